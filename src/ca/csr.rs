@@ -1,0 +1,141 @@
+//! CSR intake and creation.
+//!
+//! Intake verifies the CSR's signature, refuses weak keys and SHA-1, and extracts only the
+//! subject, the public key and the requested SANs: nothing else a CSR asks for reaches a
+//! certificate (a CSR can never make itself a CA).
+
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::FromDer;
+
+use super::dn::{Dn, DnError};
+use super::input::{self, InputError};
+use super::keys::PrivateKey;
+use super::profile::San;
+
+/// A CSR whose signature has been checked.
+#[derive(Debug, Clone)]
+pub struct VerifiedCsr {
+    pub subject: Option<Dn>,
+    pub spki_der: Vec<u8>,
+    pub key_description: String,
+    pub requested_sans: Vec<San>,
+}
+
+/// Why a CSR was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CsrError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("the CSR's signature does not verify (forged or damaged request)")]
+    BadSignature,
+    #[error("the CSR is signed with {0}, which is refused as weak")]
+    WeakSignature(String),
+    #[error("the CSR's public key is refused: {0}")]
+    WeakKey(String),
+    #[error("the CSR's subject is not acceptable: {0}")]
+    Subject(DnError),
+    #[error("creating the CSR failed: {0}")]
+    Create(String),
+}
+
+const WEAK_SIG_OIDS: &[(&str, &str)] = &[
+    ("1.2.840.113549.1.1.5", "sha1WithRSAEncryption"),
+    ("1.2.840.10045.4.1", "ecdsa-with-SHA1"),
+    ("1.2.840.113549.1.1.4", "md5WithRSAEncryption"),
+    ("1.2.840.10040.4.3", "dsa-with-sha1"),
+];
+
+/// Reads and verifies a CSR given as PEM or DER bytes.
+pub fn verify_csr(bytes: &[u8]) -> Result<VerifiedCsr, CsrError> {
+    let der = input::decode_one(bytes, input::CSR_LABELS)?;
+    let (rest, csr) = x509_parser::certification_request::X509CertificationRequest::from_der(&der)
+        .map_err(|e| InputError::Der(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(InputError::Trailing(rest.len()).into());
+    }
+    let sig_oid = csr.signature_algorithm.algorithm.to_id_string();
+    if let Some((_, name)) = WEAK_SIG_OIDS.iter().find(|(oid, _)| *oid == sig_oid) {
+        return Err(CsrError::WeakSignature((*name).to_string()));
+    }
+    csr.verify_signature().map_err(|_| CsrError::BadSignature)?;
+    let info = &csr.certification_request_info;
+    let spki_der = info.subject_pki.raw.to_vec();
+    let key_description =
+        super::keys::describe_spki(&spki_der).map_err(|e| CsrError::WeakKey(e.to_string()))?;
+    let subject = if info.subject.iter().next().is_none() {
+        None
+    } else {
+        Some(Dn::from_x509(&info.subject).map_err(CsrError::Subject)?)
+    };
+    let mut requested_sans = Vec::new();
+    if let Some(exts) = csr.requested_extensions() {
+        for ext in exts {
+            if let ParsedExtension::SubjectAlternativeName(san) = ext {
+                for name in &san.general_names {
+                    // Only the SAN kinds we can issue are carried over; the profile filters
+                    // them again. Anything else in the CSR is ignored by design.
+                    let parsed = match name {
+                        GeneralName::DNSName(d) => San::parse(&format!("dns:{d}")).ok(),
+                        GeneralName::RFC822Name(e) => San::parse(&format!("email:{e}")).ok(),
+                        GeneralName::URI(u) => San::parse(&format!("uri:{u}")).ok(),
+                        GeneralName::IPAddress(ip) => match ip.len() {
+                            4 => <[u8; 4]>::try_from(*ip).ok().map(|a| San::Ip(a.into())),
+                            16 => <[u8; 16]>::try_from(*ip).ok().map(|a| San::Ip(a.into())),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    requested_sans.extend(parsed);
+                }
+            }
+        }
+    }
+    Ok(VerifiedCsr {
+        subject,
+        spki_der,
+        key_description,
+        requested_sans,
+    })
+}
+
+/// Creates a CSR (PEM) for `subject` and `sans`, signed by `key`.
+pub fn create_csr(key: &PrivateKey, subject: &Dn, sans: &[San]) -> Result<String, CsrError> {
+    let mut params = rcgen::CertificateParams::default();
+    params.distinguished_name = subject.to_rcgen();
+    for san in sans {
+        let ia5 = |v: &str| rcgen::string::Ia5String::try_from(v).map_err(|e| CsrError::Create(e.to_string()));
+        params.subject_alt_names.push(match san {
+            San::Dns(v) => rcgen::SanType::DnsName(ia5(v)?),
+            San::Email(v) => rcgen::SanType::Rfc822Name(ia5(v)?),
+            San::Uri(v) => rcgen::SanType::URI(ia5(v)?),
+            San::Ip(ip) => rcgen::SanType::IpAddress(*ip),
+        });
+    }
+    let csr = params
+        .serialize_request(key.key_pair())
+        .map_err(|e| CsrError::Create(e.to_string()))?;
+    csr.pem().map_err(|e| CsrError::Create(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ca::keys::Algorithm;
+
+    #[test]
+    fn created_csr_verifies_and_forged_one_does_not() {
+        let key = PrivateKey::generate(Algorithm::P256).unwrap();
+        let dn = Dn::parse("CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN").unwrap();
+        let pem_text = create_csr(&key, &dn, &[San::Dns("a.lyg.gov.cn".into())]).unwrap();
+        let csr = verify_csr(pem_text.as_bytes()).unwrap();
+        assert_eq!(csr.subject, Some(dn));
+        assert_eq!(csr.spki_der, key.spki_der());
+        assert_eq!(csr.requested_sans, vec![San::Dns("a.lyg.gov.cn".into())]);
+
+        let mut der = pem::parse(&pem_text).unwrap().into_contents();
+        // Flip a byte inside the subject: the signature no longer covers it.
+        let pos = der.windows(3).position(|w| w == "信".as_bytes()).unwrap();
+        der[pos + 2] ^= 0x01;
+        assert!(matches!(verify_csr(&der), Err(CsrError::BadSignature) | Err(CsrError::Subject(_))));
+    }
+}

@@ -1,0 +1,156 @@
+//! Reading untrusted objects: certificates, CSRs and CRLs as PEM or DER bytes.
+//!
+//! PEM: text around the blocks is ignored (RFC 7468 §2). DER: exactly one object, trailing bytes
+//! are an error. Bytes in, DER out; the caller reads the file.
+
+/// Why an input was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("empty input")]
+    Empty,
+    #[error("malformed PEM: {0}")]
+    Pem(String),
+    #[error("no `{0}` PEM block found")]
+    NoBlock(&'static str),
+    #[error("expected a `{expected}` PEM block, found `{found}`")]
+    WrongLabel { expected: &'static str, found: String },
+    #[error("malformed DER: {0}")]
+    Der(String),
+    #[error("{0} trailing bytes after the DER object")]
+    Trailing(usize),
+}
+
+fn looks_like_pem(bytes: &[u8]) -> bool {
+    bytes.windows(11).any(|w| w == b"-----BEGIN ")
+}
+
+/// The length of the DER TLV at the start of `bytes`, checking only the outer header.
+pub fn der_outer_len(bytes: &[u8]) -> Result<usize, InputError> {
+    if bytes.len() < 2 {
+        return Err(InputError::Der("too short".into()));
+    }
+    if bytes[0] != 0x30 {
+        return Err(InputError::Der(format!("expected a SEQUENCE, found tag 0x{:02x}", bytes[0])));
+    }
+    let first = bytes[1];
+    let (len, header) = if first < 0x80 {
+        (first as usize, 2)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || bytes.len() < 2 + n {
+            return Err(InputError::Der("bad length".into()));
+        }
+        let mut len = 0usize;
+        for b in &bytes[2..2 + n] {
+            len = (len << 8) | *b as usize;
+        }
+        if len < 0x80 || (n > 1 && bytes[2] == 0) {
+            return Err(InputError::Der("non-minimal length".into()));
+        }
+        (len, 2 + n)
+    };
+    let total = header
+        .checked_add(len)
+        .ok_or_else(|| InputError::Der("length overflow".into()))?;
+    if total > bytes.len() {
+        return Err(InputError::Der(format!(
+            "truncated: header says {total} bytes, {} present",
+            bytes.len()
+        )));
+    }
+    Ok(total)
+}
+
+/// Decodes exactly one object: a PEM block with one of `labels`, or one DER object.
+pub fn decode_one(bytes: &[u8], labels: &[&'static str]) -> Result<Vec<u8>, InputError> {
+    let mut all = decode_all(bytes, labels)?;
+    if all.is_empty() {
+        return Err(InputError::NoBlock(labels.first().copied().unwrap_or("?")));
+    }
+    Ok(all.swap_remove(0))
+}
+
+/// Decodes every object: all PEM blocks with one of `labels` (other blocks are an error), or one
+/// DER object.
+pub fn decode_all(bytes: &[u8], labels: &[&'static str]) -> Result<Vec<Vec<u8>>, InputError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(InputError::Empty);
+    }
+    if looks_like_pem(bytes) {
+        let blocks = pem::parse_many(bytes).map_err(|e| InputError::Pem(e.to_string()))?;
+        if blocks.is_empty() {
+            return Err(InputError::NoBlock(labels.first().copied().unwrap_or("?")));
+        }
+        let mut out = Vec::with_capacity(blocks.len());
+        for block in blocks {
+            if !labels.contains(&block.tag()) {
+                return Err(InputError::WrongLabel {
+                    expected: labels.first().copied().unwrap_or("?"),
+                    found: block.tag().to_string(),
+                });
+            }
+            let der = block.into_contents();
+            let len = der_outer_len(&der)?;
+            if len != der.len() {
+                return Err(InputError::Trailing(der.len() - len));
+            }
+            out.push(der);
+        }
+        Ok(out)
+    } else {
+        let len = der_outer_len(bytes)?;
+        if len != bytes.len() {
+            return Err(InputError::Trailing(bytes.len() - len));
+        }
+        Ok(vec![bytes.to_vec()])
+    }
+}
+
+pub const CERT_LABELS: &[&str] = &["CERTIFICATE", "TRUSTED CERTIFICATE"];
+pub const CSR_LABELS: &[&str] = &["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
+pub const CRL_LABELS: &[&str] = &["X509 CRL"];
+
+/// Parses one certificate fully, refusing trailing data.
+pub fn parse_cert(der: &[u8]) -> Result<x509_parser::certificate::X509Certificate<'_>, InputError> {
+    let (rest, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| InputError::Der(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(InputError::Trailing(rest.len()));
+    }
+    Ok(cert)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_and_pem_with_text_around() {
+        let der = vec![0x30, 0x03, 0x02, 0x01, 0x05];
+        assert_eq!(decode_one(&der, CERT_LABELS).unwrap(), der);
+        let pem_text = format!(
+            "subject=whatever\n{}\ntrailing words\n",
+            pem::encode(&pem::Pem::new("CERTIFICATE", der.clone()))
+        );
+        assert_eq!(decode_one(pem_text.as_bytes(), CERT_LABELS).unwrap(), der);
+    }
+
+    #[test]
+    fn refuses_trailing_truncated_and_wrong_label() {
+        assert_eq!(
+            decode_one(&[0x30, 0x00, 0x00], CERT_LABELS),
+            Err(InputError::Trailing(1))
+        );
+        assert!(matches!(decode_one(&[0x30, 0x05, 0x00], CERT_LABELS), Err(InputError::Der(_))));
+        assert!(matches!(decode_one(b"hello", CERT_LABELS), Err(InputError::Der(_))));
+        assert_eq!(decode_one(b"  \n", CERT_LABELS), Err(InputError::Empty));
+        let key = pem::encode(&pem::Pem::new("PRIVATE KEY", vec![0x30, 0x00]));
+        assert!(matches!(
+            decode_one(key.as_bytes(), CERT_LABELS),
+            Err(InputError::WrongLabel { .. })
+        ));
+        assert!(matches!(
+            decode_one(b"-----BEGIN CERTIFICATE-----\n!!!\n", CERT_LABELS),
+            Err(InputError::Pem(_)) | Err(InputError::NoBlock(_))
+        ));
+    }
+}

@@ -1,0 +1,243 @@
+//! The command line: one module per command group, each with an args struct and
+//! `run(args, &Context) -> Result<Outcome>`. [`main_entry`] is the one exit point that maps
+//! outcomes and errors to the exit codes of DESIGN.md §2.
+
+pub mod audit;
+pub mod ca;
+pub mod cert;
+pub mod common;
+pub mod crl;
+pub mod csr;
+pub mod demo;
+pub mod output;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use time::OffsetDateTime;
+
+use output::Output;
+
+/// What a command concluded, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Success, valid, allow: exit 0.
+    Success,
+    /// A negative verdict (invalid, revoked, deny, broken chain): exit 1.
+    Negative,
+    /// The verdict needs data that is missing: exit 3.
+    Indeterminate,
+}
+
+impl Outcome {
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::Negative => 1,
+            Outcome::Indeterminate => 3,
+        }
+    }
+
+    /// The worse of two outcomes (1 invalid > 3 indeterminate > 0 valid).
+    pub fn worst(self, other: Outcome) -> Outcome {
+        fn rank(o: Outcome) -> u8 {
+            match o {
+                Outcome::Success => 0,
+                Outcome::Indeterminate => 1,
+                Outcome::Negative => 2,
+            }
+        }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// An error that carries a hint for the user, printed on its own line after the error.
+#[derive(Debug)]
+pub struct Hinted {
+    pub message: String,
+    pub hint: String,
+}
+
+impl std::fmt::Display for Hinted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Hinted {}
+
+/// Builds an error with a hint.
+pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Hinted {
+        message: message.into(),
+        hint: hint.into(),
+    })
+}
+
+/// What every command receives: the global flags, resolved once, and the clock read once.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The CA home (`--home`, `$GOVPKI_HOME`, else `~/.govpki`).
+    pub home: PathBuf,
+    /// The time this run treats as "now".
+    pub now: OffsetDateTime,
+    pub out: Output,
+}
+
+const ABOUT: &str = "The network trust system of an e-government: CA, electronic seals, authorization, audit";
+
+const LONG_ABOUT: &str = "\
+govpki runs an e-government certificate authority from a terminal: it creates root and
+subordinate CAs, issues certificates by profile, revokes them, publishes CRLs, verifies chains,
+and keeps a tamper-evident audit log of every state change.
+
+EXAMPLES:
+    govpki demo                                   # a guided tour in a temporary home
+    export GOVPKI_HOME=/srv/govpki/root
+    govpki ca init --subject 'CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN' --passphrase-file pass.txt
+    govpki cert issue --profile department --subject 'CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN' \\
+        --key-out dept.key --key-passphrase-file dept-pass.txt --out dept.pem --passphrase-file pass.txt
+    govpki cert verify dept.pem
+
+EXIT CODES:
+    0  success, valid, allow
+    1  a negative verdict (invalid, revoked, expired, deny, audit chain broken)
+    2  an error (usage, I/O, malformed input, wrong passphrase)
+    3  indeterminate (the verdict needs data that is missing)";
+
+/// The top-level command line.
+#[derive(Debug, Parser)]
+#[command(name = "govpki", version, about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Cli {
+    /// The CA home directory [default: $GOVPKI_HOME, else ~/.govpki]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Print one JSON document per command (JSON lines for batches)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print no messages on stderr, only data and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more detail on stderr
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create and show this home's certificate authority
+    #[command(subcommand)]
+    Ca(ca::CaCommand),
+    /// Issue, revoke, list, show and verify certificates
+    #[command(subcommand)]
+    Cert(cert::CertCommand),
+    /// Create certificate signing requests for departments that keep their own keys
+    #[command(subcommand)]
+    Csr(csr::CsrCommand),
+    /// Publish and inspect certificate revocation lists
+    #[command(subcommand)]
+    Crl(crl::CrlCommand),
+    /// Show and verify the hash-chained audit log
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Run a guided tour: set up a CA, issue, revoke, publish a CRL, verify
+    Demo(demo::DemoArgs),
+    /// Print a shell completion script
+    #[command(long_about = "Print a shell completion script to stdout.\n\nEXAMPLES:\n    govpki completions bash > /etc/bash_completion.d/govpki\n    govpki completions zsh > \"${fpath[1]}/_govpki\"\n    govpki completions fish > ~/.config/fish/completions/govpki.fish\n\nEXIT CODES:\n    0  printed\n    2  unknown shell")]
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Parses arguments, runs the command, prints any error, and returns the exit code.
+pub fn main_entry<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = match err.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 0,
+                _ => 2,
+            };
+            let _ = err.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(outcome) => outcome.code(),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return 0;
+            }
+            output::print_error(&err);
+            2
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Resolves the home directory from the flag, the environment, or the user's home.
+fn resolve_home(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(home) = flag {
+        return Ok(home);
+    }
+    if let Some(home) = std::env::var_os("GOVPKI_HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(home));
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(user) => Ok(PathBuf::from(user).join(".govpki")),
+        None => Err(hinted(
+            "no CA home: neither --home, $GOVPKI_HOME nor $HOME is set",
+            "pass --home DIR",
+        )),
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let Cli {
+        home,
+        json,
+        quiet,
+        verbose,
+        command,
+    } = cli;
+    let ctx = Context {
+        home: resolve_home(home)?,
+        now: OffsetDateTime::now_utc(),
+        out: Output::new(json, quiet, verbose),
+    };
+    match command {
+        Command::Ca(cmd) => ca::run(cmd, &ctx),
+        Command::Cert(cmd) => cert::run(cmd, &ctx),
+        Command::Csr(cmd) => csr::run(cmd, &ctx),
+        Command::Crl(cmd) => crl::run(cmd, &ctx),
+        Command::Audit(cmd) => audit::run(cmd, &ctx),
+        Command::Demo(args) => demo::run(args, &ctx),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "govpki", &mut buf);
+            ctx.out.bytes(&buf)?;
+            Ok(Outcome::Success)
+        }
+    }
+}

@@ -1,2 +1,13 @@
+//! govpki: the network trust system of an e-government as one toolkit.
+//!
+//! - [`ca`]: certificate authority logic (profiles, CSR intake, issuing, CRLs, chain
+//!   verification). Pure: inputs and `now` in, DER out.
+//! - [`store`]: the only module that touches disk (SQLite store, key files, atomic writes).
+//! - [`audit`]: hash-chained audit records.
+//! - [`cli`]: one module per command group; `cli::output` is the only printer.
 #![forbid(unsafe_code)]
+
+pub mod audit;
 pub mod ca;
+pub mod cli;
+pub mod store;

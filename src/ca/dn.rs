@@ -254,6 +254,15 @@ impl Dn {
     }
 }
 
+/// A certificate name for people: RFC 4514 order (`CN=...,O=...,C=CN`) where we can read it,
+/// else x509-parser's rendering.
+pub fn display_name(name: &x509_parser::x509::X509Name<'_>) -> String {
+    match Dn::from_x509(name) {
+        Ok(dn) => dn.to_string(),
+        Err(_) => name.to_string(),
+    }
+}
+
 impl fmt::Display for Dn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, (attr, value)) in self.rdns.iter().enumerate() {

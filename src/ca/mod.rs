@@ -5,6 +5,7 @@
 //! returns DER or verdicts. It does not read files, the clock or the environment; the store and
 //! the CLI do that.
 
+pub mod batch;
 pub mod crl;
 pub mod csr;
 pub mod dn;

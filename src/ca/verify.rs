@@ -308,7 +308,7 @@ fn unix(secs: u64) -> String {
 fn subject_of(der: &[u8]) -> String {
     x509_parser::parse_x509_certificate(der)
         .ok()
-        .map(|(_, c)| c.subject().to_string())
+        .map(|(_, c)| super::dn::display_name(c.subject()))
         .unwrap_or_default()
 }
 
@@ -366,6 +366,6 @@ impl NameFromDer for x509_parser::x509::X509Name<'_> {
         full.extend_from_slice(der);
         x509_parser::x509::X509Name::from_der(&full)
             .ok()
-            .map(|(_, n)| n.to_string())
+            .map(|(_, n)| super::dn::display_name(&n))
     }
 }

@@ -1,0 +1,384 @@
+//! `govpki ca`: create a root or subordinate CA in a home, and show it.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Subcommand};
+use time::Duration;
+
+use super::common::{self, NewKeyProtection, OpenCa};
+use super::{Context, Outcome};
+use crate::audit::Event;
+use crate::ca::dn::Dn;
+use crate::ca::issue::{self, IssueRequest, Issuer, SubCaOptions};
+use crate::ca::keys::{Algorithm, PrivateKey};
+use crate::ca::profile::Profile;
+use crate::ca::when::{self, rfc3339};
+use crate::store::{self, CaMeta, CertRecord, Store, files};
+
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    /// Create this home's CA: a self-signed root, or a subordinate CA under --parent
+    #[command(long_about = INIT_LONG)]
+    Init(InitArgs),
+    /// Print this home's CA certificate (PEM), or the whole chain with --chain
+    #[command(long_about = SHOW_LONG)]
+    Show(ShowArgs),
+}
+
+const INIT_LONG: &str = "\
+Create this home's certificate authority. Without --parent it is a self-signed root; with
+--parent DIR it is a subordinate CA whose certificate the CA in DIR issues (profile sub-ca),
+recorded and audited in the parent's store.
+
+The CA key is PKCS#8, encrypted with scrypt + AES-256-CBC under a passphrase (from
+--passphrase-file, or asked for on the terminal), in HOME/private/ca.key with mode 0600.
+An unencrypted key needs the explicit --no-passphrase.
+
+EXAMPLES:
+    govpki --home /srv/pki/root ca init \\
+        --subject 'CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN' --passphrase-file root.pass
+    govpki --home /srv/pki/sub ca init --parent /srv/pki/root --parent-passphrase-file root.pass \\
+        --subject 'CN=连云港市电子政务业务CA,O=连云港市人民政府,C=CN' --path-len 0 \\
+        --permit-dns lyg.gov.cn --crl-url http://pki.lyg.gov.cn/sub.crl --passphrase-file sub.pass
+
+EXIT CODES:
+    0  the CA was created
+    2  an error (the home already holds a CA, bad subject, wrong parent passphrase, ...)";
+
+const SHOW_LONG: &str = "\
+Print this home's CA certificate as PEM, or with --chain the CA and every CA above it up to the
+root. With --json, a summary with the PEM.
+
+EXAMPLES:
+    govpki ca show > ca.pem
+    govpki ca show --chain > chain.pem
+    govpki --json ca show
+
+EXIT CODES:
+    0  printed
+    2  the home holds no CA";
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The CA's distinguished name, RFC 4514 (e.g. 'CN=根CA,O=连云港市人民政府,C=CN')
+    #[arg(long, value_name = "DN")]
+    pub subject: String,
+    /// Key algorithm
+    #[arg(long, value_enum, default_value_t = Algorithm::P256)]
+    pub algorithm: Algorithm,
+    /// Validity period [default: 20y for a root, 10y for a subordinate CA]
+    #[arg(long, value_name = "DURATION")]
+    pub validity: Option<String>,
+    /// The parent CA's home: makes this a subordinate CA issued by it
+    #[arg(long, value_name = "DIR")]
+    pub parent: Option<PathBuf>,
+    /// File holding the parent CA key's passphrase
+    #[arg(long, value_name = "F", requires = "parent")]
+    pub parent_passphrase_file: Option<PathBuf>,
+    /// Path length constraint of the subordinate CA
+    #[arg(long, value_name = "N", requires = "parent")]
+    pub path_len: Option<u8>,
+    /// Permitted DNS subtree (name constraint) of the subordinate CA; repeatable
+    #[arg(long, value_name = "D", requires = "parent")]
+    pub permit_dns: Vec<String>,
+    /// Permitted directory-name subtree (name constraint); repeatable
+    #[arg(long, value_name = "DN", requires = "parent")]
+    pub permit_dn: Vec<String>,
+    /// CRL distribution point URL put in the certificates this CA issues
+    #[arg(long, value_name = "URL")]
+    pub crl_url: Option<String>,
+    /// OCSP URL put (as AIA) in the certificates this CA issues
+    #[arg(long, value_name = "URL")]
+    pub ocsp_url: Option<String>,
+    /// File holding the passphrase for the new CA key (first line)
+    #[arg(long, value_name = "F")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Write the CA key unencrypted (explicit consent)
+    #[arg(long)]
+    pub no_passphrase: bool,
+    /// A policy (file or directory) that will govern this CA's commands
+    #[arg(long, value_name = "PATH")]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Print the whole chain up to the root
+    #[arg(long)]
+    pub chain: bool,
+}
+
+pub fn run(cmd: CaCommand, ctx: &Context) -> Result<Outcome> {
+    match cmd {
+        CaCommand::Init(args) => init(args, ctx),
+        CaCommand::Show(args) => show(args, ctx),
+    }
+}
+
+fn check_url(url: &Option<String>, flag: &str) -> Result<()> {
+    if let Some(u) = url {
+        if !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with("ldap://")) || !u.is_ascii() || u.contains(char::is_whitespace) {
+            bail!("{flag} `{u}` is not an http(s) or ldap URL");
+        }
+    }
+    Ok(())
+}
+
+fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
+    let InitArgs {
+        subject,
+        algorithm,
+        validity,
+        parent,
+        parent_passphrase_file,
+        path_len,
+        permit_dns,
+        permit_dn,
+        crl_url,
+        ocsp_url,
+        passphrase_file,
+        no_passphrase,
+        policy,
+    } = args;
+    let subject = Dn::parse(&subject).with_context(|| format!("--subject `{subject}`"))?;
+    let validity = match &validity {
+        Some(v) => when::parse_duration(v)?,
+        None if parent.is_some() => Duration::days(3650),
+        None => Duration::days(7300),
+    };
+    check_url(&crl_url, "--crl-url")?;
+    check_url(&ocsp_url, "--ocsp-url")?;
+    let permit_dn = permit_dn
+        .iter()
+        .map(|d| Dn::parse(d).with_context(|| format!("--permit-dn `{d}`")))
+        .collect::<Result<Vec<_>>>()?;
+    for d in &permit_dns {
+        crate::ca::profile::San::parse(&format!("dns:{d}")).with_context(|| format!("--permit-dns `{d}`"))?;
+    }
+    let policy = match policy {
+        Some(p) => Some(
+            std::fs::canonicalize(&p)
+                .with_context(|| format!("reading policy `{}`", p.display()))?
+                .to_string_lossy()
+                .into_owned(),
+        ),
+        None => None,
+    };
+    let home = ctx.home.clone();
+    if home.join(store::DB_FILE).exists() && Store::open(&home).is_ok() {
+        bail!("`{}` already holds a CA", home.display());
+    }
+    // Open the parent (and unlock its key) before creating anything here.
+    let parent_ca = match &parent {
+        Some(p) => {
+            let canon_parent = std::fs::canonicalize(p).with_context(|| format!("reading parent home `{}`", p.display()))?;
+            if std::fs::canonicalize(&home).ok().as_ref() == Some(&canon_parent) {
+                bail!("--parent `{}` is this home itself", p.display());
+            }
+            let open = OpenCa::open(p).with_context(|| format!("opening parent CA `{}`", p.display()))?;
+            let key = open.unlock(parent_passphrase_file.as_deref())?;
+            Some((open, key))
+        }
+        None => None,
+    };
+    let protection = common::new_key_protection(
+        passphrase_file.as_deref(),
+        no_passphrase,
+        "--passphrase-file",
+        "--no-passphrase",
+        "new CA key",
+    )?;
+    let key = PrivateKey::generate(algorithm)?;
+    let now = ctx.now;
+    let home_existed = home.exists();
+    let result = (|| -> Result<(Vec<u8>, Vec<Vec<u8>>)> {
+        let (cert_der, parents) = match parent_ca {
+            None => {
+                let serial = crate::ca::serial::Serial::from_random(common::random16()?);
+                let der = issue::self_signed_root(&key, &subject, &serial, now, now + validity)?;
+                (der, Vec::new())
+            }
+            Some((mut open, parent_key)) => {
+                let serial = common::fresh_serial(&open.store)?;
+                let issuer = Issuer::new(&open.meta.cert_der, &parent_key, open.urls())?;
+                let req = IssueRequest {
+                    profile: Profile::SubCa,
+                    subject: subject.clone(),
+                    sans: vec![],
+                    spki_der: key.spki_der(),
+                    serial: serial.clone(),
+                    not_before: now,
+                    not_after: now + validity,
+                    sub_ca: SubCaOptions {
+                        path_len,
+                        permit_dns: permit_dns.clone(),
+                        permit_dn: permit_dn.clone(),
+                    },
+                };
+                let issued = issuer.issue(&req)?;
+                if issued.capped {
+                    ctx.out.warn(&format!(
+                        "validity cut to the parent CA's end, {}",
+                        rfc3339(issued.not_after)
+                    ));
+                }
+                open.store.record_issued(
+                    &[CertRecord {
+                        serial,
+                        subject: subject.to_string(),
+                        department: subject.department().map(str::to_string),
+                        profile: Profile::SubCa.name().into(),
+                        not_before: issued.not_before,
+                        not_after: issued.not_after,
+                        issued_at: now,
+                        der: issued.der.clone(),
+                    }],
+                    &common::local_actor(),
+                    now,
+                )?;
+                (issued.der, open.chain())
+            }
+        };
+        let mut store = Store::create(&home)?;
+        let key_pem = match &protection {
+            NewKeyProtection::Passphrase(p) => key.to_pem(Some(p), common::random16()?, common::random16()?)?,
+            NewKeyProtection::None => key.to_pem(None, [0; 16], [0; 16])?,
+        };
+        let key_path = home.join(store::CA_KEY_FILE);
+        files::write_atomic(&key_path, key_pem.as_bytes(), files::Mode::Secret, files::Overwrite::Refuse)
+            .with_context(|| format!("writing CA key `{}`", key_path.display()))?;
+        let meta = CaMeta {
+            cert_der: cert_der.clone(),
+            parents: parents.clone(),
+            crl_url: crl_url.clone(),
+            ocsp_url: ocsp_url.clone(),
+            policy: policy.clone(),
+            key_encrypted: matches!(protection, NewKeyProtection::Passphrase(_)),
+        };
+        let serial_hex = input_serial(&cert_der);
+        store.init_ca(
+            &meta,
+            Event {
+                time: rfc3339(now),
+                actor: common::local_actor(),
+                action: "ca.init".into(),
+                object: format!("{serial_hex} {subject}"),
+                outcome: "ok".into(),
+            },
+        )?;
+        let mut chain_pem = common::cert_pem(&cert_der);
+        for p in &parents {
+            chain_pem.push_str(&common::cert_pem(p));
+        }
+        files::write_atomic(
+            &home.join(store::CA_CERT_FILE),
+            common::cert_pem(&cert_der).as_bytes(),
+            files::Mode::Public,
+            files::Overwrite::Replace,
+        )
+        .with_context(|| format!("writing `{}`", home.join(store::CA_CERT_FILE).display()))?;
+        files::write_atomic(&home.join(store::CHAIN_FILE), chain_pem.as_bytes(), files::Mode::Public, files::Overwrite::Replace)
+            .with_context(|| format!("writing `{}`", home.join(store::CHAIN_FILE).display()))?;
+        Ok((cert_der, parents))
+    })();
+    let (cert_der, _parents) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            // Leave nothing half-made: remove what this run created in the home.
+            if home_existed {
+                for f in [store::DB_FILE, "govpki.db-wal", "govpki.db-shm", store::CA_KEY_FILE, store::CA_CERT_FILE, store::CHAIN_FILE] {
+                    let _ = std::fs::remove_file(home.join(f));
+                }
+                let _ = std::fs::remove_dir(home.join("private"));
+            } else {
+                let _ = std::fs::remove_dir_all(&home);
+            }
+            return Err(e);
+        }
+    };
+    let summary = summary(&cert_der, &[], algorithm.to_string(), matches!(protection, NewKeyProtection::Passphrase(_)));
+    if ctx.out.is_json() {
+        let mut v = summary;
+        v["home"] = serde_json::json!(home.display().to_string());
+        ctx.out.json(&v)?;
+    } else {
+        ctx.out.info(&format!(
+            "created {} CA `{}` in `{}` (serial {}, valid until {})",
+            if parent.is_some() { "subordinate" } else { "root" },
+            subject,
+            home.display(),
+            input_serial(&cert_der),
+            summary["not_after"].as_str().unwrap_or("?"),
+        ));
+        if matches!(protection, NewKeyProtection::None) {
+            ctx.out.warn("the CA key is stored unencrypted (--no-passphrase)");
+        }
+        ctx.out.data(&common::cert_pem(&cert_der))?;
+    }
+    Ok(Outcome::Success)
+}
+
+fn input_serial(der: &[u8]) -> String {
+    crate::ca::input::parse_cert(der)
+        .ok()
+        .and_then(|c| crate::ca::serial::Serial::from_be_bytes(c.raw_serial()).ok())
+        .map(|s| s.to_hex())
+        .unwrap_or_default()
+}
+
+fn summary(cert_der: &[u8], chain: &[Vec<u8>], algorithm: String, encrypted: bool) -> serde_json::Value {
+    let parsed = crate::ca::input::parse_cert(cert_der).ok();
+    let (subject, issuer, nb, na) = parsed
+        .map(|c| {
+            (
+                crate::ca::dn::display_name(c.subject()),
+                crate::ca::dn::display_name(c.issuer()),
+                rfc3339(c.validity().not_before.to_datetime()),
+                rfc3339(c.validity().not_after.to_datetime()),
+            )
+        })
+        .unwrap_or_default();
+    serde_json::json!({
+        "subject": subject,
+        "issuer": issuer,
+        "serial": input_serial(cert_der),
+        "not_before": nb,
+        "not_after": na,
+        "algorithm": algorithm,
+        "key_encrypted": encrypted,
+        "pem": common::cert_pem(cert_der),
+        "chain": chain.iter().map(|c| common::cert_pem(c)).collect::<Vec<_>>(),
+    })
+}
+
+fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
+    let ShowArgs { chain } = args;
+    let open = OpenCa::open(&ctx.home)?;
+    let certs = if chain { open.chain() } else { vec![open.meta.cert_der.clone()] };
+    if ctx.out.is_json() {
+        let alg = key_algorithm_of(&open.meta.cert_der);
+        let mut v = summary(&open.meta.cert_der, &certs, alg, open.meta.key_encrypted);
+        v["crl_url"] = serde_json::json!(open.meta.crl_url);
+        v["ocsp_url"] = serde_json::json!(open.meta.ocsp_url);
+        v["policy"] = serde_json::json!(open.meta.policy);
+        v["home"] = serde_json::json!(ctx.home.display().to_string());
+        ctx.out.json(&v)?;
+    } else {
+        let text: String = certs.iter().map(|c| common::cert_pem(c)).collect();
+        ctx.out.data(&text)?;
+    }
+    if let Some((number, _, next)) = open.store.last_crl()? {
+        if next < ctx.now {
+            ctx.out.warn(&format!("CRL #{number} expired at {}; run `govpki crl generate`", rfc3339(next)));
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn key_algorithm_of(cert_der: &[u8]) -> String {
+    common::spki_of(cert_der)
+        .ok()
+        .and_then(|s| crate::ca::keys::describe_spki(&s).ok())
+        .unwrap_or_default()
+}

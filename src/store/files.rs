@@ -1,0 +1,124 @@
+//! Files on disk: private directories (0700), secret files (0600), and atomic writes that never
+//! leave a half-written file behind (write a temporary file beside the target, fsync, rename).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+#[cfg(unix)]
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+
+/// How a file may be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Refuse if the target exists.
+    Refuse,
+    /// Replace it atomically.
+    Replace,
+}
+
+/// Whether a file holds a secret (mode 0600) or public data (0644).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Secret,
+    Public,
+}
+
+/// Creates a directory (and parents) with mode 0700 for the leaf.
+pub fn create_private_dir(path: &Path) -> io::Result<()> {
+    fs::create_dir_all(path)?;
+    #[cfg(unix)]
+    fs::set_permissions(path, fs::Permissions::from_mode(0o700))?;
+    Ok(())
+}
+
+fn temp_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let mut rnd = [0u8; 6];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut rnd);
+    target.with_file_name(format!(".{name}.{}.tmp", hex::encode(rnd)))
+}
+
+/// Writes `data` to `target` atomically. With [`Overwrite::Refuse`] an existing target is an
+/// `AlreadyExists` error, and the check is race-free (the final step is a hard link, which
+/// fails if the name was taken meanwhile).
+pub fn write_atomic(target: &Path, data: &[u8], mode: Mode, overwrite: Overwrite) -> io::Result<()> {
+    if overwrite == Overwrite::Refuse && target.symlink_metadata().is_ok() {
+        return Err(io::Error::new(io::ErrorKind::AlreadyExists, "file exists"));
+    }
+    let tmp = temp_path(target);
+    let result = (|| {
+        let mut opts = OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        opts.mode(match mode {
+            Mode::Secret => 0o600,
+            Mode::Public => 0o644,
+        });
+        let mut f = opts.open(&tmp)?;
+        f.write_all(data)?;
+        f.sync_all()?;
+        drop(f);
+        match overwrite {
+            Overwrite::Replace => fs::rename(&tmp, target)?,
+            Overwrite::Refuse => {
+                fs::hard_link(&tmp, target)?;
+                fs::remove_file(&tmp)?;
+            }
+        }
+        sync_dir(target);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn sync_dir(target: &Path) {
+    if let Some(dir) = target.parent() {
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
+/// Reads a file whole, refusing anything over `limit` bytes (untrusted inputs).
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a directory"));
+    }
+    if meta.len() > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("file is {} bytes, over the limit of {limit}", meta.len()),
+        ));
+    }
+    fs::read(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuse_and_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.key");
+        write_atomic(&p, b"one", Mode::Secret, Overwrite::Refuse).unwrap();
+        let err = write_atomic(&p, b"two", Mode::Secret, Overwrite::Refuse).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        write_atomic(&p, b"three", Mode::Secret, Overwrite::Replace).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"three");
+        #[cfg(unix)]
+        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        // No temporary files are left behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

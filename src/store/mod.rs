@@ -1,0 +1,786 @@
+//! The only module that touches disk: the CA home's SQLite database, key files and atomic writes.
+//!
+//! One home holds one CA. The database (`govpki.db`, WAL mode, busy timeout) keeps the CA's
+//! metadata, every issued certificate, revocations, CRL numbers, seals and the audit log. Every
+//! state change is one `BEGIN IMMEDIATE` transaction that also appends its audit record, so a
+//! change and its record commit together or not at all, and concurrent processes serialise.
+
+pub mod files;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use time::OffsetDateTime;
+
+use crate::audit::{self, Event, Record};
+use crate::ca::crl::{Reason, RevokedEntry};
+use crate::ca::serial::Serial;
+
+/// The database file name inside a home.
+pub const DB_FILE: &str = "govpki.db";
+/// The CA key, relative to the home.
+pub const CA_KEY_FILE: &str = "private/ca.key";
+/// The CA certificate, relative to the home (a copy; the database is authoritative).
+pub const CA_CERT_FILE: &str = "ca.pem";
+/// The CA chain (this CA first, up to the root), relative to the home.
+pub const CHAIN_FILE: &str = "chain.pem";
+/// The latest CRL, relative to the home.
+pub const CRL_FILE: &str = "crl.pem";
+
+/// Store errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("`{0}` holds no CA (run `govpki ca init` first, or pass --home)")]
+    NoCa(PathBuf),
+    #[error("`{0}` already holds a CA")]
+    AlreadyInitialized(PathBuf),
+    #[error("database `{path}`: {what}: {source}")]
+    Db {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("`{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no certificate with serial `{0}` was issued by this CA")]
+    UnknownSerial(String),
+    #[error("certificate `{serial}` is already revoked ({reason})")]
+    AlreadyRevoked { serial: String, reason: String },
+    #[error("certificate `{0}` is not on hold")]
+    NotOnHold(String),
+    #[error("the store's CA metadata is damaged: {0}")]
+    Damaged(String),
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// CA metadata kept in the store.
+#[derive(Debug, Clone)]
+pub struct CaMeta {
+    pub cert_der: Vec<u8>,
+    /// Issuer chain above this CA (parent first), empty for a root.
+    pub parents: Vec<Vec<u8>>,
+    pub crl_url: Option<String>,
+    pub ocsp_url: Option<String>,
+    /// Path to a policy (file or directory) governing this CA, if any.
+    pub policy: Option<String>,
+    pub key_encrypted: bool,
+}
+
+/// One issued certificate, as stored.
+#[derive(Debug, Clone)]
+pub struct CertRecord {
+    pub serial: Serial,
+    pub subject: String,
+    pub department: Option<String>,
+    pub profile: String,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    pub issued_at: OffsetDateTime,
+    pub der: Vec<u8>,
+}
+
+/// A stored certificate's row, with its status.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CertRow {
+    pub serial: String,
+    pub subject: String,
+    pub department: Option<String>,
+    pub profile: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// `valid`, `revoked`, `hold` or `expired` (computed at the query time).
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub der: Vec<u8>,
+}
+
+/// Filters for `cert list`.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub department: Option<String>,
+    pub profile: Option<String>,
+    pub expiring_before: Option<OffsetDateTime>,
+}
+
+/// A revocation to record.
+#[derive(Debug, Clone)]
+pub struct Revocation {
+    pub serial: Serial,
+    pub reason: Reason,
+    pub invalidity: Option<OffsetDateTime>,
+}
+
+/// An open home.
+pub struct Store {
+    conn: Connection,
+    home: PathBuf,
+    db_path: PathBuf,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS certs (
+    serial TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    department TEXT,
+    profile TEXT NOT NULL,
+    not_before INTEGER NOT NULL,
+    not_after INTEGER NOT NULL,
+    issued_at INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('valid', 'revoked', 'hold')),
+    der BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS certs_by_status ON certs (status, not_after);
+CREATE TABLE IF NOT EXISTS revocations (
+    serial TEXT PRIMARY KEY REFERENCES certs (serial),
+    revoked_at INTEGER NOT NULL,
+    reason INTEGER NOT NULL,
+    invalidity INTEGER
+);
+CREATE TABLE IF NOT EXISTS crls (
+    number INTEGER PRIMARY KEY,
+    this_update INTEGER NOT NULL,
+    next_update INTEGER NOT NULL,
+    entries INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seals (
+    es_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    seal_type TEXT NOT NULL,
+    department TEXT NOT NULL,
+    valid_from INTEGER NOT NULL,
+    valid_until INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    der BLOB NOT NULL,
+    revoked_at INTEGER,
+    reason TEXT
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+";
+
+fn ts(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+fn from_ts(v: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(v).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+impl Store {
+    fn db_err(&self, what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Db {
+            path: self.db_path.clone(),
+            what,
+            source,
+        }
+    }
+
+    fn connect(home: &Path) -> Result<Store> {
+        let db_path = home.join(DB_FILE);
+        let conn = Connection::open(&db_path).map_err(|source| StoreError::Db {
+            path: db_path.clone(),
+            what: "opening",
+            source,
+        })?;
+        let store = Store {
+            conn,
+            home: home.to_path_buf(),
+            db_path,
+        };
+        store
+            .conn
+            .busy_timeout(Duration::from_secs(30))
+            .map_err(store.db_err("setting the busy timeout"))?;
+        // WAL lets readers run beside a writer; FULL makes every commit durable on return,
+        // which "committed before reported" needs.
+        store
+            .conn
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(store.db_err("configuring"))?;
+        Ok(store)
+    }
+
+    /// Opens an existing home.
+    pub fn open(home: &Path) -> Result<Store> {
+        if !home.join(DB_FILE).is_file() {
+            return Err(StoreError::NoCa(home.to_path_buf()));
+        }
+        let store = Store::connect(home)?;
+        let has_ca: Option<i64> = store
+            .conn
+            .query_row("SELECT 1 FROM meta WHERE key = 'ca_cert'", [], |r| r.get(0))
+            .optional()
+            .map_err(store.db_err("reading CA metadata"))?;
+        if has_ca.is_none() {
+            return Err(StoreError::NoCa(home.to_path_buf()));
+        }
+        Ok(store)
+    }
+
+    /// Creates a new, empty home (directories 0700, schema); the CA is recorded by [`Store::init_ca`].
+    pub fn create(home: &Path) -> Result<Store> {
+        if home.join(DB_FILE).exists() {
+            if let Ok(s) = Store::open(home) {
+                drop(s);
+                return Err(StoreError::AlreadyInitialized(home.to_path_buf()));
+            }
+        }
+        let io = |source| StoreError::Io {
+            path: home.to_path_buf(),
+            source,
+        };
+        files::create_private_dir(home).map_err(io)?;
+        files::create_private_dir(&home.join("private")).map_err(|source| StoreError::Io {
+            path: home.join("private"),
+            source,
+        })?;
+        let store = Store::connect(home)?;
+        store
+            .conn
+            .execute_batch(SCHEMA)
+            .map_err(store.db_err("creating the schema"))?;
+        Ok(store)
+    }
+
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// Runs `f` in one immediate transaction that also appends `events` to the audit chain.
+    fn write_tx<T>(
+        &mut self,
+        what: &'static str,
+        events: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(T, Vec<Event>)>,
+    ) -> Result<T> {
+        let db_path = self.db_path.clone();
+        let err = move |source| StoreError::Db {
+            path: db_path.clone(),
+            what,
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err.clone())?;
+        let home = self.home.clone();
+        let db = self.db_path.clone();
+        // Errors raised inside the closure do not know the paths; fill them in.
+        let fix = move |e: StoreError| match e {
+            StoreError::Db { path, what, source } if path.as_os_str().is_empty() => StoreError::Db {
+                path: db.clone(),
+                what,
+                source,
+            },
+            StoreError::AlreadyInitialized(p) if p.as_os_str().is_empty() => StoreError::AlreadyInitialized(home.clone()),
+            other => other,
+        };
+        let (value, evs) = events(&tx).map_err(fix)?;
+        append_audit(&tx, evs).map_err(err.clone())?;
+        tx.commit().map_err(err)?;
+        Ok(value)
+    }
+
+    /// Records a new CA (metadata and the `ca.init` audit record) in one transaction.
+    pub fn init_ca(&mut self, meta: &CaMeta, event: Event) -> Result<()> {
+        self.write_tx("recording the CA", |tx| {
+            let already: Option<i64> = tx
+                .query_row("SELECT 1 FROM meta WHERE key = 'ca_cert'", [], |r| r.get(0))
+                .optional()
+                .map_err(|source| StoreError::Db {
+                    path: PathBuf::new(),
+                    what: "checking",
+                    source,
+                })?;
+            if already.is_some() {
+                return Err(StoreError::AlreadyInitialized(PathBuf::new()));
+            }
+            let parents: Vec<u8> = meta
+                .parents
+                .iter()
+                .flat_map(|d| pem::encode(&pem::Pem::new("CERTIFICATE", d.clone())).into_bytes())
+                .collect();
+            let rows: Vec<(&str, Vec<u8>)> = vec![
+                ("ca_cert", meta.cert_der.clone()),
+                ("parents", parents),
+                ("crl_url", meta.crl_url.clone().unwrap_or_default().into_bytes()),
+                ("ocsp_url", meta.ocsp_url.clone().unwrap_or_default().into_bytes()),
+                ("policy", meta.policy.clone().unwrap_or_default().into_bytes()),
+                ("key_encrypted", vec![u8::from(meta.key_encrypted)]),
+            ];
+            for (k, v) in rows {
+                tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])
+                    .map_err(|source| StoreError::Db {
+                        path: PathBuf::new(),
+                        what: "writing CA metadata",
+                        source,
+                    })?;
+            }
+            Ok(((), vec![event]))
+        })
+    }
+
+    /// Sets (or clears) the policy governing this CA.
+    pub fn set_policy(&mut self, policy: Option<&str>, event: Event) -> Result<()> {
+        self.write_tx("setting the policy", |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('policy', ?1)",
+                params![policy.unwrap_or_default().as_bytes()],
+            )
+            .map_err(|source| StoreError::Db {
+                path: PathBuf::new(),
+                what: "writing the policy setting",
+                source,
+            })?;
+            Ok(((), vec![event]))
+        })
+    }
+
+    /// Reads the CA metadata.
+    pub fn ca_meta(&self) -> Result<CaMeta> {
+        let get = |key: &str| -> Result<Vec<u8>> {
+            self.conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, Vec<u8>>(0))
+                .optional()
+                .map_err(self.db_err("reading CA metadata"))
+                .map(|v| v.unwrap_or_default())
+        };
+        let text = |v: Vec<u8>| -> Option<String> {
+            let s = String::from_utf8(v).ok()?;
+            (!s.is_empty()).then_some(s)
+        };
+        let cert_der = get("ca_cert")?;
+        if cert_der.is_empty() {
+            return Err(StoreError::NoCa(self.home.clone()));
+        }
+        let parents_pem = get("parents")?;
+        let parents = if parents_pem.is_empty() {
+            Vec::new()
+        } else {
+            pem::parse_many(&parents_pem)
+                .map_err(|e| StoreError::Damaged(format!("parent chain: {e}")))?
+                .into_iter()
+                .map(|p| p.into_contents())
+                .collect()
+        };
+        Ok(CaMeta {
+            cert_der,
+            parents,
+            crl_url: text(get("crl_url")?),
+            ocsp_url: text(get("ocsp_url")?),
+            policy: text(get("policy")?),
+            key_encrypted: get("key_encrypted")?.first().copied() == Some(1),
+        })
+    }
+
+    /// Whether a serial is already taken.
+    pub fn serial_exists(&self, serial: &Serial) -> Result<bool> {
+        let found: Option<i64> = self
+            .conn
+            .query_row("SELECT 1 FROM certs WHERE serial = ?1", [serial.to_hex()], |r| r.get(0))
+            .optional()
+            .map_err(self.db_err("checking a serial"))?;
+        Ok(found.is_some())
+    }
+
+    /// Records issued certificates and their audit records in one transaction. A duplicate
+    /// serial fails the whole transaction (the primary key guarantees uniqueness).
+    pub fn record_issued(&mut self, certs: &[CertRecord], actor: &str, now: OffsetDateTime) -> Result<()> {
+        let time = crate::ca::when::rfc3339(now);
+        self.write_tx("recording issued certificates", |tx| {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO certs (serial, subject, department, profile, not_before, not_after, issued_at, status, der)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'valid', ?8)",
+                )
+                .map_err(|source| StoreError::Db {
+                    path: PathBuf::new(),
+                    what: "preparing",
+                    source,
+                })?;
+            let mut events = Vec::with_capacity(certs.len());
+            for c in certs {
+                stmt.execute(params![
+                    c.serial.to_hex(),
+                    c.subject,
+                    c.department,
+                    c.profile,
+                    ts(c.not_before),
+                    ts(c.not_after),
+                    ts(c.issued_at),
+                    c.der
+                ])
+                .map_err(|source| StoreError::Db {
+                    path: PathBuf::new(),
+                    what: "inserting a certificate",
+                    source,
+                })?;
+                events.push(Event {
+                    time: time.clone(),
+                    actor: actor.to_string(),
+                    action: "cert.issue".into(),
+                    object: format!("{} {} {}", c.serial.to_hex(), c.profile, c.subject),
+                    outcome: "ok".into(),
+                });
+            }
+            Ok(((), events))
+        })
+    }
+
+    /// Revokes certificates, all or none: an unknown or already revoked serial fails the whole
+    /// request. A certificate on hold may be revoked for good.
+    pub fn revoke(&mut self, revs: &[Revocation], actor: &str, now: OffsetDateTime) -> Result<()> {
+        let time = crate::ca::when::rfc3339(now);
+        self.write_tx("recording revocations", |tx| {
+            let dberr = |what| {
+                move |source| StoreError::Db {
+                    path: PathBuf::new(),
+                    what,
+                    source,
+                }
+            };
+            let mut events = Vec::with_capacity(revs.len());
+            let mut check = tx
+                .prepare_cached("SELECT status FROM certs WHERE serial = ?1")
+                .map_err(dberr("preparing"))?;
+            let mut reason_of = tx
+                .prepare_cached("SELECT reason FROM revocations WHERE serial = ?1")
+                .map_err(dberr("preparing"))?;
+            let mut upd = tx
+                .prepare_cached("UPDATE certs SET status = ?2 WHERE serial = ?1")
+                .map_err(dberr("preparing"))?;
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO revocations (serial, revoked_at, reason, invalidity) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(dberr("preparing"))?;
+            for r in revs {
+                let hexs = r.serial.to_hex();
+                let status: Option<String> = check
+                    .query_row([&hexs], |row| row.get(0))
+                    .optional()
+                    .map_err(dberr("reading a certificate"))?;
+                match status.as_deref() {
+                    None => return Err(StoreError::UnknownSerial(hexs)),
+                    Some("revoked") => {
+                        let code: u8 = reason_of
+                            .query_row([&hexs], |row| row.get(0))
+                            .map_err(dberr("reading a revocation"))?;
+                        return Err(StoreError::AlreadyRevoked {
+                            serial: hexs,
+                            reason: Reason::from_code(code).map(Reason::name).unwrap_or("?").into(),
+                        });
+                    }
+                    Some("hold") if r.reason == Reason::CertificateHold => {
+                        return Err(StoreError::AlreadyRevoked {
+                            serial: hexs,
+                            reason: "certificateHold".into(),
+                        });
+                    }
+                    _ => {}
+                }
+                let new_status = if r.reason == Reason::CertificateHold { "hold" } else { "revoked" };
+                upd.execute(params![hexs, new_status]).map_err(dberr("updating"))?;
+                ins.execute(params![hexs, ts(now), r.reason.code(), r.invalidity.map(ts)])
+                    .map_err(dberr("recording a revocation"))?;
+                events.push(Event {
+                    time: time.clone(),
+                    actor: actor.to_string(),
+                    action: "cert.revoke".into(),
+                    object: hexs,
+                    outcome: format!("ok {}", r.reason.name()),
+                });
+            }
+            Ok(((), events))
+        })
+    }
+
+    /// Releases certificates from hold (they become valid again and leave the next CRL).
+    pub fn release_hold(&mut self, serials: &[Serial], actor: &str, now: OffsetDateTime) -> Result<()> {
+        let time = crate::ca::when::rfc3339(now);
+        self.write_tx("releasing holds", |tx| {
+            let dberr = |what| {
+                move |source| StoreError::Db {
+                    path: PathBuf::new(),
+                    what,
+                    source,
+                }
+            };
+            let mut events = Vec::new();
+            for s in serials {
+                let hexs = s.to_hex();
+                let status: Option<String> = tx
+                    .query_row("SELECT status FROM certs WHERE serial = ?1", [&hexs], |r| r.get(0))
+                    .optional()
+                    .map_err(dberr("reading"))?;
+                match status.as_deref() {
+                    None => return Err(StoreError::UnknownSerial(hexs)),
+                    Some("hold") => {}
+                    Some(_) => return Err(StoreError::NotOnHold(hexs)),
+                }
+                tx.execute("UPDATE certs SET status = 'valid' WHERE serial = ?1", [&hexs])
+                    .map_err(dberr("updating"))?;
+                tx.execute("DELETE FROM revocations WHERE serial = ?1", [&hexs])
+                    .map_err(dberr("updating"))?;
+                events.push(Event {
+                    time: time.clone(),
+                    actor: actor.to_string(),
+                    action: "cert.release".into(),
+                    object: hexs,
+                    outcome: "ok".into(),
+                });
+            }
+            Ok(((), events))
+        })
+    }
+
+    fn row_from(r: &rusqlite::Row<'_>, now: OffsetDateTime) -> rusqlite::Result<CertRow> {
+        let not_after = from_ts(r.get(5)?);
+        let stored: String = r.get(6)?;
+        let status = if stored == "valid" && not_after < now {
+            "expired".to_string()
+        } else {
+            stored
+        };
+        let revoked_at: Option<i64> = r.get(8)?;
+        let reason: Option<u8> = r.get(9)?;
+        Ok(CertRow {
+            serial: r.get(0)?,
+            subject: r.get(1)?,
+            department: r.get(2)?,
+            profile: r.get(3)?,
+            not_before: crate::ca::when::rfc3339(from_ts(r.get(4)?)),
+            not_after: crate::ca::when::rfc3339(not_after),
+            status,
+            der: r.get(7)?,
+            revoked_at: revoked_at.map(|t| crate::ca::when::rfc3339(from_ts(t))),
+            reason: reason.and_then(Reason::from_code).map(|r| r.name().to_string()),
+        })
+    }
+
+    const ROW_SELECT: &'static str = "SELECT c.serial, c.subject, c.department, c.profile, c.not_before, c.not_after, c.status, c.der, r.revoked_at, r.reason FROM certs c LEFT JOIN revocations r ON r.serial = c.serial";
+
+    /// One certificate by serial.
+    pub fn get(&self, serial: &Serial, now: OffsetDateTime) -> Result<Option<CertRow>> {
+        let sql = format!("{} WHERE c.serial = ?1", Self::ROW_SELECT);
+        self.conn
+            .query_row(&sql, [serial.to_hex()], |r| Store::row_from(r, now))
+            .optional()
+            .map_err(self.db_err("reading a certificate"))
+    }
+
+    /// Certificates matching a filter, oldest first.
+    pub fn list(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Vec<CertRow>> {
+        let sql = format!("{} ORDER BY c.issued_at, c.serial", Self::ROW_SELECT);
+        let mut stmt = self.conn.prepare(&sql).map_err(self.db_err("listing"))?;
+        let rows = stmt
+            .query_map([], |r| Store::row_from(r, now))
+            .map_err(self.db_err("listing"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row.map_err(self.db_err("listing"))?;
+            if let Some(s) = &filter.status {
+                let matches = match s.as_str() {
+                    "revoked" => row.status == "revoked" || row.status == "hold",
+                    other => row.status == other,
+                };
+                if !matches {
+                    continue;
+                }
+            }
+            if filter.department.as_ref().is_some_and(|d| row.department.as_ref() != Some(d)) {
+                continue;
+            }
+            if filter.profile.as_ref().is_some_and(|p| &row.profile != p) {
+                continue;
+            }
+            if let Some(before) = filter.expiring_before {
+                if row.status != "valid" || crate::ca::when::parse_time(&row.not_after).is_ok_and(|t| t > before) {
+                    continue;
+                }
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Number of entries the next CRL will hold.
+    pub fn revoked_count(&self) -> Result<usize> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM revocations", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(self.db_err("counting revocations"))
+    }
+
+    /// Streams every revoked (or held) certificate to `f`, without loading them all.
+    pub fn for_each_revoked(&self, mut f: impl FnMut(RevokedEntry)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT serial, revoked_at, reason, invalidity FROM revocations")
+            .map_err(self.db_err("reading revocations"))?;
+        let mut rows = stmt.query([]).map_err(self.db_err("reading revocations"))?;
+        while let Some(row) = rows.next().map_err(self.db_err("reading revocations"))? {
+            let hexs: String = row.get(0).map_err(self.db_err("reading revocations"))?;
+            let serial: Serial = hexs
+                .parse()
+                .map_err(|_| StoreError::Damaged(format!("bad serial `{hexs}` in revocations")))?;
+            let code: u8 = row.get(2).map_err(self.db_err("reading revocations"))?;
+            let invalidity: Option<i64> = row.get(3).map_err(self.db_err("reading revocations"))?;
+            f(RevokedEntry {
+                serial,
+                revoked_at: from_ts(row.get(1).map_err(self.db_err("reading revocations"))?),
+                reason: Reason::from_code(code).unwrap_or(Reason::Unspecified),
+                invalidity: invalidity.map(from_ts),
+            });
+        }
+        Ok(())
+    }
+
+    /// The next CRL number (one more than the last published).
+    pub fn next_crl_number(&self) -> Result<u64> {
+        let last: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(number) FROM crls", [], |r| r.get(0))
+            .map_err(self.db_err("reading CRL numbers"))?;
+        Ok(last.map(|n| n as u64 + 1).unwrap_or(1))
+    }
+
+    /// The last published CRL's (number, this_update, next_update), if any.
+    pub fn last_crl(&self) -> Result<Option<(u64, OffsetDateTime, OffsetDateTime)>> {
+        self.conn
+            .query_row(
+                "SELECT number, this_update, next_update FROM crls ORDER BY number DESC LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, from_ts(r.get(1)?), from_ts(r.get(2)?))),
+            )
+            .optional()
+            .map_err(self.db_err("reading CRL numbers"))
+    }
+
+    /// Records a published CRL. Fails if the number was taken by a concurrent publisher.
+    pub fn record_crl(
+        &mut self,
+        number: u64,
+        this_update: OffsetDateTime,
+        next_update: OffsetDateTime,
+        entries: usize,
+        sha256: &str,
+        event: Event,
+    ) -> Result<()> {
+        self.write_tx("recording the CRL", |tx| {
+            tx.execute(
+                "INSERT INTO crls (number, this_update, next_update, entries, sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![number as i64, ts(this_update), ts(next_update), entries as i64, sha256],
+            )
+            .map_err(|source| StoreError::Db {
+                path: PathBuf::new(),
+                what: "recording the CRL",
+                source,
+            })?;
+            Ok(((), vec![event]))
+        })
+    }
+
+    /// Appends audit events on their own (e.g. a policy denial, which changes nothing else).
+    pub fn audit(&mut self, events: Vec<Event>) -> Result<()> {
+        self.write_tx("appending to the audit log", |_| Ok(((), events)))
+    }
+
+    /// Every audit record, in order.
+    pub fn audit_records(&self, since: Option<&str>) -> Result<Vec<Record>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, time, actor, action, object, outcome, prev_hash, hash FROM audit ORDER BY seq")
+            .map_err(self.db_err("reading the audit log"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Record {
+                    seq: r.get(0)?,
+                    time: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    object: r.get(4)?,
+                    outcome: r.get(5)?,
+                    prev_hash: r.get(6)?,
+                    hash: r.get(7)?,
+                })
+            })
+            .map_err(self.db_err("reading the audit log"))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let r = r.map_err(self.db_err("reading the audit log"))?;
+            if since.is_some_and(|s| r.time.as_str() < s) {
+                continue;
+            }
+            out.push(r);
+        }
+        Ok(out)
+    }
+
+    /// SQLite's own consistency check (`PRAGMA integrity_check`).
+    pub fn integrity_check(&self) -> Result<String> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(self.db_err("checking integrity"))
+    }
+
+    /// Direct access for the seal and authorization modules' tables.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Appends events to the audit chain inside an open transaction.
+fn append_audit(tx: &rusqlite::Transaction<'_>, events: Vec<Event>) -> rusqlite::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut last: Option<(String, i64)> = tx
+        .query_row("SELECT hash, seq FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO audit (seq, time, actor, action, object, outcome, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for ev in events {
+        let rec = audit::chain(last.as_ref().map(|(h, s)| (h.as_str(), *s)), ev);
+        stmt.execute(params![
+            rec.seq,
+            rec.time,
+            rec.actor,
+            rec.action,
+            rec.object,
+            rec.outcome,
+            rec.prev_hash,
+            rec.hash
+        ])?;
+        last = Some((rec.hash, rec.seq));
+    }
+    Ok(())
+}

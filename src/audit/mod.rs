@@ -87,12 +87,14 @@ pub struct Break {
 /// Checks a whole chain in order; returns the first broken record, if any.
 pub fn verify<'a>(records: impl IntoIterator<Item = &'a Record>) -> Option<Break> {
     let mut prev_hash = GENESIS.to_string();
-    let mut expected_seq = 1;
-    for r in records {
+    for (expected_seq, r) in (1..).zip(records) {
         if r.seq != expected_seq {
             return Some(Break {
                 seq: r.seq,
-                reason: format!("sequence gap: expected record {expected_seq}, found {}", r.seq),
+                reason: format!(
+                    "sequence gap: expected record {expected_seq}, found {}",
+                    r.seq
+                ),
             });
         }
         if r.prev_hash != prev_hash {
@@ -115,7 +117,6 @@ pub fn verify<'a>(records: impl IntoIterator<Item = &'a Record>) -> Option<Break
             });
         }
         prev_hash = r.hash.clone();
-        expected_seq += 1;
     }
     None
 }

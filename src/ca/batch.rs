@@ -50,7 +50,11 @@ struct RawRow {
 
 /// Parses a batch file; `is_csv` is decided by the caller from the file name.
 pub fn parse(text: &str, is_csv: bool) -> Result<Vec<BatchRow>, BatchError> {
-    let raw = if is_csv { parse_csv(text)? } else { parse_yaml(text)? };
+    let raw = if is_csv {
+        parse_csv(text)?
+    } else {
+        parse_yaml(text)?
+    };
     if raw.is_empty() {
         return Err(BatchError::Empty);
     }
@@ -61,12 +65,14 @@ pub fn parse(text: &str, is_csv: bool) -> Result<Vec<BatchRow>, BatchError> {
 }
 
 fn parse_yaml(text: &str) -> Result<Vec<RawRow>, BatchError> {
-    serde_saphyr::from_str::<Vec<RawRow>>(text).map_err(|e| BatchError::Yaml(e.to_string().replace('\n', " ")))
+    serde_saphyr::from_str::<Vec<RawRow>>(text)
+        .map_err(|e| BatchError::Yaml(e.to_string().replace('\n', " ")))
 }
 
 fn validate(row: usize, r: RawRow) -> Result<BatchRow, BatchError> {
     let err = |msg: String| BatchError::Row { row, msg };
-    let subject = Dn::parse(&r.subject).map_err(|e| err(format!("subject `{}`: {e}", r.subject)))?;
+    let subject =
+        Dn::parse(&r.subject).map_err(|e| err(format!("subject `{}`: {e}", r.subject)))?;
     let profile: Profile = r.profile.parse().map_err(|e| err(format!("{e}")))?;
     let sans = r
         .san
@@ -81,10 +87,10 @@ fn validate(row: usize, r: RawRow) -> Result<BatchRow, BatchError> {
         .transpose()
         .map_err(|e| err(e.to_string()))?;
     let csr = r.csr.filter(|c| !c.trim().is_empty());
-    if let Some(c) = &csr {
-        if c.contains('\0') {
-            return Err(err("csr path contains a NUL byte".into()));
-        }
+    if let Some(c) = &csr
+        && c.contains('\0')
+    {
+        return Err(err("csr path contains a NUL byte".into()));
     }
     Ok(BatchRow {
         row,
@@ -159,7 +165,9 @@ fn parse_csv(text: &str) -> Result<Vec<RawRow>, BatchError> {
         if !["subject", "profile", "san", "csr", "validity"].contains(&h.as_str()) {
             return Err(BatchError::Csv {
                 line: hline + 1,
-                msg: format!("unknown column `{h}` (expected subject, profile, san, csr, validity)"),
+                msg: format!(
+                    "unknown column `{h}` (expected subject, profile, san, csr, validity)"
+                ),
             });
         }
     }
@@ -179,12 +187,20 @@ fn parse_csv(text: &str) -> Result<Vec<RawRow>, BatchError> {
                 msg: format!("{} fields, the header has {}", fields.len(), header.len()),
             });
         }
-        let get = |c: Option<usize>| c.map(|c| fields[c].trim().to_string()).filter(|s| !s.is_empty());
+        let get = |c: Option<usize>| {
+            c.map(|c| fields[c].trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         rows.push(RawRow {
             subject: fields[subj].trim().to_string(),
             profile: fields[prof].trim().to_string(),
             san: get(san)
-                .map(|s| s.split(';').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+                .map(|s| {
+                    s.split(';')
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
             csr: get(csr),
             validity: get(validity),
@@ -219,11 +235,20 @@ mod tests {
     #[test]
     fn errors_name_the_row() {
         let bad = "- subject: \"CN=a\"\n  profile: admin\n";
-        assert!(matches!(parse(bad, false), Err(BatchError::Row { row: 1, .. })));
+        assert!(matches!(
+            parse(bad, false),
+            Err(BatchError::Row { row: 1, .. })
+        ));
         let unknown = "- subject: \"CN=a\"\n  profile: person\n  colour: red\n";
         assert!(matches!(parse(unknown, false), Err(BatchError::Yaml(_))));
-        assert!(matches!(parse("subject,profile\n\"CN=a,person\n", true), Err(BatchError::Csv { line: 2, .. })));
-        assert!(matches!(parse("subject,profile,extra\n", true), Err(BatchError::Csv { line: 1, .. })));
+        assert!(matches!(
+            parse("subject,profile\n\"CN=a,person\n", true),
+            Err(BatchError::Csv { line: 2, .. })
+        ));
+        assert!(matches!(
+            parse("subject,profile,extra\n", true),
+            Err(BatchError::Csv { line: 1, .. })
+        ));
         assert_eq!(parse("[]", false), Err(BatchError::Empty));
         assert!(parse("{{{", false).is_err());
     }

@@ -115,7 +115,14 @@ impl SignedCrl {
 /// Encodes a time as RFC 5280 requires: UTCTime through 2049, GeneralizedTime from 2050.
 pub fn encode_time(t: OffsetDateTime, out: &mut Vec<u8>) {
     let t = t.to_offset(time::UtcOffset::UTC);
-    let (y, mo, d, h, mi, s) = (t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second());
+    let (y, mo, d, h, mi, s) = (
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    );
     if (1950..2050).contains(&y) {
         out.push(0x17);
         out.push(13);
@@ -184,7 +191,12 @@ fn header_len(len: usize) -> usize {
 }
 
 /// Builds and signs a full CRL from `entries`.
-pub fn build_crl<I>(header: &CrlHeader<'_>, key: &PrivateKey, entries: I, size_hint: usize) -> Result<SignedCrl, KeyError>
+pub fn build_crl<I>(
+    header: &CrlHeader<'_>,
+    key: &PrivateKey,
+    entries: I,
+    size_hint: usize,
+) -> Result<SignedCrl, KeyError>
 where
     I: IntoIterator<Item = RevokedEntry>,
 {
@@ -283,7 +295,11 @@ mod tests {
             .map(|i| RevokedEntry {
                 serial: Serial::from_be_bytes(&i.to_be_bytes()).unwrap(),
                 revoked_at: now,
-                reason: if i % 2 == 0 { Reason::KeyCompromise } else { Reason::Unspecified },
+                reason: if i % 2 == 0 {
+                    Reason::KeyCompromise
+                } else {
+                    Reason::Unspecified
+                },
                 invalidity: (i % 3 == 0).then_some(now),
             })
             .collect();
@@ -295,14 +311,19 @@ mod tests {
             number: 258,
         };
         let crl = build_crl(&header, &key, entries, 299).unwrap();
-        let (rest, parsed) = x509_parser::revocation_list::CertificateRevocationList::from_der(crl.der()).unwrap();
+        let (rest, parsed) =
+            x509_parser::revocation_list::CertificateRevocationList::from_der(crl.der()).unwrap();
         assert!(rest.is_empty());
         assert_eq!(parsed.iter_revoked_certificates().count(), 299);
-        assert_eq!(parsed.crl_number().map(|n| n.to_string()), Some("258".into()));
+        assert_eq!(
+            parsed.crl_number().map(|n| n.to_string()),
+            Some("258".into())
+        );
         parsed.verify_signature(cert.public_key()).unwrap();
 
         let empty = build_crl(&header, &key, Vec::new(), 0).unwrap();
-        let (_, parsed) = x509_parser::revocation_list::CertificateRevocationList::from_der(empty.der()).unwrap();
+        let (_, parsed) =
+            x509_parser::revocation_list::CertificateRevocationList::from_der(empty.der()).unwrap();
         assert_eq!(parsed.iter_revoked_certificates().count(), 0);
         parsed.verify_signature(cert.public_key()).unwrap();
     }
@@ -310,10 +331,16 @@ mod tests {
     #[test]
     fn times_switch_at_2050() {
         let mut v = Vec::new();
-        encode_time(OffsetDateTime::from_unix_timestamp(2_600_000_000).unwrap(), &mut v);
+        encode_time(
+            OffsetDateTime::from_unix_timestamp(2_600_000_000).unwrap(),
+            &mut v,
+        );
         assert_eq!(v[0], 0x18);
         v.clear();
-        encode_time(OffsetDateTime::from_unix_timestamp(1_600_000_000).unwrap(), &mut v);
+        encode_time(
+            OffsetDateTime::from_unix_timestamp(1_600_000_000).unwrap(),
+            &mut v,
+        );
         assert_eq!(v[0], 0x17);
     }
 }

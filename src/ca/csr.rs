@@ -103,7 +103,9 @@ pub fn create_csr(key: &PrivateKey, subject: &Dn, sans: &[San]) -> Result<String
     let mut params = rcgen::CertificateParams::default();
     params.distinguished_name = subject.to_rcgen();
     for san in sans {
-        let ia5 = |v: &str| rcgen::string::Ia5String::try_from(v).map_err(|e| CsrError::Create(e.to_string()));
+        let ia5 = |v: &str| {
+            rcgen::string::Ia5String::try_from(v).map_err(|e| CsrError::Create(e.to_string()))
+        };
         params.subject_alt_names.push(match san {
             San::Dns(v) => rcgen::SanType::DnsName(ia5(v)?),
             San::Email(v) => rcgen::SanType::Rfc822Name(ia5(v)?),
@@ -136,6 +138,9 @@ mod tests {
         // Flip a byte inside the subject: the signature no longer covers it.
         let pos = der.windows(3).position(|w| w == "信".as_bytes()).unwrap();
         der[pos + 2] ^= 0x01;
-        assert!(matches!(verify_csr(&der), Err(CsrError::BadSignature) | Err(CsrError::Subject(_))));
+        assert!(matches!(
+            verify_csr(&der),
+            Err(CsrError::BadSignature) | Err(CsrError::Subject(_))
+        ));
     }
 }

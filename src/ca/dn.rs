@@ -40,7 +40,11 @@ const ATTRS: &[(Attr, &str, &[u64])] = &[
     (Attr::GivenName, "GN", &[2, 5, 4, 42]),
     (Attr::Surname, "SN", &[2, 5, 4, 4]),
     (Attr::Email, "EMAILADDRESS", &[1, 2, 840, 113549, 1, 9, 1]),
-    (Attr::DomainComponent, "DC", &[0, 9, 2342, 19200300, 100, 1, 25]),
+    (
+        Attr::DomainComponent,
+        "DC",
+        &[0, 9, 2342, 19200300, 100, 1, 25],
+    ),
     (Attr::UserId, "UID", &[0, 9, 2342, 19200300, 100, 1, 1]),
 ];
 
@@ -72,7 +76,10 @@ impl Attr {
             "COMMONNAME" => "CN",
             other => other,
         };
-        ATTRS.iter().find(|(_, n, _)| *n == upper).map(|(a, _, _)| *a)
+        ATTRS
+            .iter()
+            .find(|(_, n, _)| *n == upper)
+            .map(|(a, _, _)| *a)
     }
 
     fn from_oid(oid: &[u64]) -> Option<Attr> {
@@ -125,7 +132,8 @@ impl Dn {
             if split_unescaped(&part, '+')?.len() > 1 {
                 return Err(DnError::MultiValued);
             }
-            let eq = find_unescaped(&part, '=').ok_or_else(|| DnError::MissingEquals(part.clone()))?;
+            let eq =
+                find_unescaped(&part, '=').ok_or_else(|| DnError::MissingEquals(part.clone()))?;
             let (name, raw) = part.split_at(eq);
             let attr = Attr::from_name(name)
                 .ok_or_else(|| DnError::UnknownAttribute(name.trim().to_string()))?;
@@ -240,9 +248,9 @@ impl Dn {
                 .unwrap_or_default();
             let attr = Attr::from_oid(&oid)
                 .ok_or_else(|| DnError::UnknownAttribute(atv.attr_type().to_id_string()))?;
-            let value = atv
-                .as_str()
-                .map_err(|_| DnError::BadEscape(format!("{} value is not valid text", attr.short_name())))?;
+            let value = atv.as_str().map_err(|_| {
+                DnError::BadEscape(format!("{} value is not valid text", attr.short_name()))
+            })?;
             rdns.push((attr, value.to_string()));
         }
         rdns.reverse();
@@ -346,9 +354,13 @@ fn unescape(raw: &str) -> Result<String, DnError> {
                 return Err(DnError::BadEscape(raw.to_string()));
             };
             let pair: String = [next, low].iter().collect();
-            let byte = u8::from_str_radix(&pair, 16).map_err(|_| DnError::BadEscape(raw.to_string()))?;
+            let byte =
+                u8::from_str_radix(&pair, 16).map_err(|_| DnError::BadEscape(raw.to_string()))?;
             bytes.push(byte);
-        } else if matches!(next, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' | ' ' | '#') {
+        } else if matches!(
+            next,
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' | ' ' | '#'
+        ) {
             bytes.push(next as u8);
         } else {
             return Err(DnError::BadEscape(raw.to_string()));
@@ -368,7 +380,10 @@ mod tests {
         assert_eq!(dn.common_name(), Some("张三"));
         assert_eq!(dn.department(), Some("信息中心"));
         assert_eq!(dn.get(Attr::Country), Some("CN"));
-        assert_eq!(dn.to_string(), "CN=张三,OU=信息中心,O=连云港市人民政府,C=CN");
+        assert_eq!(
+            dn.to_string(),
+            "CN=张三,OU=信息中心,O=连云港市人民政府,C=CN"
+        );
     }
 
     #[test]
@@ -385,11 +400,17 @@ mod tests {
     fn refuses_bad_input() {
         assert_eq!(Dn::parse(""), Err(DnError::Empty));
         assert!(matches!(Dn::parse("CN"), Err(DnError::MissingEquals(_))));
-        assert!(matches!(Dn::parse("XX=1"), Err(DnError::UnknownAttribute(_))));
+        assert!(matches!(
+            Dn::parse("XX=1"),
+            Err(DnError::UnknownAttribute(_))
+        ));
         assert!(matches!(Dn::parse("CN="), Err(DnError::EmptyValue(_))));
         assert!(matches!(Dn::parse("C=CHN"), Err(DnError::BadCountry(_))));
         assert!(matches!(Dn::parse(r"CN=a\"), Err(DnError::BadEscape(_))));
-        assert!(matches!(Dn::parse(r"CN=\FF\FE"), Err(DnError::BadEscape(_))));
+        assert!(matches!(
+            Dn::parse(r"CN=\FF\FE"),
+            Err(DnError::BadEscape(_))
+        ));
         assert_eq!(Dn::parse("CN=a+O=b"), Err(DnError::MultiValued));
         assert!(matches!(
             Dn::parse(&format!("CN={}", "x".repeat(65))),

@@ -13,7 +13,10 @@ pub enum InputError {
     #[error("no `{0}` PEM block found")]
     NoBlock(&'static str),
     #[error("expected a `{expected}` PEM block, found `{found}`")]
-    WrongLabel { expected: &'static str, found: String },
+    WrongLabel {
+        expected: &'static str,
+        found: String,
+    },
     #[error("malformed DER: {0}")]
     Der(String),
     #[error("{0} trailing bytes after the DER object")]
@@ -30,7 +33,10 @@ pub fn der_outer_len(bytes: &[u8]) -> Result<usize, InputError> {
         return Err(InputError::Der("too short".into()));
     }
     if bytes[0] != 0x30 {
-        return Err(InputError::Der(format!("expected a SEQUENCE, found tag 0x{:02x}", bytes[0])));
+        return Err(InputError::Der(format!(
+            "expected a SEQUENCE, found tag 0x{:02x}",
+            bytes[0]
+        )));
     }
     let first = bytes[1];
     let (len, header) = if first < 0x80 {
@@ -112,7 +118,8 @@ pub const CRL_LABELS: &[&str] = &["X509 CRL"];
 
 /// Parses one certificate fully, refusing trailing data.
 pub fn parse_cert(der: &[u8]) -> Result<x509_parser::certificate::X509Certificate<'_>, InputError> {
-    let (rest, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| InputError::Der(e.to_string()))?;
+    let (rest, cert) =
+        x509_parser::parse_x509_certificate(der).map_err(|e| InputError::Der(e.to_string()))?;
     if !rest.is_empty() {
         return Err(InputError::Trailing(rest.len()));
     }
@@ -140,8 +147,14 @@ mod tests {
             decode_one(&[0x30, 0x00, 0x00], CERT_LABELS),
             Err(InputError::Trailing(1))
         );
-        assert!(matches!(decode_one(&[0x30, 0x05, 0x00], CERT_LABELS), Err(InputError::Der(_))));
-        assert!(matches!(decode_one(b"hello", CERT_LABELS), Err(InputError::Der(_))));
+        assert!(matches!(
+            decode_one(&[0x30, 0x05, 0x00], CERT_LABELS),
+            Err(InputError::Der(_))
+        ));
+        assert!(matches!(
+            decode_one(b"hello", CERT_LABELS),
+            Err(InputError::Der(_))
+        ));
         assert_eq!(decode_one(b"  \n", CERT_LABELS), Err(InputError::Empty));
         let key = pem::encode(&pem::Pem::new("PRIVATE KEY", vec![0x30, 0x00]));
         assert!(matches!(

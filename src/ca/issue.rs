@@ -2,8 +2,8 @@
 //! the issuing CA in, signed DER out. Pure: the caller supplies `now`, the serial and the key.
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension, ExtendedKeyUsagePurpose,
-    GeneralSubtree, IsCa, KeyUsagePurpose, NameConstraints, SanType,
+    BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension,
+    ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, KeyUsagePurpose, NameConstraints, SanType,
 };
 use time::OffsetDateTime;
 
@@ -78,7 +78,11 @@ pub struct Issuer<'a> {
 }
 
 impl<'a> Issuer<'a> {
-    pub fn new(cert_der: &[u8], key: &'a PrivateKey, urls: CaUrls) -> Result<Issuer<'a>, IssueError> {
+    pub fn new(
+        cert_der: &[u8],
+        key: &'a PrivateKey,
+        urls: CaUrls,
+    ) -> Result<Issuer<'a>, IssueError> {
         let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
             .map_err(|e| IssueError::BadIssuer(e.to_string()))?;
         let not_after = cert.validity().not_after.to_datetime();
@@ -98,7 +102,9 @@ impl<'a> Issuer<'a> {
     /// Signs a certificate for `req`, following its profile.
     pub fn issue(&self, req: &IssueRequest) -> Result<Issued, IssueError> {
         if req.not_before >= self.not_after {
-            return Err(IssueError::IssuerExpired(super::when::rfc3339(self.not_after)));
+            return Err(IssueError::IssuerExpired(super::when::rfc3339(
+                self.not_after,
+            )));
         }
         let described = super::keys::describe_spki(&req.spki_der)
             .map_err(|e| IssueError::WeakKey(e.to_string()))?;
@@ -115,7 +121,10 @@ impl<'a> Issuer<'a> {
         params.distinguished_name = req.subject.to_rcgen();
         params.serial_number = Some(req.serial.as_bytes().to_vec().into());
         // Whole seconds: X.509 times have no fractions.
-        params.not_before = req.not_before.replace_nanosecond(0).unwrap_or(req.not_before);
+        params.not_before = req
+            .not_before
+            .replace_nanosecond(0)
+            .unwrap_or(req.not_before);
         params.not_after = not_after.replace_nanosecond(0).unwrap_or(not_after);
         params.use_authority_key_identifier_extension = true;
         apply_profile(&mut params, req, is_rsa)?;
@@ -147,7 +156,11 @@ impl<'a> Issuer<'a> {
     }
 }
 
-fn apply_profile(params: &mut CertificateParams, req: &IssueRequest, is_rsa: bool) -> Result<(), IssueError> {
+fn apply_profile(
+    params: &mut CertificateParams,
+    req: &IssueRequest,
+    is_rsa: bool,
+) -> Result<(), IssueError> {
     let profile = req.profile;
     for san in &req.sans {
         if !profile.allows_san(san) {
@@ -157,7 +170,12 @@ fn apply_profile(params: &mut CertificateParams, req: &IssueRequest, is_rsa: boo
             });
         }
     }
-    if profile.requires_host_san() && !req.sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_))) {
+    if profile.requires_host_san()
+        && !req
+            .sans
+            .iter()
+            .any(|s| matches!(s, San::Dns(_) | San::Ip(_)))
+    {
         return Err(IssueError::MissingHostSan);
     }
     params.subject_alt_names = req
@@ -167,7 +185,11 @@ fn apply_profile(params: &mut CertificateParams, req: &IssueRequest, is_rsa: boo
         .collect::<Result<_, _>>()?;
     use ExtendedKeyUsagePurpose as Eku;
     use KeyUsagePurpose as Ku;
-    let encipher = if is_rsa { vec![Ku::KeyEncipherment] } else { vec![] };
+    let encipher = if is_rsa {
+        vec![Ku::KeyEncipherment]
+    } else {
+        vec![]
+    };
     match profile {
         Profile::SubCa => {
             params.is_ca = IsCa::Ca(match req.sub_ca.path_len {
@@ -220,7 +242,9 @@ fn apply_profile(params: &mut CertificateParams, req: &IssueRequest, is_rsa: boo
             // non-critical, so we encode it ourselves: SEQUENCE { id-kp-timeStamping }.
             let mut ext = CustomExtension::from_oid_content(
                 &[2, 5, 29, 37],
-                vec![0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08],
+                vec![
+                    0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+                ],
             );
             ext.set_criticality(true);
             params.custom_extensions.push(ext);

@@ -106,13 +106,10 @@ impl PrivateKey {
 
     /// Loads an unencrypted PKCS#8 DER key.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, KeyError> {
-        let info = pkcs8::PrivateKeyInfo::from_der(der).map_err(|e| KeyError::NotPkcs8(e.to_string()))?;
+        let info =
+            pkcs8::PrivateKeyInfo::from_der(der).map_err(|e| KeyError::NotPkcs8(e.to_string()))?;
         let oid = info.algorithm.oid.to_string();
-        let params = info
-            .algorithm
-            .parameters_oid()
-            .ok()
-            .map(|o| o.to_string());
+        let params = info.algorithm.parameters_oid().ok().map(|o| o.to_string());
         let algorithm = match (oid.as_str(), params.as_deref()) {
             ("1.2.840.10045.2.1", Some("1.2.840.10045.3.1.7")) => Algorithm::P256,
             ("1.2.840.10045.2.1", Some("1.3.132.0.34")) => Algorithm::P384,
@@ -170,7 +167,12 @@ impl PrivateKey {
     }
 
     /// The PEM to write: encrypted under `passphrase`, or plain when it is `None`.
-    pub fn to_pem(&self, passphrase: Option<&str>, salt: [u8; 16], iv: [u8; 16]) -> Result<Zeroizing<String>, KeyError> {
+    pub fn to_pem(
+        &self,
+        passphrase: Option<&str>,
+        salt: [u8; 16],
+        iv: [u8; 16],
+    ) -> Result<Zeroizing<String>, KeyError> {
         match passphrase {
             None => Ok(Zeroizing::new(pem::encode(&pem::Pem::new(
                 "PRIVATE KEY",
@@ -225,9 +227,13 @@ impl PrivateKey {
 pub fn signature_algorithm_der(alg: Algorithm) -> &'static [u8] {
     match alg {
         // ecdsa-with-SHA256, no parameters (RFC 5758 §3.2)
-        Algorithm::P256 => &[0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
+        Algorithm::P256 => &[
+            0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+        ],
         // ecdsa-with-SHA384
-        Algorithm::P384 => &[0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03],
+        Algorithm::P384 => &[
+            0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03,
+        ],
         // id-Ed25519 (RFC 8410 §3: parameters absent)
         Algorithm::Ed25519 => &[0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70],
         // sha256WithRSAEncryption with NULL parameters (RFC 4055)
@@ -264,11 +270,15 @@ pub fn describe_spki(spki_der: &[u8]) -> Result<String, KeyError> {
                 .map_err(|e| KeyError::Unsupported(format!("RSA key: {e}")))?;
             let bits = key.n().bits();
             if bits < 2048 {
-                return Err(KeyError::Unsupported(format!("RSA-{bits} is weaker than 2048 bits")));
+                return Err(KeyError::Unsupported(format!(
+                    "RSA-{bits} is weaker than 2048 bits"
+                )));
             }
             Ok(format!("RSA-{bits}"))
         }
-        other => Err(KeyError::Unsupported(format!("public key algorithm {other}"))),
+        other => Err(KeyError::Unsupported(format!(
+            "public key algorithm {other}"
+        ))),
     }
 }
 
@@ -287,7 +297,8 @@ impl BatchEncryptor {
         if passphrase.is_empty() {
             return Err(KeyError::EmptyPassphrase);
         }
-        let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, 1, 32).map_err(|e| KeyError::Encrypt(e.to_string()))?;
+        let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, 1, 32)
+            .map_err(|e| KeyError::Encrypt(e.to_string()))?;
         let mut key = Zeroizing::new([0u8; 32]);
         pkcs5::scrypt::scrypt(passphrase.as_bytes(), &salt, &params, key.as_mut())
             .map_err(|e| KeyError::Encrypt(e.to_string()))?;
@@ -297,7 +308,8 @@ impl BatchEncryptor {
     /// The encrypted PEM of `key`, with a fresh `iv`.
     pub fn encrypt(&self, key: &PrivateKey, iv: [u8; 16]) -> Result<Zeroizing<String>, KeyError> {
         use cbc::cipher::{BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
-        let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, 1, 32).map_err(|e| KeyError::Encrypt(e.to_string()))?;
+        let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, 1, 32)
+            .map_err(|e| KeyError::Encrypt(e.to_string()))?;
         let scheme = pkcs5::pbes2::Parameters::scrypt_aes256cbc(params, &self.salt, &iv)
             .map_err(|e| KeyError::Encrypt(e.to_string()))?;
         let cipher = cbc::Encryptor::<aes::Aes256>::new(self.key.as_ref().into(), &iv.into());
@@ -306,8 +318,13 @@ impl BatchEncryptor {
             encryption_algorithm: scheme.into(),
             encrypted_data: &ciphertext,
         };
-        let der = info.to_der().map_err(|e| KeyError::Encrypt(e.to_string()))?;
-        Ok(Zeroizing::new(pem::encode(&pem::Pem::new("ENCRYPTED PRIVATE KEY", der))))
+        let der = info
+            .to_der()
+            .map_err(|e| KeyError::Encrypt(e.to_string()))?;
+        Ok(Zeroizing::new(pem::encode(&pem::Pem::new(
+            "ENCRYPTED PRIVATE KEY",
+            der,
+        ))))
     }
 }
 

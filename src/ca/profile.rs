@@ -55,9 +55,10 @@ impl Profile {
             (Profile::SubCa, _) => false,
             (Profile::Server, San::Dns(_) | San::Ip(_)) => true,
             (Profile::Server, _) => false,
-            (Profile::Department | Profile::Person | Profile::Seal, San::Email(_) | San::Uri(_)) => {
-                true
-            }
+            (
+                Profile::Department | Profile::Person | Profile::Seal,
+                San::Email(_) | San::Uri(_),
+            ) => true,
             (Profile::Department, San::Dns(_)) => true,
             (Profile::Ocsp | Profile::Tsa, San::Dns(_) | San::Uri(_)) => true,
             _ => false,
@@ -78,7 +79,9 @@ impl fmt::Display for Profile {
 
 /// An unknown profile name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown profile `{0}` (expected one of: sub-ca, department, person, seal, server, ocsp, tsa)")]
+#[error(
+    "unknown profile `{0}` (expected one of: sub-ca, department, person, seal, server, ocsp, tsa)"
+)]
 pub struct UnknownProfile(pub String);
 
 impl FromStr for Profile {
@@ -120,7 +123,9 @@ impl San {
     /// Parses `dns:www.example.gov.cn`, `email:a@b.cn`, `ip:10.0.0.1`, `uri:https://...`.
     pub fn parse(text: &str) -> Result<San, SanError> {
         let t = text.trim();
-        let (kind, value) = t.split_once(':').ok_or_else(|| SanError::Form(t.to_string()))?;
+        let (kind, value) = t
+            .split_once(':')
+            .ok_or_else(|| SanError::Form(t.to_string()))?;
         let value = value.trim();
         match kind.trim().to_ascii_lowercase().as_str() {
             "dns" => {
@@ -157,7 +162,10 @@ impl San {
                 .map(San::Ip)
                 .map_err(|_| SanError::Ip(value.to_string())),
             "uri" => {
-                if value.is_ascii() && value.contains(':') && !value.chars().any(|c| c.is_whitespace()) {
+                if value.is_ascii()
+                    && value.contains(':')
+                    && !value.chars().any(|c| c.is_whitespace())
+                {
                     Ok(San::Uri(value.to_string()))
                 } else {
                     Err(SanError::Uri(value.to_string()))

@@ -8,8 +8,8 @@
 use rustls_pki_types::{CertificateDer, UnixTime};
 use time::OffsetDateTime;
 use webpki::{
-    CertRevocationList, ExpirationPolicy, KeyPurposeIdIter, OwnedCertRevocationList, RevocationCheckDepth,
-    UnknownStatusPolicy,
+    CertRevocationList, ExpirationPolicy, KeyPurposeIdIter, OwnedCertRevocationList,
+    RevocationCheckDepth, UnknownStatusPolicy,
 };
 
 use super::crl::Reason;
@@ -142,7 +142,8 @@ impl ParsedCrls {
     pub fn parse(crls: &[Vec<u8>]) -> Result<ParsedCrls, VerifyError> {
         let mut parsed = Vec::with_capacity(crls.len());
         for (index, der) in crls.iter().enumerate() {
-            let crl = OwnedCertRevocationList::from_der(der).map_err(|err| VerifyError::BadCrl { index, err })?;
+            let crl = OwnedCertRevocationList::from_der(der)
+                .map_err(|err| VerifyError::BadCrl { index, err })?;
             parsed.push(CertRevocationList::Owned(crl));
         }
         Ok(ParsedCrls {
@@ -159,14 +160,24 @@ pub fn verify_chain(input: &VerifyInput<'_>) -> Result<Verdict, VerifyError> {
 }
 
 /// Verifies with CRLs parsed beforehand.
-pub fn verify_chain_with(input: &VerifyInput<'_>, crls: &ParsedCrls) -> Result<Verdict, VerifyError> {
+pub fn verify_chain_with(
+    input: &VerifyInput<'_>,
+    crls: &ParsedCrls,
+) -> Result<Verdict, VerifyError> {
     if input.anchors.is_empty() {
         return Err(VerifyError::NoAnchors);
     }
-    let anchor_ders: Vec<CertificateDer<'_>> = input.anchors.iter().map(|d| CertificateDer::from(d.as_slice())).collect();
+    let anchor_ders: Vec<CertificateDer<'_>> = input
+        .anchors
+        .iter()
+        .map(|d| CertificateDer::from(d.as_slice()))
+        .collect();
     let mut anchors = Vec::with_capacity(anchor_ders.len());
     for (index, der) in anchor_ders.iter().enumerate() {
-        anchors.push(webpki::anchor_from_trusted_cert(der).map_err(|err| VerifyError::BadAnchor { index, err })?);
+        anchors.push(
+            webpki::anchor_from_trusted_cert(der)
+                .map_err(|err| VerifyError::BadAnchor { index, err })?,
+        );
     }
     let ee_der = CertificateDer::from(input.end_entity);
     let ee = webpki::EndEntityCert::try_from(&ee_der).map_err(VerifyError::BadCert)?;
@@ -175,17 +186,29 @@ pub fn verify_chain_with(input: &VerifyInput<'_>, crls: &ParsedCrls) -> Result<V
         .iter()
         .map(|d| CertificateDer::from(d.as_slice()))
         .collect();
-    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(input.at.unix_timestamp().max(0) as u64));
+    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        input.at.unix_timestamp().max(0) as u64,
+    ));
     let crl_refs: Vec<&CertRevocationList<'_>> = crls.crls.iter().collect();
-    let revocation = webpki::RevocationOptionsBuilder::new(&crl_refs).ok().map(|b| {
-        b.with_depth(RevocationCheckDepth::Chain)
-            .with_status_policy(UnknownStatusPolicy::Allow)
-            .with_expiration_policy(ExpirationPolicy::Enforce)
-            .build()
-    });
+    let revocation = webpki::RevocationOptionsBuilder::new(&crl_refs)
+        .ok()
+        .map(|b| {
+            b.with_depth(RevocationCheckDepth::Chain)
+                .with_status_policy(UnknownStatusPolicy::Allow)
+                .with_expiration_policy(ExpirationPolicy::Enforce)
+                .build()
+        });
     let algs = VERIFICATION_ALGS;
     let result = match input.purpose {
-        None => ee.verify_for_usage(algs, &anchors, &intermediates, time, AnyPurpose, revocation, None),
+        None => ee.verify_for_usage(
+            algs,
+            &anchors,
+            &intermediates,
+            time,
+            AnyPurpose,
+            revocation,
+            None,
+        ),
         Some(p) => ee.verify_for_usage(
             algs,
             &anchors,
@@ -215,7 +238,9 @@ pub fn verify_chain_with(input: &VerifyInput<'_>, crls: &ParsedCrls) -> Result<V
             }
             // DESIGN §2: with CRLs given, the end entity's issuer must have one among them.
             let covered = issuer_of(input.end_entity).is_some_and(|issuer| {
-                crls.raw.iter().any(|c| crl_issuer(c).as_deref() == Some(issuer.as_slice()))
+                crls.raw
+                    .iter()
+                    .any(|c| crl_issuer(c).as_deref() == Some(issuer.as_slice()))
             });
             if covered {
                 Ok(Verdict::Valid {
@@ -224,7 +249,9 @@ pub fn verify_chain_with(input: &VerifyInput<'_>, crls: &ParsedCrls) -> Result<V
                 })
             } else {
                 Ok(Verdict::Indeterminate {
-                    reason: "no CRL from the certificate's issuer was given, so revocation is unknown".into(),
+                    reason:
+                        "no CRL from the certificate's issuer was given, so revocation is unknown"
+                            .into(),
                 })
             }
         }
@@ -275,7 +302,9 @@ fn classify(err: webpki::Error, ee: &[u8], crls: &[Vec<u8>]) -> Verdict {
         E::UnknownRevocationStatus => Verdict::Indeterminate {
             reason: "revocation status unknown".into(),
         },
-        E::UnknownIssuer => invalid("no path to a trusted CA: the issuer is unknown or not trusted"),
+        E::UnknownIssuer => {
+            invalid("no path to a trusted CA: the issuer is unknown or not trusted")
+        }
         E::InvalidSignatureForPublicKey => invalid("a signature in the chain does not verify"),
         E::CaUsedAsEndEntity => invalid("a CA certificate was used as an end entity"),
         E::EndEntityUsedAsCa => invalid("an end-entity certificate was used as a CA"),
@@ -290,7 +319,9 @@ fn classify(err: webpki::Error, ee: &[u8], crls: &[Vec<u8>]) -> Verdict {
         E::IssuerNotCrlSigner => Verdict::Indeterminate {
             reason: "a CRL's issuer may not sign CRLs".into(),
         },
-        E::UnsupportedCriticalExtension => invalid("the certificate has an unsupported critical extension"),
+        E::UnsupportedCriticalExtension => {
+            invalid("the certificate has an unsupported critical extension")
+        }
         E::MaximumPathDepthExceeded => invalid("the chain is too long"),
         other => Verdict::Invalid {
             reason: format!("chain verification failed: {other:?}"),
@@ -330,7 +361,8 @@ pub fn find_revocation(ee: &[u8], crls: &[Vec<u8>]) -> Option<RevocationInfo> {
     use x509_parser::prelude::FromDer;
     let (_, cert) = x509_parser::parse_x509_certificate(ee).ok()?;
     for der in crls {
-        let Ok((_, crl)) = x509_parser::revocation_list::CertificateRevocationList::from_der(der) else {
+        let Ok((_, crl)) = x509_parser::revocation_list::CertificateRevocationList::from_der(der)
+        else {
             continue;
         };
         if crl.issuer().as_raw() != cert.issuer().as_raw() {

@@ -48,7 +48,10 @@ pub fn parse_time(text: &str) -> Result<OffsetDateTime, WhenError> {
 
 /// Formats a time as RFC 3339 in UTC, to the second.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    let t = t
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t);
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
@@ -70,7 +73,10 @@ mod tests {
     fn times() {
         let t = parse_time("2026-11-30T09:00:00+08:00").unwrap();
         assert_eq!(rfc3339(t), "2026-11-30T01:00:00Z");
-        assert_eq!(rfc3339(parse_time("2026-01-02").unwrap()), "2026-01-02T00:00:00Z");
+        assert_eq!(
+            rfc3339(parse_time("2026-01-02").unwrap()),
+            "2026-01-02T00:00:00Z"
+        );
         assert!(parse_time("yesterday").is_err());
     }
 }

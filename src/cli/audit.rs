@@ -56,7 +56,11 @@ pub fn run(cmd: AuditCommand, ctx: &Context) -> Result<Outcome> {
     let store = Store::open(&ctx.home)?;
     match cmd {
         AuditCommand::Show(ShowArgs { since }) => {
-            let since = since.as_deref().map(when::parse_time).transpose()?.map(when::rfc3339);
+            let since = since
+                .as_deref()
+                .map(when::parse_time)
+                .transpose()?
+                .map(when::rfc3339);
             let records = store.audit_records(since.as_deref())?;
             if ctx.out.is_json() {
                 ctx.out.json(&records)?;
@@ -92,12 +96,22 @@ pub fn run(cmd: AuditCommand, ctx: &Context) -> Result<Outcome> {
                     None => ctx.out.data(&format!(
                         "audit chain intact: {} records, head {}",
                         records.len(),
-                        records.last().map(|r| r.hash.as_str()).unwrap_or(audit::GENESIS)
+                        records
+                            .last()
+                            .map(|r| r.hash.as_str())
+                            .unwrap_or(audit::GENESIS)
                     ))?,
-                    Some(b) => ctx.out.data(&format!("audit chain BROKEN at record {}: {}", b.seq, b.reason))?,
+                    Some(b) => ctx.out.data(&format!(
+                        "audit chain BROKEN at record {}: {}",
+                        b.seq, b.reason
+                    ))?,
                 }
             }
-            Ok(if broken.is_none() { Outcome::Success } else { Outcome::Negative })
+            Ok(if broken.is_none() {
+                Outcome::Success
+            } else {
+                Outcome::Negative
+            })
         }
     }
 }

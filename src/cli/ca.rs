@@ -17,6 +17,7 @@ use crate::ca::when::{self, rfc3339};
 use crate::store::{self, CaMeta, CertRecord, Store, files};
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)]
 pub enum CaCommand {
     /// Create this home's CA: a self-signed root, or a subordinate CA under --parent
     #[command(long_about = INIT_LONG)]
@@ -117,10 +118,12 @@ pub fn run(cmd: CaCommand, ctx: &Context) -> Result<Outcome> {
 }
 
 fn check_url(url: &Option<String>, flag: &str) -> Result<()> {
-    if let Some(u) = url {
-        if !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with("ldap://")) || !u.is_ascii() || u.contains(char::is_whitespace) {
-            bail!("{flag} `{u}` is not an http(s) or ldap URL");
-        }
+    if let Some(u) = url
+        && (!(u.starts_with("http://") || u.starts_with("https://") || u.starts_with("ldap://"))
+            || !u.is_ascii()
+            || u.contains(char::is_whitespace))
+    {
+        bail!("{flag} `{u}` is not an http(s) or ldap URL");
     }
     Ok(())
 }
@@ -154,7 +157,8 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         .map(|d| Dn::parse(d).with_context(|| format!("--permit-dn `{d}`")))
         .collect::<Result<Vec<_>>>()?;
     for d in &permit_dns {
-        crate::ca::profile::San::parse(&format!("dns:{d}")).with_context(|| format!("--permit-dns `{d}`"))?;
+        crate::ca::profile::San::parse(&format!("dns:{d}"))
+            .with_context(|| format!("--permit-dns `{d}`"))?;
     }
     let policy = match policy {
         Some(p) => Some(
@@ -172,11 +176,13 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
     // Open the parent (and unlock its key) before creating anything here.
     let parent_ca = match &parent {
         Some(p) => {
-            let canon_parent = std::fs::canonicalize(p).with_context(|| format!("reading parent home `{}`", p.display()))?;
+            let canon_parent = std::fs::canonicalize(p)
+                .with_context(|| format!("reading parent home `{}`", p.display()))?;
             if std::fs::canonicalize(&home).ok().as_ref() == Some(&canon_parent) {
                 bail!("--parent `{}` is this home itself", p.display());
             }
-            let open = OpenCa::open(p).with_context(|| format!("opening parent CA `{}`", p.display()))?;
+            let open =
+                OpenCa::open(p).with_context(|| format!("opening parent CA `{}`", p.display()))?;
             let key = open.unlock(parent_passphrase_file.as_deref())?;
             Some((open, key))
         }
@@ -242,12 +248,19 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         };
         let mut store = Store::create(&home)?;
         let key_pem = match &protection {
-            NewKeyProtection::Passphrase(p) => key.to_pem(Some(p), common::random16()?, common::random16()?)?,
+            NewKeyProtection::Passphrase(p) => {
+                key.to_pem(Some(p), common::random16()?, common::random16()?)?
+            }
             NewKeyProtection::None => key.to_pem(None, [0; 16], [0; 16])?,
         };
         let key_path = home.join(store::CA_KEY_FILE);
-        files::write_atomic(&key_path, key_pem.as_bytes(), files::Mode::Secret, files::Overwrite::Refuse)
-            .with_context(|| format!("writing CA key `{}`", key_path.display()))?;
+        files::write_atomic(
+            &key_path,
+            key_pem.as_bytes(),
+            files::Mode::Secret,
+            files::Overwrite::Refuse,
+        )
+        .with_context(|| format!("writing CA key `{}`", key_path.display()))?;
         let meta = CaMeta {
             cert_der: cert_der.clone(),
             parents: parents.clone(),
@@ -278,8 +291,13 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             files::Overwrite::Replace,
         )
         .with_context(|| format!("writing `{}`", home.join(store::CA_CERT_FILE).display()))?;
-        files::write_atomic(&home.join(store::CHAIN_FILE), chain_pem.as_bytes(), files::Mode::Public, files::Overwrite::Replace)
-            .with_context(|| format!("writing `{}`", home.join(store::CHAIN_FILE).display()))?;
+        files::write_atomic(
+            &home.join(store::CHAIN_FILE),
+            chain_pem.as_bytes(),
+            files::Mode::Public,
+            files::Overwrite::Replace,
+        )
+        .with_context(|| format!("writing `{}`", home.join(store::CHAIN_FILE).display()))?;
         Ok((cert_der, parents))
     })();
     let (cert_der, _parents) = match result {
@@ -287,7 +305,14 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         Err(e) => {
             // Leave nothing half-made: remove what this run created in the home.
             if home_existed {
-                for f in [store::DB_FILE, "govpki.db-wal", "govpki.db-shm", store::CA_KEY_FILE, store::CA_CERT_FILE, store::CHAIN_FILE] {
+                for f in [
+                    store::DB_FILE,
+                    "govpki.db-wal",
+                    "govpki.db-shm",
+                    store::CA_KEY_FILE,
+                    store::CA_CERT_FILE,
+                    store::CHAIN_FILE,
+                ] {
                     let _ = std::fs::remove_file(home.join(f));
                 }
                 let _ = std::fs::remove_dir(home.join("private"));
@@ -297,7 +322,12 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             return Err(e);
         }
     };
-    let summary = summary(&cert_der, &[], algorithm.to_string(), matches!(protection, NewKeyProtection::Passphrase(_)));
+    let summary = summary(
+        &cert_der,
+        &[],
+        algorithm.to_string(),
+        matches!(protection, NewKeyProtection::Passphrase(_)),
+    );
     if ctx.out.is_json() {
         let mut v = summary;
         v["home"] = serde_json::json!(home.display().to_string());
@@ -305,14 +335,19 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
     } else {
         ctx.out.info(&format!(
             "created {} CA `{}` in `{}` (serial {}, valid until {})",
-            if parent.is_some() { "subordinate" } else { "root" },
+            if parent.is_some() {
+                "subordinate"
+            } else {
+                "root"
+            },
             subject,
             home.display(),
             input_serial(&cert_der),
             summary["not_after"].as_str().unwrap_or("?"),
         ));
         if matches!(protection, NewKeyProtection::None) {
-            ctx.out.warn("the CA key is stored unencrypted (--no-passphrase)");
+            ctx.out
+                .warn("the CA key is stored unencrypted (--no-passphrase)");
         }
         ctx.out.data(&common::cert_pem(&cert_der))?;
     }
@@ -327,7 +362,12 @@ fn input_serial(der: &[u8]) -> String {
         .unwrap_or_default()
 }
 
-fn summary(cert_der: &[u8], chain: &[Vec<u8>], algorithm: String, encrypted: bool) -> serde_json::Value {
+fn summary(
+    cert_der: &[u8],
+    chain: &[Vec<u8>],
+    algorithm: String,
+    encrypted: bool,
+) -> serde_json::Value {
     let parsed = crate::ca::input::parse_cert(cert_der).ok();
     let (subject, issuer, nb, na) = parsed
         .map(|c| {
@@ -355,7 +395,11 @@ fn summary(cert_der: &[u8], chain: &[Vec<u8>], algorithm: String, encrypted: boo
 fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
     let ShowArgs { chain } = args;
     let open = OpenCa::open(&ctx.home)?;
-    let certs = if chain { open.chain() } else { vec![open.meta.cert_der.clone()] };
+    let certs = if chain {
+        open.chain()
+    } else {
+        vec![open.meta.cert_der.clone()]
+    };
     if ctx.out.is_json() {
         let alg = key_algorithm_of(&open.meta.cert_der);
         let mut v = summary(&open.meta.cert_der, &certs, alg, open.meta.key_encrypted);
@@ -368,10 +412,13 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
         let text: String = certs.iter().map(|c| common::cert_pem(c)).collect();
         ctx.out.data(&text)?;
     }
-    if let Some((number, _, next)) = open.store.last_crl()? {
-        if next < ctx.now {
-            ctx.out.warn(&format!("CRL #{number} expired at {}; run `govpki crl generate`", rfc3339(next)));
-        }
+    if let Some((number, _, next)) = open.store.last_crl()?
+        && next < ctx.now
+    {
+        ctx.out.warn(&format!(
+            "CRL #{number} expired at {}; run `govpki crl generate`",
+            rfc3339(next)
+        ));
     }
     Ok(Outcome::Success)
 }

@@ -23,6 +23,7 @@ use crate::ca::when::{self, rfc3339};
 use crate::store::{CertRecord, ListFilter, Revocation};
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)]
 pub enum CertCommand {
     /// Issue a certificate by profile from a CSR or a generated key, or a batch of them
     #[command(long_about = ISSUE_LONG)]
@@ -295,7 +296,11 @@ fn parse_sans(list: &[String]) -> Result<Vec<San>> {
 }
 
 fn default_validity(profile: Profile) -> Duration {
-    if profile.is_ca() { Duration::days(3650) } else { Duration::days(730) }
+    if profile.is_ca() {
+        Duration::days(3650)
+    } else {
+        Duration::days(730)
+    }
 }
 
 /// The public key and subject a request will use.
@@ -359,14 +364,20 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let (subject, new_key, protection) = match (&csr, &key_out) {
         (Some(path), None) => {
             if key_passphrase_file.is_some() || no_key_passphrase {
-                bail!("--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr");
+                bail!(
+                    "--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr"
+                );
             }
             let bytes = common::read_file(path, "CSR")?;
-            let v = csr::verify_csr(&bytes).with_context(|| format!("reading CSR `{}`", path.display()))?;
+            let v = csr::verify_csr(&bytes)
+                .with_context(|| format!("reading CSR `{}`", path.display()))?;
             let dn = match (subject_arg, v.subject) {
                 (Some(d), _) => d,
                 (None, Some(d)) => d,
-                (None, None) => bail!("CSR `{}` has an empty subject; pass --subject", path.display()),
+                (None, None) => bail!(
+                    "CSR `{}` has an empty subject; pass --subject",
+                    path.display()
+                ),
             };
             (
                 Subject {
@@ -411,7 +422,12 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     };
     // DESIGN §2: without --san, a CSR's requested SANs are kept where the profile allows them.
     let sans = if sans.is_empty() {
-        subject.requested_sans.iter().filter(|s| profile.allows_san(s)).cloned().collect()
+        subject
+            .requested_sans
+            .iter()
+            .filter(|s| profile.allows_san(s))
+            .cloned()
+            .collect()
     } else {
         sans
     };
@@ -432,13 +448,18 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     };
     let issued = issuer.issue(&req)?;
     if issued.capped {
-        ctx.out.warn(&format!("validity cut to the CA's own end, {}", rfc3339(issued.not_after)));
+        ctx.out.warn(&format!(
+            "validity cut to the CA's own end, {}",
+            rfc3339(issued.not_after)
+        ));
     }
     // Write the new key first (refusing to overwrite), so a failed commit can remove it and a
     // committed certificate never lacks its key.
     if let (Some((key, path)), Some(protection)) = (&new_key, &protection) {
         let pem_text = match protection {
-            NewKeyProtection::Passphrase(p) => key.to_pem(Some(p), common::random16()?, common::random16()?)?,
+            NewKeyProtection::Passphrase(p) => {
+                key.to_pem(Some(p), common::random16()?, common::random16()?)?
+            }
             NewKeyProtection::None => key.to_pem(None, [0; 16], [0; 16])?,
         };
         common::write_output(path, pem_text.as_bytes(), true, force)?;
@@ -453,13 +474,20 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         issued_at: ctx.now,
         der: issued.der.clone(),
     };
-    if let Err(e) = open.store.record_issued(&[record], &common::local_actor(), ctx.now) {
+    if let Err(e) = open
+        .store
+        .record_issued(&[record], &common::local_actor(), ctx.now)
+    {
         if let Some((_, path)) = &new_key {
             let _ = std::fs::remove_file(path);
         }
         return Err(e.into());
     }
-    let body: Vec<u8> = if der { issued.der.clone() } else { common::cert_pem(&issued.der).into_bytes() };
+    let body: Vec<u8> = if der {
+        issued.der.clone()
+    } else {
+        common::cert_pem(&issued.der).into_bytes()
+    };
     if let Some(o) = &out {
         common::write_output(o, &body, false, force)?;
     }
@@ -483,7 +511,8 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             rfc3339(issued.not_after)
         ));
         if new_key.is_some() && matches!(protection, Some(NewKeyProtection::None)) {
-            ctx.out.warn("the new key is stored unencrypted (--no-key-passphrase)");
+            ctx.out
+                .warn("the new key is stored unencrypted (--no-key-passphrase)");
         }
         if out.is_none() {
             if der {
@@ -527,23 +556,45 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         batch,
         out_dir,
     } = args;
-    if profile.is_some() || subject.is_some() || csr.is_some() || key_out.is_some() || !san.is_empty() || validity.is_some() || out.is_some() || der {
-        bail!("--batch takes every request from the file; --profile, --subject, --csr, --key-out, --san, --validity, --out and --der do not apply");
+    if profile.is_some()
+        || subject.is_some()
+        || csr.is_some()
+        || key_out.is_some()
+        || !san.is_empty()
+        || validity.is_some()
+        || out.is_some()
+        || der
+    {
+        bail!(
+            "--batch takes every request from the file; --profile, --subject, --csr, --key-out, --san, --validity, --out and --der do not apply"
+        );
     }
     if path_len.is_some() || !permit_dns.is_empty() || !permit_dn.is_empty() {
-        bail!("--batch cannot issue sub-ca certificates with constraints; use `govpki ca init --parent`");
+        bail!(
+            "--batch cannot issue sub-ca certificates with constraints; use `govpki ca init --parent`"
+        );
     }
     let (Some(batch_path), Some(out_dir)) = (batch, out_dir) else {
         bail!("--batch needs --out-dir");
     };
     let bytes = common::read_file(&batch_path, "batch file")?;
-    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("reading batch file `{}`: not UTF-8", batch_path.display()))?;
-    let is_csv = batch_path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let rows = batch::parse(&text, is_csv).with_context(|| format!("reading batch file `{}`", batch_path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("reading batch file `{}`: not UTF-8", batch_path.display()))?;
+    let is_csv = batch_path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let rows = batch::parse(&text, is_csv)
+        .with_context(|| format!("reading batch file `{}`", batch_path.display()))?;
     if rows.iter().any(|r| r.profile.is_ca()) {
-        bail!("reading batch file `{}`: profile `sub-ca` is not issued in batches; use `govpki ca init --parent`", batch_path.display());
+        bail!(
+            "reading batch file `{}`: profile `sub-ca` is not issued in batches; use `govpki ca init --parent`",
+            batch_path.display()
+        );
     }
-    let base = batch_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = batch_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     // Check every row (CSR signatures, SAN rules) before unlocking anything.
     let mut prepared = Vec::with_capacity(rows.len());
     let mut needs_keys = false;
@@ -551,8 +602,11 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         let (spki_der, requested) = match &row.csr {
             Some(rel) => {
                 let path = base.join(rel);
-                let bytes = common::read_file(&path, "CSR").with_context(|| format!("batch row {}", row.row))?;
-                let v = csr::verify_csr(&bytes).with_context(|| format!("batch row {}: reading CSR `{}`", row.row, path.display()))?;
+                let bytes = common::read_file(&path, "CSR")
+                    .with_context(|| format!("batch row {}", row.row))?;
+                let v = csr::verify_csr(&bytes).with_context(|| {
+                    format!("batch row {}: reading CSR `{}`", row.row, path.display())
+                })?;
                 (v.spki_der, v.requested_sans)
             }
             None => {
@@ -561,17 +615,29 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             }
         };
         let sans = if row.sans.is_empty() {
-            requested.into_iter().filter(|s| row.profile.allows_san(s)).collect()
+            requested
+                .into_iter()
+                .filter(|s| row.profile.allows_san(s))
+                .collect()
         } else {
             row.sans.clone()
         };
         for s in &sans {
             if !row.profile.allows_san(s) {
-                bail!("batch row {}: profile `{}` does not allow SAN `{s}`", row.row, row.profile);
+                bail!(
+                    "batch row {}: profile `{}` does not allow SAN `{s}`",
+                    row.row,
+                    row.profile
+                );
             }
         }
-        if row.profile.requires_host_san() && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_))) {
-            bail!("batch row {}: profile `server` needs at least one dns: or ip: SAN", row.row);
+        if row.profile.requires_host_san()
+            && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_)))
+        {
+            bail!(
+                "batch row {}: profile `server` needs at least one dns: or ip: SAN",
+                row.row
+            );
         }
         prepared.push(Prepared {
             row,
@@ -603,8 +669,10 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let bar = if ctx.out.wants_progress() {
         let b = indicatif::ProgressBar::new(total as u64);
         b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} issuing [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} issuing [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(b)
     } else {
@@ -652,9 +720,19 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
                     Some(enc) => enc.encrypt(key, common::random16()?)?,
                     None => key.to_pem(None, [0; 16], [0; 16])?,
                 };
-                common::write_output(&out_dir.join(format!("{hexs}.key")), key_pem.as_bytes(), true, force)?;
+                common::write_output(
+                    &out_dir.join(format!("{hexs}.key")),
+                    key_pem.as_bytes(),
+                    true,
+                    force,
+                )?;
             }
-            common::write_output(&out_dir.join(format!("{hexs}.pem")), common::cert_pem(&issued.der).as_bytes(), false, force)?;
+            common::write_output(
+                &out_dir.join(format!("{hexs}.pem")),
+                common::cert_pem(&issued.der).as_bytes(),
+                false,
+                force,
+            )?;
             if ctx.out.is_json() {
                 ctx.out.json(&json!({
                     "row": p.row.row,
@@ -676,9 +754,13 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         b.finish_and_clear();
     }
     if !ctx.out.is_json() {
-        ctx.out.info(&format!("issued {issued_count} certificates into `{}`", out_dir.display()));
+        ctx.out.info(&format!(
+            "issued {issued_count} certificates into `{}`",
+            out_dir.display()
+        ));
         if matches!(protection, Some(NewKeyProtection::None)) {
-            ctx.out.warn("generated keys are stored unencrypted (--no-key-passphrase)");
+            ctx.out
+                .warn("generated keys are stored unencrypted (--no-key-passphrase)");
         }
     }
     Ok(Outcome::Success)
@@ -687,8 +769,16 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
 type Signed = (Prepared, Serial, crate::ca::issue::Issued);
 
 /// Generates keys and signs a chunk on every core.
-fn sign_parallel(issuer: &Issuer<'_>, jobs: Vec<(Prepared, Serial)>, algorithm: Algorithm, now: OffsetDateTime) -> Result<Vec<Signed>> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+fn sign_parallel(
+    issuer: &Issuer<'_>,
+    jobs: Vec<(Prepared, Serial)>,
+    algorithm: Algorithm,
+    now: OffsetDateTime,
+) -> Result<Vec<Signed>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
     let per = jobs.len().div_ceil(threads).max(1);
     let mut groups: Vec<Vec<(Prepared, Serial)>> = Vec::new();
     let mut it = jobs.into_iter();
@@ -718,10 +808,15 @@ fn sign_parallel(issuer: &Issuer<'_>, jobs: Vec<(Prepared, Serial)>, algorithm: 
                             spki_der: p.spki_der.clone(),
                             serial: serial.clone(),
                             not_before: now,
-                            not_after: now + p.row.validity.unwrap_or_else(|| default_validity(p.row.profile)),
+                            not_after: now
+                                + p.row
+                                    .validity
+                                    .unwrap_or_else(|| default_validity(p.row.profile)),
                             sub_ca: SubCaOptions::default(),
                         };
-                        let issued = issuer.issue(&req).with_context(|| format!("batch row {}", p.row.row))?;
+                        let issued = issuer
+                            .issue(&req)
+                            .with_context(|| format!("batch row {}", p.row.row))?;
                         out.push((p, serial, issued));
                     }
                     Ok(out)
@@ -730,7 +825,10 @@ fn sign_parallel(issuer: &Issuer<'_>, jobs: Vec<(Prepared, Serial)>, algorithm: 
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a signing thread failed"))))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a signing thread failed")))
+            })
             .collect()
     });
     let mut all = Vec::new();
@@ -747,16 +845,16 @@ fn read_serials(args_serials: &[String], from_file: Option<&Path>) -> Result<Vec
     }
     if let Some(f) = from_file {
         let bytes = common::read_file(f, "serial list")?;
-        let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("reading serial list `{}`: not UTF-8", f.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("reading serial list `{}`: not UTF-8", f.display()))?;
         for (i, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
             if line.is_empty() {
                 continue;
             }
-            out.push(
-                line.parse::<Serial>()
-                    .with_context(|| format!("reading serial list `{}` line {}", f.display(), i + 1))?,
-            );
+            out.push(line.parse::<Serial>().with_context(|| {
+                format!("reading serial list `{}` line {}", f.display(), i + 1)
+            })?);
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -806,9 +904,11 @@ fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
         }))?;
     } else {
         for s in &serials {
-            ctx.out.info(&format!("revoked {} ({})", s.to_hex(), reason.name()));
+            ctx.out
+                .info(&format!("revoked {} ({})", s.to_hex(), reason.name()));
         }
-        ctx.out.info("publish the change with `govpki crl generate`");
+        ctx.out
+            .info("publish the change with `govpki crl generate`");
     }
     Ok(Outcome::Success)
 }
@@ -817,9 +917,11 @@ fn release(args: ReleaseArgs, ctx: &Context) -> Result<Outcome> {
     let ReleaseArgs { serials } = args;
     let serials = read_serials(&serials, None)?;
     let mut open = OpenCa::open(&ctx.home)?;
-    open.store.release_hold(&serials, &common::local_actor(), ctx.now)?;
+    open.store
+        .release_hold(&serials, &common::local_actor(), ctx.now)?;
     if ctx.out.is_json() {
-        ctx.out.json(&json!({ "released": serials.iter().map(|s| s.to_hex()).collect::<Vec<_>>() }))?;
+        ctx.out
+            .json(&json!({ "released": serials.iter().map(|s| s.to_hex()).collect::<Vec<_>>() }))?;
     } else {
         for s in &serials {
             ctx.out.info(&format!("released {} from hold", s.to_hex()));
@@ -881,7 +983,10 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
         let row = crate::store::Store::open(&ctx.home).ok().and_then(|s| {
             let c = input::parse_cert(&der).ok()?;
             let serial = Serial::from_be_bytes(c.raw_serial()).ok()?;
-            s.get(&serial, ctx.now).ok().flatten().filter(|r| r.der == der)
+            s.get(&serial, ctx.now)
+                .ok()
+                .flatten()
+                .filter(|r| r.der == der)
         });
         (der, row)
     } else {
@@ -892,10 +997,12 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
             )
         })?;
         let open = OpenCa::open(&ctx.home)?;
-        let row = open
-            .store
-            .get(&serial, ctx.now)?
-            .ok_or_else(|| anyhow::anyhow!("no certificate with serial `{}` was issued by this CA", serial.to_hex()))?;
+        let row = open.store.get(&serial, ctx.now)?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "no certificate with serial `{}` was issued by this CA",
+                serial.to_hex()
+            )
+        })?;
         (row.der.clone(), Some(row))
     };
     let info = describe_cert(&der)?;
@@ -916,7 +1023,10 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
             serde_json::Value::Array(a) if a.is_empty() => String::new(),
             serde_json::Value::Array(a) => format!(
                 "{k:<16}{}\n",
-                a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", ")
+                a.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             serde_json::Value::Null => String::new(),
             other => format!("{k:<16}{other}\n"),
@@ -1004,7 +1114,11 @@ pub fn describe_cert(der: &[u8]) -> Result<serde_json::Value> {
                 }
                 for o in &e.other {
                     let id = o.to_id_string();
-                    eku.push(if id == "1.3.6.1.5.5.7.3.36" { "documentSigning".into() } else { id });
+                    eku.push(if id == "1.3.6.1.5.5.7.3.36" {
+                        "documentSigning".into()
+                    } else {
+                        id
+                    });
                 }
             }
             ParsedExtension::SubjectAlternativeName(s) => {
@@ -1014,8 +1128,18 @@ pub fn describe_cert(der: &[u8]) -> Result<serde_json::Value> {
                         GeneralName::RFC822Name(e) => format!("email:{e}"),
                         GeneralName::URI(u) => format!("uri:{u}"),
                         GeneralName::IPAddress(ip) => match ip.len() {
-                            4 => format!("ip:{}", std::net::Ipv4Addr::from(<[u8; 4]>::try_from(*ip).unwrap_or_default())),
-                            16 => format!("ip:{}", std::net::Ipv6Addr::from(<[u8; 16]>::try_from(*ip).unwrap_or_default())),
+                            4 => format!(
+                                "ip:{}",
+                                std::net::Ipv4Addr::from(
+                                    <[u8; 4]>::try_from(*ip).unwrap_or_default()
+                                )
+                            ),
+                            16 => format!(
+                                "ip:{}",
+                                std::net::Ipv6Addr::from(
+                                    <[u8; 16]>::try_from(*ip).unwrap_or_default()
+                                )
+                            ),
                             _ => "ip:?".into(),
                         },
                         other => format!("{other:?}"),
@@ -1027,10 +1151,14 @@ pub fn describe_cert(der: &[u8]) -> Result<serde_json::Value> {
                 path_len = b.path_len_constraint;
             }
             ParsedExtension::SubjectKeyIdentifier(k) => ski = Some(hex::encode_upper(k.0)),
-            ParsedExtension::AuthorityKeyIdentifier(a) => aki = a.key_identifier.as_ref().map(|k| hex::encode_upper(k.0)),
+            ParsedExtension::AuthorityKeyIdentifier(a) => {
+                aki = a.key_identifier.as_ref().map(|k| hex::encode_upper(k.0))
+            }
             ParsedExtension::CRLDistributionPoints(points) => {
                 for p in points.iter() {
-                    if let Some(x509_parser::extensions::DistributionPointName::FullName(names)) = &p.distribution_point {
+                    if let Some(x509_parser::extensions::DistributionPointName::FullName(names)) =
+                        &p.distribution_point
+                    {
                         for n in names {
                             if let GeneralName::URI(u) = n {
                                 crl_urls.push(u.to_string());
@@ -1081,7 +1209,8 @@ fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
     let anchors = match &trust {
         Some(t) => common::read_certs(t)?,
         None => {
-            let open = OpenCa::open(&ctx.home).context("no --trust given, and this home's CA cannot be used as the default")?;
+            let open = OpenCa::open(&ctx.home)
+                .context("no --trust given, and this home's CA cannot be used as the default")?;
             let mut chain = open.chain();
             let root = chain.pop().unwrap_or_default();
             intermediates.extend(chain);
@@ -1091,9 +1220,16 @@ fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
     let mut crls = Vec::new();
     for path in &crl {
         let bytes = common::read_file(path, "CRL")?;
-        crls.push(input::decode_one(&bytes, input::CRL_LABELS).with_context(|| format!("reading CRL `{}`", path.display()))?);
+        crls.push(
+            input::decode_one(&bytes, input::CRL_LABELS)
+                .with_context(|| format!("reading CRL `{}`", path.display()))?,
+        );
     }
-    let at = at.as_deref().map(when::parse_time).transpose()?.unwrap_or(ctx.now);
+    let at = at
+        .as_deref()
+        .map(when::parse_time)
+        .transpose()?
+        .unwrap_or(ctx.now);
     let verdict = verify::verify_chain(&VerifyInput {
         end_entity: &ee,
         intermediates: &intermediates,
@@ -1115,14 +1251,23 @@ fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         ctx.out.json(&v)?;
     } else {
         let text = match &verdict {
-            Verdict::Valid { chain, revocation_checked } => format!(
+            Verdict::Valid {
+                chain,
+                revocation_checked,
+            } => format!(
                 "{}: valid\n  chain: {}\n  revocation: {}",
                 file.display(),
                 chain.join(" <- "),
-                if *revocation_checked { "checked, not revoked" } else { "not checked (no CRL given)" }
+                if *revocation_checked {
+                    "checked, not revoked"
+                } else {
+                    "not checked (no CRL given)"
+                }
             ),
             Verdict::Invalid { reason, .. } => format!("{}: invalid: {reason}", file.display()),
-            Verdict::Indeterminate { reason } => format!("{}: indeterminate: {reason}", file.display()),
+            Verdict::Indeterminate { reason } => {
+                format!("{}: indeterminate: {reason}", file.display())
+            }
         };
         ctx.out.data(&text)?;
     }

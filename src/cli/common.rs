@@ -18,7 +18,8 @@ pub const INPUT_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// Reads a file, naming it in the error.
 pub fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
-    files::read_limited(path, INPUT_LIMIT).with_context(|| format!("reading {what} `{}`", path.display()))
+    files::read_limited(path, INPUT_LIMIT)
+        .with_context(|| format!("reading {what} `{}`", path.display()))
 }
 
 /// Reads one certificate (PEM or DER) from a file.
@@ -36,7 +37,8 @@ pub fn read_certs(path: &Path) -> Result<Vec<Vec<u8>>> {
     let ders = input::decode_all(&bytes, input::CERT_LABELS)
         .with_context(|| format!("reading certificates `{}`", path.display()))?;
     for der in &ders {
-        input::parse_cert(der).with_context(|| format!("reading certificates `{}`", path.display()))?;
+        input::parse_cert(der)
+            .with_context(|| format!("reading certificates `{}`", path.display()))?;
     }
     Ok(ders)
 }
@@ -44,7 +46,8 @@ pub fn read_certs(path: &Path) -> Result<Vec<Vec<u8>>> {
 /// Reads a passphrase file: the first line, without its line ending.
 pub fn read_passphrase_file(path: &Path) -> Result<Zeroizing<String>> {
     let bytes = Zeroizing::new(
-        files::read_limited(path, 64 * 1024).with_context(|| format!("reading passphrase file `{}`", path.display()))?,
+        files::read_limited(path, 64 * 1024)
+            .with_context(|| format!("reading passphrase file `{}`", path.display()))?,
     );
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| anyhow::anyhow!("passphrase file `{}` is not UTF-8", path.display()))?;
@@ -81,26 +84,36 @@ pub fn new_key_protection(
             if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
                 return Err(hinted(
                     format!("no passphrase source for the {what}, and no terminal to ask on"),
-                    format!("pass {file_flag} F to encrypt it, or {none_flag} to write it unencrypted"),
+                    format!(
+                        "pass {file_flag} F to encrypt it, or {none_flag} to write it unencrypted"
+                    ),
                 ));
             }
             let first = Zeroizing::new(
-                rpassword::prompt_password(format!("passphrase for the {what}: ")).context("reading the passphrase")?,
+                rpassword::prompt_password(format!("passphrase for the {what}: "))
+                    .context("reading the passphrase")?,
             );
             if first.is_empty() {
                 bail!("the passphrase is empty");
             }
-            let second = Zeroizing::new(rpassword::prompt_password("again: ").context("reading the passphrase")?);
+            let second = Zeroizing::new(
+                rpassword::prompt_password("again: ").context("reading the passphrase")?,
+            );
             if *first != *second {
                 bail!("the passphrases do not match");
             }
-            Ok(NewKeyProtection::Passphrase(Zeroizing::new(first.to_string())))
+            Ok(NewKeyProtection::Passphrase(Zeroizing::new(
+                first.to_string(),
+            )))
         }
     }
 }
 
 /// Asks for an existing key's passphrase: from a file, else a prompt on a terminal.
-pub fn existing_passphrase(file: Option<&Path>, key_path: &Path) -> std::result::Result<Zeroizing<String>, KeyError> {
+pub fn existing_passphrase(
+    file: Option<&Path>,
+    key_path: &Path,
+) -> std::result::Result<Zeroizing<String>, KeyError> {
     if let Some(f) = file {
         return read_passphrase_file(f).map_err(|e| KeyError::NotPkcs8(format!("{e:#}")));
     }
@@ -118,7 +131,8 @@ pub fn existing_passphrase(file: Option<&Path>, key_path: &Path) -> std::result:
 /// Loads a private key file, asking for its passphrase only if it is encrypted.
 pub fn load_key(path: &Path, passphrase_file: Option<&Path>) -> Result<PrivateKey> {
     let bytes = Zeroizing::new(read_file(path, "private key")?);
-    let text = std::str::from_utf8(&bytes).map_err(|_| anyhow::anyhow!("reading private key `{}`: not PEM text", path.display()))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| anyhow::anyhow!("reading private key `{}`: not PEM text", path.display()))?;
     PrivateKey::from_pem(text, || existing_passphrase(passphrase_file, path))
         .with_context(|| format!("unlocking private key `{}`", path.display()))
 }
@@ -185,7 +199,8 @@ pub fn fresh_serial(store: &Store) -> Result<Serial> {
     let rng = ring::rand::SystemRandom::new();
     loop {
         let mut bytes = [0u8; 16];
-        ring::rand::SecureRandom::fill(&rng, &mut bytes).map_err(|_| anyhow::anyhow!("the system random generator failed"))?;
+        ring::rand::SecureRandom::fill(&rng, &mut bytes)
+            .map_err(|_| anyhow::anyhow!("the system random generator failed"))?;
         let serial = Serial::from_random(bytes);
         if !store.serial_exists(&serial)? {
             return Ok(serial);
@@ -211,8 +226,16 @@ pub fn local_actor() -> String {
 
 /// Writes a new file, refusing to overwrite it without `--force`.
 pub fn write_output(path: &Path, data: &[u8], secret: bool, force: bool) -> Result<()> {
-    let mode = if secret { files::Mode::Secret } else { files::Mode::Public };
-    let overwrite = if force { files::Overwrite::Replace } else { files::Overwrite::Refuse };
+    let mode = if secret {
+        files::Mode::Secret
+    } else {
+        files::Mode::Public
+    };
+    let overwrite = if force {
+        files::Overwrite::Replace
+    } else {
+        files::Overwrite::Refuse
+    };
     files::write_atomic(path, data, mode, overwrite).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             hinted(
@@ -243,5 +266,6 @@ pub fn cert_pem(der: &[u8]) -> String {
 
 /// Creates an output directory if needed.
 pub fn create_out_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating output directory `{}`", dir.display()))
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating output directory `{}`", dir.display()))
 }

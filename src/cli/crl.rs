@@ -94,9 +94,15 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
     let mut open = OpenCa::open(&ctx.home)?;
     if let Some((number, _, next)) = open.store.last_crl()? {
         if next < ctx.now {
-            ctx.out.warn(&format!("the previous CRL #{number} expired at {}", rfc3339(next)));
+            ctx.out.warn(&format!(
+                "the previous CRL #{number} expired at {}",
+                rfc3339(next)
+            ));
         } else if next - ctx.now < time::Duration::days(1) {
-            ctx.out.warn(&format!("the previous CRL #{number} expires at {}", rfc3339(next)));
+            ctx.out.warn(&format!(
+                "the previous CRL #{number} expires at {}",
+                rfc3339(next)
+            ));
         }
     }
     let key = open.unlock(passphrase_file.as_deref())?;
@@ -112,7 +118,8 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
     let ca_not_after = cert.validity().not_after.to_datetime();
     let next = ctx.now + period;
     if next > ca_not_after {
-        ctx.out.warn("nextUpdate is after the CA certificate expires");
+        ctx.out
+            .warn("nextUpdate is after the CA certificate expires");
     }
     let number = open.store.next_crl_number()?;
     let header = CrlHeader {
@@ -152,8 +159,13 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
     )?;
     let home_copy = ctx.home.join(store::CRL_FILE);
     let pem_copy = pem::encode(&pem::Pem::new("X509 CRL", signed.der().to_vec()));
-    files::write_atomic(&home_copy, pem_copy.as_bytes(), files::Mode::Public, files::Overwrite::Replace)
-        .with_context(|| format!("writing `{}`", home_copy.display()))?;
+    files::write_atomic(
+        &home_copy,
+        pem_copy.as_bytes(),
+        files::Mode::Public,
+        files::Overwrite::Replace,
+    )
+    .with_context(|| format!("writing `{}`", home_copy.display()))?;
     if let Some(o) = &out {
         files::write_atomic(o, &body, files::Mode::Public, files::Overwrite::Replace)
             .with_context(|| format!("writing `{}`", o.display()))?;
@@ -187,25 +199,29 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
 fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
     let ShowArgs { file } = args;
     let bytes = common::read_file(&file, "CRL")?;
-    let der = input::decode_one(&bytes, input::CRL_LABELS).with_context(|| format!("reading CRL `{}`", file.display()))?;
+    let der = input::decode_one(&bytes, input::CRL_LABELS)
+        .with_context(|| format!("reading CRL `{}`", file.display()))?;
     let (rest, crl) = x509_parser::revocation_list::CertificateRevocationList::from_der(&der)
         .map_err(|e| anyhow::anyhow!("reading CRL `{}`: {e}", file.display()))?;
     if !rest.is_empty() {
-        bail!("reading CRL `{}`: {} trailing bytes", file.display(), rest.len());
+        bail!(
+            "reading CRL `{}`: {} trailing bytes",
+            file.display(),
+            rest.len()
+        );
     }
     // Check the signature when this home's CA is the issuer.
     let mut signature = "not checked (not issued by this home's CA)".to_string();
     let mut outcome = Outcome::Success;
-    if let Ok(open) = OpenCa::open(&ctx.home) {
-        if let Ok(ca) = input::parse_cert(&open.meta.cert_der) {
-            if ca.subject().as_raw() == crl.issuer().as_raw() {
-                match crl.verify_signature(ca.public_key()) {
-                    Ok(()) => signature = "verified with this home's CA".into(),
-                    Err(_) => {
-                        signature = "DOES NOT VERIFY with this home's CA".into();
-                        outcome = Outcome::Negative;
-                    }
-                }
+    if let Ok(open) = OpenCa::open(&ctx.home)
+        && let Ok(ca) = input::parse_cert(&open.meta.cert_der)
+        && ca.subject().as_raw() == crl.issuer().as_raw()
+    {
+        match crl.verify_signature(ca.public_key()) {
+            Ok(()) => signature = "verified with this home's CA".into(),
+            Err(_) => {
+                signature = "DOES NOT VERIFY with this home's CA".into();
+                outcome = Outcome::Negative;
             }
         }
     }
@@ -242,7 +258,11 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
             report["issuer"].as_str().unwrap_or(""),
             report["this_update"].as_str().unwrap_or(""),
             report["next_update"].as_str().unwrap_or("none"),
-            if report["expired"] == json!(true) { " (EXPIRED)" } else { "" },
+            if report["expired"] == json!(true) {
+                " (EXPIRED)"
+            } else {
+                ""
+            },
             report["number"].as_str().unwrap_or("none"),
             signature,
             entries.len()

@@ -82,11 +82,19 @@ pub fn run(cmd: CsrCommand, ctx: &Context) -> Result<Outcome> {
     if let Some(o) = &out {
         common::check_output_free(o, force)?;
     }
-    let protection = common::new_key_protection(passphrase_file.as_deref(), no_passphrase, "--passphrase-file", "--no-passphrase", "new key")?;
+    let protection = common::new_key_protection(
+        passphrase_file.as_deref(),
+        no_passphrase,
+        "--passphrase-file",
+        "--no-passphrase",
+        "new key",
+    )?;
     let key = PrivateKey::generate(algorithm)?;
     let csr_pem = csr::create_csr(&key, &dn, &sans)?;
     let key_pem = match &protection {
-        NewKeyProtection::Passphrase(p) => key.to_pem(Some(p), common::random16()?, common::random16()?)?,
+        NewKeyProtection::Passphrase(p) => {
+            key.to_pem(Some(p), common::random16()?, common::random16()?)?
+        }
         NewKeyProtection::None => key.to_pem(None, [0; 16], [0; 16])?,
     };
     common::write_output(&key_out, key_pem.as_bytes(), true, force)?;
@@ -103,7 +111,8 @@ pub fn run(cmd: CsrCommand, ctx: &Context) -> Result<Outcome> {
     } else {
         ctx.out.info(&format!("wrote key `{}`", key_out.display()));
         if matches!(protection, NewKeyProtection::None) {
-            ctx.out.warn("the key is stored unencrypted (--no-passphrase)");
+            ctx.out
+                .warn("the key is stored unencrypted (--no-passphrase)");
         }
         if out.is_none() {
             ctx.out.data(&csr_pem)?;

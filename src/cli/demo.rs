@@ -48,7 +48,10 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
             (d, None)
         }
         None => {
-            let t = tempfile::Builder::new().prefix("govpki-demo-").tempdir().context("creating a temporary directory")?;
+            let t = tempfile::Builder::new()
+                .prefix("govpki-demo-")
+                .tempdir()
+                .context("creating a temporary directory")?;
             let p = t.path().to_path_buf();
             (p, Some(t))
         }
@@ -62,22 +65,72 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
     let steps = vec![
         Step {
             title: "create the root CA (P-256, key encrypted with scrypt)",
-            args: s(&["ca", "init", "--subject", "CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN", "--crl-url", "http://pki.lyg.gov.cn/root.crl", "--passphrase-file", &p("ca.pass")]),
+            args: s(&[
+                "ca",
+                "init",
+                "--subject",
+                "CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN",
+                "--crl-url",
+                "http://pki.lyg.gov.cn/root.crl",
+                "--passphrase-file",
+                &p("ca.pass"),
+            ]),
             expect: 0,
         },
         Step {
             title: "issue the 信息中心 department certificate with a generated key",
-            args: s(&["cert", "issue", "--profile", "department", "--subject", "CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN", "--san", "email:xxzx@lyg.gov.cn", "--key-out", &p("dept.key"), "--key-passphrase-file", &p("staff.pass"), "--passphrase-file", &p("ca.pass"), "--out", &p("dept.pem")]),
+            args: s(&[
+                "cert",
+                "issue",
+                "--profile",
+                "department",
+                "--subject",
+                "CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN",
+                "--san",
+                "email:xxzx@lyg.gov.cn",
+                "--key-out",
+                &p("dept.key"),
+                "--key-passphrase-file",
+                &p("staff.pass"),
+                "--passphrase-file",
+                &p("ca.pass"),
+                "--out",
+                &p("dept.pem"),
+            ]),
             expect: 0,
         },
         Step {
             title: "a civil servant keeps their own key: create a CSR",
-            args: s(&["csr", "create", "--subject", "CN=张三,OU=财政局,O=连云港市人民政府,C=CN", "--san", "email:zhangsan@lyg.gov.cn", "--key-out", &p("zhangsan.key"), "--passphrase-file", &p("staff.pass"), "--out", &p("zhangsan.csr")]),
+            args: s(&[
+                "csr",
+                "create",
+                "--subject",
+                "CN=张三,OU=财政局,O=连云港市人民政府,C=CN",
+                "--san",
+                "email:zhangsan@lyg.gov.cn",
+                "--key-out",
+                &p("zhangsan.key"),
+                "--passphrase-file",
+                &p("staff.pass"),
+                "--out",
+                &p("zhangsan.csr"),
+            ]),
             expect: 0,
         },
         Step {
             title: "issue the person certificate from the CSR",
-            args: s(&["cert", "issue", "--profile", "person", "--csr", &p("zhangsan.csr"), "--passphrase-file", &p("ca.pass"), "--out", &p("zhangsan.pem")]),
+            args: s(&[
+                "cert",
+                "issue",
+                "--profile",
+                "person",
+                "--csr",
+                &p("zhangsan.csr"),
+                "--passphrase-file",
+                &p("ca.pass"),
+                "--out",
+                &p("zhangsan.pem"),
+            ]),
             expect: 0,
         },
         Step {
@@ -87,12 +140,25 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
         },
         Step {
             title: "张三's key was lost: revoke the certificate",
-            args: vec!["cert".into(), "revoke".into(), "SERIAL_OF:zhangsan.pem".into(), "--reason".into(), "keyCompromise".into()],
+            args: vec![
+                "cert".into(),
+                "revoke".into(),
+                "SERIAL_OF:zhangsan.pem".into(),
+                "--reason".into(),
+                "keyCompromise".into(),
+            ],
             expect: 0,
         },
         Step {
             title: "publish the CRL",
-            args: s(&["crl", "generate", "--out", &p("root.crl"), "--passphrase-file", &p("ca.pass")]),
+            args: s(&[
+                "crl",
+                "generate",
+                "--out",
+                &p("root.crl"),
+                "--passphrase-file",
+                &p("ca.pass"),
+            ]),
             expect: 0,
         },
         Step {
@@ -107,7 +173,13 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
         },
         Step {
             title: "verify 张三's certificate against the CRL: revoked (exit 1)",
-            args: s(&["cert", "verify", &p("zhangsan.pem"), "--crl", &p("root.crl")]),
+            args: s(&[
+                "cert",
+                "verify",
+                &p("zhangsan.pem"),
+                "--crl",
+                &p("root.crl"),
+            ]),
             expect: 1,
         },
         Step {
@@ -116,7 +188,8 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
             expect: 0,
         },
     ];
-    ctx.out.info(&format!("govpki demo in `{}`\n", dir.display()));
+    ctx.out
+        .info(&format!("govpki demo in `{}`\n", dir.display()));
     for (i, step) in steps.iter().enumerate() {
         let mut args = step.args.clone();
         for a in args.iter_mut() {
@@ -134,7 +207,10 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
             .with_context(|| format!("running step {}", i + 1))?;
         let code = output.status.code().unwrap_or(-1);
         let mut in_pem = false;
-        for line in String::from_utf8_lossy(&output.stdout).lines().chain(String::from_utf8_lossy(&output.stderr).lines()) {
+        for line in String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .chain(String::from_utf8_lossy(&output.stderr).lines())
+        {
             // Keep PEM bodies out of the tour.
             if line.starts_with("-----BEGIN") {
                 in_pem = true;
@@ -147,16 +223,20 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
         }
         ctx.out.info(&format!("    (exit {code})\n"));
         if code != step.expect {
-            bail!("demo step {} `{}` exited {code}, expected {}", i + 1, step.title, step.expect);
+            bail!(
+                "demo step {} `{}` exited {code}, expected {}",
+                i + 1,
+                step.title,
+                step.expect
+            );
         }
     }
-    if keep {
-        if let Some(g) = _guard {
-            let kept = g.keep();
-            ctx.out.info(&format!("kept `{}`", kept.display()));
-        }
+    if keep && let Some(g) = _guard {
+        let kept = g.keep();
+        ctx.out.info(&format!("kept `{}`", kept.display()));
     }
-    ctx.out.info("demo complete: every step behaved as expected");
+    ctx.out
+        .info("demo complete: every step behaved as expected");
     Ok(Outcome::Success)
 }
 
@@ -169,7 +249,9 @@ fn serial_of(path: &Path) -> Result<String> {
 fn shell_words(args: &[String]) -> String {
     args.iter()
         .map(|a| {
-            if a.chars().any(|c| c.is_whitespace() || c == ',' || c == '=' || c == '\'') {
+            if a.chars()
+                .any(|c| c.is_whitespace() || c == ',' || c == '=' || c == '\'')
+            {
                 format!("'{}'", a.replace('\'', "'\\''"))
             } else {
                 a.clone()

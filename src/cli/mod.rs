@@ -89,7 +89,8 @@ pub struct Context {
     pub out: Output,
 }
 
-const ABOUT: &str = "The network trust system of an e-government: CA, electronic seals, authorization, audit";
+const ABOUT: &str =
+    "The network trust system of an e-government: CA, electronic seals, authorization, audit";
 
 const LONG_ABOUT: &str = "\
 govpki runs an e-government certificate authority from a terminal: it creates root and
@@ -131,6 +132,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per process; boxing the large variants would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Create and show this home's certificate authority
     #[command(subcommand)]
@@ -150,7 +153,9 @@ pub enum Command {
     /// Run a guided tour: set up a CA, issue, revoke, publish a CRL, verify
     Demo(demo::DemoArgs),
     /// Print a shell completion script
-    #[command(long_about = "Print a shell completion script to stdout.\n\nEXAMPLES:\n    govpki completions bash > /etc/bash_completion.d/govpki\n    govpki completions zsh > \"${fpath[1]}/_govpki\"\n    govpki completions fish > ~/.config/fish/completions/govpki.fish\n\nEXIT CODES:\n    0  printed\n    2  unknown shell")]
+    #[command(
+        long_about = "Print a shell completion script to stdout.\n\nEXAMPLES:\n    govpki completions bash > /etc/bash_completion.d/govpki\n    govpki completions zsh > \"${fpath[1]}/_govpki\"\n    govpki completions fish > ~/.config/fish/completions/govpki.fish\n\nEXIT CODES:\n    0  printed\n    2  unknown shell"
+    )]
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,

@@ -81,8 +81,8 @@ impl Output {
 
 /// Colours a label for stderr when stderr is a terminal and `NO_COLOR` is unset.
 pub fn paint(label: &str, ansi: &str) -> String {
-    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && io::stderr().is_terminal();
+    let colour =
+        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal();
     if colour {
         format!("\x1b[1;{ansi}m{label}\x1b[0m")
     } else {

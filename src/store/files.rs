@@ -45,7 +45,12 @@ fn temp_path(target: &Path) -> PathBuf {
 /// Writes `data` to `target` atomically. With [`Overwrite::Refuse`] an existing target is an
 /// `AlreadyExists` error, and the check is race-free (the final step is a hard link, which
 /// fails if the name was taken meanwhile).
-pub fn write_atomic(target: &Path, data: &[u8], mode: Mode, overwrite: Overwrite) -> io::Result<()> {
+pub fn write_atomic(
+    target: &Path,
+    data: &[u8],
+    mode: Mode,
+    overwrite: Overwrite,
+) -> io::Result<()> {
     if overwrite == Overwrite::Refuse && target.symlink_metadata().is_ok() {
         return Err(io::Error::new(io::ErrorKind::AlreadyExists, "file exists"));
     }
@@ -80,7 +85,11 @@ pub fn write_atomic(target: &Path, data: &[u8], mode: Mode, overwrite: Overwrite
 
 fn sync_dir(target: &Path) {
     if let Some(dir) = target.parent() {
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
@@ -91,7 +100,10 @@ fn sync_dir(target: &Path) {
 pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let meta = fs::metadata(path)?;
     if meta.is_dir() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a directory"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is a directory",
+        ));
     }
     if meta.len() > limit {
         return Err(io::Error::new(
@@ -117,7 +129,10 @@ mod tests {
         write_atomic(&p, b"three", Mode::Secret, Overwrite::Replace).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"three");
         #[cfg(unix)]
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         // No temporary files are left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }

@@ -217,7 +217,9 @@ impl Store {
         // which "committed before reported" needs.
         store
             .conn
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+            )
             .map_err(store.db_err("configuring"))?;
         Ok(store)
     }
@@ -241,11 +243,11 @@ impl Store {
 
     /// Creates a new, empty home (directories 0700, schema); the CA is recorded by [`Store::init_ca`].
     pub fn create(home: &Path) -> Result<Store> {
-        if home.join(DB_FILE).exists() {
-            if let Ok(s) = Store::open(home) {
-                drop(s);
-                return Err(StoreError::AlreadyInitialized(home.to_path_buf()));
-            }
+        if home.join(DB_FILE).exists()
+            && let Ok(s) = Store::open(home)
+        {
+            drop(s);
+            return Err(StoreError::AlreadyInitialized(home.to_path_buf()));
         }
         let io = |source| StoreError::Io {
             path: home.to_path_buf(),
@@ -292,12 +294,16 @@ impl Store {
         let db = self.db_path.clone();
         // Errors raised inside the closure do not know the paths; fill them in.
         let fix = move |e: StoreError| match e {
-            StoreError::Db { path, what, source } if path.as_os_str().is_empty() => StoreError::Db {
-                path: db.clone(),
-                what,
-                source,
-            },
-            StoreError::AlreadyInitialized(p) if p.as_os_str().is_empty() => StoreError::AlreadyInitialized(home.clone()),
+            StoreError::Db { path, what, source } if path.as_os_str().is_empty() => {
+                StoreError::Db {
+                    path: db.clone(),
+                    what,
+                    source,
+                }
+            }
+            StoreError::AlreadyInitialized(p) if p.as_os_str().is_empty() => {
+                StoreError::AlreadyInitialized(home.clone())
+            }
             other => other,
         };
         let (value, evs) = events(&tx).map_err(fix)?;
@@ -328,18 +334,30 @@ impl Store {
             let rows: Vec<(&str, Vec<u8>)> = vec![
                 ("ca_cert", meta.cert_der.clone()),
                 ("parents", parents),
-                ("crl_url", meta.crl_url.clone().unwrap_or_default().into_bytes()),
-                ("ocsp_url", meta.ocsp_url.clone().unwrap_or_default().into_bytes()),
-                ("policy", meta.policy.clone().unwrap_or_default().into_bytes()),
+                (
+                    "crl_url",
+                    meta.crl_url.clone().unwrap_or_default().into_bytes(),
+                ),
+                (
+                    "ocsp_url",
+                    meta.ocsp_url.clone().unwrap_or_default().into_bytes(),
+                ),
+                (
+                    "policy",
+                    meta.policy.clone().unwrap_or_default().into_bytes(),
+                ),
                 ("key_encrypted", vec![u8::from(meta.key_encrypted)]),
             ];
             for (k, v) in rows {
-                tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])
-                    .map_err(|source| StoreError::Db {
-                        path: PathBuf::new(),
-                        what: "writing CA metadata",
-                        source,
-                    })?;
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![k, v],
+                )
+                .map_err(|source| StoreError::Db {
+                    path: PathBuf::new(),
+                    what: "writing CA metadata",
+                    source,
+                })?;
             }
             Ok(((), vec![event]))
         })
@@ -365,7 +383,9 @@ impl Store {
     pub fn ca_meta(&self) -> Result<CaMeta> {
         let get = |key: &str| -> Result<Vec<u8>> {
             self.conn
-                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, Vec<u8>>(0))
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
+                    r.get::<_, Vec<u8>>(0)
+                })
                 .optional()
                 .map_err(self.db_err("reading CA metadata"))
                 .map(|v| v.unwrap_or_default())
@@ -402,7 +422,11 @@ impl Store {
     pub fn serial_exists(&self, serial: &Serial) -> Result<bool> {
         let found: Option<i64> = self
             .conn
-            .query_row("SELECT 1 FROM certs WHERE serial = ?1", [serial.to_hex()], |r| r.get(0))
+            .query_row(
+                "SELECT 1 FROM certs WHERE serial = ?1",
+                [serial.to_hex()],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(self.db_err("checking a serial"))?;
         Ok(found.is_some())
@@ -410,7 +434,12 @@ impl Store {
 
     /// Records issued certificates and their audit records in one transaction. A duplicate
     /// serial fails the whole transaction (the primary key guarantees uniqueness).
-    pub fn record_issued(&mut self, certs: &[CertRecord], actor: &str, now: OffsetDateTime) -> Result<()> {
+    pub fn record_issued(
+        &mut self,
+        certs: &[CertRecord],
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let time = crate::ca::when::rfc3339(now);
         self.write_tx("recording issued certificates", |tx| {
             let mut stmt = tx
@@ -521,7 +550,12 @@ impl Store {
     }
 
     /// Releases certificates from hold (they become valid again and leave the next CRL).
-    pub fn release_hold(&mut self, serials: &[Serial], actor: &str, now: OffsetDateTime) -> Result<()> {
+    pub fn release_hold(
+        &mut self,
+        serials: &[Serial],
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let time = crate::ca::when::rfc3339(now);
         self.write_tx("releasing holds", |tx| {
             let dberr = |what| {
@@ -535,7 +569,9 @@ impl Store {
             for s in serials {
                 let hexs = s.to_hex();
                 let status: Option<String> = tx
-                    .query_row("SELECT status FROM certs WHERE serial = ?1", [&hexs], |r| r.get(0))
+                    .query_row("SELECT status FROM certs WHERE serial = ?1", [&hexs], |r| {
+                        r.get(0)
+                    })
                     .optional()
                     .map_err(dberr("reading"))?;
                 match status.as_deref() {
@@ -543,8 +579,11 @@ impl Store {
                     Some("hold") => {}
                     Some(_) => return Err(StoreError::NotOnHold(hexs)),
                 }
-                tx.execute("UPDATE certs SET status = 'valid' WHERE serial = ?1", [&hexs])
-                    .map_err(dberr("updating"))?;
+                tx.execute(
+                    "UPDATE certs SET status = 'valid' WHERE serial = ?1",
+                    [&hexs],
+                )
+                .map_err(dberr("updating"))?;
                 tx.execute("DELETE FROM revocations WHERE serial = ?1", [&hexs])
                     .map_err(dberr("updating"))?;
                 events.push(Event {
@@ -579,7 +618,9 @@ impl Store {
             status,
             der: r.get(7)?,
             revoked_at: revoked_at.map(|t| crate::ca::when::rfc3339(from_ts(t))),
-            reason: reason.and_then(Reason::from_code).map(|r| r.name().to_string()),
+            reason: reason
+                .and_then(Reason::from_code)
+                .map(|r| r.name().to_string()),
         })
     }
 
@@ -613,16 +654,21 @@ impl Store {
                     continue;
                 }
             }
-            if filter.department.as_ref().is_some_and(|d| row.department.as_ref() != Some(d)) {
+            if filter
+                .department
+                .as_ref()
+                .is_some_and(|d| row.department.as_ref() != Some(d))
+            {
                 continue;
             }
             if filter.profile.as_ref().is_some_and(|p| &row.profile != p) {
                 continue;
             }
-            if let Some(before) = filter.expiring_before {
-                if row.status != "valid" || crate::ca::when::parse_time(&row.not_after).is_ok_and(|t| t > before) {
-                    continue;
-                }
+            if let Some(before) = filter.expiring_before
+                && (row.status != "valid"
+                    || crate::ca::when::parse_time(&row.not_after).is_ok_and(|t| t > before))
+            {
+                continue;
             }
             out.push(row);
         }
@@ -632,7 +678,9 @@ impl Store {
     /// Number of entries the next CRL will hold.
     pub fn revoked_count(&self) -> Result<usize> {
         self.conn
-            .query_row("SELECT COUNT(*) FROM revocations", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT COUNT(*) FROM revocations", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n as usize)
             .map_err(self.db_err("counting revocations"))
     }
@@ -676,7 +724,13 @@ impl Store {
             .query_row(
                 "SELECT number, this_update, next_update FROM crls ORDER BY number DESC LIMIT 1",
                 [],
-                |r| Ok((r.get::<_, i64>(0)? as u64, from_ts(r.get(1)?), from_ts(r.get(2)?))),
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as u64,
+                        from_ts(r.get(1)?),
+                        from_ts(r.get(2)?),
+                    ))
+                },
             )
             .optional()
             .map_err(self.db_err("reading CRL numbers"))
@@ -761,9 +815,11 @@ fn append_audit(tx: &rusqlite::Transaction<'_>, events: Vec<Event>) -> rusqlite:
         return Ok(());
     }
     let mut last: Option<(String, i64)> = tx
-        .query_row("SELECT hash, seq FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT hash, seq FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO audit (seq, time, actor, action, object, outcome, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -246,3 +246,30 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
     }
 }
+
+/// Renders every man page: `(file name, roff)`, for `govpki` and each subcommand.
+pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    fn walk(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        let name = if prefix.is_empty() {
+            cmd.get_name().to_string()
+        } else {
+            format!("{prefix}-{}", cmd.get_name())
+        };
+        let mut buf = Vec::new();
+        let titled = cmd.clone().name(name.clone());
+        clap_mangen::Man::new(titled).render(&mut buf)?;
+        out.push((format!("{name}.1"), buf));
+        for sub in cmd.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            walk(sub, &name, out)?;
+        }
+        Ok(())
+    }
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut out = Vec::new();
+    walk(&cmd, "", &mut out)?;
+    Ok(out)
+}

@@ -20,7 +20,7 @@ use crate::ca::profile::{Profile, San};
 use crate::ca::serial::Serial;
 use crate::ca::verify::{self, Purpose, Verdict, VerifyInput};
 use crate::ca::when::{self, rfc3339};
-use crate::store::{CertRecord, ListFilter, Revocation};
+use crate::store::{CertRecord, ListFilter, Revocation, files};
 
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)]
@@ -711,28 +711,48 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
                 der: issued.der.clone(),
             })
             .collect();
-        open.store.record_issued(&records, &actor, now)?;
-        // Committed: now write out and report.
-        for (p, serial, issued) in &results {
-            let hexs = serial.to_hex();
+        // Generated keys reach the disk before their certificates are committed, so a
+        // committed certificate never lacks its key; a crash in between leaves only key files
+        // whose serials the store never saw.
+        let mut key_files = Vec::new();
+        for (p, serial, _) in &results {
             if let Some(key) = &p.new_key {
                 let key_pem = match &encryptor {
                     Some(enc) => enc.encrypt(key, common::random16()?)?,
                     None => key.to_pem(None, [0; 16], [0; 16])?,
                 };
-                common::write_output(
-                    &out_dir.join(format!("{hexs}.key")),
-                    key_pem.as_bytes(),
-                    true,
-                    force,
-                )?;
+                let path = out_dir.join(format!("{}.key", serial.to_hex()));
+                if let Err(e) =
+                    common::write_output_deferred(&path, key_pem.as_bytes(), true, force)
+                {
+                    remove_all(&key_files);
+                    return Err(e);
+                }
+                key_files.push(path);
             }
-            common::write_output(
+        }
+        if !key_files.is_empty() {
+            files::sync_filesystem(&out_dir)
+                .with_context(|| format!("syncing `{}`", out_dir.display()))?;
+        }
+        if let Err(e) = open.store.record_issued(&records, &actor, now) {
+            remove_all(&key_files);
+            return Err(e.into());
+        }
+        // Committed: now write the certificates out and report them.
+        for (_, serial, issued) in &results {
+            let hexs = serial.to_hex();
+            common::write_output_deferred(
                 &out_dir.join(format!("{hexs}.pem")),
                 common::cert_pem(&issued.der).as_bytes(),
                 false,
                 force,
             )?;
+        }
+        files::sync_filesystem(&out_dir)
+            .with_context(|| format!("syncing `{}`", out_dir.display()))?;
+        for (p, serial, issued) in &results {
+            let hexs = serial.to_hex();
             if ctx.out.is_json() {
                 ctx.out.json(&json!({
                     "row": p.row.row,
@@ -767,6 +787,12 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
 }
 
 type Signed = (Prepared, Serial, crate::ca::issue::Issued);
+
+fn remove_all(paths: &[PathBuf]) {
+    for p in paths {
+        let _ = std::fs::remove_file(p);
+    }
+}
 
 /// Generates keys and signs a chunk on every core.
 fn sign_parallel(

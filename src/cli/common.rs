@@ -224,8 +224,23 @@ pub fn local_actor() -> String {
     format!("local:{user}")
 }
 
-/// Writes a new file, refusing to overwrite it without `--force`.
+/// Writes a new file durably, refusing to overwrite it without `--force`.
 pub fn write_output(path: &Path, data: &[u8], secret: bool, force: bool) -> Result<()> {
+    write_output_with(path, data, secret, force, true)
+}
+
+/// Writes a new file without fsync (the caller syncs the file system once for many files).
+pub fn write_output_deferred(path: &Path, data: &[u8], secret: bool, force: bool) -> Result<()> {
+    write_output_with(path, data, secret, force, false)
+}
+
+fn write_output_with(
+    path: &Path,
+    data: &[u8],
+    secret: bool,
+    force: bool,
+    sync: bool,
+) -> Result<()> {
     let mode = if secret {
         files::Mode::Secret
     } else {
@@ -236,7 +251,12 @@ pub fn write_output(path: &Path, data: &[u8], secret: bool, force: bool) -> Resu
     } else {
         files::Overwrite::Refuse
     };
-    files::write_atomic(path, data, mode, overwrite).map_err(|e| {
+    let result = if sync {
+        files::write_atomic(path, data, mode, overwrite)
+    } else {
+        files::write_atomic_deferred(path, data, mode, overwrite)
+    };
+    result.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             hinted(
                 format!("`{}` already exists", path.display()),

@@ -249,7 +249,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 
 /// Renders every man page: `(file name, roff)`, for `govpki` and each subcommand.
 pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    fn walk(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+    fn walk(
+        cmd: &clap::Command,
+        prefix: &str,
+        out: &mut Vec<(String, Vec<u8>)>,
+    ) -> std::io::Result<()> {
         let name = if prefix.is_empty() {
             cmd.get_name().to_string()
         } else {

@@ -42,14 +42,42 @@ fn temp_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.{}.tmp", hex::encode(rnd)))
 }
 
-/// Writes `data` to `target` atomically. With [`Overwrite::Refuse`] an existing target is an
-/// `AlreadyExists` error, and the check is race-free (the final step is a hard link, which
-/// fails if the name was taken meanwhile).
+/// Writes `data` to `target` atomically and durably (fsync of the file and its directory). With
+/// [`Overwrite::Refuse`] an existing target is an `AlreadyExists` error, and the check is
+/// race-free (the final step is a hard link, which fails if the name was taken meanwhile).
 pub fn write_atomic(
     target: &Path,
     data: &[u8],
     mode: Mode,
     overwrite: Overwrite,
+) -> io::Result<()> {
+    write_atomic_with(target, data, mode, overwrite, true)
+}
+
+/// Like [`write_atomic`] but without the fsyncs: for many files at once, made durable together
+/// by one [`sync_filesystem`] call (batch output).
+pub fn write_atomic_deferred(
+    target: &Path,
+    data: &[u8],
+    mode: Mode,
+    overwrite: Overwrite,
+) -> io::Result<()> {
+    write_atomic_with(target, data, mode, overwrite, false)
+}
+
+/// Flushes the whole file system holding `dir` to disk (syncfs(2)): one call makes every file
+/// written with [`write_atomic_deferred`] durable.
+pub fn sync_filesystem(dir: &Path) -> io::Result<()> {
+    let f = File::open(dir)?;
+    rustix::fs::syncfs(&f).map_err(io::Error::from)
+}
+
+fn write_atomic_with(
+    target: &Path,
+    data: &[u8],
+    mode: Mode,
+    overwrite: Overwrite,
+    sync: bool,
 ) -> io::Result<()> {
     if overwrite == Overwrite::Refuse && target.symlink_metadata().is_ok() {
         return Err(io::Error::new(io::ErrorKind::AlreadyExists, "file exists"));
@@ -65,7 +93,9 @@ pub fn write_atomic(
         });
         let mut f = opts.open(&tmp)?;
         f.write_all(data)?;
-        f.sync_all()?;
+        if sync {
+            f.sync_all()?;
+        }
         drop(f);
         match overwrite {
             Overwrite::Replace => fs::rename(&tmp, target)?,
@@ -74,7 +104,9 @@ pub fn write_atomic(
                 fs::remove_file(&tmp)?;
             }
         }
-        sync_dir(target);
+        if sync {
+            sync_dir(target);
+        }
         Ok(())
     })();
     if result.is_err() {

@@ -221,6 +221,15 @@ impl Store {
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
             )
             .map_err(store.db_err("configuring"))?;
+        // Each command is a short process: checkpointing the WAL when it closes would cost
+        // several fsyncs per command. SQLite's periodic auto-checkpoint does it instead.
+        store
+            .conn
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )
+            .map_err(store.db_err("configuring"))?;
         Ok(store)
     }
 

@@ -3,6 +3,8 @@
 //! - [`ca`]: certificate authority logic (profiles, CSR intake, issuing, CRLs, chain
 //!   verification). Pure: inputs and `now` in, DER out.
 //! - [`store`]: the only module that touches disk (SQLite store, key files, atomic writes).
+//! - [`seal`]: electronic seals (GB/T 38540 SESeal) and sealed-document signatures (CMS).
+//!   Pure.
 //! - [`audit`]: hash-chained audit records.
 //! - [`cli`]: one module per command group; `cli::output` is the only printer.
 #![forbid(unsafe_code)]
@@ -10,4 +12,5 @@
 pub mod audit;
 pub mod ca;
 pub mod cli;
+pub mod seal;
 pub mod store;

@@ -154,40 +154,186 @@ const OID_INVALIDITY: [u8; 5] = [0x06, 0x03, 0x55, 0x1d, 0x18];
 const OID_AKI: [u8; 5] = [0x06, 0x03, 0x55, 0x1d, 0x23];
 const OID_CRL_NUMBER: [u8; 5] = [0x06, 0x03, 0x55, 0x1d, 0x14];
 
+/// Writes two decimal digits.
+fn push2(out: &mut Vec<u8>, v: u8) {
+    out.push(b'0' + v / 10);
+    out.push(b'0' + v % 10);
+}
+
+/// Encodes a time without allocating (the hot path of a million-entry CRL).
+fn encode_time_fast(t: OffsetDateTime, generalized: bool, out: &mut Vec<u8>) {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let y = t.year();
+    if generalized || !(1950..2050).contains(&y) {
+        out.extend_from_slice(&[0x18, 15]);
+        let y = y.clamp(0, 9999) as u16;
+        push2(out, (y / 100) as u8);
+        push2(out, (y % 100) as u8);
+    } else {
+        out.extend_from_slice(&[0x17, 13]);
+        push2(out, (y % 100) as u8);
+    }
+    push2(out, t.month() as u8);
+    push2(out, t.day());
+    push2(out, t.hour());
+    push2(out, t.minute());
+    push2(out, t.second());
+    out.push(b'Z');
+}
+
 fn encode_entry(e: &RevokedEntry, out: &mut Vec<u8>) {
-    let mut body = Vec::with_capacity(64);
-    let serial = e.serial.der_content();
-    body.push(0x02);
-    der_len(serial.len(), &mut body);
-    body.extend_from_slice(&serial);
-    encode_time(e.revoked_at, &mut body);
-    let mut exts = Vec::new();
-    // RFC 5280 §5.3.1: the reasonCode "unspecified" SHOULD be absent.
-    if e.reason != Reason::Unspecified {
-        let value = [0x0a, 0x01, e.reason.code()];
-        let mut ext = OID_REASON.to_vec();
-        ext.extend_from_slice(&tlv(0x04, &value));
-        exts.extend_from_slice(&tlv(0x30, &ext));
-    }
-    if let Some(inv) = e.invalidity {
-        let mut value = Vec::new();
-        generalized_time(inv, &mut value);
-        let mut ext = OID_INVALIDITY.to_vec();
-        ext.extend_from_slice(&tlv(0x04, &value));
-        exts.extend_from_slice(&tlv(0x30, &ext));
-    }
-    if !exts.is_empty() {
-        body.extend_from_slice(&tlv(0x30, &exts));
+    let magnitude = e.serial.as_bytes();
+    let pad = usize::from(magnitude.first().is_some_and(|b| b & 0x80 != 0));
+    let serial_len = magnitude.len() + pad;
+    let utc = (1950..2050).contains(&e.revoked_at.to_offset(time::UtcOffset::UTC).year());
+    let time_len = if utc { 15 } else { 17 };
+    // Extension lengths: reasonCode is 30 0a 06 03 55 1d 15 04 03 0a 01 NN (12 bytes);
+    // invalidityDate is 30 18 06 03 55 1d 18 04 11 <GeneralizedTime, 17> (26 bytes).
+    let reason_len = if e.reason != Reason::Unspecified {
+        12
+    } else {
+        0
+    };
+    let inv_len = if e.invalidity.is_some() { 26 } else { 0 };
+    let exts_len = reason_len + inv_len;
+    let mut body_len = 2 + serial_len + time_len;
+    if exts_len > 0 {
+        body_len += 2 + exts_len;
     }
     out.push(0x30);
-    der_len(body.len(), out);
-    out.extend_from_slice(&body);
+    der_len(body_len, out);
+    out.push(0x02);
+    out.push(serial_len as u8);
+    if pad == 1 {
+        out.push(0);
+    }
+    out.extend_from_slice(magnitude);
+    encode_time_fast(e.revoked_at, false, out);
+    if exts_len > 0 {
+        out.push(0x30);
+        out.push(exts_len as u8);
+        // RFC 5280 §5.3.1: the reasonCode "unspecified" SHOULD be absent.
+        if reason_len > 0 {
+            out.extend_from_slice(&[0x30, 0x0a]);
+            out.extend_from_slice(&OID_REASON);
+            out.extend_from_slice(&[0x04, 0x03, 0x0a, 0x01, e.reason.code()]);
+        }
+        if let Some(inv) = e.invalidity {
+            out.extend_from_slice(&[0x30, 0x18]);
+            out.extend_from_slice(&OID_INVALIDITY);
+            out.extend_from_slice(&[0x04, 0x11]);
+            encode_time_fast(inv, true, out);
+        }
+    }
 }
 
 fn header_len(len: usize) -> usize {
     let mut v = Vec::new();
     der_len(len, &mut v);
     1 + v.len()
+}
+
+/// Builds a CRL entry by entry, straight into the buffer that will be signed.
+pub struct CrlBuilder {
+    buf: Vec<u8>,
+    reserve: usize,
+    prefix: Vec<u8>,
+    exts: Vec<u8>,
+    count: usize,
+}
+
+impl CrlBuilder {
+    /// Starts a CRL; `size_hint` is the expected number of entries.
+    pub fn new(
+        header: &CrlHeader<'_>,
+        signature_algorithm_der: &[u8],
+        size_hint: usize,
+    ) -> CrlBuilder {
+        // Fields of TBSCertList before revokedCertificates.
+        let mut prefix = vec![0x02, 0x01, 0x01]; // version v2
+        prefix.extend_from_slice(signature_algorithm_der);
+        prefix.extend_from_slice(header.issuer_name_der);
+        encode_time(header.this_update, &mut prefix);
+        encode_time(header.next_update, &mut prefix);
+        // crlExtensions [0] EXPLICIT Extensions: AKI and cRLNumber.
+        let mut exts = Vec::new();
+        let aki_value = tlv(0x30, &tlv(0x80, header.issuer_key_id));
+        let mut aki = OID_AKI.to_vec();
+        aki.extend_from_slice(&tlv(0x04, &aki_value));
+        exts.extend_from_slice(&tlv(0x30, &aki));
+        let number = Serial::from_be_bytes(&header.number.to_be_bytes())
+            .map(|s| s.der_content())
+            .unwrap_or_else(|_| vec![0]);
+        let mut num = OID_CRL_NUMBER.to_vec();
+        num.extend_from_slice(&tlv(0x04, &tlv(0x02, &number)));
+        exts.extend_from_slice(&tlv(0x30, &num));
+        let exts = tlv(0xa0, &tlv(0x30, &exts));
+        // Room in front for: outer SEQUENCE header, TBS header, prefix, revoked SEQUENCE header.
+        let reserve = 6 + 6 + prefix.len() + 6;
+        let mut buf = Vec::with_capacity(reserve + size_hint.saturating_mul(56) + exts.len() + 600);
+        buf.resize(reserve, 0);
+        CrlBuilder {
+            buf,
+            reserve,
+            prefix,
+            exts,
+            count: 0,
+        }
+    }
+
+    /// Appends one revoked certificate.
+    pub fn push(&mut self, e: &RevokedEntry) {
+        encode_entry(e, &mut self.buf);
+        self.count += 1;
+    }
+
+    /// Signs the CRL.
+    pub fn finish(self, key: &PrivateKey) -> Result<SignedCrl, KeyError> {
+        let CrlBuilder {
+            mut buf,
+            reserve,
+            prefix,
+            exts,
+            count,
+        } = self;
+        let entries_len = buf.len() - reserve;
+        buf.extend_from_slice(&exts);
+        // Write headers backwards into the reserved room.
+        let mut start = reserve;
+        if count > 0 {
+            let mut h = vec![0x30];
+            der_len(entries_len, &mut h);
+            start -= h.len();
+            buf[start..start + h.len()].copy_from_slice(&h);
+        }
+        start -= prefix.len();
+        buf[start..start + prefix.len()].copy_from_slice(&prefix);
+        let tbs_len = buf.len() - start;
+        let mut h = vec![0x30];
+        der_len(tbs_len, &mut h);
+        start -= h.len();
+        buf[start..start + h.len()].copy_from_slice(&h);
+        let tbs_start = start;
+
+        let signature = key.sign(&buf[tbs_start..])?;
+        buf.extend_from_slice(key.signature_algorithm_der());
+        let mut bits = Vec::with_capacity(signature.len() + 1);
+        bits.push(0);
+        bits.extend_from_slice(&signature);
+        buf.extend_from_slice(&tlv(0x03, &bits));
+
+        let total = buf.len() - tbs_start;
+        let mut h = vec![0x30];
+        der_len(total, &mut h);
+        debug_assert_eq!(h.len(), header_len(total));
+        let start = tbs_start - h.len();
+        buf[start..tbs_start].copy_from_slice(&h);
+        Ok(SignedCrl {
+            buf,
+            start,
+            entries: count,
+        })
+    }
 }
 
 /// Builds and signs a full CRL from `entries`.
@@ -200,74 +346,11 @@ pub fn build_crl<I>(
 where
     I: IntoIterator<Item = RevokedEntry>,
 {
-    // Fields of TBSCertList before revokedCertificates.
-    let mut prefix = vec![0x02, 0x01, 0x01]; // version v2
-    prefix.extend_from_slice(key.signature_algorithm_der());
-    prefix.extend_from_slice(header.issuer_name_der);
-    encode_time(header.this_update, &mut prefix);
-    encode_time(header.next_update, &mut prefix);
-
-    // Room in front for: outer SEQUENCE header, TBS header, prefix, revoked SEQUENCE header.
-    let reserve = 6 + 6 + prefix.len() + 6;
-    let mut buf = Vec::with_capacity(reserve + size_hint.saturating_mul(48) + 256);
-    buf.resize(reserve, 0);
-    let mut count = 0usize;
+    let mut b = CrlBuilder::new(header, key.signature_algorithm_der(), size_hint);
     for e in entries {
-        encode_entry(&e, &mut buf);
-        count += 1;
+        b.push(&e);
     }
-    let entries_len = buf.len() - reserve;
-
-    // crlExtensions [0] EXPLICIT Extensions: AKI and cRLNumber.
-    let mut exts = Vec::new();
-    let aki_value = tlv(0x30, &tlv(0x80, header.issuer_key_id));
-    let mut aki = OID_AKI.to_vec();
-    aki.extend_from_slice(&tlv(0x04, &aki_value));
-    exts.extend_from_slice(&tlv(0x30, &aki));
-    let number = Serial::from_be_bytes(&header.number.to_be_bytes())
-        .map(|s| s.der_content())
-        .unwrap_or_else(|_| vec![0]);
-    let mut num = OID_CRL_NUMBER.to_vec();
-    num.extend_from_slice(&tlv(0x04, &tlv(0x02, &number)));
-    exts.extend_from_slice(&tlv(0x30, &num));
-    buf.extend_from_slice(&tlv(0xa0, &tlv(0x30, &exts)));
-
-    // Write headers backwards into the reserved room.
-    let mut start = reserve;
-    if count > 0 {
-        let mut h = vec![0x30];
-        der_len(entries_len, &mut h);
-        start -= h.len();
-        buf[start..start + h.len()].copy_from_slice(&h);
-    }
-    start -= prefix.len();
-    buf[start..start + prefix.len()].copy_from_slice(&prefix);
-    let tbs_len = buf.len() - start;
-    let mut h = vec![0x30];
-    der_len(tbs_len, &mut h);
-    start -= h.len();
-    buf[start..start + h.len()].copy_from_slice(&h);
-    let tbs_start = start;
-
-    let signature = key.sign(&buf[tbs_start..])?;
-    buf.extend_from_slice(key.signature_algorithm_der());
-    let mut bits = Vec::with_capacity(signature.len() + 1);
-    bits.push(0);
-    bits.extend_from_slice(&signature);
-    buf.extend_from_slice(&tlv(0x03, &bits));
-
-    let total = buf.len() - tbs_start;
-    let outer = header_len(total);
-    let mut h = vec![0x30];
-    der_len(total, &mut h);
-    debug_assert_eq!(h.len(), outer);
-    let start = tbs_start - h.len();
-    buf[start..tbs_start].copy_from_slice(&h);
-    Ok(SignedCrl {
-        buf,
-        start,
-        entries: count,
-    })
+    b.finish(key)
 }
 
 #[cfg(test)]

@@ -130,18 +130,10 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
         number,
     };
     let count = open.store.revoked_count()?;
-    let mut entries = Vec::with_capacity(count);
-    open.store.for_each_revoked(|e| entries.push(e))?;
-    let signed = crl::build_crl(&header, &key, entries, count)?;
-    let body: Vec<u8> = if der {
-        signed.der().to_vec()
-    } else {
-        pem::encode_config(
-            &pem::Pem::new("X509 CRL", signed.der().to_vec()),
-            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
-        )
-        .into_bytes()
-    };
+    // Entries go from the store straight into the CRL buffer: memory stays near the CRL's size.
+    let mut builder = crl::CrlBuilder::new(&header, key.signature_algorithm_der(), count);
+    open.store.for_each_revoked(|e| builder.push(&e))?;
+    let signed = builder.finish(&key)?;
     let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, signed.der()).as_ref());
     open.store.record_crl(
         number,
@@ -157,17 +149,24 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
             outcome: "ok".into(),
         },
     )?;
+    // Write without copying the CRL again: a million entries are ~50 MB of DER.
     let home_copy = ctx.home.join(store::CRL_FILE);
-    let pem_copy = pem::encode(&pem::Pem::new("X509 CRL", signed.der().to_vec()));
     files::write_atomic(
         &home_copy,
-        pem_copy.as_bytes(),
+        signed.der(),
         files::Mode::Public,
         files::Overwrite::Replace,
     )
     .with_context(|| format!("writing `{}`", home_copy.display()))?;
+    let emit = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
+        if der {
+            w.write_all(signed.der())
+        } else {
+            files::write_pem(w, "X509 CRL", signed.der())
+        }
+    };
     if let Some(o) = &out {
-        files::write_atomic(o, &body, files::Mode::Public, files::Overwrite::Replace)
+        files::write_atomic_stream(o, files::Mode::Public, files::Overwrite::Replace, emit)
             .with_context(|| format!("writing `{}`", o.display()))?;
     }
     if ctx.out.is_json() {
@@ -186,11 +185,7 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
             rfc3339(next)
         ));
         if out.is_none() {
-            if der {
-                ctx.out.bytes(&body)?;
-            } else {
-                ctx.out.data(&String::from_utf8_lossy(&body))?;
-            }
+            ctx.out.stream(emit)?;
         }
     }
     Ok(Outcome::Success)

@@ -46,6 +46,13 @@ impl Output {
         out.flush()
     }
 
+    /// Streams large data to stdout through a buffer.
+    pub fn stream(&self, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        let mut out = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
+        fill(&mut out)?;
+        out.flush()
+    }
+
     /// Writes one JSON document (or one JSON line of a batch) to stdout.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
         let mut out = io::stdout().lock();

@@ -65,6 +65,63 @@ pub fn write_atomic_deferred(
     write_atomic_with(target, data, mode, overwrite, false)
 }
 
+/// Writes a file atomically and durably by streaming into it: `fill` writes the content. Used
+/// for large outputs (a million-entry CRL) that should not be built twice in memory.
+pub fn write_atomic_stream(
+    target: &Path,
+    mode: Mode,
+    overwrite: Overwrite,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    if overwrite == Overwrite::Refuse && target.symlink_metadata().is_ok() {
+        return Err(io::Error::new(io::ErrorKind::AlreadyExists, "file exists"));
+    }
+    let tmp = temp_path(target);
+    let result = (|| {
+        let mut opts = OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        opts.mode(match mode {
+            Mode::Secret => 0o600,
+            Mode::Public => 0o644,
+        });
+        let f = opts.open(&tmp)?;
+        let mut w = io::BufWriter::with_capacity(1 << 20, f);
+        fill(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        drop(f);
+        match overwrite {
+            Overwrite::Replace => fs::rename(&tmp, target)?,
+            Overwrite::Refuse => {
+                fs::hard_link(&tmp, target)?;
+                fs::remove_file(&tmp)?;
+            }
+        }
+        sync_dir(target);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Streams `der` as a PEM block with 64-character lines (RFC 7468).
+pub fn write_pem(w: &mut dyn Write, label: &str, der: &[u8]) -> io::Result<()> {
+    use base64::Engine as _;
+    writeln!(w, "-----BEGIN {label}-----")?;
+    let mut line = [0u8; 64];
+    for chunk in der.chunks(48) {
+        let n = base64::engine::general_purpose::STANDARD
+            .encode_slice(chunk, &mut line)
+            .map_err(io::Error::other)?;
+        w.write_all(&line[..n])?;
+        w.write_all(b"\n")?;
+    }
+    writeln!(w, "-----END {label}-----")
+}
+
 /// Flushes the whole file system holding `dir` to disk (syncfs(2)): one call makes every file
 /// written with [`write_atomic_deferred`] durable.
 pub fn sync_filesystem(dir: &Path) -> io::Result<()> {
@@ -149,6 +206,22 @@ pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_pem_matches_the_pem_crate() {
+        let der: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        let mut out = Vec::new();
+        write_pem(&mut out, "X509 CRL", &der).unwrap();
+        let parsed = pem::parse(&out).unwrap();
+        assert_eq!(parsed.tag(), "X509 CRL");
+        assert_eq!(parsed.contents(), &der[..]);
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .all(|l| l.len() <= 64)
+        );
+    }
 
     #[test]
     fn refuse_and_replace() {

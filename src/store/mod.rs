@@ -25,8 +25,8 @@ pub const CA_KEY_FILE: &str = "private/ca.key";
 pub const CA_CERT_FILE: &str = "ca.pem";
 /// The CA chain (this CA first, up to the root), relative to the home.
 pub const CHAIN_FILE: &str = "chain.pem";
-/// The latest CRL, relative to the home.
-pub const CRL_FILE: &str = "crl.pem";
+/// The latest CRL (DER), relative to the home.
+pub const CRL_FILE: &str = "crl.der";
 
 /// Store errors.
 #[derive(Debug, thiserror::Error)]

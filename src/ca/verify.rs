@@ -190,71 +190,65 @@ pub fn verify_chain_with(
         input.at.unix_timestamp().max(0) as u64,
     ));
     let crl_refs: Vec<&CertRevocationList<'_>> = crls.crls.iter().collect();
-    let revocation = webpki::RevocationOptionsBuilder::new(&crl_refs)
-        .ok()
-        .map(|b| {
-            b.with_depth(RevocationCheckDepth::Chain)
-                .with_status_policy(UnknownStatusPolicy::Allow)
-                .with_expiration_policy(ExpirationPolicy::Enforce)
-                .build()
-        });
-    let algs = VERIFICATION_ALGS;
-    let result = match input.purpose {
-        None => ee.verify_for_usage(
-            algs,
-            &anchors,
-            &intermediates,
-            time,
-            AnyPurpose,
-            revocation,
-            None,
-        ),
-        Some(p) => ee.verify_for_usage(
-            algs,
-            &anchors,
-            &intermediates,
-            time,
-            webpki::KeyUsage::required_if_present(p.oid_value()),
-            revocation,
-            None,
-        ),
+    let revocation = |depth, policy| {
+        webpki::RevocationOptionsBuilder::new(&crl_refs)
+            .ok()
+            .map(|b| {
+                b.with_depth(depth)
+                    .with_status_policy(policy)
+                    .with_expiration_policy(ExpirationPolicy::Enforce)
+                    .build()
+            })
     };
-    match result {
-        Ok(path) => {
-            let mut chain = vec![subject_of(input.end_entity)];
-            for c in path.intermediate_certificates() {
-                chain.push(subject_of(c.der().as_ref()));
-            }
-            let anchor_subject = path.anchor().subject.as_ref().to_vec();
-            chain.push(
-                x509_parser::x509::X509Name::from_der_ok(&anchor_subject)
-                    .unwrap_or_else(|| "trust anchor".to_string()),
-            );
-            if crls.crls.is_empty() {
-                return Ok(Verdict::Valid {
-                    chain,
-                    revocation_checked: false,
-                });
-            }
-            // DESIGN §2: with CRLs given, the end entity's issuer must have one among them.
-            let covered = issuer_of(input.end_entity).is_some_and(|issuer| {
-                crls.raw
-                    .iter()
-                    .any(|c| crl_issuer(c).as_deref() == Some(issuer.as_slice()))
-            });
-            if covered {
-                Ok(Verdict::Valid {
-                    chain,
-                    revocation_checked: true,
-                })
-            } else {
-                Ok(Verdict::Indeterminate {
-                    reason:
-                        "no CRL from the certificate's issuer was given, so revocation is unknown"
+    let algs = VERIFICATION_ALGS;
+    let run = |rev: Option<webpki::RevocationOptions<'_>>| match input.purpose {
+        None => ee
+            .verify_for_usage(algs, &anchors, &intermediates, time, AnyPurpose, rev, None)
+            .map(|path| path_subjects(input.end_entity, &path)),
+        Some(p) => ee
+            .verify_for_usage(
+                algs,
+                &anchors,
+                &intermediates,
+                time,
+                webpki::KeyUsage::required_if_present(p.oid_value()),
+                rev,
+                None,
+            )
+            .map(|path| path_subjects(input.end_entity, &path)),
+    };
+    // Pass 1: the whole chain, where CRLs are present (an intermediate without its issuer's
+    // CRL is allowed, DESIGN §2).
+    let result = run(revocation(
+        RevocationCheckDepth::Chain,
+        UnknownStatusPolicy::Allow,
+    ));
+    // Pass 2: the end entity must be covered by one of the CRLs given; webpki also checks the
+    // CRL's scope (issuing distribution point), which comparing issuer names would miss.
+    let result = match result {
+        Ok(chain) if !crls.crls.is_empty() => {
+            match run(revocation(
+                RevocationCheckDepth::EndEntity,
+                UnknownStatusPolicy::Deny,
+            )) {
+                Ok(_) => Ok((chain, true)),
+                Err(webpki::Error::UnknownRevocationStatus) => {
+                    return Ok(Verdict::Indeterminate {
+                        reason: "no CRL given covers the certificate (none from its issuer, or none in scope), so revocation is unknown"
                             .into(),
-                })
+                    });
+                }
+                Err(e) => Err(e),
             }
         }
+        Ok(chain) => Ok((chain, false)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((chain, revocation_checked)) => Ok(Verdict::Valid {
+            chain,
+            revocation_checked,
+        }),
         Err(err) => Ok(classify(err, input.end_entity, &crls.raw)),
     }
 }
@@ -330,6 +324,20 @@ fn classify(err: webpki::Error, ee: &[u8], crls: &[Vec<u8>]) -> Verdict {
     }
 }
 
+/// Subjects along a verified path, end entity first.
+fn path_subjects(ee: &[u8], path: &webpki::VerifiedPath<'_>) -> Vec<String> {
+    let mut chain = vec![subject_of(ee)];
+    for c in path.intermediate_certificates() {
+        chain.push(subject_of(c.der().as_ref()));
+    }
+    let anchor_subject = path.anchor().subject.as_ref().to_vec();
+    chain.push(
+        x509_parser::x509::X509Name::from_der_ok(&anchor_subject)
+            .unwrap_or_else(|| "trust anchor".to_string()),
+    );
+    chain
+}
+
 fn unix(secs: u64) -> String {
     OffsetDateTime::from_unix_timestamp(secs as i64)
         .map(super::when::rfc3339)
@@ -341,19 +349,6 @@ fn subject_of(der: &[u8]) -> String {
         .ok()
         .map(|(_, c)| super::dn::display_name(c.subject()))
         .unwrap_or_default()
-}
-
-fn issuer_of(der: &[u8]) -> Option<Vec<u8>> {
-    x509_parser::parse_x509_certificate(der)
-        .ok()
-        .map(|(_, c)| c.issuer().as_raw().to_vec())
-}
-
-fn crl_issuer(der: &[u8]) -> Option<Vec<u8>> {
-    use x509_parser::prelude::FromDer;
-    x509_parser::revocation_list::CertificateRevocationList::from_der(der)
-        .ok()
-        .map(|(_, c)| c.issuer().as_raw().to_vec())
 }
 
 /// Finds the end entity on one of the CRLs (by issuer and serial) for the report.

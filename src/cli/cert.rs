@@ -657,9 +657,9 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     } else {
         None
     };
-    common::create_out_dir(&out_dir)?;
     let mut open = OpenCa::open(&ctx.home)?;
     let ca_key = open.unlock(passphrase_file.as_deref())?;
+    common::create_out_dir(&out_dir)?;
     let encryptor = match &protection {
         Some(NewKeyProtection::Passphrase(p)) => Some(BatchEncryptor::new(p, common::random16()?)?),
         _ => None,

@@ -13,7 +13,11 @@ fn man_pages_are_fresh() {
     }
     let generated: std::collections::HashSet<_> = pages.iter().map(|(n, _)| n.clone()).collect();
     for entry in std::fs::read_dir(&dir).expect("reading man/") {
-        let name = entry.expect("man/ entry").file_name().to_string_lossy().into_owned();
+        let name = entry
+            .expect("man/ entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         if !generated.contains(&name) {
             stale.push(format!("{name} (no longer generated)"));
         }

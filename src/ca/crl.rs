@@ -18,13 +18,17 @@ use super::serial::Serial;
 pub enum Reason {
     Unspecified,
     KeyCompromise,
+    // RFC 5280 spells these cACompromise, removeFromCRL and aACompromise; accept both.
+    #[value(name = "cACompromise", alias = "caCompromise")]
     CaCompromise,
     AffiliationChanged,
     Superseded,
     CessationOfOperation,
     CertificateHold,
+    #[value(name = "removeFromCRL", alias = "removeFromCrl")]
     RemoveFromCrl,
     PrivilegeWithdrawn,
+    #[value(name = "aACompromise", alias = "aaCompromise")]
     AaCompromise,
 }
 

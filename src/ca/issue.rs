@@ -68,6 +68,131 @@ pub enum IssueError {
     EmptyValidity,
     #[error("certificate encoding failed: {0}")]
     Encode(String),
+    #[error("the issuing CA's path length constraint allows no CA certificate below it")]
+    PathLen,
+    #[error("`{name}` is outside the issuing CA's name constraints")]
+    NameConstraint { name: String },
+}
+
+/// The issuing CA's own limits, read from its certificate: a CA never issues what a verifier
+/// would reject under its constraints (RFC 5280 §4.2.1.9, §4.2.1.10).
+#[derive(Debug, Clone, Default)]
+struct Limits {
+    /// pathLenConstraint of the issuer, if any.
+    path_len: Option<u32>,
+    permitted_dns: Vec<String>,
+    excluded_dns: Vec<String>,
+    /// Permitted directory names as RDN lists in DER order.
+    permitted_dn: Vec<Vec<(super::dn::Attr, String)>>,
+    excluded_dn: Vec<Vec<(super::dn::Attr, String)>>,
+}
+
+/// Whether `name` is within the DNS subtree `base` (RFC 5280 §4.2.1.10: a base with a leading
+/// period matches subdomains only; otherwise the name itself and its subdomains).
+fn dns_within(name: &str, base: &str) -> bool {
+    let name = name.trim_start_matches("*.").to_ascii_lowercase();
+    let base = base.to_ascii_lowercase();
+    if let Some(dotted) = base.strip_prefix('.') {
+        return name.ends_with(&format!(".{dotted}"));
+    }
+    name == base || name.ends_with(&format!(".{base}"))
+}
+
+/// Whether `subject` (RFC 4514 order) is within the directory subtree `base` (DER order).
+fn dn_within(subject: &Dn, base: &[(super::dn::Attr, String)]) -> bool {
+    let der_order: Vec<&(super::dn::Attr, String)> = subject.attrs().iter().rev().collect();
+    base.len() <= der_order.len()
+        && base
+            .iter()
+            .zip(der_order)
+            .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+}
+
+impl Limits {
+    fn from_cert(cert: &x509_parser::certificate::X509Certificate<'_>) -> Limits {
+        use x509_parser::extensions::{GeneralName, ParsedExtension};
+        let mut limits = Limits::default();
+        let dn_of =
+            |n: &x509_parser::x509::X509Name<'_>| -> Option<Vec<(super::dn::Attr, String)>> {
+                let dn = Dn::from_x509(n).ok()?;
+                Some(dn.attrs().iter().rev().cloned().collect())
+            };
+        for ext in cert.extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::BasicConstraints(b) => limits.path_len = b.path_len_constraint,
+                ParsedExtension::NameConstraints(nc) => {
+                    for (list, dns, dn) in [
+                        (
+                            &nc.permitted_subtrees,
+                            &mut limits.permitted_dns,
+                            &mut limits.permitted_dn,
+                        ),
+                        (
+                            &nc.excluded_subtrees,
+                            &mut limits.excluded_dns,
+                            &mut limits.excluded_dn,
+                        ),
+                    ] {
+                        for sub in list.iter().flatten() {
+                            match &sub.base {
+                                GeneralName::DNSName(d) => dns.push(d.to_string()),
+                                GeneralName::DirectoryName(n) => dn.extend(dn_of(n)),
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        limits
+    }
+
+    fn check(&self, req: &IssueRequest) -> Result<(), IssueError> {
+        if req.profile.is_ca() && self.path_len == Some(0) {
+            return Err(IssueError::PathLen);
+        }
+        let outside = |name: String| Err(IssueError::NameConstraint { name });
+        let mut dns_names: Vec<&str> = req
+            .sans
+            .iter()
+            .filter_map(|s| match s {
+                San::Dns(d) => Some(d.as_str()),
+                _ => None,
+            })
+            .collect();
+        dns_names.extend(req.sub_ca.permit_dns.iter().map(String::as_str));
+        for d in dns_names {
+            if self.excluded_dns.iter().any(|b| dns_within(d, b)) {
+                return outside(format!("dns:{d}"));
+            }
+            if !self.permitted_dns.is_empty()
+                && !self.permitted_dns.iter().any(|b| dns_within(d, b))
+            {
+                return outside(format!("dns:{d}"));
+            }
+        }
+        if self.excluded_dn.iter().any(|b| dn_within(&req.subject, b)) {
+            return outside(req.subject.to_string());
+        }
+        if !self.permitted_dn.is_empty()
+            && !self.permitted_dn.iter().any(|b| dn_within(&req.subject, b))
+        {
+            return outside(req.subject.to_string());
+        }
+        Ok(())
+    }
+
+    /// A child CA's path length: at most one less than ours.
+    fn child_path_len(&self, requested: Option<u8>) -> Option<u8> {
+        match (self.path_len, requested) {
+            (None, r) => r,
+            (Some(ours), r) => {
+                let max = u8::try_from(ours.saturating_sub(1)).unwrap_or(u8::MAX);
+                Some(r.map_or(max, |r| r.min(max)))
+            }
+        }
+    }
 }
 
 /// The issuing CA: its certificate, its key and its URLs, parsed once per run.
@@ -75,6 +200,7 @@ pub struct Issuer<'a> {
     inner: rcgen::Issuer<'a, &'a rcgen::KeyPair>,
     not_after: OffsetDateTime,
     urls: CaUrls,
+    limits: Limits,
 }
 
 impl<'a> Issuer<'a> {
@@ -86,12 +212,14 @@ impl<'a> Issuer<'a> {
         let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
             .map_err(|e| IssueError::BadIssuer(e.to_string()))?;
         let not_after = cert.validity().not_after.to_datetime();
+        let limits = Limits::from_cert(&cert);
         let inner = rcgen::Issuer::from_ca_cert_der(&cert_der.to_vec().into(), key.key_pair())
             .map_err(|e| IssueError::BadIssuer(e.to_string()))?;
         Ok(Issuer {
             inner,
             not_after,
             urls,
+            limits,
         })
     }
 
@@ -106,6 +234,12 @@ impl<'a> Issuer<'a> {
                 self.not_after,
             )));
         }
+        self.limits.check(req)?;
+        let mut req = req.clone();
+        if req.profile.is_ca() {
+            req.sub_ca.path_len = self.limits.child_path_len(req.sub_ca.path_len);
+        }
+        let req = &req;
         let described = super::keys::describe_spki(&req.spki_der)
             .map_err(|e| IssueError::WeakKey(e.to_string()))?;
         let is_rsa = described.starts_with("RSA");
@@ -321,4 +455,41 @@ pub fn self_signed_root(
         .self_signed(key.key_pair())
         .map_err(|e| IssueError::Encode(e.to_string()))?;
     Ok(cert.der().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_subtrees() {
+        assert!(dns_within("www.example.gov.cn", "example.gov.cn"));
+        assert!(dns_within("example.gov.cn", "example.gov.cn"));
+        assert!(!dns_within("badexample.gov.cn", "example.gov.cn"));
+        assert!(!dns_within("example.gov.cn", ".example.gov.cn"));
+        assert!(dns_within("a.example.gov.cn", ".example.gov.cn"));
+        assert!(!dns_within("www.other.cn", "example.gov.cn"));
+    }
+
+    #[test]
+    fn dn_subtrees() {
+        let subject = Dn::parse("CN=张三,OU=信息中心,O=连云港市人民政府,C=CN").unwrap();
+        let base = Dn::parse("O=连云港市人民政府,C=CN").unwrap();
+        let base: Vec<_> = base.attrs().iter().rev().cloned().collect();
+        assert!(dn_within(&subject, &base));
+        let other = Dn::parse("CN=x,O=别的,C=CN").unwrap();
+        assert!(!dn_within(&other, &base));
+    }
+
+    #[test]
+    fn child_path_length_is_capped() {
+        let l = Limits {
+            path_len: Some(2),
+            ..Limits::default()
+        };
+        assert_eq!(l.child_path_len(None), Some(1));
+        assert_eq!(l.child_path_len(Some(5)), Some(1));
+        assert_eq!(l.child_path_len(Some(0)), Some(0));
+        assert_eq!(Limits::default().child_path_len(None), None);
+    }
 }

@@ -179,6 +179,10 @@ pub fn verify_chain_with(
                 .map_err(|err| VerifyError::BadAnchor { index, err })?,
         );
     }
+    if is_ca_cert(input.end_entity) {
+        // webpki verifies end entities only; a CA certificate gets the explicit walk below.
+        return Ok(verify_ca_cert(input, crls));
+    }
     let ee_der = CertificateDer::from(input.end_entity);
     let ee = webpki::EndEntityCert::try_from(&ee_der).map_err(VerifyError::BadCert)?;
     let intermediates: Vec<CertificateDer<'_>> = input
@@ -322,6 +326,170 @@ fn classify(err: webpki::Error, ee: &[u8], crls: &[Vec<u8>]) -> Verdict {
             revocation: None,
         },
     }
+}
+
+fn parse<'a>(der: &'a [u8]) -> Option<x509_parser::certificate::X509Certificate<'a>> {
+    x509_parser::parse_x509_certificate(der)
+        .ok()
+        .map(|(_, c)| c)
+}
+
+fn is_ca_cert(der: &[u8]) -> bool {
+    x509_parser::parse_x509_certificate(der)
+        .ok()
+        .and_then(|(_, c)| c.basic_constraints().ok().flatten().map(|b| b.value.ca))
+        .unwrap_or(false)
+}
+
+/// Verifies a CA certificate (`cert verify sub-ca.pem`): each link's signature, validity at the
+/// time, the issuer's CA flag, key usage and path length, and revocation where the issuer's CRL
+/// is given, up to a trust anchor. RFC 5280 §6.1, without policy processing.
+fn verify_ca_cert(input: &VerifyInput<'_>, crls: &ParsedCrls) -> Verdict {
+    use x509_parser::certificate::X509Certificate;
+    let invalid = |reason: String| Verdict::Invalid {
+        reason,
+        revocation: None,
+    };
+    let Some(target) = parse(input.end_entity) else {
+        return invalid("the certificate cannot be parsed".into());
+    };
+    let anchors: Vec<X509Certificate<'_>> = input.anchors.iter().filter_map(|d| parse(d)).collect();
+    let inters: Vec<X509Certificate<'_>> = input
+        .intermediates
+        .iter()
+        .filter_map(|d| parse(d))
+        .collect();
+    let crl_list: Vec<x509_parser::revocation_list::CertificateRevocationList<'_>> = crls
+        .raw
+        .iter()
+        .filter_map(|d| {
+            use x509_parser::prelude::FromDer;
+            x509_parser::revocation_list::CertificateRevocationList::from_der(d)
+                .ok()
+                .map(|(_, c)| c)
+        })
+        .collect();
+    let at = x509_parser::time::ASN1Time::from_timestamp(input.at.unix_timestamp()).ok();
+    let mut chain = vec![super::dn::display_name(target.subject())];
+    let mut current = target;
+    let mut revocation_checked = false;
+    // `depth` is also the number of CA certificates below the current issuer.
+    for depth in 0u32..8 {
+        if let Some(t) = at
+            && !current.validity().is_valid_at(t)
+        {
+            return invalid(format!(
+                "`{}` is not valid at {} (valid {} to {})",
+                super::dn::display_name(current.subject()),
+                super::when::rfc3339(input.at),
+                super::when::rfc3339(current.validity().not_before.to_datetime()),
+                super::when::rfc3339(current.validity().not_after.to_datetime())
+            ));
+        }
+        let signed_by = |issuer: &X509Certificate<'_>| {
+            issuer.subject().as_raw() == current.issuer().as_raw()
+                && current.verify_signature(Some(issuer.public_key())).is_ok()
+        };
+        let (issuer, is_anchor) = match anchors.iter().find(|a| signed_by(a)) {
+            Some(a) => (a.clone(), true),
+            None => match inters
+                .iter()
+                .find(|i| signed_by(i) && i.subject().as_raw() != current.subject().as_raw())
+            {
+                Some(i) => (i.clone(), false),
+                None => {
+                    return invalid(
+                        "no path to a trusted CA: the issuer is unknown or not trusted".into(),
+                    );
+                }
+            },
+        };
+        if !is_anchor {
+            let bc = issuer
+                .basic_constraints()
+                .ok()
+                .flatten()
+                .map(|b| b.value.clone());
+            match bc {
+                Some(b) if b.ca => {
+                    if b.path_len_constraint.is_some_and(|n| depth > n) {
+                        return invalid("the path length constraint is violated".into());
+                    }
+                }
+                _ => return invalid("an end-entity certificate was used as a CA".into()),
+            }
+            if issuer
+                .key_usage()
+                .ok()
+                .flatten()
+                .is_some_and(|k| !k.value.key_cert_sign())
+            {
+                return invalid("an issuer lacks the keyCertSign key usage".into());
+            }
+        }
+        // Revocation of `current`, from a CRL by its issuer.
+        let mut issuer_crl_seen = false;
+        for crl in crl_list
+            .iter()
+            .filter(|c| c.issuer().as_raw() == issuer.subject().as_raw())
+        {
+            if crl.verify_signature(issuer.public_key()).is_err() {
+                return Verdict::Indeterminate {
+                    reason: "a CRL's signature does not verify".into(),
+                };
+            }
+            if let (Some(next), Some(t)) = (crl.next_update(), at)
+                && next < t
+            {
+                return Verdict::Indeterminate {
+                    reason: format!(
+                        "the CRL is past its nextUpdate {}",
+                        super::when::rfc3339(next.to_datetime())
+                    ),
+                };
+            }
+            issuer_crl_seen = true;
+            if let Some(e) = crl
+                .iter_revoked_certificates()
+                .find(|e| e.raw_serial() == current.raw_serial())
+            {
+                let reason = e
+                    .reason_code()
+                    .and_then(|(_, r)| Reason::from_code(r.0))
+                    .unwrap_or(Reason::Unspecified);
+                let info = RevocationInfo {
+                    revoked_at: super::when::rfc3339(e.revocation_date.to_datetime()),
+                    reason: reason.name().to_string(),
+                };
+                return Verdict::Invalid {
+                    reason: format!(
+                        "certificate revoked at {} ({})",
+                        info.revoked_at, info.reason
+                    ),
+                    revocation: Some(info),
+                };
+            }
+        }
+        if depth == 0 {
+            if !crl_list.is_empty() && !issuer_crl_seen {
+                return Verdict::Indeterminate {
+                    reason:
+                        "no CRL from the certificate's issuer was given, so revocation is unknown"
+                            .into(),
+                };
+            }
+            revocation_checked = issuer_crl_seen;
+        }
+        chain.push(super::dn::display_name(issuer.subject()));
+        if is_anchor {
+            return Verdict::Valid {
+                chain,
+                revocation_checked,
+            };
+        }
+        current = issuer;
+    }
+    invalid("the chain is too long".into())
 }
 
 /// Subjects along a verified path, end entity first.

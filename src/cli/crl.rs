@@ -29,7 +29,7 @@ pub enum CrlCommand {
 const GENERATE_LONG: &str = "\
 Sign a full CRL (v2, with CRL number and authority key identifier; entries carry reason codes and
 invalidity dates) listing every revoked or held certificate of this CA. The CRL is recorded in
-the store and written to HOME/crl.pem, and to --out (replaced atomically: publishing is
+the store and written to HOME/crl.der, and to --out (replaced atomically: publishing is
 replacing) or stdout. Warns when the previous CRL is near or past its nextUpdate.
 
 EXAMPLES:

@@ -9,8 +9,8 @@ use clap::Args;
 
 use super::{Context, Outcome};
 
-#[derive(Debug, Args)]
-#[command(long_about = "\
+/// Long help of `govpki demo`.
+pub const LONG_ABOUT: &str = "\
 Run a guided tour of govpki with the real binary in a fresh directory: create a root CA,
 issue a department certificate and a civil servant's certificate, revoke one, publish a CRL,
 verify both against it, and verify the audit log. Each command is printed before it runs.
@@ -21,7 +21,9 @@ EXAMPLES:
 
 EXIT CODES:
     0  every step behaved as expected
-    2  a step did not")]
+    2  a step did not";
+
+#[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Run in this directory (created; must be empty) instead of a temporary one
     #[arg(long, value_name = "DIR")]

@@ -151,6 +151,7 @@ pub enum Command {
     #[command(subcommand)]
     Audit(audit::AuditCommand),
     /// Run a guided tour: set up a CA, issue, revoke, publish a CRL, verify
+    #[command(long_about = demo::LONG_ABOUT)]
     Demo(demo::DemoArgs),
     /// Print a shell completion script
     #[command(

@@ -55,9 +55,12 @@ impl Output {
 
     /// Writes one JSON document (or one JSON line of a batch) to stdout.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> io::Result<()> {
+        // Serialise first, so a closed pipe surfaces as an io::Error of kind BrokenPipe (a
+        // quiet exit), not as a serde error.
+        let mut buf = serde_json::to_vec(value).map_err(io::Error::other)?;
+        buf.push(b'\n');
         let mut out = io::stdout().lock();
-        serde_json::to_writer(&mut out, value).map_err(io::Error::other)?;
-        out.write_all(b"\n")?;
+        out.write_all(&buf)?;
         out.flush()
     }
 

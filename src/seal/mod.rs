@@ -20,11 +20,13 @@
 //! unsupported.
 
 pub mod asn1;
+pub mod chain;
 pub mod cms;
 pub mod render;
 #[allow(clippy::module_inception)]
 pub mod seal;
 pub mod signer;
+pub mod status;
 pub mod verify;
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! change and its record commit together or not at all, and concurrent processes serialise.
 
 pub mod files;
+pub mod seals;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -610,10 +611,12 @@ impl Store {
     fn row_from(r: &rusqlite::Row<'_>, now: OffsetDateTime) -> rusqlite::Result<CertRow> {
         let not_after = from_ts(r.get(5)?);
         let stored: String = r.get(6)?;
-        let status = if stored == "valid" && not_after < now {
-            "expired".to_string()
-        } else {
-            stored
+        // DESIGN §2 statuses are valid|revoked|expired; a certificate on hold is revoked
+        // (reason certificateHold) until released.
+        let status = match stored.as_str() {
+            "valid" if not_after < now => "expired".to_string(),
+            "hold" => "revoked".to_string(),
+            _ => stored,
         };
         let revoked_at: Option<i64> = r.get(8)?;
         let reason: Option<u8> = r.get(9)?;
@@ -655,10 +658,7 @@ impl Store {
         for row in rows {
             let row = row.map_err(self.db_err("listing"))?;
             if let Some(s) = &filter.status {
-                let matches = match s.as_str() {
-                    "revoked" => row.status == "revoked" || row.status == "hold",
-                    other => row.status == other,
-                };
+                let matches = row.status == *s;
                 if !matches {
                     continue;
                 }

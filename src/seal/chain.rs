@@ -1,0 +1,683 @@
+//! govpki's [`ChainChecker`] for `seal verify`: certificate paths built and checked by
+//! rustls-webpki, with revocation judged **at the signing time** from CRLs (DESIGN.md §2, §4).
+//!
+//! webpki checks a CRL against the validation time's view of "now", but never compares an
+//! entry's revocation date with that time, and it cannot tell "revoked after the signature" from
+//! "revoked before". So paths come from webpki without CRLs, and this module judges each
+//! certificate of the path (the trust anchor excepted) against the CRLs itself:
+//! - a CRL counts for a certificate when its issuer name is the certificate's issuer, its
+//!   signature verifies with the key of the certificate's issuer in the path (which must allow
+//!   cRLSign when it has a key usage), and it is not a delta CRL;
+//! - listed with a revocation date (or an invalidity date, when earlier: the key was no longer
+//!   trustworthy from then) at or before `t`: **invalid**, whatever the CRL's age; a certificate
+//!   on hold at `t` counts as revoked then;
+//! - listed with a later date: good at `t` (settled);
+//! - not listed on a CRL issued (thisUpdate) at or after `t`: good at `t` (settled);
+//! - otherwise (no CRL, or only CRLs issued before `t`): [`ChainCheck::ValidRevocationUnknown`]
+//!   with the reason, which the report shows as "revocation not checked".
+//!
+//! Roles: a holder needs a path to a trust anchor with, where present, the documentSigning EKU
+//! and digitalSignature or nonRepudiation key usage. A seal authority is normally the CA itself
+//! (DESIGN.md §4: the CA home's key): a CA certificate that is a trust anchor, or that chains to
+//! one (a subordinate CA home), and allows keyCertSign or digitalSignature. webpki refuses CA
+//! certificates as end entities, so that path is built here (issuer by name, signature, CA flag,
+//! validity at `t`); a dedicated, non-CA authority certificate goes through webpki with any EKU.
+//!
+//! Answers are cached per (certificate, candidate intermediates, time, role) for batches.
+//! Pure: certificates and CRLs come in as DER, the time as an argument.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
+use time::OffsetDateTime;
+use webpki::KeyPurposeIdIter;
+use x509_parser::certificate::X509Certificate;
+use x509_parser::prelude::FromDer;
+
+use super::format_time;
+use super::signer::{self, SignatureCheck};
+use super::verify::{ChainCheck, ChainChecker, ChainRole};
+use crate::ca::crl::Reason;
+use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
+
+/// Why a checker cannot be built from its inputs.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainSetupError {
+    #[error("no trust anchor given")]
+    NoAnchors,
+    #[error("trust anchor {index} is unusable: {reason}")]
+    BadAnchor { index: usize, reason: String },
+    #[error("CRL {index} is malformed: {reason}")]
+    BadCrl { index: usize, reason: String },
+}
+
+/// One revocation entry of a CRL.
+#[derive(Debug, Clone)]
+struct Entry {
+    revoked_at: OffsetDateTime,
+    invalidity: Option<OffsetDateTime>,
+    reason: Reason,
+}
+
+/// A CRL reduced to what judging at a time needs.
+struct ParsedCrl {
+    issuer: Vec<u8>,
+    this_update: OffsetDateTime,
+    delta: bool,
+    /// Serial (INTEGER content octets) -> entry.
+    entries: HashMap<Vec<u8>, Entry>,
+    tbs: Vec<u8>,
+    signature_algorithm: der::asn1::ObjectIdentifier,
+    signature: Vec<u8>,
+    /// Issuer certificate (SHA-256) -> whether the CRL's signature verifies with its key.
+    verified_by: Mutex<HashMap<[u8; 32], bool>>,
+}
+
+const OID_DELTA_CRL_INDICATOR: &str = "2.5.29.27";
+
+impl ParsedCrl {
+    fn parse(der: &[u8]) -> Result<ParsedCrl, String> {
+        use x509_parser::revocation_list::CertificateRevocationList;
+        let (rest, crl) = CertificateRevocationList::from_der(der).map_err(|e| e.to_string())?;
+        if !rest.is_empty() {
+            return Err(format!("{} trailing bytes", rest.len()));
+        }
+        let tbs = tbs_of(der).ok_or_else(|| "no TBSCertList".to_string())?;
+        let mut entries = HashMap::new();
+        for e in crl.iter_revoked_certificates() {
+            let reason = e
+                .reason_code()
+                .and_then(|(_, r)| Reason::from_code(r.0))
+                .unwrap_or(Reason::Unspecified);
+            // RFC 5280 §5.3: removeFromCRL only appears in delta CRLs, which are skipped.
+            entries.insert(
+                e.raw_serial().to_vec(),
+                Entry {
+                    revoked_at: e.revocation_date.to_datetime(),
+                    invalidity: e.invalidity_date().map(|(_, t)| t.to_datetime()),
+                    reason,
+                },
+            );
+        }
+        let signature_algorithm =
+            der::asn1::ObjectIdentifier::from_bytes(crl.signature_algorithm.algorithm.as_bytes())
+                .map_err(|e| format!("signature algorithm: {e}"))?;
+        Ok(ParsedCrl {
+            issuer: crl.issuer().as_raw().to_vec(),
+            this_update: crl.last_update().to_datetime(),
+            delta: crl
+                .extensions()
+                .iter()
+                .any(|x| x.oid.to_id_string() == OID_DELTA_CRL_INDICATOR),
+            entries,
+            tbs: tbs.to_vec(),
+            signature_algorithm,
+            signature: crl.signature_value.data.to_vec(),
+            verified_by: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Whether the CRL's signature verifies with `issuer_der`'s key (cached).
+    fn verifies_with(&self, issuer_der: &[u8]) -> bool {
+        let key = sha256(issuer_der);
+        if let Ok(cache) = self.verified_by.lock()
+            && let Some(v) = cache.get(&key)
+        {
+            return *v;
+        }
+        let ok = matches!(
+            signer::verify_signature_with_cert(
+                issuer_der,
+                &self.signature_algorithm,
+                None,
+                &self.tbs,
+                &self.signature,
+            ),
+            Ok(SignatureCheck::Valid)
+        );
+        if let Ok(mut cache) = self.verified_by.lock() {
+            cache.insert(key, ok);
+        }
+        ok
+    }
+}
+
+/// The TBSCertList octets of a CRL (the first element of the outer SEQUENCE, as received).
+fn tbs_of(der: &[u8]) -> Option<&[u8]> {
+    use der::{Decode, Reader};
+    let mut outer = der::SliceReader::new(der).ok()?;
+    der::Header::decode(&mut outer).ok()?;
+    let start = usize::try_from(outer.position()).ok()?;
+    let _tbs: der::asn1::AnyRef<'_> = outer.decode().ok()?;
+    let end = usize::try_from(outer.position()).ok()?;
+    der.get(start..end)
+}
+
+fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, data).as_ref());
+    out
+}
+
+fn unix_time(t: OffsetDateTime) -> UnixTime {
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(t.unix_timestamp()).unwrap_or(0),
+    ))
+}
+
+fn subject(cert: &X509Certificate<'_>) -> String {
+    crate::ca::dn::display_name(cert.subject())
+}
+
+fn issuer_name(cert: &X509Certificate<'_>) -> String {
+    crate::ca::dn::display_name(cert.issuer())
+}
+
+/// Accepts any extended key usage (a dedicated seal authority certificate), still refusing a
+/// malformed EKU extension.
+struct AnyPurpose;
+
+impl webpki::ExtendedKeyUsageValidator for AnyPurpose {
+    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        for id in iter {
+            id?;
+        }
+        Ok(())
+    }
+}
+
+type CacheKey = ([u8; 32], [u8; 32], i64, u8);
+
+/// The rustls-webpki [`ChainChecker`] with revocation at the signing time. Build it once per
+/// run; it is `Sync` and caches its answers.
+pub struct AtTimeChecker {
+    anchors: Vec<Vec<u8>>,
+    trust_anchors: Vec<TrustAnchor<'static>>,
+    intermediates: Vec<Vec<u8>>,
+    crls: Vec<ParsedCrl>,
+    cache: Mutex<HashMap<CacheKey, ChainCheck>>,
+}
+
+impl std::fmt::Debug for AtTimeChecker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtTimeChecker")
+            .field("anchors", &self.anchors.len())
+            .field("intermediates", &self.intermediates.len())
+            .field("crls", &self.crls.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The checker with CRLs of one signature added (`seal verify` takes CRLs from the signature
+/// too). Answers are not cached.
+pub struct WithCrls<'a> {
+    base: &'a AtTimeChecker,
+    extra: Vec<ParsedCrl>,
+}
+
+impl ChainChecker for WithCrls<'_> {
+    fn check(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> ChainCheck {
+        self.base
+            .check_uncached(&self.extra, ee_der, intermediates, at, role)
+    }
+}
+
+/// Where a certificate stands on the CRLs at a time.
+enum Revocation {
+    Good,
+    Revoked(String),
+    Unknown(String),
+}
+
+impl AtTimeChecker {
+    /// A checker over trust anchors, further intermediates, and CRLs (all DER). A malformed CRL
+    /// or anchor is an error (the caller names the file).
+    pub fn new(
+        anchors: &[Vec<u8>],
+        intermediates: &[Vec<u8>],
+        crls: &[Vec<u8>],
+    ) -> Result<AtTimeChecker, ChainSetupError> {
+        if anchors.is_empty() {
+            return Err(ChainSetupError::NoAnchors);
+        }
+        let mut trust_anchors = Vec::with_capacity(anchors.len());
+        for (index, der) in anchors.iter().enumerate() {
+            let cert = CertificateDer::from(der.as_slice());
+            let ta = webpki::anchor_from_trusted_cert(&cert).map_err(|e| {
+                ChainSetupError::BadAnchor {
+                    index,
+                    reason: format!("{e:?}"),
+                }
+            })?;
+            trust_anchors.push(ta.to_owned());
+        }
+        let mut parsed = Vec::with_capacity(crls.len());
+        for (index, der) in crls.iter().enumerate() {
+            parsed.push(
+                ParsedCrl::parse(der)
+                    .map_err(|reason| ChainSetupError::BadCrl { index, reason })?,
+            );
+        }
+        Ok(AtTimeChecker {
+            anchors: anchors.to_vec(),
+            trust_anchors,
+            intermediates: intermediates.to_vec(),
+            crls: parsed,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// This checker plus the CRLs a signature carries; malformed ones are skipped (they settle
+    /// nothing, and a signature's CRLs are advisory).
+    pub fn with_crls(&self, crls: &[Vec<u8>]) -> WithCrls<'_> {
+        WithCrls {
+            base: self,
+            extra: crls
+                .iter()
+                .filter_map(|d| ParsedCrl::parse(d).ok())
+                .collect(),
+        }
+    }
+
+    fn check_uncached(
+        &self,
+        extra: &[ParsedCrl],
+        ee_der: &[u8],
+        doc_intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> ChainCheck {
+        let ee = match X509Certificate::from_der(ee_der) {
+            Ok(([], c)) => c,
+            _ => return ChainCheck::Invalid("the certificate is malformed".into()),
+        };
+        let path = if role == ChainRole::Authority && ee.is_ca() {
+            self.ca_path(&ee, ee_der, doc_intermediates, at)
+        } else {
+            self.webpki_path(ee_der, doc_intermediates, at, role)
+        };
+        let path = match path {
+            Ok(p) => p,
+            Err(check) => return check,
+        };
+        if let Err(why) = key_usage_fits(&ee, role) {
+            return ChainCheck::Invalid(why);
+        }
+        // Revocation of every certificate but the anchor, each against its issuer's CRLs.
+        let mut unknown = Vec::new();
+        for pair in path.windows(2) {
+            let (cert_der, issuer_der) = (&pair[0], &pair[1]);
+            let Ok((_, cert)) = X509Certificate::from_der(cert_der) else {
+                return ChainCheck::Invalid("a certificate of the path is malformed".into());
+            };
+            match self.revocation_at(extra, &cert, issuer_der, at) {
+                Revocation::Good => {}
+                Revocation::Revoked(why) => return ChainCheck::Invalid(why),
+                Revocation::Unknown(why) => unknown.push(why),
+            }
+        }
+        if unknown.is_empty() {
+            ChainCheck::Valid
+        } else {
+            ChainCheck::ValidRevocationUnknown(unknown.join("; "))
+        }
+    }
+
+    /// The path from `ee_der` to a trust anchor as webpki builds it (the anchor's certificate
+    /// last), or the most specific failure.
+    fn webpki_path(
+        &self,
+        ee_der: &[u8],
+        doc_intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> Result<Vec<Vec<u8>>, ChainCheck> {
+        let ee_cert = CertificateDer::from(ee_der);
+        let ee = webpki::EndEntityCert::try_from(&ee_cert)
+            .map_err(|e| ChainCheck::Invalid(format!("the certificate is malformed: {e:?}")))?;
+        let all: Vec<Vec<u8>> = self
+            .intermediates
+            .iter()
+            .chain(doc_intermediates.iter())
+            .filter(|d| d.as_slice() != ee_der)
+            .cloned()
+            .collect();
+        let inters: Vec<CertificateDer<'_>> = all
+            .iter()
+            .map(|d| CertificateDer::from(d.as_slice()))
+            .collect();
+        let time = unix_time(at);
+        let algs = webpki::ALL_VERIFICATION_ALGS;
+        let result = match role {
+            ChainRole::Holder => ee.verify_for_usage(
+                algs,
+                &self.trust_anchors,
+                &inters,
+                time,
+                webpki::KeyUsage::required_if_present(Purpose::DocumentSigning.oid_value()),
+                None,
+                None,
+            ),
+            ChainRole::Authority => ee.verify_for_usage(
+                algs,
+                &self.trust_anchors,
+                &inters,
+                time,
+                AnyPurpose,
+                None,
+                None,
+            ),
+        };
+        match result {
+            Ok(path) => {
+                let mut out = vec![ee_der.to_vec()];
+                out.extend(
+                    path.intermediate_certificates()
+                        .map(|c| c.der().as_ref().to_vec()),
+                );
+                let anchor = path.anchor();
+                match self
+                    .trust_anchors
+                    .iter()
+                    .position(|ta| std::ptr::eq(ta, anchor))
+                {
+                    Some(i) => out.push(self.anchors[i].clone()),
+                    None => {
+                        return Err(ChainCheck::Invalid(
+                            "the trust anchor of the path is unknown".into(),
+                        ));
+                    }
+                }
+                Ok(out)
+            }
+            Err(_) => {
+                // Let the CA module rank and word the failure, as `cert verify` reports it.
+                let verdict = ca_verify::verify_chain(&VerifyInput {
+                    end_entity: ee_der,
+                    intermediates: &all,
+                    anchors: &self.anchors,
+                    crls: &[],
+                    at,
+                    purpose: (role == ChainRole::Holder).then_some(Purpose::DocumentSigning),
+                });
+                Err(match verdict {
+                    Ok(ca_verify::Verdict::Invalid { reason, .. }) => ChainCheck::Invalid(reason),
+                    Ok(ca_verify::Verdict::Indeterminate { reason }) => {
+                        ChainCheck::Indeterminate(reason)
+                    }
+                    Ok(ca_verify::Verdict::Valid { .. }) => {
+                        ChainCheck::Invalid("the chain does not verify".into())
+                    }
+                    Err(e) => ChainCheck::Invalid(e.to_string()),
+                })
+            }
+        }
+    }
+
+    /// The path from a CA certificate (a seal authority) up to a trust anchor: issuer by name
+    /// among the anchors and intermediates, its signature, CA flag and keyCertSign, validity at
+    /// `at`. webpki does not take CA certificates as end entities.
+    fn ca_path(
+        &self,
+        ee: &X509Certificate<'_>,
+        ee_der: &[u8],
+        doc_intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+    ) -> Result<Vec<Vec<u8>>, ChainCheck> {
+        if let Err(why) = valid_at(ee, at) {
+            return Err(ChainCheck::Invalid(why));
+        }
+        let mut path = vec![ee_der.to_vec()];
+        // The authority is itself a trust anchor (the root CA's home): a path of one, with no
+        // revocation to check (trust anchors are not revoked by CRLs).
+        if self.anchors.iter().any(|a| a.as_slice() == ee_der) {
+            return Ok(path);
+        }
+        let pool: Vec<&Vec<u8>> = self
+            .intermediates
+            .iter()
+            .chain(doc_intermediates.iter())
+            .collect();
+        let mut last_failure: Option<String> = None;
+        let mut current_der = ee_der.to_vec();
+        // Depth as webpki allows (six intermediates).
+        for _ in 0..7 {
+            let Ok((_, current)) = X509Certificate::from_der(&current_der) else {
+                return Err(ChainCheck::Invalid(
+                    "a certificate of the path is malformed".into(),
+                ));
+            };
+            let signed_by = |cand: &[u8]| -> Option<bool> {
+                let (_, c) = X509Certificate::from_der(cand).ok()?;
+                if c.subject().as_raw() != current.issuer().as_raw() {
+                    return None;
+                }
+                Some(current.verify_signature(Some(c.public_key())).is_ok())
+            };
+            // A trust anchor that signed it ends the path.
+            if let Some(anchor) = self
+                .anchors
+                .iter()
+                .find(|a| signed_by(a.as_slice()) == Some(true))
+            {
+                path.push(anchor.clone());
+                return Ok(path);
+            }
+            let mut next = None;
+            for cand in &pool {
+                if path.iter().any(|p| p == *cand) || signed_by(cand.as_slice()) != Some(true) {
+                    continue;
+                }
+                let Ok((_, c)) = X509Certificate::from_der(cand) else {
+                    continue;
+                };
+                let can_sign_certs = c.is_ca()
+                    && c.key_usage()
+                        .ok()
+                        .flatten()
+                        .is_none_or(|ku| ku.value.key_cert_sign());
+                if !can_sign_certs {
+                    last_failure = Some(format!(
+                        "certificate `{}` may not sign certificates",
+                        subject(&c)
+                    ));
+                    continue;
+                }
+                if let Err(why) = valid_at(&c, at) {
+                    last_failure = Some(why);
+                    continue;
+                }
+                next = Some((*cand).clone());
+                break;
+            }
+            match next {
+                Some(n) => {
+                    path.push(n.clone());
+                    current_der = n;
+                }
+                None => {
+                    return Err(ChainCheck::Invalid(last_failure.unwrap_or_else(|| {
+                        format!(
+                            "no path to a trusted CA: the issuer `{}` is unknown or not trusted",
+                            issuer_name(&current)
+                        )
+                    })));
+                }
+            }
+        }
+        Err(ChainCheck::Invalid("the chain is too long".into()))
+    }
+
+    /// Where `cert` stands at `at` on the CRLs of its issuer `issuer_der`.
+    fn revocation_at(
+        &self,
+        extra: &[ParsedCrl],
+        cert: &X509Certificate<'_>,
+        issuer_der: &[u8],
+        at: OffsetDateTime,
+    ) -> Revocation {
+        let issuer_allows_crls = X509Certificate::from_der(issuer_der)
+            .ok()
+            .and_then(|(_, i)| i.key_usage().ok().flatten().map(|ku| ku.value.crl_sign()))
+            .unwrap_or(true);
+        let mut newest: Option<OffsetDateTime> = None;
+        let mut unverified = false;
+        let mut settled = false;
+        for crl in self.crls.iter().chain(extra.iter()) {
+            if crl.delta || crl.issuer != cert.issuer().as_raw() {
+                continue;
+            }
+            if !issuer_allows_crls || !crl.verifies_with(issuer_der) {
+                unverified = true;
+                continue;
+            }
+            newest = Some(newest.map_or(crl.this_update, |n| n.max(crl.this_update)));
+            match crl.entries.get(cert.raw_serial()) {
+                Some(e) => {
+                    let effective = e.invalidity.map_or(e.revoked_at, |i| i.min(e.revoked_at));
+                    if effective <= at {
+                        let mut why = format!(
+                            "certificate `{}` (serial {}) was revoked at {} ({})",
+                            subject(cert),
+                            hex::encode_upper(serial_digits(cert.raw_serial())),
+                            format_time(e.revoked_at),
+                            e.reason.name()
+                        );
+                        if let Some(i) = e.invalidity.filter(|i| *i < e.revoked_at) {
+                            why.push_str(&format!(", invalid since {}", format_time(i)));
+                        }
+                        why.push_str(&format!(
+                            ", at or before the signing time {}",
+                            format_time(at)
+                        ));
+                        return Revocation::Revoked(why);
+                    }
+                    // Revoked after `at`: it was good then.
+                    settled = true;
+                }
+                None => {
+                    if crl.this_update >= at {
+                        settled = true;
+                    }
+                }
+            }
+        }
+        if settled {
+            return Revocation::Good;
+        }
+        let who = format!("`{}`", subject(cert));
+        Revocation::Unknown(match newest {
+            Some(n) => format!(
+                "the newest CRL for {who} was issued at {}, before the signing time {}, so it cannot show the certificate unrevoked then",
+                format_time(n),
+                format_time(at)
+            ),
+            None if unverified => format!(
+                "no usable CRL for {who}: the CRL from `{}` does not verify with its issuer's key",
+                issuer_name(cert)
+            ),
+            None => format!("no CRL from `{}` for {who}", issuer_name(cert)),
+        })
+    }
+}
+
+/// The serial's digits without DER's leading zero octet.
+fn serial_digits(raw: &[u8]) -> &[u8] {
+    match raw {
+        [0, rest @ ..] if !rest.is_empty() => rest,
+        _ => raw,
+    }
+}
+
+fn valid_at(cert: &X509Certificate<'_>, at: OffsetDateTime) -> Result<(), String> {
+    let v = cert.validity();
+    let (nb, na) = (v.not_before.to_datetime(), v.not_after.to_datetime());
+    if at < nb {
+        return Err(format!(
+            "certificate `{}` is not valid until {} (checked at {})",
+            subject(cert),
+            format_time(nb),
+            format_time(at)
+        ));
+    }
+    if at > na {
+        return Err(format!(
+            "certificate `{}` expired at {} (checked at {})",
+            subject(cert),
+            format_time(na),
+            format_time(at)
+        ));
+    }
+    Ok(())
+}
+
+/// Key usage for the role, when the certificate has the extension (RFC 5280 §4.2.1.3).
+fn key_usage_fits(cert: &X509Certificate<'_>, role: ChainRole) -> Result<(), String> {
+    let ku = match cert.key_usage() {
+        Ok(Some(ku)) => *ku.value,
+        Ok(None) => return Ok(()),
+        Err(e) => return Err(format!("malformed key usage: {e}")),
+    };
+    let ok = match role {
+        ChainRole::Holder => ku.digital_signature() || ku.non_repudiation(),
+        // The CA's own key makes seals as it makes certificates (keyCertSign); a dedicated
+        // authority certificate needs a signing usage.
+        ChainRole::Authority if cert.is_ca() => ku.key_cert_sign() || ku.digital_signature(),
+        ChainRole::Authority => ku.digital_signature() || ku.non_repudiation(),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "certificate `{}` has no key usage fit for {}",
+            subject(cert),
+            match role {
+                ChainRole::Holder => "signing documents (digitalSignature or nonRepudiation)",
+                ChainRole::Authority => "signing seals",
+            }
+        ))
+    }
+}
+
+impl ChainChecker for AtTimeChecker {
+    fn check(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> ChainCheck {
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        for d in intermediates {
+            ctx.update(&(d.len() as u64).to_be_bytes());
+            ctx.update(d);
+        }
+        let mut inter_hash = [0u8; 32];
+        inter_hash.copy_from_slice(ctx.finish().as_ref());
+        let role_id = match role {
+            ChainRole::Holder => 0,
+            ChainRole::Authority => 1,
+        };
+        let key = (sha256(ee_der), inter_hash, at.unix_timestamp(), role_id);
+        if let Ok(cache) = self.cache.lock()
+            && let Some(v) = cache.get(&key)
+        {
+            return v.clone();
+        }
+        let answer = self.check_uncached(&[], ee_der, intermediates, at, role);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(key, answer.clone());
+        }
+        answer
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -65,8 +65,13 @@ pub fn parse(text: &str, is_csv: bool) -> Result<Vec<BatchRow>, BatchError> {
 }
 
 fn parse_yaml(text: &str) -> Result<Vec<RawRow>, BatchError> {
-    serde_saphyr::from_str::<Vec<RawRow>>(text)
-        .map_err(|e| BatchError::Yaml(e.to_string().replace('\n', " ")))
+    // Only the first line of the parser's message: the rest quotes the input, which must not
+    // reach stderr (a private key passed by mistake would be echoed).
+    serde_saphyr::from_str::<Vec<RawRow>>(text).map_err(|e| {
+        let msg = e.to_string();
+        let first = msg.lines().next().unwrap_or("").trim();
+        BatchError::Yaml(first.strip_prefix("error: ").unwrap_or(first).to_string())
+    })
 }
 
 fn validate(row: usize, r: RawRow) -> Result<BatchRow, BatchError> {

@@ -57,11 +57,12 @@ pub fn verify_csr(bytes: &[u8]) -> Result<VerifiedCsr, CsrError> {
     if let Some((_, name)) = WEAK_SIG_OIDS.iter().find(|(oid, _)| *oid == sig_oid) {
         return Err(CsrError::WeakSignature((*name).to_string()));
     }
-    csr.verify_signature().map_err(|_| CsrError::BadSignature)?;
     let info = &csr.certification_request_info;
     let spki_der = info.subject_pki.raw.to_vec();
     let key_description =
         super::keys::describe_spki(&spki_der).map_err(|e| CsrError::WeakKey(e.to_string()))?;
+    // After the key check: ring cannot verify RSA < 2048, which must read as weak, not forged.
+    csr.verify_signature().map_err(|_| CsrError::BadSignature)?;
     let subject = if info.subject.iter().next().is_none() {
         None
     } else {

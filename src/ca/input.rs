@@ -23,6 +23,14 @@ pub enum InputError {
     Trailing(usize),
 }
 
+/// PEM with LF line endings (the `pem` crate defaults to CRLF).
+pub fn pem_lf(block: &pem::Pem) -> String {
+    pem::encode_config(
+        block,
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}
+
 fn looks_like_pem(bytes: &[u8]) -> bool {
     bytes.windows(11).any(|w| w == b"-----BEGIN ")
 }
@@ -123,7 +131,36 @@ pub fn parse_cert(der: &[u8]) -> Result<x509_parser::certificate::X509Certificat
     if !rest.is_empty() {
         return Err(InputError::Trailing(rest.len()));
     }
+    check_name_text(cert.subject(), "subject")?;
+    check_name_text(cert.issuer(), "issuer")?;
     Ok(cert)
+}
+
+/// Refuses a name whose text attributes are not valid text (invalid UTF-8 in a UTF8String, a
+/// non-ASCII PrintableString): DESIGN §2 refuses invalid UTF-8 in names.
+pub fn check_name_text(
+    name: &x509_parser::x509::X509Name<'_>,
+    which: &str,
+) -> Result<(), InputError> {
+    use x509_parser::der_parser::asn1_rs::Tag;
+    for rdn in name.iter() {
+        for atv in rdn.iter() {
+            let tag = atv.attr_value().header.tag();
+            let textual = [
+                Tag::Utf8String,
+                Tag::PrintableString,
+                Tag::Ia5String,
+                Tag::VisibleString,
+            ];
+            if textual.contains(&tag) && atv.as_str().is_err() {
+                return Err(InputError::Der(format!(
+                    "the {which} name holds an attribute ({}) that is not valid text",
+                    atv.attr_type().to_id_string()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -54,9 +54,12 @@ pub enum KeyError {
     Sign,
 }
 
-/// Scrypt cost: N = 2^15, r = 8, p = 1 (about 100 ms and 32 MiB), RFC 7914's interactive
-/// setting; strong against guessing, and still quick enough for one unlock per command.
-const SCRYPT_LOG_N: u8 = 15;
+/// Scrypt cost: N = 2^14, r = 8, p = 2: about 100 ms and 16 MiB. OpenSSL 3 refuses scrypt
+/// parameters needing more than 32 MiB (N = 2^15, r = 8 needs 32 MiB + 1 KiB), so memory stays
+/// at 16 MiB and p = 2 doubles the work instead: strong against guessing, quick enough for one
+/// unlock per command, and readable by `openssl pkey`.
+const SCRYPT_LOG_N: u8 = 14;
+const SCRYPT_P: u32 = 2;
 
 /// A signing key held in memory, with its PKCS#8 DER for writing out.
 pub struct PrivateKey {
@@ -87,10 +90,16 @@ impl PrivateKey {
                     .as_ref()
                     .to_vec()
             }
-            Algorithm::Ed25519 => ring::signature::Ed25519KeyPair::generate_pkcs8(&rng)
-                .map_err(|_| KeyError::Generate)?
-                .as_ref()
-                .to_vec(),
+            Algorithm::Ed25519 => {
+                let v2 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng)
+                    .map_err(|_| KeyError::Generate)?;
+                // ring writes PKCS#8 v2 (with the public key), which OpenSSL 3.0 refuses for
+                // Ed25519; write the v1 form RFC 8410 shows.
+                let mut info =
+                    pkcs8::PrivateKeyInfo::from_der(v2.as_ref()).map_err(|_| KeyError::Generate)?;
+                info.public_key = None;
+                info.to_der().map_err(|_| KeyError::Generate)?
+            }
             Algorithm::Rsa3072 => {
                 use rsa::pkcs8::EncodePrivateKey;
                 let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 3072)
@@ -174,13 +183,13 @@ impl PrivateKey {
         iv: [u8; 16],
     ) -> Result<Zeroizing<String>, KeyError> {
         match passphrase {
-            None => Ok(Zeroizing::new(pem::encode(&pem::Pem::new(
+            None => Ok(Zeroizing::new(crate::ca::input::pem_lf(&pem::Pem::new(
                 "PRIVATE KEY",
                 self.pkcs8.to_vec(),
             )))),
             Some("") => Err(KeyError::EmptyPassphrase),
             Some(pass) => {
-                let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, 1, 32)
+                let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, SCRYPT_P, 32)
                     .map_err(|e| KeyError::Encrypt(e.to_string()))?;
                 let pbes2 = pkcs5::pbes2::Parameters::scrypt_aes256cbc(params, &salt, &iv)
                     .map_err(|e| KeyError::Encrypt(e.to_string()))?;
@@ -190,7 +199,7 @@ impl PrivateKey {
                     .encrypt_with_params(pbes2, pass.as_bytes())
                     .map_err(|e| KeyError::Encrypt(e.to_string()))?;
                 let der = doc.as_bytes().to_vec();
-                Ok(Zeroizing::new(pem::encode(&pem::Pem::new(
+                Ok(Zeroizing::new(crate::ca::input::pem_lf(&pem::Pem::new(
                     "ENCRYPTED PRIVATE KEY",
                     der,
                 ))))
@@ -297,7 +306,7 @@ impl BatchEncryptor {
         if passphrase.is_empty() {
             return Err(KeyError::EmptyPassphrase);
         }
-        let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, 1, 32)
+        let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, SCRYPT_P, 32)
             .map_err(|e| KeyError::Encrypt(e.to_string()))?;
         let mut key = Zeroizing::new([0u8; 32]);
         pkcs5::scrypt::scrypt(passphrase.as_bytes(), &salt, &params, key.as_mut())
@@ -308,7 +317,7 @@ impl BatchEncryptor {
     /// The encrypted PEM of `key`, with a fresh `iv`.
     pub fn encrypt(&self, key: &PrivateKey, iv: [u8; 16]) -> Result<Zeroizing<String>, KeyError> {
         use cbc::cipher::{BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
-        let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, 1, 32)
+        let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, SCRYPT_P, 32)
             .map_err(|e| KeyError::Encrypt(e.to_string()))?;
         let scheme = pkcs5::pbes2::Parameters::scrypt_aes256cbc(params, &self.salt, &iv)
             .map_err(|e| KeyError::Encrypt(e.to_string()))?;
@@ -321,7 +330,7 @@ impl BatchEncryptor {
         let der = info
             .to_der()
             .map_err(|e| KeyError::Encrypt(e.to_string()))?;
-        Ok(Zeroizing::new(pem::encode(&pem::Pem::new(
+        Ok(Zeroizing::new(crate::ca::input::pem_lf(&pem::Pem::new(
             "ENCRYPTED PRIVATE KEY",
             der,
         ))))

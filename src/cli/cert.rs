@@ -602,10 +602,16 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         let (spki_der, requested) = match &row.csr {
             Some(rel) => {
                 let path = base.join(rel);
-                let bytes = common::read_file(&path, "CSR")
-                    .with_context(|| format!("batch row {}", row.row))?;
+                let bytes = common::read_file(&path, "CSR").with_context(|| {
+                    format!("batch file `{}` row {}", batch_path.display(), row.row)
+                })?;
                 let v = csr::verify_csr(&bytes).with_context(|| {
-                    format!("batch row {}: reading CSR `{}`", row.row, path.display())
+                    format!(
+                        "batch file `{}` row {}: reading CSR `{}`",
+                        batch_path.display(),
+                        row.row,
+                        path.display()
+                    )
                 })?;
                 (v.spki_der, v.requested_sans)
             }
@@ -625,7 +631,8 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         for s in &sans {
             if !row.profile.allows_san(s) {
                 bail!(
-                    "batch row {}: profile `{}` does not allow SAN `{s}`",
+                    "batch file `{}` row {}: profile `{}` does not allow SAN `{s}`",
+                    batch_path.display(),
                     row.row,
                     row.profile
                 );
@@ -635,7 +642,8 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_)))
         {
             bail!(
-                "batch row {}: profile `server` needs at least one dns: or ip: SAN",
+                "batch file `{}` row {}: profile `server` needs at least one dns: or ip: SAN",
+                batch_path.display(),
                 row.row
             );
         }
@@ -886,7 +894,10 @@ fn read_serials(args_serials: &[String], from_file: Option<&Path>) -> Result<Vec
     let mut seen = std::collections::HashSet::new();
     out.retain(|s| seen.insert(s.clone()));
     if out.is_empty() {
-        bail!("no serial numbers given");
+        match from_file {
+            Some(f) => bail!("serial list `{}` holds no serial numbers", f.display()),
+            None => bail!("no serial numbers given"),
+        }
     }
     Ok(out)
 }

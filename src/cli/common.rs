@@ -281,7 +281,7 @@ pub fn check_output_free(path: &Path, force: bool) -> Result<()> {
 
 /// PEM-encodes a certificate.
 pub fn cert_pem(der: &[u8]) -> String {
-    pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec()))
+    input::pem_lf(&pem::Pem::new("CERTIFICATE", der.to_vec()))
 }
 
 /// Creates an output directory if needed.

@@ -339,7 +339,9 @@ impl Store {
             let parents: Vec<u8> = meta
                 .parents
                 .iter()
-                .flat_map(|d| pem::encode(&pem::Pem::new("CERTIFICATE", d.clone())).into_bytes())
+                .flat_map(|d| {
+                    crate::ca::input::pem_lf(&pem::Pem::new("CERTIFICATE", d.clone())).into_bytes()
+                })
                 .collect();
             let rows: Vec<(&str, Vec<u8>)> = vec![
                 ("ca_cert", meta.cert_der.clone()),

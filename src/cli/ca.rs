@@ -332,7 +332,7 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
     let summary = summary(
         &cert_der,
         &[],
-        algorithm.to_string(),
+        key_algorithm_of(&cert_der),
         matches!(protection, NewKeyProtection::Passphrase(_)),
     );
     if ctx.out.is_json() {

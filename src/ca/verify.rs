@@ -179,7 +179,9 @@ pub fn verify_chain_with(
                 .map_err(|err| VerifyError::BadAnchor { index, err })?,
         );
     }
-    if is_ca_cert(input.end_entity) {
+    // A CA certificate as the target (`cert verify sub-ca.pem`) is checked as a CA; asked for a
+    // TLS or signing purpose, it stays an end entity and webpki refuses it.
+    if input.purpose.is_none() && is_ca_cert(input.end_entity) {
         // webpki verifies end entities only; a CA certificate gets the explicit walk below.
         return Ok(verify_ca_cert(input, crls));
     }

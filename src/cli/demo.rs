@@ -13,7 +13,9 @@ use super::{Context, Outcome};
 pub const LONG_ABOUT: &str = "\
 Run a guided tour of govpki with the real binary in a fresh directory: create a root CA,
 issue a department certificate and a civil servant's certificate, revoke one, publish a CRL,
-verify both against it, and verify the audit log. Each command is printed before it runs.
+verify both against it; issue a seal holder's certificate for 办公室, make the office's official
+seal (公章), seal a notice, verify it, show the sealed signature, and watch a copy with one byte
+changed fail; then verify the audit log. Each command is printed before it runs.
 
 EXAMPLES:
     govpki demo
@@ -63,6 +65,14 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
     let p = |name: &str| dir.join(name).display().to_string();
     std::fs::write(dir.join("ca.pass"), "demo CA passphrase\n")?;
     std::fs::write(dir.join("staff.pass"), "demo staff passphrase\n")?;
+    let notice =
+        "关于召开2026年度全市电子政务工作会议的通知\n各单位：定于12月1日上午9时召开会议。\n";
+    std::fs::write(dir.join("notice.txt"), notice)?;
+    // The same notice with one byte changed (9时 -> 8时), to be checked against the original's seal.
+    std::fs::write(
+        dir.join("notice-tampered.txt"),
+        notice.replacen('9', "8", 1),
+    )?;
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let steps = vec![
         Step {
@@ -181,6 +191,85 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
                 &p("zhangsan.pem"),
                 "--crl",
                 &p("root.crl"),
+            ]),
+            expect: 1,
+        },
+        Step {
+            title: "issue a seal holder's certificate (profile seal, documentSigning) for 办公室",
+            args: s(&[
+                "cert",
+                "issue",
+                "--profile",
+                "seal",
+                "--subject",
+                "CN=李四,OU=办公室,O=连云港市人民政府,C=CN",
+                "--key-out",
+                &p("lisi.key"),
+                "--key-passphrase-file",
+                &p("staff.pass"),
+                "--passphrase-file",
+                &p("ca.pass"),
+                "--out",
+                &p("lisi.pem"),
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "the seal authority makes 办公室's official seal (公章), drawn as the round red seal",
+            args: s(&[
+                "seal",
+                "create",
+                "--name",
+                "连云港市人民政府办公室",
+                "--type",
+                "official",
+                "--department",
+                "办公室",
+                "--holder-cert",
+                &p("lisi.pem"),
+                "--render",
+                "--out",
+                &p("office.esl"),
+                "--passphrase-file",
+                &p("ca.pass"),
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "李四 seals a notice: notice.txt.p7s, a CMS signature carrying the seal",
+            args: s(&[
+                "seal",
+                "sign",
+                "--seal",
+                &p("office.esl"),
+                "--key",
+                &p("lisi.key"),
+                "--cert",
+                &p("lisi.pem"),
+                "--passphrase-file",
+                &p("staff.pass"),
+                &p("notice.txt"),
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "a reviewer verifies the sealed notice: valid (exit 0); the CRL predates the sealing, so it cannot settle revocation",
+            args: s(&["seal", "verify", &p("notice.txt"), "--crl", &p("root.crl")]),
+            expect: 0,
+        },
+        Step {
+            title: "show the sealed signature and the seal it carries",
+            args: s(&["seal", "show", &p("notice.txt.p7s")]),
+            expect: 0,
+        },
+        Step {
+            title: "a copy with one byte changed, against the original's seal: invalid (exit 1)",
+            args: s(&[
+                "seal",
+                "verify",
+                &p("notice-tampered.txt"),
+                "--sig",
+                &p("notice.txt.p7s"),
             ]),
             expect: 1,
         },

@@ -10,6 +10,7 @@ pub mod crl;
 pub mod csr;
 pub mod demo;
 pub mod output;
+pub mod seal;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -147,6 +148,9 @@ pub enum Command {
     /// Publish and inspect certificate revocation lists
     #[command(subcommand)]
     Crl(crl::CrlCommand),
+    /// Make electronic seals, seal documents, verify and revoke seals
+    #[command(subcommand)]
+    Seal(seal::SealCommand),
     /// Show and verify the hash-chained audit log
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -237,6 +241,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Cert(cmd) => cert::run(cmd, &ctx),
         Command::Csr(cmd) => csr::run(cmd, &ctx),
         Command::Crl(cmd) => crl::run(cmd, &ctx),
+        Command::Seal(cmd) => seal::run(cmd, &ctx),
         Command::Audit(cmd) => audit::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Completions { shell } => {

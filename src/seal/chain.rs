@@ -298,6 +298,12 @@ impl AtTimeChecker {
             Ok(([], c)) => c,
             _ => return ChainCheck::Invalid("the certificate is malformed".into()),
         };
+        if role == ChainRole::Holder && ee.is_ca() {
+            return ChainCheck::Invalid(format!(
+                "`{}` is a CA certificate, which cannot hold a seal",
+                subject(&ee)
+            ));
+        }
         let path = if role == ChainRole::Authority && ee.is_ca() {
             self.ca_path(&ee, ee_der, doc_intermediates, at)
         } else {
@@ -313,6 +319,7 @@ impl AtTimeChecker {
         // Revocation of every certificate but the anchor, each against its issuer's CRLs.
         let mut unknown = Vec::new();
         for pair in path.windows(2) {
+            // `windows(2)` yields slices of exactly two.
             let (cert_der, issuer_der) = (&pair[0], &pair[1]);
             let Ok((_, cert)) = X509Certificate::from_der(cert_der) else {
                 return ChainCheck::Invalid("a certificate of the path is malformed".into());

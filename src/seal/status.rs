@@ -395,6 +395,31 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_and_byte_flip_parses_or_errs_without_panic() {
+        let pki = Pki::new(&rcgen::PKCS_ECDSA_P256_SHA256);
+        let list = create_status_list(
+            &pki.authority.cert,
+            &pki.authority.signer(),
+            NOW,
+            NOW + time::Duration::days(7),
+            &[entry("aa01", NOW), entry("bb02", NOW)],
+        )
+        .unwrap();
+        let der = list.to_der();
+        for cut in 0..der.len() {
+            assert!(SealStatusList::from_der(&der[..cut]).is_err());
+        }
+        for i in 0..der.len() {
+            let mut m = der.to_vec();
+            m[i] ^= 0xff;
+            if let Ok(l) = SealStatusList::from_der(&m) {
+                let _ = l.verify_signature();
+                let _ = l.summary().to_string();
+            }
+        }
+    }
+
+    #[test]
     fn wrong_key_is_refused() {
         let pki = Pki::new(&rcgen::PKCS_ECDSA_P256_SHA256);
         let other = pki.holder.signer();

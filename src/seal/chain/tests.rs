@@ -259,6 +259,11 @@ fn ca_as_seal_authority() {
         revoking.check(&s.cert, &[], T - Duration::hours(2), ChainRole::Authority),
         ChainCheck::Valid
     );
+    // A CA cannot be a holder.
+    assert!(matches!(
+        c.check(&s.cert, &[], T, ChainRole::Holder),
+        ChainCheck::Invalid(_)
+    ));
     // An untrusted CA.
     let other = root();
     assert!(matches!(

@@ -5,11 +5,13 @@
 //! - [`store`]: the only module that touches disk (SQLite store, key files, atomic writes).
 //! - [`seal`]: electronic seals (GB/T 38540 SESeal) and sealed-document signatures (CMS).
 //!   Pure.
+//! - [`authz`]: role-based YAML policies, their evaluation and explanation. Pure.
 //! - [`audit`]: hash-chained audit records.
 //! - [`cli`]: one module per command group; `cli::output` is the only printer.
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod authz;
 pub mod ca;
 pub mod cli;
 pub mod seal;

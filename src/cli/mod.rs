@@ -3,6 +3,7 @@
 //! outcomes and errors to the exit codes of DESIGN.md §2.
 
 pub mod audit;
+pub mod authz;
 pub mod ca;
 pub mod cert;
 pub mod common;
@@ -151,6 +152,9 @@ pub enum Command {
     /// Make electronic seals, seal documents, verify and revoke seals
     #[command(subcommand)]
     Seal(seal::SealCommand),
+    /// Check, test and explain authorization policies
+    #[command(subcommand)]
+    Authz(authz::AuthzCommand),
     /// Show and verify the hash-chained audit log
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -242,6 +246,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Csr(cmd) => csr::run(cmd, &ctx),
         Command::Crl(cmd) => crl::run(cmd, &ctx),
         Command::Seal(cmd) => seal::run(cmd, &ctx),
+        Command::Authz(cmd) => authz::run(cmd, &ctx),
         Command::Audit(cmd) => audit::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
         Command::Completions { shell } => {

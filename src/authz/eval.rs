@@ -1,0 +1,760 @@
+//! The compiled policy and its evaluation.
+//!
+//! Rules are indexed by action pattern (a segment trie over `.`) and, under each action pattern,
+//! by resource pattern (a segment trie over `/`), so a decision looks only at rules whose
+//! patterns can match. Rules are kept sorted by id: when several rules could decide, the one
+//! with the smallest id is reported, so the outcome and the reason never depend on rule order.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::cond::{Cond, Domain, Env, Level, Tri, eval_all};
+use super::explain::{Explanation, HeldRole, NearMiss, RuleRef, Step, StepKind};
+use super::pattern::{Pattern, Trie, Unresolved};
+use super::{Request, SourceLocation, Subject};
+
+/// A validated, compiled policy. Build it with [`Policy::load`].
+#[derive(Debug)]
+pub struct Policy {
+    pub(crate) roles: Vec<Role>,
+    pub(crate) perms: Vec<Perm>,
+    pub(crate) bindings: Vec<Binding>,
+    pub(crate) denies: Vec<Deny>,
+    pub(crate) sods: Vec<Sod>,
+    pub(crate) allow_index: RuleIndex,
+    pub(crate) deny_index: RuleIndex,
+    pub(crate) binding_index: BindingIndex,
+}
+
+#[derive(Debug)]
+pub(crate) struct Role {
+    pub id: String,
+    pub at: SourceLocation,
+    /// Roles this one inherits from directly.
+    pub parents: Vec<u32>,
+    /// This role and every role it inherits from, directly or not.
+    pub closure: Vec<u32>,
+    pub perms: Vec<u32>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Perm {
+    pub id: String,
+    pub at: SourceLocation,
+    pub role: u32,
+    pub actions: Vec<Pattern>,
+    pub resources: Vec<Pattern>,
+    pub conds: Vec<Cond>,
+}
+
+/// Attribute -> accepted values; every attribute must match.
+pub(crate) type Matcher = Vec<(String, Vec<String>)>;
+
+#[derive(Debug)]
+pub(crate) enum Scope {
+    Fixed(String),
+    /// `${subject.department}`.
+    OwnDepartment,
+}
+
+#[derive(Debug)]
+pub(crate) struct Binding {
+    pub id: String,
+    pub at: SourceLocation,
+    pub matcher: Matcher,
+    pub roles: Vec<u32>,
+    pub scope: Option<Scope>,
+    pub clearance: Option<Level>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Deny {
+    pub id: String,
+    pub at: SourceLocation,
+    pub actions: Vec<Pattern>,
+    pub resources: Vec<Pattern>,
+    pub roles: Option<Vec<u32>>,
+    pub subject: Option<Matcher>,
+    pub conds: Vec<Cond>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Sod {
+    pub id: String,
+    pub at: SourceLocation,
+    pub roles: Vec<u32>,
+}
+
+/// Action trie -> per action pattern, a resource trie of (rule, resource pattern index).
+#[derive(Debug)]
+pub(crate) struct RuleIndex {
+    actions: Trie<u32>,
+    groups: Vec<(Pattern, Trie<(u32, u32)>)>,
+}
+
+impl RuleIndex {
+    pub(crate) fn build<'a>(
+        rules: impl Iterator<Item = (u32, &'a [Pattern], &'a [Pattern])>,
+    ) -> RuleIndex {
+        let mut actions = Trie::new('.');
+        let mut groups: Vec<(Pattern, Trie<(u32, u32)>)> = Vec::new();
+        let mut by_text: HashMap<String, u32> = HashMap::new();
+        for (rule, acts, ress) in rules {
+            for a in acts {
+                let g = match by_text.get(a.text()) {
+                    Some(&g) => g,
+                    None => {
+                        let g = groups.len() as u32;
+                        groups.push((a.clone(), Trie::new('/')));
+                        actions.insert(a, g);
+                        by_text.insert(a.text().to_string(), g);
+                        g
+                    }
+                };
+                for (ri, r) in ress.iter().enumerate() {
+                    groups[g as usize].1.insert(r, (rule, ri as u32));
+                }
+            }
+        }
+        RuleIndex { actions, groups }
+    }
+
+    /// Calls `f(rule, resource pattern index)` for every rule whose action pattern matches and
+    /// whose resource pattern may match (the caller confirms the resource).
+    pub(crate) fn for_each(&self, action: &str, resource: &str, f: &mut dyn FnMut(u32, u32)) {
+        self.actions.candidates(action, &mut |g| {
+            let (pattern, trie) = &self.groups[g as usize];
+            if pattern.matches_plain(action) {
+                trie.candidates(resource, &mut |(rule, ri)| f(rule, ri));
+            }
+        });
+    }
+}
+
+/// Bindings indexed by one (attribute, value) pair each.
+#[derive(Debug, Default)]
+pub(crate) struct BindingIndex {
+    by_attr: HashMap<String, HashMap<String, Vec<u32>>>,
+}
+
+impl BindingIndex {
+    pub(crate) fn build(bindings: &[Binding]) -> BindingIndex {
+        let mut by_attr: HashMap<String, HashMap<String, Vec<u32>>> = HashMap::new();
+        for (i, b) in bindings.iter().enumerate() {
+            // Index under the attribute with the fewest accepted values. A binding with an
+            // attribute that accepts nothing never matches and is left out.
+            let Some((key, values)) = b.matcher.iter().min_by_key(|(_, v)| v.len()) else {
+                continue;
+            };
+            for v in values {
+                by_attr
+                    .entry(key.clone())
+                    .or_default()
+                    .entry(v.clone())
+                    .or_default()
+                    .push(i as u32);
+            }
+        }
+        BindingIndex { by_attr }
+    }
+}
+
+pub(crate) fn matcher_matches(m: &Matcher, subject: &Subject) -> bool {
+    m.iter()
+        .all(|(k, values)| subject.get(k).iter().any(|v| values.contains(v)))
+}
+
+/// A decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// Whether the request is allowed.
+    pub allow: bool,
+    /// One line saying why.
+    pub reason: String,
+    /// The rule that decided: the allowing permission, the deny rule or the separation-of-duty
+    /// rule; none for a default deny.
+    pub rule: Option<String>,
+    /// Filled by [`Policy::explain`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Explanation>,
+}
+
+/// Counts, for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PolicyStats {
+    pub roles: usize,
+    pub permissions: usize,
+    pub bindings: usize,
+    pub deny_rules: usize,
+    pub separation_of_duty: usize,
+}
+
+/// A role the subject holds through a binding.
+#[derive(Debug, Clone, Copy)]
+struct Held<'a> {
+    role: u32,
+    /// The role the binding gives (`role` or a role inheriting it).
+    bound: u32,
+    binding: u32,
+    scope: Option<&'a str>,
+}
+
+fn in_scope(scope: Option<&str>, resource: &str) -> bool {
+    match scope {
+        None => true,
+        Some(dept) => resource
+            .strip_prefix("dept/")
+            .and_then(|r| r.strip_prefix(dept))
+            .is_some_and(|r| r.starts_with('/')),
+    }
+}
+
+fn to_timestamp(now: OffsetDateTime) -> Option<Timestamp> {
+    Timestamp::new(now.unix_timestamp(), now.nanosecond() as i32).ok()
+}
+
+struct Internal<'a> {
+    held: Vec<Held<'a>>,
+    bits: Vec<u64>,
+}
+
+impl Internal<'_> {
+    fn holds(&self, role: u32) -> bool {
+        self.bits[(role / 64) as usize] & (1 << (role % 64)) != 0
+    }
+}
+
+impl Policy {
+    /// Decides a request. `now` is the request time when the context has no `time`.
+    pub fn decide(&self, request: &Request, now: OffsetDateTime) -> Decision {
+        self.evaluate(request, now, false)
+    }
+
+    /// Decides a request and explains the decision.
+    pub fn explain(&self, request: &Request, now: OffsetDateTime) -> Decision {
+        self.evaluate(request, now, true)
+    }
+
+    /// How many of each thing the policy holds.
+    pub fn stats(&self) -> PolicyStats {
+        PolicyStats {
+            roles: self.roles.len(),
+            permissions: self.perms.len(),
+            bindings: self.bindings.len(),
+            deny_rules: self.denies.len(),
+            separation_of_duty: self.sods.len(),
+        }
+    }
+
+    /// The ids of the roles, sorted.
+    pub fn role_ids(&self) -> impl Iterator<Item = &str> {
+        self.roles.iter().map(|r| r.id.as_str())
+    }
+
+    /// The ids of all rules (permissions, bindings, deny and separation-of-duty rules).
+    pub fn rule_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .perms
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(self.bindings.iter().map(|b| b.id.as_str()))
+            .chain(self.denies.iter().map(|d| d.id.as_str()))
+            .chain(self.sods.iter().map(|s| s.id.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The roles a subject holds (bound or inherited), ignoring scopes, sorted by id.
+    pub fn roles_of(&self, subject: &Subject) -> Vec<&str> {
+        let (internal, _) = self.hold(subject);
+        let mut roles: Vec<&str> = (0..self.roles.len() as u32)
+            .filter(|&r| internal.holds(r))
+            .map(|r| self.roles[r as usize].id.as_str())
+            .collect();
+        roles.sort_unstable();
+        roles
+    }
+
+    fn match_bindings<'s>(&'s self, subject: &'s Subject) -> Vec<(u32, Option<&'s str>)> {
+        let mut candidates: Vec<u32> = Vec::new();
+        for (key, values) in subject.iter() {
+            if let Some(by_value) = self.binding_index.by_attr.get(key) {
+                for v in values {
+                    if let Some(list) = by_value.get(v.as_str()) {
+                        candidates.extend_from_slice(list);
+                    }
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut out = Vec::with_capacity(candidates.len());
+        for b in candidates {
+            let binding = &self.bindings[b as usize];
+            if !matcher_matches(&binding.matcher, subject) {
+                continue;
+            }
+            let scope = match &binding.scope {
+                None => None,
+                Some(Scope::Fixed(d)) => Some(d.as_str()),
+                // A binding that needs an attribute the subject lacks does not match; nor
+                // does one whose department is ambiguous or not a single path segment.
+                Some(Scope::OwnDepartment) => match subject.get("department") {
+                    [d] if !d.is_empty() && !d.contains('/') => Some(d.as_str()),
+                    _ => continue,
+                },
+            };
+            out.push((b, scope));
+        }
+        out
+    }
+
+    fn hold<'s>(&'s self, subject: &'s Subject) -> (Internal<'s>, Vec<(u32, Option<&'s str>)>) {
+        let matched = self.match_bindings(subject);
+        let mut bits = vec![0u64; self.roles.len().div_ceil(64).max(1)];
+        let mut held = Vec::new();
+        for &(b, scope) in &matched {
+            for &bound in &self.bindings[b as usize].roles {
+                for &role in &self.roles[bound as usize].closure {
+                    bits[(role / 64) as usize] |= 1 << (role % 64);
+                    held.push(Held {
+                        role,
+                        bound,
+                        binding: b,
+                        scope,
+                    });
+                }
+            }
+        }
+        (Internal { held, bits }, matched)
+    }
+
+    fn evaluate(&self, req: &Request, now: OffsetDateTime, explain: bool) -> Decision {
+        if let Err(e) = req.check() {
+            return Decision {
+                allow: false,
+                reason: format!("malformed request: {e}"),
+                rule: None,
+                explanation: explain.then(Explanation::default),
+            };
+        }
+        let subject = &req.subject;
+        let action = req.action.as_str();
+        let resource = req.resource.as_str();
+        let (internal, matched) = self.hold(subject);
+
+        let env = self.env(req, now, &matched);
+
+        // Separation of duty: a subject holding two conflicting roles is denied everything.
+        for sod in &self.sods {
+            let mut held = sod.roles.iter().filter(|&&r| internal.holds(r));
+            if let (Some(&a), Some(&b)) = (held.next(), held.next()) {
+                let (a, b) = (&self.roles[a as usize].id, &self.roles[b as usize].id);
+                return Decision {
+                    allow: false,
+                    reason: format!(
+                        "separation of duty `{}`: the subject holds both `{a}` and `{b}`",
+                        sod.id
+                    ),
+                    rule: Some(sod.id.clone()),
+                    explanation: explain.then(|| Explanation {
+                        roles: self.held_roles(&internal),
+                        deny_rule: Some(RuleRef {
+                            id: sod.id.clone(),
+                            at: sod.at.clone(),
+                            unevaluable: Vec::new(),
+                            roles: vec![a.clone(), b.clone()],
+                        }),
+                        ..Explanation::default()
+                    }),
+                };
+            }
+        }
+
+        // Explicit deny: the applicable rule with the smallest id.
+        let mut deny: Option<(u32, Tri)> = None;
+        self.deny_index.for_each(action, resource, &mut |d, ri| {
+            if deny.is_some_and(|(best, _)| best <= d) {
+                return;
+            }
+            let rule = &self.denies[d as usize];
+            if !rule.resources[ri as usize].matches(resource, subject, Unresolved::Wildcard) {
+                return;
+            }
+            if let Some(roles) = &rule.roles
+                && !roles.iter().any(|&r| internal.holds(r))
+            {
+                return;
+            }
+            if let Some(m) = &rule.subject
+                && !matcher_matches(m, subject)
+            {
+                return;
+            }
+            let (t, _) = eval_all(&rule.conds, &env);
+            // A deny whose conditions cannot be evaluated applies (fail closed).
+            if t != Tri::False {
+                deny = Some((d, t));
+            }
+        });
+        if let Some((d, t)) = deny {
+            let rule = &self.denies[d as usize];
+            let unevaluable: Vec<String> = if t == Tri::Unknown {
+                rule.conds
+                    .iter()
+                    .filter(|c| c.eval(&env) == Tri::Unknown)
+                    .map(|c| c.why(&env))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let mut reason = format!("denied by rule `{}`", rule.id);
+            if let Some(first) = unevaluable.first() {
+                reason.push_str(&format!(
+                    " (applied because a condition could not be evaluated: {first})"
+                ));
+            }
+            return Decision {
+                allow: false,
+                reason,
+                rule: Some(rule.id.clone()),
+                explanation: explain.then(|| Explanation {
+                    roles: self.held_roles(&internal),
+                    deny_rule: Some(RuleRef {
+                        id: rule.id.clone(),
+                        at: rule.at.clone(),
+                        unevaluable,
+                        roles: Vec::new(),
+                    }),
+                    ..Explanation::default()
+                }),
+            };
+        }
+
+        // Allow: the granting permission with the smallest id.
+        let mut allow: Option<(u32, usize)> = None;
+        self.allow_index.for_each(action, resource, &mut |p, ri| {
+            if allow.is_some_and(|(best, _)| best <= p) {
+                return;
+            }
+            let perm = &self.perms[p as usize];
+            if !internal.holds(perm.role) {
+                return;
+            }
+            if !perm.resources[ri as usize].matches(resource, subject, Unresolved::NoMatch) {
+                return;
+            }
+            let Some(h) = internal
+                .held
+                .iter()
+                .position(|h| h.role == perm.role && in_scope(h.scope, resource))
+            else {
+                return;
+            };
+            if eval_all(&perm.conds, &env).0 == Tri::True {
+                allow = Some((p, h));
+            }
+        });
+        if let Some((p, h)) = allow {
+            let perm = &self.perms[p as usize];
+            let held = internal.held[h];
+            let binding = &self.bindings[held.binding as usize];
+            let role = &self.roles[perm.role as usize].id;
+            let reason = if held.bound == perm.role {
+                format!(
+                    "allowed by permission `{}` of role `{role}` (binding `{}`)",
+                    perm.id, binding.id
+                )
+            } else {
+                format!(
+                    "allowed by permission `{}` of role `{role}`, inherited by `{}` (binding `{}`)",
+                    perm.id, self.roles[held.bound as usize].id, binding.id
+                )
+            };
+            return Decision {
+                allow: true,
+                reason,
+                rule: Some(perm.id.clone()),
+                explanation: explain.then(|| Explanation {
+                    roles: self.held_roles(&internal),
+                    path: self.path(held, p),
+                    ..Explanation::default()
+                }),
+            };
+        }
+
+        // Default deny: say what came nearest.
+        let nearest = self.near_misses(req, &env, &internal, explain);
+        let mut reason = format!("no permission allows `{action}` on `{resource}`");
+        if internal.held.is_empty() {
+            reason.push_str(" (no binding matches the subject)");
+        } else if let Some(n) = nearest.first() {
+            reason.push_str(&format!(
+                "; nearest: `{}` failed {}",
+                n.permission, n.failed
+            ));
+        }
+        Decision {
+            allow: false,
+            reason,
+            rule: None,
+            explanation: explain.then(|| Explanation {
+                roles: self.held_roles(&internal),
+                nearest,
+                ..Explanation::default()
+            }),
+        }
+    }
+
+    fn env<'r>(
+        &self,
+        req: &'r Request,
+        now: OffsetDateTime,
+        matched: &[(u32, Option<&str>)],
+    ) -> Env<'r> {
+        let ctx = &req.context;
+        let domain = ctx
+            .get("domain")
+            .map(|d| Domain::parse(d).ok_or(d.as_str()));
+        let level = ctx.get("level").map(|l| Level::parse(l).ok_or(l.as_str()));
+        let time = match ctx.get("time") {
+            Some(t) => t.parse::<Timestamp>().map_err(|_| t.as_str()),
+            None => to_timestamp(now).ok_or("now"),
+        };
+        // Clearance: the highest valid one from the subject and its bindings; a subject value
+        // that is not a level is reported when nothing valid is known.
+        let mut best: Option<Level> = None;
+        let mut bad: Option<&'r str> = None;
+        for c in req.subject.get("clearance") {
+            match Level::parse(c) {
+                Some(l) => best = best.max(Some(l)),
+                None => bad = bad.or(Some(c.as_str())),
+            }
+        }
+        for &(b, _) in matched {
+            if let Some(l) = self.bindings[b as usize].clearance {
+                best = best.max(Some(l));
+            }
+        }
+        let clearance = match (best, bad) {
+            (Some(l), _) => Some(Ok(l)),
+            (None, Some(v)) => Some(Err(v)),
+            (None, None) => None,
+        };
+        Env {
+            subject: &req.subject,
+            context: ctx,
+            domain,
+            level,
+            time,
+            clearance,
+        }
+    }
+
+    fn held_roles(&self, internal: &Internal) -> Vec<HeldRole> {
+        internal
+            .held
+            .iter()
+            .map(|h| HeldRole {
+                role: self.roles[h.role as usize].id.clone(),
+                binding: self.bindings[h.binding as usize].id.clone(),
+                via: (h.bound != h.role).then(|| self.roles[h.bound as usize].id.clone()),
+                scope: h.scope.map(str::to_string),
+            })
+            .collect()
+    }
+
+    /// Binding -> bound role -> inherited roles -> permission.
+    fn path(&self, held: Held, perm: u32) -> Vec<Step> {
+        let binding = &self.bindings[held.binding as usize];
+        let mut steps = vec![Step {
+            kind: StepKind::Binding,
+            id: binding.id.clone(),
+            at: binding.at.clone(),
+            scope: held.scope.map(str::to_string),
+        }];
+        let chain = self.inheritance_chain(held.bound, held.role);
+        for (i, r) in chain.iter().enumerate() {
+            let role = &self.roles[*r as usize];
+            steps.push(Step {
+                kind: if i == 0 {
+                    StepKind::Role
+                } else {
+                    StepKind::InheritedRole
+                },
+                id: role.id.clone(),
+                at: role.at.clone(),
+                scope: None,
+            });
+        }
+        let p = &self.perms[perm as usize];
+        steps.push(Step {
+            kind: StepKind::Permission,
+            id: p.id.clone(),
+            at: p.at.clone(),
+            scope: None,
+        });
+        steps
+    }
+
+    /// The shortest chain of roles from `from` to `to` through `inherits` (both included).
+    fn inheritance_chain(&self, from: u32, to: u32) -> Vec<u32> {
+        let mut prev: HashMap<u32, u32> = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        while let Some(r) = queue.pop_front() {
+            if r == to {
+                break;
+            }
+            for &p in &self.roles[r as usize].parents {
+                if p != from && !prev.contains_key(&p) {
+                    prev.insert(p, r);
+                    queue.push_back(p);
+                }
+            }
+        }
+        let mut chain = vec![to];
+        let mut cur = to;
+        while cur != from {
+            match prev.get(&cur) {
+                Some(&p) => {
+                    chain.push(p);
+                    cur = p;
+                }
+                None => break,
+            }
+        }
+        chain.reverse();
+        chain
+    }
+
+    fn near_misses(
+        &self,
+        req: &Request,
+        env: &Env,
+        internal: &Internal,
+        explain: bool,
+    ) -> Vec<NearMiss> {
+        let subject = &req.subject;
+        let resource = req.resource.as_str();
+        let mut seen: Vec<(u32, u32)> = Vec::new();
+        self.allow_index
+            .for_each(&req.action, resource, &mut |p, ri| seen.push((p, ri)));
+        seen.sort_unstable();
+        seen.dedup();
+        let mut misses: Vec<(u8, u32, String)> = Vec::new();
+        for (p, ri) in seen {
+            let perm = &self.perms[p as usize];
+            let role = &self.roles[perm.role as usize].id;
+            let pattern = &perm.resources[ri as usize];
+            if !pattern.matches(resource, subject, Unresolved::NoMatch) {
+                let vars = pattern.unresolved_vars(subject);
+                if vars.is_empty() {
+                    continue;
+                }
+                // Only interesting when the pattern would match with some value.
+                if !pattern.matches(resource, subject, Unresolved::Wildcard) {
+                    continue;
+                }
+                misses.push((
+                    if internal.holds(perm.role) { 1 } else { 3 },
+                    p,
+                    format!(
+                        "resource `{}` needs one value of the subject's `{}`, which it lacks or has several of",
+                        pattern.text(),
+                        vars.join("`, `")
+                    ),
+                ));
+                continue;
+            }
+            if !internal.holds(perm.role) {
+                misses.push((3, p, format!("the subject does not hold role `{role}`")));
+                continue;
+            }
+            let scopes: Vec<&str> = internal
+                .held
+                .iter()
+                .filter(|h| h.role == perm.role)
+                .filter_map(|h| h.scope)
+                .collect();
+            if !internal
+                .held
+                .iter()
+                .any(|h| h.role == perm.role && in_scope(h.scope, resource))
+            {
+                misses.push((
+                    2,
+                    p,
+                    format!(
+                        "role `{role}` is held only within dept/{}/",
+                        scopes.join("/, dept/")
+                    ),
+                ));
+                continue;
+            }
+            let (t, i) = eval_all(&perm.conds, env);
+            if let Some(i) = i {
+                let why = perm.conds[i].why(env);
+                let text = if t == Tri::Unknown {
+                    format!("could not evaluate {why}")
+                } else {
+                    why
+                };
+                misses.push((0, p, text));
+            }
+        }
+        if misses.is_empty() && explain {
+            // Nothing matched the resource: show what the subject's roles allow for the action.
+            for (p, perm) in self.perms.iter().enumerate() {
+                if misses.len() >= 5 {
+                    break;
+                }
+                if internal.holds(perm.role)
+                    && perm.actions.iter().any(|a| a.matches_plain(&req.action))
+                {
+                    let on: Vec<&str> = perm.resources.iter().map(|r| r.text()).collect();
+                    misses.push((
+                        4,
+                        p as u32,
+                        format!("allows `{}` only on `{}`", req.action, on.join("`, `")),
+                    ));
+                }
+            }
+        }
+        // One entry per permission (its nearest resource pattern), ranked; the text breaks ties
+        // so the order of patterns in the policy never shows.
+        misses.sort_by(|a, b| (a.1, a.0, &a.2).cmp(&(b.1, b.0, &b.2)));
+        misses.dedup_by_key(|m| m.1);
+        misses.sort_by_key(|m| (m.0, m.1));
+        misses.truncate(if explain { 5 } else { 1 });
+        misses
+            .into_iter()
+            .map(|(_, p, failed)| {
+                let perm = &self.perms[p as usize];
+                NearMiss {
+                    permission: perm.id.clone(),
+                    role: self.roles[perm.role as usize].id.clone(),
+                    at: perm.at.clone(),
+                    failed,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_scope;
+
+    #[test]
+    fn scope_is_a_department_subtree() {
+        assert!(in_scope(None, "ca/root"));
+        assert!(in_scope(Some("信息中心"), "dept/信息中心/seal/official"));
+        assert!(!in_scope(Some("信息中心"), "dept/信息中心"));
+        assert!(!in_scope(Some("信息"), "dept/信息中心/seal/official"));
+        assert!(!in_scope(Some("信息中心"), "ca/信息中心/x"));
+    }
+}

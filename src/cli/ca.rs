@@ -25,6 +25,41 @@ pub enum CaCommand {
     /// Print this home's CA certificate (PEM), or the whole chain with --chain
     #[command(long_about = SHOW_LONG)]
     Show(ShowArgs),
+    /// Set or clear the authorization policy that governs this CA's commands
+    #[command(long_about = POLICY_LONG)]
+    Policy(PolicyArgs),
+}
+
+const POLICY_LONG: &str = "\
+Set (or with --clear, remove) the authorization policy that governs this CA. With a policy,
+`cert issue`, `cert revoke`, `cert release`, `crl generate`, `seal create`, `seal revoke`,
+`seal status-list` and `seal sign` need --as OPERATOR_CERT (the operator's certificate, which
+must chain to this CA and not be revoked) and ask the policy: cert.issue on
+dept/<OU>/cert/<profile>, cert.revoke on dept/<OU>/cert/<serial>, crl.publish on ca/<CN>,
+seal.create|seal.revoke|seal.apply on dept/<OU>/seal/<type>, with the context domain (--domain)
+and time (now). A deny stops the command with the explanation (exit 1) and is audited; an allow
+records the operator as the actor. A policy that does not load stops every governed command
+(exit 2): it never allows. Changing the policy of a governed CA is itself ca.manage on ca/<CN>.
+The policy language is described in policies/README.md.
+
+EXAMPLES:
+    govpki ca policy /etc/govpki/policies
+    govpki --as officer.pem --domain intranet ca policy /etc/govpki/policies-2027
+    govpki --as officer.pem --domain intranet ca policy --clear
+
+EXIT CODES:
+    0  set or cleared
+    1  denied by the current policy
+    2  an error (the new policy does not load, no operator given)";
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// The policy file or directory
+    #[arg(value_name = "PATH", required_unless_present = "clear")]
+    pub path: Option<PathBuf>,
+    /// Remove the policy: the CA is no longer governed
+    #[arg(long, conflicts_with = "path")]
+    pub clear: bool,
 }
 
 const INIT_LONG: &str = "\
@@ -114,6 +149,7 @@ pub fn run(cmd: CaCommand, ctx: &Context) -> Result<Outcome> {
     match cmd {
         CaCommand::Init(args) => init(args, ctx),
         CaCommand::Show(args) => show(args, ctx),
+        CaCommand::Policy(args) => set_policy(args, ctx),
     }
 }
 
@@ -161,12 +197,13 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             .with_context(|| format!("--permit-dns `{d}`"))?;
     }
     let policy = match policy {
-        Some(p) => Some(
+        Some(p) => Some({
+            super::govern::load_policy(&p)?;
             std::fs::canonicalize(&p)
                 .with_context(|| format!("reading policy `{}`", p.display()))?
                 .to_string_lossy()
-                .into_owned(),
-        ),
+                .into_owned()
+        }),
         None => None,
     };
     let home = ctx.home.clone();
@@ -181,10 +218,21 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             if std::fs::canonicalize(&home).ok().as_ref() == Some(&canon_parent) {
                 bail!("--parent `{}` is this home itself", p.display());
             }
-            let open =
+            let mut open =
                 OpenCa::open(p).with_context(|| format!("opening parent CA `{}`", p.display()))?;
+            let actor = super::govern::authorize(
+                ctx,
+                &mut open,
+                &[super::govern::Ask::new(
+                    "cert.issue",
+                    format!(
+                        "dept/{}/cert/sub-ca",
+                        super::govern::segment(subject.department())
+                    ),
+                )],
+            )?;
             let key = open.unlock(parent_passphrase_file.as_deref())?;
-            Some((open, key))
+            Some((open, key, actor))
         }
         None => None,
     };
@@ -212,7 +260,7 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
                 let der = issue::self_signed_root(&key, &subject, &serial, now, now + validity)?;
                 (der, Vec::new())
             }
-            Some((mut open, parent_key)) => {
+            Some((mut open, parent_key, parent_actor)) => {
                 let serial = common::fresh_serial(&open.store)?;
                 let issuer = Issuer::new(&open.meta.cert_der, &parent_key, open.urls())?;
                 let req = IssueRequest {
@@ -247,7 +295,7 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
                         issued_at: now,
                         der: issued.der.clone(),
                     }],
-                    &common::local_actor(),
+                    &parent_actor,
                     now,
                 )?;
                 (issued.der, open.chain())
@@ -426,6 +474,51 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
             "CRL #{number} expired at {}; run `govpki crl generate`",
             rfc3339(next)
         ));
+    }
+    Ok(Outcome::Success)
+}
+
+fn set_policy(args: PolicyArgs, ctx: &Context) -> Result<Outcome> {
+    let PolicyArgs { path, clear } = args;
+    let new = match (&path, clear) {
+        (Some(p), false) => {
+            // The new policy must load before it can govern anything.
+            super::govern::load_policy(p)?;
+            Some(
+                std::fs::canonicalize(p)
+                    .with_context(|| format!("reading policy `{}`", p.display()))?
+                    .to_string_lossy()
+                    .into_owned(),
+            )
+        }
+        _ => None,
+    };
+    let mut open = OpenCa::open(&ctx.home)?;
+    let name = super::crl::ca_name(&open);
+    let actor = super::govern::authorize(
+        ctx,
+        &mut open,
+        &[super::govern::Ask::new("ca.manage", format!("ca/{name}"))],
+    )?;
+    open.store.set_policy(
+        new.as_deref(),
+        Event {
+            time: rfc3339(ctx.now),
+            actor,
+            action: "ca.policy".into(),
+            object: new.clone().unwrap_or_else(|| "(none)".into()),
+            outcome: "ok".into(),
+        },
+    )?;
+    if ctx.out.is_json() {
+        ctx.out.json(&serde_json::json!({ "policy": new }))?;
+    } else {
+        match &new {
+            Some(p) => ctx
+                .out
+                .info(&format!("this CA is now governed by the policy `{p}`")),
+            None => ctx.out.info("this CA is no longer governed by a policy"),
+        }
     }
     Ok(Outcome::Success)
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::common::{self, NewKeyProtection, OpenCa};
+use super::govern;
 use super::{Context, Outcome, hinted};
 use crate::ca::batch::{self, BatchRow};
 use crate::ca::crl::Reason;
@@ -433,6 +434,18 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     };
 
     let mut open = OpenCa::open(&ctx.home)?;
+    let actor = govern::authorize(
+        ctx,
+        &mut open,
+        &[govern::Ask::new(
+            "cert.issue",
+            format!(
+                "dept/{}/cert/{}",
+                govern::segment(subject.dn.department()),
+                profile
+            ),
+        )],
+    )?;
     let ca_key = open.unlock(passphrase_file.as_deref())?;
     let issuer = Issuer::new(&open.meta.cert_der, &ca_key, open.urls())?;
     let serial = common::fresh_serial(&open.store)?;
@@ -474,10 +487,7 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         issued_at: ctx.now,
         der: issued.der.clone(),
     };
-    if let Err(e) = open
-        .store
-        .record_issued(&[record], &common::local_actor(), ctx.now)
-    {
+    if let Err(e) = open.store.record_issued(&[record], &actor, ctx.now) {
         if let Some((_, path)) = &new_key {
             let _ = std::fs::remove_file(path);
         }
@@ -666,6 +676,20 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         None
     };
     let mut open = OpenCa::open(&ctx.home)?;
+    let asks: Vec<govern::Ask> = prepared
+        .iter()
+        .map(|p| {
+            govern::Ask::new(
+                "cert.issue",
+                format!(
+                    "dept/{}/cert/{}",
+                    govern::segment(p.row.subject.department()),
+                    p.row.profile
+                ),
+            )
+        })
+        .collect();
+    let actor = govern::authorize(ctx, &mut open, &asks)?;
     let ca_key = open.unlock(passphrase_file.as_deref())?;
     common::create_out_dir(&out_dir)?;
     let encryptor = match &protection {
@@ -686,7 +710,6 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     } else {
         None
     };
-    let actor = common::local_actor();
     let mut issued_count = 0usize;
     let mut remaining = prepared.into_iter();
     loop {
@@ -924,6 +947,8 @@ fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
         bail!("--invalidity-date is in the future");
     }
     let mut open = OpenCa::open(&ctx.home)?;
+    let asks = revoke_asks(&open, &serials, ctx)?;
+    let actor = govern::authorize(ctx, &mut open, &asks)?;
     let revs: Vec<Revocation> = serials
         .iter()
         .map(|s| Revocation {
@@ -932,7 +957,7 @@ fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
             invalidity,
         })
         .collect();
-    open.store.revoke(&revs, &common::local_actor(), ctx.now)?;
+    open.store.revoke(&revs, &actor, ctx.now)?;
     if ctx.out.is_json() {
         ctx.out.json(&json!({
             "revoked": serials.iter().map(|s| s.to_hex()).collect::<Vec<_>>(),
@@ -950,12 +975,31 @@ fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// `cert.revoke` on `dept/<OU>/cert/<serial>` for each serial (releasing a hold is part of
+/// revocation management and asks the same).
+fn revoke_asks(open: &OpenCa, serials: &[Serial], ctx: &Context) -> Result<Vec<govern::Ask>> {
+    let mut asks = Vec::with_capacity(serials.len());
+    for s in serials {
+        let dept = open.store.get(s, ctx.now)?.and_then(|r| r.department);
+        asks.push(govern::Ask::new(
+            "cert.revoke",
+            format!(
+                "dept/{}/cert/{}",
+                govern::segment(dept.as_deref()),
+                s.to_hex()
+            ),
+        ));
+    }
+    Ok(asks)
+}
+
 fn release(args: ReleaseArgs, ctx: &Context) -> Result<Outcome> {
     let ReleaseArgs { serials } = args;
     let serials = read_serials(&serials, None)?;
     let mut open = OpenCa::open(&ctx.home)?;
-    open.store
-        .release_hold(&serials, &common::local_actor(), ctx.now)?;
+    let asks = revoke_asks(&open, &serials, ctx)?;
+    let actor = govern::authorize(ctx, &mut open, &asks)?;
+    open.store.release_hold(&serials, &actor, ctx.now)?;
     if ctx.out.is_json() {
         ctx.out
             .json(&json!({ "released": serials.iter().map(|s| s.to_hex()).collect::<Vec<_>>() }))?;

@@ -8,6 +8,7 @@ use serde_json::json;
 use x509_parser::prelude::FromDer;
 
 use super::common::{self, OpenCa};
+use super::govern;
 use super::{Context, Outcome};
 use crate::audit::Event;
 use crate::ca::crl::{self, CrlHeader, Reason};
@@ -105,6 +106,12 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
             ));
         }
     }
+    let name = ca_name(&open);
+    let actor = govern::authorize(
+        ctx,
+        &mut open,
+        &[govern::Ask::new("crl.publish", format!("ca/{name}"))],
+    )?;
     let key = open.unlock(passphrase_file.as_deref())?;
     let cert = input::parse_cert(&open.meta.cert_der).context("reading the CA certificate")?;
     let ski = cert
@@ -143,7 +150,7 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
         &sha,
         Event {
             time: rfc3339(ctx.now),
-            actor: common::local_actor(),
+            actor,
             action: "crl.publish".into(),
             object: format!("#{number} {} entries", signed.entries),
             outcome: "ok".into(),
@@ -189,6 +196,15 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The CA's name in policy resources (`ca/<name>`): its common name.
+pub fn ca_name(open: &OpenCa) -> String {
+    let cn = input::parse_cert(&open.meta.cert_der)
+        .ok()
+        .and_then(|c| crate::ca::dn::Dn::from_x509(c.subject()).ok())
+        .and_then(|d| d.common_name().map(str::to_string));
+    govern::segment(cn.as_deref())
 }
 
 fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {

@@ -9,13 +9,28 @@ use clap::Args;
 
 use super::{Context, Outcome};
 
+/// The shipped policy (`policies/`), so the demo runs from the binary alone.
+const POLICY_FILES: [(&str, &str); 3] = [
+    ("roles.yaml", include_str!("../../policies/roles.yaml")),
+    (
+        "bindings.yaml",
+        include_str!("../../policies/bindings.yaml"),
+    ),
+    (
+        "restrictions.yaml",
+        include_str!("../../policies/restrictions.yaml"),
+    ),
+];
+
 /// Long help of `govpki demo`.
 pub const LONG_ABOUT: &str = "\
 Run a guided tour of govpki with the real binary in a fresh directory: create a root CA,
 issue a department certificate and a civil servant's certificate, revoke one, publish a CRL,
 verify both against it; issue a seal holder's certificate for 办公室, make the office's official
 seal (公章), seal a notice, verify it, show the sealed signature, and watch a copy with one byte
-changed fail; then verify the audit log. Each command is printed before it runs.
+changed fail; check the shipped municipal policy (embedded in the binary) for the CA officer,
+allowed from the intranet and denied from the Internet; then verify the audit log. Each command
+is printed before it runs.
 
 EXAMPLES:
     govpki demo
@@ -73,6 +88,11 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
         dir.join("notice-tampered.txt"),
         notice.replacen('9', "8", 1),
     )?;
+    // The shipped municipal policy, embedded in the binary.
+    std::fs::create_dir_all(dir.join("policies"))?;
+    for (name, text) in POLICY_FILES {
+        std::fs::write(dir.join("policies").join(name), text)?;
+    }
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let steps = vec![
         Step {
@@ -270,6 +290,68 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
                 &p("notice-tampered.txt"),
                 "--sig",
                 &p("notice.txt.p7s"),
+            ]),
+            expect: 1,
+        },
+        Step {
+            title: "issue the CA officer's own certificate (TITLE=安全管理员, 信息中心)",
+            args: s(&[
+                "cert",
+                "issue",
+                "--profile",
+                "person",
+                "--subject",
+                "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+                "--key-out",
+                &p("officer.key"),
+                "--key-passphrase-file",
+                &p("staff.pass"),
+                "--passphrase-file",
+                &p("ca.pass"),
+                "--out",
+                &p("officer.pem"),
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "the policy allows the officer to issue 财政局's certificates from the intranet (exit 0)",
+            args: s(&[
+                "authz",
+                "check",
+                "--policy",
+                &p("policies"),
+                "--subject-cert",
+                &p("officer.pem"),
+                "--action",
+                "cert.issue",
+                "--resource",
+                "dept/财政局/cert/person",
+                "--context",
+                "domain=intranet",
+                "--context",
+                "time=2026-12-01T10:00:00+08:00",
+                "--explain",
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "the same request from the Internet: an explicit deny overrides the allow (exit 1)",
+            args: s(&[
+                "authz",
+                "check",
+                "--policy",
+                &p("policies"),
+                "--subject-cert",
+                &p("officer.pem"),
+                "--action",
+                "cert.issue",
+                "--resource",
+                "dept/财政局/cert/person",
+                "--context",
+                "domain=internet",
+                "--context",
+                "time=2026-12-01T10:00:00+08:00",
+                "--explain",
             ]),
             expect: 1,
         },

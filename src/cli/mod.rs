@@ -10,6 +10,7 @@ pub mod common;
 pub mod crl;
 pub mod csr;
 pub mod demo;
+pub mod govern;
 pub mod output;
 pub mod seal;
 
@@ -89,6 +90,10 @@ pub struct Context {
     /// The time this run treats as "now".
     pub now: OffsetDateTime,
     pub out: Output,
+    /// The operator's certificate (`--as`), for homes governed by a policy.
+    pub operator: Option<PathBuf>,
+    /// The security domain the operator works from (`--domain`), for policy decisions.
+    pub domain: Option<String>,
 }
 
 const ABOUT: &str =
@@ -129,6 +134,12 @@ pub struct Cli {
     /// Print more detail on stderr
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Act as this operator (certificate file) where the home is governed by a policy
+    #[arg(long = "as", global = true, value_name = "OPERATOR_CERT")]
+    pub operator: Option<PathBuf>,
+    /// The security domain this command runs from, for policy decisions
+    #[arg(long, global = true, value_parser = ["intranet", "extranet", "internet"])]
+    pub domain: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -196,6 +207,14 @@ where
             if is_broken_pipe(&err) {
                 return 0;
             }
+            // A policy deny is a negative verdict (exit 1), not an error.
+            if let Some(denied) = err.downcast_ref::<govern::PolicyDenied>() {
+                eprintln!("{}", denied.summary);
+                if !denied.explanation.is_empty() {
+                    eprintln!("{}", denied.explanation);
+                }
+                return 1;
+            }
             output::print_error(&err);
             2
         }
@@ -233,12 +252,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         json,
         quiet,
         verbose,
+        operator,
+        domain,
         command,
     } = cli;
     let ctx = Context {
         home: resolve_home(home)?,
         now: OffsetDateTime::now_utc(),
         out: Output::new(json, quiet, verbose),
+        operator,
+        domain,
     };
     match command {
         Command::Ca(cmd) => ca::run(cmd, &ctx),

@@ -12,6 +12,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::common::{self, OpenCa};
+use super::govern;
 use super::{Context, Outcome, hinted};
 use crate::audit::Event;
 use crate::ca::input;
@@ -673,6 +674,18 @@ fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
     };
 
     let mut open = OpenCa::open(&ctx.home)?;
+    let actor = govern::authorize(
+        ctx,
+        &mut open,
+        &[govern::Ask::new(
+            "seal.create",
+            format!(
+                "dept/{}/seal/{}",
+                govern::segment(Some(&department)),
+                seal_type.name()
+            ),
+        )],
+    )?;
     let ca_cert = input::parse_cert(&open.meta.cert_der).context("reading the CA certificate")?;
     let ca_not_after = ca_cert.validity().not_after.to_datetime();
 
@@ -811,7 +824,7 @@ fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
                 created_at: info.created,
                 der: seal.to_der().to_vec(),
             },
-            &common::local_actor(),
+            &actor,
             ctx.now,
         )
         .map_err(store_error)?;
@@ -1077,6 +1090,31 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
         }
     };
 
+    // Governed homes: applying a seal is `seal.apply` on the seal's department and type, with
+    // the operator's domain and the time; the allow is audited.
+    if let Some(mut governed) = OpenCa::open(&ctx.home)
+        .ok()
+        .filter(|o| o.meta.policy.is_some())
+    {
+        let info = seal.info();
+        let resource = format!(
+            "dept/{}/seal/{}",
+            govern::segment(info.department.as_deref()),
+            info.seal_type.name()
+        );
+        let actor = govern::authorize(
+            ctx,
+            &mut governed,
+            &[govern::Ask::new("seal.apply", resource.clone())],
+        )?;
+        governed.store.audit(vec![Event {
+            time: rfc3339(ctx.now),
+            actor,
+            action: "seal.apply".into(),
+            object: format!("{} {resource} {} document(s)", info.es_id, docs.len()),
+            outcome: "ok".into(),
+        }])?;
+    }
     let key_pair = common::load_key(&key, passphrase_file.as_deref())?;
     let key_signer = KeySigner::new(&key_pair);
     let doc_signer =
@@ -1598,8 +1636,15 @@ fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
         bail!("--reason must be 1 to 200 characters without control characters");
     }
     let mut open = OpenCa::open(&ctx.home)?;
+    let row = open.store.seal(&es_id)?;
+    let resource = format!(
+        "dept/{}/seal/{}",
+        govern::segment(row.as_ref().map(|r| r.record.department.as_str())),
+        govern::segment(row.as_ref().map(|r| r.record.seal_type.as_str()))
+    );
+    let actor = govern::authorize(ctx, &mut open, &[govern::Ask::new("seal.revoke", resource)])?;
     open.store
-        .revoke_seal(&es_id, &reason, &common::local_actor(), ctx.now)
+        .revoke_seal(&es_id, &reason, &actor, ctx.now)
         .map_err(store_error)?;
     if ctx.out.is_json() {
         ctx.out.json(&json!({
@@ -1624,6 +1669,12 @@ fn status_list(args: StatusListArgs, ctx: &Context) -> Result<Outcome> {
     } = args;
     let period = when::parse_duration(&next_update).context("--next-update")?;
     let mut open = OpenCa::open(&ctx.home)?;
+    let name = super::crl::ca_name(&open);
+    let actor = govern::authorize(
+        ctx,
+        &mut open,
+        &[govern::Ask::new("crl.publish", format!("ca/{name}"))],
+    )?;
     let rows = open.store.revoked_seals()?;
     let key = open.unlock(passphrase_file.as_deref())?;
     let signer = KeySigner::new(&key);
@@ -1640,7 +1691,7 @@ fn status_list(args: StatusListArgs, ctx: &Context) -> Result<Outcome> {
         .context("making the seal status list")?;
     open.store.audit(vec![Event {
         time: rfc3339(ctx.now),
-        actor: common::local_actor(),
+        actor,
         action: "seal.status-list".into(),
         object: format!(
             "{} revoked seals, next update {}",

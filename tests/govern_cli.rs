@@ -1,0 +1,481 @@
+//! A CA governed by the shipped policy (`policies/`): CA and seal commands ask the policy for
+//! the operator given with `--as`, denials exit 1 and are audited, and a policy that does not
+//! load never allows. Runs under faketime at a fixed Monday 10:00 in Asia/Shanghai, so the
+//! policy's office-hours and nightly-maintenance rules give the same answer whenever CI runs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Monday 2027-01-04 10:00 in Asia/Shanghai.
+const FAKE_NOW: &str = "2027-01-04 02:00:00";
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+fn have_faketime() -> bool {
+    let ok = Command::new("faketime")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        if std::env::var("GOVPKI_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("faketime is required (GOVPKI_REQUIRE_TOOLS=1) but not installed");
+        }
+        eprintln!("SKIPPED: faketime not installed; governance tests need a fixed clock");
+    }
+    ok
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn home(&self) -> PathBuf {
+        self.path("home")
+    }
+
+    /// Runs govpki at the fixed time against the home.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("faketime")
+            .arg(FAKE_NOW)
+            .arg(assert_cmd::cargo::cargo_bin!("govpki"))
+            .args(args)
+            .env("GOVPKI_HOME", self.home())
+            .env("TZ", "UTC")
+            .env("NO_COLOR", "1")
+            .env("USER", "govpki-test")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn code(&self, args: &[&str]) -> (i32, String) {
+        let out = self.run(args);
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Issues a certificate with a generated, unencrypted key; returns the certificate path.
+    fn person(&self, name: &str, subject: &str, profile: &str, extra: &[&str]) -> String {
+        let cert = self.path(&format!("{name}.pem"));
+        let key = self.path(&format!("{name}.key"));
+        let mut args = vec![
+            "cert",
+            "issue",
+            "--profile",
+            profile,
+            "--subject",
+            subject,
+            "--key-out",
+            key.to_str().unwrap(),
+            "--no-key-passphrase",
+            "--out",
+            cert.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args);
+        cert.to_str().unwrap().to_string()
+    }
+
+    fn audit(&self) -> Vec<serde_json::Value> {
+        let text = self.ok(&["--json", "audit", "show"]);
+        serde_json::from_str::<Vec<serde_json::Value>>(&text).unwrap()
+    }
+}
+
+fn policies() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Sets up a CA, its officers, then puts it under the shipped policy.
+fn governed() -> (Env, String, String) {
+    let env = Env::new();
+    env.ok(&[
+        "ca",
+        "init",
+        "--subject",
+        "CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN",
+        "--no-passphrase",
+    ]);
+    let officer = env.person(
+        "officer",
+        "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+        "person",
+        &[],
+    );
+    let auditor = env.person(
+        "auditor",
+        "CN=赵六,TITLE=审计员,OU=办公室,O=连云港市人民政府,C=CN",
+        "person",
+        &[],
+    );
+    env.ok(&["ca", "policy", p(&policies())]);
+    (env, officer, auditor)
+}
+
+#[test]
+fn an_officer_issues_on_the_intranet_and_is_the_audited_actor() {
+    if !have_faketime() {
+        return;
+    }
+    let (env, officer, _) = governed();
+    let key = env.path("dept.key");
+    env.ok(&[
+        "--as",
+        &officer,
+        "--domain",
+        "intranet",
+        "cert",
+        "issue",
+        "--profile",
+        "department",
+        "--subject",
+        "CN=财政局,OU=财政局,O=连云港市人民政府,C=CN",
+        "--key-out",
+        p(&key),
+        "--no-key-passphrase",
+    ]);
+    let audit = env.audit();
+    let last = audit.last().unwrap();
+    assert_eq!(last["action"], "cert.issue");
+    assert!(
+        last["actor"].as_str().unwrap().starts_with("cert:CN=王五"),
+        "{last}"
+    );
+    // And publishing the CRL is allowed to the officer too.
+    env.ok(&["--as", &officer, "--domain", "intranet", "crl", "generate"]);
+}
+
+#[test]
+fn governed_commands_need_an_operator() {
+    if !have_faketime() {
+        return;
+    }
+    let (env, _, _) = governed();
+    let key = env.path("x.key");
+    let (code, err) = env.code(&[
+        "cert",
+        "issue",
+        "--profile",
+        "person",
+        "--subject",
+        "CN=x,OU=财政局,O=连云港市人民政府,C=CN",
+        "--key-out",
+        p(&key),
+        "--no-key-passphrase",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--as"), "{err}");
+    assert!(
+        !key.exists(),
+        "no key is written when the command is refused"
+    );
+}
+
+#[test]
+fn denials_exit_1_with_the_reason_and_are_audited() {
+    if !have_faketime() {
+        return;
+    }
+    let (env, officer, auditor) = governed();
+    let before = env.ok(&["--json", "cert", "list"]);
+    // From the Internet: the explicit deny overrides the officer's allow.
+    let (code, err) = env.code(&[
+        "--as",
+        &officer,
+        "--domain",
+        "internet",
+        "cert",
+        "issue",
+        "--profile",
+        "person",
+        "--subject",
+        "CN=x,OU=财政局,O=连云港市人民政府,C=CN",
+        "--key-out",
+        p(&env.path("x.key")),
+        "--no-key-passphrase",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("deny-ca-from-internet"), "{err}");
+    // An auditor may not issue at all (default deny).
+    let (code, err) = env.code(&[
+        "--as",
+        &auditor,
+        "--domain",
+        "intranet",
+        "cert",
+        "issue",
+        "--profile",
+        "person",
+        "--subject",
+        "CN=y,OU=财政局,O=连云港市人民政府,C=CN",
+        "--key-out",
+        p(&env.path("y.key")),
+        "--no-key-passphrase",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    // Without a domain the engine cannot evaluate the condition: deny (fail closed).
+    let (code, err) = env.code(&["--as", &officer, "crl", "generate"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--domain"), "{err}");
+    assert_eq!(env.ok(&["--json", "cert", "list"]), before);
+    assert!(!env.path("x.key").exists() && !env.path("y.key").exists());
+    let denials: Vec<_> = env
+        .audit()
+        .into_iter()
+        .filter(|r| r["action"] == "authz.deny")
+        .collect();
+    assert_eq!(denials.len(), 3, "{denials:?}");
+    assert!(
+        denials[0]["outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("denied")
+    );
+    env.ok(&["audit", "verify"]);
+}
+
+#[test]
+fn a_revoked_or_foreign_operator_is_refused() {
+    if !have_faketime() {
+        return;
+    }
+    let (env, officer, _) = governed();
+    // A second officer, issued under the policy by the first.
+    let officer2_key = env.path("officer2.key");
+    let officer2 = env.path("officer2.pem");
+    env.ok(&[
+        "--as",
+        &officer,
+        "--domain",
+        "intranet",
+        "cert",
+        "issue",
+        "--profile",
+        "person",
+        "--subject",
+        "CN=孙七,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+        "--key-out",
+        p(&officer2_key),
+        "--no-key-passphrase",
+        "--out",
+        p(&officer2),
+    ]);
+    let serial = {
+        let out = env.ok(&["--json", "cert", "show", p(&officer2)]);
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["serial"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    env.ok(&[
+        "--as",
+        &officer,
+        "--domain",
+        "intranet",
+        "cert",
+        "revoke",
+        &serial,
+        "--reason",
+        "affiliationChanged",
+    ]);
+    let (code, err) = env.code(&[
+        "--as",
+        p(&officer2),
+        "--domain",
+        "intranet",
+        "crl",
+        "generate",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("revoked"), "{err}");
+
+    // A certificate from another CA, with the same name, is not an operator of this one.
+    let other = Env::new();
+    other.ok(&[
+        "ca",
+        "init",
+        "--subject",
+        "CN=Other,C=CN",
+        "--no-passphrase",
+    ]);
+    let forged = other.person(
+        "officer",
+        "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+        "person",
+        &[],
+    );
+    let (code, err) = env.code(&["--as", &forged, "--domain", "intranet", "crl", "generate"]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn a_policy_that_does_not_load_never_allows() {
+    if !have_faketime() {
+        return;
+    }
+    let (env, officer, _) = governed();
+    // A broken policy cannot be set...
+    let broken = env.path("broken.yaml");
+    std::fs::write(&broken, "roles:\n  - id: x\n    permissions: [oops\n").unwrap();
+    let (code, err) = env.code(&[
+        "--as",
+        &officer,
+        "--domain",
+        "intranet",
+        "ca",
+        "policy",
+        p(&broken),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    // ...and a policy broken after it was set stops every governed command with exit 2.
+    let copy = env.path("policy");
+    std::fs::create_dir(&copy).unwrap();
+    for f in ["roles.yaml", "bindings.yaml", "restrictions.yaml"] {
+        std::fs::copy(policies().join(f), copy.join(f)).unwrap();
+    }
+    env.ok(&[
+        "--as",
+        &officer,
+        "--domain",
+        "intranet",
+        "ca",
+        "policy",
+        p(&copy),
+    ]);
+    env.ok(&["--as", &officer, "--domain", "intranet", "crl", "generate"]);
+    std::fs::write(copy.join("roles.yaml"), "roles: {{{\n").unwrap();
+    let (code, err) = env.code(&["--as", &officer, "--domain", "intranet", "crl", "generate"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("does not load"), "{err}");
+}
+
+#[test]
+fn seals_are_made_and_applied_under_the_policy() {
+    if !have_faketime() {
+        return;
+    }
+    let (env, officer, _) = governed();
+    let issue = |name: &str, subject: &str, profile: &str| -> String {
+        let cert = env.path(&format!("{name}.pem"));
+        env.ok(&[
+            "--as",
+            &officer,
+            "--domain",
+            "intranet",
+            "cert",
+            "issue",
+            "--profile",
+            profile,
+            "--subject",
+            subject,
+            "--key-out",
+            p(&env.path(&format!("{name}.key"))),
+            "--no-key-passphrase",
+            "--out",
+            p(&cert),
+        ]);
+        cert.to_str().unwrap().to_string()
+    };
+    let authority = issue(
+        "authority",
+        "CN=钱八,TITLE=印章管理员,OU=公安局,O=连云港市人民政府,C=CN",
+        "person",
+    );
+    let keeper = issue(
+        "keeper",
+        "CN=李四,TITLE=印章保管员,OU=办公室,O=连云港市人民政府,C=CN",
+        "seal",
+    );
+    let seal = env.path("office.esl");
+    let create = |who: &str| {
+        env.code(&[
+            "--as",
+            who,
+            "--domain",
+            "intranet",
+            "seal",
+            "create",
+            "--name",
+            "连云港市人民政府办公室",
+            "--type",
+            "official",
+            "--department",
+            "办公室",
+            "--holder-cert",
+            &keeper,
+            "--render",
+            "--out",
+            p(&seal),
+        ])
+    };
+    // The CA officer is not the seal authority.
+    assert_eq!(create(&officer).0, 1);
+    assert!(!seal.exists());
+    assert_eq!(create(&authority).0, 0);
+    let doc = env.path("notice.txt");
+    std::fs::write(&doc, "关于元旦放假的通知\n").unwrap();
+    let sign = |who: &str, domain: &str| {
+        env.code(&[
+            "--as",
+            who,
+            "--domain",
+            domain,
+            "seal",
+            "sign",
+            "--seal",
+            p(&seal),
+            "--key",
+            p(&env.path("keeper.key")),
+            "--cert",
+            &keeper,
+            "--force",
+            p(&doc),
+        ])
+    };
+    // The seal authority may not apply seals (and is not a keeper); the keeper may, on the
+    // intranet, in office hours.
+    assert_eq!(sign(&authority, "intranet").0, 1);
+    assert_eq!(sign(&keeper, "extranet").0, 1);
+    let (code, err) = sign(&keeper, "intranet");
+    assert_eq!(code, 0, "{err}");
+    env.ok(&["seal", "verify", p(&doc)]);
+    let audit = env.audit();
+    assert!(
+        audit
+            .iter()
+            .any(|r| r["action"] == "seal.apply" && r["actor"].as_str().unwrap().contains("李四")),
+        "{audit:?}"
+    );
+    env.ok(&["audit", "verify"]);
+}

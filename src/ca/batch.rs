@@ -67,7 +67,17 @@ pub fn parse(text: &str, is_csv: bool) -> Result<Vec<BatchRow>, BatchError> {
 fn parse_yaml(text: &str) -> Result<Vec<RawRow>, BatchError> {
     // Only the first line of the parser's message: the rest quotes the input, which must not
     // reach stderr (a private key passed by mistake would be echoed).
-    serde_saphyr::from_str::<Vec<RawRow>>(text).map_err(|e| {
+    // serde-saphyr's default budget (250,000 nodes) guards configuration files; a batch of
+    // 100,000 requests has ~5 nodes a row. Scale the budget with the input (nodes and events
+    // per line), keeping its limits on depth, aliases and anchors.
+    let lines = text.lines().count();
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = (lines.saturating_mul(8)).max(250_000);
+    budget.max_events = (lines.saturating_mul(16)).max(1_000_000);
+    budget.max_depth = 16;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    serde_saphyr::from_str_with_options::<Vec<RawRow>>(text, options).map_err(|e| {
         let msg = e.to_string();
         let first = msg.lines().next().unwrap_or("").trim();
         BatchError::Yaml(first.strip_prefix("error: ").unwrap_or(first).to_string())

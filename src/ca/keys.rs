@@ -54,12 +54,12 @@ pub enum KeyError {
     Sign,
 }
 
-/// Scrypt cost: N = 2^14, r = 8, p = 2: about 100 ms and 16 MiB. OpenSSL 3 refuses scrypt
+/// Scrypt cost: N = 2^14, r = 8, p = 4: about 100 ms and 16 MiB. OpenSSL 3 refuses scrypt
 /// parameters needing more than 32 MiB (N = 2^15, r = 8 needs 32 MiB + 1 KiB), so memory stays
-/// at 16 MiB and p = 2 doubles the work instead: strong against guessing, quick enough for one
-/// unlock per command, and readable by `openssl pkey`.
+/// at 16 MiB and p = 4 multiplies the work instead: strong against guessing, quick enough for
+/// one unlock per command, and readable by `openssl pkey`.
 const SCRYPT_LOG_N: u8 = 14;
-const SCRYPT_P: u32 = 2;
+const SCRYPT_P: u32 = 4;
 
 /// A signing key held in memory, with its PKCS#8 DER for writing out.
 pub struct PrivateKey {

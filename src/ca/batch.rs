@@ -248,6 +248,16 @@ mod tests {
     }
 
     #[test]
+    fn large_batches_fit_the_parser_budget() {
+        // 60,000 rows is ~300,000 YAML nodes, over serde-saphyr's default budget of 250,000.
+        let mut yaml = String::new();
+        for i in 0..60_000 {
+            yaml.push_str(&format!("- subject: \"CN=u{i},C=CN\"\n  profile: person\n"));
+        }
+        assert_eq!(parse(&yaml, false).unwrap().len(), 60_000);
+    }
+
+    #[test]
     fn errors_name_the_row() {
         let bad = "- subject: \"CN=a\"\n  profile: admin\n";
         assert!(matches!(

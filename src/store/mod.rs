@@ -319,7 +319,22 @@ impl Store {
         let (value, evs) = events(&tx).map_err(fix)?;
         append_audit(&tx, evs).map_err(err.clone())?;
         tx.commit().map_err(err)?;
+        self.checkpoint_if_large();
         Ok(value)
+    }
+
+    /// Copies the WAL back into the database and empties it once it passes 1 MiB. Every
+    /// command is a short process and does not checkpoint on close (see [`Store::connect`]),
+    /// and a process that opens the database re-reads the whole WAL to rebuild its index: the
+    /// WAL must stay short. One TRUNCATE checkpoint every few hundred commits costs a few
+    /// fsyncs, far less than checkpointing on every close.
+    fn checkpoint_if_large(&self) {
+        const LIMIT: u64 = 1024 * 1024;
+        let wal = self.db_path.with_extension("db-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > LIMIT) {
+            // A failed checkpoint only delays the copy; the data is already committed.
+            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
     }
 
     /// Records a new CA (metadata and the `ca.init` audit record) in one transaction.

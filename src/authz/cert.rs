@@ -208,21 +208,7 @@ fn text(tag: Tag, data: &[u8]) -> Option<String> {
     Some(s)
 }
 
-/// Escapes a value for RFC 4514 output (the same rules as `ca::dn`).
-fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let last = value.chars().count().saturating_sub(1);
-    for (i, c) in value.chars().enumerate() {
-        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
-            || (i == 0 && (c == '#' || c == ' '))
-            || (i == last && c == ' ');
-        if special {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::ca::dn::escape;
 
 #[cfg(test)]
 mod tests {

@@ -284,7 +284,7 @@ impl fmt::Display for Dn {
 }
 
 /// Escapes a value for RFC 4514 output.
-fn escape(value: &str) -> String {
+pub fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let last = value.chars().count().saturating_sub(1);
     for (i, c) in value.chars().enumerate() {

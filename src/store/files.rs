@@ -91,6 +91,23 @@ pub fn write_atomic_stream(
     overwrite: Overwrite,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    write_via_temp(target, mode, overwrite, true, |f| {
+        let mut w = io::BufWriter::with_capacity(1 << 20, f);
+        fill(&mut w)?;
+        w.flush()
+    })
+}
+
+/// The one way files are replaced: write a temporary file beside the target, optionally
+/// fsync it, then rename (replace) or hard-link (refuse: fails if the name was taken), and
+/// remove the temporary file on any error.
+fn write_via_temp(
+    target: &Path,
+    mode: Mode,
+    overwrite: Overwrite,
+    sync: bool,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
     if overwrite == Overwrite::Refuse && target.symlink_metadata().is_ok() {
         return Err(io::Error::new(io::ErrorKind::AlreadyExists, "file exists"));
     }
@@ -103,11 +120,11 @@ pub fn write_atomic_stream(
             Mode::Secret => 0o600,
             Mode::Public => 0o644,
         });
-        let f = opts.open(&tmp)?;
-        let mut w = io::BufWriter::with_capacity(1 << 20, f);
-        fill(&mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
+        let mut f = opts.open(&tmp)?;
+        fill(&mut f)?;
+        if sync {
+            f.sync_all()?;
+        }
         drop(f);
         match overwrite {
             Overwrite::Replace => fs::rename(&tmp, target)?,
@@ -116,7 +133,9 @@ pub fn write_atomic_stream(
                 fs::remove_file(&tmp)?;
             }
         }
-        sync_dir(target);
+        if sync {
+            sync_dir(target);
+        }
         Ok(())
     })();
     if result.is_err() {
@@ -154,40 +173,7 @@ fn write_atomic_with(
     overwrite: Overwrite,
     sync: bool,
 ) -> io::Result<()> {
-    if overwrite == Overwrite::Refuse && target.symlink_metadata().is_ok() {
-        return Err(io::Error::new(io::ErrorKind::AlreadyExists, "file exists"));
-    }
-    let tmp = temp_path(target);
-    let result = (|| {
-        let mut opts = OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        opts.mode(match mode {
-            Mode::Secret => 0o600,
-            Mode::Public => 0o644,
-        });
-        let mut f = opts.open(&tmp)?;
-        f.write_all(data)?;
-        if sync {
-            f.sync_all()?;
-        }
-        drop(f);
-        match overwrite {
-            Overwrite::Replace => fs::rename(&tmp, target)?,
-            Overwrite::Refuse => {
-                fs::hard_link(&tmp, target)?;
-                fs::remove_file(&tmp)?;
-            }
-        }
-        if sync {
-            sync_dir(target);
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    write_via_temp(target, mode, overwrite, sync, |f| f.write_all(data))
 }
 
 fn sync_dir(target: &Path) {

@@ -333,7 +333,9 @@ impl Store {
         let wal = self.db_path.with_extension("db-wal");
         if std::fs::metadata(&wal).is_ok_and(|m| m.len() > LIMIT) {
             // A failed checkpoint only delays the copy; the data is already committed.
-            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
     }
 

@@ -48,6 +48,8 @@ pub enum KeyError {
     Unsupported(String),
     #[error("encrypting the key failed: {0}")]
     Encrypt(String),
+    #[error("no passphrase: {0}")]
+    NoPassphrase(String),
     #[error("the passphrase is empty")]
     EmptyPassphrase,
     #[error("signing failed")]

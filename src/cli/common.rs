@@ -115,17 +115,17 @@ pub fn existing_passphrase(
     key_path: &Path,
 ) -> std::result::Result<Zeroizing<String>, KeyError> {
     if let Some(f) = file {
-        return read_passphrase_file(f).map_err(|e| KeyError::NotPkcs8(format!("{e:#}")));
+        return read_passphrase_file(f).map_err(|e| KeyError::NoPassphrase(format!("{e:#}")));
     }
     if !std::io::stdin().is_terminal() {
-        return Err(KeyError::NotPkcs8(format!(
+        return Err(KeyError::NoPassphrase(format!(
             "`{}` is encrypted and there is no terminal to ask for its passphrase; pass --passphrase-file F",
             key_path.display()
         )));
     }
     rpassword::prompt_password(format!("passphrase for `{}`: ", key_path.display()))
         .map(Zeroizing::new)
-        .map_err(|e| KeyError::NotPkcs8(e.to_string()))
+        .map_err(|e| KeyError::NoPassphrase(e.to_string()))
 }
 
 /// Loads a private key file, asking for its passphrase only if it is encrypted.

@@ -123,7 +123,7 @@ pub struct Dn {
 impl Dn {
     /// Parses an RFC 4514 string such as `CN=张三,OU=信息中心,O=连云港市人民政府,C=CN`.
     pub fn parse(text: &str) -> Result<Dn, DnError> {
-        let text = text.trim();
+        let text = trim_unescaped(text);
         if text.is_empty() {
             return Err(DnError::Empty);
         }
@@ -137,7 +137,7 @@ impl Dn {
             let (name, raw) = part.split_at(eq);
             let attr = Attr::from_name(name)
                 .ok_or_else(|| DnError::UnknownAttribute(name.trim().to_string()))?;
-            let value = unescape(raw[1..].trim())?;
+            let value = unescape(trim_unescaped(&raw[1..]))?;
             rdns.push((attr, value));
         }
         let dn = Dn { rdns };
@@ -299,6 +299,20 @@ pub fn escape(value: &str) -> String {
     out
 }
 
+/// Trims surrounding spaces, but not an escaped trailing space (`CN=a\ `, RFC 4514 §2.4).
+fn trim_unescaped(raw: &str) -> &str {
+    let mut t = raw.trim_start();
+    while let Some(last) = t.chars().next_back().filter(|c| c.is_whitespace()) {
+        let body = &t[..t.len() - last.len_utf8()];
+        let backslashes = body.chars().rev().take_while(|c| *c == '\\').count();
+        if backslashes % 2 == 1 {
+            break;
+        }
+        t = body;
+    }
+    t
+}
+
 fn find_unescaped(text: &str, sep: char) -> Option<usize> {
     let mut escaped = false;
     for (i, c) in text.char_indices() {
@@ -394,6 +408,19 @@ mod tests {
         assert_eq!(dn.to_string(), r"CN=Smith\, John,O=A\+B,C=CN");
         let hex = Dn::parse(r"CN=\E5\BC\A0").unwrap();
         assert_eq!(hex.common_name(), Some("张"));
+    }
+
+    #[test]
+    fn escaped_trailing_space_round_trips() {
+        // Found by the dn_parse fuzz target: `G=\44\20 ` printed as `GN=D\ `.
+        let dn = Dn::parse(r"G=\44\20 ").unwrap();
+        assert_eq!(dn.get(Attr::GivenName), Some("D "));
+        assert_eq!(Dn::parse(&dn.to_string()).unwrap(), dn);
+        // And a multi-byte trailing space (U+3000) is trimmed without slicing inside it.
+        assert_eq!(
+            Dn::parse("CN=张三\u{3000}").unwrap().common_name(),
+            Some("张三")
+        );
     }
 
     #[test]

@@ -2391,3 +2391,57 @@ fn a_csr_without_a_subject_needs_the_subject_flag() {
     let issued = env.issue_csr(&ca, "anon", "person", &csr, &["--subject", &forced]);
     assert_eq!(json_str(&issued.json, "subject"), forced);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Found in review
+
+#[test]
+fn ca_init_never_builds_over_a_damaged_home() {
+    let env = Env::new();
+    let ca = env.root_ca("root", "p256", &[]);
+    let key_before = std::fs::read(ca.home.join("private/ca.key")).unwrap();
+    // The database is damaged: `ca init` must refuse, and must not clean up the old key.
+    std::fs::write(ca.home.join("govpki.db"), b"not a database at all").unwrap();
+    env.run(
+        &ca.home,
+        [
+            "ca",
+            "init",
+            "--subject",
+            "CN=Again,C=CN",
+            "--no-passphrase",
+        ],
+    )
+    .code(2);
+    assert_eq!(
+        std::fs::read(ca.home.join("private/ca.key")).unwrap(),
+        key_before
+    );
+}
+
+#[test]
+fn out_and_key_out_may_not_be_the_same_file() {
+    let env = Env::new();
+    let ca = env.root_ca("root", "p256", &[]);
+    let before = list(&env, &ca, &[]);
+    let same = env.path("same.pem");
+    env.run(
+        &ca.home,
+        [
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            "CN=x,OU=信息中心,O=连云港市人民政府,C=CN",
+            "--key-out",
+            p(&same),
+            "--out",
+            p(&same),
+            "--no-key-passphrase",
+        ],
+    )
+    .code(2);
+    assert!(!same.exists());
+    assert_eq!(list(&env, &ca, &[]), before);
+}

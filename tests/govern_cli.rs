@@ -337,6 +337,18 @@ fn a_revoked_or_foreign_operator_is_refused() {
     );
     let (code, err) = env.code(&["--as", &forged, "--domain", "intranet", "crl", "generate"]);
     assert_eq!(code, 1, "{err}");
+    // Nor is the CA's own certificate, though it chains to the root trivially.
+    let ca_cert = env.home().join("ca.pem");
+    let (code, err) = env.code(&[
+        "--as",
+        p(&ca_cert),
+        "--domain",
+        "intranet",
+        "crl",
+        "generate",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not an operator"), "{err}");
 }
 
 #[test]
@@ -463,9 +475,11 @@ fn seals_are_made_and_applied_under_the_policy() {
             p(&doc),
         ])
     };
-    // The seal authority may not apply seals (and is not a keeper); the keeper may, on the
-    // intranet, in office hours.
-    assert_eq!(sign(&authority, "intranet").0, 1);
+    // The operator of `seal sign` is the signer: naming anyone else with --as is an error.
+    let (code, err) = sign(&authority, "intranet");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("signing certificate"), "{err}");
+    // The keeper may apply the seal on the intranet, in office hours, not from the extranet.
     assert_eq!(sign(&keeper, "extranet").0, 1);
     let (code, err) = sign(&keeper, "intranet");
     assert_eq!(code, 0, "{err}");

@@ -207,9 +207,24 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         None => None,
     };
     let home = ctx.home.clone();
-    if home.join(store::DB_FILE).exists() && Store::open(&home).is_ok() {
-        bail!("`{}` already holds a CA", home.display());
+    // Never build over an existing store or key, even one that does not open: a damaged
+    // home is repaired by a person, not overwritten (and must not be cleaned up below).
+    for f in [store::DB_FILE, store::CA_KEY_FILE] {
+        if home.join(f).symlink_metadata().is_ok() {
+            if Store::open(&home).is_ok() {
+                bail!("`{}` already holds a CA", home.display());
+            }
+            bail!(
+                "`{}` already has `{f}`; refusing to create a CA over it",
+                home.display()
+            );
+        }
     }
+    // Files this run may create, and which of them exist already (kept on failure).
+    let preexisting: Vec<&str> = [store::CA_CERT_FILE, store::CHAIN_FILE]
+        .into_iter()
+        .filter(|f| home.join(f).symlink_metadata().is_ok())
+        .collect();
     // Open the parent (and unlock its key) before creating anything here.
     let parent_ca = match &parent {
         Some(p) => {
@@ -360,6 +375,8 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         Err(e) => {
             // Leave nothing half-made: remove what this run created in the home.
             if home_existed {
+                // The store and key did not exist before (checked above); ca.pem and chain.pem
+                // are removed only if this run made them.
                 for f in [
                     store::DB_FILE,
                     "govpki.db-wal",
@@ -368,7 +385,9 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
                     store::CA_CERT_FILE,
                     store::CHAIN_FILE,
                 ] {
-                    let _ = std::fs::remove_file(home.join(f));
+                    if !preexisting.contains(&f) {
+                        let _ = std::fs::remove_file(home.join(f));
+                    }
                 }
                 let _ = std::fs::remove_dir(home.join("private"));
             } else {

@@ -296,6 +296,20 @@ fn parse_sans(list: &[String]) -> Result<Vec<San>> {
     Ok(out)
 }
 
+/// Whether two output paths name the same file (compared through their canonical parents).
+fn same_file_path(a: &Path, b: &Path) -> bool {
+    let canon = |p: &Path| {
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::canonicalize(parent)
+            .ok()
+            .map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
+    a == b || (canon(a).is_some() && canon(a) == canon(b))
+}
+
 fn default_validity(profile: Profile) -> Duration {
     if profile.is_ca() {
         Duration::days(3650)
@@ -360,6 +374,9 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     }
     if let Some(o) = &out {
         common::check_output_free(o, force)?;
+        if key_out.as_ref().is_some_and(|k| same_file_path(k, o)) {
+            bail!("--out and --key-out name the same file `{}`", o.display());
+        }
     }
     // Where the key comes from, checked before the CA key is unlocked.
     let (subject, new_key, protection) = match (&csr, &key_out) {

@@ -200,15 +200,30 @@ fn operator_is_trusted(
         Verdict::Valid { .. } => {}
         Verdict::Invalid { reason, .. } | Verdict::Indeterminate { reason } => return Err(reason),
     }
+    // Fail closed: the operator must be a certificate this CA issued, found byte for byte in
+    // its store and valid there; a parent's certificate, a CA certificate, or a store error is
+    // not an operator.
     let cert = crate::ca::input::parse_cert(der).map_err(|e| e.to_string())?;
-    if let Ok(serial) = Serial::from_be_bytes(cert.raw_serial())
-        && let Ok(Some(row)) = open.store.get(&serial, ctx.now)
-        && row.der == der
-        && row.status != "valid"
+    if cert
+        .basic_constraints()
+        .ok()
+        .flatten()
+        .is_some_and(|b| b.value.ca)
     {
-        return Err(format!("it is {} in this CA's store", row.status));
+        return Err("a CA certificate is not an operator certificate".into());
     }
-    Ok(())
+    let serial = Serial::from_be_bytes(cert.raw_serial()).map_err(|e| e.to_string())?;
+    match open.store.get(&serial, ctx.now) {
+        Ok(Some(row)) if row.der == der => {
+            if row.status == "valid" {
+                Ok(())
+            } else {
+                Err(format!("it is {} in this CA's store", row.status))
+            }
+        }
+        Ok(_) => Err("this CA did not issue it".into()),
+        Err(e) => Err(format!("the store cannot be read: {e}")),
+    }
 }
 
 fn operator_name(der: &[u8]) -> String {

@@ -600,11 +600,23 @@ fn signs_documents(cert: &x509_parser::certificate::X509Certificate<'_>) -> bool
 fn store_row(open: &OpenCa, der: &[u8], now: OffsetDateTime) -> Option<crate::store::CertRow> {
     let cert = input::parse_cert(der).ok()?;
     let serial = Serial::from_be_bytes(cert.raw_serial()).ok()?;
+    // The home opened and answered before (open_home); a failure here is an I/O fault on a
+    // read the store already served, reported as "not found" only for certificates that
+    // are not this CA's.
     open.store
         .get(&serial, now)
         .ok()
         .flatten()
         .filter(|r| r.der == der)
+}
+
+/// This home's CA, if the home holds one. A home whose database exists but does not open is
+/// an error, never "no home": it may hold revocations or a policy that must not be skipped.
+fn open_home(ctx: &Context) -> Result<Option<OpenCa>> {
+    if !ctx.home.join(crate::store::DB_FILE).exists() {
+        return Ok(None);
+    }
+    OpenCa::open(&ctx.home).map(Some)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -997,7 +1009,7 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
     }
     let seal = read_seal(&seal)?;
     let (signer_cert, certs) = read_cert_bundle(&cert)?;
-    let open = OpenCa::open(&ctx.home).ok();
+    let open = open_home(ctx)?;
     // Refusals, before the key is unlocked.
     let parsed = input::parse_cert(&signer_cert)
         .with_context(|| format!("reading certificate `{}`", cert.display()))?;
@@ -1092,10 +1104,21 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
 
     // Governed homes: applying a seal is `seal.apply` on the seal's department and type, with
     // the operator's domain and the time; the allow is audited.
-    if let Some(mut governed) = OpenCa::open(&ctx.home)
-        .ok()
-        .filter(|o| o.meta.policy.is_some())
-    {
+    if let Some(mut governed) = open_home(ctx)?.filter(|o| o.meta.policy.is_some()) {
+        // The operator applying the seal is the signer: the key that signs proves who it is.
+        // `--as`, if given, must name the same certificate.
+        if let Some(as_cert) = &ctx.operator
+            && common::read_cert(as_cert)? != signer_cert
+        {
+            bail!(
+                "--as `{}` is not the signing certificate `{}`: the operator of `seal sign` is the signer",
+                as_cert.display(),
+                cert.display()
+            );
+        }
+        let mut signer_ctx = ctx.clone();
+        signer_ctx.operator = Some(cert.clone());
+        let ctx = &signer_ctx;
         let info = seal.info();
         let resource = format!(
             "dept/{}/seal/{}",
@@ -1262,7 +1285,7 @@ fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         .as_deref()
         .map(|t| when::parse_time(t).context("--at"))
         .transpose()?;
-    let open = OpenCa::open(&ctx.home).ok();
+    let open = open_home(ctx)?;
     let mut intermediates = Vec::new();
     for u in &untrusted {
         intermediates.extend(common::read_certs(u)?);
@@ -1516,7 +1539,7 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
         common::check_output_free(p, force)?;
     }
     let path = Path::new(&target);
-    let open = OpenCa::open(&ctx.home).ok();
+    let open = open_home(ctx)?;
     let (shown, row) = if path.exists() {
         let bytes = files::read_limited(path, OBJECT_LIMIT)
             .with_context(|| format!("reading `{}`", path.display()))?;

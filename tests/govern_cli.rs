@@ -6,8 +6,26 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Monday 2027-01-04 10:00 in Asia/Shanghai.
-const FAKE_NOW: &str = "2027-01-04 02:00:00";
+/// Monday 2027-01-04 10:00 in Asia/Shanghai (02:00 UTC), as seconds since the Unix epoch.
+const FAKE_START: u64 = 1_799_028_000;
+
+/// The faketime spec that moves the clock of every govpki process in this test run by one
+/// offset, so that the test run starts at `FAKE_START`.
+///
+/// An offset, not an absolute start time: `faketime "2027-01-04 02:00:00"` restarts every process
+/// at that second, so a CA created by a process that crossed a second boundary would be "not yet
+/// valid" for the next process, which starts one second earlier again.
+fn fake_clock() -> &'static str {
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let offset = i128::from(FAKE_START) - i128::from(now);
+        format!("{offset:+}")
+    })
+}
 
 struct Env {
     dir: tempfile::TempDir,
@@ -45,7 +63,8 @@ impl Env {
     /// Runs govpki at the fixed time against the home.
     fn run(&self, args: &[&str]) -> Output {
         Command::new("faketime")
-            .arg(FAKE_NOW)
+            .arg("-f")
+            .arg(fake_clock())
             .arg(assert_cmd::cargo::cargo_bin!("govpki"))
             .args(args)
             .env("GOVPKI_HOME", self.home())

@@ -60,8 +60,27 @@ impl Env {
         self.path("home")
     }
 
-    /// Runs govpki at the fixed time against the home.
+    /// Runs govpki at the fixed time against the home. An operator named `--as NAME.pem`
+    /// proves presence with `NAME.key` beside it, if there is one and the test passes no
+    /// `--as-key` of its own.
     fn run(&self, args: &[&str]) -> Output {
+        let mut args = args.to_vec();
+        let key;
+        if !args.contains(&"--as-key")
+            && let Some(i) = args.iter().position(|a| *a == "--as")
+            && let Some(cert) = args.get(i + 1)
+            && let Some(stem) = cert.strip_suffix(".pem")
+        {
+            key = format!("{stem}.key");
+            if Path::new(&key).exists() {
+                args.splice(i + 2..i + 2, ["--as-key", key.as_str()]);
+            }
+        }
+        self.run_exact(&args)
+    }
+
+    /// Runs govpki at the fixed time with exactly these arguments.
+    fn run_exact(&self, args: &[&str]) -> Output {
         Command::new("faketime")
             .arg("-f")
             .arg(fake_clock())
@@ -73,6 +92,19 @@ impl Env {
             .env("USER", "govpki-test")
             .output()
             .unwrap()
+    }
+
+    fn exact_code(&self, args: &[&str]) -> (i32, String) {
+        let out = self.run_exact(args);
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -357,10 +389,14 @@ fn a_revoked_or_foreign_operator_is_refused() {
     let (code, err) = env.code(&["--as", &forged, "--domain", "intranet", "crl", "generate"]);
     assert_eq!(code, 1, "{err}");
     // Nor is the CA's own certificate, though it chains to the root trivially.
+    // (even with the CA's own key as the proof).
     let ca_cert = env.home().join("ca.pem");
+    let ca_key = env.home().join("private/ca.key");
     let (code, err) = env.code(&[
         "--as",
         p(&ca_cert),
+        "--as-key",
+        p(&ca_key),
         "--domain",
         "intranet",
         "crl",
@@ -510,5 +546,181 @@ fn seals_are_made_and_applied_under_the_policy() {
             .any(|r| r["action"] == "seal.apply" && r["actor"].as_str().unwrap().contains("李四")),
         "{audit:?}"
     );
-    env.ok(&["audit", "verify"]);
+    // The seal keeper's signing key also signed the allow (proof of presence, no --as-key).
+    let allows = audit
+        .iter()
+        .filter(|r| r["action"] == "authz.allow")
+        .count();
+    let apply = audit
+        .iter()
+        .position(|r| r["action"] == "seal.apply")
+        .unwrap();
+    assert_eq!(audit[apply - 1]["action"], "authz.allow");
+    let verified: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--json", "audit", "verify"])).unwrap();
+    assert_eq!(verified["signed_acts"], allows, "{verified}");
+}
+
+#[test]
+fn operators_prove_presence_with_their_key_and_sign_what_they_do() {
+    if !have_faketime() {
+        return;
+    }
+    let (env, officer, auditor) = governed();
+    let issue = |name: &str, extra: &[&str]| -> (i32, String) {
+        let mut args = extra.to_vec();
+        let key = env.path(&format!("{name}.key"));
+        let subject = format!("CN={name},OU=财政局,O=连云港市人民政府,C=CN");
+        args.extend_from_slice(&[
+            "--domain",
+            "intranet",
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            &subject,
+            "--key-out",
+            p(&key),
+            "--no-key-passphrase",
+        ]);
+        env.exact_code(&args)
+    };
+
+    // Naming a certificate is not enough: its key must be there.
+    let (code, err) = issue("a", &["--as", &officer]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--as-key"), "{err}");
+    assert!(!env.path("a.key").exists());
+
+    // Someone else's key is an impersonation: denied, and the attempt is audited.
+    let auditor_key = auditor.replace(".pem", ".key");
+    let (code, err) = issue("b", &["--as", &officer, "--as-key", &auditor_key]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("does not belong"), "{err}");
+    let last = env.audit().pop().unwrap();
+    assert_eq!(last["action"], "authz.deny");
+    assert!(last["actor"].as_str().unwrap().starts_with("cert:CN=王五"));
+
+    // An encrypted operator key: its passphrase comes from --as-passphrase-file, never argv.
+    let pass = env.path("op3-pass.txt");
+    std::fs::write(&pass, "operator three passphrase\n").unwrap();
+    let op3 = env.path("op3.pem");
+    let op3_key = env.path("op3.secret");
+    env.ok(&[
+        "--as",
+        &officer,
+        "--domain",
+        "intranet",
+        "cert",
+        "issue",
+        "--profile",
+        "person",
+        "--subject",
+        "CN=孙七,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+        "--key-out",
+        p(&op3_key),
+        "--key-passphrase-file",
+        p(&pass),
+        "--out",
+        p(&op3),
+    ]);
+    let (code, err) = issue("c", &["--as", p(&op3), "--as-key", p(&op3_key)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--as-passphrase-file"), "{err}");
+    let (code, err) = issue(
+        "d",
+        &[
+            "--as",
+            p(&op3),
+            "--as-key",
+            p(&op3_key),
+            "--as-passphrase-file",
+            p(&pass),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+
+    // Every act is preceded, in the same transaction, by the operator's signed allow.
+    let audit = env.audit();
+    let issues: Vec<usize> = (0..audit.len())
+        .filter(|&i| audit[i]["action"] == "cert.issue")
+        .collect();
+    assert_eq!(issues.len(), 4, "two persons in governed(), op3, d");
+    for &i in &issues[2..] {
+        let allow = &audit[i - 1];
+        assert_eq!(allow["action"], "authz.allow", "{allow}");
+        assert_eq!(allow["actor"], audit[i]["actor"]);
+        assert!(
+            allow["object"]
+                .as_str()
+                .unwrap()
+                .starts_with("cert.issue dept/"),
+            "{allow}"
+        );
+        assert!(
+            allow["outcome"]
+                .as_str()
+                .unwrap()
+                .contains("; proof: nonce="),
+            "{allow}"
+        );
+    }
+    let verified: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--json", "audit", "verify"])).unwrap();
+    assert_eq!(verified["intact"], true, "{verified}");
+    assert_eq!(verified["signed_acts"], 2, "{verified}");
+
+    // Someone with write access to the database rewrites what the officer allowed and rebuilds
+    // the hash chain around it: the chain is intact again, the officer's signature is not.
+    let target = audit[issues[2] - 1]["seq"].as_i64().unwrap();
+    {
+        let db = rusqlite::Connection::open(env.home().join("govpki.db")).unwrap();
+        db.execute(
+            "UPDATE audit SET object = 'cert.issue dept/公安局/cert/sub-ca' WHERE seq = ?1",
+            [target],
+        )
+        .unwrap();
+        let rows: Vec<(i64, String, String, String, String, String)> = db
+            .prepare("SELECT seq, time, actor, action, object, outcome FROM audit ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut prev = govpki::audit::GENESIS.to_string();
+        for (seq, time, actor, action, object, outcome) in rows {
+            let event = govpki::audit::Event {
+                time,
+                actor,
+                action,
+                object,
+                outcome,
+            };
+            let hash = govpki::audit::record_hash(&prev, seq, &event);
+            db.execute(
+                "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+                rusqlite::params![prev, hash, seq],
+            )
+            .unwrap();
+            prev = hash;
+        }
+    }
+    let out = env.run(&["audit", "verify"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!("record {target}"))
+            && stdout.contains("signature does not verify"),
+        "{stdout}"
+    );
 }

@@ -5,6 +5,8 @@
 //! Pure: this module computes and checks hashes. The store writes records, in the same
 //! transaction as the change they record.
 
+pub mod proof;
+
 use serde::Serialize;
 
 /// The hash a chain starts from (the "previous hash" of record 1).

@@ -5,7 +5,8 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::{Context, Outcome};
-use crate::audit;
+use crate::audit::{self, proof};
+use crate::ca::serial::Serial;
 use crate::ca::when;
 use crate::store::Store;
 
@@ -35,14 +36,17 @@ EXIT CODES:
 
 const VERIFY_LONG: &str = "\
 Recompute the audit log's hash chain from the first record. An edited, deleted or inserted
-record breaks the chain; the first broken record is named.
+record breaks the chain; the first broken record is named. In a CA governed by a policy, every
+allowed act (`authz.allow`) also carries a signature by the operator's key over what was
+allowed; each is checked against the operator's certificate, so a forged allow is caught even
+if the chain was rebuilt around it.
 
 EXAMPLES:
     govpki audit verify
 
 EXIT CODES:
-    0  the chain is intact
-    1  the chain is broken
+    0  the chain is intact and every operator signature verifies
+    1  the chain is broken, or an operator signature is missing or wrong
     2  an error";
 
 #[derive(Debug, Args)]
@@ -84,17 +88,32 @@ pub fn run(cmd: AuditCommand, ctx: &Context) -> Result<Outcome> {
         }
         AuditCommand::Verify => {
             let records = store.audit_records(None)?;
-            let broken = audit::verify(&records);
+            let mut broken = audit::verify(&records);
+            // The chain is intact: now every signed act must carry its operator's signature.
+            let mut signed = 0usize;
+            if broken.is_none() {
+                let ca_cert = store.ca_meta()?.cert_der;
+                for r in records.iter().filter(|r| r.action == "authz.allow") {
+                    match check_proof(&store, &ca_cert, r, ctx) {
+                        Ok(()) => signed += 1,
+                        Err(reason) => {
+                            broken = Some(audit::Break { seq: r.seq, reason });
+                            break;
+                        }
+                    }
+                }
+            }
             if ctx.out.is_json() {
                 ctx.out.json(&json!({
                     "records": records.len(),
+                    "signed_acts": signed,
                     "intact": broken.is_none(),
                     "broken": broken,
                 }))?;
             } else {
                 match &broken {
                     None => ctx.out.data(&format!(
-                        "audit chain intact: {} records, head {}",
+                        "audit log intact: {} records, {signed} signed by their operators, head {}",
                         records.len(),
                         records
                             .last()
@@ -102,7 +121,7 @@ pub fn run(cmd: AuditCommand, ctx: &Context) -> Result<Outcome> {
                             .unwrap_or(audit::GENESIS)
                     ))?,
                     Some(b) => ctx.out.data(&format!(
-                        "audit chain BROKEN at record {}: {}",
+                        "audit log BROKEN at record {}: {}",
                         b.seq, b.reason
                     ))?,
                 }
@@ -114,4 +133,25 @@ pub fn run(cmd: AuditCommand, ctx: &Context) -> Result<Outcome> {
             })
         }
     }
+}
+
+/// Checks the operator's signature kept in an `authz.allow` record against the operator's
+/// certificate in this CA's store.
+fn check_proof(
+    store: &Store,
+    ca_cert: &[u8],
+    r: &audit::Record,
+    ctx: &Context,
+) -> std::result::Result<(), String> {
+    let (nonce, sig) = proof::parse_outcome(&r.outcome)
+        .ok_or("an allowed act without its operator's signature")?;
+    let serial = proof::actor_serial(&r.actor)
+        .and_then(|s| s.parse::<Serial>().ok())
+        .ok_or_else(|| format!("the actor `{}` names no operator certificate", r.actor))?;
+    let row = store
+        .get(&serial, ctx.now)
+        .map_err(|e| format!("the store cannot be read: {e}"))?
+        .ok_or_else(|| format!("the operator certificate {serial} is not in this CA's store"))?;
+    let statement = proof::statement(ca_cert, &row.der, &r.time, &r.object, &nonce);
+    proof::verify(&row.der, &statement, &sig)
 }

@@ -34,18 +34,21 @@ const POLICY_LONG: &str = "\
 Set (or with --clear, remove) the authorization policy that governs this CA. With a policy,
 `cert issue`, `cert revoke`, `cert release`, `crl generate`, `seal create`, `seal revoke`,
 `seal status-list` and `seal sign` need --as OPERATOR_CERT (the operator's certificate, which
-must chain to this CA and not be revoked) and ask the policy: cert.issue on
+must chain to this CA and not be revoked) with --as-key OPERATOR_KEY (its private key, the proof
+of presence; `seal sign` uses the signing key), and ask the policy: cert.issue on
 dept/<OU>/cert/<profile>, cert.revoke on dept/<OU>/cert/<serial>, crl.publish on ca/<CN>,
 seal.create|seal.revoke|seal.apply on dept/<OU>/seal/<type>, with the context domain (--domain)
 and time (now). A deny stops the command with the explanation (exit 1) and is audited; an allow
-records the operator as the actor. A policy that does not load stops every governed command
+records the operator as the actor, and the operator's key signs a statement of the act that is
+kept in the audit log (`audit verify` checks it). A policy that does not load stops every governed command
 (exit 2): it never allows. Changing the policy of a governed CA is itself ca.manage on ca/<CN>.
 The policy language is described in policies/README.md.
 
 EXAMPLES:
     govpki ca policy /etc/govpki/policies
-    govpki --as officer.pem --domain intranet ca policy /etc/govpki/policies-2027
-    govpki --as officer.pem --domain intranet ca policy --clear
+    govpki --as officer.pem --as-key officer.key --as-passphrase-file officer.pass \
+        --domain intranet ca policy /etc/govpki/policies-2027
+    govpki --as officer.pem --as-key officer.key --domain intranet ca policy --clear
 
 EXIT CODES:
     0  set or cleared

@@ -113,13 +113,14 @@ pub fn new_key_protection(
 pub fn existing_passphrase(
     file: Option<&Path>,
     key_path: &Path,
+    file_flag: &str,
 ) -> std::result::Result<Zeroizing<String>, KeyError> {
     if let Some(f) = file {
         return read_passphrase_file(f).map_err(|e| KeyError::NoPassphrase(format!("{e:#}")));
     }
     if !std::io::stdin().is_terminal() {
         return Err(KeyError::NoPassphrase(format!(
-            "`{}` is encrypted and there is no terminal to ask for its passphrase; pass --passphrase-file F",
+            "`{}` is encrypted and there is no terminal to ask for its passphrase; pass {file_flag} F",
             key_path.display()
         )));
     }
@@ -130,11 +131,22 @@ pub fn existing_passphrase(
 
 /// Loads a private key file, asking for its passphrase only if it is encrypted.
 pub fn load_key(path: &Path, passphrase_file: Option<&Path>) -> Result<PrivateKey> {
+    load_key_with(path, passphrase_file, "--passphrase-file")
+}
+
+/// [`load_key`], naming `file_flag` as the passphrase source in errors.
+pub fn load_key_with(
+    path: &Path,
+    passphrase_file: Option<&Path>,
+    file_flag: &str,
+) -> Result<PrivateKey> {
     let bytes = Zeroizing::new(read_file(path, "private key")?);
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| anyhow::anyhow!("reading private key `{}`: not PEM text", path.display()))?;
-    PrivateKey::from_pem(text, || existing_passphrase(passphrase_file, path))
-        .with_context(|| format!("unlocking private key `{}`", path.display()))
+    PrivateKey::from_pem(text, || {
+        existing_passphrase(passphrase_file, path, file_flag)
+    })
+    .with_context(|| format!("unlocking private key `{}`", path.display()))
 }
 
 /// An open CA home with its metadata.

@@ -17,8 +17,9 @@ use anyhow::Result;
 
 use super::common::{self, OpenCa};
 use super::{Context, hinted};
-use crate::audit::Event;
+use crate::audit::{Event, proof};
 use crate::authz::{self, Policy, Request};
+use crate::ca::keys::PrivateKey;
 use crate::ca::serial::Serial;
 use crate::ca::verify::{self, Verdict, VerifyInput};
 use crate::ca::when::rfc3339;
@@ -88,7 +89,22 @@ pub fn load_policy(path: &Path) -> Result<Policy> {
 
 /// Asks the home's policy about `asks` for the operator of this run. Returns the actor name for
 /// audit records: the operator's certificate when governed, else the local user.
+///
+/// When governed, the operator proves presence with their key (`--as-key`): it must belong to
+/// the `--as` certificate, and it signs a statement of the allowed act (see
+/// [`crate::audit::proof`]) that is staged in the store and committed with the act itself.
 pub fn authorize(ctx: &Context, open: &mut OpenCa, asks: &[Ask]) -> Result<String> {
+    authorize_with_key(ctx, open, asks, None)
+}
+
+/// [`authorize`] with the operator's key already unlocked (`seal sign`, where the operator is
+/// the signer and the signing key is the proof).
+pub fn authorize_with_key(
+    ctx: &Context,
+    open: &mut OpenCa,
+    asks: &[Ask],
+    unlocked: Option<&PrivateKey>,
+) -> Result<String> {
     let Some(policy_path) = open.meta.policy.clone() else {
         // No policy: behave as before. An unverified --as must not reach the audit log.
         return Ok(common::local_actor());
@@ -96,31 +112,68 @@ pub fn authorize(ctx: &Context, open: &mut OpenCa, asks: &[Ask]) -> Result<Strin
     let Some(cert_path) = ctx.operator.clone() else {
         return Err(hinted(
             format!("this CA is governed by the policy `{policy_path}`, and no operator was named"),
-            "pass --as OPERATOR_CERT (your certificate issued by this CA)",
+            "pass --as OPERATOR_CERT --as-key OPERATOR_KEY (your certificate issued by this CA, and its key)",
         ));
     };
+    if unlocked.is_none() && ctx.operator_key.is_none() {
+        return Err(hinted(
+            format!(
+                "this CA is governed by the policy `{policy_path}`: the operator `{}` must prove it is present",
+                cert_path.display()
+            ),
+            "pass --as-key OPERATOR_KEY (the private key of the --as certificate; it signs the act for the audit log)",
+        ));
+    }
     let policy = load_policy(Path::new(&policy_path))?;
     let der = common::read_cert(&cert_path)?;
     let operator = operator_name(&der);
+    let first_ask = asks
+        .first()
+        .map(|a| format!("{} {}", a.action, a.resource))
+        .unwrap_or_default();
     if let Err(why) = operator_is_trusted(ctx, open, &der) {
-        let event = Event {
-            time: rfc3339(ctx.now),
-            actor: operator.clone(),
-            action: "authz.deny".into(),
-            object: asks
-                .first()
-                .map(|a| format!("{} {}", a.action, a.resource))
-                .unwrap_or_default(),
-            outcome: format!("denied: operator certificate not accepted: {why}"),
-        };
-        open.store.audit(vec![event])?;
-        return Err(anyhow::Error::new(PolicyDenied {
-            summary: format!(
+        return Err(deny(
+            ctx,
+            open,
+            &operator,
+            first_ask,
+            format!("denied: operator certificate not accepted: {why}"),
+            format!(
                 "denied: the operator certificate `{}` is not accepted: {why}",
                 cert_path.display()
             ),
-            explanation: String::new(),
-        }));
+        ));
+    }
+    let loaded;
+    let key = match unlocked {
+        Some(k) => k,
+        None => {
+            let key_path = ctx.operator_key.as_deref().unwrap_or(Path::new(""));
+            loaded = common::load_key_with(
+                key_path,
+                ctx.operator_passphrase_file.as_deref(),
+                "--as-passphrase-file",
+            )?;
+            &loaded
+        }
+    };
+    if key.spki_der() != common::spki_of(&der)? {
+        let key_name = ctx
+            .operator_key
+            .as_deref()
+            .map(|p| format!("`{}`", p.display()))
+            .unwrap_or_else(|| "the signing key".into());
+        return Err(deny(
+            ctx,
+            open,
+            &operator,
+            first_ask,
+            "denied: the operator's key does not belong to the operator certificate".into(),
+            format!(
+                "denied: the key {key_name} does not belong to the operator certificate `{}`",
+                cert_path.display()
+            ),
+        ));
     }
     let subject = authz::subject_from_cert(&der).map_err(|e| {
         anyhow::anyhow!(
@@ -131,6 +184,7 @@ pub fn authorize(ctx: &Context, open: &mut OpenCa, asks: &[Ask]) -> Result<Strin
     let mut asks = asks.to_vec();
     asks.sort();
     asks.dedup();
+    let mut rules = Vec::new();
     for ask in &asks {
         let mut context = BTreeMap::new();
         if let Some(d) = &ctx.domain {
@@ -148,35 +202,83 @@ pub fn authorize(ctx: &Context, open: &mut OpenCa, asks: &[Ask]) -> Result<Strin
         };
         let decision = policy.explain(&request, ctx.now);
         if !decision.allow {
-            let event = Event {
-                time: rfc3339(ctx.now),
-                actor: operator.clone(),
-                action: "authz.deny".into(),
-                object: format!("{} {}", ask.action, ask.resource),
-                outcome: format!("denied: {}", decision.reason),
-            };
-            open.store.audit(vec![event])?;
             let mut explanation = authz::explain_text(&decision);
             if ctx.domain.is_none() {
                 explanation
                     .push_str("\nhint: no --domain was given (intranet, extranet or internet)");
             }
-            return Err(anyhow::Error::new(PolicyDenied {
-                summary: format!(
-                    "denied by policy: {} on `{}`: {}",
-                    ask.action, ask.resource, decision.reason
-                ),
-                explanation,
-            }));
+            let summary = format!(
+                "denied by policy: {} on `{}`: {}",
+                ask.action, ask.resource, decision.reason
+            );
+            let outcome = format!("denied: {}", decision.reason);
+            let object = format!("{} {}", ask.action, ask.resource);
+            let err = deny(ctx, open, &operator, object, outcome, summary);
+            return Err(match err.downcast::<PolicyDenied>() {
+                Ok(mut denied) => {
+                    denied.explanation = explanation;
+                    anyhow::Error::new(denied)
+                }
+                Err(other) => other,
+            });
         }
+        let rule = decision.rule.clone().unwrap_or_else(|| "-".into());
         ctx.out.debug(&format!(
-            "policy allows {} on `{}` ({})",
-            ask.action,
-            ask.resource,
-            decision.rule.as_deref().unwrap_or("-")
+            "policy allows {} on `{}` ({rule})",
+            ask.action, ask.resource
         ));
+        rules.push(rule);
     }
+
+    // The operator signs what was allowed; the signature goes into the audit log with the act.
+    let time = rfc3339(ctx.now);
+    let object = asks
+        .iter()
+        .map(|a| format!("{} {}", a.action, a.resource))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let nonce = hex::encode(common::random16()?);
+    let statement = proof::statement(&open.meta.cert_der, &der, &time, &object, &nonce);
+    let signature = key
+        .sign(&statement)
+        .map_err(|e| anyhow::anyhow!("signing the operator statement: {e}"))?;
+    proof::verify(&der, &statement, &signature)
+        .map_err(|e| anyhow::anyhow!("checking the operator statement: {e}"))?;
+    rules.dedup();
+    open.store.stage_audit(Event {
+        time,
+        actor: operator.clone(),
+        action: "authz.allow".into(),
+        object,
+        outcome: proof::outcome(&rules.join(", "), &nonce, &signature),
+    });
     Ok(operator)
+}
+
+/// Records a denial in the audit log (its own transaction: nothing else happens) and returns
+/// the error that stops the command with exit 1.
+fn deny(
+    ctx: &Context,
+    open: &mut OpenCa,
+    operator: &str,
+    object: String,
+    outcome: String,
+    summary: String,
+) -> anyhow::Error {
+    let event = Event {
+        time: rfc3339(ctx.now),
+        actor: operator.to_string(),
+        action: "authz.deny".into(),
+        object,
+        outcome,
+    };
+    if let Err(e) = open.store.audit(vec![event]) {
+        return e.into();
+    }
+    anyhow::Error::new(PolicyDenied {
+        summary,
+        explanation: String::new(),
+    })
 }
 
 /// The operator's certificate must chain to this CA now, and must not be revoked in its store.

@@ -92,6 +92,10 @@ pub struct Context {
     pub out: Output,
     /// The operator's certificate (`--as`), for homes governed by a policy.
     pub operator: Option<PathBuf>,
+    /// The operator's private key (`--as-key`), which proves the operator is present.
+    pub operator_key: Option<PathBuf>,
+    /// Where the operator key's passphrase comes from (`--as-passphrase-file`).
+    pub operator_passphrase_file: Option<PathBuf>,
     /// The security domain the operator works from (`--domain`), for policy decisions.
     pub domain: Option<String>,
 }
@@ -137,6 +141,12 @@ pub struct Cli {
     /// Act as this operator (certificate file) where the home is governed by a policy
     #[arg(long = "as", global = true, value_name = "OPERATOR_CERT")]
     pub operator: Option<PathBuf>,
+    /// The operator's private key: it signs each allowed act, kept in the audit log
+    #[arg(long = "as-key", global = true, value_name = "KEY")]
+    pub operator_key: Option<PathBuf>,
+    /// Read the operator key's passphrase from this file (first line)
+    #[arg(long = "as-passphrase-file", global = true, value_name = "F")]
+    pub operator_passphrase_file: Option<PathBuf>,
     /// The security domain this command runs from, for policy decisions
     #[arg(long, global = true, value_parser = ["intranet", "extranet", "internet"])]
     pub domain: Option<String>,
@@ -253,6 +263,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         quiet,
         verbose,
         operator,
+        operator_key,
+        operator_passphrase_file,
         domain,
         command,
     } = cli;
@@ -261,6 +273,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         now: OffsetDateTime::now_utc(),
         out: Output::new(json, quiet, verbose),
         operator,
+        operator_key,
+        operator_passphrase_file,
         domain,
     };
     match command {

@@ -1102,6 +1102,17 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
         }
     };
 
+    // Unlocked before the policy is asked: in a governed home the signing key is also the
+    // operator's proof of presence.
+    let key_pair = common::load_key(&key, passphrase_file.as_deref())?;
+    if key_pair.spki_der() != common::spki_of(&signer_cert)? {
+        bail!(
+            "the key `{}` does not belong to the certificate `{}` ({subject})",
+            key.display(),
+            cert.display()
+        );
+    }
+
     // Governed homes: applying a seal is `seal.apply` on the seal's department and type, with
     // the operator's domain and the time; the allow is audited.
     if let Some(mut governed) = open_home(ctx)?.filter(|o| o.meta.policy.is_some()) {
@@ -1125,10 +1136,11 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
             govern::segment(info.department.as_deref()),
             info.seal_type.name()
         );
-        let actor = govern::authorize(
+        let actor = govern::authorize_with_key(
             ctx,
             &mut governed,
             &[govern::Ask::new("seal.apply", resource.clone())],
+            Some(&key_pair),
         )?;
         governed.store.audit(vec![Event {
             time: rfc3339(ctx.now),
@@ -1138,7 +1150,6 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
             outcome: "ok".into(),
         }])?;
     }
-    let key_pair = common::load_key(&key, passphrase_file.as_deref())?;
     let key_signer = KeySigner::new(&key_pair);
     let doc_signer =
         DocumentSigner::new(&key_signer, &signer_cert, &embedded_chain, &[], Some(&seal)).map_err(

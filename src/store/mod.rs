@@ -128,6 +128,9 @@ pub struct Store {
     conn: Connection,
     home: PathBuf,
     db_path: PathBuf,
+    /// Audit events that go into the next state-changing transaction, before its own (see
+    /// [`Store::stage_audit`]).
+    staged: Vec<Event>,
 }
 
 const SCHEMA: &str = "
@@ -209,6 +212,7 @@ impl Store {
             conn,
             home: home.to_path_buf(),
             db_path,
+            staged: Vec::new(),
         };
         store
             .conn
@@ -317,8 +321,11 @@ impl Store {
             other => other,
         };
         let (value, evs) = events(&tx).map_err(fix)?;
-        append_audit(&tx, evs).map_err(err.clone())?;
+        let mut all = self.staged.clone();
+        all.extend(evs);
+        append_audit(&tx, all).map_err(err.clone())?;
         tx.commit().map_err(err)?;
+        self.staged.clear();
         self.checkpoint_if_large();
         Ok(value)
     }
@@ -786,6 +793,13 @@ impl Store {
             })?;
             Ok(((), vec![event]))
         })
+    }
+
+    /// Holds `event` back until the next state change, which commits it in the same transaction
+    /// ahead of its own records: a policy's allow is recorded together with the act it allowed,
+    /// or not at all if the act never commits.
+    pub fn stage_audit(&mut self, event: Event) {
+        self.staged.push(event);
     }
 
     /// Appends audit events on their own (e.g. a policy denial, which changes nothing else).

@@ -1,0 +1,34 @@
+//! The README's first command: `govpki demo` runs every step of the tour with the real binary
+//! and checks each exit code, so a change that breaks the tour fails here, not on a new user's
+//! machine.
+
+use std::process::Command;
+
+#[test]
+fn the_guided_tour_runs_to_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
+        .args(["demo", "--keep", "--dir"])
+        .arg(dir.path().join("tour"))
+        .env_remove("GOVPKI_HOME")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let text = format!("{stdout}{stderr}");
+    assert!(text.contains("demo complete"), "{text}");
+    // What the tour leaves behind is real: the officer's governed issuance is in the store and
+    // his signature on it verifies.
+    let tour = dir.path().join("tour");
+    assert!(tour.join("qian.pem").is_file(), "{text}");
+    let verify = Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
+        .args(["--json", "audit", "verify", "--home"])
+        .arg(tour.join("root-ca"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["signed_acts"], 1, "{report}");
+}

@@ -729,95 +729,54 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     };
     let mut issued_count = 0usize;
     let mut remaining = prepared.into_iter();
-    loop {
+    let now = ctx.now;
+    // Serials are unique across the whole batch, not only against the store: chunk i+1 takes
+    // its serials before chunk i is committed.
+    let mut taken = std::collections::HashSet::new();
+    let mut next_jobs = |store: &crate::store::Store| -> Result<Vec<(Prepared, Serial)>> {
         let chunk: Vec<Prepared> = remaining.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        // Serials first (single-threaded: they come from the store), then sign on all cores.
         let mut jobs = Vec::with_capacity(chunk.len());
-        let mut taken = std::collections::HashSet::new();
         for p in chunk {
-            let mut serial = common::fresh_serial(&open.store)?;
+            let mut serial = common::fresh_serial(store)?;
             while !taken.insert(serial.clone()) {
-                serial = common::fresh_serial(&open.store)?;
+                serial = common::fresh_serial(store)?;
             }
             jobs.push((p, serial));
         }
-        let now = ctx.now;
-        let results = sign_parallel(&issuer, jobs, algorithm, now)?;
-        let records: Vec<CertRecord> = results
-            .iter()
-            .map(|(p, serial, issued)| CertRecord {
-                serial: serial.clone(),
-                subject: p.row.subject.to_string(),
-                department: p.row.subject.department().map(str::to_string),
-                profile: p.row.profile.name().into(),
-                not_before: issued.not_before,
-                not_after: issued.not_after,
-                issued_at: now,
-                der: issued.der.clone(),
-            })
-            .collect();
-        // Generated keys reach the disk before their certificates are committed, so a
-        // committed certificate never lacks its key; a crash in between leaves only key files
-        // whose serials the store never saw.
-        let mut key_files = Vec::new();
-        for (p, serial, _) in &results {
-            if let Some(key) = &p.new_key {
-                let key_pem = match &encryptor {
-                    Some(enc) => enc.encrypt(key, common::random16()?)?,
-                    None => key.to_pem(None, [0; 16], [0; 16])?,
-                };
-                let path = out_dir.join(format!("{}.key", serial.to_hex()));
-                if let Err(e) =
-                    common::write_output_deferred(&path, key_pem.as_bytes(), true, force)
-                {
-                    remove_all(&key_files);
-                    return Err(e);
-                }
-                key_files.push(path);
+        Ok(jobs)
+    };
+    // A pipeline: while this thread writes out and commits chunk i, chunk i+1 is being signed,
+    // so the cores sign while the file system and the store's fsyncs work.
+    std::thread::scope(|scope| -> Result<()> {
+        let issuer = &issuer;
+        let first = next_jobs(&open.store)?;
+        let mut in_flight = (!first.is_empty())
+            .then(|| scope.spawn(move || sign_parallel(issuer, first, algorithm, now)));
+        while let Some(handle) = in_flight.take() {
+            let results = handle
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("a signing thread failed")))?;
+            let following = next_jobs(&open.store)?;
+            if !following.is_empty() {
+                in_flight =
+                    Some(scope.spawn(move || sign_parallel(issuer, following, algorithm, now)));
             }
-        }
-        if !key_files.is_empty() {
-            files::sync_filesystem(&out_dir)
-                .with_context(|| format!("syncing `{}`", out_dir.display()))?;
-        }
-        if let Err(e) = open.store.record_issued(&records, &actor, now) {
-            remove_all(&key_files);
-            return Err(e.into());
-        }
-        // Committed: now write the certificates out and report them.
-        for (_, serial, issued) in &results {
-            let hexs = serial.to_hex();
-            common::write_output_deferred(
-                &out_dir.join(format!("{hexs}.pem")),
-                common::cert_pem(&issued.der).as_bytes(),
-                false,
+            commit_chunk(
+                ctx,
+                &mut open,
+                &results,
+                &out_dir,
+                encryptor.as_ref(),
+                &actor,
                 force,
             )?;
-        }
-        files::sync_filesystem(&out_dir)
-            .with_context(|| format!("syncing `{}`", out_dir.display()))?;
-        for (p, serial, issued) in &results {
-            let hexs = serial.to_hex();
-            if ctx.out.is_json() {
-                ctx.out.json(&json!({
-                    "row": p.row.row,
-                    "serial": hexs,
-                    "subject": p.row.subject.to_string(),
-                    "profile": p.row.profile.name(),
-                    "not_after": rfc3339(issued.not_after),
-                    "cert": out_dir.join(format!("{hexs}.pem")).display().to_string(),
-                    "key": p.new_key.as_ref().map(|_| out_dir.join(format!("{hexs}.key")).display().to_string()),
-                }))?;
+            issued_count += results.len();
+            if let Some(b) = &bar {
+                b.set_position(issued_count as u64);
             }
         }
-        issued_count += results.len();
-        if let Some(b) = &bar {
-            b.set_position(issued_count as u64);
-        }
-    }
+        Ok(())
+    })?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -835,6 +794,85 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
 }
 
 type Signed = (Prepared, Serial, crate::ca::issue::Issued);
+
+/// Writes a signed chunk's keys (synced), commits its certificates, then writes the
+/// certificates out and reports them: a committed certificate never lacks its key, and nothing
+/// is reported before it is committed.
+fn commit_chunk(
+    ctx: &Context,
+    open: &mut OpenCa,
+    results: &[Signed],
+    out_dir: &Path,
+    encryptor: Option<&BatchEncryptor>,
+    actor: &str,
+    force: bool,
+) -> Result<()> {
+    let now = ctx.now;
+    let records: Vec<CertRecord> = results
+        .iter()
+        .map(|(p, serial, issued)| CertRecord {
+            serial: serial.clone(),
+            subject: p.row.subject.to_string(),
+            department: p.row.subject.department().map(str::to_string),
+            profile: p.row.profile.name().into(),
+            not_before: issued.not_before,
+            not_after: issued.not_after,
+            issued_at: now,
+            der: issued.der.clone(),
+        })
+        .collect();
+    // Generated keys reach the disk before their certificates are committed; a crash in
+    // between leaves only key files whose serials the store never saw.
+    let mut key_files = Vec::new();
+    for (p, serial, _) in results {
+        if let Some(key) = &p.new_key {
+            let key_pem = match encryptor {
+                Some(enc) => enc.encrypt(key, common::random16()?)?,
+                None => key.to_pem(None, [0; 16], [0; 16])?,
+            };
+            let path = out_dir.join(format!("{}.key", serial.to_hex()));
+            if let Err(e) = common::write_output_deferred(&path, key_pem.as_bytes(), true, force) {
+                remove_all(&key_files);
+                return Err(e);
+            }
+            key_files.push(path);
+        }
+    }
+    if !key_files.is_empty() {
+        files::sync_filesystem(out_dir)
+            .with_context(|| format!("syncing `{}`", out_dir.display()))?;
+    }
+    if let Err(e) = open.store.record_issued(&records, actor, now) {
+        remove_all(&key_files);
+        return Err(e.into());
+    }
+    // Committed: now write the certificates out and report them.
+    for (_, serial, issued) in results {
+        let hexs = serial.to_hex();
+        common::write_output_deferred(
+            &out_dir.join(format!("{hexs}.pem")),
+            common::cert_pem(&issued.der).as_bytes(),
+            false,
+            force,
+        )?;
+    }
+    files::sync_filesystem(out_dir).with_context(|| format!("syncing `{}`", out_dir.display()))?;
+    if ctx.out.is_json() {
+        for (p, serial, issued) in results {
+            let hexs = serial.to_hex();
+            ctx.out.json(&json!({
+                "row": p.row.row,
+                "serial": hexs,
+                "subject": p.row.subject.to_string(),
+                "profile": p.row.profile.name(),
+                "not_after": rfc3339(issued.not_after),
+                "cert": out_dir.join(format!("{hexs}.pem")).display().to_string(),
+                "key": p.new_key.as_ref().map(|_| out_dir.join(format!("{hexs}.key")).display().to_string()),
+            }))?;
+        }
+    }
+    Ok(())
+}
 
 fn remove_all(paths: &[PathBuf]) {
     for p in paths {

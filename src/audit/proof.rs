@@ -14,6 +14,17 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use ring::signature;
 
+/// Why an operator's signature was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProofError {
+    #[error("the operator certificate does not parse: {0}")]
+    Certificate(String),
+    #[error("unsupported operator key type {0}")]
+    KeyType(String),
+    #[error("the operator's signature does not verify")]
+    BadSignature,
+}
+
 /// What precedes the proof in an `authz.allow` outcome.
 const PROOF_MARK: &str = "; proof: ";
 
@@ -76,9 +87,9 @@ pub fn actor_serial(actor: &str) -> Option<&str> {
 /// Checks `sig` over `msg` with the public key of `cert_der`, for the signature algorithm govpki
 /// keys make for that key type (ECDSA P-256 with SHA-256, P-384 with SHA-384, Ed25519, RSA
 /// PKCS#1 v1.5 with SHA-256).
-pub fn verify(cert_der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), String> {
+pub fn verify(cert_der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ProofError> {
     let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
-        .map_err(|e| format!("the operator certificate does not parse: {e}"))?;
+        .map_err(|e| ProofError::Certificate(e.to_string()))?;
     let spki = cert.public_key();
     let key_oid = spki.algorithm.algorithm.to_id_string();
     let curve = spki
@@ -93,15 +104,15 @@ pub fn verify(cert_der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), String> {
         ("1.3.101.112", _) => &signature::ED25519,
         ("1.2.840.113549.1.1.1", _) => &signature::RSA_PKCS1_2048_8192_SHA256,
         (k, c) => {
-            return Err(format!(
-                "unsupported operator key type {k}{}",
+            return Err(ProofError::KeyType(format!(
+                "{k}{}",
                 c.map(|c| format!(" ({c})")).unwrap_or_default()
-            ));
+            )));
         }
     };
     signature::UnparsedPublicKey::new(alg, spki.subject_public_key.data.as_ref())
         .verify(msg, sig)
-        .map_err(|_| "the operator's signature does not verify".to_string())
+        .map_err(|_| ProofError::BadSignature)
 }
 
 #[cfg(test)]

@@ -153,5 +153,5 @@ fn check_proof(
         .map_err(|e| format!("the store cannot be read: {e}"))?
         .ok_or_else(|| format!("the operator certificate {serial} is not in this CA's store"))?;
     let statement = proof::statement(ca_cert, &row.der, &r.time, &r.object, &nonce);
-    proof::verify(&row.der, &statement, &sig)
+    proof::verify(&row.der, &statement, &sig).map_err(|e| e.to_string())
 }

@@ -14,7 +14,13 @@ fn govpki() -> Command {
     let mut cmd = Command::cargo_bin("govpki").unwrap();
     cmd.current_dir(root())
         .env("NO_COLOR", "1")
-        .env_remove("GOVPKI_HOME");
+        .env_remove("GOVPKI_HOME")
+        .env_remove("GOVPKI_NO_CACHE")
+        // The compiled-policy cache in use, but never the real ~/.cache.
+        .env(
+            "GOVPKI_CACHE_DIR",
+            std::env::temp_dir().join("govpki-authz-test-cache"),
+        );
     cmd.arg("--home")
         .arg(std::env::temp_dir().join("govpki-authz-test-home"));
     cmd

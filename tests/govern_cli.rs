@@ -87,6 +87,8 @@ impl Env {
             .arg(assert_cmd::cargo::cargo_bin!("govpki"))
             .args(args)
             .env("GOVPKI_HOME", self.home())
+            // The compiled-policy cache in use, but never the real ~/.cache.
+            .env("GOVPKI_CACHE_DIR", self.path("policy-cache"))
             .env("TZ", "UTC")
             .env("NO_COLOR", "1")
             .env("USER", "govpki-test")

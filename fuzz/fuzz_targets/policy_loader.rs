@@ -1,5 +1,6 @@
 //! Fuzzes the policy loader: any text must load or be refused with located errors, never panic;
-//! a policy that loads must decide requests without panicking.
+//! a policy that loads must decide requests without panicking, and decide them the same after a
+//! round trip through the compiled-policy cache format.
 //!
 //! Run: `cargo fuzz run policy_loader -- -max_len=8192` (corpus seeds: ../policies/*.yaml,
 //! ../testdata/authz/policy-*.yaml).
@@ -7,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use govpki::authz::{Policy, Request, Subject};
+use govpki::authz::{Policy, Request, Subject, cache_key};
 use libfuzzer_sys::fuzz_target;
 use time::macros::datetime;
 
@@ -17,7 +18,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let sources = [(PathBuf::from("fuzz.yaml"), text.to_string())];
     match Policy::load(&sources) {
-        Ok((policy, _warnings)) => {
+        Ok((policy, warnings)) => {
+            let key = cache_key(&sources);
+            let bytes = policy
+                .to_cache_bytes(&warnings, &key)
+                .expect("a policy from a UTF-8 path encodes");
+            let (cached, cached_warnings) =
+                Policy::from_cache_bytes(&bytes, &key).expect("a fresh entry reads back");
+            assert_eq!(warnings, cached_warnings);
             let mut subject = Subject::new();
             for (k, v) in [
                 ("title", "t"),
@@ -40,13 +48,14 @@ fuzz_target!(|data: &[u8]| {
                     context: Default::default(),
                 };
                 let now = datetime!(2026-12-01 02:00 UTC);
-                let _ = policy.explain(&request, now);
+                assert_eq!(policy.explain(&request, now), cached.explain(&request, now));
                 request.context.insert("domain".into(), "intranet".into());
                 request.context.insert("level".into(), "secret".into());
                 request
                     .context
                     .insert("time".into(), "2026-12-05T23:59:59+08:00".into());
                 let decided = policy.decide(&request, now);
+                assert_eq!(decided, cached.decide(&request, now));
                 // Explaining never changes the decision.
                 assert_eq!(decided.allow, policy.explain(&request, now).allow);
             }

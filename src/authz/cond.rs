@@ -10,12 +10,12 @@ use std::fmt;
 
 use jiff::Timestamp;
 use jiff::tz::{Offset, TimeZone, TimeZoneDatabase};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Subject;
 
 /// A classification level of a resource, or a clearance of a subject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
     /// 公开
@@ -66,7 +66,7 @@ impl fmt::Display for Level {
 }
 
 /// The network a request comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Domain {
     /// 政务内网
@@ -211,6 +211,33 @@ impl TimeWindow {
     }
 }
 
+/// In a compiled-policy cache entry a window is its zone's name and its bounds; the zone is
+/// looked up again in the bundled tz database when the entry is read.
+impl Serialize for TimeWindow {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (&self.zone_name, self.from, self.to, self.days).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeWindow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let (zone_name, from, to, days) = <(&str, u32, u32, Option<u8>)>::deserialize(d)?;
+        // The invariants `new` establishes.
+        if from >= DAY || to > DAY || from == to || days.is_some_and(|m| m >= 1 << 7) {
+            return Err(D::Error::custom("a time window out of range"));
+        }
+        let zone = parse_zone(zone_name, &TimeZoneDatabase::bundled()).map_err(D::Error::custom)?;
+        Ok(TimeWindow {
+            zone,
+            zone_name: zone_name.to_string(),
+            from,
+            to,
+            days,
+        })
+    }
+}
+
 fn clock(secs: u32) -> String {
     if secs.is_multiple_of(60) {
         format!("{:02}:{:02}", secs / 3600, secs % 3600 / 60)
@@ -307,7 +334,7 @@ fn parse_weekday(text: &str) -> Option<u8> {
 }
 
 /// One compiled condition.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum Cond {
     Domain(Vec<Domain>),
     Time(TimeWindow),

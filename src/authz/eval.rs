@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::cond::{Cond, Domain, Env, Level, Tri, eval_all};
@@ -29,9 +29,10 @@ pub struct Policy {
     pub(crate) binding_index: BindingIndex,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Role {
     pub id: String,
+    #[serde(with = "super::cache::location")]
     pub at: SourceLocation,
     /// Roles this one inherits from directly.
     pub parents: Vec<u32>,
@@ -40,9 +41,10 @@ pub(crate) struct Role {
     pub perms: Vec<u32>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Perm {
     pub id: String,
+    #[serde(with = "super::cache::location")]
     pub at: SourceLocation,
     pub role: u32,
     pub actions: Vec<Pattern>,
@@ -53,16 +55,17 @@ pub(crate) struct Perm {
 /// Attribute -> accepted values; every attribute must match.
 pub(crate) type Matcher = Vec<(String, Vec<String>)>;
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum Scope {
     Fixed(String),
     /// `${subject.department}`.
     OwnDepartment,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Binding {
     pub id: String,
+    #[serde(with = "super::cache::location")]
     pub at: SourceLocation,
     pub matcher: Matcher,
     pub roles: Vec<u32>,
@@ -70,9 +73,10 @@ pub(crate) struct Binding {
     pub clearance: Option<Level>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Deny {
     pub id: String,
+    #[serde(with = "super::cache::location")]
     pub at: SourceLocation,
     pub actions: Vec<Pattern>,
     pub resources: Vec<Pattern>,
@@ -81,15 +85,16 @@ pub(crate) struct Deny {
     pub conds: Vec<Cond>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Sod {
     pub id: String,
+    #[serde(with = "super::cache::location")]
     pub at: SourceLocation,
     pub roles: Vec<u32>,
 }
 
 /// Action trie -> per action pattern, a resource trie of (rule, resource pattern index).
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct RuleIndex {
     actions: Trie<u32>,
     groups: Vec<(Pattern, Trie<(u32, u32)>)>,
@@ -122,6 +127,18 @@ impl RuleIndex {
         RuleIndex { actions, groups }
     }
 
+    /// Whether every group, rule and resource-pattern index points into `rules` (the resource
+    /// pattern count of each rule), as decisions assume.
+    pub(crate) fn in_range(&self, rules: &[usize]) -> bool {
+        self.actions
+            .in_range(&mut |&g| (g as usize) < self.groups.len())
+            && self.groups.iter().all(|(_, trie)| {
+                trie.in_range(&mut |&(rule, ri)| {
+                    rules.get(rule as usize).is_some_and(|&n| (ri as usize) < n)
+                })
+            })
+    }
+
     /// Calls `f(rule, resource pattern index)` for every rule whose action pattern matches and
     /// whose resource pattern may match (the caller confirms the resource).
     pub(crate) fn for_each(&self, action: &str, resource: &str, f: &mut dyn FnMut(u32, u32)) {
@@ -135,7 +152,7 @@ impl RuleIndex {
 }
 
 /// Bindings indexed by one (attribute, value) pair each.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct BindingIndex {
     by_attr: HashMap<String, HashMap<String, Vec<u32>>>,
 }
@@ -159,6 +176,14 @@ impl BindingIndex {
             }
         }
         BindingIndex { by_attr }
+    }
+
+    /// Whether every binding index is below `bindings`.
+    pub(crate) fn in_range(&self, bindings: usize) -> bool {
+        self.by_attr
+            .values()
+            .flat_map(|by_value| by_value.values())
+            .all(|list| list.iter().all(|&b| (b as usize) < bindings))
     }
 }
 
@@ -236,6 +261,31 @@ impl Policy {
     /// Decides a request and explains the decision.
     pub fn explain(&self, request: &Request, now: OffsetDateTime) -> Decision {
         self.evaluate(request, now, true)
+    }
+
+    /// Whether every index the policy holds (roles, permissions, bindings, rules, index
+    /// nodes) is in range, so that no decision can panic on it. Always true for a policy from
+    /// [`Policy::load`]; checked for one decoded from a cache entry.
+    pub(crate) fn indexes_in_range(&self) -> bool {
+        let role = |r: &u32| (*r as usize) < self.roles.len();
+        let roles_ok = self.roles.iter().all(|r| {
+            r.parents.iter().all(role)
+                && r.closure.iter().all(role)
+                && r.perms.iter().all(|&p| (p as usize) < self.perms.len())
+        });
+        let perm_resources: Vec<usize> = self.perms.iter().map(|p| p.resources.len()).collect();
+        let deny_resources: Vec<usize> = self.denies.iter().map(|d| d.resources.len()).collect();
+        roles_ok
+            && self.perms.iter().all(|p| role(&p.role))
+            && self.bindings.iter().all(|b| b.roles.iter().all(role))
+            && self
+                .denies
+                .iter()
+                .all(|d| d.roles.iter().flatten().all(role))
+            && self.sods.iter().all(|s| s.roles.iter().all(role))
+            && self.allow_index.in_range(&perm_resources)
+            && self.deny_index.in_range(&deny_resources)
+            && self.binding_index.in_range(self.bindings.len())
     }
 
     /// How many of each thing the policy holds.

@@ -8,6 +8,9 @@
 //! - [`Explanation`] (in `explain`): why, as data and as text.
 //! - [`subject_from_cert`]: a certificate's attributes as a [`Subject`].
 //! - [`testcase`]: YAML test files of requests and expected decisions.
+//! - [`Policy::to_cache_bytes`] / [`Policy::from_cache_bytes`] (in `cache`): a compiled policy
+//!   as bytes and back, keyed by [`cache_key`] of its sources, so that a process can skip
+//!   parsing a policy an earlier one compiled.
 //!
 //! This module is pure: it does not read files, the clock, the environment or stdin. Callers
 //! pass policy texts with their paths (see [`source`]) and the time to treat as now. Time zones
@@ -17,6 +20,7 @@
 //! matters; a condition that cannot be evaluated makes an allow grant nothing and a deny apply;
 //! a subject holding two roles declared in separation of duty is denied everything.
 
+mod cache;
 mod cert;
 pub mod cond;
 mod eval;
@@ -39,6 +43,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use cache::cache_key;
 pub use cert::{CertError, subject_from_cert};
 pub use cond::{Domain, Level, TimeError};
 pub use eval::{Decision, Policy, PolicyStats};

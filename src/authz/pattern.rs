@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 use super::Subject;
 
 /// Which kind of pattern, and so which separator.
@@ -239,6 +241,27 @@ impl Pattern {
     }
 }
 
+/// In a compiled-policy cache entry a pattern is its kind and text, compiled again when read:
+/// the tokens then agree with the text by construction, whatever the entry holds.
+impl Serialize for Pattern {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let action = self.sep == PatternKind::Action.sep();
+        (action, &self.text).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (action, text) = <(bool, &str)>::deserialize(d)?;
+        let kind = if action {
+            PatternKind::Action
+        } else {
+            PatternKind::Resource
+        };
+        Pattern::parse(text, kind).map_err(serde::de::Error::custom)
+    }
+}
+
 fn is_attr_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '-' || c == '.'
 }
@@ -389,7 +412,7 @@ enum IndexSeg {
     Wild,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Node<T> {
     lit: HashMap<Box<str>, u32>,
     wild: Option<u32>,
@@ -413,7 +436,7 @@ impl<T> Default for Node<T> {
 
 /// A segment trie over patterns: lookup returns a superset of the patterns that match a
 /// string (callers confirm each candidate), in time proportional to the string's segments.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Trie<T> {
     nodes: Vec<Node<T>>,
     sep: char,
@@ -455,6 +478,19 @@ impl<T: Copy> Trie<T> {
         } else {
             self.nodes[node].here.push(item);
         }
+    }
+
+    /// Whether the trie is well formed (a root, every child index in range) and every item
+    /// passes `item`.
+    pub(crate) fn in_range(&self, item: &mut dyn FnMut(&T) -> bool) -> bool {
+        let n = self.nodes.len();
+        !self.nodes.is_empty()
+            && self.nodes.iter().all(|node| {
+                node.lit.values().all(|&c| (c as usize) < n)
+                    && node.wild.is_none_or(|c| (c as usize) < n)
+                    && node.here.iter().all(&mut *item)
+                    && node.suffix.iter().all(&mut *item)
+            })
     }
 
     fn push(&mut self) -> usize {
@@ -601,6 +637,47 @@ mod tests {
         trie.candidates("ca/root", &mut |i| found.push(i));
         found.sort();
         assert_eq!(found, vec![3, 4]);
+    }
+
+    #[test]
+    fn a_trie_with_a_dangling_index_is_out_of_range() {
+        let mut trie = Trie::new('/');
+        trie.insert(&res("dept/*/seal"), 3u32);
+        trie.insert(&res("ca/root"), 5u32);
+        assert!(trie.in_range(&mut |&i| i < 6));
+        assert!(!trie.in_range(&mut |&i| i < 5));
+        let mut dangling = Trie::new('/');
+        dangling.insert(&res("dept/*/seal"), 3u32);
+        dangling.nodes[0].wild = Some(dangling.nodes.len() as u32);
+        assert!(!dangling.in_range(&mut |_| true));
+        let mut lit = Trie::new('/');
+        lit.insert(&res("ca/root"), 0u32);
+        *lit.nodes[0].lit.values_mut().next().unwrap() = 99;
+        assert!(!lit.in_range(&mut |_| true));
+        let empty: Trie<u32> = Trie {
+            nodes: Vec::new(),
+            sep: '/',
+        };
+        assert!(!empty.in_range(&mut |_| true));
+    }
+
+    #[test]
+    fn patterns_are_compiled_again_when_read_back() {
+        let p = res("dept/${subject.department}/doc/*");
+        let bytes = postcard::to_stdvec(&p).unwrap();
+        let back: Pattern = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(
+            (back.text(), back.sep, back.any_suffix),
+            (p.text(), '/', true)
+        );
+        assert_eq!(back.tokens, p.tokens);
+        let a = act("seal.*");
+        let back: Pattern = postcard::from_bytes(&postcard::to_stdvec(&a).unwrap()).unwrap();
+        assert_eq!(back.sep, '.');
+        assert!(back.matches_plain("seal.apply"));
+        // A text that does not compile is an error, not a pattern.
+        let bad = postcard::to_stdvec(&(false, "dept/**")).unwrap();
+        assert!(postcard::from_bytes::<Pattern>(&bad).is_err());
     }
 
     #[test]

@@ -15,8 +15,9 @@ use super::{Context, Outcome, hinted};
 use crate::authz::explain_text;
 use crate::authz::testcase::{self, Expect};
 use crate::authz::{
-    Decision, Explanation, Policy, Request, Subject, Warning, source, subject_from_cert,
+    Decision, Explanation, LoadErrors, Policy, Request, Subject, Warning, source, subject_from_cert,
 };
+use crate::store::policy_cache::PolicyCache;
 
 const GROUP_LONG: &str = "\
 Check, test and explain authorization policies (授权管理).
@@ -59,6 +60,13 @@ attribute. The context holds domain (intranet | extranet | internet), level (pub
 secret, confidential, top-secret, or 公开 内部 秘密 机密 绝密), time (RFC 3339; default now) and any
 other key the policy tests.
 
+The compiled policy is cached, so that the next command with the same policy skips parsing its
+YAML: in $GOVPKI_CACHE_DIR, else $XDG_CACHE_HOME/govpki/policies, else ~/.cache/govpki/policies,
+one file (mode 0600) per compiled policy. An entry is used only for the exact policy texts and
+the govpki build it was made from, so an edit takes effect at once, and only if it is your own
+file that no one else can write. GOVPKI_NO_CACHE=1 turns the cache off. authz batch, authz test
+and governed CA commands use it too; authz validate never does.
+
 EXAMPLES:
     govpki authz check --policy policies --subject-cert zhangsan.pem \\
         --action seal.apply --resource dept/信息中心/seal/official --context domain=intranet
@@ -99,6 +107,7 @@ Load a policy and report every error and warning with file:line:column. Errors: 
 wrong types, unknown keys, duplicate ids, unknown roles, inheritance cycles, separation-of-duty
 conflicts a single role or binding yields, bad patterns, levels, domains and time windows.
 Warnings: rules that can never match, permissions shadowed by a deny, roles no binding gives.
+Always compiles the YAML itself: it neither reads nor writes the compiled-policy cache.
 
 EXAMPLES:
     govpki authz validate --policy policies
@@ -252,14 +261,59 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Loads a policy, printing every error (and, with `show_warnings`, every warning).
+/// Compiles policy sources, through the compiled-policy cache unless `GOVPKI_NO_CACHE` is set:
+/// an entry for these exact sources (and this build) is used when it checks out, else the
+/// policy is loaded from the sources and, when it loads, stored. The cache never changes the
+/// result: any trouble with it is reported to `debug` only and means a normal load. A policy
+/// that does not load is never stored, so its errors are always found afresh.
+pub fn compile_policy(
+    sources: &[(PathBuf, String)],
+    debug: &dyn Fn(&str),
+) -> Result<(Policy, Vec<Warning>), LoadErrors> {
+    let Some(cache) = PolicyCache::from_env(|name| std::env::var_os(name)) else {
+        return Policy::load(sources);
+    };
+    let key = crate::authz::cache_key(sources);
+    let entry = cache.entry_path(&key);
+    match cache.read(&key) {
+        Ok(Some(bytes)) => match Policy::from_cache_bytes(&bytes, &key) {
+            Some(hit) => {
+                debug(&format!("compiled policy from cache `{}`", entry.display()));
+                return Ok(hit);
+            }
+            None => debug(&format!(
+                "ignoring policy cache entry `{}`: it does not check out",
+                entry.display()
+            )),
+        },
+        Ok(None) => {}
+        Err(e) => debug(&format!(
+            "ignoring policy cache entry `{}`: {e}",
+            entry.display()
+        )),
+    }
+    let (policy, warnings) = Policy::load(sources)?;
+    if let Some(bytes) = policy.to_cache_bytes(&warnings, &key) {
+        match cache.write(&key, &bytes) {
+            Ok(()) => debug(&format!("stored compiled policy `{}`", entry.display())),
+            Err(e) => debug(&format!(
+                "not caching the compiled policy in `{}`: {e}",
+                cache.dir().display()
+            )),
+        }
+    }
+    Ok((policy, warnings))
+}
+
+/// Loads a policy (through the compiled-policy cache, see [`compile_policy`]), printing every
+/// error (and, with `show_warnings`, every warning).
 pub fn load_policy(
     path: &Path,
     ctx: &Context,
     show_warnings: bool,
 ) -> anyhow::Result<(Policy, Vec<Warning>)> {
     let sources = read_policy_sources(path)?;
-    match Policy::load(&sources) {
+    match compile_policy(&sources, &|m| ctx.out.debug(m)) {
         Ok((policy, warnings)) => {
             for w in &warnings {
                 if show_warnings {
@@ -523,6 +577,9 @@ struct Diag {
 fn validate(args: ValidateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let ValidateArgs { policy: path } = args;
     let sources = read_policy_sources(&path)?;
+    // Never through the compiled-policy cache: diagnostics are this command's whole job, and a
+    // full load is what proves the YAML sound (a cache hit would only prove it loaded once).
+    // Nor does it store an entry: validating is no reason to write into the user's cache.
     let diag = |at: &crate::authz::SourceLocation, message: String| Diag {
         file: at.file.display().to_string(),
         line: at.line,

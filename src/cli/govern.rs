@@ -67,10 +67,11 @@ impl std::fmt::Display for PolicyDenied {
 
 impl std::error::Error for PolicyDenied {}
 
-/// Reads a policy file or directory and compiles it; any error stops the command.
+/// Reads a policy file or directory and compiles it (through the compiled-policy cache); any
+/// error stops the command.
 pub fn load_policy(path: &Path) -> Result<Policy> {
     let sources = super::authz::read_policy_sources(path)?;
-    match Policy::load(&sources) {
+    match super::authz::compile_policy(&sources, &|_| {}) {
         Ok((policy, _warnings)) => Ok(policy),
         Err(errors) => {
             let first = errors

@@ -1,4 +1,5 @@
-//! The only module that touches disk: the CA home's SQLite database, key files and atomic writes.
+//! The only module that touches disk: the CA home's SQLite database, key files and atomic writes,
+//! and the compiled-policy cache ([`policy_cache`]).
 //!
 //! One home holds one CA. The database (`govpki.db`, WAL mode, busy timeout) keeps the CA's
 //! metadata, every issued certificate, revocations, CRL numbers, seals and the audit log. Every
@@ -6,6 +7,7 @@
 //! change and its record commit together or not at all, and concurrent processes serialise.
 
 pub mod files;
+pub mod policy_cache;
 pub mod seals;
 
 use std::path::{Path, PathBuf};

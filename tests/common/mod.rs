@@ -376,6 +376,8 @@ pub fn govpki(home: &Path, cwd: &Path) -> std::process::Command {
         .env("NO_COLOR", "1")
         .env("USER", "govpki-test")
         .env_remove("GOVPKI_POLICY")
+        // Never the real ~/.cache (tests/policy_cache.rs tests the cache).
+        .env("GOVPKI_NO_CACHE", "1")
         .current_dir(cwd)
         .stdin(std::process::Stdio::null());
     cmd

@@ -220,8 +220,16 @@ where
             // A policy deny is a negative verdict (exit 1), not an error.
             if let Some(denied) = err.downcast_ref::<govern::PolicyDenied>() {
                 eprintln!("{}", denied.summary);
-                if !denied.explanation.is_empty() {
-                    eprintln!("{}", denied.explanation);
+                // The explanation opens with its own `deny: <reason>` line, which the summary
+                // already said; print the roles, rules and hints that follow it.
+                let details = denied
+                    .explanation
+                    .split_once('\n')
+                    .filter(|(first, _)| first.starts_with("deny: "))
+                    .map_or(denied.explanation.as_str(), |(_, rest)| rest)
+                    .trim_end();
+                if !details.is_empty() {
+                    eprintln!("{details}");
                 }
                 return 1;
             }

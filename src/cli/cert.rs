@@ -823,21 +823,18 @@ fn commit_chunk(
         .collect();
     // Generated keys reach the disk before their certificates are committed; a crash in
     // between leaves only key files whose serials the store never saw.
-    let mut key_files = Vec::new();
+    let mut keys = Vec::new();
     for (p, serial, _) in results {
         if let Some(key) = &p.new_key {
             let key_pem = match encryptor {
                 Some(enc) => enc.encrypt(key, common::random16()?)?,
                 None => key.to_pem(None, [0; 16], [0; 16])?,
             };
-            let path = out_dir.join(format!("{}.key", serial.to_hex()));
-            if let Err(e) = common::write_output_deferred(&path, key_pem.as_bytes(), true, force) {
-                remove_all(&key_files);
-                return Err(e);
-            }
-            key_files.push(path);
+            keys.push((out_dir.join(format!("{}.key", serial.to_hex())), key_pem));
         }
     }
+    let key_files = write_files_parallel(&keys, true, force)?;
+    drop(keys);
     if !key_files.is_empty() {
         files::sync_filesystem(out_dir)
             .with_context(|| format!("syncing `{}`", out_dir.display()))?;
@@ -847,15 +844,16 @@ fn commit_chunk(
         return Err(e.into());
     }
     // Committed: now write the certificates out and report them.
-    for (_, serial, issued) in results {
-        let hexs = serial.to_hex();
-        common::write_output_deferred(
-            &out_dir.join(format!("{hexs}.pem")),
-            common::cert_pem(&issued.der).as_bytes(),
-            false,
-            force,
-        )?;
-    }
+    let certs: Vec<(PathBuf, String)> = results
+        .iter()
+        .map(|(_, serial, issued)| {
+            (
+                out_dir.join(format!("{}.pem", serial.to_hex())),
+                common::cert_pem(&issued.der),
+            )
+        })
+        .collect();
+    write_files_parallel(&certs, false, force)?;
     files::sync_filesystem(out_dir).with_context(|| format!("syncing `{}`", out_dir.display()))?;
     if ctx.out.is_json() {
         for (p, serial, issued) in results {
@@ -872,6 +870,62 @@ fn commit_chunk(
         }
     }
     Ok(())
+}
+
+/// Writes new files on a few threads: creating many files in one directory is mostly kernel
+/// work that the cores can share. Returns the paths, or the first error; secret files (keys
+/// not yet committed) are removed on error, public ones (certificates already committed) stay.
+fn write_files_parallel<T: AsRef<[u8]> + Sync>(
+    files: &[(PathBuf, T)],
+    secret: bool,
+    force: bool,
+) -> Result<Vec<PathBuf>> {
+    const THREADS: usize = 4;
+    let per = files.len().div_ceil(THREADS).max(1);
+    let outcomes: Vec<(Vec<PathBuf>, Option<anyhow::Error>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(per)
+            .map(|group| {
+                scope.spawn(move || {
+                    let mut written = Vec::with_capacity(group.len());
+                    for (path, data) in group {
+                        if let Err(e) =
+                            common::write_output_deferred(path, data.as_ref(), secret, force)
+                        {
+                            return (written, Some(e));
+                        }
+                        written.push(path.clone());
+                    }
+                    (written, None)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    (Vec::new(), Some(anyhow::anyhow!("a writing thread failed")))
+                })
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(files.len());
+    let mut first_error = None;
+    for (written, error) in outcomes {
+        all.extend(written);
+        if first_error.is_none() {
+            first_error = error;
+        }
+    }
+    match first_error {
+        None => Ok(all),
+        Some(e) => {
+            if secret {
+                remove_all(&all);
+            }
+            Err(e)
+        }
+    }
 }
 
 fn remove_all(paths: &[PathBuf]) {

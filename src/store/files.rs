@@ -55,32 +55,15 @@ pub fn write_atomic(
 }
 
 /// For many files at once (batch output), made durable together by one [`sync_filesystem`]
-/// call: no fsync, and a new file is created in place with `O_EXCL` (one metadata operation
-/// instead of three). A crash before the sync can leave a short file; batch callers only
-/// report files after the sync, and the store keeps every certificate.
+/// call: no fsync per file. Still atomic: a temporary file renamed into place, so a crash
+/// leaves either the whole file or no file (plus, at worst, a temporary dot-file).
 pub fn write_atomic_deferred(
     target: &Path,
     data: &[u8],
     mode: Mode,
     overwrite: Overwrite,
 ) -> io::Result<()> {
-    if overwrite == Overwrite::Replace {
-        return write_atomic_with(target, data, mode, overwrite, false);
-    }
-    let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    opts.mode(match mode {
-        Mode::Secret => 0o600,
-        Mode::Public => 0o644,
-    });
-    let mut f = opts.open(target)?;
-    if let Err(e) = f.write_all(data) {
-        drop(f);
-        let _ = fs::remove_file(target);
-        return Err(e);
-    }
-    Ok(())
+    write_atomic_with(target, data, mode, overwrite, false)
 }
 
 /// Writes a file atomically and durably by streaming into it: `fill` writes the content. Used
@@ -128,10 +111,7 @@ fn write_via_temp(
         drop(f);
         match overwrite {
             Overwrite::Replace => fs::rename(&tmp, target)?,
-            Overwrite::Refuse => {
-                fs::hard_link(&tmp, target)?;
-                fs::remove_file(&tmp)?;
-            }
+            Overwrite::Refuse => rename_no_replace(&tmp, target)?,
         }
         if sync {
             sync_dir(target);
@@ -142,6 +122,22 @@ fn write_via_temp(
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Moves `tmp` to `target` unless `target` exists (then `AlreadyExists`), atomically: one
+/// renameat2(RENAME_NOREPLACE); where the file system does not support it, a hard link (which
+/// also fails if the name is taken) and the removal of `tmp`.
+fn rename_no_replace(tmp: &Path, target: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, tmp, CWD, target, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => {
+            fs::hard_link(tmp, target)?;
+            fs::remove_file(tmp)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Streams `der` as a PEM block with 64-character lines (RFC 7468).

@@ -144,9 +144,14 @@ seal present, document hash, signer signature, signingCertificateV2, signing tim
 the seal, signer chain (documentSigning, key usage, revocation), seal authority signature and
 chain, seal extensions, signing time inside the seal's validity, seal not revoked, time-stamp.
 
-Everything is judged at the signing time: the signingTime the signer claims, or --at. Trust
-anchors are --trust (repeatable PEM bundles), by default this home's root, with this home's chain
-as intermediates besides those in the signature and --untrusted.
+Everything is judged at the signing time: --at if given, else the genTime of a verified RFC 3161
+time-stamp (`govpki seal timestamp`), else the signingTime the signer claims. A time-stamp verifies
+when its messageImprint is the hash of the signature value, its signature and ESSCertID(v2) check
+out, and its TSA certificate chains to --trust at genTime with the critical timeStamping EKU; a
+claimed signingTime more than 5 minutes after genTime is invalid. A token that is altered or for
+another signature is invalid; one whose TSA is not trusted is indeterminate (the claimed time is
+used). Trust anchors are --trust (repeatable PEM bundles), by default this home's root, with this
+home's chain as intermediates besides those in the signature and --untrusted.
 
 Revocation: CRLs come from --crl and from the signature. A CRL shows a certificate valid at the
 signing time only if it was issued (thisUpdate) at or after it; a certificate revoked (or on hold,
@@ -168,9 +173,11 @@ EXAMPLES:
 
 EXIT CODES (the worst over all documents: 2 > 1 > 3 > 0):
     0  valid
-    1  invalid (document changed, bad signature, no seal, holder not listed, revoked, expired, untrusted)
+    1  invalid (document changed, bad signature, no seal, holder not listed, revoked, expired,
+       untrusted, time-stamp altered or for another signature)
     2  an error (missing document or signature, malformed signature, unreadable input)
-    3  indeterminate (revocation required but not settled, unsupported algorithm)";
+    3  indeterminate (revocation required but not settled, unsupported algorithm, time-stamp by an
+       untrusted TSA)";
 
 const TIMESTAMP_LONG: &str = "\
 Time-stamp a sealed signature (CAdES-B-T): a time-stamp authority (TSA) attests that the

@@ -340,6 +340,10 @@ fn an_openssl_time_stamp_is_embedded_and_proves_the_signing_time() {
         "no time-stamp attribute in:\n{printed}"
     );
 
+    let shown = fx.ok("home", &["seal", "show", "doc.txt.p7s"]).stdout();
+    assert!(shown.contains("time-stamp:    genTime "), "{shown}");
+    assert!(shown.contains("时间戳服务"), "{shown}");
+
     // seal verify: valid, judged at genTime, the source named.
     let text = fx.ok("home", &["seal", "verify", "doc.txt"]).stdout();
     assert!(text.contains("(time-stamp by "), "{text}");
@@ -698,4 +702,39 @@ fn a_holder_revoked_after_the_claimed_time_but_before_the_time_stamp_is_invalid(
     std::fs::write(fx.path("plain.p7s"), plain).unwrap();
     let (code, v) = fx.verify_json("doc.txt", &["--crl", &crl, "--sig", &fx.p("plain.p7s")]);
     assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn malformed_responses_are_errors_and_leave_the_signature_alone() {
+    // No openssl needed: the corpus of malformed inputs (testdata/malformed/) as responses.
+    let fx = Fx::new();
+    let before = fx.read("doc.txt.p7s");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/malformed");
+    let mut tried = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let r = fx.run(
+            "home",
+            &[
+                "seal",
+                "timestamp",
+                "doc.txt.p7s",
+                "--response",
+                &path.display().to_string(),
+            ],
+        );
+        assert_eq!(r.code(), 2, "{}: {}", path.display(), r.stderr());
+        assert!(r.stderr().contains("error:"), "{}", r.stderr());
+        tried += 1;
+    }
+    assert!(tried > 10);
+    assert_eq!(fx.read("doc.txt.p7s"), before);
+    // A signature that is no signature.
+    std::fs::write(fx.path("junk.p7s"), b"\x30\x03\x02\x01\x01").unwrap();
+    fx.run(
+        "home",
+        &["seal", "timestamp", "junk.p7s", "--query-out", "q.tsq"],
+    )
+    .expect(2);
+    assert!(!fx.path("q.tsq").exists());
 }

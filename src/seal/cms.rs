@@ -669,6 +669,20 @@ impl SignatureFile {
             signers: self.signers.len(),
             detached: !self.has_content,
             time_stamp: signer.has_time_stamp_token,
+            time_stamp_claim: signer.time_stamp_token.as_deref().map(|t| {
+                match super::timestamp::parse_token(t) {
+                    Ok(token) => format!(
+                        "genTime {} by {} (not verified: `seal verify` does)",
+                        super::format_time(token.info.gen_time),
+                        token
+                            .signed
+                            .signer_certificate(token.signed.signer())
+                            .map(certificate_subject)
+                            .unwrap_or_else(|| "an unknown TSA".into())
+                    ),
+                    Err(e) => format!("unreadable: {e}"),
+                }
+            }),
             seal: self.seal().map(Seal::summary),
         }
     }
@@ -688,6 +702,9 @@ pub struct SignatureSummary {
     pub signers: usize,
     pub detached: bool,
     pub time_stamp: bool,
+    /// What the embedded time-stamp token says, unverified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_stamp_claim: Option<String>,
     /// None: the signature carries no seal.
     pub seal: Option<super::seal::SealSummary>,
 }
@@ -720,6 +737,9 @@ impl std::fmt::Display for SignatureSummary {
         }
         if self.crls > 0 {
             writeln!(f, "crls:          {}", self.crls)?;
+        }
+        if let Some(t) = &self.time_stamp_claim {
+            writeln!(f, "time-stamp:    {t}")?;
         }
         if self.signers > 1 {
             writeln!(

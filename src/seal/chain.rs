@@ -381,6 +381,15 @@ impl AtTimeChecker {
                 None,
                 None,
             ),
+            ChainRole::TimeStamping => ee.verify_for_usage(
+                algs,
+                &self.trust_anchors,
+                &inters,
+                time,
+                webpki::KeyUsage::required(Purpose::TimeStamping.oid_value()),
+                None,
+                None,
+            ),
         };
         match result {
             Ok(path) => {
@@ -412,7 +421,11 @@ impl AtTimeChecker {
                     anchors: &self.anchors,
                     crls: &[],
                     at,
-                    purpose: (role == ChainRole::Holder).then_some(Purpose::DocumentSigning),
+                    purpose: match role {
+                        ChainRole::Holder => Some(Purpose::DocumentSigning),
+                        ChainRole::Authority => None,
+                        ChainRole::TimeStamping => Some(Purpose::TimeStamping),
+                    },
                 });
                 Err(match verdict {
                     Ok(ca_verify::Verdict::Invalid { reason, .. }) => ChainCheck::Invalid(reason),
@@ -627,6 +640,9 @@ fn valid_at(cert: &X509Certificate<'_>, at: OffsetDateTime) -> Result<(), String
 
 /// Key usage for the role, when the certificate has the extension (RFC 5280 §4.2.1.3).
 fn key_usage_fits(cert: &X509Certificate<'_>, role: ChainRole) -> Result<(), String> {
+    if role == ChainRole::TimeStamping {
+        time_stamping_eku(cert)?;
+    }
     let ku = match cert.key_usage() {
         Ok(Some(ku)) => *ku.value,
         Ok(None) => return Ok(()),
@@ -637,7 +653,9 @@ fn key_usage_fits(cert: &X509Certificate<'_>, role: ChainRole) -> Result<(), Str
         // The CA's own key makes seals as it makes certificates (keyCertSign); a dedicated
         // authority certificate needs a signing usage.
         ChainRole::Authority if cert.is_ca() => ku.key_cert_sign() || ku.digital_signature(),
-        ChainRole::Authority => ku.digital_signature() || ku.non_repudiation(),
+        ChainRole::Authority | ChainRole::TimeStamping => {
+            ku.digital_signature() || ku.non_repudiation()
+        }
     };
     if ok {
         Ok(())
@@ -648,9 +666,41 @@ fn key_usage_fits(cert: &X509Certificate<'_>, role: ChainRole) -> Result<(), Str
             match role {
                 ChainRole::Holder => "signing documents (digitalSignature or nonRepudiation)",
                 ChainRole::Authority => "signing seals",
+                ChainRole::TimeStamping => "signing time-stamps",
             }
         ))
     }
+}
+
+/// RFC 3161 §2.3: a TSA certificate has one extendedKeyUsage extension, critical, whose only
+/// purpose is id-kp-timeStamping.
+fn time_stamping_eku(cert: &X509Certificate<'_>) -> Result<(), String> {
+    let eku = match cert.extended_key_usage() {
+        Ok(Some(e)) => e,
+        Ok(None) => {
+            return Err(format!(
+                "certificate `{}` has no extendedKeyUsage timeStamping",
+                subject(cert)
+            ));
+        }
+        Err(e) => return Err(format!("malformed extended key usage: {e}")),
+    };
+    let v = eku.value;
+    let only_time_stamping = v.time_stamping
+        && !(v.any
+            || v.server_auth
+            || v.client_auth
+            || v.code_signing
+            || v.email_protection
+            || v.ocsp_signing)
+        && v.other.is_empty();
+    if !eku.critical || !only_time_stamping {
+        return Err(format!(
+            "certificate `{}` is not a TSA certificate: RFC 3161 wants a critical extendedKeyUsage with timeStamping alone",
+            subject(cert)
+        ));
+    }
+    Ok(())
 }
 
 impl ChainChecker for AtTimeChecker {
@@ -671,6 +721,7 @@ impl ChainChecker for AtTimeChecker {
         let role_id = match role {
             ChainRole::Holder => 0,
             ChainRole::Authority => 1,
+            ChainRole::TimeStamping => 2,
         };
         let key = (sha256(ee_der), inter_hash, at.unix_timestamp(), role_id);
         if let Ok(cache) = self.cache.lock()

@@ -104,7 +104,7 @@ pub fn hash_document_with<R: Read>(
 // ---------------------------------------------------------------------------------------------
 // DER writing. Lengths are definite and minimal; SET OF contents are sorted (X.690 §11.6).
 
-fn push_len(out: &mut Vec<u8>, len: usize) {
+pub(super) fn push_len(out: &mut Vec<u8>, len: usize) {
     if len < 0x80 {
         out.push(len as u8);
     } else {
@@ -115,7 +115,7 @@ fn push_len(out: &mut Vec<u8>, len: usize) {
     }
 }
 
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+pub(super) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(content.len() + 6);
     out.push(tag);
     push_len(&mut out, content.len());
@@ -123,25 +123,25 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-fn cat(parts: &[&[u8]]) -> Vec<u8> {
+pub(super) fn cat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()
 }
 
-fn seq(parts: &[&[u8]]) -> Vec<u8> {
+pub(super) fn seq(parts: &[&[u8]]) -> Vec<u8> {
     tlv(0x30, &cat(parts))
 }
 
 /// A DER SET OF: the element encodings sorted as octet strings.
-fn set_of(mut elements: Vec<Vec<u8>>) -> Vec<u8> {
+pub(super) fn set_of(mut elements: Vec<Vec<u8>>) -> Vec<u8> {
     elements.sort();
     tlv(0x31, &elements.concat())
 }
 
-fn oid_der(oid: &ObjectIdentifier) -> Vec<u8> {
+pub(super) fn oid_der(oid: &ObjectIdentifier) -> Vec<u8> {
     tlv(0x06, oid.as_bytes())
 }
 
-fn algorithm_identifier(oid: &ObjectIdentifier, null_params: bool) -> Vec<u8> {
+pub(super) fn algorithm_identifier(oid: &ObjectIdentifier, null_params: bool) -> Vec<u8> {
     if null_params {
         seq(&[&oid_der(oid), &[0x05, 0x00]])
     } else {
@@ -149,7 +149,7 @@ fn algorithm_identifier(oid: &ObjectIdentifier, null_params: bool) -> Vec<u8> {
     }
 }
 
-fn attribute(oid: &ObjectIdentifier, value: &[u8]) -> Vec<u8> {
+pub(super) fn attribute(oid: &ObjectIdentifier, value: &[u8]) -> Vec<u8> {
     seq(&[&oid_der(oid), &set_of(vec![value.to_vec()])])
 }
 
@@ -333,13 +333,13 @@ impl<'a> DocumentSigner<'a> {
 // `der::Error`s.
 
 #[derive(Clone, Copy)]
-struct Tlv<'a> {
-    tag: u8,
-    value: &'a [u8],
-    raw: &'a [u8],
+pub(super) struct Tlv<'a> {
+    pub(super) tag: u8,
+    pub(super) value: &'a [u8],
+    pub(super) raw: &'a [u8],
 }
 
-struct Parser<'a> {
+pub(super) struct Parser<'a> {
     data: &'a [u8],
     pos: usize,
 }
@@ -349,11 +349,11 @@ fn tag_of(byte: u8) -> Tag {
 }
 
 impl<'a> Parser<'a> {
-    fn new(data: &'a [u8]) -> Self {
+    pub(super) fn new(data: &'a [u8]) -> Self {
         Self { data, pos: 0 }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.pos >= self.data.len()
     }
 
@@ -361,11 +361,11 @@ impl<'a> Parser<'a> {
         der::Error::new(kind, der::Length::try_from(self.pos).unwrap_or_default())
     }
 
-    fn peek_tag(&self) -> Option<u8> {
+    pub(super) fn peek_tag(&self) -> Option<u8> {
         self.data.get(self.pos).copied()
     }
 
-    fn next(&mut self) -> der::Result<Tlv<'a>> {
+    pub(super) fn next(&mut self) -> der::Result<Tlv<'a>> {
         let start = self.pos;
         let rest = &self.data[start..];
         let (&tag, rest) = rest.split_first().ok_or_else(|| {
@@ -422,7 +422,7 @@ impl<'a> Parser<'a> {
         Ok(tlv)
     }
 
-    fn expect(&mut self, tag: u8) -> der::Result<Tlv<'a>> {
+    pub(super) fn expect(&mut self, tag: u8) -> der::Result<Tlv<'a>> {
         let t = self.next()?;
         if t.tag != tag {
             return Err(self.err(ErrorKind::TagUnexpected {
@@ -433,7 +433,7 @@ impl<'a> Parser<'a> {
         Ok(t)
     }
 
-    fn optional(&mut self, tag: u8) -> der::Result<Option<Tlv<'a>>> {
+    pub(super) fn optional(&mut self, tag: u8) -> der::Result<Option<Tlv<'a>>> {
         if self.peek_tag() == Some(tag) {
             self.next().map(Some)
         } else {
@@ -441,7 +441,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn finish(&self) -> der::Result<()> {
+    pub(super) fn finish(&self) -> der::Result<()> {
         if self.is_empty() {
             Ok(())
         } else {
@@ -453,13 +453,13 @@ impl<'a> Parser<'a> {
     }
 }
 
-fn check_one_tlv(data: &[u8], tag: u8) -> der::Result<()> {
+pub(super) fn check_one_tlv(data: &[u8], tag: u8) -> der::Result<()> {
     let mut p = Parser::new(data);
     p.expect(tag)?;
     p.finish()
 }
 
-fn parse_oid(t: Tlv<'_>) -> der::Result<ObjectIdentifier> {
+pub(super) fn parse_oid(t: Tlv<'_>) -> der::Result<ObjectIdentifier> {
     ObjectIdentifier::from_bytes(t.value).map_err(|_| {
         der::Error::from(ErrorKind::Value {
             tag: Tag::ObjectIdentifier,
@@ -467,7 +467,7 @@ fn parse_oid(t: Tlv<'_>) -> der::Result<ObjectIdentifier> {
     })
 }
 
-fn parse_small_int(t: Tlv<'_>) -> der::Result<u32> {
+pub(super) fn parse_small_int(t: Tlv<'_>) -> der::Result<u32> {
     let bad = || der::Error::from(ErrorKind::Value { tag: Tag::Integer });
     if t.value.is_empty() || t.value.len() > 4 || t.value[0] & 0x80 != 0 {
         return Err(bad());
@@ -490,7 +490,7 @@ pub struct AlgorithmId {
     pub parameters: Option<Vec<u8>>,
 }
 
-fn parse_algorithm(t: Tlv<'_>) -> der::Result<AlgorithmId> {
+pub(super) fn parse_algorithm(t: Tlv<'_>) -> der::Result<AlgorithmId> {
     let mut p = Parser::new(t.value);
     let oid = parse_oid(p.expect(0x06)?)?;
     let parameters = if p.is_empty() {
@@ -529,6 +529,9 @@ pub struct SignedAttributes {
     pub message_digest: Option<Vec<u8>>,
     pub signing_time: Option<OffsetDateTime>,
     pub signing_certificate_v2: Option<Vec<EssCertIdV2>>,
+    /// The SHA-1 certificate hashes of a `signingCertificate` (RFC 2634 `ESSCertID`), as
+    /// time-stamp tokens carry.
+    pub signing_certificate: Option<Vec<Vec<u8>>>,
     /// The seal carried under [`OID_SEAL_ATTRIBUTE`].
     pub seal: Option<Seal>,
     /// Other attribute types, dotted.
@@ -553,8 +556,11 @@ pub struct SignerInfo {
     pub signed_attributes: Option<SignedAttributes>,
     /// Unsigned attribute types, dotted.
     pub unsigned_types: Vec<String>,
-    /// Whether an unsigned `signatureTimeStampToken` is present (it is not interpreted).
+    /// Whether an unsigned `signatureTimeStampToken` is present.
     pub has_time_stamp_token: bool,
+    /// The values of the first `signatureTimeStampToken` attribute as received (the DER of one
+    /// `TimeStampToken` when well formed), judged by [`super::timestamp::verify_token`].
+    pub time_stamp_token: Option<Vec<u8>>,
 }
 
 impl SignerInfo {
@@ -571,6 +577,8 @@ pub struct SignatureFile {
     pub content_type: ObjectIdentifier,
     /// Whether the content is embedded (govpki's signatures are detached).
     pub has_content: bool,
+    /// The embedded content's octets (eContent), when present.
+    pub content: Option<Vec<u8>>,
     /// Certificates (DER), in the order of the file; other certificate formats are skipped.
     pub certificates: Vec<Vec<u8>>,
     /// CRLs (DER `CertificateList`s); other revocation formats are skipped.
@@ -661,6 +669,20 @@ impl SignatureFile {
             signers: self.signers.len(),
             detached: !self.has_content,
             time_stamp: signer.has_time_stamp_token,
+            time_stamp_claim: signer.time_stamp_token.as_deref().map(|t| {
+                match super::timestamp::parse_token(t) {
+                    Ok(token) => format!(
+                        "genTime {} by {} (not verified: `seal verify` does)",
+                        super::format_time(token.info.gen_time),
+                        token
+                            .signed
+                            .signer_certificate(token.signed.signer())
+                            .map(certificate_subject)
+                            .unwrap_or_else(|| "an unknown TSA".into())
+                    ),
+                    Err(e) => format!("unreadable: {e}"),
+                }
+            }),
             seal: self.seal().map(Seal::summary),
         }
     }
@@ -680,6 +702,9 @@ pub struct SignatureSummary {
     pub signers: usize,
     pub detached: bool,
     pub time_stamp: bool,
+    /// What the embedded time-stamp token says, unverified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_stamp_claim: Option<String>,
     /// None: the signature carries no seal.
     pub seal: Option<super::seal::SealSummary>,
 }
@@ -712,6 +737,9 @@ impl std::fmt::Display for SignatureSummary {
         }
         if self.crls > 0 {
             writeln!(f, "crls:          {}", self.crls)?;
+        }
+        if let Some(t) = &self.time_stamp_claim {
+            writeln!(f, "time-stamp:    {t}")?;
         }
         if self.signers > 1 {
             writeln!(
@@ -761,6 +789,105 @@ pub fn parse_signature(input: &[u8]) -> Result<SignatureFile, SealError> {
     parse_der(block.contents())
 }
 
+/// The DER `.p7s` `input` with `token` (the DER of one `TimeStampToken`) as the unsigned
+/// attribute `signatureTimeStampToken` of its first signer (CAdES-B-T, ETSI EN 319 122-1
+/// §5.3). Everything else is kept octet for octet, so the signature still verifies. An existing
+/// time-stamp of that signer is an error unless `replace`, which drops it.
+pub fn with_time_stamp_token(
+    input: &[u8],
+    token: &[u8],
+    replace: bool,
+) -> Result<Vec<u8>, SealError> {
+    let m = malformed_p7s;
+    check_one_tlv(token, 0x30).map_err(|source| SealError::Malformed {
+        what: "time-stamp token",
+        source,
+    })?;
+    let mut top = Parser::new(input);
+    let content_info = top.expect(0x30).map_err(m)?;
+    top.finish().map_err(m)?;
+    let mut ci = Parser::new(content_info.value);
+    let ct = ci.expect(0x06).map_err(m)?;
+    if parse_oid(ct).map_err(m)? != oid::ID_SIGNED_DATA {
+        return Err(invalid_p7s("the content type is not SignedData"));
+    }
+    let explicit = ci.expect(0xA0).map_err(m)?;
+    ci.finish().map_err(m)?;
+    let mut outer = Parser::new(explicit.value);
+    let sd = outer.expect(0x30).map_err(m)?;
+    outer.finish().map_err(m)?;
+
+    let mut sp = Parser::new(sd.value);
+    let mut sd_parts: Vec<Vec<u8>> = Vec::new();
+    let mut done = false;
+    while !sp.is_empty() {
+        let t = sp.next().map_err(m)?;
+        if t.tag == 0x31 && sp.is_empty() && !sd_parts.is_empty() {
+            // signerInfos: the first signer gets the token; the SET keeps its order (the
+            // first signer stays first, as `SignatureFile::signer` reads it).
+            let mut ip = Parser::new(t.value);
+            let mut infos: Vec<Vec<u8>> = Vec::new();
+            while !ip.is_empty() {
+                let info = ip.expect(0x30).map_err(m)?;
+                if infos.is_empty() {
+                    infos.push(signer_info_with_token(info, token, replace)?);
+                } else {
+                    infos.push(info.raw.to_vec());
+                }
+            }
+            if infos.is_empty() {
+                return Err(invalid_p7s("no signer"));
+            }
+            sd_parts.push(tlv(0x31, &infos.concat()));
+            done = true;
+        } else {
+            sd_parts.push(t.raw.to_vec());
+        }
+    }
+    if !done {
+        return Err(invalid_p7s("no signerInfos"));
+    }
+    let signed_data = tlv(0x30, &sd_parts.concat());
+    Ok(seq(&[ct.raw, &tlv(0xA0, &signed_data)]))
+}
+
+fn signer_info_with_token(
+    info: Tlv<'_>,
+    token: &[u8],
+    replace: bool,
+) -> Result<Vec<u8>, SealError> {
+    let m = malformed_p7s;
+    let mut p = Parser::new(info.value);
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut unsigned: Vec<Vec<u8>> = Vec::new();
+    while !p.is_empty() {
+        let t = p.next().map_err(m)?;
+        if t.tag == 0xA1 && p.is_empty() {
+            let mut up = Parser::new(t.value);
+            while !up.is_empty() {
+                let attr = up.expect(0x30).map_err(m)?;
+                let mut ap = Parser::new(attr.value);
+                let oid_tlv = ap.expect(0x06).map_err(m)?;
+                if oid_tlv.value == oid::SIGNATURE_TIME_STAMP_TOKEN.as_bytes() {
+                    if !replace {
+                        return Err(invalid_p7s("the signature already carries a time-stamp"));
+                    }
+                } else {
+                    unsigned.push(attr.raw.to_vec());
+                }
+            }
+        } else {
+            parts.push(t.raw);
+        }
+    }
+    unsigned.push(attribute(&oid::SIGNATURE_TIME_STAMP_TOKEN, token));
+    let mut attrs = set_of(unsigned);
+    // unsignedAttrs [1] IMPLICIT SET OF Attribute (RFC 5652 §5.3).
+    attrs[0] = 0xA1;
+    parts.push(&attrs);
+    Ok(tlv(0x30, &parts.concat()))
+}
+
 fn parse_der(input: &[u8]) -> Result<SignatureFile, SealError> {
     let mut top = Parser::new(input);
     let content_info = top.expect(0x30).map_err(malformed_p7s)?;
@@ -793,8 +920,19 @@ fn parse_signed_data(body: &[u8]) -> Result<SignatureFile, SealError> {
     let encap = p.expect(0x30).map_err(m)?;
     let mut ep = Parser::new(encap.value);
     let content_type = parse_oid(ep.expect(0x06).map_err(m)?).map_err(m)?;
-    let has_content = ep.optional(0xA0).map_err(m)?.is_some();
+    let econtent = ep.optional(0xA0).map_err(m)?;
     ep.finish().map_err(m)?;
+    let has_content = econtent.is_some();
+    // eContent [0] EXPLICIT OCTET STRING (a time-stamp token's TSTInfo).
+    let content = match econtent {
+        Some(e) => {
+            let mut op = Parser::new(e.value);
+            let octets = op.expect(0x04).map_err(m)?;
+            op.finish().map_err(m)?;
+            Some(octets.value.to_vec())
+        }
+        None => None,
+    };
 
     let mut certificates = Vec::new();
     if let Some(certs) = p.optional(0xA0).map_err(m)? {
@@ -829,6 +967,7 @@ fn parse_signed_data(body: &[u8]) -> Result<SignatureFile, SealError> {
     Ok(SignatureFile {
         content_type,
         has_content,
+        content,
         certificates,
         crls,
         signers,
@@ -867,15 +1006,21 @@ fn parse_signer_info(t: Tlv<'_>) -> Result<SignerInfo, SealError> {
     let signature = p.expect(0x04).map_err(m)?.value.to_vec();
     let mut unsigned_types = Vec::new();
     let mut has_time_stamp_token = false;
+    let mut time_stamp_token = None;
     if let Some(u) = p.optional(0xA1).map_err(m)? {
         let mut up = Parser::new(u.value);
         while !up.is_empty() {
             let attr = up.expect(0x30).map_err(m)?;
             let mut ap = Parser::new(attr.value);
             let oid_tlv = ap.expect(0x06).map_err(m)?;
-            ap.expect(0x31).map_err(m)?;
+            let values = ap.expect(0x31).map_err(m)?;
             ap.finish().map_err(m)?;
             if oid_tlv.value == oid::SIGNATURE_TIME_STAMP_TOKEN.as_bytes() {
+                // Kept as received, not parsed here: a malformed token makes the signature
+                // fail verification (`super::timestamp`), not the file unreadable.
+                if !has_time_stamp_token {
+                    time_stamp_token = Some(values.value.to_vec());
+                }
                 has_time_stamp_token = true;
             }
             unsigned_types.push(oid_text(oid_tlv.value));
@@ -891,6 +1036,7 @@ fn parse_signer_info(t: Tlv<'_>) -> Result<SignerInfo, SealError> {
         signed_attributes,
         unsigned_types,
         has_time_stamp_token,
+        time_stamp_token,
     })
 }
 
@@ -946,6 +1092,7 @@ fn parse_signed_attributes(t: Tlv<'_>) -> Result<SignedAttributes, SealError> {
         message_digest: None,
         signing_time: None,
         signing_certificate_v2: None,
+        signing_certificate: None,
         seal: None,
         other_types: Vec::new(),
     };
@@ -999,6 +1146,9 @@ fn parse_signed_attributes(t: Tlv<'_>) -> Result<SignedAttributes, SealError> {
         } else if type_bytes == oid::SIGNING_CERTIFICATE_V2.as_bytes() {
             let v = single_value("signingCertificateV2", values)?;
             attrs.signing_certificate_v2 = Some(parse_signing_certificate_v2(v).map_err(m)?);
+        } else if type_bytes == oid::SIGNING_CERTIFICATE.as_bytes() {
+            let v = single_value("signingCertificate", values)?;
+            attrs.signing_certificate = Some(parse_signing_certificate(v).map_err(m)?);
         } else if type_bytes == OID_SEAL_ATTRIBUTE.as_bytes() {
             let v = single_value("seal", values)?;
             attrs.seal = Some(Seal::from_der(v.raw)?);
@@ -1007,6 +1157,32 @@ fn parse_signed_attributes(t: Tlv<'_>) -> Result<SignedAttributes, SealError> {
         }
     }
     Ok(attrs)
+}
+
+/// `SigningCertificate ::= SEQUENCE { certs SEQUENCE OF ESSCertID, policies ... OPTIONAL }`,
+/// `ESSCertID ::= SEQUENCE { certHash OCTET STRING (SHA-1), issuerSerial ... OPTIONAL }`.
+fn parse_signing_certificate(v: Tlv<'_>) -> der::Result<Vec<Vec<u8>>> {
+    let bad = || der::Error::from(ErrorKind::Value { tag: Tag::Sequence });
+    if v.tag != 0x30 {
+        return Err(bad());
+    }
+    let mut p = Parser::new(v.value);
+    let certs = p.expect(0x30)?;
+    p.optional(0x30)?;
+    p.finish()?;
+    let mut cp = Parser::new(certs.value);
+    let mut out = Vec::new();
+    while !cp.is_empty() {
+        let id = cp.expect(0x30)?;
+        let mut ip = Parser::new(id.value);
+        out.push(ip.expect(0x04)?.value.to_vec());
+        ip.optional(0x30)?;
+        ip.finish()?;
+    }
+    if out.is_empty() {
+        return Err(bad());
+    }
+    Ok(out)
 }
 
 fn parse_signing_certificate_v2(v: Tlv<'_>) -> der::Result<Vec<EssCertIdV2>> {

@@ -8,6 +8,8 @@
 //! 2. **The sealing of a document** ([`cms`]): a detached CMS `SignedData` (RFC 5652) over the
 //!    document bytes by a holder key, with CAdES-B-B signed attributes and the whole seal as a
 //!    signed attribute. [`verify`] judges one at its signing time and explains each step.
+//!    [`timestamp`] asks for, reads and verifies RFC 3161 time-stamps over its signature
+//!    (CAdES-B-T), which prove the signing time.
 //!
 //! Signing goes through the small [`SealSigner`] trait ([`RingSigner`] signs with `ring` from a
 //! PKCS#8 DER key); chain building, key usage and revocation of certificates are injected by the
@@ -27,6 +29,7 @@ pub mod render;
 pub mod seal;
 pub mod signer;
 pub mod status;
+pub mod timestamp;
 pub mod verify;
 
 #[cfg(test)]
@@ -34,7 +37,7 @@ pub(crate) mod testutil;
 
 pub use cms::{
     DocumentHash, DocumentSigner, SignatureFile, SignatureSummary, hash_document,
-    hash_document_with, parse_signature,
+    hash_document_with, parse_signature, with_time_stamp_token,
 };
 pub use render::{ImageInfo, render_seal_svg, sniff_image};
 pub use seal::{

@@ -2,8 +2,9 @@
 //! pass, fail, indeterminate or skipped with its reason, and a verdict (valid, invalid,
 //! indeterminate) with the most specific reason.
 //!
-//! Everything is judged at the signing time: the time the signer claims in `signingTime`, or the
-//! time the verifier gives (`--at`). Certificate chains, key usage and certificate revocation
+//! Everything is judged at the signing time: the time the verifier gives (`--at`), else the
+//! `genTime` of a verified time-stamp ([`super::timestamp`]: the best proven time), else the
+//! time the signer claims in `signingTime`. Certificate chains, key usage and certificate revocation
 //! are not judged here but by the caller's [`ChainChecker`] (rustls-webpki in govpki), which is
 //! asked about the holder and the seal authority at that time; seal revocations come in as a
 //! [`RevokedSeals`] list. The document is hashed by the caller
@@ -16,6 +17,7 @@ use time::OffsetDateTime;
 use super::cms::{DocumentHash, SignatureFile};
 use super::seal::{Listed, RevokedSeals, SealStatus};
 use super::signer::{self, DigestAlgorithm, SignatureCheck};
+use super::timestamp::{self, Stamp, TokenCheck};
 use super::{certificate_serial_hex, certificate_subject, format_time};
 
 /// Which certificate a [`ChainChecker`] is asked about.
@@ -27,6 +29,10 @@ pub enum ChainRole {
     Holder,
     /// The seal authority that signed the seal: expect a key allowed to sign (digitalSignature).
     Authority,
+    /// The time-stamp authority of a `signatureTimeStampToken`: expect the timeStamping EKU,
+    /// alone and critical (RFC 3161 §2.3), and digitalSignature or nonRepudiation.
+    #[serde(rename = "tsa")]
+    TimeStamping,
 }
 
 /// What a [`ChainChecker`] concluded about one certificate at one time.
@@ -113,7 +119,7 @@ pub enum Verdict {
 }
 
 /// Where the time everything is judged at comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeSource {
     /// The signer's `signingTime` attribute.
     ClaimedBySigner,
@@ -121,21 +127,27 @@ pub enum TimeSource {
     GivenByVerifier,
     /// No signing time in the signature: the verification time.
     VerificationTime,
+    /// The `genTime` of a verified time-stamp (the best proven signing time); the TSA
+    /// certificate's subject.
+    TimeStamp { tsa: String },
 }
 
-impl TimeSource {
-    pub fn as_str(self) -> &'static str {
+impl fmt::Display for TimeSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TimeSource::ClaimedBySigner => "claimed by signer",
-            TimeSource::GivenByVerifier => "given by verifier (--at)",
-            TimeSource::VerificationTime => "verification time (no signing time in the signature)",
+            TimeSource::ClaimedBySigner => f.write_str("claimed by signer"),
+            TimeSource::GivenByVerifier => f.write_str("given by verifier (--at)"),
+            TimeSource::VerificationTime => {
+                f.write_str("verification time (no signing time in the signature)")
+            }
+            TimeSource::TimeStamp { tsa } => write!(f, "time-stamp by {tsa}"),
         }
     }
 }
 
 impl serde::Serialize for TimeSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        s.collect_str(self)
     }
 }
 
@@ -162,6 +174,10 @@ pub struct VerificationReport {
     /// The time everything was judged at, and where it comes from.
     pub judged_at: String,
     pub signing_time_source: TimeSource,
+    /// The embedded time-stamp, when its token is sound (trusted or not: see `time_stamp` in
+    /// the checks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_stamp: Option<Stamp>,
     pub document_digest_algorithm: DigestAlgorithm,
     /// The document's digest, hex (SHA-256 for P-256 and RSA signers).
     pub document_digest: String,
@@ -217,11 +233,12 @@ impl fmt::Display for VerificationReport {
         writeln!(
             f,
             "signing time:  {} ({})",
-            self.judged_at,
-            self.signing_time_source.as_str()
+            self.judged_at, self.signing_time_source
         )?;
-        if self.signing_time_source == TimeSource::GivenByVerifier
-            && let Some(t) = &self.signing_time
+        if matches!(
+            self.signing_time_source,
+            TimeSource::GivenByVerifier | TimeSource::TimeStamp { .. }
+        ) && let Some(t) = &self.signing_time
         {
             writeln!(f, "claimed time:  {t} (claimed by signer)")?;
         }
@@ -340,10 +357,25 @@ pub fn verify_document(
     let seal = sig.seal();
     let signer_cert = sig.signer_certificate(signer);
     let claimed = attrs.and_then(|a| a.signing_time);
-    let (judged_at, source) = match (opts.at, claimed) {
-        (Some(at), _) => (at, TimeSource::GivenByVerifier),
-        (None, Some(t)) => (t, TimeSource::ClaimedBySigner),
-        (None, None) => (opts.now, TimeSource::VerificationTime),
+    // A time-stamp is judged first: when it verifies, its genTime is the signing time.
+    let ts_check = signer.time_stamp_token.as_deref().map(|token| {
+        timestamp::verify_token(
+            token,
+            &signer.signature,
+            &sig.certificates,
+            Some(opts.chain),
+            opts.now,
+        )
+    });
+    let proven = match &ts_check {
+        Some(TokenCheck::Valid { stamp, .. }) => Some(stamp),
+        _ => None,
+    };
+    let (judged_at, source) = match (opts.at, proven, claimed) {
+        (Some(at), _, _) => (at, TimeSource::GivenByVerifier),
+        (None, Some(s), _) => (s.gen_time, TimeSource::TimeStamp { tsa: s.tsa.clone() }),
+        (None, None, Some(t)) => (t, TimeSource::ClaimedBySigner),
+        (None, None, None) => (opts.now, TimeSource::VerificationTime),
     };
 
     // Is there a seal at all.
@@ -470,7 +502,38 @@ pub fn verify_document(
     }
 
     // The time judged at.
-    match (source, claimed) {
+    let contradicted = proven
+        .zip(claimed)
+        .filter(|(s, t)| (*t - s.gen_time).whole_seconds() > CLOCK_SKEW_SECONDS);
+    match (&source, claimed) {
+        _ if contradicted.is_some() => {
+            if let Some((s, t)) = contradicted {
+                checks.fail(
+                    "signing_time",
+                    format!(
+                        "the claimed signing time {} is after the time-stamp's genTime {} (by {}): the signer's claim is false",
+                        format_time(t),
+                        format_time(s.gen_time),
+                        s.tsa
+                    ),
+                );
+            }
+        }
+        (TimeSource::TimeStamp { tsa }, _) => checks.pass(
+            "signing_time",
+            format!(
+                "{} (time-stamp by {tsa}; claimed by signer: {})",
+                format_time(judged_at),
+                claimed.map(format_time).unwrap_or_else(|| "none".into())
+            ),
+        ),
+        (TimeSource::ClaimedBySigner, Some(t)) if ts_check.is_some() => checks.pass(
+            "signing_time",
+            format!(
+                "{} (claimed by signer; the time-stamp proves no time)",
+                format_time(t)
+            ),
+        ),
         (TimeSource::ClaimedBySigner, Some(t))
             if (t - opts.now).whole_seconds() > CLOCK_SKEW_SECONDS =>
         {
@@ -651,13 +714,46 @@ pub fn verify_document(
     }
 
     let ts_in_seal = seal.is_some_and(|s| s.info().time_stamp.is_some());
-    if signer.has_time_stamp_token || ts_in_seal {
-        checks.skip(
+    let mut time_stamp = None;
+    match ts_check {
+        None if ts_in_seal => checks.skip(
             "time_stamp",
-            "a time-stamp is present but govpki does not verify time-stamps yet",
-        );
-    } else {
-        checks.skip("time_stamp", "no time-stamp");
+            "the seal carries a time-stamp (SES_Seal), which govpki does not verify yet",
+        ),
+        None => checks.skip("time_stamp", "no time-stamp"),
+        Some(TokenCheck::Valid {
+            stamp,
+            revocation_unknown,
+            ..
+        }) => {
+            let detail = format!(
+                "time-stamp by {} at {} (serial {}, policy {}): imprint, token signature and TSA chain verify",
+                stamp.tsa,
+                format_time(stamp.gen_time),
+                stamp.serial,
+                stamp.policy
+            );
+            match revocation_unknown {
+                None => checks.pass("time_stamp", detail),
+                Some(why) => {
+                    checks.unchecked_revocation("time_stamp", detail, why, opts.require_revocation)
+                }
+            }
+            time_stamp = Some(stamp);
+        }
+        Some(TokenCheck::Untrusted { stamp, reason }) => {
+            checks.indeterminate(
+                "time_stamp",
+                format!(
+                    "the time-stamp by {} proves no time: its TSA is not trusted at {}: {reason}",
+                    stamp.tsa,
+                    format_time(stamp.gen_time)
+                ),
+            );
+            time_stamp = Some(stamp);
+        }
+        Some(TokenCheck::Invalid(why)) => checks.fail("time_stamp", why),
+        Some(TokenCheck::Unsupported(why)) => checks.indeterminate("time_stamp", why),
     }
 
     let (verdict, reason) = conclude(&checks);
@@ -677,6 +773,7 @@ pub fn verify_document(
         signing_time: claimed.map(format_time),
         judged_at: format_time(judged_at),
         signing_time_source: source,
+        time_stamp,
         document_digest_algorithm: document.algorithm,
         document_digest: document.hex(),
         checks: checks.list,

@@ -309,3 +309,51 @@ fn malformed_crl_is_a_setup_error_and_cache_answers_repeat() {
         ChainCheck::Invalid(_)
     ));
 }
+
+fn tsa(ca: &Ca, serial: u64, critical: bool) -> Vec<u8> {
+    let key = KeyPair::generate().unwrap();
+    let mut p = params("时间戳服务", false);
+    p.serial_number = Some(SerialNumber::from(serial));
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    if critical {
+        // extKeyUsage SEQUENCE { id-kp-timeStamping }, critical as RFC 3161 §2.3 wants.
+        let mut ext = rcgen::CustomExtension::from_oid_content(
+            &[2, 5, 29, 37],
+            vec![0x30, 0x0A, 0x06, 0x08, 0x2B, 6, 1, 5, 5, 7, 3, 8],
+        );
+        ext.set_criticality(true);
+        p.custom_extensions = vec![ext];
+    } else {
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::TimeStamping];
+    }
+    p.signed_by(&key, &ca.issuer).unwrap().der().to_vec()
+}
+
+#[test]
+fn a_tsa_needs_the_critical_time_stamping_eku_alone() {
+    let r = root();
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &[]).unwrap();
+    assert!(matches!(
+        c.check(&tsa(&r, 20, true), &[], T, ChainRole::TimeStamping),
+        ChainCheck::ValidRevocationUnknown(_)
+    ));
+    match c.check(&tsa(&r, 21, false), &[], T, ChainRole::TimeStamping) {
+        ChainCheck::Invalid(why) => assert!(why.contains("RFC 3161"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // A seal holder's certificate is no TSA.
+    assert!(matches!(
+        c.check(&holder(&r, 22, true), &[], T, ChainRole::TimeStamping),
+        ChainCheck::Invalid(_)
+    ));
+    // Not yet valid at genTime.
+    assert!(matches!(
+        c.check(
+            &tsa(&r, 23, true),
+            &[],
+            datetime!(2025-06-01 00:00:00 UTC),
+            ChainRole::TimeStamping
+        ),
+        ChainCheck::Invalid(_)
+    ));
+}

@@ -55,15 +55,70 @@ pub fn write_atomic(
 }
 
 /// For many files at once (batch output), made durable together by one [`sync_filesystem`]
-/// call: no fsync per file. Still atomic: a temporary file renamed into place, so a crash
-/// leaves either the whole file or no file (plus, at worst, a temporary dot-file).
+/// call: no fsync per file. Still atomic: a new file is written unnamed (`O_TMPFILE`) and
+/// linked into place only when whole (the link fails if the name is taken), so a killed process
+/// leaves the whole file or nothing. Where `O_TMPFILE` is not available, a temporary file is
+/// renamed into place instead.
 pub fn write_atomic_deferred(
     target: &Path,
     data: &[u8],
     mode: Mode,
     overwrite: Overwrite,
 ) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if overwrite == Overwrite::Refuse {
+        match write_unnamed_then_link(target, data, mode) {
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => {}
+            other => return other,
+        }
+    }
     write_atomic_with(target, data, mode, overwrite, false)
+}
+
+/// `O_TMPFILE` in the target's directory, write, then `linkat` through `/proc/self/fd` (which
+/// needs no privilege, unlike `AT_EMPTY_PATH`). `Unsupported` means: use another way.
+#[cfg(target_os = "linux")]
+fn write_unnamed_then_link(target: &Path, data: &[u8], mode: Mode) -> io::Result<()> {
+    use rustix::fs::{AtFlags, CWD, Mode as FsMode, OFlags, linkat, openat};
+    use rustix::io::Errno;
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let perms = FsMode::from_raw_mode(match mode {
+        Mode::Secret => 0o600,
+        Mode::Public => 0o644,
+    });
+    let fd = match openat(
+        CWD,
+        dir,
+        OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+        perms,
+    ) {
+        Ok(fd) => fd,
+        Err(Errno::OPNOTSUPP | Errno::ISDIR | Errno::INVAL | Errno::NOENT) => {
+            return Err(io::ErrorKind::Unsupported.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut file = File::from(fd);
+    file.write_all(data)?;
+    let proc_path = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&file));
+    match linkat(
+        CWD,
+        proc_path.as_str(),
+        CWD,
+        target,
+        AtFlags::SYMLINK_FOLLOW,
+    ) {
+        Ok(()) => Ok(()),
+        Err(Errno::EXIST) => Err(io::Error::new(io::ErrorKind::AlreadyExists, "file exists")),
+        // No /proc: the unnamed file cannot be named; fall back.
+        Err(Errno::NOENT) if !Path::new("/proc/self/fd").exists() => {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Writes a file atomically and durably by streaming into it: `fill` writes the content. Used
@@ -240,5 +295,40 @@ mod tests {
         );
         // No temporary files are left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn deferred_writes_are_whole_private_and_refuse_existing_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("01.key");
+        let cert = dir.path().join("01.pem");
+        write_atomic_deferred(&key, b"secret", Mode::Secret, Overwrite::Refuse).unwrap();
+        write_atomic_deferred(&cert, b"public", Mode::Public, Overwrite::Refuse).unwrap();
+        assert_eq!(fs::read(&key).unwrap(), b"secret");
+        assert_eq!(fs::read(&cert).unwrap(), b"public");
+        #[cfg(unix)]
+        {
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o077;
+            assert_eq!(mode(&key), 0, "a key is private to its owner");
+        }
+        // A taken name (even by a symlink to nowhere) is refused, and nothing is replaced.
+        let err =
+            write_atomic_deferred(&key, b"other", Mode::Secret, Overwrite::Refuse).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&key).unwrap(), b"secret");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("02.pem");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+            let err =
+                write_atomic_deferred(&link, b"x", Mode::Public, Overwrite::Refuse).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+            assert!(!dir.path().join("nowhere").exists());
+        }
+        write_atomic_deferred(&cert, b"again", Mode::Public, Overwrite::Replace).unwrap();
+        assert_eq!(fs::read(&cert).unwrap(), b"again");
+        // Nothing but the named files: no temporary or unnamed leftovers.
+        let extra = usize::from(cfg!(unix));
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2 + extra);
     }
 }

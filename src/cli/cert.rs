@@ -747,6 +747,9 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     };
     // A pipeline: while this thread writes out and commits chunk i, chunk i+1 is being signed,
     // so the cores sign while the file system and the store's fsyncs work.
+    // The previous chunk: committed and written out, reported once its files are synced, by
+    // the next chunk's sync (one sync per chunk instead of two).
+    let mut unreported: Vec<Signed> = Vec::new();
     std::thread::scope(|scope| -> Result<()> {
         let issuer = &issuer;
         let first = next_jobs(&open.store)?;
@@ -765,6 +768,7 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
                 ctx,
                 &mut open,
                 &results,
+                &mut unreported,
                 &out_dir,
                 encryptor.as_ref(),
                 &actor,
@@ -774,6 +778,12 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             if let Some(b) = &bar {
                 b.set_position(issued_count as u64);
             }
+            unreported = results;
+        }
+        if !unreported.is_empty() {
+            files::sync_filesystem(&out_dir)
+                .with_context(|| format!("syncing `{}`", out_dir.display()))?;
+            report_chunk(ctx, &unreported, &out_dir)?;
         }
         Ok(())
     })?;
@@ -795,13 +805,16 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
 
 type Signed = (Prepared, Serial, crate::ca::issue::Issued);
 
-/// Writes a signed chunk's keys (synced), commits its certificates, then writes the
-/// certificates out and reports them: a committed certificate never lacks its key, and nothing
-/// is reported before it is committed.
+/// Writes a signed chunk's keys, syncs them together with the previous chunk's certificate
+/// files, reports the previous chunk, commits this chunk, then writes its certificates out
+/// (they are reported after the next sync). A committed certificate never lacks its key, and
+/// nothing is reported before it is committed and its files are on disk.
+#[allow(clippy::too_many_arguments)]
 fn commit_chunk(
     ctx: &Context,
     open: &mut OpenCa,
     results: &[Signed],
+    unreported: &mut Vec<Signed>,
     out_dir: &Path,
     encryptor: Option<&BatchEncryptor>,
     actor: &str,
@@ -835,15 +848,19 @@ fn commit_chunk(
     }
     let key_files = write_files_parallel(&keys, true, force)?;
     drop(keys);
-    if !key_files.is_empty() {
-        files::sync_filesystem(out_dir)
-            .with_context(|| format!("syncing `{}`", out_dir.display()))?;
+    if (!key_files.is_empty() || !unreported.is_empty())
+        && let Err(e) = files::sync_filesystem(out_dir)
+    {
+        remove_all(&key_files);
+        return Err(anyhow::Error::new(e).context(format!("syncing `{}`", out_dir.display())));
     }
+    report_chunk(ctx, unreported, out_dir)?;
+    unreported.clear();
     if let Err(e) = open.store.record_issued(&records, actor, now) {
         remove_all(&key_files);
         return Err(e.into());
     }
-    // Committed: now write the certificates out and report them.
+    // Committed: now write the certificates out.
     let certs: Vec<(PathBuf, String)> = results
         .iter()
         .map(|(_, serial, issued)| {
@@ -854,20 +871,25 @@ fn commit_chunk(
         })
         .collect();
     write_files_parallel(&certs, false, force)?;
-    files::sync_filesystem(out_dir).with_context(|| format!("syncing `{}`", out_dir.display()))?;
-    if ctx.out.is_json() {
-        for (p, serial, issued) in results {
-            let hexs = serial.to_hex();
-            ctx.out.json(&json!({
-                "row": p.row.row,
-                "serial": hexs,
-                "subject": p.row.subject.to_string(),
-                "profile": p.row.profile.name(),
-                "not_after": rfc3339(issued.not_after),
-                "cert": out_dir.join(format!("{hexs}.pem")).display().to_string(),
-                "key": p.new_key.as_ref().map(|_| out_dir.join(format!("{hexs}.key")).display().to_string()),
-            }))?;
-        }
+    Ok(())
+}
+
+/// Reports committed, synced certificates (JSON lines with `--json`).
+fn report_chunk(ctx: &Context, chunk: &[Signed], out_dir: &Path) -> Result<()> {
+    if !ctx.out.is_json() {
+        return Ok(());
+    }
+    for (p, serial, issued) in chunk {
+        let hexs = serial.to_hex();
+        ctx.out.json(&json!({
+            "row": p.row.row,
+            "serial": hexs,
+            "subject": p.row.subject.to_string(),
+            "profile": p.row.profile.name(),
+            "not_after": rfc3339(issued.not_after),
+            "cert": out_dir.join(format!("{hexs}.pem")).display().to_string(),
+            "key": p.new_key.as_ref().map(|_| out_dir.join(format!("{hexs}.key")).display().to_string()),
+        }))?;
     }
     Ok(())
 }

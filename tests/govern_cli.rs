@@ -676,47 +676,12 @@ fn operators_prove_presence_with_their_key_and_sign_what_they_do() {
     // Someone with write access to the database rewrites what the officer allowed and rebuilds
     // the hash chain around it: the chain is intact again, the officer's signature is not.
     let target = audit[issues[2] - 1]["seq"].as_i64().unwrap();
-    {
-        let db = rusqlite::Connection::open(env.home().join("govpki.db")).unwrap();
-        db.execute(
-            "UPDATE audit SET object = 'cert.issue dept/公安局/cert/sub-ca' WHERE seq = ?1",
-            [target],
-        )
-        .unwrap();
-        let rows: Vec<(i64, String, String, String, String, String)> = db
-            .prepare("SELECT seq, time, actor, action, object, outcome FROM audit ORDER BY seq")
-            .unwrap()
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let mut prev = govpki::audit::GENESIS.to_string();
-        for (seq, time, actor, action, object, outcome) in rows {
-            let event = govpki::audit::Event {
-                time,
-                actor,
-                action,
-                object,
-                outcome,
-            };
-            let hash = govpki::audit::record_hash(&prev, seq, &event);
-            db.execute(
-                "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
-                rusqlite::params![prev, hash, seq],
-            )
-            .unwrap();
-            prev = hash;
-        }
-    }
+    tamper_and_rechain(
+        &env,
+        &[&format!(
+            "UPDATE audit SET object = 'cert.issue dept/公安局/cert/sub-ca' WHERE seq = {target}"
+        )],
+    );
     let out = env.run(&["audit", "verify"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
@@ -725,4 +690,169 @@ fn operators_prove_presence_with_their_key_and_sign_what_they_do() {
             && stdout.contains("signature does not verify"),
         "{stdout}"
     );
+}
+
+/// Runs `statements` on the home's database, then rebuilds the whole hash chain, as someone
+/// with write access to the file could.
+fn tamper_and_rechain(env: &Env, statements: &[&str]) {
+    let db = rusqlite::Connection::open(env.home().join("govpki.db")).unwrap();
+    for sql in statements {
+        db.execute_batch(sql).unwrap();
+    }
+    let rows: Vec<(i64, govpki::audit::Event)> = db
+        .prepare("SELECT seq, time, actor, action, object, outcome FROM audit ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                govpki::audit::Event {
+                    time: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    object: r.get(4)?,
+                    outcome: r.get(5)?,
+                },
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = govpki::audit::GENESIS.to_string();
+    for (seq, event) in rows {
+        let hash = govpki::audit::record_hash(&prev, seq, &event);
+        db.execute(
+            "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            rusqlite::params![prev, hash, seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
+}
+
+/// `audit verify` after tampering: exit 1, and its report.
+fn broken_report(env: &Env) -> String {
+    let out = env.run(&["audit", "verify"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    stdout
+}
+
+/// A governed CA where the officer issued two certificates; returns the sequence numbers of
+/// the two (allow, issue) record pairs.
+fn two_signed_issues() -> (Env, [(i64, i64); 2]) {
+    let (env, officer, _) = governed();
+    for name in ["甲", "乙"] {
+        let subject = format!("CN={name},OU=财政局,O=连云港市人民政府,C=CN");
+        let key = env.path(&format!("{name}.key"));
+        env.ok(&[
+            "--as",
+            &officer,
+            "--domain",
+            "intranet",
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            &subject,
+            "--key-out",
+            p(&key),
+            "--no-key-passphrase",
+        ]);
+    }
+    let audit = env.audit();
+    let pairs: Vec<(i64, i64)> = audit
+        .windows(2)
+        .filter(|w| w[0]["action"] == "authz.allow" && w[1]["action"] == "cert.issue")
+        .map(|w| (w[0]["seq"].as_i64().unwrap(), w[1]["seq"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(pairs.len(), 2, "{audit:?}");
+    env.ok(&["audit", "verify"]);
+    (env, [pairs[0], pairs[1]])
+}
+
+#[test]
+fn forged_copied_or_orphaned_acts_are_caught_even_with_a_rebuilt_chain() {
+    if !have_faketime() {
+        return;
+    }
+    // The act itself is signed: another serial or subject in the issue record is caught.
+    let (env, [(allow, issue), _]) = two_signed_issues();
+    tamper_and_rechain(
+        &env,
+        &[&format!(
+            "UPDATE audit SET object = replace(object, '甲', '丙') WHERE seq = {issue}"
+        )],
+    );
+    let report = broken_report(&env);
+    assert!(
+        report.contains(&format!("record {allow}")) && report.contains("does not verify"),
+        "{report}"
+    );
+
+    // A signed act copied over another one: the statement appears twice.
+    let (env, [(a1, i1), (a2, i2)]) = two_signed_issues();
+    let copy = |to: i64, from: i64| {
+        format!(
+            "UPDATE audit SET (time, actor, action, object, outcome) = \
+             (SELECT time, actor, action, object, outcome FROM audit WHERE seq = {from}) \
+             WHERE seq = {to}"
+        )
+    };
+    tamper_and_rechain(&env, &[&copy(a2, a1), &copy(i2, i1)]);
+    let report = broken_report(&env);
+    assert!(
+        report.contains(&format!("record {a2}")) && report.contains("appears again"),
+        "{report}"
+    );
+
+    // An act whose signed statement was removed (and the log renumbered): orphaned.
+    let (env, [_, (a2, i2)]) = two_signed_issues();
+    tamper_and_rechain(
+        &env,
+        &[
+            &format!("DELETE FROM audit WHERE seq = {a2}"),
+            &format!("UPDATE audit SET seq = seq - 1 WHERE seq > {a2}"),
+        ],
+    );
+    let report = broken_report(&env);
+    assert!(
+        report.contains(&format!("record {}", i2 - 1)) && report.contains("no signed statement"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_governed_batch_signs_each_chunk_it_commits() {
+    if !have_faketime() {
+        return;
+    }
+    let (env, officer, _) = governed();
+    let batch = env.path("batch.yaml");
+    let rows: String = (0..2100)
+        .map(|i| {
+            format!(
+                "- subject: \"CN=员工{i},OU=财政局,O=连云港市人民政府,C=CN\"\n  profile: person\n"
+            )
+        })
+        .collect();
+    std::fs::write(&batch, rows).unwrap();
+    env.ok(&[
+        "--as",
+        &officer,
+        "--domain",
+        "intranet",
+        "cert",
+        "issue",
+        "--batch",
+        p(&batch),
+        "--out-dir",
+        p(&env.path("issued")),
+        "--no-key-passphrase",
+    ]);
+    let verified: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--json", "audit", "verify"])).unwrap();
+    assert_eq!(verified["intact"], true, "{verified}");
+    // 1,000 certificates per transaction: three chunks, three signed statements.
+    assert_eq!(verified["signed_acts"], 3, "{verified}");
 }

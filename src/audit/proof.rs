@@ -1,18 +1,24 @@
 //! Operator statements: the signed half of "no one can deny it later" (责任认定).
 //!
 //! The hash chain shows that the log was not edited after the fact, but whoever can write the
-//! database can also rebuild the chain. In a CA governed by a policy, every allowed act is
-//! therefore also signed by the operator: the operator's key signs a statement naming this CA,
-//! the operator's certificate, the time, what was asked and a fresh nonce, and the signature is
-//! kept in the `authz.allow` audit record. `audit verify` checks each such signature against the
-//! operator's certificate in the store, so a forged or altered allow record is caught even when
-//! the chain was rebuilt around it, and an operator cannot later say the act was not theirs.
+//! database can also rebuild the chain. In a CA governed by a policy, every state change made by
+//! an operator is therefore also signed by the operator: the operator's key signs a statement
+//! naming this CA, the operator's certificate, the time, what the policy was asked, a fresh
+//! nonce, and every audit record of the change (serials, subjects, reasons). The signature is
+//! kept in the `authz.allow` record that precedes those records, with their count. `audit
+//! verify` checks each signature against the operator's certificate in the store, that no
+//! statement appears twice, and that every act recorded under an operator's name is covered by
+//! one; so a forged, altered, copied or orphaned act is caught even when the chain was rebuilt
+//! around it, and an operator cannot later say an act was not theirs. (Deleting a whole signed
+//! act together with its statement needs the chain head kept elsewhere to be seen.)
 //!
 //! Pure: bytes in, bytes out.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use ring::signature;
+
+use super::{Break, Event, Record};
 
 /// Why an operator's signature was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,48 +39,76 @@ pub fn fingerprint(der: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, der).as_ref())
 }
 
-/// The exact bytes an operator signs for one allowed act.
-///
-/// `asks` is the audit record's object (every action and resource asked, in order); `time` its
-/// time. Each field is on its own line and none may contain a line break, so two different
-/// statements never share bytes.
+/// The exact bytes an operator signs for one allowed state change: every field length-prefixed
+/// (so no two different statements share bytes), then the audit events it covers.
 pub fn statement(
     ca_cert: &[u8],
     operator_cert: &[u8],
     time: &str,
     asks: &str,
     nonce: &str,
+    acts: &[Event],
 ) -> Vec<u8> {
-    let one_line = |s: &str| s.replace(['\n', '\r'], " ");
-    format!(
-        "govpki operator statement v1\nca: {}\noperator: {}\ntime: {}\nasks: {}\nnonce: {}\n",
-        fingerprint(ca_cert),
-        fingerprint(operator_cert),
-        one_line(time),
-        one_line(asks),
-        one_line(nonce),
-    )
-    .into_bytes()
+    let mut out = b"govpki operator statement v2\0".to_vec();
+    let mut field = |bytes: &[u8]| {
+        out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        out.extend_from_slice(bytes);
+    };
+    field(fingerprint(ca_cert).as_bytes());
+    field(fingerprint(operator_cert).as_bytes());
+    field(time.as_bytes());
+    field(asks.as_bytes());
+    field(nonce.as_bytes());
+    field(&(acts.len() as u64).to_be_bytes());
+    for act in acts {
+        for f in [
+            &act.time,
+            &act.actor,
+            &act.action,
+            &act.object,
+            &act.outcome,
+        ] {
+            field(f.as_bytes());
+        }
+    }
+    out
 }
 
-/// The outcome text of an `authz.allow` record: the deciding rules, then the proof.
-pub fn outcome(rules: &str, nonce: &str, signature: &[u8]) -> String {
+/// The outcome text of an `authz.allow` record: the deciding rules, then the proof (the nonce,
+/// how many of the following records the statement covers, the signature).
+pub fn outcome(rules: &str, nonce: &str, acts: usize, signature: &[u8]) -> String {
     format!(
-        "allowed by {rules}{PROOF_MARK}nonce={nonce} sig={}",
+        "allowed by {rules}{PROOF_MARK}nonce={nonce} acts={acts} sig={}",
         B64.encode(signature)
     )
 }
 
-/// The nonce and signature kept in an `authz.allow` outcome, if it carries a proof.
-pub fn parse_outcome(outcome: &str) -> Option<(String, Vec<u8>)> {
+/// A proof as kept in an `authz.allow` outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proof {
+    pub nonce: String,
+    /// How many records after the `authz.allow` record the statement covers.
+    pub acts: usize,
+    pub signature: Vec<u8>,
+}
+
+/// The proof kept in an `authz.allow` outcome, if it carries one.
+pub fn parse_outcome(outcome: &str) -> Option<Proof> {
     let (_, proof) = outcome.rsplit_once(PROOF_MARK)?;
     let rest = proof.strip_prefix("nonce=")?;
-    let (nonce, sig) = rest.split_once(" sig=")?;
+    let (nonce, rest) = rest.split_once(" acts=")?;
+    let (acts, sig) = rest.split_once(" sig=")?;
     if nonce.is_empty() || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let sig = B64.decode(sig).ok()?;
-    Some((nonce.to_string(), sig))
+    if acts.is_empty() || !acts.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(Proof {
+        nonce: nonce.to_string(),
+        acts: acts.parse().ok()?,
+        signature: B64.decode(sig).ok()?,
+    })
 }
 
 /// The serial (hex) of the operator named by an audit actor `cert:<name> [<serial>]`.
@@ -115,6 +149,82 @@ pub fn verify(cert_der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ProofError>
         .map_err(|_| ProofError::BadSignature)
 }
 
+/// Checks every operator signature in a log whose hash chain is intact: each `authz.allow`
+/// carries a proof that verifies over the records it covers, no proof appears twice, and every
+/// act recorded under an operator's name (`cert:` actor, other than `authz.*` records) is
+/// covered by one. `operator_cert` finds an operator's certificate by serial (hex). Returns the
+/// number of signed state changes, or the first record that fails and why.
+pub fn verify_signed_acts(
+    records: &[Record],
+    ca_cert: &[u8],
+    operator_cert: impl Fn(&str) -> Result<Option<Vec<u8>>, String>,
+) -> Result<usize, Break> {
+    let fail = |r: &Record, reason: String| Break { seq: r.seq, reason };
+    let mut nonces = std::collections::HashMap::new();
+    let mut covered_until = 0usize;
+    let mut signed = 0usize;
+    for (i, r) in records.iter().enumerate() {
+        if r.action == "authz.allow" {
+            let proof = parse_outcome(&r.outcome)
+                .ok_or_else(|| fail(r, "an allowed act without its operator's signature".into()))?;
+            if let Some(first) = nonces.insert(proof.nonce.clone(), r.seq) {
+                return Err(fail(
+                    r,
+                    format!("the operator's statement of record {first} appears again"),
+                ));
+            }
+            let acts: Vec<Event> = records
+                .get(i + 1..)
+                .and_then(|rest| rest.get(..proof.acts))
+                .ok_or_else(|| {
+                    fail(
+                        r,
+                        format!("it covers {} records that are missing", proof.acts),
+                    )
+                })?
+                .iter()
+                .map(|a| Event {
+                    time: a.time.clone(),
+                    actor: a.actor.clone(),
+                    action: a.action.clone(),
+                    object: a.object.clone(),
+                    outcome: a.outcome.clone(),
+                })
+                .collect();
+            let serial = actor_serial(&r.actor).ok_or_else(|| {
+                fail(
+                    r,
+                    format!("the actor `{}` names no operator certificate", r.actor),
+                )
+            })?;
+            let cert = operator_cert(serial)
+                .map_err(|e| fail(r, e))?
+                .ok_or_else(|| {
+                    fail(
+                        r,
+                        format!("the operator certificate {serial} is not in this CA's store"),
+                    )
+                })?;
+            let msg = statement(ca_cert, &cert, &r.time, &r.object, &proof.nonce, &acts);
+            verify(&cert, &msg, &proof.signature).map_err(|e| fail(r, e.to_string()))?;
+            covered_until = i + proof.acts;
+            signed += 1;
+        } else if r.actor.starts_with("cert:")
+            && !r.action.starts_with("authz.")
+            && (i > covered_until || signed == 0)
+        {
+            return Err(fail(
+                r,
+                format!(
+                    "an act by the operator `{}` that no signed statement of the operator covers",
+                    r.actor
+                ),
+            ));
+        }
+    }
+    Ok(signed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +233,16 @@ mod tests {
     fn self_signed(key: &PrivateKey) -> Vec<u8> {
         let params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         params.self_signed(key.key_pair()).unwrap().der().to_vec()
+    }
+
+    fn act(object: &str) -> Event {
+        Event {
+            time: "2027-01-04T02:00:00Z".into(),
+            actor: "cert:CN=x [01]".into(),
+            action: "cert.issue".into(),
+            object: object.into(),
+            outcome: "ok".into(),
+        }
     }
 
     #[test]
@@ -135,11 +255,14 @@ mod tests {
         ] {
             let key = PrivateKey::generate(alg).unwrap();
             let cert = self_signed(&key);
-            let msg = statement(b"ca", &cert, "2027-01-04T02:00:00Z", "cert.issue x", "00ff");
+            let acts = [act("serial 0A")];
+            let msg = statement(b"ca", &cert, "t", "cert.issue x", "00ff", &acts);
             let sig = key.sign(&msg).unwrap();
             assert_eq!(verify(&cert, &msg, &sig), Ok(()), "{alg:?}");
-            let other = statement(b"ca", &cert, "2027-01-04T02:00:00Z", "cert.issue y", "00ff");
-            assert!(verify(&cert, &other, &sig).is_err(), "{alg:?}");
+            let other_ask = statement(b"ca", &cert, "t", "cert.issue y", "00ff", &acts);
+            assert!(verify(&cert, &other_ask, &sig).is_err(), "{alg:?}");
+            let other_act = statement(b"ca", &cert, "t", "cert.issue x", "00ff", &[act("0B")]);
+            assert!(verify(&cert, &other_act, &sig).is_err(), "{alg:?}");
             let stranger = self_signed(&PrivateKey::generate(alg).unwrap());
             assert!(verify(&stranger, &msg, &sig).is_err(), "{alg:?}");
         }
@@ -147,23 +270,50 @@ mod tests {
 
     #[test]
     fn fields_cannot_run_into_each_other() {
-        let a = statement(b"ca", b"op", "t", "x\nnonce: 1", "2");
-        let b = statement(b"ca", b"op", "t", "x", "1\nnonce: 2");
+        let a = statement(b"ca", b"op", "t", "x\nnonce: 1", "2", &[]);
+        let b = statement(b"ca", b"op", "t", "x", "1\nnonce: 2", &[]);
         assert_ne!(a, b);
-        assert_eq!(a.iter().filter(|&&c| c == b'\n').count(), 6);
+        let c = statement(b"ca", b"op", "t", "a b", "1", &[]);
+        let d = statement(b"ca", b"op", "t", "a\nb", "1", &[]);
+        assert_ne!(c, d);
+        // Moving text between the asks and an act changes the bytes too.
+        let e = statement(b"ca", b"op", "t", "x", "1", &[act("y")]);
+        let f = statement(b"ca", b"op", "t", "xy", "1", &[act("")]);
+        assert_ne!(e, f);
     }
 
     #[test]
     fn outcome_round_trips_and_junk_is_no_proof() {
-        let text = outcome("ca-officer-issue", "0a1b", &[1, 2, 3, 255]);
+        let text = outcome("ca-officer-issue", "0a1b", 3, &[1, 2, 3, 255]);
         assert_eq!(
             parse_outcome(&text),
-            Some(("0a1b".to_string(), vec![1, 2, 3, 255]))
+            Some(Proof {
+                nonce: "0a1b".into(),
+                acts: 3,
+                signature: vec![1, 2, 3, 255]
+            })
         );
         assert_eq!(parse_outcome("allowed by x"), None);
-        assert_eq!(parse_outcome("allowed; proof: nonce= sig=AQID"), None);
-        assert_eq!(parse_outcome("allowed; proof: nonce=zz sig=AQID"), None);
-        assert_eq!(parse_outcome("allowed; proof: nonce=01 sig=!!"), None);
+        assert_eq!(
+            parse_outcome("allowed; proof: nonce= acts=1 sig=AQID"),
+            None
+        );
+        assert_eq!(
+            parse_outcome("allowed; proof: nonce=zz acts=1 sig=AQID"),
+            None
+        );
+        assert_eq!(
+            parse_outcome("allowed; proof: nonce=01 acts=-1 sig=AQID"),
+            None
+        );
+        assert_eq!(
+            parse_outcome("allowed; proof: nonce=01 acts=1 sig=!!"),
+            None
+        );
+        assert_eq!(
+            parse_outcome("allowed; proof: nonce=01 acts=99999999999999999999999 sig=AQID"),
+            None
+        );
     }
 
     #[test]

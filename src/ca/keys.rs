@@ -148,6 +148,11 @@ impl PrivateKey {
         })
     }
 
+    /// A second handle on the same key (for a signer that must own its key).
+    pub fn try_clone(&self) -> Result<PrivateKey, KeyError> {
+        PrivateKey::from_pkcs8_der(&self.pkcs8)
+    }
+
     /// Loads a key from PEM text: `PRIVATE KEY`, or `ENCRYPTED PRIVATE KEY` with a passphrase.
     /// `passphrase` is asked for only when the key is encrypted.
     pub fn from_pem(

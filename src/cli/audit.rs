@@ -93,14 +93,16 @@ pub fn run(cmd: AuditCommand, ctx: &Context) -> Result<Outcome> {
             let mut signed = 0usize;
             if broken.is_none() {
                 let ca_cert = store.ca_meta()?.cert_der;
-                for r in records.iter().filter(|r| r.action == "authz.allow") {
-                    match check_proof(&store, &ca_cert, r, ctx) {
-                        Ok(()) => signed += 1,
-                        Err(reason) => {
-                            broken = Some(audit::Break { seq: r.seq, reason });
-                            break;
-                        }
-                    }
+                let lookup = |serial: &str| -> std::result::Result<Option<Vec<u8>>, String> {
+                    let serial = serial.parse::<Serial>().map_err(|e| e.to_string())?;
+                    store
+                        .get(&serial, ctx.now)
+                        .map(|row| row.map(|r| r.der))
+                        .map_err(|e| format!("the store cannot be read: {e}"))
+                };
+                match proof::verify_signed_acts(&records, &ca_cert, lookup) {
+                    Ok(n) => signed = n,
+                    Err(b) => broken = Some(b),
                 }
             }
             if ctx.out.is_json() {
@@ -133,25 +135,4 @@ pub fn run(cmd: AuditCommand, ctx: &Context) -> Result<Outcome> {
             })
         }
     }
-}
-
-/// Checks the operator's signature kept in an `authz.allow` record against the operator's
-/// certificate in this CA's store.
-fn check_proof(
-    store: &Store,
-    ca_cert: &[u8],
-    r: &audit::Record,
-    ctx: &Context,
-) -> std::result::Result<(), String> {
-    let (nonce, sig) = proof::parse_outcome(&r.outcome)
-        .ok_or("an allowed act without its operator's signature")?;
-    let serial = proof::actor_serial(&r.actor)
-        .and_then(|s| s.parse::<Serial>().ok())
-        .ok_or_else(|| format!("the actor `{}` names no operator certificate", r.actor))?;
-    let row = store
-        .get(&serial, ctx.now)
-        .map_err(|e| format!("the store cannot be read: {e}"))?
-        .ok_or_else(|| format!("the operator certificate {serial} is not in this CA's store"))?;
-    let statement = proof::statement(ca_cert, &row.der, &r.time, &r.object, &nonce);
-    proof::verify(&row.der, &statement, &sig).map_err(|e| e.to_string())
 }

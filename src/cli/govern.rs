@@ -92,8 +92,8 @@ pub fn load_policy(path: &Path) -> Result<Policy> {
 /// audit records: the operator's certificate when governed, else the local user.
 ///
 /// When governed, the operator proves presence with their key (`--as-key`): it must belong to
-/// the `--as` certificate, and it signs a statement of the allowed act (see
-/// [`crate::audit::proof`]) that is staged in the store and committed with the act itself.
+/// the `--as` certificate, and from then on it signs every state change of the run (see
+/// [`crate::audit::proof`] and [`crate::store::Store::set_act_signer`]).
 pub fn authorize(ctx: &Context, open: &mut OpenCa, asks: &[Ask]) -> Result<String> {
     authorize_with_key(ctx, open, asks, None)
 }
@@ -231,28 +231,35 @@ pub fn authorize_with_key(
         rules.push(rule);
     }
 
-    // The operator signs what was allowed; the signature goes into the audit log with the act.
+    // From here on the operator signs each state change of this run: the statement covers
+    // what was asked and every audit record of the change, and goes into the log with it.
     let time = rfc3339(ctx.now);
-    let object = asks
+    let asks_text = asks
         .iter()
         .map(|a| format!("{} {}", a.action, a.resource))
         .collect::<Vec<_>>()
         .join("; ");
-    let nonce = hex::encode(common::random16()?);
-    let statement = proof::statement(&open.meta.cert_der, &der, &time, &object, &nonce);
-    let signature = key
-        .sign(&statement)
-        .map_err(|e| anyhow::anyhow!("signing the operator statement: {e}"))?;
-    proof::verify(&der, &statement, &signature)
-        .map_err(|e| anyhow::anyhow!("checking the operator statement: {e}"))?;
     rules.dedup();
-    open.store.stage_audit(Event {
-        time,
-        actor: operator.clone(),
-        action: "authz.allow".into(),
-        object,
-        outcome: proof::outcome(&rules.join(", "), &nonce, &signature),
-    });
+    let rules = rules.join(", ");
+    let key = key
+        .try_clone()
+        .map_err(|e| anyhow::anyhow!("holding the operator key: {e}"))?;
+    let ca_cert = open.meta.cert_der.clone();
+    let actor = operator.clone();
+    open.store.set_act_signer(Box::new(move |acts| {
+        let nonce = hex::encode(common::random16().map_err(|e| e.to_string())?);
+        let statement = proof::statement(&ca_cert, &der, &time, &asks_text, &nonce, acts);
+        let signature = key.sign(&statement).map_err(|e| e.to_string())?;
+        // A signature that does not verify would only be found by the next `audit verify`.
+        proof::verify(&der, &statement, &signature).map_err(|e| e.to_string())?;
+        Ok(Event {
+            time: time.clone(),
+            actor: actor.clone(),
+            action: "authz.allow".into(),
+            object: asks_text.clone(),
+            outcome: proof::outcome(&rules, &nonce, acts.len(), &signature),
+        })
+    }));
     Ok(operator)
 }
 

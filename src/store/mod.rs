@@ -59,6 +59,8 @@ pub enum StoreError {
     NotOnHold(String),
     #[error("the store's CA metadata is damaged: {0}")]
     Damaged(String),
+    #[error("signing the operator's statement: {0}")]
+    Sign(String),
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -130,10 +132,14 @@ pub struct Store {
     conn: Connection,
     home: PathBuf,
     db_path: PathBuf,
-    /// Audit events that go into the next state-changing transaction, before its own (see
-    /// [`Store::stage_audit`]).
-    staged: Vec<Event>,
+    /// Signs every state change's audit events for the operator who was allowed to make it
+    /// (see [`Store::set_act_signer`]).
+    signer: Option<ActSigner>,
 }
+
+/// Given the audit events of one state change, returns the operator's signed `authz.allow`
+/// record that goes before them (see [`crate::audit::proof`]).
+pub type ActSigner = Box<dyn FnMut(&[Event]) -> std::result::Result<Event, String>>;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -214,7 +220,7 @@ impl Store {
             conn,
             home: home.to_path_buf(),
             db_path,
-            staged: Vec::new(),
+            signer: None,
         };
         store
             .conn
@@ -323,11 +329,15 @@ impl Store {
             other => other,
         };
         let (value, evs) = events(&tx).map_err(fix)?;
-        let mut all = self.staged.clone();
+        let mut all = Vec::with_capacity(evs.len() + 1);
+        if !evs.is_empty()
+            && let Some(sign) = self.signer.as_mut()
+        {
+            all.push(sign(&evs).map_err(StoreError::Sign)?);
+        }
         all.extend(evs);
         append_audit(&tx, all).map_err(err.clone())?;
         tx.commit().map_err(err)?;
-        self.staged.clear();
         self.checkpoint_if_large();
         Ok(value)
     }
@@ -797,11 +807,11 @@ impl Store {
         })
     }
 
-    /// Holds `event` back until the next state change, which commits it in the same transaction
-    /// ahead of its own records: a policy's allow is recorded together with the act it allowed,
-    /// or not at all if the act never commits.
-    pub fn stage_audit(&mut self, event: Event) {
-        self.staged.push(event);
+    /// From now on, every state change's audit records are preceded, in the same transaction,
+    /// by the operator's signed `authz.allow` record over them: an allowed act is recorded
+    /// with the operator's signature, or not at all if it never commits.
+    pub fn set_act_signer(&mut self, signer: ActSigner) {
+        self.signer = Some(signer);
     }
 
     /// Appends audit events on their own (e.g. a policy denial, which changes nothing else).

@@ -738,3 +738,105 @@ fn malformed_responses_are_errors_and_leave_the_signature_alone() {
     .expect(2);
     assert!(!fx.path("q.tsq").exists());
 }
+
+#[test]
+fn a_tsa_revoked_later_for_key_compromise_proves_no_time() {
+    if !have_openssl() {
+        return;
+    }
+    let fx = Fx::new();
+    fx.openssl_reply("doc.txt.p7s", "req.tsq", "resp.tsr", "tsa", "home-root.pem");
+    fx.ok(
+        "home",
+        &[
+            "-q",
+            "seal",
+            "timestamp",
+            "doc.txt.p7s",
+            "--response",
+            "resp.tsr",
+        ],
+    );
+    let tsa_serial = {
+        let o = fx.openssl(&["x509", "-noout", "-serial", "-in", "tsa.pem"]);
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .trim_start_matches("serial=")
+            .to_string()
+    };
+    // Revoked after genTime: for an ordinary reason the token still proves its time...
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    fx.ok(
+        "home",
+        &[
+            "-q",
+            "cert",
+            "revoke",
+            &tsa_serial,
+            "--reason",
+            "superseded",
+        ],
+    );
+    fx.ok(
+        "home",
+        &["-q", "crl", "generate", "--out", &fx.p("root.crl")],
+    );
+    let crl = fx.p("root.crl");
+    let (code, v) = fx.verify_json("doc.txt", &["--crl", &crl]);
+    assert_eq!(check(&v, "time_stamp")["status"], "pass", "{v}");
+    assert_eq!(code, 0, "{v}");
+
+    // ...but a stolen TSA key can write any genTime: after keyCompromise it proves nothing.
+    fx.issue(
+        "home",
+        "tsa2",
+        "CN=Second TSA,O=连云港市人民政府,C=CN",
+        "tsa",
+    );
+    fx.openssl_reply(
+        "doc.txt.p7s",
+        "req2.tsq",
+        "resp2.tsr",
+        "tsa2",
+        "home-root.pem",
+    );
+    fx.ok(
+        "home",
+        &[
+            "-q",
+            "seal",
+            "timestamp",
+            "doc.txt.p7s",
+            "--response",
+            "resp2.tsr",
+            "--force",
+        ],
+    );
+    let tsa2_serial = {
+        let o = fx.openssl(&["x509", "-noout", "-serial", "-in", "tsa2.pem"]);
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .trim_start_matches("serial=")
+            .to_string()
+    };
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    fx.ok(
+        "home",
+        &[
+            "-q",
+            "cert",
+            "revoke",
+            &tsa2_serial,
+            "--reason",
+            "keyCompromise",
+        ],
+    );
+    fx.ok(
+        "home",
+        &["-q", "crl", "generate", "--out", &fx.p("root.crl")],
+    );
+    let (code, v) = fx.verify_json("doc.txt", &["--crl", &crl]);
+    assert_ne!(check(&v, "time_stamp")["status"], "pass", "{v}");
+    assert!(v.to_string().contains("compromised key voids"), "{v}");
+    assert_ne!(code, 0, "{v}");
+}

@@ -750,7 +750,7 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     // The previous chunk: committed and written out, reported once its files are synced, by
     // the next chunk's sync (one sync per chunk instead of two).
     let mut unreported: Vec<Signed> = Vec::new();
-    std::thread::scope(|scope| -> Result<()> {
+    let outcome = std::thread::scope(|scope| -> Result<()> {
         let issuer = &issuer;
         let first = next_jobs(&open.store)?;
         let mut in_flight = (!first.is_empty())
@@ -780,12 +780,25 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             }
             unreported = results;
         }
-        if !unreported.is_empty() {
-            files::sync_filesystem(&out_dir)
-                .with_context(|| format!("syncing `{}`", out_dir.display()))?;
-            report_chunk(ctx, &unreported, &out_dir)?;
-        }
         Ok(())
+    });
+    // Whatever stopped the loop, the last committed chunk is synced and reported.
+    if !unreported.is_empty() {
+        let flushed = files::sync_filesystem(&out_dir)
+            .with_context(|| format!("syncing `{}`", out_dir.display()))
+            .and_then(|()| report_chunk(ctx, &unreported, &out_dir));
+        if outcome.is_ok() {
+            flushed?;
+        }
+    }
+    outcome.map_err(|e| {
+        if issued_count > 0 {
+            e.context(format!(
+                "{issued_count} certificates were issued and committed before this error"
+            ))
+        } else {
+            e
+        }
     })?;
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -854,7 +867,10 @@ fn commit_chunk(
         remove_all(&key_files);
         return Err(anyhow::Error::new(e).context(format!("syncing `{}`", out_dir.display())));
     }
-    report_chunk(ctx, unreported, out_dir)?;
+    if let Err(e) = report_chunk(ctx, unreported, out_dir) {
+        remove_all(&key_files);
+        return Err(e);
+    }
     unreported.clear();
     if let Err(e) = open.store.record_issued(&records, actor, now) {
         remove_all(&key_files);

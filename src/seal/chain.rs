@@ -324,7 +324,10 @@ impl AtTimeChecker {
             let Ok((_, cert)) = X509Certificate::from_der(cert_der) else {
                 return ChainCheck::Invalid("a certificate of the path is malformed".into());
             };
-            match self.revocation_at(extra, &cert, issuer_der, at) {
+            // A time-stamp authority's key compromise voids every token it signed, whatever
+            // genTime they claim: with the stolen key, any genTime can be written (RFC 3161 §4).
+            let compromise_is_final = role == ChainRole::TimeStamping;
+            match self.revocation_at(extra, &cert, issuer_der, at, compromise_is_final) {
                 Revocation::Good => {}
                 Revocation::Revoked(why) => return ChainCheck::Invalid(why),
                 Revocation::Unknown(why) => unknown.push(why),
@@ -535,13 +538,16 @@ impl AtTimeChecker {
         Err(ChainCheck::Invalid("the chain is too long".into()))
     }
 
-    /// Where `cert` stands at `at` on the CRLs of its issuer `issuer_der`.
+    /// Where `cert` stands at `at` on the CRLs of its issuer `issuer_der`. With
+    /// `compromise_is_final`, a revocation for keyCompromise or cACompromise counts whenever it
+    /// happened.
     fn revocation_at(
         &self,
         extra: &[ParsedCrl],
         cert: &X509Certificate<'_>,
         issuer_der: &[u8],
         at: OffsetDateTime,
+        compromise_is_final: bool,
     ) -> Revocation {
         let issuer_allows_crls = X509Certificate::from_der(issuer_der)
             .ok()
@@ -562,6 +568,20 @@ impl AtTimeChecker {
             match crl.entries.get(cert.raw_serial()) {
                 Some(e) => {
                     let effective = e.invalidity.map_or(e.revoked_at, |i| i.min(e.revoked_at));
+                    let compromised = matches!(
+                        e.reason,
+                        crate::ca::crl::Reason::KeyCompromise
+                            | crate::ca::crl::Reason::CaCompromise
+                    );
+                    if compromise_is_final && compromised && effective > at {
+                        return Revocation::Revoked(format!(
+                            "certificate `{}` (serial {}) was revoked at {} ({}): a compromised key voids what it signed, whatever time it claims",
+                            subject(cert),
+                            hex::encode_upper(serial_digits(cert.raw_serial())),
+                            format_time(e.revoked_at),
+                            e.reason.name()
+                        ));
+                    }
                     if effective <= at {
                         let mut why = format!(
                             "certificate `{}` (serial {}) was revoked at {} ({})",

@@ -527,13 +527,6 @@ pub fn verify_document(
                 claimed.map(format_time).unwrap_or_else(|| "none".into())
             ),
         ),
-        (TimeSource::ClaimedBySigner, Some(t)) if ts_check.is_some() => checks.pass(
-            "signing_time",
-            format!(
-                "{} (claimed by signer; the time-stamp proves no time)",
-                format_time(t)
-            ),
-        ),
         (TimeSource::ClaimedBySigner, Some(t))
             if (t - opts.now).whole_seconds() > CLOCK_SKEW_SECONDS =>
         {
@@ -546,6 +539,15 @@ pub fn verify_document(
                 ),
             );
         }
+        // A claim in the future is false whatever time-stamp comes with it; the checks above
+        // this arm run first.
+        (TimeSource::ClaimedBySigner, Some(t)) if ts_check.is_some() => checks.pass(
+            "signing_time",
+            format!(
+                "{} (claimed by signer; the time-stamp proves no time)",
+                format_time(t)
+            ),
+        ),
         (TimeSource::ClaimedBySigner, Some(t)) => checks.pass(
             "signing_time",
             format!("{} (claimed by signer, not time-stamped)", format_time(t)),

@@ -37,9 +37,11 @@ EXIT CODES:
 const VERIFY_LONG: &str = "\
 Recompute the audit log's hash chain from the first record. An edited, deleted or inserted
 record breaks the chain; the first broken record is named. In a CA governed by a policy, every
-allowed act (`authz.allow`) also carries a signature by the operator's key over what was
-allowed; each is checked against the operator's certificate, so a forged allow is caught even
-if the chain was rebuilt around it.
+state change an operator made is preceded by an `authz.allow` record holding the operator's
+signature over what was asked and over the change's own records; each signature is checked
+against the operator's certificate, a statement may not appear twice, and every act recorded
+under an operator's name must be covered by one. A forged, altered, copied or orphaned act is
+caught even if the chain was rebuilt around it.
 
 EXAMPLES:
     govpki audit verify

@@ -120,8 +120,8 @@ signing certificate is expired, not yet valid, or revoked in this home's store.
 The key is unlocked once (--passphrase-file, else a prompt; an unencrypted key needs neither);
 documents are hashed streaming in constant memory (the hash follows the key: SHA-256 for P-256 and
 RSA, SHA-384 for P-384, SHA-512 for Ed25519) on every core. All documents get the same signing
-time. --format ses (GB/T 38540 SES_Signature) needs the national SM2/SM3 algorithms and is not
-supported yet.
+time. --format ses (GB/T 38540 SES_Signature) needs an SM2 holder key, which govpki does not issue
+yet: not supported. (Seals made by other systems with SM2-with-SM3 are checked: `seal show`.)
 
 With --json: one JSON line per document (document, signature, es_id, signer, signing_time,
 digest_algorithm, digest; or document and error), or {\"verdict\": \"refused\", \"reason\": ...}
@@ -139,7 +139,7 @@ EXIT CODES:
 
 const VERIFY_LONG: &str = "\
 Verify sealed documents. For each DOC the signature is --sig, else DOC.p7s beside it (DOC.ses is
-recognised and refused: SM2/SM3 are not supported yet). Every check is reported, pass or fail:
+recognised and refused: SES_Signature verification is not supported yet). Every check is reported, pass or fail:
 seal present, document hash, signer signature, signingCertificateV2, signing time, signer listed in
 the seal, signer chain (documentSigning, key usage, revocation), seal authority signature and
 chain, seal extensions, signing time inside the seal's validity, seal not revoked, time-stamp.
@@ -313,7 +313,7 @@ pub struct CreateArgs {
 pub enum SignFormat {
     /// CMS SignedData, detached, CAdES-B-B attributes and the seal (DOC.p7s)
     P7s,
-    /// GB/T 38540 SES_Signature (needs SM2/SM3; not supported yet)
+    /// GB/T 38540 SES_Signature (needs an SM2 holder key; not supported yet)
     Ses,
 }
 
@@ -1053,7 +1053,7 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
     } = args;
     if format == SignFormat::Ses {
         return Err(hinted(
-            "--format ses is not supported yet: GB/T 38540 SES_Signature needs the national SM2/SM3 algorithms",
+            "--format ses is not supported yet: a GB/T 38540 SES_Signature needs an SM2 holder key, which govpki does not issue",
             "use --format p7s (the default)",
         ));
     }
@@ -1512,7 +1512,7 @@ fn judge_one(
                 p7s
             } else if ses.symlink_metadata().is_ok() {
                 bail!(
-                    "`{}` is an SES_Signature (GB/T 38540), which needs the national SM2/SM3 algorithms: not supported yet",
+                    "`{}` is an SES_Signature (GB/T 38540): verifying SES_Signature files is not supported yet",
                     ses.display()
                 );
             } else {

@@ -5,8 +5,10 @@
 //! Supported: ECDSA P-256 with SHA-256, ECDSA P-384 with SHA-384 (ASN.1 `Ecdsa-Sig-Value`
 //! signatures), Ed25519, RSA PKCS#1 v1.5 with SHA-256. Verification additionally accepts the
 //! other hash pairings `ring` knows (P-256/SHA-384, P-384/SHA-256, RSA with SHA-384/512, and
-//! `rsaEncryption` as a CMS signature algorithm). SM2-with-SM3 and RSA-PSS are reported as
-//! unsupported, never as invalid. This module does not build or check certificate chains.
+//! `rsaEncryption` as a CMS signature algorithm), and SM2-with-SM3 (GB/T 32918, the signature
+//! of GB/T 38540 seals, with the default user ID `1234567812345678` of GB/T 35276). RSA-PSS is
+//! reported as unsupported, never as invalid. This module does not build or check certificate
+//! chains.
 
 use der::asn1::ObjectIdentifier;
 use ring::rand::SystemRandom;
@@ -352,6 +354,9 @@ pub fn verify_signature_with_cert(
         .and_then(|o| ObjectIdentifier::from_bytes(o.as_bytes()).ok());
     let public_key = spki.subject_public_key.data.as_ref();
 
+    if *alg == oid::SM2_WITH_SM3 || curve == Some(oid::SM2_CURVE) {
+        return Ok(verify_sm2(alg, key_alg, curve, public_key, msg, sig));
+    }
     let ring_alg = match pick_ring_algorithm(alg, digest, key_alg, curve) {
         Ok(a) => a,
         Err(check) => return Ok(check),
@@ -364,6 +369,61 @@ pub fn verify_signature_with_cert(
     )
 }
 
+/// The user ID GB/T 35276 gives SM2 signatures when none is agreed, which GB/T 38540 seals use.
+const SM2_DEFAULT_ID: &str = "1234567812345678";
+
+/// SM2-with-SM3: `sig` is DER `SEQUENCE { r, s }` over `msg` (hashed as SM3(Z_A || msg)).
+fn verify_sm2(
+    alg: &ObjectIdentifier,
+    key_alg: Option<ObjectIdentifier>,
+    curve: Option<ObjectIdentifier>,
+    public_key: &[u8],
+    msg: &[u8],
+    sig: &[u8],
+) -> SignatureCheck {
+    use sm2::dsa::signature::Verifier;
+    if *alg != oid::SM2_WITH_SM3 {
+        return SignatureCheck::Invalid(format!(
+            "the signature algorithm {} does not fit the certificate's SM2 key",
+            algorithm_name(alg)
+        ));
+    }
+    if key_alg != Some(oid::ID_EC_PUBLIC_KEY) || curve != Some(oid::SM2_CURVE) {
+        return SignatureCheck::Invalid(
+            "an SM2-with-SM3 signature needs a certificate with an SM2 key".to_string(),
+        );
+    }
+    let Ok(key) = sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DEFAULT_ID, public_key) else {
+        return SignatureCheck::Invalid("the certificate's SM2 public key is malformed".into());
+    };
+    let Some(signature) = sm2_signature(sig) else {
+        return SignatureCheck::Invalid("the SM2 signature is not a DER (r, s) pair".into());
+    };
+    match key.verify(msg, &signature) {
+        Ok(()) => SignatureCheck::Valid,
+        Err(_) => SignatureCheck::Invalid("the signature does not verify".to_string()),
+    }
+}
+
+/// Reads `SEQUENCE { r INTEGER, s INTEGER }` (GB/T 35276 §7.3), each at most 32 octets.
+fn sm2_signature(der_sig: &[u8]) -> Option<sm2::dsa::Signature> {
+    use der::asn1::UintRef;
+    use der::{Decode, Reader, SliceReader};
+    let mut reader = SliceReader::new(der_sig).ok()?;
+    let (r, s) = reader
+        .sequence(|seq| Ok((UintRef::decode(seq)?, UintRef::decode(seq)?)))
+        .ok()?;
+    reader.finish(()).ok()?;
+    let field = |x: UintRef<'_>| -> Option<[u8; 32]> {
+        let bytes = x.as_bytes();
+        let mut out = [0u8; 32];
+        out.get_mut(32usize.checked_sub(bytes.len())?..)?
+            .copy_from_slice(bytes);
+        Some(out)
+    };
+    sm2::dsa::Signature::from_scalars(field(r)?, field(s)?).ok()
+}
+
 fn pick_ring_algorithm(
     alg: &ObjectIdentifier,
     digest: Option<DigestAlgorithm>,
@@ -372,9 +432,6 @@ fn pick_ring_algorithm(
 ) -> Result<&'static dyn signature::VerificationAlgorithm, SignatureCheck> {
     use DigestAlgorithm::*;
     let unsupported = |what: String| Err(SignatureCheck::Unsupported(what));
-    if *alg == oid::SM2_WITH_SM3 || curve == Some(oid::SM2_CURVE) {
-        return unsupported("SM2-with-SM3 (GM/T national algorithm) is not supported".into());
-    }
     if *alg == oid::RSASSA_PSS {
         return unsupported("RSASSA-PSS is not supported".into());
     }
@@ -504,14 +561,14 @@ mod tests {
     }
 
     #[test]
-    fn wrong_key_type_for_algorithm_is_invalid_and_sm2_unsupported() {
+    fn wrong_key_type_for_algorithm_is_invalid() {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
         let cert = cert_for(&key);
         let c =
             verify_signature_with_cert(&cert, &oid::ECDSA_WITH_SHA256, None, b"x", b"y").unwrap();
         assert!(matches!(c, SignatureCheck::Invalid(_)));
         let c = verify_signature_with_cert(&cert, &oid::SM2_WITH_SM3, None, b"x", b"y").unwrap();
-        assert!(matches!(c, SignatureCheck::Unsupported(_)));
+        assert!(matches!(c, SignatureCheck::Invalid(r) if r.contains("SM2 key")));
     }
 
     #[test]

@@ -221,13 +221,22 @@ fn pre_sign_checks_refuse_with_reasons() {
 }
 
 #[test]
-fn pre_sign_refuses_a_seal_whose_signature_cannot_be_checked() {
-    let seal = Seal::from_der(&sample("UserV4.esl")).unwrap();
+fn pre_sign_checks_an_sm2_seal_and_refuses_a_forged_one() {
+    let der = sample("UserV4.esl");
     let signer = crate::seal::testutil::pem_cert(&sample("certs/ofdrw-signer.pem"));
     let at = datetime!(2021-01-01 00:00:00 UTC);
+    let seal = Seal::from_der(&der).unwrap();
+    assert_eq!(
+        check_before_signing(&seal, &signer, at, &RevokedSeals::unknown()),
+        Ok(())
+    );
+    // The last octet of the file is the last octet of the SM2 signature's `s`.
+    let mut forged = der.clone();
+    *forged.last_mut().unwrap() ^= 0x01;
+    let seal = Seal::from_der(&forged).unwrap();
     assert!(matches!(
         check_before_signing(&seal, &signer, at, &RevokedSeals::unknown()),
-        Err(SignRefusal::UnsupportedSealSignature { .. })
+        Err(SignRefusal::BadSealSignature { .. })
     ));
 }
 
@@ -269,10 +278,8 @@ fn parses_ofdrw_v4_sample() {
     assert_eq!(i.cert_list.lists(&signer), Listed::Yes);
     assert_eq!(i.cert_list.lists(&maker), Listed::No);
     assert_eq!(i.authority_cert, maker);
-    // SM2 cannot be checked: reported as unsupported, never as invalid.
-    assert!(
-        matches!(seal.verify_authority_signature(), SignatureCheck::Unsupported(r) if r.contains("SM2"))
-    );
+    // SM2-with-SM3 over DER(SES_SealInfo), user ID 1234567812345678 (PROVENANCE.md §1).
+    assert_eq!(seal.verify_authority_signature(), SignatureCheck::Valid);
     // The signed bytes are the TLV at offset 4 (PROVENANCE.md §5).
     let der = sample("UserV4.esl");
     assert_eq!(
@@ -295,6 +302,9 @@ fn parses_v5_samples_with_and_without_time_stamp() {
     assert_eq!(ts.info().es_id, "55a4a957189a48f596706fb431e962c5");
     assert_eq!(ts.info().time_stamp.as_deref(), Some(&[1u8, 2, 3][..]));
     assert!(ts.summary().time_stamp);
+    // Both signed by the ofdrw maker key: valid (PROVENANCE.md §1).
+    assert_eq!(v5.verify_authority_signature(), SignatureCheck::Valid);
+    assert_eq!(ts.verify_authority_signature(), SignatureCheck::Valid);
 }
 
 #[test]
@@ -314,9 +324,10 @@ fn parses_third_party_seal_with_extensions() {
         b"HeBeiBaoDingShiCeShiDanWeiMingCheng"
     );
     assert_eq!(seal.unknown_critical_extensions().len(), 1);
+    // Its signedValue verifies under no reading of the signed bytes (PROVENANCE.md §3).
     assert!(matches!(
         seal.verify_authority_signature(),
-        SignatureCheck::Unsupported(_)
+        SignatureCheck::Invalid(_)
     ));
 }
 
@@ -344,11 +355,10 @@ fn parses_seals_embedded_in_ses_signatures() {
         assert_eq!(seal.info().es_id, es_id, "{dir}");
         assert_eq!(seal.info().seal_type.code(), code, "{dir}");
         assert_eq!(seal.info().picture.format.as_str(), picture, "{dir}");
-        assert!(
-            matches!(
-                seal.verify_authority_signature(),
-                SignatureCheck::Unsupported(_)
-            ),
+        // Commercial and e-government seal systems' seals: valid (PROVENANCE.md §4).
+        assert_eq!(
+            seal.verify_authority_signature(),
+            SignatureCheck::Valid,
             "{dir}"
         );
     }

@@ -26,10 +26,10 @@ use crate::seal::status::{self, SealStatusList, StatusEntry};
 use crate::seal::timestamp::{self, TokenCheck};
 use crate::seal::{
     DocumentSigner, Picture, RevokedSeal, RevokedSeals, Seal, SealError, SealSigner, SealSpec,
-    SealType, SignRefusal, SignatureAlgorithm, SignatureCheck, SignatureFile, Verdict,
-    VerificationReport, VerifyOptions, certificate_subject, check_before_signing, create_seal,
-    es_id_from_random, format_time, hash_document_with, parse_signature, render_seal_svg,
-    sniff_image, verify_document,
+    SealType, SesSignature, SignRefusal, SignatureAlgorithm, SignatureCheck, SignatureFile,
+    Verdict, VerificationReport, VerifyOptions, certificate_subject, check_before_signing,
+    create_seal, es_id_from_random, format_time, hash_document_with, looks_like_ses,
+    parse_signature, render_seal_svg, sniff_image, verify_document, verify_ses,
 };
 use crate::store::files;
 use crate::store::seals::{RevokedSealRow, SealRecord, SealStoreError};
@@ -55,7 +55,7 @@ pub enum SealCommand {
     /// Time-stamp a sealed signature (RFC 3161): write the request, then embed the TSA's token
     #[command(long_about = TIMESTAMP_LONG)]
     Timestamp(TimestampArgs),
-    /// Show a seal (.esl), a sealed signature (.p7s) or a seal status list
+    /// Show a seal (.esl), a sealed signature (.p7s or SES_Signature) or a seal status list
     #[command(long_about = SHOW_LONG)]
     Show(ShowArgs),
     /// Revoke a seal this home's CA made
@@ -138,11 +138,19 @@ EXIT CODES:
     2  an error (missing document, wrong passphrase, existing output, --format ses, ...)";
 
 const VERIFY_LONG: &str = "\
-Verify sealed documents. For each DOC the signature is --sig, else DOC.p7s beside it (DOC.ses is
-recognised and refused: SES_Signature verification is not supported yet). Every check is reported, pass or fail:
+Verify sealed documents. For each DOC the signature is --sig, else DOC.p7s or DOC.ses beside it:
+a CMS signature (.p7s, made by `seal sign`) or a GB/T 38540 SES_Signature made by another seal
+system (version 4, or GM/T 0031-2025 version 5), told apart by content, not by name. In an OFD
+package the seal-signature is Doc_0/Signs/Sign_N/SignedValue.dat and the signed file is the
+Signature.xml beside it (its SM3 is the dataHash). Every check is reported, pass or fail:
 seal present, document hash, signer signature, signingCertificateV2, signing time, signer listed in
 the seal, signer chain (documentSigning, key usage, revocation), seal authority signature and
 chain, seal extensions, signing time inside the seal's validity, seal not revoked, time-stamp.
+For an SES_Signature: the document's SM3 against dataHash, the SM2-with-SM3 signature over
+TBS_Sign (DER r,s only; a raw r||s value is invalid), timeInfo as the claimed signing time, and
+the signer chain without the documentSigning EKU (seal systems issue clientAuth certificates).
+Version 1 (GM/T 0031-2014) SES_Signatures are refused (exit 2); time-stamps inside an
+SES_Signature are reported, not verified.
 
 Everything is judged at the signing time: --at if given, else the genTime of a verified RFC 3161
 time-stamp (`govpki seal timestamp`), else the signingTime the signer claims. A time-stamp verifies
@@ -170,12 +178,15 @@ EXAMPLES:
     govpki seal verify notice.pdf --sig received/notice.p7s --trust root.pem --crl root.crl
     govpki --json seal verify signed/*.pdf --crl root.crl --seal-status seal-status.der --require-revocation
     govpki seal verify contract.ofd --at 2026-06-01T10:00:00+08:00 --image-out seal.svg
+    unzip invoice.ofd 'Doc_0/Signs/Sign_0/*' -d invoice
+    govpki seal verify invoice/Doc_0/Signs/Sign_0/Signature.xml --sig invoice/Doc_0/Signs/Sign_0/SignedValue.dat --trust tax-root.pem
 
 EXIT CODES (the worst over all documents: 2 > 1 > 3 > 0):
     0  valid
     1  invalid (document changed, bad signature, no seal, holder not listed, revoked, expired,
        untrusted, time-stamp altered or for another signature)
-    2  an error (missing document or signature, malformed signature, unreadable input)
+    2  an error (missing document or signature, malformed signature, version 1
+       SES_Signature, unreadable input)
     3  indeterminate (revocation required but not settled, unsupported algorithm, time-stamp by an
        untrusted TSA)";
 
@@ -213,14 +224,17 @@ EXIT CODES:
        without --force)";
 
 const SHOW_LONG: &str = "\
-Show a seal (.esl), a sealed signature (.p7s, DER or PEM) or a seal status list: the seal's name,
-type, department, esID, validity, holders, authority and image; the signature's signer, signing
-time, attributes and the seal it carries (or that it carries none). The argument may also be an
+Show a seal (.esl), a sealed signature (.p7s, DER or PEM), a GB/T 38540 SES_Signature (.ses, or an
+OFD's SignedValue.dat; recognised by content) or a seal status list: the seal's name, type,
+department, esID, validity, holders, authority and image; the signature's signer, signing time,
+attributes and the seal it carries (or that it carries none); for an SES_Signature its dataHash,
+propertyInfo and whether both signatures verify. The argument may also be an
 esID of a seal this home's CA made. --image-out writes the seal image (PNG or SVG as stored).
 
 EXAMPLES:
     govpki seal show office.esl --image-out office.svg
     govpki seal show notice.pdf.p7s
+    govpki seal show invoice/Doc_0/Signs/Sign_0/SignedValue.dat --image-out seal.png
     govpki --json seal show 3f2a9c...e1
 
 EXIT CODES:
@@ -313,7 +327,7 @@ pub struct CreateArgs {
 pub enum SignFormat {
     /// CMS SignedData, detached, CAdES-B-B attributes and the seal (DOC.p7s)
     P7s,
-    /// GB/T 38540 SES_Signature (needs an SM2 holder key; not supported yet)
+    /// GB/T 38540 SES_Signature (needs an SM2 holder key; not supported yet; `seal verify` reads them)
     Ses,
 }
 
@@ -356,7 +370,7 @@ pub struct VerifyArgs {
     /// The sealed documents
     #[arg(value_name = "DOC", required = true)]
     pub docs: Vec<PathBuf>,
-    /// The signature file (one document only) [default: DOC.p7s]
+    /// The signature file, .p7s or SES_Signature (one document only) [default: DOC.p7s, else DOC.ses]
     #[arg(long, value_name = "F")]
     pub sig: Option<PathBuf>,
     /// Trust anchors (PEM bundle; repeatable) [default: this home's root]
@@ -416,7 +430,7 @@ pub struct TimestampArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// A seal (.esl), a signature (.p7s), a seal status list, or an esID of this home
+    /// A seal (.esl), a signature (.p7s or SES_Signature), a seal status list, or an esID of this home
     #[arg(value_name = "FILE")]
     pub target: String,
     /// Write the seal image here
@@ -1511,10 +1525,7 @@ fn judge_one(
             if p7s.symlink_metadata().is_ok() {
                 p7s
             } else if ses.symlink_metadata().is_ok() {
-                bail!(
-                    "`{}` is an SES_Signature (GB/T 38540): verifying SES_Signature files is not supported yet",
-                    ses.display()
-                );
+                ses
             } else {
                 return Err(hinted(
                     format!(
@@ -1530,6 +1541,20 @@ fn judge_one(
     };
     let bytes = files::read_limited(&sig_path, OBJECT_LIMIT)
         .with_context(|| format!("reading signature `{}`", sig_path.display()))?;
+    // The content decides, not the name: an OFD's seal-signature is `SignedValue.dat`.
+    if looks_like_ses(&bytes) {
+        return judge_ses(
+            doc,
+            &sig_path,
+            &bytes,
+            file,
+            at,
+            require_revocation,
+            ctx,
+            checker,
+            sources,
+        );
+    }
     let sig: SignatureFile = parse_signature(&bytes)
         .with_context(|| format!("reading signature `{}`", sig_path.display()))?;
     let algorithm = sig
@@ -1583,6 +1608,40 @@ fn judge_one(
     report.document = Some(doc.display().to_string());
     let picture = sig.seal().map(|s| s.info().picture.clone());
     Ok((report, picture))
+}
+
+/// `judge_one` for a GB/T 38540 `SES_Signature`: the document's SM3 against `dataHash`.
+#[allow(clippy::too_many_arguments)]
+fn judge_ses(
+    doc: &Path,
+    sig_path: &Path,
+    bytes: &[u8],
+    file: std::fs::File,
+    at: Option<OffsetDateTime>,
+    require_revocation: bool,
+    ctx: &Context,
+    checker: &AtTimeChecker,
+    sources: &SealStatusSources,
+) -> Result<(VerificationReport, Option<Picture>)> {
+    let sig = SesSignature::from_der(bytes)
+        .with_context(|| format!("reading signature `{}`", sig_path.display()))?;
+    let hash = hash_document_with(crate::seal::DigestAlgorithm::Sm3, file)
+        .with_context(|| format!("reading document `{}`", doc.display()))?;
+    let judged_at = at.unwrap_or(sig.time_info());
+    let revoked = sources.for_seal(sig.seal(), judged_at, ctx.now);
+    let mut report = verify_ses(
+        &sig,
+        &hash,
+        &VerifyOptions {
+            now: ctx.now,
+            at,
+            require_revocation,
+            chain: checker,
+            revoked_seals: &revoked,
+        },
+    );
+    report.document = Some(doc.display().to_string());
+    Ok((report, Some(sig.seal().info().picture.clone())))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1790,6 +1849,7 @@ fn timestamp_cmd(args: TimestampArgs, ctx: &Context) -> Result<Outcome> {
 enum Shown {
     Seal(Box<Seal>),
     Signature(Box<SignatureFile>),
+    Ses(Box<SesSignature>),
     StatusList(SealStatusList),
 }
 
@@ -1797,6 +1857,16 @@ fn identify(path: &Path, bytes: &[u8]) -> Result<Shown> {
     let seal_err = match Seal::from_der(bytes) {
         Ok(s) => return Ok(Shown::Seal(Box::new(s))),
         Err(e) => e,
+    };
+    // A seal status list starts like an SES_Signature (SEQUENCE, SEQUENCE, INTEGER): its
+    // parser's error counts only when nothing else reads the file.
+    let ses_err = if looks_like_ses(bytes) {
+        match SesSignature::from_der(bytes) {
+            Ok(s) => return Ok(Shown::Ses(Box::new(s))),
+            Err(e) => Some(e),
+        }
+    } else {
+        None
     };
     let sig_err = match parse_signature(bytes) {
         Ok(s) => return Ok(Shown::Signature(Box::new(s))),
@@ -1806,6 +1876,10 @@ fn identify(path: &Path, bytes: &[u8]) -> Result<Shown> {
         Ok(l) => return Ok(Shown::StatusList(l)),
         Err(e) => e,
     };
+    if let Some(e) = ses_err {
+        return Err(anyhow::Error::new(e))
+            .with_context(|| format!("reading seal-signature `{}`", path.display()));
+    }
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
@@ -1878,6 +1952,7 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
     let picture = match &shown {
         Shown::Seal(s) => Some(s.info().picture.clone()),
         Shown::Signature(sig) => sig.seal().map(|s| s.info().picture.clone()),
+        Shown::Ses(sig) => Some(sig.seal().info().picture.clone()),
         Shown::StatusList(_) => None,
     };
     if let Some(out) = &image_out {
@@ -1898,6 +1973,13 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
         SignatureCheck::Invalid(why) => format!("DOES NOT VERIFY: {why}"),
         SignatureCheck::Unsupported(why) => format!("not checked: {why}"),
     };
+    let signer_check = |s: &SesSignature| match s.verify_signer_signature() {
+        SignatureCheck::Valid => {
+            "verifies with the signer certificate in the signature".to_string()
+        }
+        SignatureCheck::Invalid(why) => format!("DOES NOT VERIFY: {why}"),
+        SignatureCheck::Unsupported(why) => format!("not checked: {why}"),
+    };
     if ctx.out.is_json() {
         let v = match &shown {
             Shown::Seal(s) => {
@@ -1911,6 +1993,13 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
                 let mut v = serde_json::to_value(sig.summary())?;
                 v["kind"] = json!("signature");
                 v["carries_seal"] = json!(sig.seal().is_some());
+                v
+            }
+            Shown::Ses(sig) => {
+                let mut v = serde_json::to_value(sig.summary())?;
+                v["kind"] = json!("ses-signature");
+                v["signer_signature"] = json!(signer_check(sig));
+                v["seal"]["authority_signature"] = json!(authority_check(sig.seal()));
                 v
             }
             Shown::StatusList(l) => {
@@ -1937,6 +2026,18 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
                         "note:          this signature carries no electronic seal (seal verify judges it invalid)\n",
                     );
                 }
+                t
+            }
+            Shown::Ses(sig) => {
+                let mut t = sig.summary().to_string();
+                t.push_str(&format!(
+                    "signer sig:    {} (over TBS_Sign)\n",
+                    signer_check(sig)
+                ));
+                t.push_str(&format!("seal sig:      {}\n", authority_check(sig.seal())));
+                t.push_str(
+                    "note:          the document hash, chains and time are judged by `seal verify DOC --sig FILE`\n",
+                );
                 t
             }
             Shown::StatusList(l) => l.summary().to_string(),

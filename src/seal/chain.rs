@@ -17,7 +17,8 @@
 //!   with the reason, which the report shows as "revocation not checked".
 //!
 //! Roles: a holder needs a path to a trust anchor with, where present, the documentSigning EKU
-//! and digitalSignature or nonRepudiation key usage. A seal authority is normally the CA itself
+//! and digitalSignature or nonRepudiation key usage; the signer of a third-party GB/T 38540
+//! `SES_Signature` the same with any EKU (see [`ChainRole::SesHolder`]). A seal authority is normally the CA itself
 //! (DESIGN.md §4: the CA home's key): a CA certificate that is a trust anchor, or that chains to
 //! one (a subordinate CA home), and allows keyCertSign or digitalSignature. webpki refuses CA
 //! certificates as end entities, so that path is built here (issuer by name, signature, CA flag,
@@ -298,7 +299,7 @@ impl AtTimeChecker {
             Ok(([], c)) => c,
             _ => return ChainCheck::Invalid("the certificate is malformed".into()),
         };
-        if role == ChainRole::Holder && ee.is_ca() {
+        if matches!(role, ChainRole::Holder | ChainRole::SesHolder) && ee.is_ca() {
             return ChainCheck::Invalid(format!(
                 "`{}` is a CA certificate, which cannot hold a seal",
                 subject(&ee)
@@ -375,7 +376,7 @@ impl AtTimeChecker {
                 None,
                 None,
             ),
-            ChainRole::Authority => ee.verify_for_usage(
+            ChainRole::Authority | ChainRole::SesHolder => ee.verify_for_usage(
                 algs,
                 &self.trust_anchors,
                 &inters,
@@ -426,7 +427,7 @@ impl AtTimeChecker {
                     at,
                     purpose: match role {
                         ChainRole::Holder => Some(Purpose::DocumentSigning),
-                        ChainRole::Authority => None,
+                        ChainRole::Authority | ChainRole::SesHolder => None,
                         ChainRole::TimeStamping => Some(Purpose::TimeStamping),
                     },
                 });
@@ -669,7 +670,7 @@ fn key_usage_fits(cert: &X509Certificate<'_>, role: ChainRole) -> Result<(), Str
         Err(e) => return Err(format!("malformed key usage: {e}")),
     };
     let ok = match role {
-        ChainRole::Holder => ku.digital_signature() || ku.non_repudiation(),
+        ChainRole::Holder | ChainRole::SesHolder => ku.digital_signature() || ku.non_repudiation(),
         // The CA's own key makes seals as it makes certificates (keyCertSign); a dedicated
         // authority certificate needs a signing usage.
         ChainRole::Authority if cert.is_ca() => ku.key_cert_sign() || ku.digital_signature(),
@@ -684,7 +685,9 @@ fn key_usage_fits(cert: &X509Certificate<'_>, role: ChainRole) -> Result<(), Str
             "certificate `{}` has no key usage fit for {}",
             subject(cert),
             match role {
-                ChainRole::Holder => "signing documents (digitalSignature or nonRepudiation)",
+                ChainRole::Holder | ChainRole::SesHolder => {
+                    "signing documents (digitalSignature or nonRepudiation)"
+                }
                 ChainRole::Authority => "signing seals",
                 ChainRole::TimeStamping => "signing time-stamps",
             }
@@ -742,6 +745,7 @@ impl ChainChecker for AtTimeChecker {
             ChainRole::Holder => 0,
             ChainRole::Authority => 1,
             ChainRole::TimeStamping => 2,
+            ChainRole::SesHolder => 3,
         };
         let key = (sha256(ee_der), inter_hash, at.unix_timestamp(), role_id);
         if let Ok(cache) = self.cache.lock()

@@ -85,7 +85,7 @@ pub fn hash_document_with<R: Read>(
     algorithm: DigestAlgorithm,
     mut reader: R,
 ) -> Result<DocumentHash, SealError> {
-    let mut ctx = ring::digest::Context::new(algorithm.ring());
+    let mut ctx = signer::Hasher::new(algorithm);
     let mut buf = vec![0u8; HASH_BUFFER_SIZE];
     loop {
         match reader.read(&mut buf) {
@@ -97,7 +97,7 @@ pub fn hash_document_with<R: Read>(
     }
     Ok(DocumentHash {
         algorithm,
-        value: ctx.finish().as_ref().to_vec(),
+        value: ctx.finish(),
     })
 }
 

@@ -9,7 +9,9 @@
 //!    document bytes by a holder key, with CAdES-B-B signed attributes and the whole seal as a
 //!    signed attribute. [`verify`] judges one at its signing time and explains each step.
 //!    [`timestamp`] asks for, reads and verifies RFC 3161 time-stamps over its signature
-//!    (CAdES-B-T), which prove the signing time.
+//!    (CAdES-B-T), which prove the signing time. [`ses`] reads and verifies the GB/T 38540
+//!    `SES_Signature` other seal systems make (e.g. an OFD's `SignedValue.dat`), with the same
+//!    checks and report.
 //!
 //! Signing goes through the small [`SealSigner`] trait ([`RingSigner`] signs with `ring` from a
 //! PKCS#8 DER key); chain building, key usage and revocation of certificates are injected by the
@@ -17,9 +19,8 @@
 //! [`RevokedSeals`].
 //!
 //! This module is pure: it does not read files, the clock, the environment or stdin. Bytes,
-//! readers and `now` come in as arguments. It does not verify SM2 (GM/T national algorithm)
-//! signatures: seals signed with SM2-with-SM3 parse, and their signature is reported as
-//! unsupported.
+//! readers and `now` come in as arguments. It verifies SM2-with-SM3 signatures (seals and
+//! seal-signatures of other systems) but does not make them.
 
 pub mod asn1;
 pub mod chain;
@@ -27,6 +28,7 @@ pub mod cms;
 pub mod render;
 #[allow(clippy::module_inception)]
 pub mod seal;
+pub mod ses;
 pub mod signer;
 pub mod status;
 pub mod timestamp;
@@ -45,6 +47,7 @@ pub use seal::{
     SealStatus, SealSummary, SealType, SignRefusal, check_before_signing, create_seal,
     es_id_from_random,
 };
+pub use ses::{SesSignature, SesSummary, looks_like_ses, verify_ses};
 pub use signer::{
     DigestAlgorithm, RingSigner, SealSigner, SignatureAlgorithm, SignatureCheck,
     verify_signature_with_cert,

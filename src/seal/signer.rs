@@ -45,6 +45,8 @@ pub mod oid {
     pub const SHA512_WITH_RSA: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
     /// SM2 signature with SM3 (GM/T 0006), used by GB/T 38540 seals.
+    /// SM3 (GM/T 0004, GB/T 32905).
+    pub const SM3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.401");
     pub const SM2_WITH_SM3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.501");
     /// The SM2 curve (GM/T 0006), as an `id-ecPublicKey` parameter.
     pub const SM2_CURVE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.301");
@@ -57,6 +59,9 @@ pub enum DigestAlgorithm {
     Sha256,
     Sha384,
     Sha512,
+    /// SM3 (GB/T 32905), the `dataHash` of a GB/T 38540 `SES_Signature`. Never chosen for CMS
+    /// signatures or time-stamp imprints: [`DigestAlgorithm::from_oid`] does not return it.
+    Sm3,
 }
 
 impl DigestAlgorithm {
@@ -66,41 +71,73 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => oid::SHA256,
             DigestAlgorithm::Sha384 => oid::SHA384,
             DigestAlgorithm::Sha512 => oid::SHA512,
+            DigestAlgorithm::Sm3 => oid::SM3,
         }
     }
 
-    /// The algorithm for an OID, if it is one of ours.
+    /// The algorithm for a CMS or RFC 3161 digest OID, if it is one of ours (SHA-2 only).
     pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
         [Self::Sha256, Self::Sha384, Self::Sha512]
             .into_iter()
             .find(|d| d.oid() == *oid)
     }
 
-    /// `sha256`, `sha384`, `sha512`.
+    /// `sha256`, `sha384`, `sha512`, `sm3`.
     pub fn name(self) -> &'static str {
         match self {
             DigestAlgorithm::Sha256 => "sha256",
             DigestAlgorithm::Sha384 => "sha384",
             DigestAlgorithm::Sha512 => "sha512",
+            DigestAlgorithm::Sm3 => "sm3",
         }
     }
 
     /// The digest length in octets.
     pub fn output_len(self) -> usize {
-        self.ring().output_len()
-    }
-
-    pub(crate) fn ring(self) -> &'static ring::digest::Algorithm {
         match self {
-            DigestAlgorithm::Sha256 => &ring::digest::SHA256,
-            DigestAlgorithm::Sha384 => &ring::digest::SHA384,
-            DigestAlgorithm::Sha512 => &ring::digest::SHA512,
+            DigestAlgorithm::Sha256 | DigestAlgorithm::Sm3 => 32,
+            DigestAlgorithm::Sha384 => 48,
+            DigestAlgorithm::Sha512 => 64,
         }
     }
 
     /// Hashes bytes held in memory.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        ring::digest::digest(self.ring(), data).as_ref().to_vec()
+        let mut h = Hasher::new(self);
+        h.update(data);
+        h.finish()
+    }
+}
+
+/// An incremental hash in one of the [`DigestAlgorithm`]s (for streaming documents).
+pub(crate) enum Hasher {
+    Ring(ring::digest::Context),
+    Sm3(sm3::Sm3),
+}
+
+impl Hasher {
+    pub(crate) fn new(algorithm: DigestAlgorithm) -> Self {
+        let ring_alg = match algorithm {
+            DigestAlgorithm::Sha256 => &ring::digest::SHA256,
+            DigestAlgorithm::Sha384 => &ring::digest::SHA384,
+            DigestAlgorithm::Sha512 => &ring::digest::SHA512,
+            DigestAlgorithm::Sm3 => return Hasher::Sm3(<sm3::Sm3 as sm3::Digest>::new()),
+        };
+        Hasher::Ring(ring::digest::Context::new(ring_alg))
+    }
+
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        match self {
+            Hasher::Ring(c) => c.update(data),
+            Hasher::Sm3(h) => sm3::Digest::update(h, data),
+        }
+    }
+
+    pub(crate) fn finish(self) -> Vec<u8> {
+        match self {
+            Hasher::Ring(c) => c.finish().as_ref().to_vec(),
+            Hasher::Sm3(h) => sm3::Digest::finalize(h).to_vec(),
+        }
     }
 }
 
@@ -317,6 +354,7 @@ pub fn algorithm_name(alg: &ObjectIdentifier) -> String {
         (oid::SHA256, "sha256"),
         (oid::SHA384, "sha384"),
         (oid::SHA512, "sha512"),
+        (oid::SM3, "sm3"),
     ];
     known
         .iter()
@@ -503,7 +541,9 @@ fn pick_ring_algorithm(
             Some(Sha256) => Ok(&signature::RSA_PKCS1_2048_8192_SHA256),
             Some(Sha384) => Ok(&signature::RSA_PKCS1_2048_8192_SHA384),
             Some(Sha512) => Ok(&signature::RSA_PKCS1_2048_8192_SHA512),
-            None => unsupported("RSA signature without a known digest algorithm".into()),
+            Some(Sm3) | None => {
+                unsupported("RSA signature without a known digest algorithm".into())
+            }
         };
     }
     unsupported(format!(

@@ -15,7 +15,7 @@ use std::fmt;
 use time::OffsetDateTime;
 
 use super::cms::{DocumentHash, SignatureFile};
-use super::seal::{Listed, RevokedSeals, SealStatus};
+use super::seal::{Listed, RevokedSeals, Seal, SealStatus};
 use super::signer::{self, DigestAlgorithm, SignatureCheck};
 use super::timestamp::{self, Stamp, TokenCheck};
 use super::{certificate_serial_hex, certificate_subject, format_time};
@@ -27,6 +27,13 @@ pub enum ChainRole {
     /// The seal holder who signed the document: expect the `seal` profile (digitalSignature,
     /// nonRepudiation, EKU documentSigning 1.3.6.1.5.5.7.3.36).
     Holder,
+    /// The signer of a GB/T 38540 `SES_Signature` made by another seal system: a path to a trust
+    /// anchor and digitalSignature or nonRepudiation, with any EKU. GB/T 38540 and GM/T 0031 do
+    /// not define an EKU for seal holders, and the certificates seal systems issue carry
+    /// clientAuth (or none), never documentSigning (RFC 9336), so requiring it would refuse
+    /// every third-party seal-signature; the seal's certList is what binds the key to the seal.
+    #[serde(rename = "ses_holder")]
+    SesHolder,
     /// The seal authority that signed the seal: expect a key allowed to sign (digitalSignature).
     Authority,
     /// The time-stamp authority of a `signatureTimeStampToken`: expect the timeStamping EKU,
@@ -157,6 +164,8 @@ pub struct VerificationReport {
     /// The document's path, filled in by the caller.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    /// The signature's format: `p7s` (CMS) or `ses` (GB/T 38540 `SES_Signature`).
+    pub format: &'static str,
     pub verdict: Verdict,
     pub reason: String,
     pub seal_name: Option<String>,
@@ -202,6 +211,9 @@ impl fmt::Display for VerificationReport {
             Verdict::Indeterminate => "INDETERMINATE",
         };
         writeln!(f, "verdict:       {verdict}: {}", self.reason)?;
+        if self.format == "ses" {
+            writeln!(f, "format:        SES_Signature (GB/T 38540)")?;
+        }
         match (&self.seal_name, &self.es_id) {
             (Some(name), Some(es_id)) => {
                 writeln!(f, "seal:          {name}")?;
@@ -280,34 +292,39 @@ const REASON_PRIORITY: [&str; 13] = [
     "time_stamp",
 ];
 
-struct Checks {
-    list: Vec<Check>,
-    notes: Vec<String>,
+pub(super) struct Checks {
+    pub(super) list: Vec<Check>,
+    pub(super) notes: Vec<String>,
 }
 
 impl Checks {
-    fn push(&mut self, check: &'static str, status: CheckStatus, detail: impl Into<String>) {
+    pub(super) fn push(
+        &mut self,
+        check: &'static str,
+        status: CheckStatus,
+        detail: impl Into<String>,
+    ) {
         self.list.push(Check {
             check,
             status,
             detail: detail.into(),
         });
     }
-    fn pass(&mut self, c: &'static str, d: impl Into<String>) {
+    pub(super) fn pass(&mut self, c: &'static str, d: impl Into<String>) {
         self.push(c, CheckStatus::Pass, d);
     }
-    fn fail(&mut self, c: &'static str, d: impl Into<String>) {
+    pub(super) fn fail(&mut self, c: &'static str, d: impl Into<String>) {
         self.push(c, CheckStatus::Fail, d);
     }
-    fn indeterminate(&mut self, c: &'static str, d: impl Into<String>) {
+    pub(super) fn indeterminate(&mut self, c: &'static str, d: impl Into<String>) {
         self.push(c, CheckStatus::Indeterminate, d);
     }
-    fn skip(&mut self, c: &'static str, d: impl Into<String>) {
+    pub(super) fn skip(&mut self, c: &'static str, d: impl Into<String>) {
         self.push(c, CheckStatus::Skipped, d);
     }
 
     /// A "revocation not checked" outcome: a pass with a note, or indeterminate when required.
-    fn unchecked_revocation(
+    pub(super) fn unchecked_revocation(
         &mut self,
         c: &'static str,
         pass_detail: String,
@@ -323,7 +340,7 @@ impl Checks {
     }
 }
 
-fn chain_check(
+pub(super) fn chain_check(
     checks: &mut Checks,
     id: &'static str,
     who: &str,
@@ -612,107 +629,7 @@ pub fn verify_document(
                 checks.skip(c, no_seal);
             }
         }
-        Some(s) => {
-            let i = s.info();
-            match s.verify_authority_signature() {
-                SignatureCheck::Valid => checks.pass(
-                    "seal_signature",
-                    format!(
-                        "{} signature by the seal authority verifies",
-                        signer::algorithm_name(&i.signature_algorithm)
-                    ),
-                ),
-                SignatureCheck::Invalid(why) => checks.fail(
-                    "seal_signature",
-                    format!("the seal authority's signature is invalid: {why}"),
-                ),
-                SignatureCheck::Unsupported(why) => checks.indeterminate("seal_signature", why),
-            }
-            let outcome = opts.chain.check(
-                &i.authority_cert,
-                &sig.certificates,
-                judged_at,
-                ChainRole::Authority,
-            );
-            chain_check(
-                &mut checks,
-                "seal_authority_chain",
-                "seal authority",
-                outcome,
-                opts.require_revocation,
-            );
-            let unknown = s.unknown_critical_extensions();
-            if unknown.is_empty() {
-                checks.pass("seal_extensions", "no unknown critical extension");
-            } else {
-                checks.fail(
-                    "seal_extensions",
-                    format!(
-                        "the seal has unknown critical extensions: {}",
-                        unknown
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-            }
-            let window = format!(
-                "{} .. {}",
-                format_time(i.valid_from),
-                format_time(i.valid_until)
-            );
-            if judged_at < i.valid_from {
-                checks.fail(
-                    "seal_validity",
-                    format!(
-                        "seal `{}` was not yet valid at the signing time {} (valid {window})",
-                        i.es_id,
-                        format_time(judged_at)
-                    ),
-                );
-            } else if judged_at > i.valid_until {
-                checks.fail(
-                    "seal_validity",
-                    format!(
-                        "seal `{}` had expired at the signing time {} (valid {window})",
-                        i.es_id,
-                        format_time(judged_at)
-                    ),
-                );
-            } else {
-                checks.pass(
-                    "seal_validity",
-                    format!("the signing time is inside the seal's validity {window}"),
-                );
-            }
-            match opts.revoked_seals.status(&i.es_id) {
-                SealStatus::Good => checks.pass("seal_revocation", "the seal is not revoked"),
-                SealStatus::Revoked(r) if r.revoked_at <= judged_at => checks.fail(
-                    "seal_revocation",
-                    format!(
-                        "seal `{}` was revoked at {}{}, before the signing time {}",
-                        i.es_id,
-                        format_time(r.revoked_at),
-                        r.reason.map(|r| format!(" ({r})")).unwrap_or_default(),
-                        format_time(judged_at)
-                    ),
-                ),
-                SealStatus::Revoked(r) => checks.pass(
-                    "seal_revocation",
-                    format!(
-                        "the seal was revoked at {}, after the signing time",
-                        format_time(r.revoked_at)
-                    ),
-                ),
-                SealStatus::Unknown => checks.unchecked_revocation(
-                    "seal_revocation",
-                    "seal status".to_string(),
-                    "no seal status list".to_string(),
-                    opts.require_revocation,
-                ),
-            }
-        }
+        Some(s) => seal_checks(&mut checks, s, &sig.certificates, judged_at, opts),
     }
 
     let ts_in_seal = seal.is_some_and(|s| s.info().time_stamp.is_some());
@@ -762,6 +679,7 @@ pub fn verify_document(
     let info = seal.map(|s| s.info());
     VerificationReport {
         document: None,
+        format: "p7s",
         verdict,
         reason,
         seal_name: info.map(|i| i.name.clone()),
@@ -782,7 +700,118 @@ pub fn verify_document(
     }
 }
 
-fn conclude(checks: &Checks) -> (Verdict, String) {
+/// The checks of the seal itself, for a `.p7s` and an `SES_Signature` alike: the authority's
+/// signature and chain, unknown critical extensions, the signing time inside the validity window,
+/// and revocation.
+pub(super) fn seal_checks(
+    checks: &mut Checks,
+    s: &Seal,
+    intermediates: &[Vec<u8>],
+    judged_at: OffsetDateTime,
+    opts: &VerifyOptions<'_>,
+) {
+    let i = s.info();
+    match s.verify_authority_signature() {
+        SignatureCheck::Valid => checks.pass(
+            "seal_signature",
+            format!(
+                "{} signature by the seal authority verifies",
+                signer::algorithm_name(&i.signature_algorithm)
+            ),
+        ),
+        SignatureCheck::Invalid(why) => checks.fail(
+            "seal_signature",
+            format!("the seal authority's signature is invalid: {why}"),
+        ),
+        SignatureCheck::Unsupported(why) => checks.indeterminate("seal_signature", why),
+    }
+    let outcome = opts.chain.check(
+        &i.authority_cert,
+        intermediates,
+        judged_at,
+        ChainRole::Authority,
+    );
+    chain_check(
+        checks,
+        "seal_authority_chain",
+        "seal authority",
+        outcome,
+        opts.require_revocation,
+    );
+    let unknown = s.unknown_critical_extensions();
+    if unknown.is_empty() {
+        checks.pass("seal_extensions", "no unknown critical extension");
+    } else {
+        checks.fail(
+            "seal_extensions",
+            format!(
+                "the seal has unknown critical extensions: {}",
+                unknown
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    let window = format!(
+        "{} .. {}",
+        format_time(i.valid_from),
+        format_time(i.valid_until)
+    );
+    if judged_at < i.valid_from {
+        checks.fail(
+            "seal_validity",
+            format!(
+                "seal `{}` was not yet valid at the signing time {} (valid {window})",
+                i.es_id,
+                format_time(judged_at)
+            ),
+        );
+    } else if judged_at > i.valid_until {
+        checks.fail(
+            "seal_validity",
+            format!(
+                "seal `{}` had expired at the signing time {} (valid {window})",
+                i.es_id,
+                format_time(judged_at)
+            ),
+        );
+    } else {
+        checks.pass(
+            "seal_validity",
+            format!("the signing time is inside the seal's validity {window}"),
+        );
+    }
+    match opts.revoked_seals.status(&i.es_id) {
+        SealStatus::Good => checks.pass("seal_revocation", "the seal is not revoked"),
+        SealStatus::Revoked(r) if r.revoked_at <= judged_at => checks.fail(
+            "seal_revocation",
+            format!(
+                "seal `{}` was revoked at {}{}, before the signing time {}",
+                i.es_id,
+                format_time(r.revoked_at),
+                r.reason.map(|r| format!(" ({r})")).unwrap_or_default(),
+                format_time(judged_at)
+            ),
+        ),
+        SealStatus::Revoked(r) => checks.pass(
+            "seal_revocation",
+            format!(
+                "the seal was revoked at {}, after the signing time",
+                format_time(r.revoked_at)
+            ),
+        ),
+        SealStatus::Unknown => checks.unchecked_revocation(
+            "seal_revocation",
+            "seal status".to_string(),
+            "no seal status list".to_string(),
+            opts.require_revocation,
+        ),
+    }
+}
+
+pub(super) fn conclude(checks: &Checks) -> (Verdict, String) {
     let rank = |c: &Check| {
         REASON_PRIORITY
             .iter()

@@ -42,6 +42,9 @@ use super::verify::{ChainCheck, ChainChecker, ChainRole};
 use crate::ca::crl::Reason;
 use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
 
+/// SM2 signature with SM3 (GM/T 0006), as a certificate signature algorithm.
+const SM2_WITH_SM3: &str = "1.2.156.10197.1.501";
+
 /// Why a checker cannot be built from its inputs.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainSetupError {
@@ -299,6 +302,14 @@ impl AtTimeChecker {
             Ok(([], c)) => c,
             _ => return ChainCheck::Invalid("the certificate is malformed".into()),
         };
+        // Certificates signed with SM2-with-SM3 (GM/T national algorithm) cannot be checked by
+        // the path validation govpki uses (rustls-webpki): no answer, rather than "untrusted".
+        if ee.signature_algorithm.algorithm.to_id_string() == SM2_WITH_SM3 {
+            return ChainCheck::Indeterminate(format!(
+                "`{}` is signed with SM2-with-SM3, whose certificate chains govpki cannot validate yet",
+                subject(&ee)
+            ));
+        }
         if matches!(role, ChainRole::Holder | ChainRole::SesHolder) && ee.is_ca() {
             return ChainCheck::Invalid(format!(
                 "`{}` is a CA certificate, which cannot hold a seal",

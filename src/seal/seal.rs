@@ -231,6 +231,7 @@ impl CertList {
                         "sha256" => signer::DigestAlgorithm::Sha256,
                         "sha384" => signer::DigestAlgorithm::Sha384,
                         "sha512" => signer::DigestAlgorithm::Sha512,
+                        "sm3" => signer::DigestAlgorithm::Sm3,
                         _ => {
                             unknown = Some(d.algorithm.clone());
                             continue;

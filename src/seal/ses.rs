@@ -196,6 +196,11 @@ impl SesSignature {
         let version = t
             .decode::<u32>()
             .map_err(malformed("seal-signature (TBS_Sign.version)"))?;
+        if version != VERSION_4 && version != VERSION_5 {
+            return Err(invalid(format!(
+                "version {version} seal-signatures are not supported (only GB/T 38540 version 4 and GM/T 0031-2025 version 5)"
+            )));
+        }
         let eseal = t
             .decode::<AnyRef<'_>>()
             .map_err(malformed("seal-signature (TBS_Sign.eseal)"))?;

@@ -357,3 +357,49 @@ fn a_tsa_needs_the_critical_time_stamping_eku_alone() {
         ChainCheck::Invalid(_)
     ));
 }
+
+/// A certificate of a foreign GB/T 38540 signer: clientAuth, the key usages given, CA or not.
+fn ses_signer(ca: &Ca, serial: u64, usages: Vec<KeyUsagePurpose>, is_ca: bool) -> Vec<u8> {
+    let key = KeyPair::generate().unwrap();
+    let mut p = params("签章人", is_ca);
+    p.serial_number = Some(SerialNumber::from(serial));
+    p.key_usages = usages;
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    p.signed_by(&key, &ca.issuer).unwrap().der().to_vec()
+}
+
+#[test]
+fn an_ses_signer_needs_a_signing_key_usage_and_not_a_ca_but_no_particular_eku() {
+    let r = root();
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &[]).unwrap();
+    let signing = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
+    // clientAuth is fine for a foreign seal-signature signer (not for a govpki .p7s holder).
+    let h = ses_signer(&r, 21, signing.clone(), false);
+    assert!(
+        matches!(
+            c.check(&h, &[], T, ChainRole::SesHolder),
+            ChainCheck::Valid | ChainCheck::ValidRevocationUnknown(_)
+        ),
+        "{:?}",
+        c.check(&h, &[], T, ChainRole::SesHolder)
+    );
+    assert!(matches!(
+        c.check(&h, &[], T, ChainRole::Holder),
+        ChainCheck::Invalid(_)
+    ));
+    // A key usage without digitalSignature or nonRepudiation: refused.
+    let h = ses_signer(&r, 22, vec![KeyUsagePurpose::KeyEncipherment], false);
+    assert!(matches!(
+        c.check(&h, &[], T, ChainRole::SesHolder),
+        ChainCheck::Invalid(_)
+    ));
+    // A CA certificate does not sign documents.
+    let h = ses_signer(&r, 23, signing, true);
+    match c.check(&h, &[], T, ChainRole::SesHolder) {
+        ChainCheck::Invalid(why) => assert!(why.contains("CA"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}

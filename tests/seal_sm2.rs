@@ -140,3 +140,210 @@ fn seal_show_reports_the_sm2_verdict() {
     let bad = show("SESealData.DER");
     assert!(bad.contains("DOES NOT VERIFY"), "{bad}");
 }
+
+/// Runs openssl in `dir`; panics with its stderr when it fails.
+fn openssl(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Issues `name` from `csr` with the extensions `ext`, signed by `ca` with SM2-with-SM3.
+fn sm2_issue(dir: &Path, name: &str, subject: &str, ca: &str, ext: &str) {
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "SM2",
+            "-out",
+            &format!("{name}.key"),
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            &format!("{name}.key"),
+            "-sm3",
+            "-sigopt",
+            "distid:1234567812345678",
+            "-subj",
+            subject,
+            "-out",
+            &format!("{name}.csr"),
+        ],
+    );
+    std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{ca}.pem"),
+            "-CAkey",
+            &format!("{ca}.key"),
+            "-sm3",
+            "-sigopt",
+            "distid:1234567812345678",
+            "-vfyopt",
+            "distid:1234567812345678",
+            "-days",
+            "365",
+            "-extfile",
+            &format!("{name}.ext"),
+            "-out",
+            &format!("{name}.pem"),
+        ],
+    );
+}
+
+fn der_of(dir: &Path, name: &str) -> Vec<u8> {
+    pem::parse(std::fs::read(dir.join(format!("{name}.pem"))).unwrap())
+        .unwrap()
+        .into_contents()
+}
+
+#[test]
+fn sm2_certificate_chains_made_by_openssl_are_walked_with_sm2_signatures() {
+    use govpki::seal::chain::AtTimeChecker;
+    use govpki::seal::{ChainCheck, ChainChecker, ChainRole};
+    if !have_openssl() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    openssl(dir, &["genpkey", "-algorithm", "SM2", "-out", "root.key"]);
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "root.key",
+            "-sm3",
+            "-sigopt",
+            "distid:1234567812345678",
+            "-subj",
+            "/C=CN/O=国家测试/CN=SM2 Root",
+            "-days",
+            "3650",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-out",
+            "root.pem",
+        ],
+    );
+    let ca_ext = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n";
+    let leaf_ext = "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=clientAuth\n";
+    sm2_issue(dir, "sub", "/C=CN/CN=SM2 Seal CA", "root", ca_ext);
+    sm2_issue(dir, "leaf", "/C=CN/CN=盖章人", "sub", leaf_ext);
+    // A "CA" that may not sign certificates, and a leaf under it.
+    sm2_issue(
+        dir,
+        "badsub",
+        "/C=CN/CN=SM2 Bad CA",
+        "root",
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature\n",
+    );
+    sm2_issue(dir, "leaf2", "/C=CN/CN=另一人", "badsub", leaf_ext);
+    sm2_issue(dir, "direct", "/C=CN/CN=直签人", "root", leaf_ext);
+    // OpenSSL's own verdict on a root -> leaf chain, the independent reference. (OpenSSL 3.0's
+    // `verify` does not apply the SM2 distid below the first level, so it refuses every
+    // longer SM2 chain; those are checked against the expectations only.)
+    let verified = Command::new("openssl")
+        .current_dir(dir)
+        .args([
+            "verify",
+            "-vfyopt",
+            "distid:1234567812345678",
+            "-CAfile",
+            "root.pem",
+            "direct.pem",
+        ])
+        .output()
+        .unwrap();
+    assert!(verified.status.success(), "{verified:?}");
+    let (root, sub, leaf) = (der_of(dir, "root"), der_of(dir, "sub"), der_of(dir, "leaf"));
+    let (badsub, leaf2) = (der_of(dir, "badsub"), der_of(dir, "leaf2"));
+    let now = time::OffsetDateTime::now_utc();
+    let checker = AtTimeChecker::new(std::slice::from_ref(&root), &[], &[]).unwrap();
+    let ok = |c: ChainCheck| matches!(c, ChainCheck::Valid | ChainCheck::ValidRevocationUnknown(_));
+    assert!(ok(checker.check(
+        &der_of(dir, "direct"),
+        &[],
+        now,
+        ChainRole::SesHolder
+    )));
+    assert!(ok(checker.check(
+        &leaf,
+        std::slice::from_ref(&sub),
+        now,
+        ChainRole::SesHolder
+    )));
+    // The intermediate is needed, must be allowed to sign certificates, and the time counts.
+    assert!(matches!(
+        checker.check(&leaf, &[], now, ChainRole::SesHolder),
+        ChainCheck::Invalid(_)
+    ));
+    match checker.check(
+        &leaf2,
+        std::slice::from_ref(&badsub),
+        now,
+        ChainRole::SesHolder,
+    ) {
+        ChainCheck::Invalid(why) => assert!(why.contains("may not sign certificates"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let later = now + time::Duration::days(400);
+    match checker.check(
+        &leaf,
+        std::slice::from_ref(&sub),
+        later,
+        ChainRole::SesHolder,
+    ) {
+        ChainCheck::Invalid(why) => assert!(why.contains("expired"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // One flipped bit in the leaf's signature: no issuer signed it.
+    let mut forged = leaf.clone();
+    *forged.last_mut().unwrap() ^= 0x01;
+    assert!(matches!(
+        checker.check(
+            &forged,
+            std::slice::from_ref(&sub),
+            now,
+            ChainRole::SesHolder
+        ),
+        ChainCheck::Invalid(_)
+    ));
+    // Another SM2 root does not anchor it.
+    let other = AtTimeChecker::new(std::slice::from_ref(&sub), &[], &[]).unwrap();
+    assert!(ok(other.check(&leaf, &[], now, ChainRole::SesHolder)));
+    let stranger = AtTimeChecker::new(std::slice::from_ref(&badsub), &[], &[]).unwrap();
+    assert!(matches!(
+        stranger.check(&leaf, std::slice::from_ref(&sub), now, ChainRole::SesHolder),
+        ChainCheck::Invalid(_)
+    ));
+    // A govpki .p7s holder role is not walked by hand: no answer rather than a wrong one.
+    assert!(matches!(
+        checker.check(&leaf, std::slice::from_ref(&sub), now, ChainRole::Holder),
+        ChainCheck::Indeterminate(_)
+    ));
+}

@@ -45,6 +45,28 @@ use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
 /// SM2 signature with SM3 (GM/T 0006), as a certificate signature algorithm.
 const SM2_WITH_SM3: &str = "1.2.156.10197.1.501";
 
+fn is_sm2_signed(cert: &X509Certificate<'_>) -> bool {
+    cert.signature_algorithm.algorithm.to_id_string() == SM2_WITH_SM3
+}
+
+/// Whether `issuer` (DER `issuer_der`) signed `cert`: SM2-with-SM3 through [`signer`] (with the
+/// GB/T 35276 default user ID), everything else through x509-parser.
+fn issued_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>, issuer_der: &[u8]) -> bool {
+    if is_sm2_signed(cert) {
+        return matches!(
+            signer::verify_signature_with_cert(
+                issuer_der,
+                &signer::oid::SM2_WITH_SM3,
+                None,
+                cert.tbs_certificate.as_ref(),
+                &cert.signature_value.data,
+            ),
+            Ok(SignatureCheck::Valid)
+        );
+    }
+    cert.verify_signature(Some(issuer.public_key())).is_ok()
+}
+
 /// Why a checker cannot be built from its inputs.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainSetupError {
@@ -303,10 +325,13 @@ impl AtTimeChecker {
             _ => return ChainCheck::Invalid("the certificate is malformed".into()),
         };
         // Certificates signed with SM2-with-SM3 (GM/T national algorithm) cannot be checked by
-        // the path validation govpki uses (rustls-webpki): no answer, rather than "untrusted".
-        if ee.signature_algorithm.algorithm.to_id_string() == SM2_WITH_SM3 {
+        // rustls-webpki. The seal authority and foreign SES signers (the GB/T 38540 world) are
+        // walked by hand with SM2 signature checks; other roles get no answer rather than
+        // "untrusted".
+        let sm2_signed = is_sm2_signed(&ee);
+        if sm2_signed && !matches!(role, ChainRole::Authority | ChainRole::SesHolder) {
             return ChainCheck::Indeterminate(format!(
-                "`{}` is signed with SM2-with-SM3, whose certificate chains govpki cannot validate yet",
+                "`{}` is signed with SM2-with-SM3, whose certificate chains govpki cannot validate for this role",
                 subject(&ee)
             ));
         }
@@ -316,7 +341,7 @@ impl AtTimeChecker {
                 subject(&ee)
             ));
         }
-        let path = if role == ChainRole::Authority && ee.is_ca() {
+        let path = if (role == ChainRole::Authority && ee.is_ca()) || sm2_signed {
             self.ca_path(&ee, ee_der, doc_intermediates, at)
         } else {
             self.webpki_path(ee_der, doc_intermediates, at, role)
@@ -494,7 +519,7 @@ impl AtTimeChecker {
                 if c.subject().as_raw() != current.issuer().as_raw() {
                     return None;
                 }
-                Some(current.verify_signature(Some(c.public_key())).is_ok())
+                Some(issued_by(&current, &c, cand))
             };
             // A trust anchor that signed it ends the path.
             if let Some(anchor) = self

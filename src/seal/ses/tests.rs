@@ -14,6 +14,10 @@ fn read(name: &str) -> Vec<u8> {
     std::fs::read(format!("{SAMPLES}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+fn read_pem_cert(name: &str) -> Vec<u8> {
+    pem::parse(read(name)).unwrap().into_contents()
+}
+
 fn ofdrw_root() -> Vec<u8> {
     let pem = read("certs/ofdrw-root.pem");
     pem::parse(&pem).unwrap().into_contents()
@@ -124,21 +128,27 @@ fn ofd_samples_verify_but_for_the_chain() {
         ] {
             assert_eq!(status(&r, id), CheckStatus::Pass, "{dir} {id}: {r}");
         }
-        // The certificates are signed with SM2-with-SM3, whose chains govpki cannot validate
-        // yet: indeterminate (not "untrusted"), and that alone is why the verdict is not valid.
-        for id in ["signer_chain", "seal_authority_chain"] {
-            assert_eq!(
-                status(&r, id),
-                CheckStatus::Indeterminate,
-                "{dir} {id}: {r}"
-            );
-            assert!(
-                r.check(id).unwrap().detail.contains("SM2-with-SM3"),
-                "{dir} {id}: {r}"
-            );
+        // Chains are walked with SM2 signature checks. The ofdrw files chain to the ofdrw root
+        // (a trust anchor is a name and a key: its missing keyCertSign is not judged, as
+        // webpki does not); the commercial ones name CAs that are not included.
+        if dir.starts_with("ofdrw") {
+            for id in ["signer_chain", "seal_authority_chain"] {
+                assert_eq!(status(&r, id), CheckStatus::Pass, "{dir} {id}: {r}");
+            }
+            assert_eq!(r.verdict, Verdict::Valid, "{dir}: {r}");
+        } else {
+            for id in ["signer_chain", "seal_authority_chain"] {
+                assert_eq!(status(&r, id), CheckStatus::Fail, "{dir} {id}: {r}");
+                assert!(
+                    r.check(id)
+                        .unwrap()
+                        .detail
+                        .contains("no path to a trusted CA"),
+                    "{dir} {id}: {r}"
+                );
+            }
+            assert_eq!(r.verdict, Verdict::Invalid, "{dir}");
         }
-        assert_eq!(r.verdict, Verdict::Indeterminate, "{dir}");
-        assert_ne!(r.verdict, Verdict::Valid, "{dir}");
         let other_failures: Vec<_> = r
             .checks
             .iter()
@@ -172,11 +182,25 @@ fn gomain_sample_fields() {
 }
 
 #[test]
-fn ofdrw_signer_chain_is_indeterminate_not_refused_for_its_eku() {
+fn ofdrw_signer_chain_validates_with_client_auth_under_its_root() {
     let sig = SesSignature::from_der(&read("ofd/ofdrw-v4-allprotected/SignedValue.dat")).unwrap();
     let r = judge(&sig, &read("ofd/ofdrw-v4-allprotected/Signature.xml"));
     let chain = r.check("signer_chain").unwrap();
-    assert_eq!(chain.status, CheckStatus::Indeterminate, "{r}");
+    assert_eq!(chain.status, CheckStatus::Pass, "{r}");
+    // Trusting another certificate (the maker's, which did not issue the signer): no path.
+    let other = AtTimeChecker::new(&[read_pem_cert("certs/ofdrw-maker.pem")], &[], &[]).unwrap();
+    let r = verify_ses(
+        &sig,
+        &sm3(&read("ofd/ofdrw-v4-allprotected/Signature.xml")),
+        &VerifyOptions {
+            now: NOW,
+            at: None,
+            require_revocation: false,
+            chain: &other,
+            revoked_seals: &RevokedSeals::unknown(),
+        },
+    );
+    assert_eq!(status(&r, "signer_chain"), CheckStatus::Fail, "{r}");
     // The EKU is clientAuth: the SES holder role does not refuse it for that.
     assert!(
         !chain.detail.contains("documentSigning"),
@@ -206,9 +230,9 @@ fn ofdrw_after_expiry_fails_the_time_checks() {
         r.check("seal_validity").unwrap().detail.contains("expired"),
         "{r}"
     );
-    assert_eq!(
-        status(&r, "signer_chain"),
-        CheckStatus::Indeterminate,
+    assert_eq!(status(&r, "signer_chain"), CheckStatus::Fail, "{r}");
+    assert!(
+        r.check("signer_chain").unwrap().detail.contains("expired"),
         "{r}"
     );
     assert_eq!(r.verdict, Verdict::Invalid);

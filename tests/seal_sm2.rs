@@ -341,6 +341,55 @@ fn sm2_certificate_chains_made_by_openssl_are_walked_with_sm2_signatures() {
         stranger.check(&leaf, std::slice::from_ref(&sub), now, ChainRole::SesHolder),
         ChainCheck::Invalid(_)
     ));
+    // An SM2-signed CRL (signed with the GB/T 35276 user ID) that revokes the direct leaf.
+    std::fs::write(
+        dir.join("ca.cnf"),
+        "[ ca ]\ndefault_ca = x\n[ x ]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sm3\ndefault_crl_days = 30\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("index.txt"), "").unwrap();
+    std::fs::write(dir.join("crlnumber"), "01\n").unwrap();
+    let ca = [
+        "-config", "ca.cnf", "-keyfile", "root.key", "-cert", "root.pem",
+    ];
+    openssl(
+        dir,
+        &[&["ca", "-revoke", "direct.pem"][..], &ca[..]].concat(),
+    );
+    openssl(
+        dir,
+        &[
+            &[
+                "ca",
+                "-gencrl",
+                "-sigopt",
+                "distid:1234567812345678",
+                "-out",
+                "root.crl",
+            ][..],
+            &ca[..],
+        ]
+        .concat(),
+    );
+    let crl = pem::parse(std::fs::read(dir.join("root.crl")).unwrap())
+        .unwrap()
+        .into_contents();
+    let revoking = AtTimeChecker::new(std::slice::from_ref(&root), &[], &[crl]).unwrap();
+    let after = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    match revoking.check(&der_of(dir, "direct"), &[], after, ChainRole::SesHolder) {
+        ChainCheck::Invalid(why) => assert!(why.contains("revoked"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // The same CRL settles the other leaf's chain link to the root as not revoked.
+    assert!(matches!(
+        revoking.check(
+            &leaf,
+            std::slice::from_ref(&sub),
+            after,
+            ChainRole::SesHolder
+        ),
+        ChainCheck::Valid | ChainCheck::ValidRevocationUnknown(_)
+    ));
     // A govpki .p7s holder role is not walked by hand: no answer rather than a wrong one.
     assert!(matches!(
         checker.check(&leaf, std::slice::from_ref(&sub), now, ChainRole::Holder),

@@ -221,6 +221,15 @@ impl Fx {
         (r.code(), r.json())
     }
 
+    /// A certificate's serial in hex, as `openssl x509 -serial` prints it.
+    fn serial_of(&self, cert: &str) -> String {
+        let o = self.openssl(&["x509", "-noout", "-serial", "-in", cert]);
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .trim_start_matches("serial=")
+            .to_string()
+    }
+
     fn openssl(&self, args: &[&str]) -> Output {
         Command::new("openssl")
             .args(args)
@@ -662,13 +671,7 @@ fn a_holder_revoked_after_the_claimed_time_but_before_the_time_stamp_is_invalid(
     let plain = fx.read("doc.txt.p7s");
     // Signed at t0, revoked at t1 > t0, time-stamped at t2 >= t1 (whole seconds apart).
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let serial = {
-        let o = fx.openssl(&["x509", "-noout", "-serial", "-in", "holder.pem"]);
-        String::from_utf8_lossy(&o.stdout)
-            .trim()
-            .trim_start_matches("serial=")
-            .to_string()
-    };
+    let serial = fx.serial_of("holder.pem");
     fx.ok(
         "home",
         &["-q", "cert", "revoke", &serial, "--reason", "superseded"],
@@ -757,13 +760,7 @@ fn a_tsa_revoked_later_for_key_compromise_proves_no_time() {
             "resp.tsr",
         ],
     );
-    let tsa_serial = {
-        let o = fx.openssl(&["x509", "-noout", "-serial", "-in", "tsa.pem"]);
-        String::from_utf8_lossy(&o.stdout)
-            .trim()
-            .trim_start_matches("serial=")
-            .to_string()
-    };
+    let tsa_serial = fx.serial_of("tsa.pem");
     // Revoked after genTime: for an ordinary reason the token still proves its time...
     std::thread::sleep(std::time::Duration::from_millis(1100));
     fx.ok(
@@ -812,13 +809,7 @@ fn a_tsa_revoked_later_for_key_compromise_proves_no_time() {
             "--force",
         ],
     );
-    let tsa2_serial = {
-        let o = fx.openssl(&["x509", "-noout", "-serial", "-in", "tsa2.pem"]);
-        String::from_utf8_lossy(&o.stdout)
-            .trim()
-            .trim_start_matches("serial=")
-            .to_string()
-    };
+    let tsa2_serial = fx.serial_of("tsa2.pem");
     std::thread::sleep(std::time::Duration::from_millis(1100));
     fx.ok(
         "home",

@@ -36,8 +36,8 @@
 //! constraint), which is why the whole corpus is run too. limbo's `expected_peer_names` (for
 //! CLIENT validation) are not checked: `cert verify` takes no peer name.
 //!
-//! The corpus is read from `../shared/testvectors/x509-limbo/limbo.json.gz` next to the
-//! repository; when it is absent the tests say SKIPPED, or fail when `GOVPKI_REQUIRE_TOOLS=1`.
+//! The corpus lives in `testdata/x509-limbo/limbo.json.gz` (provenance in
+//! `testdata/x509-limbo/PROVENANCE.md`); a missing file fails the test.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -51,7 +51,7 @@ use time::format_description::well_known::Rfc3339;
 
 const LIMBO: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/testvectors/x509-limbo/limbo.json.gz"
+    "/testdata/x509-limbo/limbo.json.gz"
 );
 const KNOWN_DIVERGENCES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -96,14 +96,9 @@ fn load() -> Option<&'static [Testcase]> {
 
 fn load_uncached() -> Option<Vec<Testcase>> {
     let path = Path::new(LIMBO);
-    if !path.exists() {
-        let msg = format!("limbo: SKIPPED, `{}` is absent", path.display());
-        if std::env::var("GOVPKI_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("{msg} and GOVPKI_REQUIRE_TOOLS=1");
-        }
-        eprintln!("{msg}");
-        return None;
-    }
+    // The corpus is part of the repository (testdata/x509-limbo, see its PROVENANCE.md): a
+    // missing file is a broken checkout, never a silent pass.
+    assert!(path.exists(), "limbo: `{}` is missing", path.display());
     let file = std::fs::File::open(path).expect("open limbo.json.gz");
     let mut json = Vec::new();
     flate2::read::GzDecoder::new(file)

@@ -6,8 +6,8 @@
 //! subjectPublicKey bits): the uncompressed point for ECDSA, the 32-byte key for Ed25519, the
 //! PKCS#1 RSAPublicKey for RSA.
 //!
-//! The vectors are read from `../shared/testvectors/wycheproof/` next to the repository; when
-//! absent the test says SKIPPED, or fails when `GOVPKI_REQUIRE_TOOLS=1`.
+//! The vectors live in `testdata/wycheproof/` (provenance in `testdata/wycheproof/PROVENANCE.md`);
+//! a missing file fails the test.
 
 use std::path::Path;
 
@@ -16,7 +16,7 @@ use serde_json::Value;
 
 const DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/testvectors/wycheproof"
+    "/testdata/wycheproof"
 );
 
 /// Where a group's public key sits, as ring wants it.
@@ -46,14 +46,9 @@ fn run_file(
     key_field: KeyField,
 ) -> Option<Counts> {
     let path = Path::new(DIR).join(file);
-    if !path.exists() {
-        let msg = format!("wycheproof: SKIPPED, `{}` is absent", path.display());
-        if std::env::var("GOVPKI_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("{msg} and GOVPKI_REQUIRE_TOOLS=1");
-        }
-        eprintln!("{msg}");
-        return None;
-    }
+    // The vectors are part of the repository (testdata/wycheproof, see its PROVENANCE.md): a
+    // missing file is a broken checkout, never a silent pass.
+    assert!(path.exists(), "wycheproof: `{}` is missing", path.display());
     let text = std::fs::read_to_string(&path).expect("read wycheproof file");
     let doc: Value = serde_json::from_str(&text).expect("wycheproof file is JSON");
     let declared = doc["numberOfTests"].as_u64().expect("numberOfTests");

@@ -12,6 +12,7 @@ pub mod dn;
 pub mod input;
 pub mod issue;
 pub mod keys;
+pub mod pathcheck;
 pub mod profile;
 pub mod serial;
 pub mod verify;

@@ -3,16 +3,21 @@
 //!
 //! webpki builds the path and ranks its own errors; this module adds what DESIGN.md §2 asks on
 //! top: "any purpose" by default, CRL coverage of the end entity's issuer (else indeterminate),
-//! and an expired CRL as indeterminate rather than valid.
+//! and an expired CRL as indeterminate rather than valid. Each path webpki builds also passes
+//! [`super::pathcheck`]: keyCertSign on every CA certificate of the path, and revocation with
+//! the CA's other keys (key rollover, a separate CRL-signing key), which webpki's own CRL
+//! lookup (by name, signature by the issuing key only) gets wrong; webpki tries another path
+//! when one fails.
+
+use std::cell::{Cell, RefCell};
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 use time::OffsetDateTime;
-use webpki::{
-    CertRevocationList, ExpirationPolicy, KeyPurposeIdIter, OwnedCertRevocationList,
-    RevocationCheckDepth, UnknownStatusPolicy,
-};
+use webpki::{CertRevocationList, KeyPurposeIdIter, OwnedCertRevocationList};
+use x509_parser::certificate::X509Certificate;
 
 use super::crl::Reason;
+use super::pathcheck::{self, CrlFacts, CrlRef, PathProblem};
 
 /// The certificate purposes `--purpose` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -136,6 +141,7 @@ pub struct VerifyInput<'a> {
 pub struct ParsedCrls {
     crls: Vec<CertRevocationList<'static>>,
     raw: Vec<Vec<u8>>,
+    facts: Vec<Option<CrlFacts>>,
 }
 
 impl ParsedCrls {
@@ -149,7 +155,21 @@ impl ParsedCrls {
         Ok(ParsedCrls {
             crls: parsed,
             raw: crls.to_vec(),
+            facts: crls.iter().map(|d| CrlFacts::parse(d)).collect(),
         })
+    }
+
+    fn refs(&self) -> Vec<CrlRef<'_>> {
+        self.crls
+            .iter()
+            .zip(&self.raw)
+            .zip(&self.facts)
+            .map(|((list, der), facts)| CrlRef {
+                der,
+                facts: facts.as_ref(),
+                list,
+            })
+            .collect()
     }
 }
 
@@ -195,21 +215,66 @@ pub fn verify_chain_with(
     let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
         input.at.unix_timestamp().max(0) as u64,
     ));
-    let crl_refs: Vec<&CertRevocationList<'_>> = crls.crls.iter().collect();
-    let revocation = |depth, policy| {
-        webpki::RevocationOptionsBuilder::new(&crl_refs)
-            .ok()
-            .map(|b| {
-                b.with_depth(depth)
-                    .with_status_policy(policy)
-                    .with_expiration_policy(ExpirationPolicy::Enforce)
-                    .build()
-            })
+    // Revocation is not left to webpki (see the module docs): each candidate path goes through
+    // `pathcheck`, which records why it refused the path; webpki then tries the next one.
+    let pool: Vec<X509Certificate<'_>> = input
+        .anchors
+        .iter()
+        .chain(input.intermediates)
+        .filter_map(|d| parse(d))
+        .collect();
+    let crl_refs = crls.refs();
+    let at = input.at.unix_timestamp();
+    let refused: RefCell<Option<(webpki::Error, Verdict)>> = RefCell::new(None);
+    let accepted: Cell<bool> = Cell::new(false);
+    let check = |path: &webpki::VerifiedPath<'_>| -> Result<(), webpki::Error> {
+        let above: Vec<CertificateDer<'_>> =
+            path.intermediate_certificates().map(|c| c.der()).collect();
+        let mut ders: Vec<&[u8]> = vec![input.end_entity];
+        ders.extend(above.iter().map(|d| d.as_ref()));
+        let mut certs: Vec<X509Certificate<'_>> = Vec::with_capacity(ders.len() + 1);
+        for der in ders {
+            match parse(der) {
+                Some(c) => certs.push(c),
+                None => {
+                    let err = webpki::Error::BadDer;
+                    let verdict = Verdict::Invalid {
+                        reason: "a certificate of the chain cannot be parsed".into(),
+                        revocation: None,
+                    };
+                    *refused.borrow_mut() = Some((err.clone(), verdict));
+                    return Err(err);
+                }
+            }
+        }
+        let anchor = path.anchor();
+        if let Some(a) = pool.iter().find(|c| is_anchor_cert(c, anchor)) {
+            certs.push(a.clone());
+        }
+        match pathcheck::check_path(&certs, &pool, &crl_refs, at) {
+            Ok(ok) => {
+                accepted.set(ok.end_entity_covered);
+                Ok(())
+            }
+            Err(problem) => {
+                let (err, verdict) = problem_verdict(problem);
+                *refused.borrow_mut() = Some((err.clone(), verdict));
+                Err(err)
+            }
+        }
     };
     let algs = VERIFICATION_ALGS;
-    let run = |rev: Option<webpki::RevocationOptions<'_>>| match input.purpose {
+    let result = match input.purpose {
         None => ee
-            .verify_for_usage(algs, &anchors, &intermediates, time, AnyPurpose, rev, None)
+            .verify_for_usage(
+                algs,
+                &anchors,
+                &intermediates,
+                time,
+                AnyPurpose,
+                None,
+                Some(&check),
+            )
             .map(|path| path_subjects(input.end_entity, &path)),
         Some(p) => ee
             .verify_for_usage(
@@ -218,44 +283,82 @@ pub fn verify_chain_with(
                 &intermediates,
                 time,
                 webpki::KeyUsage::required_if_present(p.oid_value()),
-                rev,
                 None,
+                Some(&check),
             )
             .map(|path| path_subjects(input.end_entity, &path)),
     };
-    // Pass 1: the whole chain, where CRLs are present (an intermediate without its issuer's
-    // CRL is allowed, DESIGN §2).
-    let result = run(revocation(
-        RevocationCheckDepth::Chain,
-        UnknownStatusPolicy::Allow,
-    ));
-    // Pass 2: the end entity must be covered by one of the CRLs given; webpki also checks the
-    // CRL's scope (issuing distribution point), which comparing issuer names would miss.
-    let result = match result {
-        Ok(chain) if !crls.crls.is_empty() => {
-            match run(revocation(
-                RevocationCheckDepth::EndEntity,
-                UnknownStatusPolicy::Deny,
-            )) {
-                Ok(_) => Ok((chain, true)),
-                Err(webpki::Error::UnknownRevocationStatus) => {
-                    return Ok(Verdict::Indeterminate {
-                        reason: "no CRL given covers the certificate (none from its issuer, or none in scope), so revocation is unknown"
-                            .into(),
-                    });
-                }
-                Err(e) => Err(e),
-            }
-        }
-        Ok(chain) => Ok((chain, false)),
-        Err(e) => Err(e),
-    };
     match result {
-        Ok((chain, revocation_checked)) => Ok(Verdict::Valid {
+        Ok(chain) => Ok(Verdict::Valid {
             chain,
-            revocation_checked,
+            revocation_checked: accepted.get(),
         }),
-        Err(err) => Ok(classify(err, input.end_entity, &crls.raw)),
+        Err(err) => match refused.take() {
+            // webpki reports the most specific error over all the paths it tried; when that is
+            // the one a path check gave, report the check's own words.
+            Some((e, verdict)) if e == err => Ok(verdict),
+            _ => Ok(classify(err, input.end_entity, &crls.raw)),
+        },
+    }
+}
+
+/// Whether `cert` is the certificate webpki made the trust anchor `anchor` from.
+fn is_anchor_cert(cert: &X509Certificate<'_>, anchor: &rustls_pki_types::TrustAnchor<'_>) -> bool {
+    let content = |raw: &[u8]| -> Option<Vec<u8>> {
+        let (header, len) = pathcheck::der_header(raw)?;
+        raw.get(header..header.checked_add(len)?)
+            .map(<[u8]>::to_vec)
+    };
+    content(cert.subject().as_raw()).as_deref() == Some(anchor.subject.as_ref())
+        && content(cert.public_key().raw).as_deref()
+            == Some(anchor.subject_public_key_info.as_ref())
+}
+
+/// The verdict for a refused path, and the webpki error that stands for it in webpki's ranking.
+fn problem_verdict(problem: PathProblem) -> (webpki::Error, Verdict) {
+    match problem {
+        PathProblem::NotCertSigner { subject } => (
+            // webpki's rank for a certificate used as a CA that may not be one.
+            webpki::Error::EndEntityUsedAsCa,
+            Verdict::Invalid {
+                reason: format!(
+                    "`{subject}` may not sign certificates: its keyUsage lacks keyCertSign"
+                ),
+                revocation: None,
+            },
+        ),
+        PathProblem::Revoked {
+            depth,
+            subject,
+            revoked,
+        } => {
+            let info = RevocationInfo {
+                revoked_at: unix(revoked.revoked_at.max(0) as u64),
+                reason: revoked.reason.name().to_string(),
+            };
+            let verdict = if depth == 0 {
+                Verdict::Invalid {
+                    reason: format!(
+                        "certificate revoked at {} ({})",
+                        info.revoked_at, info.reason
+                    ),
+                    revocation: Some(info),
+                }
+            } else {
+                Verdict::Invalid {
+                    reason: format!(
+                        "a certificate in the chain is revoked: `{subject}` at {} ({})",
+                        info.revoked_at, info.reason
+                    ),
+                    revocation: None,
+                }
+            };
+            (webpki::Error::CertRevoked, verdict)
+        }
+        PathProblem::Unknown { reason } => (
+            webpki::Error::UnknownRevocationStatus,
+            Verdict::Indeterminate { reason },
+        ),
     }
 }
 
@@ -347,7 +450,6 @@ fn is_ca_cert(der: &[u8]) -> bool {
 /// time, the issuer's CA flag, key usage and path length, and revocation where the issuer's CRL
 /// is given, up to a trust anchor. RFC 5280 §6.1, without policy processing.
 fn verify_ca_cert(input: &VerifyInput<'_>, crls: &ParsedCrls) -> Verdict {
-    use x509_parser::certificate::X509Certificate;
     let invalid = |reason: String| Verdict::Invalid {
         reason,
         revocation: None,
@@ -361,20 +463,9 @@ fn verify_ca_cert(input: &VerifyInput<'_>, crls: &ParsedCrls) -> Verdict {
         .iter()
         .filter_map(|d| parse(d))
         .collect();
-    let crl_list: Vec<x509_parser::revocation_list::CertificateRevocationList<'_>> = crls
-        .raw
-        .iter()
-        .filter_map(|d| {
-            use x509_parser::prelude::FromDer;
-            x509_parser::revocation_list::CertificateRevocationList::from_der(d)
-                .ok()
-                .map(|(_, c)| c)
-        })
-        .collect();
     let at = x509_parser::time::ASN1Time::from_timestamp(input.at.unix_timestamp()).ok();
-    let mut chain = vec![super::dn::display_name(target.subject())];
+    let mut path = vec![target.clone()];
     let mut current = target;
-    let mut revocation_checked = false;
     // `depth` is also the number of CA certificates below the current issuer.
     for depth in 0u32..8 {
         if let Some(t) = at
@@ -420,73 +511,26 @@ fn verify_ca_cert(input: &VerifyInput<'_>, crls: &ParsedCrls) -> Verdict {
                 }
                 _ => return invalid("an end-entity certificate was used as a CA".into()),
             }
-            if issuer
-                .key_usage()
-                .ok()
-                .flatten()
-                .is_some_and(|k| !k.value.key_cert_sign())
-            {
-                return invalid("an issuer lacks the keyCertSign key usage".into());
-            }
         }
-        // Revocation of `current`, from a CRL by its issuer.
-        let mut issuer_crl_seen = false;
-        for crl in crl_list
-            .iter()
-            .filter(|c| c.issuer().as_raw() == issuer.subject().as_raw())
-        {
-            if crl.verify_signature(issuer.public_key()).is_err() {
-                return Verdict::Indeterminate {
-                    reason: "a CRL's signature does not verify".into(),
-                };
-            }
-            if let (Some(next), Some(t)) = (crl.next_update(), at)
-                && next < t
-            {
-                return Verdict::Indeterminate {
-                    reason: format!(
-                        "the CRL is past its nextUpdate {}",
-                        super::when::rfc3339(next.to_datetime())
-                    ),
-                };
-            }
-            issuer_crl_seen = true;
-            if let Some(e) = crl
-                .iter_revoked_certificates()
-                .find(|e| e.raw_serial() == current.raw_serial())
-            {
-                let reason = e
-                    .reason_code()
-                    .and_then(|(_, r)| Reason::from_code(r.0))
-                    .unwrap_or(Reason::Unspecified);
-                let info = RevocationInfo {
-                    revoked_at: super::when::rfc3339(e.revocation_date.to_datetime()),
-                    reason: reason.name().to_string(),
-                };
-                return Verdict::Invalid {
-                    reason: format!(
-                        "certificate revoked at {} ({})",
-                        info.revoked_at, info.reason
-                    ),
-                    revocation: Some(info),
-                };
-            }
-        }
-        if depth == 0 {
-            if !crl_list.is_empty() && !issuer_crl_seen {
-                return Verdict::Indeterminate {
-                    reason:
-                        "no CRL from the certificate's issuer was given, so revocation is unknown"
-                            .into(),
-                };
-            }
-            revocation_checked = issuer_crl_seen;
-        }
-        chain.push(super::dn::display_name(issuer.subject()));
+        path.push(issuer.clone());
         if is_anchor {
-            return Verdict::Valid {
-                chain,
-                revocation_checked,
+            // keyCertSign on the issuers and revocation (with rollover keys), as for end
+            // entities.
+            let pool: Vec<X509Certificate<'_>> = anchors.iter().chain(&inters).cloned().collect();
+            return match pathcheck::check_path(
+                &path,
+                &pool,
+                &crls.refs(),
+                input.at.unix_timestamp(),
+            ) {
+                Ok(ok) => Verdict::Valid {
+                    chain: path
+                        .iter()
+                        .map(|c| super::dn::display_name(c.subject()))
+                        .collect(),
+                    revocation_checked: ok.end_entity_covered,
+                },
+                Err(problem) => problem_verdict(problem).1,
             };
         }
         current = issuer;

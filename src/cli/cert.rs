@@ -132,7 +132,11 @@ Verify FILE (the end-entity certificate, optionally followed by intermediates) u
 anchor at a time (default now), with optional CRLs (PEM or DER). --trust defaults to this home's
 CA chain. Without --purpose any extended key usage is accepted. When CRLs are given, the end
 entity's issuer must have one among them, else the result is indeterminate; a CRL past its
-nextUpdate is indeterminate too. The most specific failure is reported.
+nextUpdate is indeterminate too. Every CA certificate of the path must allow keyCertSign when
+it has a keyUsage. A CRL counts when another key of the issuing CA signed it: a CA that rolled
+its key over (self-issued old-with-new / new-with-old certificates) or signs CRLs with a
+separate key certified by a self-issued certificate (give those with --untrusted). The most
+specific failure is reported.
 
 EXAMPLES:
     govpki cert verify dept.pem

@@ -29,7 +29,9 @@ const MAGIC: &[u8; 8] = b"GOVPKIPC";
 
 /// Bumped whenever the encoding of a compiled policy changes. (Changes of the compiler that keep
 /// the encoding are covered by the build hash in the key.)
-const FORMAT: u32 = 1;
+/// 2: a deny resource pattern with `${subject.ATTR}` sits at the root of the deny index (it
+/// matches every resource for a subject without the value).
+const FORMAT: u32 = 2;
 
 /// Magic, format, key, payload digest.
 const HEADER: usize = MAGIC.len() + 4 + 32 + 32;

@@ -101,8 +101,11 @@ pub(crate) struct RuleIndex {
 }
 
 impl RuleIndex {
+    /// `vars_everywhere`: a resource pattern with a `${subject.ATTR}` is a candidate for every
+    /// resource (deny rules, which match everything for a subject without the value).
     pub(crate) fn build<'a>(
         rules: impl Iterator<Item = (u32, &'a [Pattern], &'a [Pattern])>,
+        vars_everywhere: bool,
     ) -> RuleIndex {
         let mut actions = Trie::new('.');
         let mut groups: Vec<(Pattern, Trie<(u32, u32)>)> = Vec::new();
@@ -120,7 +123,12 @@ impl RuleIndex {
                     }
                 };
                 for (ri, r) in ress.iter().enumerate() {
-                    groups[g as usize].1.insert(r, (rule, ri as u32));
+                    let trie = &mut groups[g as usize].1;
+                    if vars_everywhere && r.has_vars() {
+                        trie.insert_everywhere((rule, ri as u32));
+                    } else {
+                        trie.insert(r, (rule, ri as u32));
+                    }
                 }
             }
         }
@@ -432,7 +440,9 @@ impl Policy {
                 return;
             }
             let rule = &self.denies[d as usize];
-            if !rule.resources[ri as usize].matches(resource, subject, Unresolved::Wildcard) {
+            // A `${subject.ATTR}` the subject lacks makes the rule apply to every resource its
+            // action matches (fail closed, DESIGN.md §5).
+            if !rule.resources[ri as usize].matches(resource, subject, Unresolved::Everything) {
                 return;
             }
             if let Some(roles) = &rule.roles

@@ -410,12 +410,14 @@ impl Cx {
                 .iter()
                 .enumerate()
                 .map(|(i, p)| (i as u32, p.actions.as_slice(), p.resources.as_slice())),
+            false,
         );
         let deny_index = RuleIndex::build(
             denies
                 .iter()
                 .enumerate()
                 .map(|(i, d)| (i as u32, d.actions.as_slice(), d.resources.as_slice())),
+            true,
         );
         let binding_index = BindingIndex::build(&bindings);
         Some(Policy {

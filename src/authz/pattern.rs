@@ -6,7 +6,9 @@
 //! character, where it matches any suffix, separators included: `dept/*` matches `dept/a/b`
 //! but not `dept`. `**` is refused. Resource patterns may hold `${subject.ATTR}`, replaced by the
 //! subject's single value of that attribute; the value is matched literally and must not
-//! contain the separator.
+//! contain the separator. A subject without such a value (none, several, or one with the
+//! separator) makes an allow pattern match nothing and a deny pattern match every resource
+//! (DESIGN.md §5, fail closed).
 
 use std::collections::HashMap;
 
@@ -54,8 +56,10 @@ pub(crate) struct Pattern {
 pub(crate) enum Unresolved {
     /// The pattern does not match (allow rules: grant nothing).
     NoMatch,
-    /// The variable matches any single segment (deny rules: fail closed).
+    /// The variable matches any single segment (explanations: would some value match?).
     Wildcard,
+    /// The whole pattern matches every resource (deny rules: fail closed, DESIGN.md §5).
+    Everything,
 }
 
 /// The result of resolving a variable against a subject.
@@ -190,6 +194,23 @@ impl Pattern {
     /// Matches a resource, resolving `${subject.ATTR}` against the subject.
     pub(crate) fn matches(&self, input: &str, subject: &Subject, unresolved: Unresolved) -> bool {
         let sep = self.sep;
+        if unresolved == Unresolved::Everything {
+            if self.has_unresolved_vars(subject) {
+                return true;
+            }
+            // Every variable has its value: `unresolved` no longer matters.
+            return match_tokens(
+                &self.tokens,
+                input,
+                self.any_suffix,
+                sep,
+                &|attr| match resolve(subject, attr, sep) {
+                    Some(v) => VarValue::Known(v),
+                    None => VarValue::Unknown,
+                },
+                Unresolved::NoMatch,
+            );
+        }
         match_tokens(
             &self.tokens,
             input,
@@ -201,6 +222,17 @@ impl Pattern {
             },
             unresolved,
         )
+    }
+
+    /// Whether the pattern holds a `${subject.ATTR}`.
+    pub(crate) fn has_vars(&self) -> bool {
+        self.tokens.iter().any(|t| matches!(t, Token::Var(_)))
+    }
+
+    fn has_unresolved_vars(&self, subject: &Subject) -> bool {
+        self.tokens
+            .iter()
+            .any(|t| matches!(t, Token::Var(a) if resolve(subject, a, self.sep).is_none()))
     }
 
     /// The names of the variables this pattern needs that the subject cannot supply.
@@ -374,6 +406,8 @@ fn match_reference<'v>(
             },
             VarValue::Unknown => match unresolved {
                 Unresolved::NoMatch => false,
+                // The whole pattern matches, whatever the rest of the input.
+                Unresolved::Everything => true,
                 // Fail closed: an unknown value could be anything inside one segment.
                 Unresolved::Wildcard => {
                     star_reference(rest, input, any_suffix, sep, var, unresolved)
@@ -491,6 +525,12 @@ impl<T: Copy> Trie<T> {
                     && node.here.iter().all(&mut *item)
                     && node.suffix.iter().all(&mut *item)
             })
+    }
+
+    /// Makes `item` a candidate for every input (a deny pattern with a variable, which matches
+    /// everything for a subject that lacks the value).
+    pub(crate) fn insert_everywhere(&mut self, item: T) {
+        self.nodes[0].suffix.push(item);
     }
 
     fn push(&mut self) -> usize {
@@ -612,6 +652,41 @@ mod tests {
         assert!(!p.matches("dept/财政局/doc/1", &none, Unresolved::NoMatch));
         assert!(p.matches("dept/财政局/doc/1", &none, Unresolved::Wildcard));
         assert!(!p.matches("dept/财/政/doc/1", &none, Unresolved::Wildcard));
+    }
+
+    #[test]
+    fn an_unresolved_variable_makes_a_deny_pattern_match_everything() {
+        let p = res("dept/${subject.department}/seal/invoice");
+        let none = Subject::new();
+        for resource in [
+            "dept/档案局/seal/contract",
+            "dept/档案局/seal/invoice",
+            "dept/a/b/c/d",
+            "ca/root",
+            "x",
+        ] {
+            assert!(
+                p.matches(resource, &none, Unresolved::Everything),
+                "{resource}"
+            );
+            assert!(
+                !p.matches(resource, &none, Unresolved::NoMatch),
+                "{resource}"
+            );
+        }
+        // Several values, or one with the separator, are no value either.
+        let two = subject(&[("department", "a"), ("department", "b")]);
+        assert!(p.matches("dept/c/seal/contract", &two, Unresolved::Everything));
+        let slash = subject(&[("department", "a/b")]);
+        assert!(p.matches("dept/c/seal/contract", &slash, Unresolved::Everything));
+        // With the value, the pattern matches as written.
+        let known = subject(&[("department", "档案局")]);
+        assert!(p.matches("dept/档案局/seal/invoice", &known, Unresolved::Everything));
+        assert!(!p.matches("dept/档案局/seal/contract", &known, Unresolved::Everything));
+        assert!(!p.matches("dept/财政局/seal/invoice", &known, Unresolved::Everything));
+        // A pattern without variables is unaffected.
+        let plain = res("dept/*/seal/invoice");
+        assert!(!plain.matches("dept/a/seal/contract", &none, Unresolved::Everything));
     }
 
     #[test]

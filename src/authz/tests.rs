@@ -673,3 +673,134 @@ fn policies_and_decisions_can_be_shared_between_threads() {
     send_sync::<Decision>();
     send_sync::<Request>();
 }
+
+const FAIL_CLOSED: &str = r#"
+roles:
+  - id: archivist
+    permissions:
+      - id: revoke-seals
+        actions: seal.revoke
+        resources: dept/*/seal/*
+  - id: keeper
+    permissions:
+      - id: own-seals
+        actions: seal.apply
+        resources: dept/${subject.department}/seal/*
+  - id: clerk
+    permissions:
+      - id: any-dept
+        actions: doc.read
+        resources: dept/*
+bindings:
+  - id: b-archivist
+    subject: {title: archivist}
+    roles: [archivist, keeper]
+  - id: b-clerk
+    subject: {title: clerk}
+    roles: clerk
+    scope: 财政局
+deny:
+  - id: invoice-seals-stay-home
+    actions: seal.revoke
+    resources: dept/${subject.department}/seal/invoice
+"#;
+
+/// The policy as loaded, and as read back from a compiled-policy cache entry.
+fn loaded_and_cached(yaml: &str) -> [Policy; 2] {
+    let sources = [(PathBuf::from("p.yaml"), yaml.to_string())];
+    let (policy, warnings) = load(yaml);
+    let key = cache_key(&sources);
+    let bytes = policy.to_cache_bytes(&warnings, &key).unwrap();
+    let (cached, _) = Policy::from_cache_bytes(&bytes, &key).unwrap();
+    [policy, cached]
+}
+
+#[test]
+fn a_deny_with_a_missing_subject_attribute_applies_to_every_resource_of_its_action() {
+    for p in loaded_and_cached(FAIL_CLOSED) {
+        let decide = |subject: &[(&str, &str)], action: &str, resource: &str| {
+            p.decide(&req(subject, action, resource, &[]), NOW)
+        };
+        let none = [("title", "archivist")];
+        for resource in [
+            "dept/档案局/seal/contract",
+            "dept/财政局/seal/official",
+            "dept/档案局/seal/invoice",
+            "dept/a/seal/b/c",
+        ] {
+            let d = decide(&none, "seal.revoke", resource);
+            assert!(!d.allow, "{resource}");
+            assert_eq!(
+                d.rule.as_deref(),
+                Some("invoice-seals-stay-home"),
+                "{resource}"
+            );
+        }
+        // Another action is not touched by that deny.
+        let d = decide(&none, "seal.apply", "dept/档案局/seal/contract");
+        assert_ne!(d.rule.as_deref(), Some("invoice-seals-stay-home"));
+        // Several values are no single value.
+        let two = [
+            ("title", "archivist"),
+            ("department", "档案局"),
+            ("department", "财政局"),
+        ];
+        assert!(!decide(&two, "seal.revoke", "dept/档案局/seal/contract").allow);
+        // With the value the deny is what it says.
+        let one = [("title", "archivist"), ("department", "档案局")];
+        assert!(decide(&one, "seal.revoke", "dept/档案局/seal/contract").allow);
+        assert!(decide(&one, "seal.revoke", "dept/财政局/seal/invoice").allow);
+        let d = decide(&one, "seal.revoke", "dept/档案局/seal/invoice");
+        assert_eq!(d.rule.as_deref(), Some("invoice-seals-stay-home"));
+    }
+}
+
+#[test]
+fn an_allow_with_a_missing_subject_attribute_matches_nothing() {
+    for p in loaded_and_cached(FAIL_CLOSED) {
+        let none = [("title", "archivist")];
+        for resource in ["dept/档案局/seal/contract", "dept/x/seal/y"] {
+            let d = p.decide(&req(&none, "seal.apply", resource, &[]), NOW);
+            assert!(!d.allow, "{resource}");
+        }
+        let one = [("title", "archivist"), ("department", "档案局")];
+        let d = p.decide(
+            &req(&one, "seal.apply", "dept/档案局/seal/contract", &[]),
+            NOW,
+        );
+        assert!(d.allow, "{}", d.reason);
+    }
+}
+
+#[test]
+fn resources_with_empty_dot_or_dot_dot_segments_are_malformed() {
+    let (p, _) = load(FAIL_CLOSED);
+    let archivist = [("title", "archivist"), ("department", "档案局")];
+    for resource in [
+        "dept/档案局/",
+        "dept//seal/contract",
+        "dept/./seal/contract",
+        "dept/档案局/../财政局/seal/contract",
+        ".",
+        "..",
+        "/dept",
+    ] {
+        let r = req(&archivist, "seal.revoke", resource, &[]);
+        assert!(r.check().is_err(), "{resource}");
+        let d = p.decide(&r, NOW);
+        assert!(!d.allow, "{resource}");
+        assert!(d.reason.starts_with("malformed request"), "{}", d.reason);
+    }
+}
+
+#[test]
+fn a_scope_covers_only_resources_strictly_under_its_department() {
+    let (p, _) = load(FAIL_CLOSED);
+    let clerk = [("title", "clerk")];
+    let allow = |resource: &str| p.decide(&req(&clerk, "doc.read", resource, &[]), NOW).allow;
+    assert!(allow("dept/财政局/doc/1"));
+    assert!(allow("dept/财政局/x"));
+    assert!(!allow("dept/财政局"));
+    assert!(!allow("dept/财政局局/doc/1"));
+    assert!(!allow("dept/档案局/doc/1"));
+}

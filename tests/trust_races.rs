@@ -532,3 +532,228 @@ fn a_symlinked_private_directory_is_refused() {
     );
     assert!(!home.join("govpki.db").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Names: a CSR's subject, repeated attributes, `;`, and what the store records
+
+/// A CSR made by OpenSSL for `subj` (OpenSSL's `/A=v/B=w` form, most general first).
+fn openssl_csr(env: &Env, name: &str, subj: &str) -> Option<std::path::PathBuf> {
+    if !require_tool("openssl") {
+        return None;
+    }
+    let key = env.path(&format!("{name}.key"));
+    let csr = env.path(&format!("{name}.csr"));
+    tool(
+        "openssl",
+        [
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            p(&key),
+        ],
+    )
+    .success();
+    tool(
+        "openssl",
+        [
+            "req",
+            "-new",
+            "-key",
+            p(&key),
+            "-utf8",
+            "-subj",
+            subj,
+            "-out",
+            p(&csr),
+        ],
+    )
+    .success();
+    Some(csr)
+}
+
+/// The (subject, department) rows of the store.
+fn store_subjects(ca: &Ca) -> Vec<(String, Option<String>, Vec<u8>)> {
+    let db = rusqlite::Connection::open(ca.db()).expect("open the store");
+    let mut stmt = db
+        .prepare("SELECT subject, department, der FROM certs ORDER BY issued_at")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// The certificate's subject attributes in RFC 4514 order (most specific first), read by
+/// x509-parser straight from the DER.
+fn der_subject(der: &[u8]) -> Vec<(String, String)> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).expect("a certificate");
+    let mut out: Vec<(String, String)> = cert
+        .subject()
+        .iter_attributes()
+        .map(|a| {
+            let name = match a.attr_type().to_id_string().as_str() {
+                "2.5.4.3" => "CN",
+                "2.5.4.11" => "OU",
+                "2.5.4.10" => "O",
+                "2.5.4.6" => "C",
+                other => panic!("unexpected attribute {other}"),
+            };
+            (name.to_string(), a.as_str().expect("text").to_string())
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+#[test]
+fn a_csr_subject_with_control_characters_is_refused() {
+    let env = Env::new();
+    let ca = env.root_ca("csrctl", "ed25519", &[]);
+    for (name, subj) in [
+        ("esc", "/C=CN/O=x/CN=evil\u{1b}[31mred"),
+        (
+            "newline",
+            "/C=CN/O=x/CN=evil\n2026-01-01 local:root ca.init ok",
+        ),
+        ("del", "/C=CN/O=x/CN=evil\u{7f}"),
+    ] {
+        let Some(csr) = openssl_csr(&env, name, subj) else {
+            return;
+        };
+        let run = env
+            .run(
+                &ca.home,
+                ["cert", "issue", "--profile", "person", "--csr", p(&csr)],
+            )
+            .code(2);
+        one_clean_error(&run.stderr);
+        assert!(
+            run.stderr.contains(&format!("{name}.csr")) && run.stderr.contains("control character"),
+            "names the CSR and the reason\n{}",
+            run.describe()
+        );
+        assert!(!run.all_output().contains('\u{1b}'), "no raw ESC is echoed");
+    }
+    assert!(store_subjects(&ca).is_empty(), "nothing was issued");
+    // A CSR with a repeated attribute is refused the same way, naming it.
+    let Some(csr) = openssl_csr(&env, "twocn", "/C=CN/OU=a/CN=赵六/CN=钱七") else {
+        return;
+    };
+    let run = env
+        .run(
+            &ca.home,
+            ["cert", "issue", "--profile", "person", "--csr", p(&csr)],
+        )
+        .code(2);
+    assert!(
+        run.stderr.contains("twocn.csr") && run.stderr.contains("`CN` appears more than once"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn repeated_attributes_and_semicolons_are_refused_not_dropped() {
+    let env = Env::new();
+    let ca = env.root_ca("dnrules", "ed25519", &[]);
+    let key = env.path("x.key");
+    let issue = |subject: &str| {
+        let _ = std::fs::remove_file(&key);
+        env.run(
+            &ca.home,
+            [
+                "cert",
+                "issue",
+                "--profile",
+                "person",
+                "--subject",
+                subject,
+                "--key-out",
+                p(&key),
+                "--no-key-passphrase",
+            ],
+        )
+    };
+    for (subject, why) in [
+        (
+            "CN=赵六,CN=钱七,O=连云港市人民政府,C=CN",
+            "`CN` appears more than once",
+        ),
+        (
+            "CN=赵六,OU=财政局,OU=信息中心,C=CN",
+            "`OU` appears more than once",
+        ),
+        ("CN=赵六;OU=财政局", "unescaped `;`"),
+    ] {
+        let run = issue(subject).code(2);
+        one_clean_error(&run.stderr);
+        assert!(run.stderr.contains(why), "{}", run.describe());
+    }
+    assert!(store_subjects(&ca).is_empty(), "nothing was issued");
+    // An escaped semicolon is a value, written and recorded as such.
+    issue(r"CN=赵六\;钱七,OU=财政局,C=CN").success();
+    let rows = store_subjects(&ca);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        der_subject(&rows[0].2),
+        vec![
+            ("CN".to_string(), "赵六;钱七".to_string()),
+            ("OU".to_string(), "财政局".to_string()),
+            ("C".to_string(), "CN".to_string()),
+        ]
+    );
+    assert_eq!(rows[0].0, r"CN=赵六\;钱七,OU=财政局,C=CN");
+}
+
+#[test]
+fn the_store_records_the_dn_the_certificate_carries() {
+    let env = Env::new();
+    let ca = env.root_ca("dnstore", "ed25519", &[]);
+    env.issue(&ca, "a", "person", &format!("CN=张三,{DEPT}"), &[], &[]);
+    if let Some(csr) = openssl_csr(&env, "b", "/C=CN/O=连云港市人民政府/OU=财政局/CN=李四")
+    {
+        env.issue_csr(&ca, "b", "person", &csr, &[]);
+    }
+    let batch = env.write(
+        "staff.yaml",
+        "- subject: CN=王五,OU=办公室,O=连云港市人民政府,C=CN\n  profile: person\n",
+    );
+    env.run(
+        &ca.home,
+        [
+            "cert",
+            "issue",
+            "--batch",
+            p(&batch),
+            "--out-dir",
+            p(&env.path("batch-out")),
+            "--no-key-passphrase",
+        ],
+    )
+    .success();
+    let rows = store_subjects(&ca);
+    assert!(rows.len() >= 2);
+    for (subject, department, der) in rows {
+        let attrs = der_subject(&der);
+        let rendered: Vec<String> = attrs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            subject,
+            rendered.join(","),
+            "the store's subject is the certificate's"
+        );
+        let ous: Vec<&String> = attrs
+            .iter()
+            .filter(|(k, _)| k == "OU")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(
+            department.as_ref(),
+            ous.first().copied(),
+            "department = the certified OU"
+        );
+        assert_eq!(ous.len(), 1);
+    }
+}

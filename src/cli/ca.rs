@@ -327,8 +327,8 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
                 open.store.record_issued(
                     &[CertRecord {
                         serial,
-                        subject: subject.to_string(),
-                        department: subject.department().map(str::to_string),
+                        subject: issued.subject.to_string(),
+                        department: issued.subject.department().map(str::to_string),
                         profile: Profile::SubCa.name().into(),
                         not_before: issued.not_before,
                         not_after: issued.not_after,

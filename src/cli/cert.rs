@@ -496,8 +496,8 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     }
     let record = CertRecord {
         serial: serial.clone(),
-        subject: subject.dn.to_string(),
-        department: subject.dn.department().map(str::to_string),
+        subject: issued.subject.to_string(),
+        department: issued.subject.department().map(str::to_string),
         profile: profile.name().into(),
         not_before: issued.not_before,
         not_after: issued.not_after,
@@ -521,7 +521,7 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     if ctx.out.is_json() {
         ctx.out.json(&json!({
             "serial": serial.to_hex(),
-            "subject": subject.dn.to_string(),
+            "subject": issued.subject.to_string(),
             "profile": profile.name(),
             "not_before": rfc3339(issued.not_before),
             "not_after": rfc3339(issued.not_after),
@@ -838,8 +838,8 @@ fn commit_chunk(
         .iter()
         .map(|(p, serial, issued)| CertRecord {
             serial: serial.clone(),
-            subject: p.row.subject.to_string(),
-            department: p.row.subject.department().map(str::to_string),
+            subject: issued.subject.to_string(),
+            department: issued.subject.department().map(str::to_string),
             profile: p.row.profile.name().into(),
             not_before: issued.not_before,
             not_after: issued.not_after,
@@ -900,7 +900,7 @@ fn report_chunk(ctx: &Context, chunk: &[Signed], out_dir: &Path) -> Result<()> {
         ctx.out.json(&json!({
             "row": p.row.row,
             "serial": hexs,
-            "subject": p.row.subject.to_string(),
+            "subject": issued.subject.to_string(),
             "profile": p.row.profile.name(),
             "not_after": rfc3339(issued.not_after),
             "cert": out_dir.join(format!("{hexs}.pem")).display().to_string(),

@@ -757,3 +757,106 @@ fn the_store_records_the_dn_the_certificate_carries() {
         assert_eq!(ous.len(), 1);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A batch that fails half-way
+
+/// `unshare` can give this test a private mount namespace with a small tmpfs.
+fn can_unshare() -> bool {
+    Command::new("unshare")
+        .args(["-Urm", "true"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_batch_on_a_full_disk_reports_exactly_what_was_committed() {
+    if !can_unshare() {
+        eprintln!("SKIPPED: no `unshare -Urm` here to mount a small tmpfs (a full disk)");
+        return;
+    }
+    let env = Env::new();
+    let ca = env.root_ca("fulldisk", "ed25519", &[]);
+    let (_, csr) = env.csr_create("staff", &format!("CN=员工,{DEPT}"), &[], &[]);
+    let rows = 1500;
+    let mut yaml = String::new();
+    for i in 0..rows {
+        yaml.push_str(&format!(
+            "- subject: CN=员工{i},{DEPT}\n  profile: person\n  csr: {}\n",
+            csr.file_name().unwrap().to_str().unwrap()
+        ));
+    }
+    let batch = env.write("staff.yaml", yaml);
+    let out = env.path("out");
+    std::fs::create_dir(&out).unwrap();
+    let listing = env.path("listing.txt");
+    // A file system with room for 1,199 files: the first chunk (1,000 certificates) fits, the
+    // second chunk commits and then runs out of space while its certificates are written out.
+    let script = r#"mount -t tmpfs -o size=64m,nr_inodes=1200 tmpfs "$OUT" || exit 99
+"$BIN" --json cert issue --batch "$BATCH" --out-dir "$OUT"
+rc=$?
+ls "$OUT" > "$LISTING"
+exit $rc"#;
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-Urm", "sh", "-c", script])
+        .env("GOVPKI_HOME", &ca.home)
+        .env("NO_COLOR", "1")
+        .env("USER", "govpki-test")
+        .env("GOVPKI_NO_CACHE", "1")
+        .env("OUT", &out)
+        .env("BIN", env!("CARGO_BIN_EXE_govpki"))
+        .env("BATCH", &batch)
+        .env("LISTING", &listing)
+        .current_dir(env.root())
+        .stdin(Stdio::null());
+    let result = cmd.output().expect("unshare");
+    let (stdout, stderr) = text(&result);
+    if result.status.code() == Some(99) {
+        eprintln!("SKIPPED: mounting a tmpfs failed: {stderr}");
+        return;
+    }
+    assert_eq!(result.status.code(), Some(2), "the batch fails\n{stderr}");
+    one_clean_error(&stderr);
+    // The store: every row of the batch was committed (the second chunk committed before its
+    // files ran out of space).
+    let stored = store_subjects(&ca).len();
+    assert_eq!(stored, rows, "both chunks are committed");
+    assert!(
+        stderr.contains(&format!("{stored} certificates were issued and committed")),
+        "the error counts exactly the committed certificates\n{stderr}"
+    );
+    // Every committed certificate is reported; its file exists, or it is listed without one.
+    let files: std::collections::HashSet<String> = std::fs::read_to_string(&listing)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), stored, "one line per committed certificate");
+    let mut missing = 0;
+    for l in &lines {
+        let serial = l["serial"].as_str().unwrap();
+        let name = format!("{serial}.pem");
+        match l["cert"].as_str() {
+            Some(path) => {
+                assert!(path.ends_with(&name));
+                assert!(files.contains(&name), "reported file `{name}` exists");
+            }
+            None => {
+                assert!(!files.contains(&name), "a written file is reported as such");
+                missing += 1;
+            }
+        }
+    }
+    assert!(missing > 0, "the disk did fill up");
+    assert!(
+        stderr.contains(&format!(
+            "the files of {missing} of them could not be written"
+        )),
+        "{stderr}"
+    );
+}

@@ -74,6 +74,11 @@ The CA key is PKCS#8, encrypted with scrypt + AES-256-CBC under a passphrase (fr
 --passphrase-file, or asked for on the terminal), in HOME/private/ca.key with mode 0600.
 An unencrypted key needs the explicit --no-passphrase.
 
+Directories this run creates (HOME, HOME/private) are 0700 and the store 0600 whatever the
+umask; an existing directory keeps its mode. A HOME/private that is a symbolic link is refused.
+Concurrent runs on one home take turns (HOME/init.lock): one creates the CA, the others exit 2
+finding it made. A failed run removes only what it created.
+
 EXAMPLES:
     govpki --home /srv/pki/root ca init \\
         --subject 'CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN' --passphrase-file root.pass

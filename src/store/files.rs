@@ -448,6 +448,65 @@ mod tests {
     }
 
     #[test]
+    fn only_regular_files_are_read_and_reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small");
+        fs::write(&small, b"12345").unwrap();
+        assert_eq!(read_limited(&small, 5).unwrap(), b"12345");
+        let err = read_limited(&small, 4).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        // A device never ends: refused at the open, not read up to the limit.
+        let err = read_limited(Path::new("/dev/zero"), 1 << 40).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("character device"), "{err}");
+        let err = read_limited(dir.path(), 10).unwrap_err();
+        assert!(err.to_string().contains("directory"), "{err}");
+        // A FIFO without a writer: refused at once (O_NONBLOCK), not waited on.
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let err = read_limited(&fifo, 10).unwrap_err();
+        assert!(err.to_string().contains("FIFO"), "{err}");
+    }
+
+    #[test]
+    fn private_dirs_are_0700_when_made_and_untouched_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = dir.path().join("a/b");
+        assert!(create_private_dir(&made).unwrap());
+        assert_eq!(
+            fs::metadata(&made).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        fs::set_permissions(&made, fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(!create_private_dir(&made).unwrap());
+        assert_eq!(
+            fs::metadata(&made).unwrap().permissions().mode() & 0o777,
+            0o755
+        );
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&made, &link).unwrap();
+        assert!(create_private_dir(&link).is_err());
+    }
+
+    #[test]
+    fn a_lock_is_exclusive_and_times_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.lock");
+        let held = lock_exclusive(&path, std::time::Duration::from_secs(1)).unwrap();
+        let err = lock_exclusive(&path, std::time::Duration::from_millis(50)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        drop(held);
+        lock_exclusive(&path, std::time::Duration::from_millis(50)).unwrap();
+    }
+
+    #[test]
     fn refuse_and_replace() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.key");

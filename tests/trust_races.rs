@@ -860,3 +860,36 @@ exit $rc"#;
         "{stderr}"
     );
 }
+
+#[test]
+fn a_batch_output_directory_is_private_whatever_the_umask() {
+    let env = Env::new();
+    let ca = env.root_ca("outdir", "ed25519", &[]);
+    let batch = env.write(
+        "one.yaml",
+        format!("- subject: CN=赵六,{DEPT}\n  profile: person\n"),
+    );
+    let out = env.path("new/out");
+    run_with_umask(
+        &env,
+        &ca.home,
+        "000",
+        &[
+            "cert",
+            "issue",
+            "--batch",
+            p(&batch),
+            "--out-dir",
+            p(&out),
+            "--no-key-passphrase",
+        ],
+    )
+    .success();
+    assert_eq!(mode_of(&out), 0o700, "the directory of generated keys");
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "key") {
+            assert_eq!(mode_of(&path), 0o600);
+        }
+    }
+}

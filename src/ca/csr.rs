@@ -66,7 +66,10 @@ pub fn verify_csr(bytes: &[u8]) -> Result<VerifiedCsr, CsrError> {
     let subject = if info.subject.iter().next().is_none() {
         None
     } else {
-        Some(Dn::from_x509(&info.subject).map_err(CsrError::Subject)?)
+        // The same rules as `--subject`: a CSR cannot bring a name the CA would not write.
+        let dn = Dn::from_x509(&info.subject).map_err(CsrError::Subject)?;
+        dn.check().map_err(CsrError::Subject)?;
+        Some(dn)
     };
     let mut requested_sans = Vec::new();
     if let Some(exts) = csr.requested_extensions() {

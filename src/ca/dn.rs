@@ -112,6 +112,14 @@ pub enum DnError {
     },
     #[error("value contains a control character")]
     Control,
+    #[error(
+        "unescaped `;` in `{0}`: RFC 4514 separates attributes with `,` only (write `\\;` for a semicolon in a value)"
+    )]
+    Semicolon(String),
+    #[error(
+        "attribute `{0}` appears more than once: govpki encodes one value per attribute type, and would drop the others from the certificate"
+    )]
+    Repeated(&'static str),
 }
 
 /// A parsed distinguished name, kept in RFC 4514 order (most specific first).
@@ -126,6 +134,11 @@ impl Dn {
         let text = trim_unescaped(text);
         if text.is_empty() {
             return Err(DnError::Empty);
+        }
+        // RFC 1779 and 2253 also took `;` as a separator; RFC 4514 does not. Rather than read
+        // `CN=赵六;OU=财政局` as one CN holding a semicolon, refuse it.
+        if find_unescaped(text, ';').is_some() {
+            return Err(DnError::Semicolon(text.to_string()));
         }
         let mut rdns = Vec::new();
         for part in split_unescaped(text, ',')? {
@@ -152,9 +165,18 @@ impl Dn {
         Ok(dn)
     }
 
-    fn check(&self) -> Result<(), DnError> {
+    /// The rules every DN govpki puts in a certificate obeys, whether it came from `--subject`
+    /// or from a CSR: no empty or control-character values, RFC 5280 length bounds, a two-letter
+    /// country, and each attribute type at most once (the encoder keeps one value per type, so
+    /// a second one would be recorded but not certified).
+    pub fn check(&self) -> Result<(), DnError> {
         if self.rdns.is_empty() {
             return Err(DnError::Empty);
+        }
+        for (i, (attr, _)) in self.rdns.iter().enumerate() {
+            if self.rdns[..i].iter().any(|(a, _)| a == attr) {
+                return Err(DnError::Repeated(attr.short_name()));
+            }
         }
         for (attr, value) in &self.rdns {
             if value.is_empty() {
@@ -439,6 +461,16 @@ mod tests {
             Err(DnError::BadEscape(_))
         ));
         assert_eq!(Dn::parse("CN=a+O=b"), Err(DnError::MultiValued));
+        assert!(matches!(
+            Dn::parse("CN=赵六;OU=财政局"),
+            Err(DnError::Semicolon(_))
+        ));
+        assert_eq!(
+            Dn::parse(r"CN=赵六\;钱七").unwrap().common_name(),
+            Some("赵六;钱七")
+        );
+        assert_eq!(Dn::parse("CN=赵六,CN=钱七"), Err(DnError::Repeated("CN")));
+        assert_eq!(Dn::parse("CN=a,OU=b,OU=c"), Err(DnError::Repeated("OU")));
         assert!(matches!(
             Dn::parse(&format!("CN={}", "x".repeat(65))),
             Err(DnError::TooLong { .. })

@@ -45,6 +45,9 @@ pub struct IssueRequest {
 #[derive(Debug, Clone)]
 pub struct Issued {
     pub der: Vec<u8>,
+    /// The subject as the certificate carries it, read back from `der`: what the store and the
+    /// audit log record (it equals the requested subject, or nothing is issued).
+    pub subject: Dn,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
     /// Whether the requested validity was cut to the issuer's.
@@ -72,6 +75,8 @@ pub enum IssueError {
     PathLen,
     #[error("`{name}` is outside the issuing CA's name constraints")]
     NameConstraint { name: String },
+    #[error("the certificate would name `{encoded}`, not the requested `{requested}`")]
+    SubjectMismatch { requested: String, encoded: String },
 }
 
 /// The issuing CA's own limits, read from its certificate: a CA never issues what a verifier
@@ -281,8 +286,23 @@ impl<'a> Issuer<'a> {
         let cert = params
             .signed_by(&public, &self.inner)
             .map_err(|e| IssueError::Encode(e.to_string()))?;
+        let der = cert.der().to_vec();
+        // Read the name back from what was signed: a value the encoder dropped or changed must
+        // not be recorded as certified.
+        let subject = x509_parser::parse_x509_certificate(&der)
+            .map_err(|e| IssueError::Encode(e.to_string()))
+            .and_then(|(_, c)| {
+                Dn::from_x509(c.subject()).map_err(|e| IssueError::Encode(e.to_string()))
+            })?;
+        if subject != req.subject {
+            return Err(IssueError::SubjectMismatch {
+                requested: req.subject.to_string(),
+                encoded: subject.to_string(),
+            });
+        }
         Ok(Issued {
-            der: cert.der().to_vec(),
+            der,
+            subject,
             not_before: params.not_before,
             not_after: params.not_after,
             capped,

@@ -237,8 +237,7 @@ pub fn read_policy_sources(path: &Path) -> anyhow::Result<Vec<(PathBuf, String)>
     files
         .into_iter()
         .map(|f| {
-            let bytes =
-                std::fs::read(&f).with_context(|| format!("reading policy `{}`", f.display()))?;
+            let bytes = super::common::read_file(&f, "policy")?;
             let text = utf8_text(&f, bytes)?;
             Ok((f, text))
         })
@@ -345,8 +344,7 @@ pub fn load_policy(
 
 /// Reads a certificate file (PEM or DER) and returns its subject attributes.
 pub fn read_subject_cert(path: &Path) -> anyhow::Result<Subject> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("reading subject certificate `{}`", path.display()))?;
+    let bytes = super::common::read_file(path, "subject certificate")?;
     let der = if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
         let blocks = pem::parse_many(&bytes)
             .with_context(|| format!("reading PEM in `{}`", path.display()))?;
@@ -700,8 +698,7 @@ fn test(args: TestArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let mut cases = Vec::new();
     let mut bad = 0usize;
     for f in &files {
-        let bytes =
-            std::fs::read(f).with_context(|| format!("reading test file `{}`", f.display()))?;
+        let bytes = super::common::read_file(f, "test file")?;
         let text = utf8_text(f, bytes)?;
         match testcase::parse(f, &text) {
             Ok(c) => cases.extend(c),

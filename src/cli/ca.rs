@@ -1,13 +1,13 @@
 //! `govpki ca`: create a root or subordinate CA in a home, and show it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Subcommand};
 use time::Duration;
 
 use super::common::{self, NewKeyProtection, OpenCa};
-use super::{Context, Outcome};
+use super::{Context, Outcome, hinted};
 use crate::audit::Event;
 use crate::ca::dn::Dn;
 use crate::ca::issue::{self, IssueRequest, Issuer, SubCaOptions};
@@ -73,6 +73,11 @@ recorded and audited in the parent's store.
 The CA key is PKCS#8, encrypted with scrypt + AES-256-CBC under a passphrase (from
 --passphrase-file, or asked for on the terminal), in HOME/private/ca.key with mode 0600.
 An unencrypted key needs the explicit --no-passphrase.
+
+Directories this run creates (HOME, HOME/private) are 0700 and the store 0600 whatever the
+umask; an existing directory keeps its mode. A HOME/private that is a symbolic link is refused.
+Concurrent runs on one home take turns (HOME/init.lock): one creates the CA, the others exit 2
+finding it made. A failed run removes only what it created.
 
 EXAMPLES:
     govpki --home /srv/pki/root ca init \\
@@ -223,11 +228,6 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             );
         }
     }
-    // Files this run may create, and which of them exist already (kept on failure).
-    let preexisting: Vec<&str> = [store::CA_CERT_FILE, store::CHAIN_FILE]
-        .into_iter()
-        .filter(|f| home.join(f).symlink_metadata().is_ok())
-        .collect();
     // Open the parent (and unlock its key) before creating anything here.
     let parent_ca = match &parent {
         Some(p) => {
@@ -270,8 +270,35 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
     )?;
     let key = PrivateKey::generate(algorithm)?;
     let now = ctx.now;
-    let home_existed = home.exists();
+    // From here on, concurrent `ca init`s of this home serialise on its lock, and a failed run
+    // removes exactly what it created (never another run's CA, nor a directory it found).
+    let mut made = Made::default();
+    let _lock = match lock_home_for_init(&home, &mut made) {
+        Ok(l) => l,
+        Err(e) => {
+            made.undo(&home);
+            return Err(e);
+        }
+    };
     let result = (|| -> Result<(Vec<u8>, Vec<Vec<u8>>)> {
+        for f in [store::DB_FILE, store::CA_KEY_FILE] {
+            if home.join(f).symlink_metadata().is_ok() {
+                bail!("`{}` already holds a CA", home.display());
+            }
+        }
+        made.private = files::create_private_dir(&home.join("private"))
+            .with_context(|| format!("creating `{}`", home.join("private").display()))?;
+        // The database is created here, 0600 and exclusively (O_EXCL), before SQLite opens it:
+        // its WAL files get the same mode, and of two runs only one can make it.
+        let db = home.join(store::DB_FILE);
+        files::create_new_private_file(&db).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::anyhow!("`{}` already holds a CA", home.display())
+            } else {
+                anyhow::Error::new(e).context(format!("creating `{}`", db.display()))
+            }
+        })?;
+        made.db = true;
         let (cert_der, parents) = match parent_ca {
             None => {
                 let serial = crate::ca::serial::Serial::from_random(common::random16()?);
@@ -305,8 +332,8 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
                 open.store.record_issued(
                     &[CertRecord {
                         serial,
-                        subject: subject.to_string(),
-                        department: subject.department().map(str::to_string),
+                        subject: issued.subject.to_string(),
+                        department: issued.subject.department().map(str::to_string),
                         profile: Profile::SubCa.name().into(),
                         not_before: issued.not_before,
                         not_after: issued.not_after,
@@ -334,6 +361,7 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             files::Overwrite::Refuse,
         )
         .with_context(|| format!("writing CA key `{}`", key_path.display()))?;
+        made.key = true;
         let meta = CaMeta {
             cert_der: cert_der.clone(),
             parents: parents.clone(),
@@ -357,6 +385,12 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         for p in &parents {
             chain_pem.push_str(&common::cert_pem(p));
         }
+        // ca.pem and chain.pem are removed on failure only if this run made them.
+        for f in [store::CA_CERT_FILE, store::CHAIN_FILE] {
+            if home.join(f).symlink_metadata().is_err() {
+                made.files.push(f);
+            }
+        }
         files::write_atomic(
             &home.join(store::CA_CERT_FILE),
             common::cert_pem(&cert_der).as_bytes(),
@@ -377,25 +411,7 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         Ok(v) => v,
         Err(e) => {
             // Leave nothing half-made: remove what this run created in the home.
-            if home_existed {
-                // The store and key did not exist before (checked above); ca.pem and chain.pem
-                // are removed only if this run made them.
-                for f in [
-                    store::DB_FILE,
-                    "govpki.db-wal",
-                    "govpki.db-shm",
-                    store::CA_KEY_FILE,
-                    store::CA_CERT_FILE,
-                    store::CHAIN_FILE,
-                ] {
-                    if !preexisting.contains(&f) {
-                        let _ = std::fs::remove_file(home.join(f));
-                    }
-                }
-                let _ = std::fs::remove_dir(home.join("private"));
-            } else {
-                let _ = std::fs::remove_dir_all(&home);
-            }
+            made.undo(&home);
             return Err(e);
         }
     };
@@ -429,6 +445,68 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         ctx.out.data(&common::cert_pem(&cert_der))?;
     }
     Ok(Outcome::Success)
+}
+
+/// What one `ca init` run created in its home, so that a failed run removes that and nothing
+/// else: not a concurrent run's CA, not a directory or file that was there before.
+#[derive(Default)]
+struct Made {
+    home: bool,
+    lock: bool,
+    private: bool,
+    db: bool,
+    key: bool,
+    files: Vec<&'static str>,
+}
+
+impl Made {
+    fn undo(&self, home: &Path) {
+        let mut remove: Vec<&str> = self.files.clone();
+        if self.db {
+            remove.extend([store::DB_FILE, "govpki.db-wal", "govpki.db-shm"]);
+        }
+        if self.key {
+            remove.push(store::CA_KEY_FILE);
+        }
+        for f in remove {
+            let _ = std::fs::remove_file(home.join(f));
+        }
+        if self.private {
+            let _ = std::fs::remove_dir(home.join("private"));
+        }
+        if self.home {
+            // The lock file goes only with the home this run made; a run still waiting for
+            // it then finds it gone and stops (see `files::lock_exclusive`).
+            if self.lock {
+                let _ = std::fs::remove_file(home.join(store::INIT_LOCK_FILE));
+            }
+            let _ = std::fs::remove_dir(home);
+        }
+    }
+}
+
+/// Creates the home (0700) if it is missing and takes its init lock.
+fn lock_home_for_init(home: &Path, made: &mut Made) -> Result<files::FileLock> {
+    made.home = files::create_private_dir(home)
+        .with_context(|| format!("creating CA home `{}`", home.display()))?;
+    let private = home.join("private");
+    if private
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(hinted(
+            format!(
+                "`{}` is a symbolic link; refusing to write the CA key through it",
+                private.display()
+            ),
+            "remove the link, or pass a --home whose private/ is a real directory",
+        ));
+    }
+    let lock_path = home.join(store::INIT_LOCK_FILE);
+    made.lock = made.home;
+    let lock = files::lock_exclusive(&lock_path, std::time::Duration::from_secs(120))
+        .with_context(|| format!("locking CA home `{}`", home.display()))?;
+    Ok(lock)
 }
 
 fn input_serial(der: &[u8]) -> String {

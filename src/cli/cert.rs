@@ -500,8 +500,8 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     }
     let record = CertRecord {
         serial: serial.clone(),
-        subject: subject.dn.to_string(),
-        department: subject.dn.department().map(str::to_string),
+        subject: issued.subject.to_string(),
+        department: issued.subject.department().map(str::to_string),
         profile: profile.name().into(),
         not_before: issued.not_before,
         not_after: issued.not_after,
@@ -525,7 +525,7 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     if ctx.out.is_json() {
         ctx.out.json(&json!({
             "serial": serial.to_hex(),
-            "subject": subject.dn.to_string(),
+            "subject": issued.subject.to_string(),
             "profile": profile.name(),
             "not_before": rfc3339(issued.not_before),
             "not_after": rfc3339(issued.not_after),
@@ -754,6 +754,8 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     // The previous chunk: committed and written out, reported once its files are synced, by
     // the next chunk's sync (one sync per chunk instead of two).
     let mut unreported: Vec<Signed> = Vec::new();
+    // The certificate files of the last committed chunk that could not be written.
+    let mut unwritten: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let outcome = std::thread::scope(|scope| -> Result<()> {
         let issuer = &issuer;
         let first = next_jobs(&open.store)?;
@@ -778,27 +780,42 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
                 &actor,
                 force,
             )?;
+            // Committed: counted now, whatever happens to its files.
             issued_count += results.len();
             if let Some(b) = &bar {
                 b.set_position(issued_count as u64);
             }
             unreported = results;
+            if let Err((missing, e)) = write_certs(&unreported, &out_dir, force) {
+                unwritten = missing;
+                return Err(e);
+            }
         }
         Ok(())
     });
-    // Whatever stopped the loop, the last committed chunk is synced and reported.
+    // Whatever stopped the loop, the last committed chunk is synced and reported, each
+    // certificate with its file or, where the file could not be written, without it.
     if !unreported.is_empty() {
-        let flushed = files::sync_filesystem(&out_dir)
-            .with_context(|| format!("syncing `{}`", out_dir.display()))
-            .and_then(|()| report_chunk(ctx, &unreported, &out_dir));
+        let synced = files::sync_filesystem(&out_dir)
+            .with_context(|| format!("syncing `{}`", out_dir.display()));
+        let reported = report_chunk(ctx, &unreported, &out_dir, &unwritten);
         if outcome.is_ok() {
-            flushed?;
+            synced?;
+            reported?;
         }
     }
     outcome.map_err(|e| {
         if issued_count > 0 {
+            let missing = if unwritten.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; the files of {} of them could not be written (each is listed, with `\"cert\": null` under --json; `govpki cert show SERIAL` prints it)",
+                    unwritten.len()
+                )
+            };
             e.context(format!(
-                "{issued_count} certificates were issued and committed before this error"
+                "{issued_count} certificates were issued and committed before this error{missing}"
             ))
         } else {
             e
@@ -823,9 +840,9 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
 type Signed = (Prepared, Serial, crate::ca::issue::Issued);
 
 /// Writes a signed chunk's keys, syncs them together with the previous chunk's certificate
-/// files, reports the previous chunk, commits this chunk, then writes its certificates out
-/// (they are reported after the next sync). A committed certificate never lacks its key, and
-/// nothing is reported before it is committed and its files are on disk.
+/// files, reports the previous chunk, and commits this chunk; [`write_certs`] then writes its
+/// certificates out (they are reported after the next sync). A committed certificate never
+/// lacks its key, and nothing is reported before it is committed and its files are on disk.
 #[allow(clippy::too_many_arguments)]
 fn commit_chunk(
     ctx: &Context,
@@ -842,8 +859,8 @@ fn commit_chunk(
         .iter()
         .map(|(p, serial, issued)| CertRecord {
             serial: serial.clone(),
-            subject: p.row.subject.to_string(),
-            department: p.row.subject.department().map(str::to_string),
+            subject: issued.subject.to_string(),
+            department: issued.subject.department().map(str::to_string),
             profile: p.row.profile.name().into(),
             not_before: issued.not_before,
             not_after: issued.not_after,
@@ -871,7 +888,7 @@ fn commit_chunk(
         remove_all(&key_files);
         return Err(anyhow::Error::new(e).context(format!("syncing `{}`", out_dir.display())));
     }
-    if let Err(e) = report_chunk(ctx, unreported, out_dir) {
+    if let Err(e) = report_chunk(ctx, unreported, out_dir, &Default::default()) {
         remove_all(&key_files);
         return Err(e);
     }
@@ -880,8 +897,18 @@ fn commit_chunk(
         remove_all(&key_files);
         return Err(e.into());
     }
-    // Committed: now write the certificates out.
-    let certs: Vec<(PathBuf, String)> = results
+    Ok(())
+}
+
+/// Writes a committed chunk's certificates out. On an error (a full disk, a name taken) the
+/// chunk stays committed; the error comes back with the files that were not written, so that
+/// the report can list those certificates instead of claiming their files.
+fn write_certs(
+    chunk: &[Signed],
+    out_dir: &Path,
+    force: bool,
+) -> std::result::Result<(), (std::collections::HashSet<PathBuf>, anyhow::Error)> {
+    let certs: Vec<(PathBuf, String)> = chunk
         .iter()
         .map(|(_, serial, issued)| {
             (
@@ -890,24 +917,51 @@ fn commit_chunk(
             )
         })
         .collect();
-    write_files_parallel(&certs, false, force)?;
-    Ok(())
+    let (written, error) = write_files_parallel_partial(&certs, false, force);
+    match error {
+        None => Ok(()),
+        Some(e) => {
+            let written: std::collections::HashSet<&PathBuf> = written.iter().collect();
+            let unwritten = certs
+                .into_iter()
+                .map(|(p, _)| p)
+                .filter(|p| !written.contains(p))
+                .collect();
+            Err((unwritten, e))
+        }
+    }
 }
 
-/// Reports committed, synced certificates (JSON lines with `--json`).
-fn report_chunk(ctx: &Context, chunk: &[Signed], out_dir: &Path) -> Result<()> {
-    if !ctx.out.is_json() {
-        return Ok(());
-    }
+/// Reports committed, synced certificates (JSON lines with `--json`). A certificate whose file
+/// is in `unwritten` is reported with `"cert": null` (and a warning without `--json`): it is
+/// committed, its file is not on disk.
+fn report_chunk(
+    ctx: &Context,
+    chunk: &[Signed],
+    out_dir: &Path,
+    unwritten: &std::collections::HashSet<PathBuf>,
+) -> Result<()> {
     for (p, serial, issued) in chunk {
         let hexs = serial.to_hex();
+        let cert = out_dir.join(format!("{hexs}.pem"));
+        let missing = unwritten.contains(&cert);
+        if !ctx.out.is_json() {
+            if missing {
+                ctx.out.warn(&format!(
+                    "certificate `{hexs}` (row {}) is committed but `{}` was not written",
+                    p.row.row,
+                    cert.display()
+                ));
+            }
+            continue;
+        }
         ctx.out.json(&json!({
             "row": p.row.row,
             "serial": hexs,
-            "subject": p.row.subject.to_string(),
+            "subject": issued.subject.to_string(),
             "profile": p.row.profile.name(),
             "not_after": rfc3339(issued.not_after),
-            "cert": out_dir.join(format!("{hexs}.pem")).display().to_string(),
+            "cert": (!missing).then(|| cert.display().to_string()),
             "key": p.new_key.as_ref().map(|_| out_dir.join(format!("{hexs}.key")).display().to_string()),
         }))?;
     }
@@ -922,6 +976,24 @@ fn write_files_parallel<T: AsRef<[u8]> + Sync>(
     secret: bool,
     force: bool,
 ) -> Result<Vec<PathBuf>> {
+    match write_files_parallel_partial(files, secret, force) {
+        (all, None) => Ok(all),
+        (all, Some(e)) => {
+            if secret {
+                remove_all(&all);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// [`write_files_parallel`] that keeps what it wrote on an error: the paths written, and the
+/// first error.
+fn write_files_parallel_partial<T: AsRef<[u8]> + Sync>(
+    files: &[(PathBuf, T)],
+    secret: bool,
+    force: bool,
+) -> (Vec<PathBuf>, Option<anyhow::Error>) {
     // Measured on a fresh ext4: 2, 4 and 8 threads are alike (7.1-7.4k certificates/s with
     // both files), one thread 6.1-6.2k.
     const THREADS: usize = 4;
@@ -961,15 +1033,7 @@ fn write_files_parallel<T: AsRef<[u8]> + Sync>(
             first_error = error;
         }
     }
-    match first_error {
-        None => Ok(all),
-        Some(e) => {
-            if secret {
-                remove_all(&all);
-            }
-            Err(e)
-        }
-    }
+    (all, first_error)
 }
 
 fn remove_all(paths: &[PathBuf]) {

@@ -296,8 +296,13 @@ pub fn cert_pem(der: &[u8]) -> String {
     input::pem_lf(&pem::Pem::new("CERTIFICATE", der.to_vec()))
 }
 
-/// Creates an output directory if needed.
+/// Creates an output directory if needed: 0700 whatever the umask (it may receive keys). An
+/// existing directory (or a link to one, the user's choice) is used as it is.
 pub fn create_out_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
+    if dir.is_dir() {
+        return Ok(());
+    }
+    files::create_private_dir(dir)
+        .map(|_| ())
         .with_context(|| format!("creating output directory `{}`", dir.display()))
 }

@@ -31,7 +31,9 @@ const GENERATE_LONG: &str = "\
 Sign a full CRL (v2, with CRL number and authority key identifier; entries carry reason codes and
 invalidity dates) listing every revoked or held certificate of this CA. The CRL is recorded in
 the store and written to HOME/crl.der, and to --out (replaced atomically: publishing is
-replacing) or stdout. Warns when the previous CRL is near or past its nextUpdate.
+replacing) or stdout. Warns when the previous CRL is near or past its nextUpdate. Concurrent
+runs on one home publish one after the other (each waits up to two minutes for the one before):
+CRL numbers increase in publication order, so a published CRL is never replaced by an older one.
 
 EXAMPLES:
     govpki crl generate --out /var/www/pki/lyg.crl --next-update 7d --passphrase-file ca.pass
@@ -128,6 +130,17 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
         ctx.out
             .warn("nextUpdate is after the CA certificate expires");
     }
+    // One publisher at a time, from taking the number to replacing the files: CRL numbers then
+    // strictly increase in the order the files are published, and an older CRL can never
+    // replace a newer one (a concurrent run waits here, up to two minutes).
+    let lock_path = ctx.home.join(store::CRL_LOCK_FILE);
+    let _publishing = files::lock_exclusive(&lock_path, std::time::Duration::from_secs(120))
+        .with_context(|| {
+            format!(
+                "waiting for the CRL publication lock `{}`",
+                lock_path.display()
+            )
+        })?;
     let number = open.store.next_crl_number()?;
     let header = CrlHeader {
         issuer_name_der: cert.subject().as_raw(),

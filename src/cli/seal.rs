@@ -1258,7 +1258,7 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
     let bar = progress(ctx, docs.len(), "sealing");
     let jobs: Vec<(&PathBuf, &PathBuf)> = docs.iter().zip(outputs.iter()).collect();
     let results = parallel_map(&jobs, worker_threads(), |(doc, out)| -> Result<String> {
-        let file = std::fs::File::open(doc)
+        let file = files::open_regular(doc)
             .with_context(|| format!("reading document `{}`", doc.display()))?;
         let hash = hash_document_with(digest, file)
             .with_context(|| format!("reading document `{}`", doc.display()))?;
@@ -1512,11 +1512,9 @@ fn judge_one(
     sources: &SealStatusSources,
 ) -> Result<(VerificationReport, Option<Picture>)> {
     // The document first: a missing document is the error to report, not its signature.
-    let file = std::fs::File::open(doc)
+    // A device or FIFO is refused at the open (it would never end, or never start).
+    let file = files::open_regular(doc)
         .with_context(|| format!("reading document `{}`", doc.display()))?;
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        bail!("reading document `{}`: not a regular file", doc.display());
-    }
     let sig_path = match sig_arg {
         Some(s) => s.to_path_buf(),
         None => {

@@ -2,7 +2,7 @@
 //! leave a half-written file behind (write a temporary file beside the target, fsync, rename).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 #[cfg(unix)]
@@ -24,12 +24,131 @@ pub enum Mode {
     Public,
 }
 
-/// Creates a directory (and parents) with mode 0700 for the leaf.
-pub fn create_private_dir(path: &Path) -> io::Result<()> {
-    fs::create_dir_all(path)?;
+/// Creates the directory `path` with mode 0700 whatever the umask (missing parents are made
+/// 0700 too). Returns whether this call created it: an existing directory is used as it is and
+/// its mode is never changed (it is not ours), but a symbolic link or a non-directory at `path`
+/// is refused, so that keys are never written through a link someone else planted.
+pub fn create_private_dir(path: &Path) -> io::Result<bool> {
     #[cfg(unix)]
-    fs::set_permissions(path, fs::Permissions::from_mode(0o700))?;
-    Ok(())
+    use std::os::unix::fs::DirBuilderExt;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        let mut b = fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        b.mode(0o700);
+        b.create(parent)?;
+    }
+    let mut b = fs::DirBuilder::new();
+    #[cfg(unix)]
+    b.mode(0o700);
+    match b.create(path) {
+        Ok(()) => {
+            // The umask may have taken bits from 0700 (never added any): set it exactly, on
+            // the directory just made (opened without following links), not on the name.
+            #[cfg(unix)]
+            {
+                use rustix::fs::{Mode as FsMode, OFlags};
+                let fd = rustix::fs::open(
+                    path,
+                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    FsMode::empty(),
+                )?;
+                rustix::fs::fchmod(&fd, FsMode::from_raw_mode(0o700))?;
+            }
+            Ok(true)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            let meta = fs::symlink_metadata(path)?;
+            if meta.file_type().is_symlink() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "is a symbolic link; refusing to write into it",
+                ));
+            }
+            if !meta.is_dir() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "exists and is not a directory",
+                ));
+            }
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates `path` as a new, empty file with mode 0600 whatever the umask, failing with
+/// `AlreadyExists` if the name is taken (`O_EXCL`: of two processes, exactly one succeeds).
+pub fn create_new_private_file(path: &Path) -> io::Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let file = opts.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(fs::Permissions::from_mode(0o600))?;
+    Ok(file)
+}
+
+/// An exclusive advisory lock (`flock`) on a lock file, held until dropped (or the process
+/// ends, whatever way it ends: the kernel releases it).
+#[derive(Debug)]
+pub struct FileLock {
+    _file: File,
+}
+
+/// Takes the exclusive lock on `path` (created 0600 if missing, never followed if a link),
+/// waiting up to `wait` for another holder to release it; then `WouldBlock`. A lock file that
+/// was removed or replaced while this process waited is an error: the lock it holds would
+/// guard nothing.
+pub fn lock_exclusive(path: &Path, wait: std::time::Duration) -> io::Result<FileLock> {
+    use rustix::fs::FlockOperation;
+    let mut opts = OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    opts.mode(0o600)
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32);
+    let file = opts.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.file_type().is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the lock file is not a regular file",
+        ));
+    }
+    let start = std::time::Instant::now();
+    loop {
+        match rustix::fs::flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => break,
+            Err(rustix::io::Errno::WOULDBLOCK) if start.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!(
+                        "another govpki process held the lock for over {} s",
+                        wait.as_secs()
+                    ),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let same = fs::symlink_metadata(path)
+            .is_ok_and(|now| now.dev() == meta.dev() && now.ino() == meta.ino());
+        if !same {
+            return Err(io::Error::other(
+                "the lock file was removed or replaced while waiting for it",
+            ));
+        }
+    }
+    Ok(FileLock { _file: file })
 }
 
 fn temp_path(target: &Path) -> PathBuf {
@@ -240,22 +359,72 @@ fn sync_dir(target: &Path) {
     }
 }
 
-/// Reads a file whole, refusing anything over `limit` bytes (untrusted inputs).
-pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let meta = fs::metadata(path)?;
-    if meta.is_dir() {
+/// Opens `path` for reading, refusing anything but a regular file: a directory, a FIFO, a
+/// socket or a device (`/dev/zero`, a terminal) is an `InvalidInput` error. The file is opened
+/// with `O_NONBLOCK` and checked with `fstat` on the open descriptor, so a FIFO with no writer
+/// does not hang the open, and the check and the read concern the same file (no race between a
+/// `stat` of the name and the `open`). Every file govpki reads goes through here.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    opts.custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32);
+    let file = opts.open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "is a directory",
+            format!("not a regular file ({})", describe_file_type(&kind)),
         ));
     }
-    if meta.len() > limit {
+    // Regular files ignore O_NONBLOCK; it is cleared all the same so that reads never see
+    // `WouldBlock` (on file systems that honour it).
+    #[cfg(unix)]
+    {
+        let flags = rustix::fs::fcntl_getfl(&file)?;
+        rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)?;
+    }
+    Ok(file)
+}
+
+fn describe_file_type(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
+}
+
+/// Reads a regular file whole (see [`open_regular`]), refusing anything over `limit` bytes
+/// (untrusted inputs). The bound is on the bytes read (at most `limit + 1`), not on the size
+/// the file claims, so a file that grows while it is read cannot exhaust memory.
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("file is {} bytes, over the limit of {limit}", meta.len()),
+            format!("file is over the limit of {limit} bytes"),
         ));
     }
-    fs::read(path)
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -276,6 +445,65 @@ mod tests {
                 .lines()
                 .all(|l| l.len() <= 64)
         );
+    }
+
+    #[test]
+    fn only_regular_files_are_read_and_reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small");
+        fs::write(&small, b"12345").unwrap();
+        assert_eq!(read_limited(&small, 5).unwrap(), b"12345");
+        let err = read_limited(&small, 4).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        // A device never ends: refused at the open, not read up to the limit.
+        let err = read_limited(Path::new("/dev/zero"), 1 << 40).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("character device"), "{err}");
+        let err = read_limited(dir.path(), 10).unwrap_err();
+        assert!(err.to_string().contains("directory"), "{err}");
+        // A FIFO without a writer: refused at once (O_NONBLOCK), not waited on.
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let err = read_limited(&fifo, 10).unwrap_err();
+        assert!(err.to_string().contains("FIFO"), "{err}");
+    }
+
+    #[test]
+    fn private_dirs_are_0700_when_made_and_untouched_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = dir.path().join("a/b");
+        assert!(create_private_dir(&made).unwrap());
+        assert_eq!(
+            fs::metadata(&made).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        fs::set_permissions(&made, fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(!create_private_dir(&made).unwrap());
+        assert_eq!(
+            fs::metadata(&made).unwrap().permissions().mode() & 0o777,
+            0o755
+        );
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&made, &link).unwrap();
+        assert!(create_private_dir(&link).is_err());
+    }
+
+    #[test]
+    fn a_lock_is_exclusive_and_times_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.lock");
+        let held = lock_exclusive(&path, std::time::Duration::from_secs(1)).unwrap();
+        let err = lock_exclusive(&path, std::time::Duration::from_millis(50)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        drop(held);
+        lock_exclusive(&path, std::time::Duration::from_millis(50)).unwrap();
     }
 
     #[test]

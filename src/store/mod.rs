@@ -30,6 +30,12 @@ pub const CA_CERT_FILE: &str = "ca.pem";
 pub const CHAIN_FILE: &str = "chain.pem";
 /// The latest CRL (DER), relative to the home.
 pub const CRL_FILE: &str = "crl.der";
+/// Held (`flock`) by `ca init` while it makes the CA: of concurrent runs one makes it, the
+/// others then find it made.
+pub const INIT_LOCK_FILE: &str = "init.lock";
+/// Held by `crl generate` from taking a CRL number until the CRL is published, so CRL numbers
+/// and published files follow one order.
+pub const CRL_LOCK_FILE: &str = "crl.lock";
 
 /// Store errors.
 #[derive(Debug, thiserror::Error)]
@@ -275,6 +281,7 @@ impl Store {
             path: home.to_path_buf(),
             source,
         };
+        // Directories this call did not create keep their mode (`ca init` makes them first).
         files::create_private_dir(home).map_err(io)?;
         files::create_private_dir(&home.join("private")).map_err(|source| StoreError::Io {
             path: home.join("private"),

@@ -102,7 +102,11 @@ impl PolicyCache {
             return refuse("too large");
         }
         let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut bytes)?;
+        // Bounded by what is read, not by the size the file claimed a moment ago.
+        (&mut file).take(MAX_ENTRY + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_ENTRY {
+            return refuse("too large");
+        }
         Ok(Some(bytes))
     }
 

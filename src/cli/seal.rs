@@ -32,6 +32,7 @@ use crate::seal::{
     parse_signature, render_seal_svg, sniff_image, verify_document, verify_ses,
 };
 use crate::store::files;
+use crate::store::revocations::RevocationReader;
 use crate::store::seals::{RevokedSealRow, SealRecord, SealStoreError};
 
 /// The seal status list's copy in the home, beside `crl.der`.
@@ -737,22 +738,29 @@ fn store_row(open: &OpenCa, der: &[u8], now: OffsetDateTime) -> Option<crate::st
 }
 
 /// The checker with this home's certificate revocations: the store is authoritative, as of
-/// now, for every certificate this home's CA issued (its CRLs are made from it).
+/// now, for every certificate this home's CA issued (its CRLs are made from it). Serials are
+/// looked up as paths need them, on a read-only connection of their own.
 fn with_home_revocations(
     checker: AtTimeChecker,
     open: &OpenCa,
     now: OffsetDateTime,
 ) -> Result<AtTimeChecker> {
-    let mut revoked = Vec::new();
-    open.store.for_each_revoked(|e| {
-        revoked.push(StoreRevocation {
-            serial: e.serial.as_bytes().to_vec(),
-            revoked_at: e.revoked_at,
-            reason: e.reason,
-            invalidity: e.invalidity,
-        })
-    })?;
-    Ok(checker.with_store_revocations(open.meta.cert_der.clone(), revoked, now))
+    let reader = RevocationReader::open(open.store.home())?;
+    let lookup = move |serial: &[u8]| -> std::result::Result<Option<StoreRevocation>, String> {
+        let Ok(serial) = Serial::from_be_bytes(serial) else {
+            return Ok(None);
+        };
+        Ok(reader
+            .get(&serial)
+            .map_err(|e| e.to_string())?
+            .map(|e| StoreRevocation {
+                serial: e.serial.as_bytes().to_vec(),
+                revoked_at: e.revoked_at,
+                reason: e.reason,
+                invalidity: e.invalidity,
+            }))
+    };
+    Ok(checker.with_store_lookup(open.meta.cert_der.clone(), Box::new(lookup), now))
 }
 
 /// This home's CA, if the home holds one. A home whose database exists but does not open is

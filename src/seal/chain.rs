@@ -265,10 +265,14 @@ pub struct AtTimeChecker {
 /// time they were read (the store speaks for every certificate of that CA up to then).
 struct StoreRevocations {
     issuer_der: Vec<u8>,
-    /// Serial (magnitude octets, no sign byte) -> entry.
-    entries: HashMap<Vec<u8>, Entry>,
+    lookup: StoreLookup,
     as_of: OffsetDateTime,
 }
+
+/// Looks up one serial (magnitude octets, no sign byte) among a CA home's revocations: the
+/// entry, none, or why the store could not answer. The caller reads the store; this module
+/// only asks.
+pub type StoreLookup = Box<dyn Fn(&[u8]) -> Result<Option<StoreRevocation>, String> + Send + Sync>;
 
 /// One revocation recorded in a CA home's store, for [`AtTimeChecker::with_store_revocations`].
 #[derive(Debug, Clone)]
@@ -380,27 +384,33 @@ impl AtTimeChecker {
     /// home's CA certificate), `revoked` is complete as of `as_of` (a certificate not listed was
     /// not revoked at any time up to then).
     pub fn with_store_revocations(
-        mut self,
+        self,
         issuer_der: Vec<u8>,
         revoked: impl IntoIterator<Item = StoreRevocation>,
         as_of: OffsetDateTime,
     ) -> Self {
-        let entries = revoked
+        let entries: HashMap<Vec<u8>, StoreRevocation> = revoked
             .into_iter()
-            .map(|r| {
-                (
-                    serial_digits(&r.serial).to_vec(),
-                    Entry {
-                        revoked_at: r.revoked_at,
-                        invalidity: r.invalidity,
-                        reason: r.reason,
-                    },
-                )
-            })
+            .map(|r| (serial_digits(&r.serial).to_vec(), r))
             .collect();
+        self.with_store_lookup(
+            issuer_der,
+            Box::new(move |serial| Ok(entries.get(serial).cloned())),
+            as_of,
+        )
+    }
+
+    /// As [`Self::with_store_revocations`], asking `lookup` about each serial when needed (a
+    /// home may hold a million revocations; a verification needs a few).
+    pub fn with_store_lookup(
+        mut self,
+        issuer_der: Vec<u8>,
+        lookup: StoreLookup,
+        as_of: OffsetDateTime,
+    ) -> Self {
         self.store = Some(StoreRevocations {
             issuer_der,
-            entries,
+            lookup,
             as_of,
         });
         self
@@ -745,12 +755,21 @@ impl AtTimeChecker {
         if let Some(store) = &self.store
             && store.issuer_der == issuer_der
         {
-            match store.entries.get(serial_digits(cert.raw_serial())) {
-                Some(e) => match listed_revocation(cert, e, at, time_proven) {
-                    Some(why) => return Revocation::Revoked(why),
-                    None => settled = true,
-                },
-                None => settled |= at <= store.as_of,
+            match (store.lookup)(serial_digits(cert.raw_serial())) {
+                Ok(Some(r)) => {
+                    let e = Entry {
+                        revoked_at: r.revoked_at,
+                        invalidity: r.invalidity,
+                        reason: r.reason,
+                    };
+                    match listed_revocation(cert, &e, at, time_proven) {
+                        Some(why) => return Revocation::Revoked(why),
+                        None => settled = true,
+                    }
+                }
+                Ok(None) => settled |= at <= store.as_of,
+                // An unreadable store settles nothing; a CRL still may.
+                Err(_) => {}
             }
         }
         for crl in self.crls.iter().chain(extra.iter()) {

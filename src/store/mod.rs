@@ -8,6 +8,7 @@
 
 pub mod files;
 pub mod policy_cache;
+pub mod revocations;
 pub mod seals;
 
 use std::path::{Path, PathBuf};

@@ -280,6 +280,11 @@ fn happy_path_sign_verify_show_and_openssl_accepts() {
     assert_eq!(r["seal_type"], "official");
     assert_eq!(r["department"], "办公室");
     assert_eq!(r["signing_time_source"], "claimed by signer");
+    // The CA's home knows its own revocations (its store), CRL or not.
+    assert_eq!(r["reason"], "all checks passed", "{r}");
+    // A reviewer without the CA's store and without a CRL cannot tell.
+    let (code, r) = fx.verify_json("nohome", &["doc.txt", "--trust", &fx.p("home-root.pem")]);
+    assert_eq!(code, 0, "{r}");
     assert!(
         r["reason"]
             .as_str()
@@ -615,7 +620,12 @@ fn holder_revoked_after_signing_stays_valid() {
 fn require_revocation_without_a_crl_is_indeterminate() {
     let fx = Fx::new();
     fx.sign("home", "office.esl", &["doc.txt"]).expect(0);
-    let (code, r) = fx.verify_json("home", &["doc.txt", "--require-revocation"]);
+    // A reviewer without the CA's store (which would settle it) and without a CRL.
+    let trust = fx.p("home-root.pem");
+    let (code, r) = fx.verify_json(
+        "nohome",
+        &["doc.txt", "--require-revocation", "--trust", &trust],
+    );
     assert_eq!(code, 3, "{r}");
     assert_eq!(r["verdict"], "indeterminate");
     assert!(

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::dn::Dn;
 use super::keys::PrivateKey;
-use super::profile::{OID_DOCUMENT_SIGNING, Profile, San};
+use super::profile::{OID_DOCUMENT_SIGNING, OID_SEAL_AUTHORITY, Profile, San};
 use super::serial::Serial;
 
 /// Where relying parties find revocation data for certificates this CA issues.
@@ -381,6 +381,11 @@ fn apply_profile(
         Profile::Seal => {
             params.key_usages = vec![Ku::DigitalSignature, Ku::ContentCommitment];
             params.extended_key_usages = vec![Eku::Other(OID_DOCUMENT_SIGNING.to_vec())];
+        }
+        Profile::SealAuthority => {
+            // Its key signs seals (GB/T 38540 SESeal), nothing else.
+            params.key_usages = vec![Ku::DigitalSignature, Ku::ContentCommitment];
+            params.extended_key_usages = vec![Eku::Other(OID_SEAL_AUTHORITY.to_vec())];
         }
         Profile::Server => {
             params.key_usages = [vec![Ku::DigitalSignature], encipher].concat();

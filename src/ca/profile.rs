@@ -12,17 +12,20 @@ pub enum Profile {
     Department,
     Person,
     Seal,
+    /// A seal authority (印章管理部门) whose key makes seals instead of the CA key.
+    SealAuthority,
     Server,
     Ocsp,
     Tsa,
 }
 
 /// All profiles, in the order `--help` lists them.
-pub const ALL: [Profile; 7] = [
+pub const ALL: [Profile; 8] = [
     Profile::SubCa,
     Profile::Department,
     Profile::Person,
     Profile::Seal,
+    Profile::SealAuthority,
     Profile::Server,
     Profile::Ocsp,
     Profile::Tsa,
@@ -31,6 +34,10 @@ pub const ALL: [Profile; 7] = [
 /// The documentSigning EKU (RFC 9336).
 pub const OID_DOCUMENT_SIGNING: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 36];
 
+/// The seal authority EKU, `id-govpki-kp-sealAuthority`
+/// ([`crate::seal::OID_KP_SEAL_AUTHORITY`], under the project's OID arc).
+pub const OID_SEAL_AUTHORITY: &[u64] = &[1, 3, 6, 1, 4, 1, 32473, 1, 3, 1];
+
 impl Profile {
     pub fn name(self) -> &'static str {
         match self {
@@ -38,6 +45,7 @@ impl Profile {
             Profile::Department => "department",
             Profile::Person => "person",
             Profile::Seal => "seal",
+            Profile::SealAuthority => "seal-authority",
             Profile::Server => "server",
             Profile::Ocsp => "ocsp",
             Profile::Tsa => "tsa",
@@ -56,7 +64,7 @@ impl Profile {
             (Profile::Server, San::Dns(_) | San::Ip(_)) => true,
             (Profile::Server, _) => false,
             (
-                Profile::Department | Profile::Person | Profile::Seal,
+                Profile::Department | Profile::Person | Profile::Seal | Profile::SealAuthority,
                 San::Email(_) | San::Uri(_),
             ) => true,
             (Profile::Department, San::Dns(_)) => true,
@@ -80,7 +88,7 @@ impl fmt::Display for Profile {
 /// An unknown profile name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown profile `{0}` (expected one of: sub-ca, department, person, seal, server, ocsp, tsa)"
+    "unknown profile `{0}` (expected one of: sub-ca, department, person, seal, seal-authority, server, ocsp, tsa)"
 )]
 pub struct UnknownProfile(pub String);
 
@@ -205,6 +213,20 @@ mod tests {
             assert_eq!(p.name().parse::<Profile>().unwrap(), p);
         }
         assert!("admin".parse::<Profile>().is_err());
+    }
+
+    #[test]
+    fn seal_authority_eku_is_the_seal_module_oid() {
+        let dotted: Vec<String> = OID_SEAL_AUTHORITY.iter().map(u64::to_string).collect();
+        assert_eq!(
+            dotted.join("."),
+            crate::seal::OID_KP_SEAL_AUTHORITY.to_string()
+        );
+        assert!(
+            crate::seal::OID_KP_SEAL_AUTHORITY
+                .to_string()
+                .starts_with(crate::seal::GOVPKI_OID_ARC)
+        );
     }
 
     #[test]

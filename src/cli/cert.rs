@@ -53,7 +53,10 @@ given). The CSR's signature is verified; weak keys (RSA < 2048) and SHA-1 are re
 is cut to the CA's own. The certificate is committed to the store before it is written or
 printed.
 
-Profiles: sub-ca, department, person, seal, server, ocsp, tsa.
+Profiles: sub-ca, department, person, seal, seal-authority, server, ocsp, tsa. A seal-authority
+certificate (digitalSignature, nonRepudiation; extended key usage 1.3.6.1.4.1.32473.1.3.1) makes
+seals with `seal create --authority-cert F --authority-key F`; `seal verify` takes no other
+end-entity certificate as a seal's maker.
 
 Batch: --batch FILE (YAML list of maps, or .csv with a header row) with fields subject, profile,
 san, csr (relative to the batch file), validity. Every row is checked first; certificates are
@@ -151,7 +154,7 @@ EXIT CODES:
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
-    /// Profile: sub-ca, department, person, seal, server, ocsp or tsa
+    /// Profile: sub-ca, department, person, seal, seal-authority, server, ocsp or tsa
     #[arg(long, value_name = "P", required_unless_present = "batch")]
     pub profile: Option<String>,
     /// Subject DN, RFC 4514 (replaces the CSR's subject when given with --csr)

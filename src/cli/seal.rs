@@ -20,7 +20,7 @@ use crate::ca::keys::{Algorithm, PrivateKey};
 use crate::ca::serial::Serial;
 use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
 use crate::ca::when::{self, rfc3339};
-use crate::seal::chain::{AtTimeChecker, ChainSetupError};
+use crate::seal::chain::{AtTimeChecker, ChainSetupError, StoreRevocation};
 use crate::seal::render::default_size_mm;
 use crate::seal::status::{self, SealStatusList, StatusEntry};
 use crate::seal::timestamp::{self, TokenCheck};
@@ -32,6 +32,7 @@ use crate::seal::{
     parse_signature, render_seal_svg, sniff_image, verify_document, verify_ses,
 };
 use crate::store::files;
+use crate::store::revocations::RevocationReader;
 use crate::store::seals::{RevokedSealRow, SealRecord, SealStoreError};
 
 /// The seal status list's copy in the home, beside `crl.der`.
@@ -43,7 +44,7 @@ const OBJECT_LIMIT: u64 = 64 * 1024 * 1024;
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)]
 pub enum SealCommand {
-    /// Make an electronic seal (.esl) signed by this home's CA, for holder certificates
+    /// Make an electronic seal (.esl) signed by a seal authority (this home's CA), for holder certificates
     #[command(long_about = CREATE_LONG)]
     Create(CreateArgs),
     /// Seal documents: a detached CMS signature carrying the seal, DOC.p7s beside each
@@ -69,8 +70,12 @@ pub enum SealCommand {
 const CREATE_LONG: &str = "\
 Make an electronic seal: a DER SESeal (GB/T 38540-2020, version 4) naming the seal, its type and
 department, the holder certificates allowed to apply it, its validity window and its image, signed
-by this home's CA key (the seal authority). The seal is recorded in the store (audited as
-seal.create, esID unique in the home) before the .esl file is written.
+by a seal authority: this home's CA key (the default), or a certificate of the `seal-authority`
+profile issued under this home's chain (extended key usage 1.3.6.1.4.1.32473.1.3.1; `govpki cert
+issue --profile seal-authority`) with its key (--authority-cert F --authority-key F). Any other
+certificate (person, department, seal holder) is refused before a key is unlocked: it is not a
+seal authority, and `seal verify` would judge its seals invalid. The seal is recorded in the store
+(audited as seal.create, esID unique in the home) before the .esl file is written.
 
 Types: official (公章), contract (合同专用章), finance (财务专用章), invoice (发票专用章),
 personal (个人章); the Chinese names and the codes 1-5 are accepted too.
@@ -94,10 +99,15 @@ EXAMPLES:
         --holder-cert lisi.pem --render --out office.esl --passphrase-file ca.pass
     govpki seal create --name 连云港市财政局 --type 财务专用章 --department 财政局 \\
         --holder-cert a.pem --holder-cert b.pem --image finance.png --valid-until 1y --out finance.esl
+    govpki cert issue --profile seal-authority --subject 'CN=印章管理部门,O=连云港市人民政府,C=CN' \\
+        --key-out sa.key --out sa.pem
+    govpki seal create --name 连云港市人民政府 --type official --department 办公室 \\
+        --holder-cert lisi.pem --authority-cert sa.pem --authority-key sa.key --out gov.esl
 
 EXIT CODES:
     0  created
-    2  an error (holder not valid for sealing, bad image, existing output, wrong passphrase, ...)";
+    2  an error (maker not a seal authority, holder not valid for sealing, bad image, existing
+       output, wrong passphrase, ...)";
 
 const SIGN_LONG: &str = "\
 Seal documents: for each DOC, a detached CMS SignedData (RFC 5652) over the document's bytes by the
@@ -161,12 +171,25 @@ another signature is invalid; one whose TSA is not trusted is indeterminate (the
 used). Trust anchors are --trust (repeatable PEM bundles), by default this home's root, with this
 home's chain as intermediates besides those in the signature and --untrusted.
 
-Revocation: CRLs come from --crl and from the signature. A CRL shows a certificate valid at the
-signing time only if it was issued (thisUpdate) at or after it; a certificate revoked (or on hold,
-or with an invalidity date) at or before the signing time is invalid; one revoked later is valid
-for this signature. Where no CRL settles it the report says \"revocation not checked\" and the
-verdict may still be valid; --require-revocation makes it indeterminate. Seal revocation comes
-from this home's store (for seals this home's CA made) and from seal status lists
+Seal authorities: a seal counts only when its maker (the certificate in the seal) is a seal
+authority the verifier trusts: a CA certificate of the trusted hierarchy (allowing keyCertSign; a
+CA home's key makes seals), a certificate of the `seal-authority` profile (extended key usage
+1.3.6.1.4.1.32473.1.3.1) chaining to --trust, or a certificate pinned with --seal-authority
+(for other systems' seals; checked under --trust when it chains there, else trusted as given).
+Any other maker, e.g. a person, department or seal holder certificate, makes the seal invalid:
+\"not a seal authority\", whatever its chain.
+
+Revocation: CRLs come from --crl, from the signature, and from this home's store (for
+certificates this home's CA issued, as of now). A CRL shows a certificate valid at the signing
+time only if it was issued (thisUpdate) at or after it; a certificate revoked (or on hold, or
+with an invalidity date) at or before the signing time is invalid; one revoked later is valid
+for this signature, except that a claimed signing time proves nothing against a compromised key:
+a certificate of the signer's or the authority's chain revoked for keyCompromise (or
+cACompromise, aACompromise, or with an invalidity date) voids the signature unless a verified
+time-stamp (or --at, the verifier's own statement) shows it existed before that date (the
+invalidity date when earlier). Where no CRL settles it the report says \"revocation not
+checked\" and the verdict may still be valid; --require-revocation makes it indeterminate. Seal
+revocation comes from this home's store (for seals this home made) and from seal status lists
 (--seal-status, see `govpki seal status-list`), with the same rule.
 
 Output: the text report per document; with --json, one JSON object per line per document (JSON
@@ -179,12 +202,14 @@ EXAMPLES:
     govpki --json seal verify signed/*.pdf --crl root.crl --seal-status seal-status.der --require-revocation
     govpki seal verify contract.ofd --at 2026-06-01T10:00:00+08:00 --image-out seal.svg
     unzip invoice.ofd 'Doc_0/Signs/Sign_0/*' -d invoice
-    govpki seal verify invoice/Doc_0/Signs/Sign_0/Signature.xml --sig invoice/Doc_0/Signs/Sign_0/SignedValue.dat --trust tax-root.pem
+    govpki seal verify invoice/Doc_0/Signs/Sign_0/Signature.xml --sig invoice/Doc_0/Signs/Sign_0/SignedValue.dat \\
+        --trust tax-root.pem --seal-authority tax-seal-maker.pem
 
 EXIT CODES (the worst over all documents: 2 > 1 > 3 > 0):
     0  valid
-    1  invalid (document changed, bad signature, no seal, holder not listed, revoked, expired,
-       untrusted, time-stamp altered or for another signature)
+    1  invalid (document changed, bad signature, no seal, holder not listed, maker not a seal
+       authority, revoked, key compromised, expired, untrusted, time-stamp altered or for
+       another signature)
     2  an error (missing document or signature, malformed signature, version 1
        SES_Signature, unreadable input)
     3  indeterminate (revocation required but not settled, unsupported algorithm, time-stamp by an
@@ -226,7 +251,9 @@ EXIT CODES:
 const SHOW_LONG: &str = "\
 Show a seal (.esl), a sealed signature (.p7s, DER or PEM), a GB/T 38540 SES_Signature (.ses, or an
 OFD's SignedValue.dat; recognised by content) or a seal status list: the seal's name, type,
-department, esID, validity, holders, authority and image; the signature's signer, signing time,
+department, esID, validity, holders, authority (and whether its maker is a seal authority: one
+of this home's hierarchy, or by its own extensions a CA or seal-authority certificate; a person,
+department or seal holder certificate is NOT A SEAL AUTHORITY) and image; the signature's signer, signing time,
 attributes and the seal it carries (or that it carries none); for an SES_Signature its dataHash,
 propertyInfo and whether both signatures verify. The argument may also be an
 esID of a seal this home's CA made. --image-out writes the seal image (PNG or SVG as stored).
@@ -317,7 +344,13 @@ pub struct CreateArgs {
     /// Replace an existing output file
     #[arg(long)]
     pub force: bool,
-    /// File holding the CA key's passphrase
+    /// Make the seal with this seal-authority certificate (`cert issue --profile seal-authority`) instead of the CA key
+    #[arg(long, value_name = "F", requires = "authority_key")]
+    pub authority_cert: Option<PathBuf>,
+    /// The private key of --authority-cert (PKCS#8 PEM, encrypted or not)
+    #[arg(long, value_name = "F", requires = "authority_cert")]
+    pub authority_key: Option<PathBuf>,
+    /// File holding the passphrase of the key that makes the seal (the CA key, or --authority-key)
     #[arg(long, value_name = "F")]
     pub passphrase_file: Option<PathBuf>,
 }
@@ -385,6 +418,9 @@ pub struct VerifyArgs {
     /// A seal status list (`seal status-list`; repeatable)
     #[arg(long, value_name = "F")]
     pub seal_status: Vec<PathBuf>,
+    /// Trust this certificate as a seal authority (the maker of another system's seals; PEM or DER; repeatable)
+    #[arg(long, value_name = "F")]
+    pub seal_authority: Vec<PathBuf>,
     /// Judge at this time (RFC 3339) instead of the claimed signing time
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
@@ -648,8 +684,11 @@ impl SealStatusSources {
                 entry = Some(r.clone());
             }
         };
+        // The home speaks for the seals its CA made, and for those of the seal authorities
+        // it certified (both are recorded in its store).
         if let Some((ca_cert, map)) = &self.home
-            && *ca_cert == info.authority_cert
+            && (*ca_cert == info.authority_cert
+                || crate::seal::chain::certificate_issued_by(&info.authority_cert, ca_cert))
         {
             complete |= at <= now;
             note(map.get(&info.es_id));
@@ -698,6 +737,32 @@ fn store_row(open: &OpenCa, der: &[u8], now: OffsetDateTime) -> Option<crate::st
         .filter(|r| r.der == der)
 }
 
+/// The checker with this home's certificate revocations: the store is authoritative, as of
+/// now, for every certificate this home's CA issued (its CRLs are made from it). Serials are
+/// looked up as paths need them, on a read-only connection of their own.
+fn with_home_revocations(
+    checker: AtTimeChecker,
+    open: &OpenCa,
+    now: OffsetDateTime,
+) -> Result<AtTimeChecker> {
+    let reader = RevocationReader::open(open.store.home())?;
+    let lookup = move |serial: &[u8]| -> std::result::Result<Option<StoreRevocation>, String> {
+        let Ok(serial) = Serial::from_be_bytes(serial) else {
+            return Ok(None);
+        };
+        Ok(reader
+            .get(&serial)
+            .map_err(|e| e.to_string())?
+            .map(|e| StoreRevocation {
+                serial: e.serial.as_bytes().to_vec(),
+                revoked_at: e.revoked_at,
+                reason: e.reason,
+                invalidity: e.invalidity,
+            }))
+    };
+    Ok(checker.with_store_lookup(open.meta.cert_der.clone(), Box::new(lookup), now))
+}
+
 /// This home's CA, if the home holds one. A home whose database exists but does not open is
 /// an error, never "no home": it may hold revocations or a policy that must not be skipped.
 fn open_home(ctx: &Context) -> Result<Option<OpenCa>> {
@@ -733,6 +798,8 @@ fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
         holder_trust,
         out,
         force,
+        authority_cert,
+        authority_key,
         passphrase_file,
     } = args;
     let seal_type: SealType = seal_type
@@ -786,7 +853,24 @@ fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
             ),
         )],
     )?;
-    let ca_cert = input::parse_cert(&open.meta.cert_der).context("reading the CA certificate")?;
+    // The maker: this home's CA (the default) or a seal authority certified under it. Only a
+    // seal authority makes seals (DESIGN.md §4); checked before any key is unlocked.
+    let maker_der = match &authority_cert {
+        Some(path) => common::read_cert(path)?,
+        None => open.meta.cert_der.clone(),
+    };
+    check_seal_authority(&open, &maker_der, ctx.now).map_err(|why| {
+        let what = match &authority_cert {
+            Some(path) => format!("`{}`", path.display()),
+            None => "this home's CA certificate".to_string(),
+        };
+        hinted(
+            format!("{what} cannot make seals: {why}"),
+            "make seals with this home's CA key (the default), or with a certificate of `govpki cert issue --profile seal-authority` and its key (--authority-cert F --authority-key F)",
+        )
+    })?;
+    let ca_cert =
+        input::parse_cert(&maker_der).context("reading the seal authority certificate")?;
     let ca_not_after = ca_cert.validity().not_after.to_datetime();
 
     // The holders: valid now for sealing under this CA's chain (or --holder-trust).
@@ -891,7 +975,23 @@ fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
         ));
     }
 
-    let ca_key = open.unlock(passphrase_file.as_deref())?;
+    let ca_key = match &authority_key {
+        Some(path) => {
+            let key = common::load_key(path, passphrase_file.as_deref())?;
+            if key.spki_der() != common::spki_of(&maker_der)? {
+                bail!(
+                    "the key `{}` does not belong to the seal authority certificate `{}`",
+                    path.display(),
+                    authority_cert
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                );
+            }
+            key
+        }
+        None => open.unlock(passphrase_file.as_deref())?,
+    };
     let signer = KeySigner::new(&ca_key);
     let es_id = loop {
         let id = es_id_from_random(&common::random16()?);
@@ -910,7 +1010,7 @@ fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
         created: ctx.now,
         es_id: es_id.clone(),
     };
-    let seal = create_seal(&spec, &open.meta.cert_der, &signer).context("making the seal")?;
+    let seal = create_seal(&spec, &maker_der, &signer).context("making the seal")?;
     let info = seal.info();
     open.store
         .record_seal(
@@ -958,6 +1058,36 @@ fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
         ));
     }
     Ok(Outcome::Success)
+}
+
+/// Whether `cert_der` is a seal authority of this home's hierarchy now: this home's CA (or a CA
+/// above it), or a `seal-authority` certificate chaining to the home's root, not revoked in the
+/// store. The reason when not.
+fn check_seal_authority(
+    open: &OpenCa,
+    cert_der: &[u8],
+    now: OffsetDateTime,
+) -> std::result::Result<(), String> {
+    let mut chain = open.chain();
+    let root: Vec<Vec<u8>> = chain.pop().into_iter().collect();
+    let checker = AtTimeChecker::new(&root, &chain, &[])
+        .map_err(|e| format!("this home's chain is unusable: {e}"))?;
+    let checker = with_home_revocations(checker, open, now).map_err(|e| format!("{e:#}"))?;
+    // The maker signs now: the time is the verifier's own, not a claim.
+    match crate::seal::ChainChecker::check_proven(
+        &checker,
+        cert_der,
+        &[],
+        now,
+        crate::seal::ChainRole::Authority,
+    ) {
+        crate::seal::ChainCheck::Valid | crate::seal::ChainCheck::ValidRevocationUnknown(_) => {
+            Ok(())
+        }
+        crate::seal::ChainCheck::Invalid(why) | crate::seal::ChainCheck::Indeterminate(why) => {
+            Err(why)
+        }
+    }
 }
 
 fn store_error(e: SealStoreError) -> anyhow::Error {
@@ -1366,6 +1496,7 @@ fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         untrusted,
         crl,
         seal_status,
+        seal_authority,
         at,
         require_revocation,
         image_out,
@@ -1420,6 +1551,15 @@ fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         ),
         other => anyhow::Error::new(other).context("setting up the trust anchors"),
     })?;
+    let mut pinned = Vec::new();
+    for p in &seal_authority {
+        pinned.push(common::read_cert(p)?);
+    }
+    let checker = checker.with_seal_authorities(pinned);
+    let checker = match &open {
+        Some(o) => with_home_revocations(checker, o, ctx.now)?,
+        None => checker,
+    };
     let sources = SealStatusSources::load(ctx, &seal_status, open.as_ref())?;
     drop(open);
 
@@ -1971,6 +2111,23 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
         SignatureCheck::Invalid(why) => format!("DOES NOT VERIFY: {why}"),
         SignatureCheck::Unsupported(why) => format!("not checked: {why}"),
     };
+    // Whether the seal's maker may make seals at all (DESIGN.md §4): trusted when it is a seal
+    // authority of this home's hierarchy now; otherwise judged by its own extensions (a person,
+    // department or seal holder certificate is never one; trust is `seal verify`'s question).
+    let maker_check = |s: &Seal| -> String {
+        let cert = &s.info().authority_cert;
+        if let Some(o) = &open
+            && check_seal_authority(o, cert, ctx.now).is_ok()
+        {
+            return "a seal authority of this home's hierarchy".to_string();
+        }
+        match crate::seal::chain::seal_authority_kind(cert) {
+            Ok(kind) => format!(
+                "{kind}; whether it is a trusted seal authority is judged by `seal verify` (--trust, --seal-authority)"
+            ),
+            Err(why) => format!("NOT A SEAL AUTHORITY: {why}"),
+        }
+    };
     let signer_check = |s: &SesSignature| match s.verify_signer_signature() {
         SignatureCheck::Valid => {
             "verifies with the signer certificate in the signature".to_string()
@@ -1984,6 +2141,7 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
                 let mut v = serde_json::to_value(s.summary())?;
                 v["kind"] = json!("seal");
                 v["authority_signature"] = json!(authority_check(s));
+                v["maker"] = json!(maker_check(s));
                 v["status"] = json!(status);
                 v
             }
@@ -1991,6 +2149,9 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
                 let mut v = serde_json::to_value(sig.summary())?;
                 v["kind"] = json!("signature");
                 v["carries_seal"] = json!(sig.seal().is_some());
+                if let Some(seal) = sig.seal() {
+                    v["maker"] = json!(maker_check(seal));
+                }
                 v
             }
             Shown::Ses(sig) => {
@@ -1998,6 +2159,7 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
                 v["kind"] = json!("ses-signature");
                 v["signer_signature"] = json!(signer_check(sig));
                 v["seal"]["authority_signature"] = json!(authority_check(sig.seal()));
+                v["seal"]["maker"] = json!(maker_check(sig.seal()));
                 v
             }
             Shown::StatusList(l) => {
@@ -2012,6 +2174,7 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
             Shown::Seal(s) => {
                 let mut t = s.summary().to_string();
                 t.push_str(&format!("signature:     {}\n", authority_check(s)));
+                t.push_str(&format!("maker:         {}\n", maker_check(s)));
                 if let Some(st) = &status {
                     t.push_str(&format!("status:        {st}\n"));
                 }
@@ -2019,6 +2182,9 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
             }
             Shown::Signature(sig) => {
                 let mut t = sig.summary().to_string();
+                if let Some(seal) = sig.seal() {
+                    t.push_str(&format!("seal maker:    {}\n", maker_check(seal)));
+                }
                 if sig.seal().is_none() {
                     t.push_str(
                         "note:          this signature carries no electronic seal (seal verify judges it invalid)\n",
@@ -2033,6 +2199,7 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
                     signer_check(sig)
                 ));
                 t.push_str(&format!("seal sig:      {}\n", authority_check(sig.seal())));
+                t.push_str(&format!("seal maker:    {}\n", maker_check(sig.seal())));
                 t.push_str(
                     "note:          the document hash, chains and time are judged by `seal verify DOC --sig FILE`\n",
                 );

@@ -16,13 +16,33 @@
 //! - otherwise (no CRL, or only CRLs issued before `t`): [`ChainCheck::ValidRevocationUnknown`]
 //!   with the reason, which the report shows as "revocation not checked".
 //!
+//! A claimed time proves nothing against a key compromise (ETSI EN 319 102-1 §5.2.8, RFC 5280
+//! §5.3.2): an entry revoked for keyCompromise, cACompromise or aACompromise, or carrying an
+//! invalidityDate, counts as revoked at `t` however long after `t` it was listed, unless `t` is
+//! proven ([`ChainChecker::check_proven`]: a verified time-stamp's genTime, or the verifier's
+//! own `--at`). Its date is the invalidityDate when earlier than the revocation date.
+//!
 //! Roles: a holder needs a path to a trust anchor with, where present, the documentSigning EKU
 //! and digitalSignature or nonRepudiation key usage; the signer of a third-party GB/T 38540
-//! `SES_Signature` the same with any EKU (see [`ChainRole::SesHolder`]). A seal authority is normally the CA itself
-//! (DESIGN.md §4: the CA home's key): a CA certificate that is a trust anchor, or that chains to
-//! one (a subordinate CA home), and allows keyCertSign or digitalSignature. webpki refuses CA
-//! certificates as end entities, so that path is built here (issuer by name, signature, CA flag,
-//! validity at `t`); a dedicated, non-CA authority certificate goes through webpki with any EKU.
+//! `SES_Signature` the same with any EKU (see [`ChainRole::SesHolder`]). A seal authority
+//! (DESIGN.md §4) is one of:
+//! - a CA certificate of the trusted hierarchy allowing keyCertSign (the CA home's key): a trust
+//!   anchor, or chaining to one (a subordinate CA home). webpki refuses CA certificates as end
+//!   entities, so that path is built here (issuer by name, signature, CA flag, keyCertSign,
+//!   validity at `t`);
+//! - a certificate of the `seal-authority` profile: the extended key usage
+//!   [`OID_KP_SEAL_AUTHORITY`](super::OID_KP_SEAL_AUTHORITY), through webpki;
+//! - a certificate the verifier pinned ([`AtTimeChecker::with_seal_authorities`], `seal verify
+//!   --seal-authority`): its chain is checked when it has one to the anchors, else it stands on
+//!   its own (validity at `t`, revocation not checked).
+//!
+//! Any other maker (a `person`, `department` or `seal` holder certificate, whatever its chain)
+//! is "not a seal authority". Every issuer on a path, the trust anchor included, must allow
+//! keyCertSign when it has a key usage extension (as `openssl verify` requires).
+//!
+//! Besides CRLs, the checker takes the revocations of a CA home's store
+//! ([`AtTimeChecker::with_store_revocations`]): authoritative for the certificates that CA
+//! issued, as of the time they were read.
 //!
 //! Answers are cached per (certificate, candidate intermediates, time, role) for batches.
 //! Pure: certificates and CRLs come in as DER, the time as an argument.
@@ -65,6 +85,19 @@ fn issued_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>, issuer_de
         );
     }
     cert.verify_signature(Some(issuer.public_key())).is_ok()
+}
+
+/// Whether `issuer_der`'s key signed the certificate `cert_der` and names it as issuer (no
+/// trust or validity judged): a seal authority certified by a CA, for which that CA's seal
+/// records speak.
+pub fn certificate_issued_by(cert_der: &[u8], issuer_der: &[u8]) -> bool {
+    let (Ok((_, cert)), Ok((_, issuer))) = (
+        X509Certificate::from_der(cert_der),
+        X509Certificate::from_der(issuer_der),
+    ) else {
+        return false;
+    };
+    cert.issuer().as_raw() == issuer.subject().as_raw() && issued_by(&cert, &issuer, issuer_der)
 }
 
 /// Why a checker cannot be built from its inputs.
@@ -213,7 +246,7 @@ impl webpki::ExtendedKeyUsageValidator for AnyPurpose {
     }
 }
 
-type CacheKey = ([u8; 32], [u8; 32], i64, u8);
+type CacheKey = ([u8; 32], [u8; 32], i64, u8, bool);
 
 /// The rustls-webpki [`ChainChecker`] with revocation at the signing time. Build it once per
 /// run; it is `Sync` and caches its answers.
@@ -222,7 +255,33 @@ pub struct AtTimeChecker {
     trust_anchors: Vec<TrustAnchor<'static>>,
     intermediates: Vec<Vec<u8>>,
     crls: Vec<ParsedCrl>,
+    /// Certificates pinned as seal authorities (`--seal-authority`), DER.
+    seal_authorities: Vec<Vec<u8>>,
+    store: Option<StoreRevocations>,
     cache: Mutex<HashMap<CacheKey, ChainCheck>>,
+}
+
+/// The revocations of a CA home's store: the CA's certificate, its revoked serials, and the
+/// time they were read (the store speaks for every certificate of that CA up to then).
+struct StoreRevocations {
+    issuer_der: Vec<u8>,
+    lookup: StoreLookup,
+    as_of: OffsetDateTime,
+}
+
+/// Looks up one serial (magnitude octets, no sign byte) among a CA home's revocations: the
+/// entry, none, or why the store could not answer. The caller reads the store; this module
+/// only asks.
+pub type StoreLookup = Box<dyn Fn(&[u8]) -> Result<Option<StoreRevocation>, String> + Send + Sync>;
+
+/// One revocation recorded in a CA home's store, for [`AtTimeChecker::with_store_revocations`].
+#[derive(Debug, Clone)]
+pub struct StoreRevocation {
+    /// The serial's magnitude octets (no DER sign byte).
+    pub serial: Vec<u8>,
+    pub revoked_at: OffsetDateTime,
+    pub reason: Reason,
+    pub invalidity: Option<OffsetDateTime>,
 }
 
 impl std::fmt::Debug for AtTimeChecker {
@@ -251,7 +310,18 @@ impl ChainChecker for WithCrls<'_> {
         role: ChainRole,
     ) -> ChainCheck {
         self.base
-            .check_uncached(&self.extra, ee_der, intermediates, at, role)
+            .check_uncached(&self.extra, ee_der, intermediates, at, false, role)
+    }
+
+    fn check_proven(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> ChainCheck {
+        self.base
+            .check_uncached(&self.extra, ee_der, intermediates, at, true, role)
     }
 }
 
@@ -296,8 +366,66 @@ impl AtTimeChecker {
             trust_anchors,
             intermediates: intermediates.to_vec(),
             crls: parsed,
+            seal_authorities: Vec::new(),
+            store: None,
             cache: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Pins certificates (DER) as seal authorities the verifier trusts (`seal verify
+    /// --seal-authority`), besides the CAs of the trusted hierarchy and `seal-authority`
+    /// certificates.
+    pub fn with_seal_authorities(mut self, pinned: Vec<Vec<u8>>) -> Self {
+        self.seal_authorities = pinned;
+        self
+    }
+
+    /// Adds the revocations of a CA home's store: for certificates issued by `issuer_der` (the
+    /// home's CA certificate), `revoked` is complete as of `as_of` (a certificate not listed was
+    /// not revoked at any time up to then).
+    pub fn with_store_revocations(
+        self,
+        issuer_der: Vec<u8>,
+        revoked: impl IntoIterator<Item = StoreRevocation>,
+        as_of: OffsetDateTime,
+    ) -> Self {
+        let entries: HashMap<Vec<u8>, StoreRevocation> = revoked
+            .into_iter()
+            .map(|r| (serial_digits(&r.serial).to_vec(), r))
+            .collect();
+        self.with_store_lookup(
+            issuer_der,
+            Box::new(move |serial| Ok(entries.get(serial).cloned())),
+            as_of,
+        )
+    }
+
+    /// As [`Self::with_store_revocations`], asking `lookup` about each serial when needed (a
+    /// home may hold a million revocations; a verification needs a few).
+    pub fn with_store_lookup(
+        mut self,
+        issuer_der: Vec<u8>,
+        lookup: StoreLookup,
+        as_of: OffsetDateTime,
+    ) -> Self {
+        self.store = Some(StoreRevocations {
+            issuer_der,
+            lookup,
+            as_of,
+        });
+        self
+    }
+
+    /// Whether `ee_der` may make seals, and if not why (see the module documentation).
+    fn authority_kind(
+        &self,
+        ee: &X509Certificate<'_>,
+        ee_der: &[u8],
+    ) -> Result<AuthorityKind, String> {
+        if self.seal_authorities.iter().any(|p| p.as_slice() == ee_der) {
+            return Ok(AuthorityKind::Pinned);
+        }
+        authority_kind_of(ee)
     }
 
     /// This checker plus the CRLs a signature carries; malformed ones are skipped (they settle
@@ -318,6 +446,7 @@ impl AtTimeChecker {
         ee_der: &[u8],
         doc_intermediates: &[Vec<u8>],
         at: OffsetDateTime,
+        time_proven: bool,
         role: ChainRole,
     ) -> ChainCheck {
         let ee = match X509Certificate::from_der(ee_der) {
@@ -341,19 +470,51 @@ impl AtTimeChecker {
                 subject(&ee)
             ));
         }
+        // DESIGN.md §4: whatever its chain, only a seal authority makes seals.
+        let authority = if role == ChainRole::Authority {
+            match self.authority_kind(&ee, ee_der) {
+                Ok(kind) => Some(kind),
+                Err(why) => return ChainCheck::Invalid(why),
+            }
+        } else {
+            None
+        };
         let path = if (role == ChainRole::Authority && ee.is_ca()) || sm2_signed {
             self.ca_path(&ee, ee_der, doc_intermediates, at)
         } else {
             self.webpki_path(ee_der, doc_intermediates, at, role)
         };
+        // Every issuer of the path, the trust anchor included, may sign certificates (webpki
+        // does not look at the anchor's key usage; OpenSSL and RFC 5280 §4.2.1.3 do).
+        let path = path.and_then(|p| {
+            issuers_may_sign_certificates(&p)
+                .map(|()| p)
+                .map_err(ChainCheck::Invalid)
+        });
         let path = match path {
             Ok(p) => p,
+            // A pinned authority is trusted by itself when it has no path to the anchors.
+            Err(_) if authority == Some(AuthorityKind::Pinned) => {
+                if let Err(why) = valid_at(&ee, at) {
+                    return ChainCheck::Invalid(why);
+                }
+                if let Err(why) = key_usage_fits(&ee, role) {
+                    return ChainCheck::Invalid(why);
+                }
+                return ChainCheck::ValidRevocationUnknown(format!(
+                    "`{}` is pinned with --seal-authority and has no path to the trust anchors",
+                    subject(&ee)
+                ));
+            }
             Err(check) => return check,
         };
         if let Err(why) = key_usage_fits(&ee, role) {
             return ChainCheck::Invalid(why);
         }
-        // Revocation of every certificate but the anchor, each against its issuer's CRLs.
+        // Revocation of every certificate but the anchor, each against its issuer's CRLs. A
+        // time-stamp authority's key compromise voids every token it signed, whatever genTime
+        // they claim: with the stolen key, any genTime can be written (RFC 3161 §4).
+        let time_proven = time_proven && role != ChainRole::TimeStamping;
         let mut unknown = Vec::new();
         for pair in path.windows(2) {
             // `windows(2)` yields slices of exactly two.
@@ -361,10 +522,7 @@ impl AtTimeChecker {
             let Ok((_, cert)) = X509Certificate::from_der(cert_der) else {
                 return ChainCheck::Invalid("a certificate of the path is malformed".into());
             };
-            // A time-stamp authority's key compromise voids every token it signed, whatever
-            // genTime they claim: with the stolen key, any genTime can be written (RFC 3161 §4).
-            let compromise_is_final = role == ChainRole::TimeStamping;
-            match self.revocation_at(extra, &cert, issuer_der, at, compromise_is_final) {
+            match self.revocation_at(extra, &cert, issuer_der, at, time_proven) {
                 Revocation::Good => {}
                 Revocation::Revoked(why) => return ChainCheck::Invalid(why),
                 Revocation::Unknown(why) => unknown.push(why),
@@ -575,16 +733,16 @@ impl AtTimeChecker {
         Err(ChainCheck::Invalid("the chain is too long".into()))
     }
 
-    /// Where `cert` stands at `at` on the CRLs of its issuer `issuer_der`. With
-    /// `compromise_is_final`, a revocation for keyCompromise or cACompromise counts whenever it
-    /// happened.
+    /// Where `cert` stands at `at` on the CRLs of its issuer `issuer_der` (and the store's
+    /// revocations, when `issuer_der` is the store's CA). Unless `time_proven`, a compromise
+    /// counts whenever it happened ([`listed_revocation`]).
     fn revocation_at(
         &self,
         extra: &[ParsedCrl],
         cert: &X509Certificate<'_>,
         issuer_der: &[u8],
         at: OffsetDateTime,
-        compromise_is_final: bool,
+        time_proven: bool,
     ) -> Revocation {
         let issuer_allows_crls = X509Certificate::from_der(issuer_der)
             .ok()
@@ -593,6 +751,27 @@ impl AtTimeChecker {
         let mut newest: Option<OffsetDateTime> = None;
         let mut unverified = false;
         let mut settled = false;
+        // The CA home's own records: the store is the source of its CRLs.
+        if let Some(store) = &self.store
+            && store.issuer_der == issuer_der
+        {
+            match (store.lookup)(serial_digits(cert.raw_serial())) {
+                Ok(Some(r)) => {
+                    let e = Entry {
+                        revoked_at: r.revoked_at,
+                        invalidity: r.invalidity,
+                        reason: r.reason,
+                    };
+                    match listed_revocation(cert, &e, at, time_proven) {
+                        Some(why) => return Revocation::Revoked(why),
+                        None => settled = true,
+                    }
+                }
+                Ok(None) => settled |= at <= store.as_of,
+                // An unreadable store settles nothing; a CRL still may.
+                Err(_) => {}
+            }
+        }
         for crl in self.crls.iter().chain(extra.iter()) {
             if crl.delta || crl.issuer != cert.issuer().as_raw() {
                 continue;
@@ -603,42 +782,11 @@ impl AtTimeChecker {
             }
             newest = Some(newest.map_or(crl.this_update, |n| n.max(crl.this_update)));
             match crl.entries.get(cert.raw_serial()) {
-                Some(e) => {
-                    let effective = e.invalidity.map_or(e.revoked_at, |i| i.min(e.revoked_at));
-                    let compromised = matches!(
-                        e.reason,
-                        crate::ca::crl::Reason::KeyCompromise
-                            | crate::ca::crl::Reason::CaCompromise
-                    );
-                    if compromise_is_final && compromised && effective > at {
-                        return Revocation::Revoked(format!(
-                            "certificate `{}` (serial {}) was revoked at {} ({}): a compromised key voids what it signed, whatever time it claims",
-                            subject(cert),
-                            hex::encode_upper(serial_digits(cert.raw_serial())),
-                            format_time(e.revoked_at),
-                            e.reason.name()
-                        ));
-                    }
-                    if effective <= at {
-                        let mut why = format!(
-                            "certificate `{}` (serial {}) was revoked at {} ({})",
-                            subject(cert),
-                            hex::encode_upper(serial_digits(cert.raw_serial())),
-                            format_time(e.revoked_at),
-                            e.reason.name()
-                        );
-                        if let Some(i) = e.invalidity.filter(|i| *i < e.revoked_at) {
-                            why.push_str(&format!(", invalid since {}", format_time(i)));
-                        }
-                        why.push_str(&format!(
-                            ", at or before the signing time {}",
-                            format_time(at)
-                        ));
-                        return Revocation::Revoked(why);
-                    }
+                Some(e) => match listed_revocation(cert, e, at, time_proven) {
+                    Some(why) => return Revocation::Revoked(why),
                     // Revoked after `at`: it was good then.
-                    settled = true;
-                }
+                    None => settled = true,
+                },
                 None => {
                     if crl.this_update >= at {
                         settled = true;
@@ -663,6 +811,127 @@ impl AtTimeChecker {
             None => format!("no CRL from `{}` for {who}", issuer_name(cert)),
         })
     }
+}
+
+/// Whether a listed revocation makes `cert` revoked at `at`, and why. It does when its date
+/// (the invalidityDate when earlier) is at or before `at`; and, when `at` is not proven, when
+/// the key was compromised (keyCompromise, cACompromise, aACompromise) or declared invalid from
+/// an invalidityDate, whenever that was: a signer holding a stolen key writes any signing
+/// time (ETSI EN 319 102-1 §5.2.8; only a proof of existence before that date saves it).
+fn listed_revocation(
+    cert: &X509Certificate<'_>,
+    e: &Entry,
+    at: OffsetDateTime,
+    time_proven: bool,
+) -> Option<String> {
+    let effective = e.invalidity.map_or(e.revoked_at, |i| i.min(e.revoked_at));
+    let mut why = format!(
+        "certificate `{}` (serial {}) was revoked at {} ({})",
+        subject(cert),
+        hex::encode_upper(serial_digits(cert.raw_serial())),
+        format_time(e.revoked_at),
+        e.reason.name()
+    );
+    if let Some(i) = e.invalidity {
+        why.push_str(&format!(", invalid since {}", format_time(i)));
+    }
+    if effective <= at {
+        why.push_str(&format!(
+            ", at or before the signing time {}",
+            format_time(at)
+        ));
+        return Some(why);
+    }
+    let compromised = matches!(
+        e.reason,
+        Reason::KeyCompromise | Reason::CaCompromise | Reason::AaCompromise
+    );
+    if !time_proven && (compromised || e.invalidity.is_some()) {
+        why.push_str(&format!(
+            ": a compromised key voids what it signed, whatever time it claims; the signing time {} is not proven before {} by a trusted time-stamp",
+            format_time(at),
+            format_time(effective)
+        ));
+        return Some(why);
+    }
+    None
+}
+
+/// What kind of seal authority a certificate is by its own extensions (pinning aside), and why
+/// it is none.
+fn authority_kind_of(ee: &X509Certificate<'_>) -> Result<AuthorityKind, String> {
+    if ee.is_ca() {
+        return match ee.key_usage() {
+            Ok(Some(ku)) if !ku.value.key_cert_sign() => Err(format!(
+                "`{}` is not a seal authority: a CA certificate whose key usage lacks keyCertSign is no CA of the hierarchy",
+                subject(ee)
+            )),
+            Err(e) => Err(format!("malformed key usage: {e}")),
+            _ => Ok(AuthorityKind::Ca),
+        };
+    }
+    if has_seal_authority_eku(ee) {
+        return Ok(AuthorityKind::Profile);
+    }
+    Err(format!(
+        "`{}` is not a seal authority: neither a CA certificate of the trusted hierarchy, nor a `seal-authority` certificate (extended key usage {}), nor pinned with --seal-authority",
+        subject(ee),
+        super::OID_KP_SEAL_AUTHORITY
+    ))
+}
+
+/// Whether a seal's maker certificate can be a seal authority at all, judged by its own
+/// extensions, without trust anchors (`seal show`): what kind it is, or why it is none.
+/// Whether the verifier trusts it is [`AtTimeChecker`]'s question.
+pub fn seal_authority_kind(cert_der: &[u8]) -> Result<&'static str, String> {
+    let Ok(([], cert)) = X509Certificate::from_der(cert_der) else {
+        return Err("the seal authority certificate is malformed".into());
+    };
+    authority_kind_of(&cert).map(|k| match k {
+        AuthorityKind::Ca => "a CA certificate",
+        AuthorityKind::Profile => "a seal-authority certificate",
+        AuthorityKind::Pinned => "pinned",
+    })
+}
+
+/// Which kind of seal authority a certificate is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AuthorityKind {
+    /// A CA certificate (keyCertSign) of the trusted hierarchy.
+    Ca,
+    /// A `seal-authority` certificate (its extended key usage).
+    Profile,
+    /// Pinned by the verifier.
+    Pinned,
+}
+
+fn has_seal_authority_eku(cert: &X509Certificate<'_>) -> bool {
+    let wanted = super::OID_KP_SEAL_AUTHORITY.to_string();
+    cert.extended_key_usage()
+        .ok()
+        .flatten()
+        .is_some_and(|e| e.value.other.iter().any(|o| o.to_id_string() == wanted))
+}
+
+/// Every certificate of `path` (the end entity first, the anchor last) that issued the one
+/// before it allows keyCertSign when it has a key usage extension.
+fn issuers_may_sign_certificates(path: &[Vec<u8>]) -> Result<(), String> {
+    for issuer_der in path.iter().skip(1) {
+        let Ok((_, issuer)) = X509Certificate::from_der(issuer_der) else {
+            return Err("a certificate of the path is malformed".into());
+        };
+        match issuer.key_usage() {
+            Ok(Some(ku)) if !ku.value.key_cert_sign() => {
+                return Err(format!(
+                    "certificate `{}` may not sign certificates: its key usage lacks keyCertSign",
+                    subject(&issuer)
+                ));
+            }
+            Err(e) => return Err(format!("malformed key usage: {e}")),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The serial's digits without DER's leading zero octet.
@@ -709,7 +978,7 @@ fn key_usage_fits(cert: &X509Certificate<'_>, role: ChainRole) -> Result<(), Str
         ChainRole::Holder | ChainRole::SesHolder => ku.digital_signature() || ku.non_repudiation(),
         // The CA's own key makes seals as it makes certificates (keyCertSign); a dedicated
         // authority certificate needs a signing usage.
-        ChainRole::Authority if cert.is_ca() => ku.key_cert_sign() || ku.digital_signature(),
+        ChainRole::Authority if cert.is_ca() => ku.key_cert_sign(),
         ChainRole::Authority | ChainRole::TimeStamping => {
             ku.digital_signature() || ku.non_repudiation()
         }
@@ -762,12 +1031,14 @@ fn time_stamping_eku(cert: &X509Certificate<'_>) -> Result<(), String> {
     Ok(())
 }
 
-impl ChainChecker for AtTimeChecker {
-    fn check(
+impl AtTimeChecker {
+    /// [`Self::check_uncached`] through the per-run cache.
+    fn cached(
         &self,
         ee_der: &[u8],
         intermediates: &[Vec<u8>],
         at: OffsetDateTime,
+        proven: bool,
         role: ChainRole,
     ) -> ChainCheck {
         let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
@@ -783,17 +1054,45 @@ impl ChainChecker for AtTimeChecker {
             ChainRole::TimeStamping => 2,
             ChainRole::SesHolder => 3,
         };
-        let key = (sha256(ee_der), inter_hash, at.unix_timestamp(), role_id);
+        let key = (
+            sha256(ee_der),
+            inter_hash,
+            at.unix_timestamp(),
+            role_id,
+            proven,
+        );
         if let Ok(cache) = self.cache.lock()
             && let Some(v) = cache.get(&key)
         {
             return v.clone();
         }
-        let answer = self.check_uncached(&[], ee_der, intermediates, at, role);
+        let answer = self.check_uncached(&[], ee_der, intermediates, at, proven, role);
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(key, answer.clone());
         }
         answer
+    }
+}
+
+impl ChainChecker for AtTimeChecker {
+    fn check(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> ChainCheck {
+        self.cached(ee_der, intermediates, at, false, role)
+    }
+
+    fn check_proven(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> ChainCheck {
+        self.cached(ee_der, intermediates, at, true, role)
     }
 }
 

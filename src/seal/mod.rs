@@ -80,6 +80,14 @@ pub const OID_SEAL_ATTRIBUTE: ObjectIdentifier =
 pub const OID_EXT_DEPARTMENT: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.1.2");
 
+/// Extended key usage of a seal authority certificate (the `seal-authority` profile of
+/// `cert issue`): its key may make seals (`id-govpki-kp-sealAuthority`, under
+/// [`GOVPKI_OID_ARC`], arc 3 for key purposes). `seal verify` takes as seal authorities only CA
+/// certificates of the trusted hierarchy, certificates with this key usage, and certificates
+/// the verifier pins (DESIGN.md §4).
+pub const OID_KP_SEAL_AUTHORITY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.1.3.1");
+
 /// What can go wrong in the seal library. Verdicts (invalid, indeterminate) are not errors: they
 /// are [`VerificationReport`]s; refusals to sign are [`SignRefusal`]s.
 #[derive(Debug, thiserror::Error)]

@@ -43,7 +43,7 @@ use super::cms::DocumentHash;
 use super::seal::{Listed, Seal, SealExtension, SealSummary};
 use super::signer::{self, DigestAlgorithm, SignatureCheck};
 use super::verify::{
-    CLOCK_SKEW_SECONDS, ChainRole, Checks, TimeSource, VerificationReport, VerifyOptions,
+    CLOCK_SKEW_SECONDS, ChainRole, Checks, TimeSource, VerificationReport, VerifyOptions, chain_at,
     chain_check, conclude, seal_checks,
 };
 use super::{SealError, certificate_serial_hex, certificate_subject, format_time};
@@ -539,9 +539,15 @@ pub fn verify_ses(
         ),
         Listed::Unknown(why) => checks.indeterminate("signer_listed", why),
     }
-    let outcome = opts
-        .chain
-        .check(&sig.signer_cert, &[], judged_at, ChainRole::SesHolder);
+    let time_proven = source.is_proven();
+    let outcome = chain_at(
+        opts.chain,
+        &sig.signer_cert,
+        &[],
+        judged_at,
+        time_proven,
+        ChainRole::SesHolder,
+    );
     chain_check(
         &mut checks,
         "signer_chain",
@@ -550,7 +556,7 @@ pub fn verify_ses(
         opts.require_revocation,
     );
 
-    seal_checks(&mut checks, seal, &[], judged_at, opts);
+    seal_checks(&mut checks, seal, &[], judged_at, time_proven, opts);
     // Critical extensions of TBS_Sign govpki does not understand void the signature as those
     // of the seal void the seal.
     let unknown: Vec<String> = sig

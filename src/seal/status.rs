@@ -24,7 +24,8 @@
 //! PEM label: `GOVPKI SEAL STATUS LIST`.
 //!
 //! A list speaks only for the seals its authority made: it applies to a seal whose authority
-//! certificate is byte for byte the list's. Like a CRL, it shows a seal unrevoked at a time `t`
+//! certificate is byte for byte the list's, or was issued by it (a `seal-authority`
+//! certificate of the CA that publishes the list). Like a CRL, it shows a seal unrevoked at a time `t`
 //! only if it was issued at or after `t` ([`SealStatusList::revoked_seals_at`]).
 //!
 //! Pure: no files, no clock.
@@ -246,9 +247,12 @@ impl SealStatusList {
         }
     }
 
-    /// Whether the list speaks for `seal`: same authority certificate, byte for byte.
+    /// Whether the list speaks for `seal`: same authority certificate, byte for byte, or a
+    /// seal authority certificate the list's authority (a CA) issued.
     pub fn applies_to(&self, seal: &Seal) -> bool {
-        seal.info().authority_cert == self.authority_cert
+        let maker = &seal.info().authority_cert;
+        *maker == self.authority_cert
+            || super::chain::certificate_issued_by(maker, &self.authority_cert)
     }
 
     /// What the list says about seals at time `at`: authoritative (seals not listed were good)

@@ -65,9 +65,14 @@ pub enum ChainCheck {
 /// A CRL shows a certificate good at `at` only if it was issued at or after `at` (DESIGN.md §2);
 /// a certificate revoked before `at` is [`ChainCheck::Invalid`], one revoked after `at` is
 /// valid for this signature.
+///
+/// `at` is a time the signer merely claims unless the caller asks [`ChainChecker::check_proven`]:
+/// against a claimed time, a key revoked for keyCompromise (or with an invalidityDate) is
+/// revoked however late it was listed, since whoever holds a stolen key writes any time.
 pub trait ChainChecker: Sync {
     /// Checks `ee_der` (with candidate `intermediates`, in no particular order, possibly
-    /// including `ee_der` itself and unrelated certificates) at time `at` for `role`.
+    /// including `ee_der` itself and unrelated certificates) at time `at` for `role`, `at`
+    /// being claimed, not proven.
     fn check(
         &self,
         ee_der: &[u8],
@@ -75,6 +80,19 @@ pub trait ChainChecker: Sync {
         at: OffsetDateTime,
         role: ChainRole,
     ) -> ChainCheck;
+
+    /// As [`ChainChecker::check`], with `at` proven: the signature existed then (a verified
+    /// time-stamp's genTime, or the verifier's own `--at`), so a compromise dated after `at`
+    /// does not void it. The default is the stricter [`ChainChecker::check`].
+    fn check_proven(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> ChainCheck {
+        self.check(ee_der, intermediates, at, role)
+    }
 }
 
 /// What the verifier brings besides the signature and the document.
@@ -137,6 +155,15 @@ pub enum TimeSource {
     /// The `genTime` of a verified time-stamp (the best proven signing time); the TSA
     /// certificate's subject.
     TimeStamp { tsa: String },
+}
+
+impl TimeSource {
+    /// Whether the signature is shown to have existed at the time: a verified time-stamp, the
+    /// verifier's own `--at`, or the verification time itself. A time the signer claims proves
+    /// nothing (a stolen key writes any time).
+    pub fn is_proven(&self) -> bool {
+        !matches!(self, TimeSource::ClaimedBySigner)
+    }
 }
 
 impl fmt::Display for TimeSource {
@@ -337,6 +364,22 @@ impl Checks {
             self.notes.push(format!("{c}: revocation not checked"));
             self.pass(c, format!("{pass_detail}; revocation not checked: {why}"));
         }
+    }
+}
+
+/// Asks `chain` about a certificate at the judged time, proven or only claimed.
+pub(super) fn chain_at(
+    chain: &dyn ChainChecker,
+    cert: &[u8],
+    intermediates: &[Vec<u8>],
+    at: OffsetDateTime,
+    time_proven: bool,
+    role: ChainRole,
+) -> ChainCheck {
+    if time_proven {
+        chain.check_proven(cert, intermediates, at, role)
+    } else {
+        chain.check(cert, intermediates, at, role)
     }
 }
 
@@ -600,11 +643,17 @@ pub fn verify_document(
             Listed::Unknown(why) => checks.indeterminate("signer_listed", why),
         },
     }
+    let time_proven = source.is_proven();
     match signer_cert {
         Some(cert) => {
-            let outcome = opts
-                .chain
-                .check(cert, &sig.certificates, judged_at, ChainRole::Holder);
+            let outcome = chain_at(
+                opts.chain,
+                cert,
+                &sig.certificates,
+                judged_at,
+                time_proven,
+                ChainRole::Holder,
+            );
             chain_check(
                 &mut checks,
                 "signer_chain",
@@ -629,7 +678,14 @@ pub fn verify_document(
                 checks.skip(c, no_seal);
             }
         }
-        Some(s) => seal_checks(&mut checks, s, &sig.certificates, judged_at, opts),
+        Some(s) => seal_checks(
+            &mut checks,
+            s,
+            &sig.certificates,
+            judged_at,
+            time_proven,
+            opts,
+        ),
     }
 
     let ts_in_seal = seal.is_some_and(|s| s.info().time_stamp.is_some());
@@ -708,6 +764,7 @@ pub(super) fn seal_checks(
     s: &Seal,
     intermediates: &[Vec<u8>],
     judged_at: OffsetDateTime,
+    time_proven: bool,
     opts: &VerifyOptions<'_>,
 ) {
     let i = s.info();
@@ -725,10 +782,12 @@ pub(super) fn seal_checks(
         ),
         SignatureCheck::Unsupported(why) => checks.indeterminate("seal_signature", why),
     }
-    let outcome = opts.chain.check(
+    let outcome = chain_at(
+        opts.chain,
         &i.authority_cert,
         intermediates,
         judged_at,
+        time_proven,
         ChainRole::Authority,
     );
     chain_check(

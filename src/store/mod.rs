@@ -8,6 +8,7 @@
 
 pub mod files;
 pub mod policy_cache;
+pub mod revocations;
 pub mod seals;
 
 use std::path::{Path, PathBuf};
@@ -537,7 +538,8 @@ impl Store {
     }
 
     /// Revokes certificates, all or none: an unknown or already revoked serial fails the whole
-    /// request. A certificate on hold may be revoked for good.
+    /// request. A certificate on hold may be revoked for good; its revocation keeps the date of
+    /// the hold.
     pub fn revoke(&mut self, revs: &[Revocation], actor: &str, now: OffsetDateTime) -> Result<()> {
         let time = crate::ca::when::rfc3339(now);
         self.write_tx("recording revocations", |tx| {
@@ -554,6 +556,9 @@ impl Store {
                 .map_err(dberr("preparing"))?;
             let mut reason_of = tx
                 .prepare_cached("SELECT reason FROM revocations WHERE serial = ?1")
+                .map_err(dberr("preparing"))?;
+            let mut held_since = tx
+                .prepare_cached("SELECT revoked_at FROM revocations WHERE serial = ?1")
                 .map_err(dberr("preparing"))?;
             let mut upd = tx
                 .prepare_cached("UPDATE certs SET status = ?2 WHERE serial = ?1")
@@ -588,9 +593,20 @@ impl Store {
                     }
                     _ => {}
                 }
+                // RFC 5280 §5.3.1: a hold that becomes a revocation keeps the hold's date (the
+                // certificate was not to be relied on since then); only a release undoes a hold.
+                let revoked_at = if status.as_deref() == Some("hold") {
+                    held_since
+                        .query_row([&hexs], |row| row.get::<_, i64>(0))
+                        .optional()
+                        .map_err(dberr("reading a revocation"))?
+                        .unwrap_or(ts(now))
+                } else {
+                    ts(now)
+                };
                 let new_status = if r.reason == Reason::CertificateHold { "hold" } else { "revoked" };
                 upd.execute(params![hexs, new_status]).map_err(dberr("updating"))?;
-                ins.execute(params![hexs, ts(now), r.reason.code(), r.invalidity.map(ts)])
+                ins.execute(params![hexs, revoked_at, r.reason.code(), r.invalidity.map(ts)])
                     .map_err(dberr("recording a revocation"))?;
                 events.push(Event {
                     time: time.clone(),

@@ -72,6 +72,24 @@ fn holder(ca: &Ca, serial: u64, eku: bool) -> Vec<u8> {
 }
 
 fn crl(ca: &Ca, this_update: OffsetDateTime, revoked: &[(u64, OffsetDateTime)]) -> Vec<u8> {
+    let revoked: Vec<_> = revoked
+        .iter()
+        .map(|(s, at)| (*s, *at, RevocationReason::KeyCompromise, None))
+        .collect();
+    crl_with(ca, this_update, &revoked)
+}
+
+/// A CRL with entries (serial, revocation date, reason, invalidity date).
+fn crl_with(
+    ca: &Ca,
+    this_update: OffsetDateTime,
+    revoked: &[(
+        u64,
+        OffsetDateTime,
+        RevocationReason,
+        Option<OffsetDateTime>,
+    )],
+) -> Vec<u8> {
     CertificateRevocationListParams {
         this_update,
         next_update: this_update + Duration::days(7),
@@ -79,11 +97,11 @@ fn crl(ca: &Ca, this_update: OffsetDateTime, revoked: &[(u64, OffsetDateTime)]) 
         issuing_distribution_point: None,
         revoked_certs: revoked
             .iter()
-            .map(|(s, at)| RevokedCertParams {
+            .map(|(s, at, reason, invalidity)| RevokedCertParams {
                 serial_number: SerialNumber::from(*s),
                 revocation_time: *at,
-                reason_code: Some(RevocationReason::KeyCompromise),
-                invalidity_date: None,
+                reason_code: Some(*reason),
+                invalidity_date: *invalidity,
             })
             .collect(),
         key_identifier_method: KeyIdMethod::Sha256,
@@ -152,10 +170,10 @@ fn revoked_before_signing_is_invalid_even_on_an_old_crl() {
 fn revoked_after_signing_is_valid_at_the_signing_time() {
     let r = root();
     let h = holder(&r, 7, true);
-    let crls = vec![crl(
+    let crls = vec![crl_with(
         &r,
         T + Duration::days(2),
-        &[(7, T + Duration::days(1))],
+        &[(7, T + Duration::days(1), RevocationReason::Superseded, None)],
     )];
     let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
     assert_eq!(c.check(&h, &[], T, ChainRole::Holder), ChainCheck::Valid);
@@ -164,6 +182,269 @@ fn revoked_after_signing_is_valid_at_the_signing_time() {
         c.check(&h, &[], T + Duration::days(3), ChainRole::Holder),
         ChainCheck::Invalid(_)
     ));
+}
+
+#[test]
+fn a_key_compromise_voids_claimed_times_but_not_proven_ones() {
+    let r = root();
+    let h = holder(&r, 7, true);
+    let crls = vec![crl(
+        &r,
+        T + Duration::days(2),
+        &[(7, T + Duration::days(1))],
+    )];
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
+    // Claimed: a stolen key writes any time.
+    match c.check(&h, &[], T, ChainRole::Holder) {
+        ChainCheck::Invalid(why) => {
+            assert!(why.contains("keyCompromise"), "{why}");
+            assert!(why.contains("not proven"), "{why}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Proven (a time-stamp's genTime before the compromise): valid then.
+    assert_eq!(
+        c.check_proven(&h, &[], T, ChainRole::Holder),
+        ChainCheck::Valid
+    );
+    // Proven, but after the compromise: revoked.
+    assert!(matches!(
+        c.check_proven(&h, &[], T + Duration::days(1), ChainRole::Holder),
+        ChainCheck::Invalid(_)
+    ));
+    // The cache keeps the two answers apart.
+    assert!(matches!(
+        c.check(&h, &[], T, ChainRole::Holder),
+        ChainCheck::Invalid(_)
+    ));
+    // A TSA's compromise is final even at a "proven" time: its own genTime proves nothing.
+    let t = tsa(&r, 30, true);
+    let crls = vec![crl(
+        &r,
+        T + Duration::days(2),
+        &[(30, T + Duration::days(1))],
+    )];
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
+    assert!(matches!(
+        c.check_proven(&t, &[], T, ChainRole::TimeStamping),
+        ChainCheck::Invalid(_)
+    ));
+}
+
+#[test]
+fn an_invalidity_date_voids_claimed_times_and_dates_a_proven_one() {
+    let r = root();
+    let h = holder(&r, 7, true);
+    // Superseded a week after T, but declared invalid from a day after T.
+    let crls = vec![crl_with(
+        &r,
+        T + Duration::days(8),
+        &[(
+            7,
+            T + Duration::days(7),
+            RevocationReason::Superseded,
+            Some(T + Duration::days(1)),
+        )],
+    )];
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
+    match c.check(&h, &[], T, ChainRole::Holder) {
+        ChainCheck::Invalid(why) => assert!(why.contains("invalid since"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        c.check_proven(&h, &[], T, ChainRole::Holder),
+        ChainCheck::Valid
+    );
+    // Proven between the invalidity date and the revocation: invalid.
+    assert!(matches!(
+        c.check_proven(&h, &[], T + Duration::days(2), ChainRole::Holder),
+        ChainCheck::Invalid(_)
+    ));
+}
+
+#[test]
+fn a_ca_revoked_for_key_compromise_voids_the_chain_below_it() {
+    let r = root();
+    let s = sub_ca(&r);
+    let h = holder(&s, 7, true);
+    let crls = vec![
+        crl(&s, T + Duration::days(2), &[]),
+        crl_with(
+            &r,
+            T + Duration::days(2),
+            &[(
+                500,
+                T + Duration::days(1),
+                RevocationReason::CaCompromise,
+                None,
+            )],
+        ),
+    ];
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
+    match c.check(&h, std::slice::from_ref(&s.cert), T, ChainRole::Holder) {
+        ChainCheck::Invalid(why) => assert!(why.contains("cACompromise"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        c.check_proven(&h, std::slice::from_ref(&s.cert), T, ChainRole::Holder),
+        ChainCheck::Valid
+    );
+}
+
+#[test]
+fn store_revocations_speak_for_the_home_ca() {
+    let r = root();
+    let h = holder(&r, 7, true);
+    let other = holder(&r, 8, true);
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &[])
+        .unwrap()
+        .with_store_revocations(
+            r.cert.clone(),
+            [StoreRevocation {
+                serial: vec![7],
+                revoked_at: T + Duration::days(1),
+                reason: Reason::KeyCompromise,
+                invalidity: None,
+            }],
+            T + Duration::days(3),
+        );
+    // Listed for keyCompromise after a claimed time: invalid; proven before: valid.
+    assert!(matches!(
+        c.check(&h, &[], T, ChainRole::Holder),
+        ChainCheck::Invalid(_)
+    ));
+    assert_eq!(
+        c.check_proven(&h, &[], T, ChainRole::Holder),
+        ChainCheck::Valid
+    );
+    // Not listed, at a time the store speaks for: settled good.
+    assert_eq!(
+        c.check(&other, &[], T, ChainRole::Holder),
+        ChainCheck::Valid
+    );
+    // After the store was read: unknown.
+    assert!(matches!(
+        c.check(&other, &[], T + Duration::days(4), ChainRole::Holder),
+        ChainCheck::ValidRevocationUnknown(_)
+    ));
+}
+
+/// An end-entity certificate with the given EKUs, signing key usages.
+fn end_entity(ca: &Ca, cn: &str, serial: u64, ekus: Vec<ExtendedKeyUsagePurpose>) -> Vec<u8> {
+    let key = KeyPair::generate().unwrap();
+    let mut p = params(cn, false);
+    p.serial_number = Some(SerialNumber::from(serial));
+    p.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
+    p.extended_key_usages = ekus;
+    p.signed_by(&key, &ca.issuer).unwrap().der().to_vec()
+}
+
+fn seal_authority_eku() -> ExtendedKeyUsagePurpose {
+    ExtendedKeyUsagePurpose::Other(crate::ca::profile::OID_SEAL_AUTHORITY.to_vec())
+}
+
+#[test]
+fn only_seal_authorities_make_seals() {
+    let r = root();
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &[]).unwrap();
+    // A person (clientAuth, emailProtection) and a seal holder (documentSigning) under the root.
+    let person = end_entity(
+        &r,
+        "张三",
+        40,
+        vec![
+            ExtendedKeyUsagePurpose::ClientAuth,
+            ExtendedKeyUsagePurpose::EmailProtection,
+        ],
+    );
+    let seal_holder = holder(&r, 41, true);
+    for cert in [&person, &seal_holder] {
+        match c.check(cert, &[], T, ChainRole::Authority) {
+            ChainCheck::Invalid(why) => assert!(why.contains("not a seal authority"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    // A seal-authority certificate under the root.
+    let authority = end_entity(&r, "印章管理部门", 42, vec![seal_authority_eku()]);
+    assert!(matches!(
+        c.check(&authority, &[], T, ChainRole::Authority),
+        ChainCheck::ValidRevocationUnknown(_)
+    ));
+    // ... under another root: untrusted.
+    let other = root();
+    let stranger = end_entity(&other, "印章管理部门", 43, vec![seal_authority_eku()]);
+    assert!(matches!(
+        c.check(&stranger, &[], T, ChainRole::Authority),
+        ChainCheck::Invalid(_)
+    ));
+    // Pinned: the person's certificate chains to the root and is checked there; the stranger
+    // has no path and stands on its own (revocation unknown), within its validity.
+    let pinned = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &[])
+        .unwrap()
+        .with_seal_authorities(vec![person.clone(), stranger.clone()]);
+    assert!(matches!(
+        pinned.check(&person, &[], T, ChainRole::Authority),
+        ChainCheck::ValidRevocationUnknown(_)
+    ));
+    match pinned.check(&stranger, &[], T, ChainRole::Authority) {
+        ChainCheck::ValidRevocationUnknown(why) => assert!(why.contains("pinned"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        pinned.check(
+            &stranger,
+            &[],
+            datetime!(2031-01-01 0:00 UTC),
+            ChainRole::Authority
+        ),
+        ChainCheck::Invalid(_)
+    ));
+    // The seal holder stays none.
+    assert!(matches!(
+        pinned.check(&seal_holder, &[], T, ChainRole::Authority),
+        ChainCheck::Invalid(_)
+    ));
+    // Without trust anchors, by its own extensions (`seal show`).
+    assert!(seal_authority_kind(&person).is_err());
+    assert!(seal_authority_kind(&authority).is_ok());
+    assert!(seal_authority_kind(&r.cert).is_ok());
+}
+
+#[test]
+fn a_ca_without_key_cert_sign_issues_nothing_and_makes_no_seals() {
+    // A "root" whose key usage lacks keyCertSign (as the ofdrw test root), and a leaf under it.
+    let key = KeyPair::generate().unwrap();
+    let mut p = params("无签发权根", true);
+    p.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
+    let cert = p.self_signed(&key).unwrap().der().to_vec();
+    let bad = Ca {
+        cert,
+        issuer: Issuer::new(p, key),
+    };
+    let c = AtTimeChecker::new(std::slice::from_ref(&bad.cert), &[], &[]).unwrap();
+    for role in [ChainRole::Holder, ChainRole::SesHolder] {
+        let leaf = if role == ChainRole::Holder {
+            holder(&bad, 50, true)
+        } else {
+            ses_signer(&bad, 51, vec![KeyUsagePurpose::DigitalSignature], false)
+        };
+        match c.check(&leaf, &[], T, role) {
+            ChainCheck::Invalid(why) => {
+                assert!(why.contains("may not sign certificates"), "{role:?}: {why}")
+            }
+            other => panic!("{role:?}: {other:?}"),
+        }
+    }
+    match c.check(&bad.cert, &[], T, ChainRole::Authority) {
+        ChainCheck::Invalid(why) => assert!(why.contains("keyCertSign"), "{why}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -255,10 +536,15 @@ fn ca_as_seal_authority() {
         revoking.check(&s.cert, &[], T, ChainRole::Authority),
         ChainCheck::Invalid(_)
     ));
+    // Before a keyCompromise revocation: valid only at a proven time.
     assert_eq!(
-        revoking.check(&s.cert, &[], T - Duration::hours(2), ChainRole::Authority),
+        revoking.check_proven(&s.cert, &[], T - Duration::hours(2), ChainRole::Authority),
         ChainCheck::Valid
     );
+    assert!(matches!(
+        revoking.check(&s.cert, &[], T - Duration::hours(2), ChainRole::Authority),
+        ChainCheck::Invalid(_)
+    ));
     // A CA cannot be a holder.
     assert!(matches!(
         c.check(&s.cert, &[], T, ChainRole::Holder),

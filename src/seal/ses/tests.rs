@@ -29,6 +29,24 @@ fn sm3(bytes: &[u8]) -> DocumentHash {
 
 fn judge(sig: &SesSignature, doc: &[u8]) -> VerificationReport {
     let checker = AtTimeChecker::new(&[ofdrw_root()], &[], &[]).unwrap();
+    judge_with(sig, doc, &checker)
+}
+
+/// As a verifier who accepts ofdrw's test certificates: the ofdrw root may not sign
+/// certificates (its key usage lacks keyCertSign), so the signer's certificate is trusted
+/// directly, and the maker is pinned as a seal authority (`--seal-authority`).
+fn judge_trusting_ofdrw(sig: &SesSignature, doc: &[u8]) -> VerificationReport {
+    let checker = AtTimeChecker::new(
+        &[ofdrw_root(), read_pem_cert("certs/ofdrw-signer.pem")],
+        &[],
+        &[],
+    )
+    .unwrap()
+    .with_seal_authorities(vec![read_pem_cert("certs/ofdrw-maker.pem")]);
+    judge_with(sig, doc, &checker)
+}
+
+fn judge_with(sig: &SesSignature, doc: &[u8], checker: &AtTimeChecker) -> VerificationReport {
     verify_ses(
         sig,
         &sm3(doc),
@@ -36,7 +54,7 @@ fn judge(sig: &SesSignature, doc: &[u8]) -> VerificationReport {
             now: NOW,
             at: None,
             require_revocation: false,
-            chain: &checker,
+            chain: checker,
             revoked_seals: &RevokedSeals::unknown(),
         },
     )
@@ -128,26 +146,40 @@ fn ofd_samples_verify_but_for_the_chain() {
         ] {
             assert_eq!(status(&r, id), CheckStatus::Pass, "{dir} {id}: {r}");
         }
-        // Chains are walked with SM2 signature checks. The ofdrw files chain to the ofdrw root
-        // (a trust anchor is a name and a key: its missing keyCertSign is not judged, as
-        // webpki does not); the commercial ones name CAs that are not included.
+        // Chains are walked with SM2 signature checks. No maker is a seal authority by its
+        // own extensions (none is a CA or a seal-authority certificate): without pinning,
+        // every seal is "not a seal authority". The ofdrw files chain to the ofdrw root, which
+        // may not sign certificates (its key usage lacks keyCertSign, as `openssl verify`
+        // finds); the commercial ones name CAs that are not included.
+        assert_eq!(
+            status(&r, "seal_authority_chain"),
+            CheckStatus::Fail,
+            "{dir}: {r}"
+        );
+        assert!(
+            r.check("seal_authority_chain")
+                .unwrap()
+                .detail
+                .contains("not a seal authority"),
+            "{dir}: {r}"
+        );
+        assert_eq!(status(&r, "signer_chain"), CheckStatus::Fail, "{dir}: {r}");
+        let why = if dir.starts_with("ofdrw") {
+            "may not sign certificates"
+        } else {
+            "no path to a trusted CA"
+        };
+        assert!(
+            r.check("signer_chain").unwrap().detail.contains(why),
+            "{dir}: {r}"
+        );
+        assert_eq!(r.verdict, Verdict::Invalid, "{dir}");
         if dir.starts_with("ofdrw") {
+            let r = judge_trusting_ofdrw(&sig, &doc);
             for id in ["signer_chain", "seal_authority_chain"] {
                 assert_eq!(status(&r, id), CheckStatus::Pass, "{dir} {id}: {r}");
             }
             assert_eq!(r.verdict, Verdict::Valid, "{dir}: {r}");
-        } else {
-            for id in ["signer_chain", "seal_authority_chain"] {
-                assert_eq!(status(&r, id), CheckStatus::Fail, "{dir} {id}: {r}");
-                assert!(
-                    r.check(id)
-                        .unwrap()
-                        .detail
-                        .contains("no path to a trusted CA"),
-                    "{dir} {id}: {r}"
-                );
-            }
-            assert_eq!(r.verdict, Verdict::Invalid, "{dir}");
         }
         let other_failures: Vec<_> = r
             .checks
@@ -182,9 +214,9 @@ fn gomain_sample_fields() {
 }
 
 #[test]
-fn ofdrw_signer_chain_validates_with_client_auth_under_its_root() {
+fn ofdrw_signer_validates_with_client_auth_when_trusted() {
     let sig = SesSignature::from_der(&read("ofd/ofdrw-v4-allprotected/SignedValue.dat")).unwrap();
-    let r = judge(&sig, &read("ofd/ofdrw-v4-allprotected/Signature.xml"));
+    let r = judge_trusting_ofdrw(&sig, &read("ofd/ofdrw-v4-allprotected/Signature.xml"));
     let chain = r.check("signer_chain").unwrap();
     assert_eq!(chain.status, CheckStatus::Pass, "{r}");
     // Trusting another certificate (the maker's, which did not issue the signer): no path.

@@ -14,10 +14,7 @@ use std::path::Path;
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use serde_json::Value;
 
-const DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/testdata/wycheproof"
-);
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/wycheproof");
 
 /// Where a group's public key sits, as ring wants it.
 #[derive(Clone, Copy)]

@@ -7,7 +7,9 @@
 //! change and its record commit together or not at all, and concurrent processes serialise.
 
 pub mod files;
+pub mod pinned;
 pub mod policy_cache;
+pub mod rows;
 pub mod seals;
 
 use std::path::{Path, PathBuf};
@@ -135,7 +137,14 @@ pub struct Store {
     /// Signs every state change's audit events for the operator who was allowed to make it
     /// (see [`Store::set_act_signer`]).
     signer: Option<ActSigner>,
+    /// Signs the head of the log with the CA key into each `crl.publish` record (see
+    /// [`Store::set_head_signer`]).
+    head_signer: Option<HeadSigner>,
 }
+
+/// Given the head of the log before a CRL's transaction (record count, last hash) and the
+/// record's time, returns the `head=` checkpoint value (see [`crate::audit::head`]).
+pub type HeadSigner = Box<dyn FnMut(i64, &str, &str) -> std::result::Result<String, String>>;
 
 /// Given the audit events of one state change, returns the operator's signed `authz.allow`
 /// record that goes before them (see [`crate::audit::proof`]).
@@ -221,6 +230,7 @@ impl Store {
             home: home.to_path_buf(),
             db_path,
             signer: None,
+            head_signer: None,
         };
         store
             .conn
@@ -328,7 +338,22 @@ impl Store {
             }
             other => other,
         };
-        let (value, evs) = events(&tx).map_err(fix)?;
+        let (value, mut evs) = events(&tx).map_err(fix)?;
+        if let Some(sign_head) = self.head_signer.as_mut()
+            && let Some(ev) = evs.iter_mut().find(|e| e.action == "crl.publish")
+        {
+            let (count, hash): (i64, String) = tx
+                .query_row(
+                    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(err.clone())?
+                .unwrap_or((0, audit::GENESIS.to_string()));
+            let checkpoint = sign_head(count, &hash, &ev.time).map_err(StoreError::Sign)?;
+            ev.outcome = audit::binding::with_field(&ev.outcome, "head", &checkpoint);
+        }
         let mut all = Vec::with_capacity(evs.len() + 1);
         if !evs.is_empty()
             && let Some(sign) = self.signer.as_mut()
@@ -407,6 +432,14 @@ impl Store {
                     source,
                 })?;
             }
+            let event = Event {
+                outcome: audit::binding::with_field(
+                    &event.outcome,
+                    "row",
+                    &audit::binding::sha256_hex(&meta.cert_der),
+                ),
+                ..event
+            };
             Ok(((), vec![event]))
         })
     }
@@ -517,12 +550,23 @@ impl Store {
                     what: "inserting a certificate",
                     source,
                 })?;
+                // The record binds the row exactly as written (see `audit::binding`).
+                let row = audit::binding::cert_row(
+                    &c.serial.to_hex(),
+                    &c.subject,
+                    c.department.as_deref(),
+                    &c.profile,
+                    ts(c.not_before),
+                    ts(c.not_after),
+                    ts(c.issued_at),
+                    &c.der,
+                );
                 events.push(Event {
                     time: time.clone(),
                     actor: actor.to_string(),
                     action: "cert.issue".into(),
                     object: format!("{} {} {}", c.serial.to_hex(), c.profile, c.subject),
-                    outcome: "ok".into(),
+                    outcome: audit::binding::with_field("ok", "row", &row),
                 });
             }
             Ok(((), events))
@@ -585,12 +629,22 @@ impl Store {
                 upd.execute(params![hexs, new_status]).map_err(dberr("updating"))?;
                 ins.execute(params![hexs, ts(now), r.reason.code(), r.invalidity.map(ts)])
                     .map_err(dberr("recording a revocation"))?;
+                let row = audit::binding::revocation_row(
+                    &hexs,
+                    ts(now),
+                    i64::from(r.reason.code()),
+                    r.invalidity.map(ts),
+                );
                 events.push(Event {
                     time: time.clone(),
                     actor: actor.to_string(),
                     action: "cert.revoke".into(),
                     object: hexs,
-                    outcome: format!("ok {}", r.reason.name()),
+                    outcome: audit::binding::with_field(
+                        &format!("ok {}", r.reason.name()),
+                        "row",
+                        &row,
+                    ),
                 });
             }
             Ok(((), events))
@@ -793,6 +847,17 @@ impl Store {
         sha256: &str,
         event: Event,
     ) -> Result<()> {
+        let row = audit::binding::crl_row(
+            number as i64,
+            ts(this_update),
+            ts(next_update),
+            entries as i64,
+            sha256,
+        );
+        let event = Event {
+            outcome: audit::binding::with_field(&event.outcome, "row", &row),
+            ..event
+        };
         self.write_tx("recording the CRL", |tx| {
             tx.execute(
                 "INSERT INTO crls (number, this_update, next_update, entries, sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -812,6 +877,12 @@ impl Store {
     /// with the operator's signature, or not at all if it never commits.
     pub fn set_act_signer(&mut self, signer: ActSigner) {
         self.signer = Some(signer);
+    }
+
+    /// From now on, each `crl.publish` record carries a checkpoint of the log's head before its
+    /// transaction, signed with the CA key by `signer`.
+    pub fn set_head_signer(&mut self, signer: HeadSigner) {
+        self.head_signer = Some(signer);
     }
 
     /// Appends audit events on their own (e.g. a policy denial, which changes nothing else).

@@ -122,7 +122,20 @@ impl Store {
                         "{} {} {} {}",
                         seal.es_id, seal.seal_type, seal.department, seal.name
                     ),
-                    outcome: "ok".into(),
+                    outcome: crate::audit::binding::with_field(
+                        "ok",
+                        "row",
+                        &crate::audit::binding::seal_row(
+                            &seal.es_id,
+                            &seal.name,
+                            &seal.seal_type,
+                            &seal.department,
+                            ts(seal.valid_from),
+                            ts(seal.valid_until),
+                            ts(seal.created_at),
+                            &seal.der,
+                        ),
+                    ),
                 }],
             ))
         })?;
@@ -173,7 +186,15 @@ impl Store {
                             actor: actor.to_string(),
                             action: "seal.revoke".into(),
                             object: es_id.to_string(),
-                            outcome: format!("ok {reason}"),
+                            outcome: crate::audit::binding::with_field(
+                                &format!("ok {reason}"),
+                                "row",
+                                &crate::audit::binding::seal_revocation_row(
+                                    es_id,
+                                    ts(now),
+                                    Some(reason),
+                                ),
+                            ),
                         }],
                     ))
                 }

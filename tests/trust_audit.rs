@@ -653,7 +653,7 @@ fn a_self_signed_certificate_planted_with_an_officers_name_is_refused() {
         .args(["-addext", "basicConstraints=critical,CA:FALSE"])
         .args([
             "-subj",
-            "/CN=王五/title=安全管理员/OU=信息中心/O=连云港市人民政府/C=CN",
+            "/C=CN/O=连云港市人民政府/OU=信息中心/title=安全管理员/CN=王五",
         ])
         .output()
         .unwrap();

@@ -44,6 +44,18 @@ kept in the audit log (`audit verify` checks it). A policy that does not load st
 (exit 2): it never allows. Changing the policy of a governed CA is itself ca.manage on ca/<CN>.
 The policy language is described in policies/README.md.
 
+The policy is pinned: its sources are copied into HOME/policies/<VERSION>/ (VERSION is the
+SHA-256 of their file names and texts) and the `ca.policy` audit record names the version.
+Governed commands evaluate that copy, never the original files and never the compiled-policy
+cache; a copy that no longer hashes to its version stops them (exit 2). Every `authz.allow`
+record names the version it was decided under, and `audit verify` decides each act again
+under the version pinned at that point of the log. To change the policy, pin it again.
+
+A policy under which no certificate this CA issued (valid, not a CA certificate) could ever be
+allowed ca.manage on ca/<CN>, in any domain at any time of the week, is refused: it would lock
+the CA out for good (no one could change the policy again, not even the CA key's holder). Issue
+the officers' certificates before pinning the first policy.
+
 EXAMPLES:
     govpki ca policy /etc/govpki/policies
     govpki --as officer.pem --as-key officer.key --as-passphrase-file officer.pass \
@@ -53,7 +65,7 @@ EXAMPLES:
 EXIT CODES:
     0  set or cleared
     1  denied by the current policy
-    2  an error (the new policy does not load, no operator given)";
+    2  an error (the new policy does not load or would lock the CA out, no operator given)";
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
@@ -136,7 +148,7 @@ pub struct InitArgs {
     /// Write the CA key unencrypted (explicit consent)
     #[arg(long)]
     pub no_passphrase: bool,
-    /// A policy (file or directory) that will govern this CA's commands
+    /// Refused: a new CA has no officer who could act under a policy (pin one with `ca policy`)
     #[arg(long, value_name = "PATH")]
     pub policy: Option<PathBuf>,
 }

@@ -204,6 +204,16 @@ pub fn without_fields(outcome: &str) -> &str {
     rest
 }
 
+/// The outcome's text before its trailing fields, and the fields (key, value) in order.
+pub fn split_fields(outcome: &str) -> (&str, Vec<(&str, &str)>) {
+    let head = without_fields(outcome);
+    let fields = outcome[head.len()..]
+        .split("; ")
+        .filter_map(|f| f.split_once('='))
+        .collect();
+    (head, fields)
+}
+
 /// What one certificate row holds, as the store reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertRowState {
@@ -575,6 +585,16 @@ mod tests {
         // Text that is not a field stops the reading.
         assert_eq!(field("ok; row=aa; free text", "row"), None);
         assert_eq!(field("ok", "row"), None);
+    }
+
+    #[test]
+    fn fields_split_in_order() {
+        let o = with_field(&with_field("ok x", "row", "aa"), "head", "1:bb");
+        assert_eq!(
+            split_fields(&o),
+            ("ok x", vec![("row", "aa"), ("head", "1:bb")])
+        );
+        assert_eq!(split_fields("ok"), ("ok", vec![]));
     }
 
     #[test]

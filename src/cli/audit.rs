@@ -36,7 +36,8 @@ Print the audit log of this home: every state change (CA created, certificate is
 released, CRL published, seal made or revoked, policy pinned, policy denial) with its time,
 actor, action, object, outcome and hash. Control characters (ESC, CR, LF, other C0 and C1
 characters, DEL) and backslashes in any field are printed escaped (`\\x1b`, `\\n`, `\\\\`), so a
-certificate subject cannot forge a line of the report; --json escapes them as JSON does.
+certificate subject cannot forge a line of the report; --json escapes them as JSON does. Long
+values in outcomes (row hashes, signatures) are cut to 12 characters; --json shows them whole.
 
 EXAMPLES:
     govpki audit show
@@ -142,6 +143,26 @@ pub fn escape_control(s: &str) -> String {
     out
 }
 
+/// An outcome for the text report: long field values (row hashes, signatures, decision
+/// records) cut to their first 12 characters; `--json` shows them whole.
+fn short_outcome(outcome: &str) -> String {
+    let (proof_less, proof) = match outcome.rsplit_once("; proof: ") {
+        Some((head, _)) => (head, "; proof: …"),
+        None => (outcome, ""),
+    };
+    let (head, fields) = binding::split_fields(proof_less);
+    let mut out = head.to_string();
+    for (k, v) in fields {
+        let v = match v.char_indices().nth(12) {
+            Some((i, _)) => format!("{}…", &v[..i]),
+            None => v.to_string(),
+        };
+        out.push_str(&format!("; {k}={v}"));
+    }
+    out.push_str(proof);
+    out
+}
+
 pub fn run(cmd: AuditCommand, ctx: &Context) -> Result<Outcome> {
     match cmd {
         AuditCommand::Show(args) => show(args, ctx),
@@ -169,7 +190,7 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
                 r.seq,
                 escape_control(&r.time),
                 escape_control(&r.action),
-                escape_control(&r.outcome),
+                escape_control(&short_outcome(&r.outcome)),
                 escape_control(&r.object),
                 escape_control(&r.actor),
                 escape_control(r.hash.get(..16).unwrap_or(&r.hash))
@@ -654,6 +675,19 @@ fn verify_log(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_field_values_are_cut_in_text() {
+        assert_eq!(
+            short_outcome("ok keyCompromise; row=0123456789abcdef0123"),
+            "ok keyCompromise; row=0123456789ab…"
+        );
+        assert_eq!(
+            short_outcome("allowed by r; policy=0123456789abcdef; proof: nonce=00 acts=1 sig=AA"),
+            "allowed by r; policy=0123456789ab…; proof: …"
+        );
+        assert_eq!(short_outcome("ok"), "ok");
+    }
 
     #[test]
     fn control_characters_are_escaped() {

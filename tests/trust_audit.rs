@@ -910,3 +910,65 @@ fn audit_show_escapes_control_characters_from_a_csr_subject() {
     let records = env.audit().len();
     assert_eq!(shown.lines().count(), records, "{shown}");
 }
+
+#[test]
+fn under_a_pinned_policy_a_state_change_without_a_statement_is_reported() {
+    if !have_faketime() {
+        return;
+    }
+    let env = governed();
+    env.ok(&["audit", "verify"]);
+    // A record slipped in by someone at the database, in the local user's name.
+    env.sql(&[
+        "INSERT INTO audit (seq, time, actor, action, object, outcome, prev_hash, hash)
+         SELECT MAX(seq) + 1, '2027-01-04T02:00:00Z', 'local:root', 'seal.status-list',
+                '0 revoked seals', 'ok', '', '' FROM audit",
+    ]);
+    rechain(&env);
+    let last = env.audit().pop().unwrap()["seq"].as_i64().unwrap();
+    let report = env.broken(&[]);
+    assert!(
+        report.contains(&format!("record {last}"))
+            && report.contains("under the pinned policy that no signed statement"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_log_without_row_bindings_is_not_provable_never_intact() {
+    if !have_faketime() {
+        return;
+    }
+    // As a home written before rows were bound looks (or a log stripped of them and rebuilt,
+    // which only a head kept elsewhere can tell from an old home).
+    let (env, _, _) = plain();
+    let head = env.ok(&["audit", "head"]);
+    std::fs::write(env.path("head.txt"), head).unwrap();
+    let db = env.db();
+    let rows: Vec<(i64, String)> = db
+        .prepare("SELECT seq, outcome FROM audit")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (seq, outcome) in rows {
+        let bare = outcome.split("; ").next().unwrap().to_string();
+        db.execute(
+            "UPDATE audit SET outcome = ?1 WHERE seq = ?2",
+            rusqlite::params![bare, seq],
+        )
+        .unwrap();
+    }
+    drop(db);
+    rechain(&env);
+    let r = env.run(&["audit", "verify"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("not provable: certificate `") && !r.stdout.contains("BROKEN"),
+        "{}",
+        r.stdout
+    );
+    let report = env.broken(&["--head", &env.p("head.txt")]);
+    assert!(report.contains("rewritten"), "{report}");
+}

@@ -587,6 +587,64 @@ mod tests {
         assert_eq!(field("ok", "row"), None);
     }
 
+    fn rec(seq: i64, action: &str, object: &str, outcome: &str) -> Record {
+        Record {
+            seq,
+            time: "t".into(),
+            actor: "local:x".into(),
+            action: action.into(),
+            object: object.into(),
+            outcome: outcome.into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_bound_log_must_bind_every_row_and_an_old_one_is_not_provable() {
+        let row = cert_row("0A", "CN=a", None, "person", 1, 2, 3, b"der");
+        let rows = StoreRows {
+            certs: vec![CertRowState {
+                serial: "0A".into(),
+                row: row.clone(),
+                status: "valid".into(),
+                revocation: None,
+            }],
+            ..StoreRows::default()
+        };
+        let bound = [
+            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
+            rec(
+                2,
+                "cert.issue",
+                "0A person CN=a",
+                &with_field("ok", "row", &row),
+            ),
+        ];
+        let c = replay(&bound).unwrap().compare(&rows);
+        assert!(
+            c.mismatches.is_empty() && c.not_provable.is_empty(),
+            "{c:?}"
+        );
+
+        let stripped = [
+            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
+            rec(2, "cert.issue", "0A person CN=a", "ok"),
+        ];
+        assert_eq!(replay(&stripped).unwrap_err().seq, Some(2));
+
+        let old = [
+            rec(1, "ca.init", "01 CN=ca", "ok"),
+            rec(2, "cert.issue", "0A person CN=a", "ok"),
+        ];
+        let c = replay(&old).unwrap().compare(&rows);
+        assert!(c.mismatches.is_empty(), "{c:?}");
+        assert_eq!(
+            c.not_provable,
+            vec!["certificate `0A` (record 2)".to_string()]
+        );
+    }
+
     #[test]
     fn fields_split_in_order() {
         let o = with_field(&with_field("ok x", "row", "aa"), "head", "1:bb");

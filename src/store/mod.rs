@@ -551,16 +551,7 @@ impl Store {
                     source,
                 })?;
                 // The record binds the row exactly as written (see `audit::binding`).
-                let row = audit::binding::cert_row(
-                    &c.serial.to_hex(),
-                    &c.subject,
-                    c.department.as_deref(),
-                    &c.profile,
-                    ts(c.not_before),
-                    ts(c.not_after),
-                    ts(c.issued_at),
-                    &c.der,
-                );
+                let row = rows::written(tx, rows::Bound::Cert, &c.serial.to_hex())?;
                 events.push(Event {
                     time: time.clone(),
                     actor: actor.to_string(),
@@ -629,12 +620,7 @@ impl Store {
                 upd.execute(params![hexs, new_status]).map_err(dberr("updating"))?;
                 ins.execute(params![hexs, ts(now), r.reason.code(), r.invalidity.map(ts)])
                     .map_err(dberr("recording a revocation"))?;
-                let row = audit::binding::revocation_row(
-                    &hexs,
-                    ts(now),
-                    i64::from(r.reason.code()),
-                    r.invalidity.map(ts),
-                );
+                let row = rows::written(tx, rows::Bound::Revocation, &hexs)?;
                 events.push(Event {
                     time: time.clone(),
                     actor: actor.to_string(),
@@ -847,17 +833,6 @@ impl Store {
         sha256: &str,
         event: Event,
     ) -> Result<()> {
-        let row = audit::binding::crl_row(
-            number as i64,
-            ts(this_update),
-            ts(next_update),
-            entries as i64,
-            sha256,
-        );
-        let event = Event {
-            outcome: audit::binding::with_field(&event.outcome, "row", &row),
-            ..event
-        };
         self.write_tx("recording the CRL", |tx| {
             tx.execute(
                 "INSERT INTO crls (number, this_update, next_update, entries, sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -868,6 +843,11 @@ impl Store {
                 what: "recording the CRL",
                 source,
             })?;
+            let row = rows::written(tx, rows::Bound::Crl, &(number as i64))?;
+            let event = Event {
+                outcome: audit::binding::with_field(&event.outcome, "row", &row),
+                ..event
+            };
             Ok(((), vec![event]))
         })
     }

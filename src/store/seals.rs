@@ -112,6 +112,7 @@ impl Store {
                 ],
             )
             .map_err(db("inserting the seal"))?;
+            let row = super::rows::written(tx, super::rows::Bound::Seal, &seal.es_id)?;
             Ok((
                 true,
                 vec![Event {
@@ -122,20 +123,7 @@ impl Store {
                         "{} {} {} {}",
                         seal.es_id, seal.seal_type, seal.department, seal.name
                     ),
-                    outcome: crate::audit::binding::with_field(
-                        "ok",
-                        "row",
-                        &crate::audit::binding::seal_row(
-                            &seal.es_id,
-                            &seal.name,
-                            &seal.seal_type,
-                            &seal.department,
-                            ts(seal.valid_from),
-                            ts(seal.valid_until),
-                            ts(seal.created_at),
-                            &seal.der,
-                        ),
-                    ),
+                    outcome: crate::audit::binding::with_field("ok", "row", &row),
                 }],
             ))
         })?;
@@ -179,6 +167,7 @@ impl Store {
                         params![es_id, ts(now), reason],
                     )
                     .map_err(db("revoking the seal"))?;
+                    let row = super::rows::written(tx, super::rows::Bound::SealRevocation, &es_id)?;
                     Ok((
                         Found::Revoked,
                         vec![Event {
@@ -189,11 +178,7 @@ impl Store {
                             outcome: crate::audit::binding::with_field(
                                 &format!("ok {reason}"),
                                 "row",
-                                &crate::audit::binding::seal_revocation_row(
-                                    es_id,
-                                    ts(now),
-                                    Some(reason),
-                                ),
+                                &row,
                             ),
                         }],
                     ))

@@ -972,3 +972,73 @@ fn a_log_without_row_bindings_is_not_provable_never_intact() {
     let report = env.broken(&["--head", &env.p("head.txt")]);
     assert!(report.contains("rewritten"), "{report}");
 }
+
+#[test]
+fn a_policy_switched_off_for_one_command_is_reported() {
+    if !have_faketime() {
+        return;
+    }
+    let env = governed();
+    let governing: Vec<u8> = env
+        .db()
+        .query_row("SELECT value FROM meta WHERE key = 'policy'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    // The setting cleared by hand, a certificate issued with no operator, the setting restored.
+    env.db()
+        .execute("UPDATE meta SET value = X'' WHERE key = 'policy'", [])
+        .unwrap();
+    let serial = env.issue("e", "CN=戊,OU=财政局,O=连云港市人民政府,C=CN", None);
+    env.db()
+        .execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'policy'",
+            [governing],
+        )
+        .unwrap();
+    let issued = env.audit().pop().unwrap()["seq"].as_i64().unwrap();
+    let report = env.broken(&[]);
+    assert!(
+        report.contains(&format!("record {issued}"))
+            && report.contains("local:govpki-test")
+            && report.contains("no signed statement"),
+        "{serial}: {report}"
+    );
+}
+
+#[test]
+fn a_subordinate_ca_and_its_parent_both_verify() {
+    if !have_faketime() {
+        return;
+    }
+    let env = Env::new();
+    env.ca();
+    let sub = env.path("sub");
+    let out = Command::new("faketime")
+        .arg("-f")
+        .arg(fake_clock())
+        .arg(assert_cmd::cargo::cargo_bin!("govpki"))
+        .args(["--home", sub.to_str().unwrap(), "ca", "init", "--subject"])
+        .arg("CN=业务CA,O=连云港市人民政府,C=CN")
+        .args(["--parent", env.home().to_str().unwrap(), "--no-passphrase"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verified: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--json", "audit", "verify"])).unwrap();
+    assert_eq!(verified["store"]["certificates"], 1, "{verified}");
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
+        .args(["--home", sub.to_str().unwrap(), "audit", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

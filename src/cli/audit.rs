@@ -36,7 +36,7 @@ Print the audit log of this home: every state change (CA created, certificate is
 released, CRL published, seal made or revoked, policy pinned, policy denial) with its time,
 actor, action, object, outcome and hash. Control characters (ESC, CR, LF, other C0 and C1
 characters, DEL) and backslashes in any field are printed escaped (`\\x1b`, `\\n`, `\\\\`), so a
-certificate subject cannot forge a line of the report; --json escapes them as JSON does. Long
+certificate subject cannot forge a line of the report; --json writes them as `\\u` escapes. Long
 values in outcomes (row hashes, signatures) are cut to 12 characters; --json shows them whole.
 
 EXAMPLES:
@@ -163,6 +163,19 @@ fn short_outcome(outcome: &str) -> String {
     out
 }
 
+/// JSON text with DEL and the C1 controls written as `\u` escapes.
+fn escape_json_controls(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn run(cmd: AuditCommand, ctx: &Context) -> Result<Outcome> {
     match cmd {
         AuditCommand::Show(args) => show(args, ctx),
@@ -181,7 +194,10 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
         .map(when::rfc3339);
     let records = store.audit_records(since.as_deref())?;
     if ctx.out.is_json() {
-        ctx.out.json(&records)?;
+        // serde_json escapes C0 controls but writes DEL and C1 controls as they are; outside
+        // strings JSON has none of them, so escaping them everywhere keeps the document valid.
+        let text = serde_json::to_string(&records)?;
+        ctx.out.data(&escape_json_controls(&text))?;
     } else {
         let mut text = String::new();
         for r in &records {
@@ -687,6 +703,15 @@ mod tests {
             "allowed by r; policy=0123456789ab…; proof: …"
         );
         assert_eq!(short_outcome("ok"), "ok");
+    }
+
+    #[test]
+    fn json_keeps_no_raw_del_or_c1() {
+        let text = serde_json::to_string(&["a\u{7f}b\u{9b}c\u{1b}"]).unwrap();
+        let escaped = escape_json_controls(&text);
+        assert_eq!(escaped, r#"["a\u007fb\u009bc\u001b"]"#);
+        let back: Vec<String> = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back, ["a\u{7f}b\u{9b}c\u{1b}"]);
     }
 
     #[test]

@@ -989,6 +989,11 @@ fn a_policy_switched_off_for_one_command_is_reported() {
     env.db()
         .execute("UPDATE meta SET value = X'' WHERE key = 'policy'", [])
         .unwrap();
+    let report = env.broken(&[]);
+    assert!(
+        report.contains("the store's policy setting is empty"),
+        "{report}"
+    );
     let serial = env.issue("e", "CN=戊,OU=财政局,O=连云港市人民政府,C=CN", None);
     env.db()
         .execute(

@@ -2,7 +2,7 @@
 //! store, the operators' signatures, the pinned policy and a head kept elsewhere.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
@@ -81,7 +81,8 @@ Verify the audit log of this home, and the store against it:
     or that names another version, is reported;
   - the store: the log is replayed into the certificate, revocation, CRL and seal rows it
     wrote, and every row of those tables must be exactly one of them (and all of them must be
-    there). A row edited, inserted or deleted by hand is named;
+    there). A row edited, inserted or deleted by hand is named; the CA certificate must be the
+    one `ca.init` recorded, and the policy setting the copy the last `ca policy` pinned;
   - signed checkpoints: the CA's signature on the log's head in each `crl.publish` record;
   - with --head FILE, a head printed by `audit head` and kept elsewhere: the log must still
     extend it (a truncated or rebuilt log does not).
@@ -491,6 +492,45 @@ fn redecide(
     Ok(decided_again)
 }
 
+/// The store's policy setting must be what the last `ca policy` record left: the pinned copy of
+/// the version it names, or none after `--clear`.
+fn governing_setting(open: &OpenCa, records: &[Record]) -> std::result::Result<(), Broken> {
+    let Some(last) = records.iter().rev().find(|r| r.action == "ca.policy") else {
+        return Ok(());
+    };
+    let setting = open.meta.policy.as_deref();
+    let fail = |reason: String| Broken {
+        seq: Some(last.seq),
+        check: "store",
+        reason,
+    };
+    match (binding::field(&last.outcome, "policy"), setting) {
+        (Some(v), Some(path)) => {
+            if open.store.pinned_version_of(Path::new(path)).as_deref() != Some(v) {
+                return Err(fail(format!(
+                    "the store's policy setting `{path}` is not the policy version {v} that record {} pinned",
+                    last.seq
+                )));
+            }
+        }
+        (Some(v), None) => {
+            return Err(fail(format!(
+                "the store's policy setting is empty, but record {} pinned the policy version {v}",
+                last.seq
+            )));
+        }
+        (None, Some(path)) if last.object == "(none)" => {
+            return Err(fail(format!(
+                "the store's policy setting is `{path}`, but record {} cleared the policy",
+                last.seq
+            )));
+        }
+        // Cleared and none, or a setting older than policy versions.
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Checks the CA's signed checkpoints in `crl.publish` records. Returns how many verified.
 fn checkpoints(open: &OpenCa, records: &[Record]) -> std::result::Result<usize, Broken> {
     let ca = binding::sha256_hex(&open.meta.cert_der);
@@ -586,6 +626,7 @@ fn verify_log(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         })?;
         decided_again = redecide(&open, &records, ctx.now, &mut not_provable)?;
         checkpoints_ok = checkpoints(&open, &records)?;
+        governing_setting(&open, &records)?;
         // The CA certificate itself is bound by `ca.init`.
         if let Some(first) = records.first().filter(|r| r.action == "ca.init")
             && let Some(bound) = binding::field(&first.outcome, "row")

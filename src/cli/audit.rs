@@ -505,13 +505,13 @@ fn governing_setting(open: &OpenCa, records: &[Record]) -> std::result::Result<(
         reason,
     };
     match (binding::field(&last.outcome, "policy"), setting) {
-        (Some(v), Some(path)) => {
-            if open.store.pinned_version_of(Path::new(path)).as_deref() != Some(v) {
-                return Err(fail(format!(
-                    "the store's policy setting `{path}` is not the policy version {v} that record {} pinned",
-                    last.seq
-                )));
-            }
+        (Some(v), Some(path))
+            if open.store.pinned_version_of(Path::new(path)).as_deref() != Some(v) =>
+        {
+            return Err(fail(format!(
+                "the store's policy setting `{path}` is not the policy version {v} that record {} pinned",
+                last.seq
+            )));
         }
         (Some(v), None) => {
             return Err(fail(format!(

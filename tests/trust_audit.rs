@@ -1047,3 +1047,40 @@ fn a_subordinate_ca_and_its_parent_both_verify() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn the_policy_file_edited_for_one_command_changes_nothing() {
+    if !have_faketime() {
+        return;
+    }
+    let env = Env::new();
+    env.ca();
+    env.issue("officer", OFFICER, None);
+    env.issue("auditor", AUDITOR, None);
+    let copy = env.path("policy");
+    std::fs::create_dir(&copy).unwrap();
+    for f in ["roles.yaml", "bindings.yaml", "restrictions.yaml"] {
+        std::fs::copy(policies().join(f), copy.join(f)).unwrap();
+    }
+    env.ok(&["ca", "policy", copy.to_str().unwrap()]);
+    // The file that was pinned, edited to make auditors CA officers, for one command.
+    let bindings = copy.join("bindings.yaml");
+    let original = std::fs::read_to_string(&bindings).unwrap();
+    std::fs::write(
+        &bindings,
+        original.replace("roles: [auditor]", "roles: [ca-officer]"),
+    )
+    .unwrap();
+    let r = env.run(&[
+        "--as",
+        &env.p("auditor.pem"),
+        "--domain",
+        "intranet",
+        "crl",
+        "generate",
+    ]);
+    std::fs::write(&bindings, &original).unwrap();
+    assert_eq!(r.code, 1, "the pinned copy decides: {}", r.stderr);
+    assert!(r.stderr.contains("denied"), "{}", r.stderr);
+    env.ok(&["audit", "verify"]);
+}

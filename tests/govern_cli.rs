@@ -443,10 +443,19 @@ fn a_policy_that_does_not_load_never_allows() {
         p(&copy),
     ]);
     env.ok(&["--as", &officer, "--domain", "intranet", "crl", "generate"]);
+    // The CA evaluates the copy it pinned in its home: editing the original changes nothing...
     std::fs::write(copy.join("roles.yaml"), "roles: {{{\n").unwrap();
+    env.ok(&["--as", &officer, "--domain", "intranet", "crl", "generate"]);
+    // ...and an edited pinned copy stops every governed command with exit 2.
+    let pinned = std::fs::read_dir(env.home().join("policies"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.join("roles.yaml").exists())
+        .unwrap();
+    std::fs::write(pinned.join("roles.yaml"), "roles: {{{\n").unwrap();
     let (code, err) = env.code(&["--as", &officer, "--domain", "intranet", "crl", "generate"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("does not load"), "{err}");
+    assert!(err.contains("was altered"), "{err}");
 }
 
 #[test]

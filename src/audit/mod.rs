@@ -5,6 +5,8 @@
 //! Pure: this module computes and checks hashes. The store writes records, in the same
 //! transaction as the change they record.
 
+pub mod binding;
+pub mod head;
 pub mod proof;
 
 use serde::Serialize;

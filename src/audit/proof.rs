@@ -74,11 +74,71 @@ pub fn statement(
     out
 }
 
-/// The outcome text of an `authz.allow` record: the deciding rules, then the proof (the nonce,
-/// how many of the following records the statement covers, the signature).
-pub fn outcome(rules: &str, nonce: &str, acts: usize, signature: &[u8]) -> String {
+/// What the policy was asked for one allowed state change, and under which pinned policy
+/// version: enough for `audit verify` to decide it again. Kept (base64 JSON) in the
+/// `authz.allow` outcome and covered by the operator's statement.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Decided {
+    /// The policy version ([`crate::authz::pin::version`] of its sources).
+    pub policy: String,
+    /// The `--domain` of the run, if any.
+    pub domain: Option<String>,
+    pub asks: Vec<DecidedAsk>,
+}
+
+/// One question asked of the policy.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DecidedAsk {
+    pub action: String,
+    pub resource: String,
+    /// Context keys besides `domain` and `time` (the record's time).
+    #[serde(default)]
+    pub context: std::collections::BTreeMap<String, String>,
+}
+
+impl Decided {
+    /// The `decided=` field value.
+    pub fn encode(&self) -> String {
+        // Serialising plain strings and maps cannot fail.
+        B64.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// Reads a `decided=` field value.
+    pub fn decode(value: &str) -> Option<Decided> {
+        serde_json::from_slice(&B64.decode(value).ok()?).ok()
+    }
+
+    /// The decision record of an `authz.allow` outcome, if it has one.
+    pub fn of_outcome(outcome: &str) -> Option<Decided> {
+        let (head, _) = outcome.rsplit_once(PROOF_MARK)?;
+        Decided::decode(super::binding::field(head, "decided")?)
+    }
+}
+
+/// What the operator's statement covers as "what was asked": the record's object, and the
+/// decision record when there is one.
+pub fn asks_signed(object: &str, decided: Option<&str>) -> String {
+    match decided {
+        Some(d) => format!("{object}\n{d}"),
+        None => object.to_string(),
+    }
+}
+
+/// The outcome text of an `authz.allow` record: the deciding rules, the policy version and the
+/// decision record, then the proof (the nonce, how many of the following records the statement
+/// covers, the signature).
+pub fn outcome(
+    rules: &str,
+    decided: Option<&Decided>,
+    nonce: &str,
+    acts: usize,
+    signature: &[u8],
+) -> String {
+    let decided = decided
+        .map(|d| format!("; policy={}; decided={}", d.policy, d.encode()))
+        .unwrap_or_default();
     format!(
-        "allowed by {rules}{PROOF_MARK}nonce={nonce} acts={acts} sig={}",
+        "allowed by {rules}{decided}{PROOF_MARK}nonce={nonce} acts={acts} sig={}",
         B64.encode(signature)
     )
 }
@@ -150,20 +210,29 @@ pub fn verify(cert_der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ProofError>
 }
 
 /// Checks every operator signature in a log whose hash chain is intact: each `authz.allow`
-/// carries a proof that verifies over the records it covers, no proof appears twice, and every
-/// act recorded under an operator's name (`cert:` actor, other than `authz.*` records) is
-/// covered by one. `operator_cert` finds an operator's certificate by serial (hex). Returns the
-/// number of signed state changes, or the first record that fails and why.
+/// carries a proof that verifies over the records it covers, no proof appears twice, every
+/// record a statement covers names the statement's operator as its actor, and every act
+/// recorded under an operator's name (`cert:` actor, other than `authz.*` records) is covered
+/// by one. Once a policy governs the CA (a `ca.policy` record setting one, or a `ca.init` that
+/// pinned one), every state change must be covered, whoever its actor.
+///
+/// `operator_cert` is given the operator's serial (hex) and the `authz.allow` record, and
+/// returns the operator's certificate if it is accepted as that operator at that time (the
+/// caller checks its chain to this CA, its validity then, that it is no CA, and that the
+/// record's actor names it). Returns the number of signed state changes, or the first record
+/// that fails and why.
 pub fn verify_signed_acts(
     records: &[Record],
     ca_cert: &[u8],
-    operator_cert: impl Fn(&str) -> Result<Option<Vec<u8>>, String>,
+    operator_cert: impl Fn(&str, &Record) -> Result<Vec<u8>, String>,
 ) -> Result<usize, Break> {
     let fail = |r: &Record, reason: String| Break { seq: r.seq, reason };
     let mut nonces = std::collections::HashMap::new();
     let mut covered_until = 0usize;
     let mut signed = 0usize;
+    let mut governed = false;
     for (i, r) in records.iter().enumerate() {
+        let covered = signed > 0 && i <= covered_until;
         if r.action == "authz.allow" {
             let proof = parse_outcome(&r.outcome)
                 .ok_or_else(|| fail(r, "an allowed act without its operator's signature".into()))?;
@@ -173,7 +242,7 @@ pub fn verify_signed_acts(
                     format!("the operator's statement of record {first} appears again"),
                 ));
             }
-            let acts: Vec<Event> = records
+            let covered_records = records
                 .get(i + 1..)
                 .and_then(|rest| rest.get(..proof.acts))
                 .ok_or_else(|| {
@@ -181,7 +250,8 @@ pub fn verify_signed_acts(
                         r,
                         format!("it covers {} records that are missing", proof.acts),
                     )
-                })?
+                })?;
+            let acts: Vec<Event> = covered_records
                 .iter()
                 .map(|a| Event {
                     time: a.time.clone(),
@@ -197,29 +267,50 @@ pub fn verify_signed_acts(
                     format!("the actor `{}` names no operator certificate", r.actor),
                 )
             })?;
-            let cert = operator_cert(serial)
-                .map_err(|e| fail(r, e))?
-                .ok_or_else(|| {
-                    fail(
-                        r,
-                        format!("the operator certificate {serial} is not in this CA's store"),
-                    )
-                })?;
-            let msg = statement(ca_cert, &cert, &r.time, &r.object, &proof.nonce, &acts);
+            let cert = operator_cert(serial, r).map_err(|e| fail(r, e))?;
+            let decided = r
+                .outcome
+                .rsplit_once(PROOF_MARK)
+                .and_then(|(head, _)| super::binding::field(head, "decided"));
+            let asks = asks_signed(&r.object, decided);
+            let msg = statement(ca_cert, &cert, &r.time, &asks, &proof.nonce, &acts);
             verify(&cert, &msg, &proof.signature).map_err(|e| fail(r, e.to_string()))?;
+            // A statement speaks only for its own operator's acts.
+            if let Some(other) = covered_records.iter().find(|a| a.actor != r.actor) {
+                return Err(fail(
+                    other,
+                    format!(
+                        "an act by `{}` covered by the statement of another operator, `{}` (record {})",
+                        other.actor, r.actor, r.seq
+                    ),
+                ));
+            }
             covered_until = i + proof.acts;
             signed += 1;
-        } else if r.actor.starts_with("cert:")
-            && !r.action.starts_with("authz.")
-            && (i > covered_until || signed == 0)
-        {
-            return Err(fail(
-                r,
-                format!(
-                    "an act by the operator `{}` that no signed statement of the operator covers",
-                    r.actor
-                ),
-            ));
+        } else if !r.action.starts_with("authz.") {
+            if (r.actor.starts_with("cert:") || governed) && !covered {
+                return Err(fail(
+                    r,
+                    if governed {
+                        format!(
+                            "a state change by `{}` under the pinned policy that no signed statement of an operator covers",
+                            r.actor
+                        )
+                    } else {
+                        format!(
+                            "an act by the operator `{}` that no signed statement of the operator covers",
+                            r.actor
+                        )
+                    },
+                ));
+            }
+            match r.action.as_str() {
+                "ca.policy" => governed = r.object != "(none)",
+                "ca.init" => {
+                    governed = governed || super::binding::field(&r.outcome, "policy").is_some()
+                }
+                _ => {}
+            }
         }
     }
     Ok(signed)
@@ -284,7 +375,7 @@ mod tests {
 
     #[test]
     fn outcome_round_trips_and_junk_is_no_proof() {
-        let text = outcome("ca-officer-issue", "0a1b", 3, &[1, 2, 3, 255]);
+        let text = outcome("ca-officer-issue", None, "0a1b", 3, &[1, 2, 3, 255]);
         assert_eq!(
             parse_outcome(&text),
             Some(Proof {

@@ -28,6 +28,7 @@ mod explain;
 mod loader;
 pub mod model;
 mod pattern;
+pub mod pin;
 mod request;
 pub mod source;
 pub mod testcase;

@@ -44,6 +44,18 @@ kept in the audit log (`audit verify` checks it). A policy that does not load st
 (exit 2): it never allows. Changing the policy of a governed CA is itself ca.manage on ca/<CN>.
 The policy language is described in policies/README.md.
 
+The policy is pinned: its sources are copied into HOME/policies/<VERSION>/ (VERSION is the
+SHA-256 of their file names and texts) and the `ca.policy` audit record names the version.
+Governed commands evaluate that copy, never the original files and never the compiled-policy
+cache; a copy that no longer hashes to its version stops them (exit 2). Every `authz.allow`
+record names the version it was decided under, and `audit verify` decides each act again
+under the version pinned at that point of the log. To change the policy, pin it again.
+
+A policy under which no certificate this CA issued (valid, not a CA certificate) could ever be
+allowed ca.manage on ca/<CN>, in any domain at any time of the week, is refused: it would lock
+the CA out for good (no one could change the policy again, not even the CA key's holder). Issue
+the officers' certificates before pinning the first policy.
+
 EXAMPLES:
     govpki ca policy /etc/govpki/policies
     govpki --as officer.pem --as-key officer.key --as-passphrase-file officer.pass \
@@ -53,7 +65,7 @@ EXAMPLES:
 EXIT CODES:
     0  set or cleared
     1  denied by the current policy
-    2  an error (the new policy does not load, no operator given)";
+    2  an error (the new policy does not load or would lock the CA out, no operator given)";
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
@@ -141,7 +153,7 @@ pub struct InitArgs {
     /// Write the CA key unencrypted (explicit consent)
     #[arg(long)]
     pub no_passphrase: bool,
-    /// A policy (file or directory) that will govern this CA's commands
+    /// Refused: a new CA has no officer who could act under a policy (pin one with `ca policy`)
     #[arg(long, value_name = "PATH")]
     pub policy: Option<PathBuf>,
 }
@@ -204,14 +216,19 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         crate::ca::profile::San::parse(&format!("dns:{d}"))
             .with_context(|| format!("--permit-dns `{d}`"))?;
     }
-    let policy = match policy {
-        Some(p) => Some({
+    let policy: Option<String> = match policy {
+        Some(p) => {
             super::govern::load_policy(&p)?;
-            std::fs::canonicalize(&p)
-                .with_context(|| format!("reading policy `{}`", p.display()))?
-                .to_string_lossy()
-                .into_owned()
-        }),
+            // A new CA has issued no certificate: under any policy, no one could ever be
+            // allowed to run `ca policy` (or anything else) on it.
+            return Err(super::hinted(
+                format!(
+                    "a new CA governed by the policy `{}` would be locked out for good: it has issued no certificate, so no operator could ever act on it",
+                    p.display()
+                ),
+                "create the CA without --policy, issue the officers' certificates, then run `govpki ca policy PATH`",
+            ));
+        }
         None => None,
     };
     let home = ctx.home.clone();
@@ -580,47 +597,104 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
 
 fn set_policy(args: PolicyArgs, ctx: &Context) -> Result<Outcome> {
     let PolicyArgs { path, clear } = args;
+    // The new policy must load before it can govern anything. Its sources are pinned: kept in
+    // the home under their version, which the log records.
     let new = match (&path, clear) {
         (Some(p), false) => {
-            // The new policy must load before it can govern anything.
-            super::govern::load_policy(p)?;
-            Some(
-                std::fs::canonicalize(p)
-                    .with_context(|| format!("reading policy `{}`", p.display()))?
-                    .to_string_lossy()
-                    .into_owned(),
-            )
+            let sources = super::authz::read_policy_sources(p)?;
+            let pinned = pinned_sources(&sources);
+            let policy = super::govern::compile_sources(p, &sources)?;
+            let canonical = std::fs::canonicalize(p)
+                .with_context(|| format!("reading policy `{}`", p.display()))?
+                .to_string_lossy()
+                .into_owned();
+            let version = crate::authz::pin::version(&pinned);
+            Some((canonical, pinned, policy, version))
         }
         _ => None,
     };
     let mut open = OpenCa::open(&ctx.home)?;
     let name = super::crl::ca_name(&open);
+    if let Some((canonical, _, policy, _)) = &new
+        && super::govern::who_can_manage(policy, &open, &format!("ca/{name}"), ctx.now)?.is_none()
+    {
+        return Err(super::hinted(
+            format!(
+                "the policy `{canonical}` would lock this CA out for good: no certificate this CA issued could ever be allowed `ca.manage` on `ca/{name}`, so no one could change the policy again"
+            ),
+            "bind a role with ca.manage on this CA to an officer whose certificate this CA issued (issue it first), then pin the policy",
+        ));
+    }
     let actor = super::govern::authorize(
         ctx,
         &mut open,
         &[super::govern::Ask::new("ca.manage", format!("ca/{name}"))],
     )?;
+    let (governing, object, outcome) = match &new {
+        Some((canonical, pinned, _, version)) => {
+            let files: Vec<(String, String)> = pinned
+                .iter()
+                .map(|(n, t)| (n.to_string_lossy().into_owned(), t.clone()))
+                .collect();
+            let dir = open.store.pin_policy(version, &files)?;
+            (
+                Some(dir.to_string_lossy().into_owned()),
+                canonical.clone(),
+                crate::audit::binding::with_field("ok", "policy", version),
+            )
+        }
+        None => (None, "(none)".to_string(), "ok".to_string()),
+    };
     open.store.set_policy(
-        new.as_deref(),
+        governing.as_deref(),
         Event {
             time: rfc3339(ctx.now),
             actor,
             action: "ca.policy".into(),
-            object: new.clone().unwrap_or_else(|| "(none)".into()),
-            outcome: "ok".into(),
+            object,
+            outcome,
         },
     )?;
+    let shown = new.as_ref().map(|(c, ..)| c.clone());
+    let version = new.as_ref().map(|(.., v)| v.clone());
     if ctx.out.is_json() {
-        ctx.out.json(&serde_json::json!({ "policy": new }))?;
+        ctx.out.json(&serde_json::json!({
+            "policy": shown,
+            "version": version,
+            "pinned": governing,
+        }))?;
     } else {
-        match &new {
-            Some(p) => ctx
-                .out
-                .info(&format!("this CA is now governed by the policy `{p}`")),
-            None => ctx.out.info("this CA is no longer governed by a policy"),
+        match (&shown, &version) {
+            (Some(p), Some(v)) => ctx.out.info(&format!(
+                "this CA is now governed by the policy `{p}`, pinned as version {v}"
+            )),
+            _ => ctx.out.info("this CA is no longer governed by a policy"),
         }
     }
     Ok(Outcome::Success)
+}
+
+/// A policy's sources under the file names their pinned copy gets: the same names, made
+/// visible YAML files where they were not (a single policy file may have any name), so that
+/// the copy loads as a directory with the same texts.
+fn pinned_sources(sources: &[(PathBuf, String)]) -> Vec<(PathBuf, String)> {
+    sources
+        .iter()
+        .enumerate()
+        .map(|(i, (p, t))| {
+            let mut name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| format!("policy-{i}.yaml"));
+            if name.starts_with('.') {
+                name = format!("policy{name}");
+            }
+            if !crate::authz::source::is_yaml(Path::new(&name)) {
+                name.push_str(".yaml");
+            }
+            (PathBuf::from(name), t.clone())
+        })
+        .collect()
 }
 
 fn key_algorithm_of(cert_der: &[u8]) -> String {

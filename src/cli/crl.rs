@@ -115,6 +115,24 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
         &[govern::Ask::new("crl.publish", format!("ca/{name}"))],
     )?;
     let key = open.unlock(passphrase_file.as_deref())?;
+    // The CRL's audit record carries the log's head before it, signed with the CA key.
+    let head_key = key
+        .try_clone()
+        .map_err(|e| anyhow::anyhow!("holding the CA key: {e}"))?;
+    let ca_fp = crate::audit::binding::sha256_hex(&open.meta.cert_der);
+    open.store
+        .set_head_signer(Box::new(move |records, hash, time| {
+            let msg = crate::audit::head::message(&ca_fp, records, hash, time);
+            let signature = head_key.sign(&msg).map_err(|e| e.to_string())?;
+            Ok(crate::audit::head::Head {
+                ca: ca_fp.clone(),
+                records,
+                hash: hash.to_string(),
+                time: time.to_string(),
+                signature,
+            }
+            .checkpoint())
+        }));
     let cert = input::parse_cert(&open.meta.cert_der).context("reading the CA certificate")?;
     let ski = cert
         .extensions()

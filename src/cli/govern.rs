@@ -67,11 +67,17 @@ impl std::fmt::Display for PolicyDenied {
 
 impl std::error::Error for PolicyDenied {}
 
-/// Reads a policy file or directory and compiles it (through the compiled-policy cache); any
-/// error stops the command.
+/// Reads a policy file or directory and compiles it from its sources; any error stops the
+/// command. Never through the compiled-policy cache: a governed decision comes from the
+/// sources, so no cache entry (whoever wrote it) can change it.
 pub fn load_policy(path: &Path) -> Result<Policy> {
     let sources = super::authz::read_policy_sources(path)?;
-    match super::authz::compile_policy(&sources, &|_| {}) {
+    compile_sources(path, &sources)
+}
+
+/// Compiles a policy's sources without the cache.
+pub fn compile_sources(path: &Path, sources: &[(std::path::PathBuf, String)]) -> Result<Policy> {
+    match Policy::load(sources) {
         Ok((policy, _warnings)) => Ok(policy),
         Err(errors) => {
             let first = errors
@@ -125,7 +131,7 @@ pub fn authorize_with_key(
             "pass --as-key OPERATOR_KEY (the private key of the --as certificate; it signs the act for the audit log)",
         ));
     }
-    let policy = load_policy(Path::new(&policy_path))?;
+    let (policy, version) = load_governing(open, Path::new(&policy_path))?;
     let der = common::read_cert(&cert_path)?;
     let operator = operator_name(&der);
     let first_ask = asks
@@ -241,6 +247,20 @@ pub fn authorize_with_key(
         .join("; ");
     rules.dedup();
     let rules = rules.join(", ");
+    // What was decided, under which policy version: `audit verify` decides it again.
+    let decided = proof::Decided {
+        policy: version,
+        domain: ctx.domain.clone(),
+        asks: asks
+            .iter()
+            .map(|a| proof::DecidedAsk {
+                action: a.action.to_string(),
+                resource: a.resource.clone(),
+                context: a.context.iter().cloned().collect(),
+            })
+            .collect(),
+    };
+    let signed_asks = proof::asks_signed(&asks_text, Some(&decided.encode()));
     let key = key
         .try_clone()
         .map_err(|e| anyhow::anyhow!("holding the operator key: {e}"))?;
@@ -248,7 +268,7 @@ pub fn authorize_with_key(
     let actor = operator.clone();
     open.store.set_act_signer(Box::new(move |acts| {
         let nonce = hex::encode(common::random16().map_err(|e| e.to_string())?);
-        let statement = proof::statement(&ca_cert, &der, &time, &asks_text, &nonce, acts);
+        let statement = proof::statement(&ca_cert, &der, &time, &signed_asks, &nonce, acts);
         let signature = key.sign(&statement).map_err(|e| e.to_string())?;
         // A signature that does not verify would only be found by the next `audit verify`.
         proof::verify(&der, &statement, &signature).map_err(|e| e.to_string())?;
@@ -257,10 +277,88 @@ pub fn authorize_with_key(
             actor: actor.clone(),
             action: "authz.allow".into(),
             object: asks_text.clone(),
-            outcome: proof::outcome(&rules, &nonce, acts.len(), &signature),
+            outcome: proof::outcome(&rules, Some(&decided), &nonce, acts.len(), &signature),
         })
     }));
     Ok(operator)
+}
+
+/// Loads the policy that governs this CA, and its version. A pinned copy in the home (what
+/// `ca policy` keeps) must still hash to the version it is kept under: an edited copy stops
+/// every governed command (exit 2), it never decides. A policy path of a home pinned before
+/// versions were kept is loaded as it is, under the version of its current texts (which the
+/// log never pinned: `audit verify` reports such acts as not provable).
+pub fn load_governing(open: &OpenCa, path: &Path) -> Result<(Policy, String)> {
+    let sources = super::authz::read_policy_sources(path)?;
+    let version = authz::pin::version(&sources);
+    if let Some(pinned) = open.store.pinned_version_of(path)
+        && pinned != version
+    {
+        return Err(hinted(
+            format!(
+                "the pinned policy `{}` was altered: its sources hash to {version}, not {pinned}, so nothing is allowed",
+                path.display()
+            ),
+            "restore it, or pin the policy again with `govpki ca policy PATH`",
+        ));
+    }
+    Ok((compile_sources(path, &sources)?, version))
+}
+
+/// How `ca policy` avoids locking a CA out for good: whether some certificate this CA issued
+/// (valid now, no CA certificate) would be allowed `ca.manage` on `resource` by `policy` in some
+/// domain at some time of the coming week (every half hour), i.e. whether anyone could ever
+/// change the policy again. Returns the first such certificate's actor name.
+pub fn who_can_manage(
+    policy: &Policy,
+    open: &OpenCa,
+    resource: &str,
+    now: time::OffsetDateTime,
+) -> Result<Option<String>> {
+    let rows = open.store.list(
+        &crate::store::ListFilter {
+            status: Some("valid".into()),
+            ..Default::default()
+        },
+        now,
+    )?;
+    // Bindings match subject attributes only, whatever the time or domain: a subject that holds
+    // no role is never allowed anything.
+    let subjects: Vec<(String, authz::Subject)> = rows
+        .iter()
+        .filter(|r| r.profile != "sub-ca")
+        .filter_map(|r| {
+            Some((
+                operator_name(&r.der),
+                authz::subject_from_cert(&r.der).ok()?,
+            ))
+        })
+        .filter(|(_, s)| !policy.roles_of(s).is_empty())
+        .collect();
+    let domains = [None, Some("intranet"), Some("extranet"), Some("internet")];
+    // Now first (the common case answers at once), then every half hour of the coming week.
+    for step in 0..(7 * 48) {
+        let at = now + time::Duration::minutes(30 * step);
+        for domain in domains {
+            for (name, subject) in &subjects {
+                let mut context = BTreeMap::new();
+                if let Some(d) = domain {
+                    context.insert("domain".to_string(), d.to_string());
+                }
+                context.insert("time".to_string(), rfc3339(at));
+                let request = Request {
+                    subject: subject.clone(),
+                    action: "ca.manage".into(),
+                    resource: resource.to_string(),
+                    context,
+                };
+                if policy.decide(&request, at).allow {
+                    return Ok(Some(name.clone()));
+                }
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Records a denial in the audit log (its own transaction: nothing else happens) and returns
@@ -336,7 +434,8 @@ fn operator_is_trusted(
     }
 }
 
-fn operator_name(der: &[u8]) -> String {
+/// The audit actor name of an operator certificate: `cert:<subject> [<serial>]`.
+pub fn operator_name(der: &[u8]) -> String {
     match crate::ca::input::parse_cert(der) {
         Ok(c) => format!(
             "cert:{} [{}]",

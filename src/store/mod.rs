@@ -7,8 +7,10 @@
 //! change and its record commit together or not at all, and concurrent processes serialise.
 
 pub mod files;
+pub mod pinned;
 pub mod policy_cache;
 pub mod revocations;
+pub mod rows;
 pub mod seals;
 
 use std::path::{Path, PathBuf};
@@ -142,7 +144,14 @@ pub struct Store {
     /// Signs every state change's audit events for the operator who was allowed to make it
     /// (see [`Store::set_act_signer`]).
     signer: Option<ActSigner>,
+    /// Signs the head of the log with the CA key into each `crl.publish` record (see
+    /// [`Store::set_head_signer`]).
+    head_signer: Option<HeadSigner>,
 }
+
+/// Given the head of the log before a CRL's transaction (record count, last hash) and the
+/// record's time, returns the `head=` checkpoint value (see [`crate::audit::head`]).
+pub type HeadSigner = Box<dyn FnMut(i64, &str, &str) -> std::result::Result<String, String>>;
 
 /// Given the audit events of one state change, returns the operator's signed `authz.allow`
 /// record that goes before them (see [`crate::audit::proof`]).
@@ -228,6 +237,7 @@ impl Store {
             home: home.to_path_buf(),
             db_path,
             signer: None,
+            head_signer: None,
         };
         store
             .conn
@@ -336,7 +346,22 @@ impl Store {
             }
             other => other,
         };
-        let (value, evs) = events(&tx).map_err(fix)?;
+        let (value, mut evs) = events(&tx).map_err(fix)?;
+        if let Some(sign_head) = self.head_signer.as_mut()
+            && let Some(ev) = evs.iter_mut().find(|e| e.action == "crl.publish")
+        {
+            let (count, hash): (i64, String) = tx
+                .query_row(
+                    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(err.clone())?
+                .unwrap_or((0, audit::GENESIS.to_string()));
+            let checkpoint = sign_head(count, &hash, &ev.time).map_err(StoreError::Sign)?;
+            ev.outcome = audit::binding::with_field(&ev.outcome, "head", &checkpoint);
+        }
         let mut all = Vec::with_capacity(evs.len() + 1);
         if !evs.is_empty()
             && let Some(sign) = self.signer.as_mut()
@@ -415,6 +440,14 @@ impl Store {
                     source,
                 })?;
             }
+            let event = Event {
+                outcome: audit::binding::with_field(
+                    &event.outcome,
+                    "row",
+                    &audit::binding::sha256_hex(&meta.cert_der),
+                ),
+                ..event
+            };
             Ok(((), vec![event]))
         })
     }
@@ -525,12 +558,14 @@ impl Store {
                     what: "inserting a certificate",
                     source,
                 })?;
+                // The record binds the row exactly as written (see `audit::binding`).
+                let row = rows::written(tx, rows::Bound::Cert, &c.serial.to_hex())?;
                 events.push(Event {
                     time: time.clone(),
                     actor: actor.to_string(),
                     action: "cert.issue".into(),
                     object: format!("{} {} {}", c.serial.to_hex(), c.profile, c.subject),
-                    outcome: "ok".into(),
+                    outcome: audit::binding::with_field("ok", "row", &row),
                 });
             }
             Ok(((), events))
@@ -608,12 +643,17 @@ impl Store {
                 upd.execute(params![hexs, new_status]).map_err(dberr("updating"))?;
                 ins.execute(params![hexs, revoked_at, r.reason.code(), r.invalidity.map(ts)])
                     .map_err(dberr("recording a revocation"))?;
+                let row = rows::written(tx, rows::Bound::Revocation, &hexs)?;
                 events.push(Event {
                     time: time.clone(),
                     actor: actor.to_string(),
                     action: "cert.revoke".into(),
                     object: hexs,
-                    outcome: format!("ok {}", r.reason.name()),
+                    outcome: audit::binding::with_field(
+                        &format!("ok {}", r.reason.name()),
+                        "row",
+                        &row,
+                    ),
                 });
             }
             Ok(((), events))
@@ -826,6 +866,11 @@ impl Store {
                 what: "recording the CRL",
                 source,
             })?;
+            let row = rows::written(tx, rows::Bound::Crl, &(number as i64))?;
+            let event = Event {
+                outcome: audit::binding::with_field(&event.outcome, "row", &row),
+                ..event
+            };
             Ok(((), vec![event]))
         })
     }
@@ -835,6 +880,12 @@ impl Store {
     /// with the operator's signature, or not at all if it never commits.
     pub fn set_act_signer(&mut self, signer: ActSigner) {
         self.signer = Some(signer);
+    }
+
+    /// From now on, each `crl.publish` record carries a checkpoint of the log's head before its
+    /// transaction, signed with the CA key by `signer`.
+    pub fn set_head_signer(&mut self, signer: HeadSigner) {
+        self.head_signer = Some(signer);
     }
 
     /// Appends audit events on their own (e.g. a policy denial, which changes nothing else).

@@ -112,6 +112,7 @@ impl Store {
                 ],
             )
             .map_err(db("inserting the seal"))?;
+            let row = super::rows::written(tx, super::rows::Bound::Seal, &seal.es_id)?;
             Ok((
                 true,
                 vec![Event {
@@ -122,7 +123,7 @@ impl Store {
                         "{} {} {} {}",
                         seal.es_id, seal.seal_type, seal.department, seal.name
                     ),
-                    outcome: "ok".into(),
+                    outcome: crate::audit::binding::with_field("ok", "row", &row),
                 }],
             ))
         })?;
@@ -166,6 +167,7 @@ impl Store {
                         params![es_id, ts(now), reason],
                     )
                     .map_err(db("revoking the seal"))?;
+                    let row = super::rows::written(tx, super::rows::Bound::SealRevocation, &es_id)?;
                     Ok((
                         Found::Revoked,
                         vec![Event {
@@ -173,7 +175,11 @@ impl Store {
                             actor: actor.to_string(),
                             action: "seal.revoke".into(),
                             object: es_id.to_string(),
-                            outcome: format!("ok {reason}"),
+                            outcome: crate::audit::binding::with_field(
+                                &format!("ok {reason}"),
+                                "row",
+                                &row,
+                            ),
                         }],
                     ))
                 }

@@ -875,7 +875,7 @@ fn a_policy_that_would_lock_the_ca_out_is_refused() {
 }
 
 #[test]
-fn audit_show_escapes_control_characters_from_a_csr_subject() {
+fn audit_show_escapes_control_characters_written_into_the_log() {
     if !have_faketime() {
         return;
     }
@@ -902,7 +902,19 @@ fn audit_show_escapes_control_characters_from_a_csr_subject() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    env.ok(&["cert", "issue", "--profile", "person", "--csr", &csr]);
+    // The CSR itself is refused (its subject obeys the --subject rules), so nothing of it
+    // reaches the log.
+    let refused = env.run(&["cert", "issue", "--profile", "person", "--csr", &csr]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    // Someone with access to the database writes the same text into the log directly and
+    // rebuilds the chain: `audit show` must still print it escaped, on one line.
+    env.sql(&[
+        "INSERT INTO audit (seq, time, actor, action, object, outcome, prev_hash, hash)
+         SELECT MAX(seq) + 1, '2027-01-04T02:00:00Z', 'local:root', 'cert.issue',
+                'CN=evil' || char(27) || '[2J' || char(10) || '     9  2027-01-04T02:00:00Z  cert.revoke    ok',
+                'ok', '', '' FROM audit",
+    ]);
+    rechain(&env);
     let shown = env.ok(&["audit", "show"]);
     assert!(!shown.contains('\u{1b}'), "{shown:?}");
     assert!(shown.contains("evil\\x1b[2J\\n"), "{shown}");

@@ -132,6 +132,24 @@ fn a_deny_with_a_missing_attribute_applies_to_every_resource_of_its_action() {
             "dept/档案局/seal/contract",
         )
         .code(1);
+        // A department of `.` or `..` (a certificate's OU may say so) would make the deny
+        // pattern `dept/../seal/invoice`, which no well-formed resource matches: it counts as
+        // no department, so the deny still applies.
+        for dot in ["department=.", "department=.."] {
+            let run = check(
+                env,
+                cache,
+                &["title=archivist", dot],
+                "seal.revoke",
+                "dept/档案局/seal/contract",
+            )
+            .code(1);
+            assert!(
+                run.stdout.contains("invoice-seals-stay-home"),
+                "{}",
+                run.describe()
+            );
+        }
         // With a department the deny is what it says: only that department's invoice seal.
         let with = ["title=archivist", "department=档案局"];
         check(
@@ -196,4 +214,58 @@ fn a_department_scope_covers_only_resources_strictly_under_it() {
         check(env, cache, &clerk, "doc.read", "dept/财政局局/doc/1").code(1);
         check(env, cache, &clerk, "doc.read", "dept/档案局/doc/1").code(1);
     });
+}
+
+/// A deny file of a policy directory that cannot be read (replaced by a FIFO, a directory or a
+/// dangling link) stops the command: it is never skipped into an allow.
+#[test]
+fn an_unreadable_policy_file_in_a_directory_is_an_error_not_a_skip() {
+    let env = Env::new();
+    let dir = env.path("policy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (allow, deny) = POLICY.split_once("deny:").unwrap();
+    std::fs::write(dir.join("allow.yaml"), allow).unwrap();
+    let run = |env: &Env| {
+        let mut cmd = common::govpki(&env.path("home"), env.root());
+        cmd.args([
+            "authz",
+            "check",
+            "--policy",
+            p(&dir),
+            "--subject",
+            "title=archivist",
+            "--action",
+            "seal.revoke",
+            "--resource",
+            "dept/档案局/seal/contract",
+        ]);
+        let out = assert_cmd::Command::from_std(cmd)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("spawn govpki");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Sanity: without the deny file, allowed; with it, denied.
+    assert_eq!(run(&env).0, Some(0));
+    std::fs::write(dir.join("deny.yaml"), format!("deny:{deny}")).unwrap();
+    assert_eq!(run(&env).0, Some(1));
+    // A dangling link in its place.
+    std::fs::remove_file(dir.join("deny.yaml")).unwrap();
+    std::os::unix::fs::symlink(dir.join("gone.yaml.txt"), dir.join("deny.yaml")).unwrap();
+    let (code, err) = run(&env);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("deny.yaml"), "{err}");
+    // A FIFO in its place: refused at once, not read, not skipped.
+    std::fs::remove_file(dir.join("deny.yaml")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("deny.yaml"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let (code, err) = run(&env);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("deny.yaml"), "{err}");
 }

@@ -65,7 +65,12 @@ pub(crate) enum Unresolved {
 /// The result of resolving a variable against a subject.
 fn resolve<'s>(subject: &'s Subject, attr: &str, sep: char) -> Option<&'s str> {
     match subject.get(attr) {
-        [one] if !one.is_empty() && !one.contains(sep) => Some(one.as_str()),
+        // A value that could never stand as one well-formed segment (`.`, `..`: resources with
+        // such segments are refused as malformed) counts as absent, so that a deny pattern
+        // built from it still applies (fail closed) instead of matching nothing.
+        [one] if !one.is_empty() && !one.contains(sep) && one != "." && one != ".." => {
+            Some(one.as_str())
+        }
         _ => None,
     }
 }

@@ -215,10 +215,10 @@ pub fn read_policy_sources(path: &Path) -> anyhow::Result<Vec<(PathBuf, String)>
         {
             let entry =
                 entry.with_context(|| format!("listing policy directory `{}`", path.display()))?;
-            let p = entry.path();
-            if p.is_file() {
-                entries.push(p);
-            }
+            // Every `.yaml`/`.yml` entry is a source, whatever its type: a deny file replaced
+            // by a FIFO, a directory or a dangling link must stop the command (the bounded
+            // reader refuses it), never be skipped into an allow.
+            entries.push(entry.path());
         }
         let files = source::policy_files(entries);
         if files.is_empty() {

@@ -493,7 +493,16 @@ impl AtTimeChecker {
         });
         let path = match path {
             Ok(p) => p,
-            // A pinned authority is trusted by itself when it has no path to the anchors.
+            // A pinned authority is trusted by itself when it has no path to the anchors. One
+            // whose issuer is among the anchors or intermediates claims a place in this
+            // hierarchy: then the path's failure (a bad signature, an issuer without
+            // keyCertSign, a revocation) stands and the pin does not hide it.
+            Err(check)
+                if authority == Some(AuthorityKind::Pinned)
+                    && self.issuer_is_known(&ee, doc_intermediates) =>
+            {
+                return check;
+            }
             Err(_) if authority == Some(AuthorityKind::Pinned) => {
                 if let Err(why) = valid_at(&ee, at) {
                     return ChainCheck::Invalid(why);
@@ -533,6 +542,19 @@ impl AtTimeChecker {
         } else {
             ChainCheck::ValidRevocationUnknown(unknown.join("; "))
         }
+    }
+
+    /// Whether `cert`'s issuer name is the subject of a trust anchor or of a known
+    /// intermediate (given to the checker or carried by the document).
+    fn issuer_is_known(&self, cert: &X509Certificate<'_>, doc_intermediates: &[Vec<u8>]) -> bool {
+        let issuer = cert.issuer().as_raw();
+        self.anchors
+            .iter()
+            .chain(&self.intermediates)
+            .chain(doc_intermediates)
+            .any(|der| {
+                X509Certificate::from_der(der).is_ok_and(|(_, c)| c.subject().as_raw() == issuer)
+            })
     }
 
     /// The path from `ee_der` to a trust anchor as webpki builds it (the anchor's certificate

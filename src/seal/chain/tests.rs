@@ -33,8 +33,12 @@ fn params(cn: &str, ca: bool) -> CertificateParams {
 }
 
 fn root() -> Ca {
+    root_named("根CA")
+}
+
+fn root_named(name: &str) -> Ca {
     let key = KeyPair::generate().unwrap();
-    let p = params("根CA", true);
+    let p = params(name, true);
     let cert = p.self_signed(&key).unwrap().der().to_vec();
     Ca {
         cert,
@@ -374,7 +378,7 @@ fn only_seal_authorities_make_seals() {
         ChainCheck::ValidRevocationUnknown(_)
     ));
     // ... under another root: untrusted.
-    let other = root();
+    let other = root_named("外部根CA");
     let stranger = end_entity(&other, "印章管理部门", 43, vec![seal_authority_eku()]);
     assert!(matches!(
         c.check(&stranger, &[], T, ChainRole::Authority),
@@ -400,6 +404,17 @@ fn only_seal_authorities_make_seals() {
             datetime!(2031-01-01 0:00 UTC),
             ChainRole::Authority
         ),
+        ChainCheck::Invalid(_)
+    ));
+    // An impostor root with the trusted root's name: its seal authority claims a place in the
+    // trusted hierarchy, so pinning it does not hide that its path fails.
+    let impostor = root();
+    let forged = end_entity(&impostor, "印章管理部门", 44, vec![seal_authority_eku()]);
+    let pinned_forged = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &[])
+        .unwrap()
+        .with_seal_authorities(vec![forged.clone()]);
+    assert!(matches!(
+        pinned_forged.check(&forged, &[], T, ChainRole::Authority),
         ChainCheck::Invalid(_)
     ));
     // The seal holder stays none.

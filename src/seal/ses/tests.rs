@@ -34,15 +34,13 @@ fn judge(sig: &SesSignature, doc: &[u8]) -> VerificationReport {
 
 /// As a verifier who accepts ofdrw's test certificates: the ofdrw root may not sign
 /// certificates (its key usage lacks keyCertSign), so the signer's certificate is trusted
-/// directly, and the maker is pinned as a seal authority (`--seal-authority`).
+/// directly, and the maker is pinned as a seal authority (`--seal-authority`), as the README
+/// says. The root is not a trust anchor here: a pinned maker whose issuer is an anchor claims
+/// a place in that hierarchy, and the root's missing keyCertSign would then stand.
 fn judge_trusting_ofdrw(sig: &SesSignature, doc: &[u8]) -> VerificationReport {
-    let checker = AtTimeChecker::new(
-        &[ofdrw_root(), read_pem_cert("certs/ofdrw-signer.pem")],
-        &[],
-        &[],
-    )
-    .unwrap()
-    .with_seal_authorities(vec![read_pem_cert("certs/ofdrw-maker.pem")]);
+    let checker = AtTimeChecker::new(&[read_pem_cert("certs/ofdrw-signer.pem")], &[], &[])
+        .unwrap()
+        .with_seal_authorities(vec![read_pem_cert("certs/ofdrw-maker.pem")]);
     judge_with(sig, doc, &checker)
 }
 

@@ -789,3 +789,50 @@ fn a_time_stamp_before_the_key_compromise_keeps_the_signature_valid() {
         "{r}"
     );
 }
+
+/// A seal-authority key holder makes a seal outside the home (by hand, or in a copy of it):
+/// the home never recorded it and cannot revoke it, so it does not call it "not revoked".
+#[test]
+fn a_seal_the_home_never_recorded_is_not_settled_by_the_home() {
+    let fx = Fx::new();
+    let sa = fx.env.issue(
+        &fx.ca,
+        "sa",
+        "seal-authority",
+        &format!("CN=印章管理部门,{ORG}"),
+        &[],
+        &[],
+    );
+    let seal = fx.hand_made_seal(&sa, &[&fx.holder], "unrecorded.esl");
+    let holder_key = fx.holder.key.clone().unwrap();
+    fx.run(&[
+        "-q",
+        "seal",
+        "sign",
+        "--seal",
+        p(&seal),
+        "--key",
+        p(&holder_key),
+        "--cert",
+        p(&fx.holder.cert),
+        p(&fx.doc),
+    ])
+    .success();
+    let (_, r) = fx.verify(&[p(&fx.doc)]);
+    let revocation = check(&r, "seal_revocation");
+    assert!(
+        revocation["detail"]
+            .as_str()
+            .unwrap()
+            .contains("revocation not checked"),
+        "{r}"
+    );
+    // The seal authority cannot be revoked through this home either.
+    let es_id = "forged-unrecorded.esl";
+    let revoke = fx.run(&["seal", "revoke", es_id]);
+    assert_eq!(revoke.code, Some(2), "{}", revoke.describe());
+    // A verifier who needs revocation settled gets indeterminate, never valid.
+    let (code, r) = fx.verify(&["--require-revocation", p(&fx.doc)]);
+    assert_eq!(code, Some(3), "{r}");
+    assert_eq!(r["verdict"], "indeterminate", "{r}");
+}

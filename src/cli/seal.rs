@@ -617,10 +617,18 @@ fn read_status_list(path: &Path, ctx: &Context) -> Result<SealStatusList> {
     Ok(list)
 }
 
+/// The home's CA certificate, its seal revocations by esID, and the esIDs of the seals it
+/// recorded.
+type HomeSeals = (
+    Vec<u8>,
+    HashMap<String, RevokedSeal>,
+    std::collections::HashSet<String>,
+);
+
 /// Where seal revocations come from: this home's store (authoritative for the seals its CA
 /// made) and seal status lists, each indexed by esID.
 struct SealStatusSources {
-    home: Option<(Vec<u8>, HashMap<String, RevokedSeal>)>,
+    home: Option<HomeSeals>,
     lists: Vec<(SealStatusList, HashMap<String, RevokedSeal>)>,
 }
 
@@ -652,7 +660,7 @@ impl SealStatusSources {
                     rows.iter()
                         .map(|r| (r.es_id.as_str(), r.revoked_at, r.reason.as_ref())),
                 );
-                Some((o.meta.cert_der.clone(), map))
+                Some((o.meta.cert_der.clone(), map, o.store.seal_ids()?))
             }
             None => None,
         };
@@ -685,10 +693,13 @@ impl SealStatusSources {
             }
         };
         // The home speaks for the seals its CA made, and for those of the seal authorities
-        // it certified (both are recorded in its store).
-        if let Some((ca_cert, map)) = &self.home
+        // it certified, as far as its store recorded them: a seal made with such a key
+        // outside this home (a copy of it, another tool) is one the home cannot revoke, so
+        // the home does not settle it.
+        if let Some((ca_cert, map, recorded)) = &self.home
             && (*ca_cert == info.authority_cert
                 || crate::seal::chain::certificate_issued_by(&info.authority_cert, ca_cert))
+            && recorded.contains(&info.es_id)
         {
             complete |= at <= now;
             note(map.get(&info.es_id));

@@ -79,6 +79,20 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// The esIDs of every seal this home made.
+    pub fn seal_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT es_id FROM seals")
+            .map_err(self.db_err("listing seals"))?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(self.db_err("listing seals"))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.db_err("listing seals"))?;
+        Ok(ids)
+    }
+
     /// Records a new seal and its `seal.create` audit record in one transaction.
     pub fn record_seal(
         &mut self,

@@ -355,6 +355,13 @@ fn status(
     if usable.is_empty() {
         return Status::Unknown(problem);
     }
+    // A CRL whose entries cannot be searched says nothing either way: never "not listed".
+    if usable
+        .iter()
+        .any(|(crl, _)| crl.list.find_serial(cert.raw_serial()).is_err())
+    {
+        return Status::Unknown(Some("a CRL's entries could not be read".into()));
+    }
     match listed(cert.raw_serial(), &usable) {
         Some(r) => Status::Revoked(r),
         None => Status::Good,

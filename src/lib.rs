@@ -7,6 +7,7 @@
 //!   Pure.
 //! - [`authz`]: role-based YAML policies, their evaluation and explanation. Pure.
 //! - [`audit`]: hash-chained audit records.
+//! - [`ops`]: the application layer, one module per use case; front ends call only it.
 //! - [`cli`]: one module per command group; `cli::output` is the only printer.
 #![forbid(unsafe_code)]
 
@@ -14,5 +15,6 @@ pub mod audit;
 pub mod authz;
 pub mod ca;
 pub mod cli;
+pub mod ops;
 pub mod seal;
 pub mod store;

@@ -221,7 +221,10 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
 fn print_head(args: HeadArgs, ctx: &Context) -> Result<Outcome> {
     let HeadArgs { passphrase_file } = args;
     let open = OpenCa::open(&ctx.home)?;
-    let key = open.unlock(passphrase_file.as_deref())?;
+    let key = open.unlock(
+        &super::common::ca_passphrase(passphrase_file.as_deref()),
+        &super::common::TERMINAL,
+    )?;
     let records = open.store.audit_records(None)?;
     let (count, hash) = records
         .last()

@@ -266,7 +266,10 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
                     ),
                 )],
             )?;
-            let key = open.unlock(parent_passphrase_file.as_deref())?;
+            let key = open.unlock(
+                &super::common::ca_passphrase(parent_passphrase_file.as_deref()),
+                &super::common::TERMINAL,
+            )?;
             Some((open, key, actor))
         }
         None => None,

@@ -470,7 +470,10 @@ fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             ),
         )],
     )?;
-    let ca_key = open.unlock(passphrase_file.as_deref())?;
+    let ca_key = open.unlock(
+        &super::common::ca_passphrase(passphrase_file.as_deref()),
+        &super::common::TERMINAL,
+    )?;
     let issuer = Issuer::new(&open.meta.cert_der, &ca_key, open.urls())?;
     let serial = common::fresh_serial(&open.store)?;
     let req = IssueRequest {
@@ -714,7 +717,10 @@ fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         })
         .collect();
     let actor = govern::authorize(ctx, &mut open, &asks)?;
-    let ca_key = open.unlock(passphrase_file.as_deref())?;
+    let ca_key = open.unlock(
+        &super::common::ca_passphrase(passphrase_file.as_deref()),
+        &super::common::TERMINAL,
+    )?;
     common::create_out_dir(&out_dir)?;
     let encryptor = match &protection {
         Some(NewKeyProtection::Passphrase(p)) => Some(BatchEncryptor::new(p, common::random16()?)?),

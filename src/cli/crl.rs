@@ -114,7 +114,10 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
         &mut open,
         &[govern::Ask::new("crl.publish", format!("ca/{name}"))],
     )?;
-    let key = open.unlock(passphrase_file.as_deref())?;
+    let key = open.unlock(
+        &super::common::ca_passphrase(passphrase_file.as_deref()),
+        &super::common::TERMINAL,
+    )?;
     // The CRL's audit record carries the log's head before it, signed with the CA key.
     let head_key = key
         .try_clone()

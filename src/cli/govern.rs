@@ -52,20 +52,7 @@ pub fn segment(value: Option<&str>) -> String {
     }
 }
 
-/// The policy said no. Maps to exit 1 at the single exit point, with the explanation.
-#[derive(Debug)]
-pub struct PolicyDenied {
-    pub summary: String,
-    pub explanation: String,
-}
-
-impl std::fmt::Display for PolicyDenied {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.summary)
-    }
-}
-
-impl std::error::Error for PolicyDenied {}
+pub use crate::ops::PolicyDenied;
 
 /// Reads a policy file or directory and compiles it from its sources; any error stops the
 /// command. Never through the compiled-policy cache: a governed decision comes from the

@@ -22,65 +22,7 @@ use time::OffsetDateTime;
 
 use output::Output;
 
-/// What a command concluded, when it did not fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Success, valid, allow: exit 0.
-    Success,
-    /// A negative verdict (invalid, revoked, deny, broken chain): exit 1.
-    Negative,
-    /// The verdict needs data that is missing: exit 3.
-    Indeterminate,
-}
-
-impl Outcome {
-    pub fn code(self) -> u8 {
-        match self {
-            Outcome::Success => 0,
-            Outcome::Negative => 1,
-            Outcome::Indeterminate => 3,
-        }
-    }
-
-    /// The worse of two outcomes (1 invalid > 3 indeterminate > 0 valid).
-    pub fn worst(self, other: Outcome) -> Outcome {
-        fn rank(o: Outcome) -> u8 {
-            match o {
-                Outcome::Success => 0,
-                Outcome::Indeterminate => 1,
-                Outcome::Negative => 2,
-            }
-        }
-        if rank(other) > rank(self) {
-            other
-        } else {
-            self
-        }
-    }
-}
-
-/// An error that carries a hint for the user, printed on its own line after the error.
-#[derive(Debug)]
-pub struct Hinted {
-    pub message: String,
-    pub hint: String,
-}
-
-impl std::fmt::Display for Hinted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Hinted {}
-
-/// Builds an error with a hint.
-pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Hinted {
-        message: message.into(),
-        hint: hint.into(),
-    })
-}
+pub use crate::ops::{Hinted, Outcome, hinted};
 
 /// What every command receives: the global flags, resolved once, and the clock read once.
 #[derive(Debug, Clone)]
@@ -218,7 +160,7 @@ where
                 return 0;
             }
             // A policy deny is a negative verdict (exit 1), not an error.
-            if let Some(denied) = err.downcast_ref::<govern::PolicyDenied>() {
+            if let Some(denied) = err.downcast_ref::<crate::ops::PolicyDenied>() {
                 eprintln!("{}", denied.summary);
                 // The explanation opens with its own `deny: <reason>` line, which the summary
                 // already said; print the roles, rules and hints that follow it.
@@ -278,7 +220,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     } = cli;
     let ctx = Context {
         home: resolve_home(home)?,
-        now: OffsetDateTime::now_utc(),
+        now: crate::ops::clock::now(),
         out: Output::new(json, quiet, verbose),
         operator,
         operator_key,

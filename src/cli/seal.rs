@@ -1001,7 +1001,10 @@ fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
             }
             key
         }
-        None => open.unlock(passphrase_file.as_deref())?,
+        None => open.unlock(
+            &super::common::ca_passphrase(passphrase_file.as_deref()),
+            &super::common::TERMINAL,
+        )?,
     };
     let signer = KeySigner::new(&ca_key);
     let es_id = loop {
@@ -2273,7 +2276,10 @@ fn status_list(args: StatusListArgs, ctx: &Context) -> Result<Outcome> {
         &[govern::Ask::new("crl.publish", format!("ca/{name}"))],
     )?;
     let rows = open.store.revoked_seals()?;
-    let key = open.unlock(passphrase_file.as_deref())?;
+    let key = open.unlock(
+        &super::common::ca_passphrase(passphrase_file.as_deref()),
+        &super::common::TERMINAL,
+    )?;
     let signer = KeySigner::new(&key);
     let entries: Vec<StatusEntry> = rows
         .iter()

@@ -102,25 +102,12 @@ pub fn paint(label: &str, ansi: &str) -> String {
 
 /// Prints an error as one line (`error: context: cause: cause`), then an optional hint.
 pub fn print_error(err: &anyhow::Error) {
-    let mut line = String::new();
-    let mut hint = None;
-    for (i, cause) in err.chain().enumerate() {
-        if let Some(h) = cause.downcast_ref::<super::Hinted>() {
-            hint = Some(h.hint.clone());
-        }
-        let text = cause.to_string();
-        if i > 0 {
-            // anyhow repeats a wrapped error's text when the wrapper shows its source itself;
-            // skip causes already contained in the line.
-            if line.contains(&text) {
-                continue;
-            }
-            line.push_str(": ");
-        }
-        line.push_str(&text);
-    }
-    eprintln!("{}: {line}", paint("error", "31"));
-    if let Some(h) = hint {
+    eprintln!(
+        "{}: {}",
+        paint("error", "31"),
+        crate::ops::error::one_line(err)
+    );
+    if let Some(h) = crate::ops::error::hint_of(err) {
         eprintln!("{}: {h}", paint("hint", "36"));
     }
 }

@@ -52,6 +52,30 @@ impl fmt::Display for PolicyDenied {
 
 impl std::error::Error for PolicyDenied {}
 
+/// An error chain as one line (`context: cause: cause`), each cause said once: anyhow repeats
+/// a wrapped error's text when the wrapper shows its source itself.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for (i, cause) in err.chain().enumerate() {
+        let text = cause.to_string();
+        if i > 0 {
+            if line.contains(&text) {
+                continue;
+            }
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+/// The hint of the first hinted error in a chain.
+pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
+    err.chain()
+        .find_map(|c| c.downcast_ref::<Hinted>())
+        .map(|h| h.hint.as_str())
+}
+
 /// The error of an operation: its kind, its chain of causes, and an optional hint.
 pub struct Error {
     inner: anyhow::Error,
@@ -77,28 +101,12 @@ impl Error {
 
     /// What the user can do about it, when known.
     pub fn hint(&self) -> Option<&str> {
-        self.inner
-            .chain()
-            .find_map(|c| c.downcast_ref::<Hinted>())
-            .map(|h| h.hint.as_str())
+        hint_of(&self.inner)
     }
 
     /// The one-line message: the context and its causes, each said once.
     pub fn message(&self) -> String {
-        let mut line = String::new();
-        for (i, cause) in self.inner.chain().enumerate() {
-            let text = cause.to_string();
-            if i > 0 {
-                // anyhow repeats a wrapped error's text when the wrapper shows its source
-                // itself; skip causes already contained in the line.
-                if line.contains(&text) {
-                    continue;
-                }
-                line.push_str(": ");
-            }
-            line.push_str(&text);
-        }
-        line
+        one_line(&self.inner)
     }
 
     /// Whether the failure is only a closed output pipe (a quiet exit, not an error).

@@ -31,6 +31,7 @@ pub mod seal;
 pub mod ses;
 pub mod signer;
 pub mod status;
+pub mod summary;
 pub mod timestamp;
 pub mod verify;
 
@@ -38,8 +39,8 @@ pub mod verify;
 pub(crate) mod testutil;
 
 pub use cms::{
-    DocumentHash, DocumentSigner, SignatureFile, SignatureSummary, hash_document,
-    hash_document_with, parse_signature, with_time_stamp_token,
+    DocumentHash, DocumentSigner, SignatureFile, hash_document, hash_document_with,
+    parse_signature, with_time_stamp_token,
 };
 pub use render::{ImageInfo, render_seal_svg, sniff_image};
 pub use seal::{
@@ -52,6 +53,7 @@ pub use signer::{
     DigestAlgorithm, RingSigner, SealSigner, SignatureAlgorithm, SignatureCheck,
     verify_signature_with_cert,
 };
+pub use summary::SignatureSummary;
 pub use verify::{
     ChainCheck, ChainChecker, ChainRole, Check, CheckStatus, TimeSource, Verdict,
     VerificationReport, VerifyOptions, verify_document,

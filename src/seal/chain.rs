@@ -52,7 +52,6 @@ use std::sync::Mutex;
 
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use time::OffsetDateTime;
-use webpki::KeyPurposeIdIter;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
@@ -61,6 +60,7 @@ use super::signer::{self, SignatureCheck};
 use super::verify::{ChainCheck, ChainChecker, ChainRole};
 use crate::ca::crl::Reason;
 use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
+use crate::ca::webpki_util::AnyPurpose;
 
 /// SM2 signature with SM3 (GM/T 0006), as a certificate signature algorithm.
 const SM2_WITH_SM3: &str = "1.2.156.10197.1.501";
@@ -137,11 +137,7 @@ const OID_DELTA_CRL_INDICATOR: &str = "2.5.29.27";
 
 impl ParsedCrl {
     fn parse(der: &[u8]) -> Result<ParsedCrl, String> {
-        use x509_parser::revocation_list::CertificateRevocationList;
-        let (rest, crl) = CertificateRevocationList::from_der(der).map_err(|e| e.to_string())?;
-        if !rest.is_empty() {
-            return Err(format!("{} trailing bytes", rest.len()));
-        }
+        let crl = crate::ca::crl_read::parse_crl(der).map_err(|e| e.to_string())?;
         let tbs = tbs_of(der).ok_or_else(|| "no TBSCertList".to_string())?;
         let mut entries = HashMap::new();
         for e in crl.iter_revoked_certificates() {
@@ -231,19 +227,6 @@ fn subject(cert: &X509Certificate<'_>) -> String {
 
 fn issuer_name(cert: &X509Certificate<'_>) -> String {
     crate::ca::dn::display_name(cert.issuer())
-}
-
-/// Accepts any extended key usage (a dedicated seal authority certificate), still refusing a
-/// malformed EKU extension.
-struct AnyPurpose;
-
-impl webpki::ExtendedKeyUsageValidator for AnyPurpose {
-    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
-        for id in iter {
-            id?;
-        }
-        Ok(())
-    }
 }
 
 type CacheKey = ([u8; 32], [u8; 32], i64, u8, bool);

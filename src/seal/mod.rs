@@ -33,6 +33,7 @@ pub mod signer;
 pub mod status;
 pub mod summary;
 pub mod timestamp;
+pub mod types;
 pub mod verify;
 
 #[cfg(test)]

@@ -18,3 +18,4 @@ pub mod cli;
 pub mod ops;
 pub mod seal;
 pub mod store;
+pub mod tlv;

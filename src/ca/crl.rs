@@ -7,9 +7,9 @@
 
 use time::OffsetDateTime;
 
-use super::issue::{der_len, tlv};
 use super::keys::{KeyError, PrivateKey};
 use super::serial::Serial;
+use crate::tlv::{der_len, header_len, tlv};
 
 /// RFC 5280 §5.3.1 reason codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
@@ -229,12 +229,6 @@ fn encode_entry(e: &RevokedEntry, out: &mut Vec<u8>) {
             encode_time_fast(inv, true, out);
         }
     }
-}
-
-fn header_len(len: usize) -> usize {
-    let mut v = Vec::new();
-    der_len(len, &mut v);
-    1 + v.len()
 }
 
 /// Builds a CRL entry by entry, straight into the buffer that will be signed.

@@ -46,23 +46,12 @@ pub fn der_outer_len(bytes: &[u8]) -> Result<usize, InputError> {
             bytes[0]
         )));
     }
-    let first = bytes[1];
-    let (len, header) = if first < 0x80 {
-        (first as usize, 2)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || bytes.len() < 2 + n {
-            return Err(InputError::Der("bad length".into()));
-        }
-        let mut len = 0usize;
-        for b in &bytes[2..2 + n] {
-            len = (len << 8) | *b as usize;
-        }
-        if len < 0x80 || (n > 1 && bytes[2] == 0) {
-            return Err(InputError::Der("non-minimal length".into()));
-        }
-        (len, 2 + n)
-    };
+    let (header, len) =
+        crate::tlv::header(bytes).ok_or_else(|| InputError::Der("bad length".into()))?;
+    // Long form: at least 128, without leading zero octets (X.690 §10.1).
+    if header > 2 && (len < 0x80 || bytes[2] == 0) {
+        return Err(InputError::Der("non-minimal length".into()));
+    }
     let total = header
         .checked_add(len)
         .ok_or_else(|| InputError::Der("length overflow".into()))?;

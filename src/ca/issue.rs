@@ -11,6 +11,7 @@ use super::dn::Dn;
 use super::keys::PrivateKey;
 use super::profile::{OID_DOCUMENT_SIGNING, OID_SEAL_AUTHORITY, Profile, San};
 use super::serial::Serial;
+use crate::tlv::tlv;
 
 /// Where relying parties find revocation data for certificates this CA issues.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -422,27 +423,6 @@ fn to_rcgen_san(san: &San) -> Result<SanType, IssueError> {
         San::Uri(v) => SanType::URI(ia5(v)?),
         San::Ip(ip) => SanType::IpAddress(*ip),
     })
-}
-
-/// DER length octets.
-pub(crate) fn der_len(len: usize, out: &mut Vec<u8>) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-}
-
-/// A DER TLV.
-pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(content.len() + 6);
-    out.push(tag);
-    der_len(content.len(), &mut out);
-    out.extend_from_slice(content);
-    out
 }
 
 fn ski_extension(ski: &[u8]) -> CustomExtension {

@@ -190,10 +190,7 @@ impl PrivateKey {
         iv: [u8; 16],
     ) -> Result<Zeroizing<String>, KeyError> {
         match passphrase {
-            None => Ok(Zeroizing::new(crate::ca::input::pem_lf(&pem::Pem::new(
-                "PRIVATE KEY",
-                self.pkcs8.to_vec(),
-            )))),
+            None => Ok(key_pem(KeyPemLabel::Plain, self.pkcs8.to_vec())),
             Some("") => Err(KeyError::EmptyPassphrase),
             Some(pass) => {
                 let params = pkcs5::scrypt::Params::new(SCRYPT_LOG_N, 8, SCRYPT_P, 32)
@@ -206,10 +203,7 @@ impl PrivateKey {
                     .encrypt_with_params(pbes2, pass.as_bytes())
                     .map_err(|e| KeyError::Encrypt(e.to_string()))?;
                 let der = doc.as_bytes().to_vec();
-                Ok(Zeroizing::new(crate::ca::input::pem_lf(&pem::Pem::new(
-                    "ENCRYPTED PRIVATE KEY",
-                    der,
-                ))))
+                Ok(key_pem(KeyPemLabel::Encrypted, der))
             }
         }
     }
@@ -337,11 +331,34 @@ impl BatchEncryptor {
         let der = info
             .to_der()
             .map_err(|e| KeyError::Encrypt(e.to_string()))?;
-        Ok(Zeroizing::new(crate::ca::input::pem_lf(&pem::Pem::new(
-            "ENCRYPTED PRIVATE KEY",
-            der,
-        ))))
+        Ok(key_pem(KeyPemLabel::Encrypted, der))
     }
+}
+
+/// The two PEM labels a private key is written under (RFC 7468 §10, §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPemLabel {
+    /// `PRIVATE KEY`: an unencrypted PKCS#8 `PrivateKeyInfo`.
+    Plain,
+    /// `ENCRYPTED PRIVATE KEY`: a PKCS#8 `EncryptedPrivateKeyInfo`.
+    Encrypted,
+}
+
+impl KeyPemLabel {
+    /// The label between `-----BEGIN ` and `-----`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Plain => "PRIVATE KEY",
+            Self::Encrypted => "ENCRYPTED PRIVATE KEY",
+        }
+    }
+}
+
+/// The one encoder of private-key PEM: LF line endings (as OpenSSL writes), in a buffer that is
+/// wiped when dropped.
+pub fn key_pem(label: KeyPemLabel, der: Vec<u8>) -> Zeroizing<String> {
+    let block = pem::Pem::new(label.as_str(), der);
+    Zeroizing::new(crate::ca::input::pem_lf(&block))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod crl;
+pub mod crl_read;
 pub mod csr;
 pub mod dn;
 pub mod input;
@@ -16,4 +17,5 @@ pub mod pathcheck;
 pub mod profile;
 pub mod serial;
 pub mod verify;
+pub mod webpki_util;
 pub mod when;

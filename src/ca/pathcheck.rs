@@ -47,8 +47,7 @@ type NameKey = (u8, Vec<u8>);
 impl CrlFacts {
     /// Reads a CRL; `None` when x509-parser cannot.
     pub fn parse(der: &[u8]) -> Option<CrlFacts> {
-        let (_, crl) =
-            x509_parser::revocation_list::CertificateRevocationList::from_der(der).ok()?;
+        let crl = super::crl_read::parse_crl(der).ok()?;
         let mut facts = CrlFacts {
             issuer: crl.issuer().as_raw().to_vec(),
             this_update: crl.last_update().timestamp(),
@@ -145,22 +144,8 @@ impl CrlFacts {
     }
 }
 
-/// DER tag-length header: (header length, content length).
-pub fn der_header(der: &[u8]) -> Option<(usize, usize)> {
-    let first = *der.get(1)?;
-    if first < 0x80 {
-        return Some((2, first as usize));
-    }
-    let n = (first & 0x7f) as usize;
-    if n == 0 || n > 4 {
-        return None;
-    }
-    let mut len = 0usize;
-    for b in der.get(2..2 + n)? {
-        len = (len << 8) | *b as usize;
-    }
-    Some((2 + n, len))
-}
+/// DER tag-length header: (header length, content length); see [`crate::tlv::header`].
+pub use crate::tlv::header as der_header;
 
 fn name_key(name: &GeneralName<'_>) -> Option<NameKey> {
     Some(match name {

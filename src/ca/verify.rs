@@ -13,11 +13,12 @@ use std::cell::{Cell, RefCell};
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 use time::OffsetDateTime;
-use webpki::{CertRevocationList, KeyPurposeIdIter, OwnedCertRevocationList};
+use webpki::{CertRevocationList, OwnedCertRevocationList};
 use x509_parser::certificate::X509Certificate;
 
 use super::crl::Reason;
 use super::pathcheck::{self, CrlFacts, CrlRef, PathProblem};
+use super::webpki_util::AnyPurpose;
 
 /// The certificate purposes `--purpose` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -72,19 +73,6 @@ static VERIFICATION_ALGS: &[&dyn rustls_pki_types::SignatureVerificationAlgorith
     webpki::ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
     webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
 ];
-
-/// Accepts any extended key usage: `cert verify` without `--purpose`.
-struct AnyPurpose;
-
-impl webpki::ExtendedKeyUsageValidator for AnyPurpose {
-    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
-        // Still refuse a malformed EKU extension.
-        for id in iter {
-            id?;
-        }
-        Ok(())
-    }
-}
 
 /// The outcome of a verification.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -603,7 +591,7 @@ impl NameFromDer for x509_parser::x509::X509Name<'_> {
         use x509_parser::prelude::FromDer;
         // webpki gives the anchor subject without its SEQUENCE header; put it back.
         let mut full = vec![0x30];
-        super::issue::der_len(der.len(), &mut full);
+        crate::tlv::der_len(der.len(), &mut full);
         full.extend_from_slice(der);
         x509_parser::x509::X509Name::from_der(&full)
             .ok()

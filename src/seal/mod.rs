@@ -4,10 +4,13 @@
 //! 1. **The seal** ([`Seal`], a DER `SESeal` v4, file extension `.esl`): who may apply it (the
 //!    holder certificates), its name, type, department, validity window and image, signed by the
 //!    seal authority. [`asn1`] has the wire structures, [`seal`] builds and parses
-//!    them, [`render`] draws the standard round red seal as SVG and checks `--image` files.
+//!    them, [`types`] holds the plain values both it and [`render`] use (seal type, image
+//!    format, picture), [`render`] draws the standard round red seal as SVG and checks
+//!    `--image` files.
 //! 2. **The sealing of a document** ([`cms`]): a detached CMS `SignedData` (RFC 5652) over the
 //!    document bytes by a holder key, with CAdES-B-B signed attributes and the whole seal as a
-//!    signed attribute. [`verify`] judges one at its signing time and explains each step.
+//!    signed attribute; [`summary`] says what `seal show` prints about one. [`verify`] judges
+//!    one at its signing time and explains each step.
 //!    [`timestamp`] asks for, reads and verifies RFC 3161 time-stamps over its signature
 //!    (CAdES-B-T), which prove the signing time. [`ses`] reads and verifies the GB/T 38540
 //!    `SES_Signature` other seal systems make (e.g. an OFD's `SignedValue.dat`), with the same
@@ -31,15 +34,17 @@ pub mod seal;
 pub mod ses;
 pub mod signer;
 pub mod status;
+pub mod summary;
 pub mod timestamp;
+pub mod types;
 pub mod verify;
 
 #[cfg(test)]
 pub(crate) mod testutil;
 
 pub use cms::{
-    DocumentHash, DocumentSigner, SignatureFile, SignatureSummary, hash_document,
-    hash_document_with, parse_signature, with_time_stamp_token,
+    DocumentHash, DocumentSigner, SignatureFile, hash_document, hash_document_with,
+    parse_signature, with_time_stamp_token,
 };
 pub use render::{ImageInfo, render_seal_svg, sniff_image};
 pub use seal::{
@@ -52,6 +57,7 @@ pub use signer::{
     DigestAlgorithm, RingSigner, SealSigner, SignatureAlgorithm, SignatureCheck,
     verify_signature_with_cert,
 };
+pub use summary::SignatureSummary;
 pub use verify::{
     ChainCheck, ChainChecker, ChainRole, Check, CheckStatus, TimeSource, Verdict,
     VerificationReport, VerifyOptions, verify_document,

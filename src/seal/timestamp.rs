@@ -22,12 +22,12 @@ use time::OffsetDateTime;
 
 use super::SealError;
 use super::cms::{
-    Parser, Tlv, algorithm_identifier, parse_algorithm, parse_oid, parse_signature,
-    parse_small_int, seq, tlv,
+    algorithm_identifier, parse_algorithm, parse_oid, parse_signature, parse_small_int,
 };
 use super::signer::{self, DigestAlgorithm, SignatureCheck};
 use super::verify::{CLOCK_SKEW_SECONDS, ChainCheck, ChainChecker, ChainRole};
 use super::{certificate_subject, format_time};
+use crate::tlv::{Parser, Tlv, seq, tlv};
 
 /// Object identifiers of RFC 3161.
 pub mod oid {

@@ -119,6 +119,7 @@ fn help_of_every_command() {
         "only {} commands: {paths:?}",
         paths.len()
     );
+    let mut changed = Vec::new();
     for path in &paths {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_govpki"))
             .args(path)
@@ -138,8 +139,16 @@ fn help_of_every_command() {
             format!("help-{}", path.join("-"))
         };
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        settings().bind(|| insta::assert_snapshot!(name, text));
+        // Every command is compared (and, outside CI, every changed one written for review),
+        // not only the first that differs.
+        let compared = std::panic::catch_unwind(|| {
+            settings().bind(|| insta::assert_snapshot!(name.as_str(), text));
+        });
+        if compared.is_err() {
+            changed.push(name);
+        }
     }
+    assert!(changed.is_empty(), "--help changed: {changed:?}");
 }
 
 const ROOT_DN: &str = "CN=测试根CA,O=连云港市人民政府,C=CN";

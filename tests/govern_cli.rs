@@ -1,48 +1,18 @@
 //! A CA governed by the shipped policy (`policies/`): CA and seal commands ask the policy for
 //! the operator given with `--as`, denials exit 1 and are audited, and a policy that does not
-//! load never allows. Runs under faketime at a fixed Monday 10:00 in Asia/Shanghai, so the
-//! policy's office-hours and nightly-maintenance rules give the same answer whenever CI runs.
+//! load never allows. Runs with the test build's clock moved to a Monday 10:00 in Asia/Shanghai
+//! (`GOVPKI_TEST_CLOCK_OFFSET`, see `tests/common`), so the policy's office-hours and
+//! nightly-maintenance rules give the same answer whenever CI runs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Monday 2027-01-04 10:00 in Asia/Shanghai (02:00 UTC), as seconds since the Unix epoch.
-const FAKE_START: u64 = 1_799_028_000;
+mod common;
 
-/// The faketime spec that moves the clock of every govpki process in this test run by one
-/// offset, so that the test run starts at `FAKE_START`.
-///
-/// An offset, not an absolute start time: `faketime "2027-01-04 02:00:00"` restarts every process
-/// at that second, so a CA created by a process that crossed a second boundary would be "not yet
-/// valid" for the next process, which starts one second earlier again.
-fn fake_clock() -> &'static str {
-    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SPEC.get_or_init(|| {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let offset = i128::from(FAKE_START) - i128::from(now);
-        format!("{offset:+}")
-    })
-}
+use common::{CLOCK_OFFSET_VAR, monday_10_shanghai_offset};
 
 struct Env {
     dir: tempfile::TempDir,
-}
-
-fn have_faketime() -> bool {
-    let ok = Command::new("faketime")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var("GOVPKI_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("faketime is required (GOVPKI_REQUIRE_TOOLS=1) but not installed");
-        }
-        eprintln!("SKIPPED: faketime not installed; governance tests need a fixed clock");
-    }
-    ok
 }
 
 impl Env {
@@ -81,11 +51,9 @@ impl Env {
 
     /// Runs govpki at the fixed time with exactly these arguments.
     fn run_exact(&self, args: &[&str]) -> Output {
-        Command::new("faketime")
-            .arg("-f")
-            .arg(fake_clock())
-            .arg(assert_cmd::cargo::cargo_bin!("govpki"))
+        Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
             .args(args)
+            .env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
             .env("GOVPKI_HOME", self.home())
             // The compiled-policy cache in use, but never the real ~/.cache.
             .env("GOVPKI_CACHE_DIR", self.path("policy-cache"))
@@ -196,11 +164,39 @@ fn governed() -> (Env, String, String) {
     (env, officer, auditor)
 }
 
+/// Every time rule below depends on the binary under test honouring the injected clock (a
+/// `test-clock` build, which `cargo test` makes through the self dev-dependency in Cargo.toml).
+/// If it did not, the rules would decide at the real time and pass or fail by the hour of CI.
+#[test]
+fn the_binary_under_test_runs_at_the_injected_clock() {
+    let env = Env::new();
+    let out = env.ok(&[
+        "--json",
+        "ca",
+        "init",
+        "--subject",
+        "CN=时钟测试根CA,C=CN",
+        "--no-passphrase",
+    ]);
+    let ca: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let not_before = time::OffsetDateTime::parse(
+        ca["not_before"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap()
+    .unix_timestamp();
+    // The run started at Monday 10:00 Shanghai; allow for the time this binary has run so far
+    // and for a not-before set back by a few minutes.
+    assert!(
+        (common::MONDAY_10_SHANGHAI - 3600..common::MONDAY_10_SHANGHAI + 3600)
+            .contains(&not_before),
+        "the CA was made at {}, not at the injected time: {out}",
+        ca["not_before"]
+    );
+}
+
 #[test]
 fn an_officer_issues_on_the_intranet_and_is_the_audited_actor() {
-    if !have_faketime() {
-        return;
-    }
     let (env, officer, _) = governed();
     let key = env.path("dept.key");
     env.ok(&[
@@ -231,9 +227,6 @@ fn an_officer_issues_on_the_intranet_and_is_the_audited_actor() {
 
 #[test]
 fn governed_commands_need_an_operator() {
-    if !have_faketime() {
-        return;
-    }
     let (env, _, _) = governed();
     let key = env.path("x.key");
     let (code, err) = env.code(&[
@@ -257,9 +250,6 @@ fn governed_commands_need_an_operator() {
 
 #[test]
 fn denials_exit_1_with_the_reason_and_are_audited() {
-    if !have_faketime() {
-        return;
-    }
     let (env, officer, auditor) = governed();
     let before = env.ok(&["--json", "cert", "list"]);
     // From the Internet: the explicit deny overrides the officer's allow.
@@ -320,9 +310,6 @@ fn denials_exit_1_with_the_reason_and_are_audited() {
 
 #[test]
 fn a_revoked_or_foreign_operator_is_refused() {
-    if !have_faketime() {
-        return;
-    }
     let (env, officer, _) = governed();
     // A second officer, issued under the policy by the first.
     let officer2_key = env.path("officer2.key");
@@ -410,9 +397,6 @@ fn a_revoked_or_foreign_operator_is_refused() {
 
 #[test]
 fn a_policy_that_does_not_load_never_allows() {
-    if !have_faketime() {
-        return;
-    }
     let (env, officer, _) = governed();
     // A broken policy cannot be set...
     let broken = env.path("broken.yaml");
@@ -460,9 +444,6 @@ fn a_policy_that_does_not_load_never_allows() {
 
 #[test]
 fn seals_are_made_and_applied_under_the_policy() {
-    if !have_faketime() {
-        return;
-    }
     let (env, officer, _) = governed();
     let issue = |name: &str, subject: &str, profile: &str| -> String {
         let cert = env.path(&format!("{name}.pem"));
@@ -574,9 +555,6 @@ fn seals_are_made_and_applied_under_the_policy() {
 
 #[test]
 fn operators_prove_presence_with_their_key_and_sign_what_they_do() {
-    if !have_faketime() {
-        return;
-    }
     let (env, officer, auditor) = governed();
     let issue = |name: &str, extra: &[&str]| -> (i32, String) {
         let mut args = extra.to_vec();
@@ -782,9 +760,6 @@ fn two_signed_issues() -> (Env, [(i64, i64); 2]) {
 
 #[test]
 fn forged_copied_or_orphaned_acts_are_caught_even_with_a_rebuilt_chain() {
-    if !have_faketime() {
-        return;
-    }
     // The act itself is signed: another serial or subject in the issue record is caught.
     let (env, [(allow, issue), _]) = two_signed_issues();
     tamper_and_rechain(
@@ -833,9 +808,6 @@ fn forged_copied_or_orphaned_acts_are_caught_even_with_a_rebuilt_chain() {
 
 #[test]
 fn a_governed_batch_signs_each_chunk_it_commits() {
-    if !have_faketime() {
-        return;
-    }
     let (env, officer, _) = governed();
     let batch = env.path("batch.yaml");
     let rows: String = (0..2100)

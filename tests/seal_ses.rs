@@ -20,7 +20,11 @@ impl Dir {
             ("ofd/gomain-v4/SignedValue.dat", "SignedValue.dat"),
             ("certs/ofdrw-root.pem", "root.pem"),
         ] {
-            std::fs::copy(Path::new(SAMPLES).join(from), dir.path().join(to)).unwrap();
+            // Part of the repository (testdata/gbt38540/PROVENANCE.md): missing or empty fails.
+            let src = Path::new(SAMPLES).join(from);
+            let copied = std::fs::copy(&src, dir.path().join(to))
+                .unwrap_or_else(|e| panic!("GB/T 38540 sample `{}`: {e}", src.display()));
+            assert!(copied > 0, "GB/T 38540 sample `{}` is empty", src.display());
         }
         Dir { dir }
     }

@@ -39,7 +39,19 @@ fn embedded_seal(ses_signature: &[u8]) -> Vec<u8> {
 
 /// The seals of the samples, by name: (name, DER, expected valid).
 fn samples() -> Vec<(String, Vec<u8>, bool)> {
-    let read = |p: &str| std::fs::read(Path::new(SAMPLES).join(p)).unwrap();
+    // The samples are part of the repository (testdata/gbt38540/PROVENANCE.md): a missing or
+    // empty file fails here, never a check that silently had nothing to check.
+    let read = |p: &str| {
+        let path = Path::new(SAMPLES).join(p);
+        let der = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("GB/T 38540 sample `{}`: {e}", path.display()));
+        assert!(
+            !der.is_empty(),
+            "GB/T 38540 sample `{}` is empty",
+            path.display()
+        );
+        der
+    };
     let mut out = vec![
         ("UserV4.esl".to_string(), read("UserV4.esl"), true),
         ("UserV5.esl".to_string(), read("UserV5.esl"), true),

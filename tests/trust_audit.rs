@@ -5,46 +5,22 @@
 //! a head kept outside the home catches a truncated or rebuilt log; `ca policy` refuses a
 //! policy that locks the CA out; `audit show` prints control characters escaped.
 //!
-//! Governed scenarios run under faketime at a fixed Monday 10:00 in Asia/Shanghai, like
-//! `govern_cli.rs`, so the shipped policy's time rules give the same answers whenever CI runs.
+//! Governed scenarios run with the test build's clock moved to a Monday 10:00 in Asia/Shanghai
+//! (`GOVPKI_TEST_CLOCK_OFFSET`, see `tests/common`), like `govern_cli.rs`, so the shipped
+//! policy's time rules give the same answers whenever CI runs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use govpki::audit::{self, Event, proof};
 
-/// Monday 2027-01-04 10:00 in Asia/Shanghai (02:00 UTC).
-const FAKE_START: u64 = 1_799_028_000;
+mod common;
+
+use common::{CLOCK_OFFSET_VAR, monday_10_shanghai_offset};
 
 const OFFICER: &str = "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
 const OFFICER2: &str = "CN=孙七,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
 const AUDITOR: &str = "CN=赵六,TITLE=审计员,OU=办公室,O=连云港市人民政府,C=CN";
-
-fn fake_clock() -> &'static str {
-    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SPEC.get_or_init(|| {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        format!("{:+}", i128::from(FAKE_START) - i128::from(now))
-    })
-}
-
-fn have_faketime() -> bool {
-    let ok = Command::new("faketime")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("GOVPKI_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "faketime is required (GOVPKI_REQUIRE_TOOLS=1) but not installed"
-        );
-        eprintln!("SKIPPED: faketime not installed; these tests need a fixed clock");
-    }
-    ok
-}
 
 struct Env {
     dir: tempfile::TempDir,
@@ -84,11 +60,9 @@ impl Env {
             let key = format!("{stem}.key");
             args.splice(i + 2..i + 2, ["--as-key".to_string(), key]);
         }
-        let out: Output = Command::new("faketime")
-            .arg("-f")
-            .arg(fake_clock())
-            .arg(assert_cmd::cargo::cargo_bin!("govpki"))
+        let out: Output = Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
             .args(&args)
+            .env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
             .env("GOVPKI_HOME", self.home())
             .env("GOVPKI_CACHE_DIR", self.path("policy-cache"))
             .env("TZ", "UTC")
@@ -235,9 +209,6 @@ fn plain() -> (Env, String, String) {
 
 #[test]
 fn a_deleted_revocation_with_the_certificate_set_valid_is_caught() {
-    if !have_faketime() {
-        return;
-    }
     let (env, _, revoked) = plain();
     env.sql(&[
         &format!("DELETE FROM revocations WHERE serial = '{revoked}'"),
@@ -253,9 +224,6 @@ fn a_deleted_revocation_with_the_certificate_set_valid_is_caught() {
 
 #[test]
 fn an_inserted_or_altered_certificate_row_is_caught() {
-    if !have_faketime() {
-        return;
-    }
     // A certificate row no record issued.
     let (env, kept, _) = plain();
     env.sql(&[&format!(
@@ -296,9 +264,6 @@ fn an_inserted_or_altered_certificate_row_is_caught() {
 
 #[test]
 fn an_altered_crl_row_is_caught() {
-    if !have_faketime() {
-        return;
-    }
     let (env, _, _) = plain();
     env.sql(&["UPDATE crls SET entries = 0"]);
     let report = env.broken(&[]);
@@ -358,9 +323,6 @@ fn with_seal(env: &Env) -> String {
 
 #[test]
 fn seal_rows_deleted_inserted_or_unrevoked_are_caught() {
-    if !have_faketime() {
-        return;
-    }
     // Deleted.
     let env = Env::new();
     let es_id = with_seal(&env);
@@ -402,9 +364,6 @@ fn seal_rows_deleted_inserted_or_unrevoked_are_caught() {
 
 #[test]
 fn truncation_is_caught_by_the_rows_and_by_a_head_kept_elsewhere() {
-    if !have_faketime() {
-        return;
-    }
     // The last records cut off: the certificate they issued is still in the store.
     let (env, _, _) = plain();
     let late = env.issue("late", "CN=丁,OU=财政局,O=连云港市人民政府,C=CN", None);
@@ -469,9 +428,6 @@ fn last_signed(env: &Env) -> (i64, i64) {
 
 #[test]
 fn a_signed_act_deleted_and_the_chain_rebuilt_is_caught() {
-    if !have_faketime() {
-        return;
-    }
     // With the certificate left in the store: the row is unaccounted for.
     let env = governed();
     let serial = env.issue(
@@ -575,9 +531,6 @@ fn resign(env: &Env, allow: i64, signer_cert: &Path, signer_key: &Path, actor: &
 
 #[test]
 fn a_statement_by_one_officer_over_another_officers_act_is_refused() {
-    if !have_faketime() {
-        return;
-    }
     let env = governed();
     env.issue(
         "a",
@@ -619,9 +572,6 @@ fn a_statement_by_one_officer_over_another_officers_act_is_refused() {
 
 #[test]
 fn a_self_signed_certificate_planted_with_an_officers_name_is_refused() {
-    if !have_faketime() {
-        return;
-    }
     let env = governed();
     env.issue(
         "b",
@@ -690,9 +640,6 @@ fn a_self_signed_certificate_planted_with_an_officers_name_is_refused() {
 
 #[test]
 fn an_act_allowed_by_a_policy_swapped_for_one_command_is_reported() {
-    if !have_faketime() {
-        return;
-    }
     let env = governed();
     let home = env.home();
     let pinned = std::fs::read_dir(home.join("policies"))
@@ -772,9 +719,6 @@ fn an_act_allowed_by_a_policy_swapped_for_one_command_is_reported() {
 
 #[test]
 fn a_forged_policy_cache_entry_does_not_change_a_decision() {
-    if !have_faketime() {
-        return;
-    }
     let env = governed();
     let pinned = std::fs::read_dir(env.home().join("policies"))
         .unwrap()
@@ -832,9 +776,6 @@ fn a_forged_policy_cache_entry_does_not_change_a_decision() {
 
 #[test]
 fn a_policy_that_would_lock_the_ca_out_is_refused() {
-    if !have_faketime() {
-        return;
-    }
     let policy = policies();
     let policy = policy.to_str().unwrap();
     // A new CA: no certificate at all.
@@ -876,9 +817,6 @@ fn a_policy_that_would_lock_the_ca_out_is_refused() {
 
 #[test]
 fn audit_show_escapes_control_characters_written_into_the_log() {
-    if !have_faketime() {
-        return;
-    }
     let env = Env::new();
     env.ca();
     let key = env.p("evil.key");
@@ -925,9 +863,6 @@ fn audit_show_escapes_control_characters_written_into_the_log() {
 
 #[test]
 fn under_a_pinned_policy_a_state_change_without_a_statement_is_reported() {
-    if !have_faketime() {
-        return;
-    }
     let env = governed();
     env.ok(&["audit", "verify"]);
     // A record slipped in by someone at the database, in the local user's name.
@@ -948,9 +883,6 @@ fn under_a_pinned_policy_a_state_change_without_a_statement_is_reported() {
 
 #[test]
 fn a_log_without_row_bindings_is_not_provable_never_intact() {
-    if !have_faketime() {
-        return;
-    }
     // As a home written before rows were bound looks (or a log stripped of them and rebuilt,
     // which only a head kept elsewhere can tell from an old home).
     let (env, _, _) = plain();
@@ -987,9 +919,6 @@ fn a_log_without_row_bindings_is_not_provable_never_intact() {
 
 #[test]
 fn a_policy_switched_off_for_one_command_is_reported() {
-    if !have_faketime() {
-        return;
-    }
     let env = governed();
     let governing: Vec<u8> = env
         .db()
@@ -1025,16 +954,11 @@ fn a_policy_switched_off_for_one_command_is_reported() {
 
 #[test]
 fn a_subordinate_ca_and_its_parent_both_verify() {
-    if !have_faketime() {
-        return;
-    }
     let env = Env::new();
     env.ca();
     let sub = env.path("sub");
-    let out = Command::new("faketime")
-        .arg("-f")
-        .arg(fake_clock())
-        .arg(assert_cmd::cargo::cargo_bin!("govpki"))
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
+        .env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
         .args(["--home", sub.to_str().unwrap(), "ca", "init", "--subject"])
         .arg("CN=业务CA,O=连云港市人民政府,C=CN")
         .args(["--parent", env.home().to_str().unwrap(), "--no-passphrase"])
@@ -1062,9 +986,6 @@ fn a_subordinate_ca_and_its_parent_both_verify() {
 
 #[test]
 fn the_policy_file_edited_for_one_command_changes_nothing() {
-    if !have_faketime() {
-        return;
-    }
     let env = Env::new();
     env.ca();
     env.issue("officer", OFFICER, None);

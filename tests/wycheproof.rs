@@ -95,8 +95,20 @@ fn run_file(
     Some(counts)
 }
 
-fn check(file: &str, alg: &'static dyn VerificationAlgorithm, key_field: KeyField) {
+/// Runs one file and requires at least `min_cases` tests from it (the count of the committed
+/// file): an emptied or truncated file fails instead of passing having checked nothing.
+fn check(
+    file: &str,
+    alg: &'static dyn VerificationAlgorithm,
+    key_field: KeyField,
+    min_cases: usize,
+) {
     if let Some(counts) = run_file(file, alg, key_field) {
+        assert!(
+            counts.total >= min_cases,
+            "wycheproof {file}: only {} tests ran, expected at least {min_cases}",
+            counts.total
+        );
         assert!(
             counts.mismatches.is_empty(),
             "ring disagrees with wycheproof on {} test(s):\n{}",
@@ -112,6 +124,7 @@ fn ecdsa_p256_sha256() {
         "ecdsa_secp256r1_sha256_test.json",
         &signature::ECDSA_P256_SHA256_ASN1,
         KeyField::Uncompressed,
+        484,
     );
 }
 
@@ -121,12 +134,13 @@ fn ecdsa_p384_sha384() {
         "ecdsa_secp384r1_sha384_test.json",
         &signature::ECDSA_P384_SHA384_ASN1,
         KeyField::Uncompressed,
+        504,
     );
 }
 
 #[test]
 fn ed25519() {
-    check("ed25519_test.json", &signature::ED25519, KeyField::Pk);
+    check("ed25519_test.json", &signature::ED25519, KeyField::Pk, 151);
 }
 
 #[test]
@@ -135,5 +149,6 @@ fn rsa_pkcs1_2048_sha256() {
         "rsa_signature_2048_sha256_test.json",
         &signature::RSA_PKCS1_2048_8192_SHA256,
         KeyField::Asn,
+        259,
     );
 }

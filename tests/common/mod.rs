@@ -27,6 +27,31 @@ pub const PROFILES: [&str; 7] = [
 pub const ORG: &str = "O=连云港市人民政府,C=CN";
 pub const DEPT: &str = "OU=信息中心,O=连云港市人民政府,C=CN";
 
+/// The variable a test build of govpki (feature `test-clock`, on for `cargo test`) adds to its
+/// clock, in seconds (`src/ops/clock.rs`).
+pub const CLOCK_OFFSET_VAR: &str = govpki::ops::clock::TEST_OFFSET_VAR;
+
+/// Monday 2027-01-04 10:00 in Asia/Shanghai (02:00 UTC), as seconds since the Unix epoch: office
+/// hours and outside the nightly maintenance window of the shipped policy.
+pub const MONDAY_10_SHANGHAI: i64 = 1_799_028_000;
+
+/// The value of [`CLOCK_OFFSET_VAR`] that makes this test run start at [`MONDAY_10_SHANGHAI`].
+/// Computed once per test binary.
+///
+/// An offset, not an absolute time: every govpki process of the run sees the clock move on from
+/// that instant, so a CA made by a process that crossed a second boundary is never "not yet
+/// valid" for the next process, as it would be if each process started at the instant again.
+pub fn monday_10_shanghai_offset() -> &'static str {
+    static OFFSET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OFFSET.get_or_init(|| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("the clock is after 1970")
+            .as_secs();
+        (i128::from(MONDAY_10_SHANGHAI) - i128::from(now)).to_string()
+    })
+}
+
 /// A temporary working directory that holds CA homes, keys, certificates and fixtures.
 pub struct Env {
     dir: tempfile::TempDir,
@@ -378,6 +403,8 @@ pub fn govpki(home: &Path, cwd: &Path) -> std::process::Command {
         .env_remove("GOVPKI_POLICY")
         // Never the real ~/.cache (tests/policy_cache.rs tests the cache).
         .env("GOVPKI_NO_CACHE", "1")
+        // The real clock unless a test asks for another (see `monday_10_shanghai_offset`).
+        .env_remove(CLOCK_OFFSET_VAR)
         .current_dir(cwd)
         .stdin(std::process::Stdio::null());
     cmd

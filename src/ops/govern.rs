@@ -410,6 +410,28 @@ pub fn who_can_manage(
     Ok(None)
 }
 
+/// The lock-out refusal of `ca policy`: `policy` (shown as `shown`) may govern the CA named
+/// `ca_name` only if some certificate it issued could ever be allowed `ca.manage` on it (see
+/// [`who_can_manage`]). Returns that certificate's actor name.
+pub fn refuse_lock_out(
+    policy: &Policy,
+    open: &OpenCa,
+    ca_name: &str,
+    shown: &str,
+    now: OffsetDateTime,
+) -> Result<String> {
+    match who_can_manage(policy, open, &format!("ca/{ca_name}"), now)? {
+        Some(who) => Ok(who),
+        None => Err(hinted(
+            format!(
+                "the policy `{shown}` would lock this CA out for good: no certificate this CA issued could ever be allowed `ca.manage` on `ca/{ca_name}`, so no one could change the policy again"
+            ),
+            "bind a role with ca.manage on this CA to an officer whose certificate this CA issued (issue it first), then pin the policy",
+        )
+        .into()),
+    }
+}
+
 /// Records a denial in the audit log (its own transaction: nothing else happens) and returns
 /// the error that stops the operation as a deny.
 fn deny(

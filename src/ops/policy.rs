@@ -226,3 +226,38 @@ pub fn compile_cached(
     }
     Ok((policy, warnings))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_without_yaml_is_an_error_with_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+        let err: super::super::Error = read_sources(dir.path()).unwrap_err().into();
+        assert!(err.message().contains("no .yaml or .yml files"), "{err}");
+        assert!(err.hint().is_some());
+    }
+
+    #[test]
+    fn a_yaml_entry_that_is_not_a_file_stops_the_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "version: 1\n").unwrap();
+        std::fs::create_dir(dir.path().join("deny.yaml")).unwrap();
+        assert!(read_sources(dir.path()).is_err());
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_named_by_line_and_column() {
+        let err = utf8_text(Path::new("p.yaml"), b"a: 1\nbc\xff".to_vec()).unwrap_err();
+        assert_eq!(err.to_string(), "p.yaml:2:3: not valid UTF-8");
+    }
+
+    #[test]
+    fn a_governing_policy_that_does_not_load_allows_nothing() {
+        let sources = vec![(PathBuf::from("p.yaml"), "version: [".to_string())];
+        let err = compile_governing(Path::new("p.yaml"), &sources).unwrap_err();
+        assert!(err.to_string().contains("so nothing is allowed"), "{err}");
+    }
+}

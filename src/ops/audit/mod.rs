@@ -62,3 +62,6 @@ pub fn signed_head(
         signature,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -236,3 +236,24 @@ fn refusals_read_as_before() {
         "the store cannot be read: locked"
     );
 }
+
+#[test]
+fn a_policy_no_issued_certificate_could_manage_is_refused_as_a_lock_out() {
+    let (home, _, _) = governed();
+    let open = home.open();
+    let now = time::OffsetDateTime::now_utc();
+    let (ok, _) = Policy::load(&[(PathBuf::from("p.yaml"), POLICY.to_string())]).unwrap();
+    assert!(
+        refuse_lock_out(&ok, &open, "x", "p.yaml", now)
+            .unwrap()
+            .starts_with("cert:")
+    );
+    let nobody = POLICY.replace("title: 管理员", "title: 无此人");
+    let (locked, _) = Policy::load(&[(PathBuf::from("p.yaml"), nobody)]).unwrap();
+    let err = refuse_lock_out(&locked, &open, "x", "p.yaml", now).unwrap_err();
+    assert!(
+        err.message().contains("would lock this CA out for good"),
+        "{err}"
+    );
+    assert!(err.hint().is_some());
+}

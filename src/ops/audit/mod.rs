@@ -18,6 +18,7 @@ use crate::audit::{self, Record, binding, proof};
 use crate::ca::when;
 use crate::store::Store;
 
+pub use redecide::Unaccepted;
 pub use verify::{Broken, Check, Report, verify};
 
 /// The records of the home's log, all or those at or after `since`.

@@ -21,32 +21,132 @@ enum Pin {
     Version(String, i64),
 }
 
+/// Why an operator's statement in the log does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unaccepted {
+    /// The actor names no serial number this CA could have given.
+    BadSerial(String),
+    StoreUnreadable(String),
+    NotInStore {
+        serial: String,
+    },
+    /// The record's own time does not parse.
+    BadTime {
+        time: String,
+        why: String,
+    },
+    Malformed {
+        serial: String,
+        why: String,
+    },
+    CaCertificate {
+        serial: String,
+    },
+    /// The chain to this CA could not be checked.
+    Unverifiable {
+        serial: String,
+        why: String,
+    },
+    /// Not this CA's at the act's time (invalid or indeterminate then).
+    NotThisCas {
+        serial: String,
+        time: String,
+        why: String,
+    },
+    /// Revoked at or before the act.
+    RevokedBefore {
+        serial: String,
+        revoked: String,
+    },
+    /// The record names another actor than the certificate's holder.
+    OtherActor {
+        named: String,
+        serial: String,
+        holder: String,
+    },
+}
+
+impl std::fmt::Display for Unaccepted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unaccepted::BadSerial(why) => f.write_str(why),
+            Unaccepted::StoreUnreadable(why) => write!(f, "the store cannot be read: {why}"),
+            Unaccepted::NotInStore { serial } => write!(
+                f,
+                "the operator certificate {serial} is not in this CA's store"
+            ),
+            Unaccepted::BadTime { time, why } => {
+                write!(f, "the record's time `{time}` does not parse: {why}")
+            }
+            Unaccepted::Malformed { serial, why } => {
+                write!(f, "the operator certificate {serial} does not parse: {why}")
+            }
+            Unaccepted::CaCertificate { serial } => write!(
+                f,
+                "the operator certificate {serial} is a CA certificate, not an operator's"
+            ),
+            Unaccepted::Unverifiable { serial, why } => write!(
+                f,
+                "the operator certificate {serial} cannot be checked: {why}"
+            ),
+            Unaccepted::NotThisCas { serial, time, why } => write!(
+                f,
+                "the operator certificate {serial} is not this CA's at {time}: {why}"
+            ),
+            Unaccepted::RevokedBefore { serial, revoked } => write!(
+                f,
+                "the operator certificate {serial} was revoked at {revoked}, before the act"
+            ),
+            Unaccepted::OtherActor {
+                named,
+                serial,
+                holder,
+            } => write!(
+                f,
+                "the record names the actor `{named}`, but the certificate {serial} is `{holder}`"
+            ),
+        }
+    }
+}
+
+/// The operator certificate a statement of the log is signed with, if it counts: in this CA's
+/// store, no CA certificate, this CA's at the act's time and not revoked before it, and held
+/// by the actor the record names.
 pub(super) fn operator_acceptance(
     open: &OpenCa,
     now: time::OffsetDateTime,
     serial: &str,
     allow: &Record,
-) -> std::result::Result<Vec<u8>, String> {
-    let parsed = serial.parse::<Serial>().map_err(|e| e.to_string())?;
+) -> std::result::Result<Vec<u8>, Unaccepted> {
+    let serial_text = || serial.to_string();
+    let parsed = serial
+        .parse::<Serial>()
+        .map_err(|e| Unaccepted::BadSerial(e.to_string()))?;
     let row = open
         .store
         .get(&parsed, now)
-        .map_err(|e| format!("the store cannot be read: {e}"))?
-        .ok_or_else(|| format!("the operator certificate {serial} is not in this CA's store"))?;
+        .map_err(|e| Unaccepted::StoreUnreadable(e.to_string()))?
+        .ok_or_else(|| Unaccepted::NotInStore {
+            serial: serial_text(),
+        })?;
     let der = row.der;
-    let at = when::parse_time(&allow.time)
-        .map_err(|e| format!("the record's time `{}` does not parse: {e}", allow.time))?;
-    let cert = crate::ca::input::parse_cert(&der)
-        .map_err(|e| format!("the operator certificate {serial} does not parse: {e}"))?;
+    let at = when::parse_time(&allow.time).map_err(|e| Unaccepted::BadTime {
+        time: allow.time.clone(),
+        why: e.to_string(),
+    })?;
+    let cert = crate::ca::input::parse_cert(&der).map_err(|e| Unaccepted::Malformed {
+        serial: serial_text(),
+        why: e.to_string(),
+    })?;
     if cert
         .basic_constraints()
         .ok()
         .flatten()
         .is_some_and(|b| b.value.ca)
     {
-        return Err(format!(
-            "the operator certificate {serial} is a CA certificate, not an operator's"
-        ));
+        return Err(Unaccepted::CaCertificate {
+            serial: serial_text(),
+        });
     }
     let mut chain = open.chain();
     let root = chain.pop().unwrap_or_default();
@@ -58,14 +158,18 @@ pub(super) fn operator_acceptance(
         at,
         purpose: None,
     })
-    .map_err(|e| format!("the operator certificate {serial} cannot be checked: {e}"))?;
+    .map_err(|e| Unaccepted::Unverifiable {
+        serial: serial_text(),
+        why: e.to_string(),
+    })?;
     match verdict {
         Verdict::Valid { .. } => {}
         Verdict::Invalid { reason, .. } | Verdict::Indeterminate { reason } => {
-            return Err(format!(
-                "the operator certificate {serial} is not this CA's at {}: {reason}",
-                allow.time
-            ));
+            return Err(Unaccepted::NotThisCas {
+                serial: serial_text(),
+                time: allow.time.clone(),
+                why: reason,
+            });
         }
     }
     if let Some(revoked) = row
@@ -74,17 +178,18 @@ pub(super) fn operator_acceptance(
         .and_then(|t| when::parse_time(t).ok())
         && revoked <= at
     {
-        return Err(format!(
-            "the operator certificate {serial} was revoked at {}, before the act",
-            when::rfc3339(revoked)
-        ));
+        return Err(Unaccepted::RevokedBefore {
+            serial: serial_text(),
+            revoked: when::rfc3339(revoked),
+        });
     }
     let holder = crate::ops::govern::operator_name(&der);
     if holder != allow.actor {
-        return Err(format!(
-            "the record names the actor `{}`, but the certificate {serial} is `{holder}`",
-            allow.actor
-        ));
+        return Err(Unaccepted::OtherActor {
+            named: allow.actor.clone(),
+            serial: serial_text(),
+            holder,
+        });
     }
     Ok(der)
 }
@@ -161,7 +266,8 @@ pub(super) fn redecide(
             Err(e) => return Err(fail(r.seq, e.to_string())),
         };
         let serial = proof::actor_serial(&r.actor).unwrap_or_default();
-        let der = operator_acceptance(open, now, serial, r).map_err(|e| fail(r.seq, e))?;
+        let der =
+            operator_acceptance(open, now, serial, r).map_err(|e| fail(r.seq, e.to_string()))?;
         let subject = authz::subject_from_cert(&der).map_err(|e| {
             fail(
                 r.seq,

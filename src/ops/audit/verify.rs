@@ -171,7 +171,7 @@ fn run(home: &Path, head_file: Option<&Path>, now: OffsetDateTime) -> anyhow::Re
         }
         let ca_cert = open.meta.cert_der.clone();
         signed = proof::verify_signed_acts(&records, &ca_cert, |serial, allow| {
-            redecide::operator_acceptance(&open, now, serial, allow)
+            redecide::operator_acceptance(&open, now, serial, allow).map_err(|e| e.to_string())
         })
         .map_err(|b| Broken {
             seq: Some(b.seq),

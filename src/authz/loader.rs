@@ -3,23 +3,20 @@
 //! Collects every error it can find (not just the first), each with `file:line:column`, and
 //! warnings for rules that are legal but cannot do anything. Reads no files itself.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jiff::tz::TimeZoneDatabase;
+use rayon::prelude::*;
 use serde_saphyr::{Location, Spanned};
 
-use super::cond::{Cond, Domain, Level, TimeWindow};
-use super::eval::{
-    Binding, BindingIndex, Deny, Matcher, Perm, Policy, Role, RuleIndex, Scope, Sod,
-};
-use super::model::{
-    BindingDoc, ConditionsDoc, DenyDoc, PolicyDoc, Strings, clean_message, yaml_options,
-};
-use super::pattern::{Pattern, PatternKind};
-use super::request::normalize_value;
+use super::eval::{Binding, BindingIndex, Deny, Perm, Policy, Role, RuleIndex, Sod};
+use super::model::{PolicyDoc, Strings, clean_message, yaml_options};
+use super::pattern::PatternKind;
 use super::{LoadErrors, PolicyError, PolicyErrorKind, SourceLocation, Warning};
+
+mod rules;
 
 /// The largest policy text accepted, per file (a guard against memory exhaustion).
 const MAX_TEXT: usize = 64 * 1024 * 1024;
@@ -63,38 +60,15 @@ impl Policy {
     }
 }
 
-/// Parses every source, in two threads when there is enough text to be worth it (YAML parsing
-/// is most of the cost of loading a large policy). Results keep the order of `sources`.
+/// Parses every source, on rayon's pool when there is enough text to be worth it (YAML
+/// parsing is most of the cost of loading a large policy). Results keep the order of `sources`;
+/// a panic in a parser surfaces here as it would in one thread.
 fn parse_all(sources: &[(PathBuf, String)]) -> Vec<Parsed> {
     let total: usize = sources.iter().map(|(_, t)| t.len()).sum();
     if sources.len() < 2 || total < PARALLEL_PARSE_BYTES {
         return sources.iter().map(|(p, t)| parse_file(p, t)).collect();
     }
-    // Split where half of the text has been seen.
-    let mut seen = 0;
-    let cut = sources
-        .iter()
-        .position(|(_, t)| {
-            seen += t.len();
-            seen * 2 >= total
-        })
-        .map_or(1, |i| (i + 1).clamp(1, sources.len() - 1));
-    let (first, second) = sources.split_at(cut);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| {
-            second
-                .iter()
-                .map(|(p, t)| parse_file(p, t))
-                .collect::<Vec<_>>()
-        });
-        let mut out: Vec<_> = first.iter().map(|(p, t)| parse_file(p, t)).collect();
-        match other.join() {
-            Ok(rest) => out.extend(rest),
-            // A panic in the parser thread: parse those files here so it surfaces as usual.
-            Err(_) => out.extend(second.iter().map(|(p, t)| parse_file(p, t))),
-        }
-        out
-    })
+    sources.par_iter().map(|(p, t)| parse_file(p, t)).collect()
 }
 
 /// The documents of one file, or why it does not parse.
@@ -592,348 +566,6 @@ impl Cx {
                     break;
                 }
             }
-        }
-    }
-
-    fn patterns(
-        &mut self,
-        file: &Arc<Path>,
-        list: &Spanned<Strings>,
-        kind: PatternKind,
-    ) -> Vec<Pattern> {
-        let what = match kind {
-            PatternKind::Action => "action",
-            PatternKind::Resource => "resource",
-        };
-        if list.value.0.is_empty() {
-            self.error(
-                at(file, &list.referenced),
-                PolicyErrorKind::Invalid(format!("empty {what} list: the rule could never match")),
-            );
-        }
-        let mut out = Vec::new();
-        for item in &list.value.0 {
-            match Pattern::parse(&item.value, kind) {
-                Ok(p) => out.push(p),
-                Err(why) => self.error(
-                    item_at(file, list, item),
-                    PolicyErrorKind::Pattern {
-                        what,
-                        pattern: item.value.clone(),
-                        why,
-                    },
-                ),
-            }
-        }
-        out
-    }
-
-    fn matcher(
-        &mut self,
-        file: &Arc<Path>,
-        map: &BTreeMap<String, Spanned<Strings>>,
-        rule: &str,
-    ) -> Matcher {
-        let mut out = Vec::new();
-        for (key, values) in map {
-            if key.is_empty() {
-                self.error(
-                    at(file, &values.referenced),
-                    PolicyErrorKind::Invalid("empty attribute name".into()),
-                );
-                continue;
-            }
-            if values.value.0.is_empty() {
-                self.warn(
-                    at(file, &values.referenced),
-                    format!("`{rule}`: `{key}` accepts no value, so this can never match"),
-                );
-            }
-            let vals: Vec<String> = values
-                .value
-                .values()
-                .map(|v| normalize_value(key, v))
-                .collect();
-            out.push((key.clone(), vals));
-        }
-        out
-    }
-
-    fn level(&mut self, file: &Arc<Path>, s: &Spanned<String>) -> Option<Level> {
-        let l = Level::parse(&s.value);
-        if l.is_none() {
-            self.error(
-                at(file, &s.referenced),
-                PolicyErrorKind::Level(s.value.clone()),
-            );
-        }
-        l
-    }
-
-    fn conditions(
-        &mut self,
-        file: &Arc<Path>,
-        when: Option<&Spanned<ConditionsDoc>>,
-        tz: &TimeZoneDatabase,
-        rule: &str,
-    ) -> Vec<Cond> {
-        let Some(when) = when else {
-            return Vec::new();
-        };
-        let loc = at(file, &when.referenced);
-        let ConditionsDoc {
-            domain,
-            time,
-            level,
-            clearance_covers_level,
-            clearance_at_least,
-            subject,
-            context,
-        } = &when.value;
-        let mut out = Vec::new();
-        if let Some(list) = domain {
-            let mut ds = Vec::new();
-            for d in &list.value.0 {
-                match Domain::parse(&d.value) {
-                    Some(x) => ds.push(x),
-                    None => self.error(
-                        item_at(file, list, d),
-                        PolicyErrorKind::Domain(d.value.clone()),
-                    ),
-                }
-            }
-            if list.value.0.is_empty() {
-                self.warn(
-                    at(file, &list.referenced),
-                    format!("`{rule}`: an empty domain list can never match"),
-                );
-            }
-            out.push(Cond::Domain(ds));
-        }
-        if let Some(t) = time {
-            let days: Option<Vec<String>> = t
-                .value
-                .days
-                .as_ref()
-                .map(|d| d.value.values().map(str::to_string).collect());
-            match TimeWindow::new(
-                &t.value.zone.value,
-                tz,
-                t.value.from.as_ref().map(|s| s.value.as_str()),
-                t.value.to.as_ref().map(|s| s.value.as_str()),
-                days.as_deref(),
-            ) {
-                Ok(w) => {
-                    if w.is_never() {
-                        self.warn(
-                            at(file, &t.referenced),
-                            format!("`{rule}`: a time window on no weekday can never match"),
-                        );
-                    }
-                    out.push(Cond::Time(w));
-                }
-                Err(e) => {
-                    // Point at the offending field where we can.
-                    let field = match &e {
-                        super::TimeError::Zone(_) => Some(&t.value.zone),
-                        super::TimeError::Clock(v) => [&t.value.from, &t.value.to]
-                            .into_iter()
-                            .flatten()
-                            .find(|s| &s.value == v),
-                        _ => None,
-                    };
-                    let loc =
-                        field.map_or_else(|| at(file, &t.referenced), |f| at(file, &f.referenced));
-                    self.error(loc, PolicyErrorKind::Time(e));
-                }
-            }
-        }
-        if let Some(l) = level {
-            let at_least = l.value.at_least.as_ref().and_then(|s| self.level(file, s));
-            let at_most = l.value.at_most.as_ref().and_then(|s| self.level(file, s));
-            if l.value.at_least.is_none() && l.value.at_most.is_none() {
-                self.error(
-                    at(file, &l.referenced),
-                    PolicyErrorKind::Invalid("`level` needs `at_least` or `at_most`".into()),
-                );
-            }
-            if let (Some(a), Some(b)) = (at_least, at_most)
-                && a > b
-            {
-                self.warn(
-                    at(file, &l.referenced),
-                    format!(
-                        "`{rule}`: level at least `{}` and at most `{}` can never match",
-                        a.name(),
-                        b.name()
-                    ),
-                );
-            }
-            out.push(Cond::Level { at_least, at_most });
-        }
-        if let Some(c) = clearance_covers_level
-            && c.value
-        {
-            out.push(Cond::ClearanceCoversLevel);
-        }
-        if let Some(c) = clearance_at_least
-            && let Some(l) = self.level(file, c)
-        {
-            out.push(Cond::ClearanceAtLeast(l));
-        }
-        if let Some(s) = subject {
-            for (key, values) in self.matcher(file, &s.value, rule) {
-                out.push(Cond::Subject { key, values });
-            }
-        }
-        if let Some(c) = context {
-            for (key, values) in self.matcher(file, &c.value, rule) {
-                if matches!(key.as_str(), "domain" | "level" | "time") {
-                    self.warn(
-                        loc.clone(),
-                        format!(
-                            "`{rule}`: `context: {{{key}: ...}}` compares text; use the `{key}` condition instead"
-                        ),
-                    );
-                }
-                out.push(Cond::Context { key, values });
-            }
-        }
-        out
-    }
-
-    fn roles_list(
-        &mut self,
-        file: &Arc<Path>,
-        list: &Spanned<Strings>,
-        role_index: &HashMap<String, u32>,
-    ) -> Vec<u32> {
-        let mut out = Vec::new();
-        for r in &list.value.0 {
-            match role_index.get(&r.value) {
-                Some(&i) => {
-                    if !out.contains(&i) {
-                        out.push(i);
-                    }
-                }
-                None => self.error(
-                    item_at(file, list, r),
-                    PolicyErrorKind::UnknownRole(r.value.clone()),
-                ),
-            }
-        }
-        out
-    }
-
-    fn binding(
-        &mut self,
-        file: &Arc<Path>,
-        b: &BindingDoc,
-        role_index: &HashMap<String, u32>,
-    ) -> Option<Binding> {
-        let BindingDoc {
-            id,
-            description: _,
-            subject,
-            roles,
-            scope,
-            clearance,
-        } = b;
-        if subject.value.is_empty() {
-            self.error(
-                at(file, &subject.referenced),
-                PolicyErrorKind::Invalid(
-                    "a binding must match at least one subject attribute".into(),
-                ),
-            );
-            return None;
-        }
-        let matcher = self.matcher(file, &subject.value, &id.value);
-        let role_ids = self.roles_list(file, roles, role_index);
-        if roles.value.0.is_empty() {
-            self.error(
-                at(file, &roles.referenced),
-                PolicyErrorKind::Invalid("a binding must give at least one role".into()),
-            );
-        }
-        let scope = match scope {
-            None => None,
-            Some(s) if s.value == "${subject.department}" => Some(Scope::OwnDepartment),
-            Some(s) => {
-                let v = s.value.trim();
-                if v.is_empty() || v.contains('/') || v.contains('*') || v.contains("${") {
-                    self.error(
-                        at(file, &s.referenced),
-                        PolicyErrorKind::Invalid(format!(
-                            "scope `{}` is not a department name (or `${{subject.department}}`)",
-                            s.value
-                        )),
-                    );
-                    None
-                } else {
-                    Some(Scope::Fixed(v.to_string()))
-                }
-            }
-        };
-        let clearance = clearance.as_ref().and_then(|c| self.level(file, c));
-        Some(Binding {
-            id: id.value.clone(),
-            at: at(file, &id.referenced),
-            matcher,
-            roles: role_ids,
-            scope,
-            clearance,
-        })
-    }
-
-    fn deny(
-        &mut self,
-        file: &Arc<Path>,
-        d: &DenyDoc,
-        role_index: &HashMap<String, u32>,
-        tz: &TimeZoneDatabase,
-    ) -> Deny {
-        let DenyDoc {
-            id,
-            description: _,
-            actions,
-            resources,
-            roles,
-            subject,
-            when,
-        } = d;
-        let actions = self.patterns(file, actions, PatternKind::Action);
-        let resources = self.patterns(file, resources, PatternKind::Resource);
-        let roles = roles.as_ref().map(|r| {
-            if r.value.0.is_empty() {
-                self.warn(
-                    at(file, &r.referenced),
-                    format!(
-                        "`{}`: an empty role list means the rule applies to nobody",
-                        id.value
-                    ),
-                );
-            }
-            self.roles_list(file, r, role_index)
-        });
-        let subject = subject.as_ref().map(|s| {
-            if s.value.is_empty() {
-                self.warn(
-                    at(file, &s.referenced),
-                    format!("`{}`: an empty subject map matches every subject", id.value),
-                );
-            }
-            self.matcher(file, &s.value, &id.value)
-        });
-        let conds = self.conditions(file, when.as_ref(), tz, &id.value);
-        Deny {
-            id: id.value.clone(),
-            at: at(file, &id.referenced),
-            actions,
-            resources,
-            roles,
-            subject,
-            conds,
         }
     }
 }

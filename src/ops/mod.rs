@@ -7,9 +7,13 @@
 //! front end reads it once and passes it down. Only the store and the output files it is asked
 //! to write touch disk. See `docs/architecture.md` for what may import what.
 
+pub mod audit;
+pub mod authz;
 pub mod clock;
 pub mod common;
 pub mod error;
+pub mod govern;
+pub mod policy;
 pub mod secrets;
 
 pub use error::{Error, ErrorKind, Hinted, PolicyDenied, Result, hinted};

@@ -26,6 +26,7 @@ pub mod asn1;
 pub mod chain;
 pub mod cms;
 pub mod render;
+pub mod report;
 #[allow(clippy::module_inception)]
 pub mod seal;
 pub mod ses;
@@ -42,6 +43,10 @@ pub use cms::{
     hash_document_with, parse_signature, with_time_stamp_token,
 };
 pub use render::{ImageInfo, render_seal_svg, sniff_image};
+pub use report::{
+    ChainCheck, ChainChecker, ChainRole, Check, CheckId, CheckStatus, TimeSource, Verdict,
+    VerificationReport,
+};
 pub use seal::{
     CertList, ImageFormat, Listed, Picture, RevokedSeal, RevokedSeals, Seal, SealInfo, SealSpec,
     SealStatus, SealSummary, SealType, SignRefusal, check_before_signing, create_seal,
@@ -52,10 +57,7 @@ pub use signer::{
     DigestAlgorithm, RingSigner, SealSigner, SignatureAlgorithm, SignatureCheck,
     verify_signature_with_cert,
 };
-pub use verify::{
-    ChainCheck, ChainChecker, ChainRole, Check, CheckStatus, TimeSource, Verdict,
-    VerificationReport, VerifyOptions, verify_document,
-};
+pub use verify::{VerifyOptions, verify_document};
 
 use der::asn1::ObjectIdentifier;
 

@@ -25,11 +25,11 @@ use crate::seal::render::default_size_mm;
 use crate::seal::status::{self, SealStatusList, StatusEntry};
 use crate::seal::timestamp::{self, TokenCheck};
 use crate::seal::{
-    DocumentSigner, Picture, RevokedSeal, RevokedSeals, Seal, SealError, SealSigner, SealSpec,
-    SealType, SesSignature, SignRefusal, SignatureAlgorithm, SignatureCheck, SignatureFile,
-    Verdict, VerificationReport, VerifyOptions, certificate_subject, check_before_signing,
-    create_seal, es_id_from_random, format_time, hash_document_with, looks_like_ses,
-    parse_signature, render_seal_svg, sniff_image, verify_document, verify_ses,
+    DocumentSigner, JudgedAt, Picture, RevokedSeal, RevokedSeals, Seal, SealError, SealSigner,
+    SealSpec, SealType, SesSignature, SignRefusal, SignatureAlgorithm, SignatureCheck,
+    SignatureFile, Verdict, VerificationReport, VerifyOptions, certificate_subject,
+    check_before_signing, create_seal, es_id_from_random, format_time, hash_document_with,
+    looks_like_ses, parse_signature, render_seal_svg, sniff_image, verify_document_at, verify_ses,
 };
 use crate::store::files;
 use crate::store::revocations::RevocationReader;
@@ -1715,11 +1715,6 @@ fn judge_one(
         .unwrap_or(crate::seal::DigestAlgorithm::Sha256);
     let hash = hash_document_with(algorithm, file)
         .with_context(|| format!("reading document `{}`", doc.display()))?;
-    let claimed = sig
-        .signer()
-        .signed_attributes
-        .as_ref()
-        .and_then(|a| a.signing_time);
     let with_crls;
     let chain: &dyn crate::seal::ChainChecker = if sig.crls.is_empty() {
         checker
@@ -1727,28 +1722,17 @@ fn judge_one(
         with_crls = checker.with_crls(&sig.crls);
         &with_crls
     };
-    // The seal's status is asked at the time `verify_document` will judge at: a verified
-    // time-stamp's genTime comes before the claimed time.
-    let proven = sig.signer().time_stamp_token.as_deref().and_then(|token| {
-        match timestamp::verify_token(
-            token,
-            &sig.signer().signature,
-            &sig.certificates,
-            Some(chain),
-            ctx.now,
-        ) {
-            TokenCheck::Valid { stamp, .. } => Some(stamp.gen_time),
-            _ => None,
-        }
-    });
-    let judged_at = at.or(proven).or(claimed).unwrap_or(ctx.now);
+    // The time is settled once (its time-stamp verified once): the seal's status is asked at
+    // the time the report judges at.
+    let judged = JudgedAt::settle(&sig, chain, ctx.now, at);
     let revoked = match sig.seal() {
-        Some(s) => sources.for_seal(s, judged_at, ctx.now),
+        Some(s) => sources.for_seal(s, judged.at, ctx.now),
         None => RevokedSeals::unknown(),
     };
-    let mut report = verify_document(
+    let mut report = verify_document_at(
         &sig,
         &hash,
+        judged,
         &VerifyOptions {
             now: ctx.now,
             at,
@@ -1779,8 +1763,7 @@ fn judge_ses(
         .with_context(|| format!("reading signature `{}`", sig_path.display()))?;
     let hash = hash_document_with(crate::seal::DigestAlgorithm::Sm3, file)
         .with_context(|| format!("reading document `{}`", doc.display()))?;
-    let judged_at = at.unwrap_or(sig.time_info());
-    let revoked = sources.for_seal(sig.seal(), judged_at, ctx.now);
+    let revoked = sources.for_seal(sig.seal(), sig.judged_at(at).at, ctx.now);
     let mut report = verify_ses(
         &sig,
         &hash,

@@ -57,7 +57,7 @@ pub use signer::{
     DigestAlgorithm, RingSigner, SealSigner, SignatureAlgorithm, SignatureCheck,
     verify_signature_with_cert,
 };
-pub use verify::{VerifyOptions, verify_document};
+pub use verify::{JudgedAt, VerifyOptions, verify_document, verify_document_at};
 
 use der::asn1::ObjectIdentifier;
 

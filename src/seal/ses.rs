@@ -45,7 +45,7 @@ use super::report::{
 };
 use super::seal::{Listed, Seal, SealExtension, SealSummary};
 use super::signer::{self, DigestAlgorithm, SignatureCheck};
-use super::verify::{VerifyOptions, chain_at, chain_check, seal_checks};
+use super::verify::{JudgedAt, VerifyOptions, chain_at, chain_check, seal_checks};
 use super::{SealError, certificate_serial_hex, certificate_subject, format_time};
 
 /// `TBS_Sign.version` of GB/T 38540-2020.
@@ -302,6 +302,21 @@ impl SesSignature {
         self.time_info
     }
 
+    /// The time this signature is judged at: the verifier's `at`, else the claimed `timeInfo`
+    /// (an `SES_Signature`'s own time-stamp is not verified: it proves no time).
+    pub fn judged_at(&self, at: Option<OffsetDateTime>) -> JudgedAt {
+        let (judged, source) = match at {
+            Some(at) => (at, TimeSource::GivenByVerifier),
+            None => (self.time_info, TimeSource::ClaimedBySigner),
+        };
+        JudgedAt {
+            at: judged,
+            source,
+            claimed: Some(self.time_info),
+            token: None,
+        }
+    }
+
     /// `dataHash`: the SM3 of the signed file, as the signer says.
     pub fn data_hash(&self) -> &[u8] {
         &self.data_hash
@@ -453,10 +468,11 @@ pub fn verify_ses(
     let mut checks = Checks::default();
     let seal = &sig.seal;
     let claimed = sig.time_info;
-    let (judged_at, source) = match opts.at {
-        Some(at) => (at, TimeSource::GivenByVerifier),
-        None => (claimed, TimeSource::ClaimedBySigner),
-    };
+    let JudgedAt {
+        at: judged_at,
+        source,
+        ..
+    } = sig.judged_at(opts.at);
 
     checks.pass(
         CheckId::SealPresent,

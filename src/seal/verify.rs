@@ -68,12 +68,107 @@ pub(super) fn chain_check(
     }
 }
 
+/// The time a `.p7s` is judged at, settled once and passed down: the verifier's `--at`, else
+/// the `genTime` of a verified time-stamp, else the time the signer claims, else the
+/// verification time. It carries the verification of the time-stamp token it rests on, so the
+/// token is verified once per signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JudgedAt {
+    /// The time everything is judged at.
+    pub at: OffsetDateTime,
+    /// Where [`JudgedAt::at`] comes from.
+    pub source: TimeSource,
+    /// The signer's claimed `signingTime`, if any.
+    pub claimed: Option<OffsetDateTime>,
+    /// The verification of the signature's time-stamp token, if it carries one.
+    pub token: Option<TokenCheck>,
+}
+
+impl JudgedAt {
+    /// Settles the time `sig` is judged at: verifies its time-stamp token (if any) once with
+    /// `chain` at `now`; `at` is the verifier's `--at`.
+    pub fn settle(
+        sig: &SignatureFile,
+        chain: &dyn ChainChecker,
+        now: OffsetDateTime,
+        at: Option<OffsetDateTime>,
+    ) -> JudgedAt {
+        let signer = sig.signer();
+        let claimed = signer
+            .signed_attributes
+            .as_ref()
+            .and_then(|a| a.signing_time);
+        let token = signer.time_stamp_token.as_deref().map(|token| {
+            timestamp::verify_token(
+                token,
+                &signer.signature,
+                &sig.certificates,
+                Some(chain),
+                now,
+            )
+        });
+        JudgedAt::from_parts(token, claimed, now, at)
+    }
+
+    /// The rule itself, over a token already verified: `--at`, else a verified time-stamp's
+    /// `genTime`, else the claimed time, else `now`.
+    pub fn from_parts(
+        token: Option<TokenCheck>,
+        claimed: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+        at: Option<OffsetDateTime>,
+    ) -> JudgedAt {
+        let proven = match &token {
+            Some(TokenCheck::Valid { stamp, .. }) => Some(stamp),
+            _ => None,
+        };
+        let (at, source) = match (at, proven, claimed) {
+            (Some(at), _, _) => (at, TimeSource::GivenByVerifier),
+            (None, Some(s), _) => (s.gen_time, TimeSource::TimeStamp { tsa: s.tsa.clone() }),
+            (None, None, Some(t)) => (t, TimeSource::ClaimedBySigner),
+            (None, None, None) => (now, TimeSource::VerificationTime),
+        };
+        JudgedAt {
+            at,
+            source,
+            claimed,
+            token,
+        }
+    }
+
+    /// The stamp of a verified (trusted) time-stamp token, if any.
+    pub fn proven_stamp(&self) -> Option<&timestamp::Stamp> {
+        match &self.token {
+            Some(TokenCheck::Valid { stamp, .. }) => Some(stamp),
+            _ => None,
+        }
+    }
+
+    /// Whether the signature is shown to have existed at [`JudgedAt::at`].
+    pub fn is_proven(&self) -> bool {
+        self.source.is_proven()
+    }
+}
+
 /// Verifies a sealed document: `sig` is the parsed `.p7s`, `document` the document's digest in
 /// the signer's digest algorithm ([`super::cms::SignerInfo::document_digest_algorithm`]; hash
-/// with SHA-256 when that is None). Only the first signer is judged.
+/// with SHA-256 when that is None). Only the first signer is judged. Settles the judged time
+/// itself ([`JudgedAt::settle`]); a caller that needs it first (to ask for the seal's status
+/// at that time) settles it and calls [`verify_document_at`].
 pub fn verify_document(
     sig: &SignatureFile,
     document: &DocumentHash,
+    opts: &VerifyOptions<'_>,
+) -> VerificationReport {
+    let judged = JudgedAt::settle(sig, opts.chain, opts.now, opts.at);
+    verify_document_at(sig, document, judged, opts)
+}
+
+/// [`verify_document`] at a judged time already settled (`opts.at` is not read again).
+pub fn verify_document_at(
+    sig: &SignatureFile,
+    document: &DocumentHash,
+    judged: JudgedAt,
     opts: &VerifyOptions<'_>,
 ) -> VerificationReport {
     let mut checks = Checks::default();
@@ -81,26 +176,15 @@ pub fn verify_document(
     let attrs = signer.signed_attributes.as_ref();
     let seal = sig.seal();
     let signer_cert = sig.signer_certificate(signer);
-    let claimed = attrs.and_then(|a| a.signing_time);
-    // A time-stamp is judged first: when it verifies, its genTime is the signing time.
-    let ts_check = signer.time_stamp_token.as_deref().map(|token| {
-        timestamp::verify_token(
-            token,
-            &signer.signature,
-            &sig.certificates,
-            Some(opts.chain),
-            opts.now,
-        )
-    });
+    let JudgedAt {
+        at: judged_at,
+        source,
+        claimed,
+        token: ts_check,
+    } = judged;
     let proven = match &ts_check {
         Some(TokenCheck::Valid { stamp, .. }) => Some(stamp),
         _ => None,
-    };
-    let (judged_at, source) = match (opts.at, proven, claimed) {
-        (Some(at), _, _) => (at, TimeSource::GivenByVerifier),
-        (None, Some(s), _) => (s.gen_time, TimeSource::TimeStamp { tsa: s.tsa.clone() }),
-        (None, None, Some(t)) => (t, TimeSource::ClaimedBySigner),
-        (None, None, None) => (opts.now, TimeSource::VerificationTime),
     };
 
     // Is there a seal at all.

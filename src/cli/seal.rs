@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -1128,47 +1127,10 @@ fn signature_path(doc: &Path, out_dir: Option<&Path>, ext: &str) -> Result<PathB
     })
 }
 
-/// Runs `f` over `items` on up to `threads` threads; results in the items' order.
-fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let threads = threads.clamp(1, items.len().max(1));
-    if threads == 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        out.push((i, f(item)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            // A worker only panics on a bug; keep what the others did rather than abort.
-            .filter_map(|h| h.join().ok())
-            .collect()
-    });
-    let mut all: Vec<(usize, R)> = parts.drain(..).flatten().collect();
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, r)| r).collect()
-}
-
-fn worker_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8)
+/// Runs `f` over `items` on rayon's pool; results in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    items.par_iter().map(f).collect()
 }
 
 fn progress(ctx: &Context, total: usize, verb: &str) -> Option<indicatif::ProgressBar> {
@@ -1401,7 +1363,7 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
     let now = ctx.now;
     let bar = progress(ctx, docs.len(), "sealing");
     let jobs: Vec<(&PathBuf, &PathBuf)> = docs.iter().zip(outputs.iter()).collect();
-    let results = parallel_map(&jobs, worker_threads(), |(doc, out)| -> Result<String> {
+    let results = parallel_map(&jobs, |(doc, out)| -> Result<String> {
         let file = files::open_regular(doc)
             .with_context(|| format!("reading document `{}`", doc.display()))?;
         let hash = hash_document_with(digest, file)
@@ -1598,7 +1560,7 @@ fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
     let mut single_error = None;
     let mut first = true;
     for chunk in docs.chunks(512) {
-        let judged = parallel_map(chunk, worker_threads(), |d| {
+        let judged = parallel_map(chunk, |d| {
             let j = judge(d);
             if let Some(b) = &bar {
                 b.inc(1);
@@ -2356,8 +2318,8 @@ mod tests {
     #[test]
     fn parallel_map_keeps_order() {
         let items: Vec<usize> = (0..1000).collect();
-        let out = parallel_map(&items, 4, |i| i * 2);
+        let out = parallel_map(&items, |i| i * 2);
         assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
-        assert!(parallel_map(&Vec::<usize>::new(), 4, |i| *i).is_empty());
+        assert!(parallel_map(&Vec::<usize>::new(), |i| *i).is_empty());
     }
 }

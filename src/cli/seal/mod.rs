@@ -25,7 +25,7 @@ use timestamp_cmd::{TIMESTAMP_LONG, timestamp_cmd};
 pub use verify::VerifyArgs;
 use verify::{VERIFY_LONG, verify};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -48,10 +48,9 @@ use crate::seal::status::{self, SealStatusList, StatusEntry};
 use crate::seal::timestamp::{self, TokenCheck};
 use crate::seal::{
     DocumentSigner, JudgedAt, Picture, RevokedSeals, Seal, SealError, SealSpec, SealType,
-    SesSignature, SignRefusal, SignatureCheck, SignatureFile, Verdict, VerificationReport,
-    VerifyOptions, certificate_subject, check_before_signing, create_seal, es_id_from_random,
-    format_time, hash_document_with, looks_like_ses, parse_signature, render_seal_svg, sniff_image,
-    verify_document_at, verify_ses,
+    SesSignature, SignatureCheck, SignatureFile, Verdict, VerificationReport, VerifyOptions,
+    certificate_subject, create_seal, es_id_from_random, format_time, hash_document_with,
+    looks_like_ses, parse_signature, render_seal_svg, sniff_image, verify_document_at, verify_ses,
 };
 use crate::store::files;
 use crate::store::seals::SealRecord;

@@ -1,6 +1,10 @@
 //! `govpki seal sign`: seal documents with a holder key.
 
 use super::*;
+use crate::ca::keys::PrivateKey;
+use crate::ops::seal::sign::{
+    SignerCert, embedded_chain, seal_documents, seal_refusal, signer_refusal,
+};
 
 pub(super) const SIGN_LONG: &str = "\
 Seal documents: for each DOC, a detached CMS SignedData (RFC 5652) over the document's bytes by the
@@ -127,65 +131,16 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
         outputs.push(sig);
     }
     let seal = read_seal(&seal)?;
-    let (signer_cert, certs) = read_cert_bundle(&cert)?;
-    let open = open_home(&ctx.home)?;
+    let signer = SignerCert::read(&cert)?;
+    let mut open = open_home(&ctx.home)?;
     // Refusals, before the key is unlocked.
-    let parsed = input::parse_cert(&signer_cert)
-        .with_context(|| format!("reading certificate `{}`", cert.display()))?;
-    let (not_before, not_after) = (
-        parsed.validity().not_before.to_datetime(),
-        parsed.validity().not_after.to_datetime(),
-    );
-    let subject = crate::ca::dn::display_name(parsed.subject());
-    if ctx.now > not_after {
-        return refused(
-            ctx,
-            &format!(
-                "the signing certificate `{subject}` expired at {}",
-                rfc3339(not_after)
-            ),
-        );
+    if let Some(why) = signer_refusal(&signer, open.as_ref(), ctx.now) {
+        return refused(ctx, &why);
     }
-    if ctx.now < not_before {
-        return refused(
-            ctx,
-            &format!(
-                "the signing certificate `{subject}` is not valid before {}",
-                rfc3339(not_before)
-            ),
-        );
-    }
-    if let Some(o) = &open
-        && let Some(row) = store_row(o, &signer_cert, ctx.now)
-        && (row.status == "revoked" || row.status == "hold")
-    {
-        return refused(
-            ctx,
-            &format!(
-                "the signing certificate `{subject}` is {} in this home's store{}{}",
-                row.status,
-                row.revoked_at
-                    .map(|t| format!(" since {t}"))
-                    .unwrap_or_default(),
-                row.reason.map(|r| format!(" ({r})")).unwrap_or_default()
-            ),
-        );
-    }
-    let sources = SealStatusSources::load(
-        ctx.now,
-        &|w: &str| ctx.out.warn(w),
-        &seal_status,
-        open.as_ref(),
-    )?;
+    let warn = |w: &str| ctx.out.warn(w);
+    let sources = SealStatusSources::load(ctx.now, &warn, &seal_status, open.as_ref())?;
     let revoked = sources.for_seal(&seal, ctx.now, ctx.now);
-    if let Err(refusal) = check_before_signing(&seal, &signer_cert, ctx.now, &revoked) {
-        let why = match &refusal {
-            SignRefusal::CertificateNotListed { .. } => format!(
-                "{refusal} (`{}` is not a holder of this seal)",
-                cert.display()
-            ),
-            _ => refusal.to_string(),
-        };
+    if let Some(why) = seal_refusal(&seal, &signer, &cert, &revoked, ctx.now) {
         return refused(ctx, &why);
     }
     if let crate::seal::SealStatus::Unknown = revoked.status(&seal.info().es_id) {
@@ -193,90 +148,37 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
             "the seal's revocation status is unknown here (not this home's seal, no --seal-status)",
         );
     }
-
-    let embedded_chain = match &chain {
-        Some(c) => common::read_certs(c)?,
-        None if !certs.is_empty() => certs,
-        None => {
-            let issuer = input::parse_cert(&signer_cert)
-                .map(|c| c.issuer().as_raw().to_vec())
-                .unwrap_or_default();
-            match &open {
-                Some(o)
-                    if o.chain().iter().any(|c| {
-                        input::parse_cert(c).is_ok_and(|p| p.subject().as_raw() == issuer)
-                    }) =>
-                {
-                    o.chain()
-                }
-                Some(_) => {
-                    ctx.out.warn(
-                        "the signer's chain is not embedded (this home's CA did not issue the certificate); pass --chain F",
-                    );
-                    Vec::new()
-                }
-                None => {
-                    ctx.out.warn(&format!(
-                        "the signer's chain is not embedded (no CA home at `{}` to take it from); pass --chain F",
-                        ctx.home.display()
-                    ));
-                    Vec::new()
-                }
-            }
-        }
-    };
+    let chain = chain.as_deref().map(common::read_certs).transpose()?;
+    let (embedded_chain, warning) = embedded_chain(&signer, chain, open.as_ref(), &ctx.home);
+    if let Some(w) = warning {
+        ctx.out.warn(&w);
+    }
+    let subject = &signer.subject;
 
     // Unlocked before the policy is asked: in a governed home the signing key is also the
     // operator's proof of presence.
     let key_pair = common::load_key(&key, passphrase_file.as_deref())?;
-    if key_pair.spki_der() != common::spki_of(&signer_cert)? {
+    if key_pair.spki_der() != common::spki_of(&signer.der)? {
         bail!(
             "the key `{}` does not belong to the certificate `{}` ({subject})",
             key.display(),
             cert.display()
         );
     }
-
-    // Governed homes: applying a seal is `seal.apply` on the seal's department and type, with
-    // the operator's domain and the time; the allow is audited.
-    if let Some(mut governed) = open_home(&ctx.home)?.filter(|o| o.meta.policy.is_some()) {
-        // The operator applying the seal is the signer: the key that signs proves who it is.
-        // `--as`, if given, must name the same certificate.
-        if let Some(as_cert) = &ctx.operator
-            && common::read_cert(as_cert)? != signer_cert
-        {
-            bail!(
-                "--as `{}` is not the signing certificate `{}`: the operator of `seal sign` is the signer",
-                as_cert.display(),
-                cert.display()
-            );
-        }
-        let mut signer_ctx = ctx.clone();
-        signer_ctx.operator = Some(cert.clone());
-        let ctx = &signer_ctx;
-        let info = seal.info();
-        let resource = format!(
-            "dept/{}/seal/{}",
-            govern::segment(info.department.as_deref()),
-            info.seal_type.name()
-        );
-        let actor = govern::authorize_with_key(
+    if let Some(governed) = open.as_mut().filter(|o| o.meta.policy.is_some()) {
+        authorize_apply(
             ctx,
-            &mut governed,
-            &[govern::Ask::new("seal.apply", resource.clone())],
-            Some(&key_pair),
+            governed,
+            &seal,
+            &signer.der,
+            &cert,
+            &key_pair,
+            docs.len(),
         )?;
-        governed.store.audit(vec![Event {
-            time: rfc3339(ctx.now),
-            actor,
-            action: "seal.apply".into(),
-            object: format!("{} {resource} {} document(s)", info.es_id, docs.len()),
-            outcome: "ok".into(),
-        }])?;
     }
     let key_signer = KeySigner::new(&key_pair);
     let doc_signer =
-        DocumentSigner::new(&key_signer, &signer_cert, &embedded_chain, &[], Some(&seal)).map_err(
+        DocumentSigner::new(&key_signer, &signer.der, &embedded_chain, &[], Some(&seal)).map_err(
             |e| match e {
                 SealError::KeyMismatch { .. } => anyhow!(
                     "the key `{}` does not belong to the certificate `{}` ({subject})",
@@ -293,40 +195,16 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
     let now = ctx.now;
     let bar = progress(ctx, docs.len(), "sealing");
     let jobs: Vec<(&PathBuf, &PathBuf)> = docs.iter().zip(outputs.iter()).collect();
-    let results = parallel_map(&jobs, |(doc, out)| -> Result<String> {
-        let file = files::open_regular(doc)
-            .with_context(|| format!("reading document `{}`", doc.display()))?;
-        let hash = hash_document_with(digest, file)
-            .with_context(|| format!("reading document `{}`", doc.display()))?;
-        let der = doc_signer
-            .sign(&hash.value, now)
-            .with_context(|| format!("sealing `{}`", doc.display()))?;
-        common::write_output_deferred(out, &der, false, force)?;
+    let tick = || {
         if let Some(b) = &bar {
             b.inc(1);
         }
-        Ok(hash.hex())
-    });
+    };
+    let results = seal_documents(&doc_signer, &jobs, now, force, &tick);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    // One file-system sync per device makes every signature durable before it is reported.
-    let mut synced = HashSet::new();
-    for (out, r) in outputs.iter().zip(&results) {
-        if r.is_err() {
-            continue;
-        }
-        let dir = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let dev = std::os::unix::fs::MetadataExt::dev(
-            &std::fs::metadata(&dir).with_context(|| format!("reading `{}`", dir.display()))?,
-        );
-        if synced.insert(dev) {
-            files::sync_filesystem(&dir).with_context(|| format!("syncing `{}`", dir.display()))?;
-        }
-    }
+    let results = results?;
     let info = seal.info();
     let mut failed = 0usize;
     let total = results.len();
@@ -383,4 +261,50 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
         (1, Some(e)) if total == 1 => Err(e),
         (n, _) => bail!("{n} of {total} documents could not be sealed"),
     }
+}
+
+/// Governed homes: applying a seal is `seal.apply` on the seal's department and type, with the
+/// operator's domain and the time; the allow is audited. The operator applying the seal is the
+/// signer: the key that signs proves who it is, and `--as`, if given, must name the same
+/// certificate.
+fn authorize_apply(
+    ctx: &Context,
+    governed: &mut OpenCa,
+    seal: &Seal,
+    signer_der: &[u8],
+    cert: &Path,
+    key_pair: &PrivateKey,
+    documents: usize,
+) -> Result<()> {
+    if let Some(as_cert) = &ctx.operator
+        && common::read_cert(as_cert)? != signer_der
+    {
+        bail!(
+            "--as `{}` is not the signing certificate `{}`: the operator of `seal sign` is the signer",
+            as_cert.display(),
+            cert.display()
+        );
+    }
+    let mut signer_ctx = ctx.clone();
+    signer_ctx.operator = Some(cert.to_path_buf());
+    let info = seal.info();
+    let resource = format!(
+        "dept/{}/seal/{}",
+        govern::segment(info.department.as_deref()),
+        info.seal_type.name()
+    );
+    let actor = govern::authorize_with_key(
+        &signer_ctx,
+        governed,
+        &[govern::Ask::new("seal.apply", resource.clone())],
+        Some(key_pair),
+    )?;
+    governed.store.audit(vec![Event {
+        time: rfc3339(ctx.now),
+        actor,
+        action: "seal.apply".into(),
+        object: format!("{} {resource} {documents} document(s)", info.es_id),
+        outcome: "ok".into(),
+    }])?;
+    Ok(())
 }

@@ -42,15 +42,14 @@ use crate::ca::when::{self, rfc3339};
 use crate::cli::common::{self, OpenCa};
 use crate::ops::seal::sources::*;
 use crate::ops::seal::*;
-use crate::seal::chain::{AtTimeChecker, ChainSetupError};
+use crate::seal::chain::AtTimeChecker;
 use crate::seal::render::default_size_mm;
 use crate::seal::status::{self, SealStatusList, StatusEntry};
 use crate::seal::timestamp::{self, TokenCheck};
 use crate::seal::{
-    DocumentSigner, JudgedAt, Picture, RevokedSeals, Seal, SealError, SealSpec, SealType,
-    SesSignature, SignatureCheck, SignatureFile, Verdict, VerificationReport, VerifyOptions,
-    certificate_subject, create_seal, es_id_from_random, format_time, hash_document_with,
-    looks_like_ses, parse_signature, render_seal_svg, sniff_image, verify_document_at, verify_ses,
+    DocumentSigner, Picture, Seal, SealError, SealSpec, SealType, SesSignature, SignatureCheck,
+    SignatureFile, Verdict, VerificationReport, certificate_subject, create_seal,
+    es_id_from_random, format_time, looks_like_ses, parse_signature, render_seal_svg, sniff_image,
 };
 use crate::store::files;
 use crate::store::seals::SealRecord;

@@ -1,6 +1,7 @@
 //! `govpki seal verify`: judge sealed documents at their signing time.
 
 use super::*;
+use crate::ops::seal::verify::{Verifier, VerifierInputs};
 
 pub(super) const VERIFY_LONG: &str = "\
 Verify sealed documents. For each DOC the signature is --sig, else DOC.p7s or DOC.ses beside it:
@@ -143,69 +144,23 @@ pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         .as_deref()
         .map(|t| when::parse_time(t).context("--at"))
         .transpose()?;
-    let open = open_home(&ctx.home)?;
-    let mut intermediates = Vec::new();
-    for u in &untrusted {
-        intermediates.extend(common::read_certs(u)?);
-    }
-    let anchors = if trust.is_empty() {
-        let Some(o) = &open else {
-            return Err(hinted(
-                format!(
-                    "no --trust given, and `{}` holds no CA to trust by default",
-                    ctx.home.display()
-                ),
-                "pass --trust ROOT.pem (repeatable), or --home DIR",
-            ));
-        };
-        let mut chain = o.chain();
-        let root = chain.pop().into_iter().collect::<Vec<_>>();
-        intermediates.extend(chain);
-        root
-    } else {
-        let mut a = Vec::new();
-        for t in &trust {
-            a.extend(common::read_certs(t)?);
-        }
-        a
-    };
-    let crls = read_crls(&crl)?;
-    let checker = AtTimeChecker::new(&anchors, &intermediates, &crls).map_err(|e| match e {
-        ChainSetupError::BadCrl { index, reason } => anyhow!(
-            "reading CRL `{}`: {reason}",
-            crl.get(index)
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        ),
-        other => anyhow::Error::new(other).context("setting up the trust anchors"),
-    })?;
-    let mut pinned = Vec::new();
-    for p in &seal_authority {
-        pinned.push(common::read_cert(p)?);
-    }
-    let checker = checker.with_seal_authorities(pinned);
-    let checker = match &open {
-        Some(o) => with_home_revocations(checker, o, ctx.now)?,
-        None => checker,
-    };
-    let sources = SealStatusSources::load(
-        ctx.now,
-        &|w: &str| ctx.out.warn(w),
-        &seal_status,
-        open.as_ref(),
-    )?;
-    drop(open);
-
-    let judge = |doc: &PathBuf| -> Judged {
-        match judge_one(
-            doc,
-            sig.as_deref(),
+    let verifier = Verifier::new(
+        &VerifierInputs {
+            home: &ctx.home,
+            now: ctx.now,
+            trust: &trust,
+            untrusted: &untrusted,
+            crls: &crl,
+            seal_status: &seal_status,
+            seal_authority: &seal_authority,
             at,
             require_revocation,
-            ctx,
-            &checker,
-            &sources,
-        ) {
+        },
+        &|w: &str| ctx.out.warn(w),
+    )?;
+
+    let judge = |doc: &PathBuf| -> Judged {
+        match verifier.judge(doc, sig.as_deref()) {
             Ok((report, picture)) => Judged::Report(Box::new(report), picture),
             Err(e) => Judged::Error(e),
         }
@@ -273,127 +228,4 @@ pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         (1, Some(e)) if total == 1 => Err(e),
         (n, _) => bail!("{n} of {total} documents could not be verified"),
     }
-}
-
-fn judge_one(
-    doc: &Path,
-    sig_arg: Option<&Path>,
-    at: Option<OffsetDateTime>,
-    require_revocation: bool,
-    ctx: &Context,
-    checker: &AtTimeChecker,
-    sources: &SealStatusSources,
-) -> Result<(VerificationReport, Option<Picture>)> {
-    // The document first: a missing document is the error to report, not its signature.
-    // A device or FIFO is refused at the open (it would never end, or never start).
-    let file = files::open_regular(doc)
-        .with_context(|| format!("reading document `{}`", doc.display()))?;
-    let sig_path = match sig_arg {
-        Some(s) => s.to_path_buf(),
-        None => {
-            let p7s = signature_path(doc, None, "p7s")?;
-            let ses = signature_path(doc, None, "ses")?;
-            if p7s.symlink_metadata().is_ok() {
-                p7s
-            } else if ses.symlink_metadata().is_ok() {
-                ses
-            } else {
-                return Err(hinted(
-                    format!(
-                        "no signature for `{}`: neither `{}` nor `{}` exists",
-                        doc.display(),
-                        p7s.display(),
-                        ses.display()
-                    ),
-                    "pass --sig F",
-                ));
-            }
-        }
-    };
-    let bytes = files::read_limited(&sig_path, OBJECT_LIMIT)
-        .with_context(|| format!("reading signature `{}`", sig_path.display()))?;
-    // The content decides, not the name: an OFD's seal-signature is `SignedValue.dat`.
-    if looks_like_ses(&bytes) {
-        return judge_ses(
-            doc,
-            &sig_path,
-            &bytes,
-            file,
-            at,
-            require_revocation,
-            ctx,
-            checker,
-            sources,
-        );
-    }
-    let sig: SignatureFile = parse_signature(&bytes)
-        .with_context(|| format!("reading signature `{}`", sig_path.display()))?;
-    let algorithm = sig
-        .signer()
-        .document_digest_algorithm()
-        .unwrap_or(crate::seal::DigestAlgorithm::Sha256);
-    let hash = hash_document_with(algorithm, file)
-        .with_context(|| format!("reading document `{}`", doc.display()))?;
-    let with_crls;
-    let chain: &dyn crate::seal::ChainChecker = if sig.crls.is_empty() {
-        checker
-    } else {
-        with_crls = checker.with_crls(&sig.crls);
-        &with_crls
-    };
-    // The time is settled once (its time-stamp verified once): the seal's status is asked at
-    // the time the report judges at.
-    let judged = JudgedAt::settle(&sig, chain, ctx.now, at);
-    let revoked = match sig.seal() {
-        Some(s) => sources.for_seal(s, judged.at, ctx.now),
-        None => RevokedSeals::unknown(),
-    };
-    let mut report = verify_document_at(
-        &sig,
-        &hash,
-        judged,
-        &VerifyOptions {
-            now: ctx.now,
-            at,
-            require_revocation,
-            chain,
-            revoked_seals: &revoked,
-        },
-    );
-    report.document = Some(doc.display().to_string());
-    let picture = sig.seal().map(|s| s.info().picture.clone());
-    Ok((report, picture))
-}
-
-/// `judge_one` for a GB/T 38540 `SES_Signature`: the document's SM3 against `dataHash`.
-#[allow(clippy::too_many_arguments)]
-fn judge_ses(
-    doc: &Path,
-    sig_path: &Path,
-    bytes: &[u8],
-    file: std::fs::File,
-    at: Option<OffsetDateTime>,
-    require_revocation: bool,
-    ctx: &Context,
-    checker: &AtTimeChecker,
-    sources: &SealStatusSources,
-) -> Result<(VerificationReport, Option<Picture>)> {
-    let sig = SesSignature::from_der(bytes)
-        .with_context(|| format!("reading signature `{}`", sig_path.display()))?;
-    let hash = hash_document_with(crate::seal::DigestAlgorithm::Sm3, file)
-        .with_context(|| format!("reading document `{}`", doc.display()))?;
-    let revoked = sources.for_seal(sig.seal(), sig.judged_at(at).at, ctx.now);
-    let mut report = verify_ses(
-        &sig,
-        &hash,
-        &VerifyOptions {
-            now: ctx.now,
-            at,
-            require_revocation,
-            chain: checker,
-            revoked_seals: &revoked,
-        },
-    );
-    report.document = Some(doc.display().to_string());
-    Ok((report, Some(sig.seal().info().picture.clone())))
 }

@@ -5,6 +5,7 @@
 
 pub mod sign;
 pub mod sources;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 

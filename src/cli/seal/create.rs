@@ -1,6 +1,7 @@
 //! `govpki seal create`: make a seal signed by a seal authority of this home.
 
 use super::*;
+use crate::ops::seal::create::check_holder;
 
 pub(super) const CREATE_LONG: &str = "\
 Make an electronic seal: a DER SESeal (GB/T 38540-2020, version 4) naming the seal, its type and
@@ -205,60 +206,7 @@ pub(super) fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
     let mut holders = Vec::new();
     let mut latest_holder_end: Option<OffsetDateTime> = None;
     for path in &holder_cert {
-        let (holder, mut intermediates) = read_cert_bundle(path)?;
-        intermediates.extend(home_chain.iter().cloned());
-        let refuse = |why: String| {
-            hinted(
-                format!("holder certificate `{}` {why}", path.display()),
-                "issue holders with `govpki cert issue --profile seal`; pass --holder-trust ROOT for holders another CA certified",
-            )
-        };
-        let verdict = ca_verify::verify_chain(&VerifyInput {
-            end_entity: &holder,
-            intermediates: &intermediates,
-            anchors: &anchors,
-            crls: &[],
-            at: ctx.now,
-            purpose: Some(Purpose::DocumentSigning),
-        })
-        .with_context(|| format!("verifying holder certificate `{}`", path.display()))?;
-        match verdict {
-            ca_verify::Verdict::Valid { .. } => {}
-            ca_verify::Verdict::Invalid { reason, .. }
-            | ca_verify::Verdict::Indeterminate { reason } => {
-                return Err(refuse(format!("does not validate: {reason}")));
-            }
-        }
-        let parsed = input::parse_cert(&holder)
-            .with_context(|| format!("reading certificate `{}`", path.display()))?;
-        if parsed.is_ca() {
-            return Err(refuse(
-                "is a CA certificate, which cannot hold a seal".into(),
-            ));
-        }
-        if !has_document_signing(&parsed) {
-            return Err(refuse(
-                "lacks the documentSigning extended key usage (1.3.6.1.5.5.7.3.36) of the seal profile"
-                    .into(),
-            ));
-        }
-        if !signs_documents(&parsed) {
-            return Err(refuse(
-                "has neither digitalSignature nor nonRepudiation key usage".into(),
-            ));
-        }
-        if let Some(row) = store_row(&open, &holder, ctx.now)
-            && row.status != "valid"
-        {
-            return Err(refuse(format!(
-                "is {} in this home's store{}",
-                row.status,
-                row.revoked_at
-                    .map(|t| format!(" (since {t})"))
-                    .unwrap_or_default()
-            )));
-        }
-        let end = parsed.validity().not_after.to_datetime();
+        let (holder, end) = check_holder(&open, path, &anchors, &home_chain, ctx.now)?;
         latest_holder_end = Some(latest_holder_end.map_or(end, |l| l.max(end)));
         if holders.contains(&holder) {
             bail!("holder certificate `{}` is given twice", path.display());

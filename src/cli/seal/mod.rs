@@ -37,7 +37,6 @@ use super::govern;
 use super::{Context, Outcome, hinted};
 use crate::audit::Event;
 use crate::ca::input;
-use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common::{self, OpenCa};
 use crate::ops::seal::sources::*;

@@ -3,6 +3,7 @@
 //! seals); the seal-authority and holder rules. Prints nothing, reads no clock: `now` and a
 //! callback for warnings come in.
 
+pub mod create;
 pub mod sign;
 pub mod sources;
 pub mod verify;

@@ -12,14 +12,14 @@
 
 use time::OffsetDateTime;
 
-use super::cms::{DocumentHash, SignatureFile};
+use super::cms::{DocumentHash, SignatureFile, SignedAttributes, SignerInfo};
 pub use super::report::{
     CLOCK_SKEW_SECONDS, ChainCheck, ChainChecker, ChainRole, Check, CheckId, CheckStatus, Checks,
     TimeSource, Verdict, VerificationReport,
 };
 use super::seal::{Listed, RevokedSeals, Seal, SealStatus};
 use super::signer::{self, DigestAlgorithm, SignatureCheck};
-use super::timestamp::{self, TokenCheck};
+use super::timestamp::{self, Stamp, TokenCheck};
 use super::{certificate_serial_hex, certificate_subject, format_time};
 
 /// What the verifier brings besides the signature and the document.
@@ -199,177 +199,20 @@ pub fn verify_document_at(
         ),
     }
 
-    // The document's digest.
-    match (
-        signer.document_digest_algorithm(),
-        attrs.and_then(|a| a.message_digest.as_ref()),
-    ) {
-        (_, None) => checks.fail(CheckId::DocumentHash, "no messageDigest signed attribute"),
-        (None, Some(_)) => checks.indeterminate(
-            CheckId::DocumentHash,
-            format!(
-                "digest algorithm {} is not supported",
-                signer::algorithm_name(&signer.digest_algorithm.oid)
-            ),
-        ),
-        (Some(alg), Some(_)) if alg != document.algorithm => checks.indeterminate(
-            CheckId::DocumentHash,
-            format!(
-                "the document was hashed with {}, the signature uses {alg}",
-                document.algorithm
-            ),
-        ),
-        (Some(alg), Some(digest)) => {
-            if digest.as_slice() == document.value.as_slice() {
-                checks.pass(
-                    CheckId::DocumentHash,
-                    format!("the document's {alg} matches the signed digest"),
-                );
-            } else {
-                checks.fail(
-                    CheckId::DocumentHash,
-                    format!("document hash mismatch: the document's {alg} differs from the signed digest (changed after signing)"),
-                );
-            }
-        }
-    }
+    document_hash_check(&mut checks, signer, attrs, document);
 
-    // The signer's signature over the signed attributes.
-    match (attrs, signer_cert) {
-        (None, _) => checks.indeterminate(
-            CheckId::SignerSignature,
-            "signatures without signed attributes are not supported",
-        ),
-        (Some(_), None) => checks.fail(
-            CheckId::SignerSignature,
-            "the signer's certificate is not in the signature",
-        ),
-        (Some(a), Some(cert)) => {
-            if a.content_type.as_ref() != Some(&sig.content_type) {
-                checks.fail(
-                    CheckId::SignerSignature,
-                    "the contentType attribute is missing or differs from the content type",
-                );
-            } else {
-                match signer::verify_signature_with_cert(
-                    cert,
-                    &signer.signature_algorithm.oid,
-                    signer.document_digest_algorithm(),
-                    a.signed_der(),
-                    &signer.signature,
-                ) {
-                    Ok(SignatureCheck::Valid) => checks.pass(
-                        CheckId::SignerSignature,
-                        format!(
-                            "{} signature by the signer's key verifies",
-                            signer::algorithm_name(&signer.signature_algorithm.oid)
-                        ),
-                    ),
-                    Ok(SignatureCheck::Invalid(why)) => checks.fail(
-                        CheckId::SignerSignature,
-                        format!("the signer's signature is invalid: {why}"),
-                    ),
-                    Ok(SignatureCheck::Unsupported(why)) => {
-                        checks.indeterminate(CheckId::SignerSignature, why)
-                    }
-                    Err(e) => checks.fail(CheckId::SignerSignature, e.to_string()),
-                }
-            }
-        }
-    }
+    signer_signature_check(&mut checks, sig, signer, attrs, signer_cert);
 
-    // signingCertificateV2 binds the certificate to the signature (RFC 5035).
-    match (
-        attrs.and_then(|a| a.signing_certificate_v2.as_ref()),
-        signer_cert,
-    ) {
-        (None, _) => checks.skip(
-            CheckId::SigningCertificate,
-            "no signingCertificateV2 attribute (not a CAdES signature)",
-        ),
-        (Some(_), None) => checks.skip(CheckId::SigningCertificate, "no signer certificate"),
-        (Some(ids), Some(cert)) => {
-            let first = &ids[0];
-            match DigestAlgorithm::from_oid(&first.hash_algorithm) {
-                None => checks.indeterminate(
-                    CheckId::SigningCertificate,
-                    format!(
-                        "hash algorithm {} is not supported",
-                        signer::algorithm_name(&first.hash_algorithm)
-                    ),
-                ),
-                Some(alg) if alg.digest(cert) == first.cert_hash => checks.pass(
-                    CheckId::SigningCertificate,
-                    "signingCertificateV2 names the signer's certificate",
-                ),
-                Some(_) => checks.fail(
-                    CheckId::SigningCertificate,
-                    "signingCertificateV2 names another certificate than the signer's",
-                ),
-            }
-        }
-    }
+    signing_certificate_check(&mut checks, attrs, signer_cert);
 
-    // The time judged at.
-    let contradicted = proven
-        .zip(claimed)
-        .filter(|(s, t)| (*t - s.gen_time).whole_seconds() > CLOCK_SKEW_SECONDS);
-    match (&source, claimed) {
-        _ if contradicted.is_some() => {
-            if let Some((s, t)) = contradicted {
-                checks.fail(
-                    CheckId::SigningTime,
-                    format!(
-                        "the claimed signing time {} is after the time-stamp's genTime {} (by {}): the signer's claim is false",
-                        format_time(t),
-                        format_time(s.gen_time),
-                        s.tsa
-                    ),
-                );
-            }
-        }
-        (TimeSource::TimeStamp { tsa }, _) => checks.pass(
-            CheckId::SigningTime,
-            format!(
-                "{} (time-stamp by {tsa}; claimed by signer: {})",
-                format_time(judged_at),
-                claimed.map(format_time).unwrap_or_else(|| "none".into())
-            ),
-        ),
-        (TimeSource::ClaimedBySigner, Some(t))
-            if (t - opts.now).whole_seconds() > CLOCK_SKEW_SECONDS =>
-        {
-            checks.fail(
-                CheckId::SigningTime,
-                format!(
-                    "the claimed signing time {} is after the verification time {}",
-                    format_time(t),
-                    format_time(opts.now)
-                ),
-            );
-        }
-        // A claim in the future is false whatever time-stamp comes with it; the checks above
-        // this arm run first.
-        (TimeSource::ClaimedBySigner, Some(t)) if ts_check.is_some() => checks.pass(
-            CheckId::SigningTime,
-            format!(
-                "{} (claimed by signer; the time-stamp proves no time)",
-                format_time(t)
-            ),
-        ),
-        (TimeSource::ClaimedBySigner, Some(t)) => checks.pass(
-            CheckId::SigningTime,
-            format!("{} (claimed by signer, not time-stamped)", format_time(t)),
-        ),
-        (TimeSource::GivenByVerifier, _) => checks.pass(
-            CheckId::SigningTime,
-            format!("judged at {} (given by verifier)", format_time(judged_at)),
-        ),
-        _ => checks.indeterminate(
-            CheckId::SigningTime,
-            "no signingTime attribute: judged at the verification time",
-        ),
-    }
+    signing_time_check(
+        &mut checks,
+        (judged_at, &source),
+        claimed,
+        proven,
+        ts_check.is_some(),
+        opts.now,
+    );
 
     // The holder.
     let no_seal = "no seal";
@@ -438,50 +281,7 @@ pub fn verify_document_at(
     }
 
     let ts_in_seal = seal.is_some_and(|s| s.info().time_stamp.is_some());
-    let mut time_stamp = None;
-    match ts_check {
-        None if ts_in_seal => checks.skip(
-            CheckId::TimeStamp,
-            "the seal carries a time-stamp (SES_Seal), which govpki does not verify yet",
-        ),
-        None => checks.skip(CheckId::TimeStamp, "no time-stamp"),
-        Some(TokenCheck::Valid {
-            stamp,
-            revocation_unknown,
-            ..
-        }) => {
-            let detail = format!(
-                "time-stamp by {} at {} (serial {}, policy {}): imprint, token signature and TSA chain verify",
-                stamp.tsa,
-                format_time(stamp.gen_time),
-                stamp.serial,
-                stamp.policy
-            );
-            match revocation_unknown {
-                None => checks.pass(CheckId::TimeStamp, detail),
-                Some(why) => checks.unchecked_revocation(
-                    CheckId::TimeStamp,
-                    detail,
-                    why,
-                    opts.require_revocation,
-                ),
-            }
-            time_stamp = Some(stamp);
-        }
-        Some(TokenCheck::Untrusted { stamp, reason }) => {
-            checks.indeterminate(
-                CheckId::TimeStamp,
-                format!(
-                    "the time-stamp by {} proves no time: its TSA is not trusted at {}: {reason}",
-                    stamp.tsa,
-                    format_time(stamp.gen_time)
-                ),
-            );
-            time_stamp = Some(stamp);
-        }
-        Some(TokenCheck::Invalid(why)) => checks.fail(CheckId::TimeStamp, why),
-        Some(TokenCheck::Unsupported(why)) => checks.indeterminate(CheckId::TimeStamp, why),
-    }
+    let time_stamp = time_stamp_check(&mut checks, ts_check, ts_in_seal, opts.require_revocation);
 
     let (verdict, reason) = checks.conclude();
     let info = seal.map(|s| s.info());
@@ -506,6 +306,263 @@ pub fn verify_document_at(
         document_digest: document.hex(),
         checks: checks.list,
     }
+}
+
+/// `document_hash`: the signed messageDigest against the document's digest.
+fn document_hash_check(
+    checks: &mut Checks,
+    signer: &SignerInfo,
+    attrs: Option<&SignedAttributes>,
+    document: &DocumentHash,
+) {
+    match (
+        signer.document_digest_algorithm(),
+        attrs.and_then(|a| a.message_digest.as_ref()),
+    ) {
+        (_, None) => checks.fail(CheckId::DocumentHash, "no messageDigest signed attribute"),
+        (None, Some(_)) => checks.indeterminate(
+            CheckId::DocumentHash,
+            format!(
+                "digest algorithm {} is not supported",
+                signer::algorithm_name(&signer.digest_algorithm.oid)
+            ),
+        ),
+        (Some(alg), Some(_)) if alg != document.algorithm => checks.indeterminate(
+            CheckId::DocumentHash,
+            format!(
+                "the document was hashed with {}, the signature uses {alg}",
+                document.algorithm
+            ),
+        ),
+        (Some(alg), Some(digest)) => {
+            if digest.as_slice() == document.value.as_slice() {
+                checks.pass(
+                    CheckId::DocumentHash,
+                    format!("the document's {alg} matches the signed digest"),
+                );
+            } else {
+                checks.fail(
+                CheckId::DocumentHash,
+                format!("document hash mismatch: the document's {alg} differs from the signed digest (changed after signing)"),
+            );
+            }
+        }
+    }
+}
+
+/// `signer_signature`: the signer's signature over the signed attributes.
+fn signer_signature_check(
+    checks: &mut Checks,
+    sig: &SignatureFile,
+    signer: &SignerInfo,
+    attrs: Option<&SignedAttributes>,
+    signer_cert: Option<&[u8]>,
+) {
+    match (attrs, signer_cert) {
+        (None, _) => checks.indeterminate(
+            CheckId::SignerSignature,
+            "signatures without signed attributes are not supported",
+        ),
+        (Some(_), None) => checks.fail(
+            CheckId::SignerSignature,
+            "the signer's certificate is not in the signature",
+        ),
+        (Some(a), Some(cert)) => {
+            if a.content_type.as_ref() != Some(&sig.content_type) {
+                checks.fail(
+                    CheckId::SignerSignature,
+                    "the contentType attribute is missing or differs from the content type",
+                );
+            } else {
+                match signer::verify_signature_with_cert(
+                    cert,
+                    &signer.signature_algorithm.oid,
+                    signer.document_digest_algorithm(),
+                    a.signed_der(),
+                    &signer.signature,
+                ) {
+                    Ok(SignatureCheck::Valid) => checks.pass(
+                        CheckId::SignerSignature,
+                        format!(
+                            "{} signature by the signer's key verifies",
+                            signer::algorithm_name(&signer.signature_algorithm.oid)
+                        ),
+                    ),
+                    Ok(SignatureCheck::Invalid(why)) => checks.fail(
+                        CheckId::SignerSignature,
+                        format!("the signer's signature is invalid: {why}"),
+                    ),
+                    Ok(SignatureCheck::Unsupported(why)) => {
+                        checks.indeterminate(CheckId::SignerSignature, why)
+                    }
+                    Err(e) => checks.fail(CheckId::SignerSignature, e.to_string()),
+                }
+            }
+        }
+    }
+}
+
+/// `signing_certificate`: signingCertificateV2 binds the certificate to the signature
+/// (RFC 5035).
+fn signing_certificate_check(
+    checks: &mut Checks,
+    attrs: Option<&SignedAttributes>,
+    signer_cert: Option<&[u8]>,
+) {
+    match (
+        attrs.and_then(|a| a.signing_certificate_v2.as_ref()),
+        signer_cert,
+    ) {
+        (None, _) => checks.skip(
+            CheckId::SigningCertificate,
+            "no signingCertificateV2 attribute (not a CAdES signature)",
+        ),
+        (Some(_), None) => checks.skip(CheckId::SigningCertificate, "no signer certificate"),
+        (Some(ids), Some(cert)) => {
+            let first = &ids[0];
+            match DigestAlgorithm::from_oid(&first.hash_algorithm) {
+                None => checks.indeterminate(
+                    CheckId::SigningCertificate,
+                    format!(
+                        "hash algorithm {} is not supported",
+                        signer::algorithm_name(&first.hash_algorithm)
+                    ),
+                ),
+                Some(alg) if alg.digest(cert) == first.cert_hash => checks.pass(
+                    CheckId::SigningCertificate,
+                    "signingCertificateV2 names the signer's certificate",
+                ),
+                Some(_) => checks.fail(
+                    CheckId::SigningCertificate,
+                    "signingCertificateV2 names another certificate than the signer's",
+                ),
+            }
+        }
+    }
+}
+
+/// `signing_time`: the judged time and whether the signer's claim stands against a
+/// time-stamp and the verification time.
+fn signing_time_check(
+    checks: &mut Checks,
+    judged: (OffsetDateTime, &TimeSource),
+    claimed: Option<OffsetDateTime>,
+    proven: Option<&Stamp>,
+    has_token: bool,
+    now: OffsetDateTime,
+) {
+    let (judged_at, source) = judged;
+    let contradicted = proven
+        .zip(claimed)
+        .filter(|(s, t)| (*t - s.gen_time).whole_seconds() > CLOCK_SKEW_SECONDS);
+    match (&source, claimed) {
+        _ if contradicted.is_some() => {
+            if let Some((s, t)) = contradicted {
+                checks.fail(
+                CheckId::SigningTime,
+                format!(
+                    "the claimed signing time {} is after the time-stamp's genTime {} (by {}): the signer's claim is false",
+                    format_time(t),
+                    format_time(s.gen_time),
+                    s.tsa
+                ),
+            );
+            }
+        }
+        (TimeSource::TimeStamp { tsa }, _) => checks.pass(
+            CheckId::SigningTime,
+            format!(
+                "{} (time-stamp by {tsa}; claimed by signer: {})",
+                format_time(judged_at),
+                claimed.map(format_time).unwrap_or_else(|| "none".into())
+            ),
+        ),
+        (TimeSource::ClaimedBySigner, Some(t))
+            if (t - now).whole_seconds() > CLOCK_SKEW_SECONDS =>
+        {
+            checks.fail(
+                CheckId::SigningTime,
+                format!(
+                    "the claimed signing time {} is after the verification time {}",
+                    format_time(t),
+                    format_time(now)
+                ),
+            );
+        }
+        // A claim in the future is false whatever time-stamp comes with it; the checks above
+        // this arm run first.
+        (TimeSource::ClaimedBySigner, Some(t)) if has_token => checks.pass(
+            CheckId::SigningTime,
+            format!(
+                "{} (claimed by signer; the time-stamp proves no time)",
+                format_time(t)
+            ),
+        ),
+        (TimeSource::ClaimedBySigner, Some(t)) => checks.pass(
+            CheckId::SigningTime,
+            format!("{} (claimed by signer, not time-stamped)", format_time(t)),
+        ),
+        (TimeSource::GivenByVerifier, _) => checks.pass(
+            CheckId::SigningTime,
+            format!("judged at {} (given by verifier)", format_time(judged_at)),
+        ),
+        _ => checks.indeterminate(
+            CheckId::SigningTime,
+            "no signingTime attribute: judged at the verification time",
+        ),
+    }
+}
+
+/// `time_stamp`: the token's verification, as settled with the judged time; the stamp to
+/// report, when the token is sound.
+fn time_stamp_check(
+    checks: &mut Checks,
+    ts_check: Option<TokenCheck>,
+    ts_in_seal: bool,
+    require_revocation: bool,
+) -> Option<Stamp> {
+    let mut time_stamp = None;
+    match ts_check {
+        None if ts_in_seal => checks.skip(
+            CheckId::TimeStamp,
+            "the seal carries a time-stamp (SES_Seal), which govpki does not verify yet",
+        ),
+        None => checks.skip(CheckId::TimeStamp, "no time-stamp"),
+        Some(TokenCheck::Valid {
+            stamp,
+            revocation_unknown,
+            ..
+        }) => {
+            let detail = format!(
+                "time-stamp by {} at {} (serial {}, policy {}): imprint, token signature and TSA chain verify",
+                stamp.tsa,
+                format_time(stamp.gen_time),
+                stamp.serial,
+                stamp.policy
+            );
+            match revocation_unknown {
+                None => checks.pass(CheckId::TimeStamp, detail),
+                Some(why) => {
+                    checks.unchecked_revocation(CheckId::TimeStamp, detail, why, require_revocation)
+                }
+            }
+            time_stamp = Some(stamp);
+        }
+        Some(TokenCheck::Untrusted { stamp, reason }) => {
+            checks.indeterminate(
+                CheckId::TimeStamp,
+                format!(
+                    "the time-stamp by {} proves no time: its TSA is not trusted at {}: {reason}",
+                    stamp.tsa,
+                    format_time(stamp.gen_time)
+                ),
+            );
+            time_stamp = Some(stamp);
+        }
+        Some(TokenCheck::Invalid(why)) => checks.fail(CheckId::TimeStamp, why),
+        Some(TokenCheck::Unsupported(why)) => checks.indeterminate(CheckId::TimeStamp, why),
+    }
+    time_stamp
 }
 
 /// The checks of the seal itself, for a `.p7s` and an `SES_Signature` alike: the authority's

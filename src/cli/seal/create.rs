@@ -1,7 +1,7 @@
 //! `govpki seal create`: make a seal signed by a seal authority of this home.
 
 use super::*;
-use crate::ops::seal::create::check_holder;
+use crate::ops::seal::create::{check_holder, seal_maker};
 
 pub(super) const CREATE_LONG: &str = "\
 Make an electronic seal: a DER SESeal (GB/T 38540-2020, version 4) naming the seal, its type and
@@ -174,20 +174,7 @@ pub(super) fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
     )?;
     // The maker: this home's CA (the default) or a seal authority certified under it. Only a
     // seal authority makes seals (DESIGN.md §4); checked before any key is unlocked.
-    let maker_der = match &authority_cert {
-        Some(path) => common::read_cert(path)?,
-        None => open.meta.cert_der.clone(),
-    };
-    check_seal_authority(&open, &maker_der, ctx.now).map_err(|why| {
-        let what = match &authority_cert {
-            Some(path) => format!("`{}`", path.display()),
-            None => "this home's CA certificate".to_string(),
-        };
-        hinted(
-            format!("{what} cannot make seals: {why}"),
-            "make seals with this home's CA key (the default), or with a certificate of `govpki cert issue --profile seal-authority` and its key (--authority-cert F --authority-key F)",
-        )
-    })?;
+    let maker_der = seal_maker(&open, authority_cert.as_deref(), ctx.now)?;
     let ca_cert =
         input::parse_cert(&maker_der).context("reading the seal authority certificate")?;
     let ca_not_after = ca_cert.validity().not_after.to_datetime();

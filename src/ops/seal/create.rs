@@ -7,10 +7,13 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use time::OffsetDateTime;
 
-use super::{OpenCa, has_document_signing, read_cert_bundle, signs_documents, store_row};
+use super::{
+    OpenCa, check_seal_authority, has_document_signing, read_cert_bundle, signs_documents,
+    store_row,
+};
 use crate::ca::input;
 use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
-use crate::ops::hinted;
+use crate::ops::{common, hinted};
 
 /// Checks the holder certificate file `path` (the certificate, then its chain) for sealing at
 /// `now`; `home_chain` is added to its intermediates. The certificate and its notAfter.
@@ -77,4 +80,28 @@ pub fn check_holder(
     let end = parsed.validity().not_after.to_datetime();
     drop(parsed);
     Ok((holder, end))
+}
+
+/// The certificate that makes the seal: `authority_cert`, else this home's CA certificate. Only
+/// a seal authority makes seals (DESIGN.md §4); checked at `now`, before any key is unlocked.
+pub fn seal_maker(
+    open: &OpenCa,
+    authority_cert: Option<&Path>,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>> {
+    let maker_der = match authority_cert {
+        Some(path) => common::read_cert(path)?,
+        None => open.meta.cert_der.clone(),
+    };
+    check_seal_authority(open, &maker_der, now).map_err(|why| {
+        let what = match &authority_cert {
+            Some(path) => format!("`{}`", path.display()),
+            None => "this home's CA certificate".to_string(),
+        };
+        hinted(
+            format!("{what} cannot make seals: {why}"),
+            "make seals with this home's CA key (the default), or with a certificate of `govpki cert issue --profile seal-authority` and its key (--authority-cert F --authority-key F)",
+        )
+    })?;
+    Ok(maker_der)
 }

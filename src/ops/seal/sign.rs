@@ -33,8 +33,13 @@ impl SignerCert {
     /// Reads the certificate file `path`: the signer's certificate, then its chain.
     pub fn read(path: &Path) -> Result<SignerCert> {
         let (der, bundle) = super::read_cert_bundle(path)?;
-        let parsed = input::parse_cert(&der)
-            .with_context(|| format!("reading certificate `{}`", path.display()))?;
+        SignerCert::from_der(der, bundle)
+            .with_context(|| format!("reading certificate `{}`", path.display()))
+    }
+
+    /// The signer's certificate `der`, with the certificates that came after it.
+    pub fn from_der(der: Vec<u8>, bundle: Vec<Vec<u8>>) -> Result<SignerCert> {
+        let parsed = input::parse_cert(&der)?;
         let validity = parsed.validity();
         let (not_before, not_after) = (
             validity.not_before.to_datetime(),
@@ -42,6 +47,7 @@ impl SignerCert {
         );
         let subject = crate::ca::dn::display_name(parsed.subject());
         let issuer = parsed.issuer().as_raw().to_vec();
+        drop(parsed);
         Ok(SignerCert {
             der,
             bundle,
@@ -187,4 +193,53 @@ pub fn seal_documents(
         }
     }
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seal::testutil::{NOW, Pki};
+
+    #[test]
+    fn the_signer_is_refused_outside_its_validity_and_the_seal_outside_its_holders() {
+        let pki = Pki::new(&rcgen::PKCS_ECDSA_P256_SHA256);
+        let holder = SignerCert::from_der(pki.holder.cert.clone(), Vec::new()).unwrap();
+        assert_eq!(signer_refusal(&holder, None, NOW), None);
+        let late = holder.not_after + time::Duration::seconds(1);
+        let why = signer_refusal(&holder, None, late).unwrap();
+        assert!(why.contains("expired at"), "{why}");
+        let early = holder.not_before - time::Duration::seconds(1);
+        let why = signer_refusal(&holder, None, early).unwrap();
+        assert!(why.contains("is not valid before"), "{why}");
+
+        let seal = pki.seal();
+        let known = RevokedSeals::complete([]);
+        let path = Path::new("holder.pem");
+        assert_eq!(seal_refusal(&seal, &holder, path, &known, NOW), None);
+        let stranger = pki.issue("Stranger", &rcgen::PKCS_ECDSA_P256_SHA256, true);
+        let stranger = SignerCert::from_der(stranger.cert, Vec::new()).unwrap();
+        let why = seal_refusal(&seal, &stranger, path, &known, NOW).unwrap();
+        assert!(
+            why.contains("`holder.pem` is not a holder of this seal"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn the_chain_comes_from_the_flag_then_the_bundle() {
+        let pki = Pki::new(&rcgen::PKCS_ECDSA_P256_SHA256);
+        let bundle = vec![pki.root.cert.clone()];
+        let holder = SignerCert::from_der(pki.holder.cert.clone(), bundle.clone()).unwrap();
+        let given = vec![pki.authority.cert.clone()];
+        let home = Path::new("/nowhere");
+        assert_eq!(
+            embedded_chain(&holder, Some(given.clone()), None, home),
+            (given, None)
+        );
+        assert_eq!(embedded_chain(&holder, None, None, home), (bundle, None));
+        let bare = SignerCert::from_der(pki.holder.cert.clone(), Vec::new()).unwrap();
+        let (chain, warning) = embedded_chain(&bare, None, None, home);
+        assert!(chain.is_empty());
+        assert!(warning.unwrap().contains("no CA home at `/nowhere`"));
+    }
 }

@@ -14,6 +14,7 @@ pub mod common;
 pub mod error;
 pub mod govern;
 pub mod policy;
+pub mod seal;
 pub mod secrets;
 
 pub use error::{Error, ErrorKind, Hinted, PolicyDenied, Result, hinted};

@@ -56,8 +56,8 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
 use super::format_time;
+use super::report::{ChainCheck, ChainChecker, ChainRole};
 use super::signer::{self, SignatureCheck};
-use super::verify::{ChainCheck, ChainChecker, ChainRole};
 use crate::ca::crl::Reason;
 use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
 use crate::ca::webpki_util::AnyPurpose;

@@ -29,6 +29,7 @@ pub mod asn1;
 pub mod chain;
 pub mod cms;
 pub mod render;
+pub mod report;
 #[allow(clippy::module_inception)]
 pub mod seal;
 pub mod ses;
@@ -47,6 +48,10 @@ pub use cms::{
     parse_signature, with_time_stamp_token,
 };
 pub use render::{ImageInfo, render_seal_svg, sniff_image};
+pub use report::{
+    ChainCheck, ChainChecker, ChainRole, Check, CheckId, CheckStatus, TimeSource, Verdict,
+    VerificationReport,
+};
 pub use seal::{
     CertList, ImageFormat, Listed, Picture, RevokedSeal, RevokedSeals, Seal, SealInfo, SealSpec,
     SealStatus, SealSummary, SealType, SignRefusal, check_before_signing, create_seal,
@@ -58,10 +63,7 @@ pub use signer::{
     verify_signature_with_cert,
 };
 pub use summary::SignatureSummary;
-pub use verify::{
-    ChainCheck, ChainChecker, ChainRole, Check, CheckStatus, TimeSource, Verdict,
-    VerificationReport, VerifyOptions, verify_document,
-};
+pub use verify::{JudgedAt, VerifyOptions, verify_document, verify_document_at};
 
 use der::asn1::ObjectIdentifier;
 

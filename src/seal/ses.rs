@@ -40,12 +40,12 @@ use time::OffsetDateTime;
 
 use super::asn1::ExtData;
 use super::cms::DocumentHash;
+use super::report::{
+    CLOCK_SKEW_SECONDS, ChainRole, CheckId, Checks, TimeSource, VerificationReport,
+};
 use super::seal::{Listed, Seal, SealExtension, SealSummary};
 use super::signer::{self, DigestAlgorithm, SignatureCheck};
-use super::verify::{
-    CLOCK_SKEW_SECONDS, ChainRole, Checks, TimeSource, VerificationReport, VerifyOptions, chain_at,
-    chain_check, conclude, seal_checks,
-};
+use super::verify::{JudgedAt, VerifyOptions, chain_at, chain_check, seal_checks};
 use super::{SealError, certificate_serial_hex, certificate_subject, format_time};
 
 /// `TBS_Sign.version` of GB/T 38540-2020.
@@ -302,6 +302,21 @@ impl SesSignature {
         self.time_info
     }
 
+    /// The time this signature is judged at: the verifier's `at`, else the claimed `timeInfo`
+    /// (an `SES_Signature`'s own time-stamp is not verified: it proves no time).
+    pub fn judged_at(&self, at: Option<OffsetDateTime>) -> JudgedAt {
+        let (judged, source) = match at {
+            Some(at) => (at, TimeSource::GivenByVerifier),
+            None => (self.time_info, TimeSource::ClaimedBySigner),
+        };
+        JudgedAt {
+            at: judged,
+            source,
+            claimed: Some(self.time_info),
+            token: None,
+        }
+    }
+
     /// `dataHash`: the SM3 of the signed file, as the signer says.
     pub fn data_hash(&self) -> &[u8] {
         &self.data_hash
@@ -450,35 +465,33 @@ pub fn verify_ses(
     document: &DocumentHash,
     opts: &VerifyOptions<'_>,
 ) -> VerificationReport {
-    let mut checks = Checks {
-        list: Vec::new(),
-        notes: Vec::new(),
-    };
+    let mut checks = Checks::default();
     let seal = &sig.seal;
     let claimed = sig.time_info;
-    let (judged_at, source) = match opts.at {
-        Some(at) => (at, TimeSource::GivenByVerifier),
-        None => (claimed, TimeSource::ClaimedBySigner),
-    };
+    let JudgedAt {
+        at: judged_at,
+        source,
+        ..
+    } = sig.judged_at(opts.at);
 
     checks.pass(
-        "seal_present",
+        CheckId::SealPresent,
         format!("seal `{}` ({})", seal.info().es_id, seal.info().name),
     );
 
     if document.algorithm != DigestAlgorithm::Sm3 {
         checks.indeterminate(
-            "document_hash",
+            CheckId::DocumentHash,
             format!(
                 "the document was hashed with {}, but an SES_Signature signs its SM3",
                 document.algorithm
             ),
         );
     } else if document.value == sig.data_hash {
-        checks.pass("document_hash", "the document's sm3 matches dataHash");
+        checks.pass(CheckId::DocumentHash, "the document's sm3 matches dataHash");
     } else {
         checks.fail(
-            "document_hash",
+            CheckId::DocumentHash,
             format!(
                 "document hash mismatch: the document's sm3 differs from dataHash {} (changed after signing, or not the signed file `{}`)",
                 hex::encode(&sig.data_hash),
@@ -489,26 +502,26 @@ pub fn verify_ses(
 
     match sig.verify_signer_signature() {
         SignatureCheck::Valid => checks.pass(
-            "signer_signature",
+            CheckId::SignerSignature,
             format!(
                 "{} signature by the signer's key over TBS_Sign verifies",
                 signer::algorithm_name(&sig.signature_algorithm)
             ),
         ),
         SignatureCheck::Invalid(why) => checks.fail(
-            "signer_signature",
+            CheckId::SignerSignature,
             format!("the signer's signature is invalid: {why}"),
         ),
-        SignatureCheck::Unsupported(why) => checks.indeterminate("signer_signature", why),
+        SignatureCheck::Unsupported(why) => checks.indeterminate(CheckId::SignerSignature, why),
     }
 
     match source {
         TimeSource::GivenByVerifier => checks.pass(
-            "signing_time",
+            CheckId::SigningTime,
             format!("judged at {} (given by verifier)", format_time(judged_at)),
         ),
         _ if (claimed - opts.now).whole_seconds() > CLOCK_SKEW_SECONDS => checks.fail(
-            "signing_time",
+            CheckId::SigningTime,
             format!(
                 "the claimed signing time {} is after the verification time {}",
                 format_time(claimed),
@@ -516,7 +529,7 @@ pub fn verify_ses(
             ),
         ),
         _ => checks.pass(
-            "signing_time",
+            CheckId::SigningTime,
             format!(
                 "{} (claimed by signer in timeInfo, not time-stamped)",
                 format_time(claimed)
@@ -526,18 +539,18 @@ pub fn verify_ses(
 
     match seal.info().cert_list.lists(&sig.signer_cert) {
         Listed::Yes => checks.pass(
-            "signer_listed",
+            CheckId::SignerListed,
             "the signer's certificate is a holder of the seal",
         ),
         Listed::No => checks.fail(
-            "signer_listed",
+            CheckId::SignerListed,
             format!(
                 "the signer's certificate `{}` is not listed in seal `{}`",
                 certificate_subject(&sig.signer_cert),
                 seal.info().es_id
             ),
         ),
-        Listed::Unknown(why) => checks.indeterminate("signer_listed", why),
+        Listed::Unknown(why) => checks.indeterminate(CheckId::SignerListed, why),
     }
     let time_proven = source.is_proven();
     let outcome = chain_at(
@@ -550,7 +563,7 @@ pub fn verify_ses(
     );
     chain_check(
         &mut checks,
-        "signer_chain",
+        CheckId::SignerChain,
         "signer",
         outcome,
         opts.require_revocation,
@@ -569,7 +582,7 @@ pub fn verify_ses(
         && let Some(c) = checks
             .list
             .iter_mut()
-            .find(|c| c.check == "seal_extensions")
+            .find(|c| c.check == CheckId::SealExtensions)
     {
         c.status = super::CheckStatus::Fail;
         c.detail = format!(
@@ -585,13 +598,13 @@ pub fn verify_ses(
     };
     match ts {
         Some(what) => checks.skip(
-            "time_stamp",
+            CheckId::TimeStamp,
             format!("{what}, which govpki does not verify yet"),
         ),
-        None => checks.skip("time_stamp", "no time-stamp"),
+        None => checks.skip(CheckId::TimeStamp, "no time-stamp"),
     }
 
-    let (verdict, reason) = conclude(&checks);
+    let (verdict, reason) = checks.conclude();
     let info = seal.info();
     VerificationReport {
         document: None,

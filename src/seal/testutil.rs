@@ -13,9 +13,9 @@ use time::macros::datetime;
 use x509_parser::prelude::FromDer;
 
 use super::render::render_seal_svg;
+use super::report::{ChainCheck, ChainChecker, ChainRole};
 use super::seal::{Seal, SealSpec, SealType, create_seal};
 use super::signer::RingSigner;
-use super::verify::{ChainCheck, ChainChecker, ChainRole};
 
 /// documentSigning (RFC 9336).
 pub const EKU_DOCUMENT_SIGNING: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 36];

@@ -24,8 +24,9 @@ use super::SealError;
 use super::cms::{
     algorithm_identifier, parse_algorithm, parse_oid, parse_signature, parse_small_int,
 };
+pub use super::report::Stamp;
+use super::report::{CLOCK_SKEW_SECONDS, ChainCheck, ChainChecker, ChainRole};
 use super::signer::{self, DigestAlgorithm, SignatureCheck};
-use super::verify::{CLOCK_SKEW_SECONDS, ChainCheck, ChainChecker, ChainRole};
 use super::{certificate_subject, format_time};
 use crate::tlv::{Parser, Tlv, seq, tlv};
 
@@ -328,23 +329,6 @@ pub fn parse_token(der: &[u8]) -> Result<Token, SealError> {
         info,
         tst_info_der,
     })
-}
-
-/// What a verified token says.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Stamp {
-    /// `genTime`: the TSA attests the signature existed then.
-    #[serde(serialize_with = "serialize_time")]
-    pub gen_time: OffsetDateTime,
-    /// The TSA certificate's subject.
-    pub tsa: String,
-    pub serial: String,
-    pub policy: String,
-    pub imprint_algorithm: DigestAlgorithm,
-}
-
-fn serialize_time<S: serde::Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format_time(*t))
 }
 
 /// The outcome of [`verify_token`].

@@ -182,7 +182,7 @@ fn ofd_samples_verify_but_for_the_chain() {
         let other_failures: Vec<_> = r
             .checks
             .iter()
-            .filter(|c| !matches!(c.check, "signer_chain" | "seal_authority_chain"))
+            .filter(|c| !matches!(c.check.as_str(), "signer_chain" | "seal_authority_chain"))
             .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Indeterminate))
             .collect();
         assert!(other_failures.is_empty(), "{dir}: {other_failures:?}");

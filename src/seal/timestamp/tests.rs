@@ -347,3 +347,60 @@ fn embedding_keeps_the_signed_part_and_refuses_a_second_time_stamp() {
     // A token must be one DER SEQUENCE.
     assert!(with_time_stamp_token(&p7s, b"\x30\x00\x00", false).is_err());
 }
+
+#[test]
+fn the_judged_time_is_the_gen_time_of_a_valid_token_and_the_claim_otherwise() {
+    use crate::seal::verify::{JudgedAt, verify_document_at};
+    let pki = p256();
+    let tsa = pki.issue("TSA", &rcgen::PKCS_ECDSA_P256_SHA256, false);
+    let checker = pki.checker();
+    let now = NOW + time::Duration::days(1);
+    let p7s = sealed(&pki, NOW);
+
+    // No token: the claimed time, not proven.
+    let plain = parse_signature(&p7s).unwrap();
+    let j = JudgedAt::settle(&plain, &checker, now, None);
+    assert_eq!((j.at, &j.source), (NOW, &TimeSource::ClaimedBySigner));
+    assert!(!j.is_proven() && j.token.is_none());
+
+    // A valid token: its genTime, proven; the claim is kept beside it.
+    let tok = good_token(&tsa, &p7s, "20261130103000Z");
+    let stamped = parse_signature(&with_time_stamp_token(&p7s, &tok, false).unwrap()).unwrap();
+    let j = JudgedAt::settle(&stamped, &checker, now, None);
+    assert_eq!(j.at, datetime!(2026-11-30 10:30:00 UTC));
+    assert!(matches!(j.source, TimeSource::TimeStamp { .. }) && j.is_proven());
+    assert_eq!(j.claimed, Some(NOW));
+    assert!(j.proven_stamp().is_some());
+
+    // A token whose TSA is not trusted proves nothing: the claimed time.
+    let other = p256();
+    let rogue = other.issue("Rogue TSA", &rcgen::PKCS_ECDSA_P256_SHA256, false);
+    let tok = good_token(&rogue, &p7s, "20261130103000Z");
+    let untrusted = parse_signature(&with_time_stamp_token(&p7s, &tok, false).unwrap()).unwrap();
+    let j = JudgedAt::settle(&untrusted, &checker, now, None);
+    assert_eq!((j.at, &j.source), (NOW, &TimeSource::ClaimedBySigner));
+    assert!(matches!(j.token, Some(TokenCheck::Untrusted { .. })));
+
+    // The verifier's --at wins over both.
+    let at = datetime!(2026-11-30 12:00:00 UTC);
+    let j = JudgedAt::settle(&stamped, &checker, now, Some(at));
+    assert_eq!((j.at, &j.source), (at, &TimeSource::GivenByVerifier));
+
+    // The report judges at the time it is given, without settling it again.
+    let j = JudgedAt::settle(&stamped, &checker, now, None);
+    let hash = crate::seal::hash_document_with(DigestAlgorithm::Sha256, DOC).unwrap();
+    let r = verify_document_at(
+        &stamped,
+        &hash,
+        j,
+        &VerifyOptions {
+            now,
+            at: None,
+            require_revocation: false,
+            chain: &checker,
+            revoked_seals: &RevokedSeals::complete([]),
+        },
+    );
+    assert_eq!(r.judged_at, "2026-11-30T10:30:00Z", "{r}");
+    assert_eq!(r.verdict, Verdict::Valid, "{r}");
+}

@@ -70,7 +70,7 @@ fn a_good_seal_is_valid_for_each_algorithm() {
         assert_eq!(r.verdict, Verdict::Valid, "{alg:?}: {r}");
         assert_eq!(r.reason, "all checks passed");
         for c in &r.checks {
-            let expected = if c.check == "time_stamp" {
+            let expected = if c.check == CheckId::TimeStamp {
                 CheckStatus::Skipped
             } else {
                 CheckStatus::Pass

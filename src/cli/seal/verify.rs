@@ -1,0 +1,231 @@
+//! `govpki seal verify`: judge sealed documents at their signing time.
+
+use super::*;
+use crate::ops::seal::verify::{Verifier, VerifierInputs};
+
+pub(super) const VERIFY_LONG: &str = "\
+Verify sealed documents. For each DOC the signature is --sig, else DOC.p7s or DOC.ses beside it:
+a CMS signature (.p7s, made by `seal sign`) or a GB/T 38540 SES_Signature made by another seal
+system (version 4, or GM/T 0031-2025 version 5), told apart by content, not by name. In an OFD
+package the seal-signature is Doc_0/Signs/Sign_N/SignedValue.dat and the signed file is the
+Signature.xml beside it (its SM3 is the dataHash). Every check is reported, pass or fail:
+seal present, document hash, signer signature, signingCertificateV2, signing time, signer listed in
+the seal, signer chain (documentSigning, key usage, revocation), seal authority signature and
+chain, seal extensions, signing time inside the seal's validity, seal not revoked, time-stamp.
+For an SES_Signature: the document's SM3 against dataHash, the SM2-with-SM3 signature over
+TBS_Sign (DER r,s only; a raw r||s value is invalid), timeInfo as the claimed signing time, and
+the signer chain without the documentSigning EKU (seal systems issue clientAuth certificates).
+Version 1 (GM/T 0031-2014) SES_Signatures are refused (exit 2); time-stamps inside an
+SES_Signature are reported, not verified.
+
+Everything is judged at the signing time: --at if given, else the genTime of a verified RFC 3161
+time-stamp (`govpki seal timestamp`), else the signingTime the signer claims. A time-stamp verifies
+when its messageImprint is the hash of the signature value, its signature and ESSCertID(v2) check
+out, and its TSA certificate chains to --trust at genTime with the critical timeStamping EKU; a
+claimed signingTime more than 5 minutes after genTime is invalid. A token that is altered or for
+another signature is invalid; one whose TSA is not trusted is indeterminate (the claimed time is
+used). Trust anchors are --trust (repeatable PEM bundles), by default this home's root, with this
+home's chain as intermediates besides those in the signature and --untrusted.
+
+Seal authorities: a seal counts only when its maker (the certificate in the seal) is a seal
+authority the verifier trusts: a CA certificate of the trusted hierarchy (allowing keyCertSign; a
+CA home's key makes seals), a certificate of the `seal-authority` profile (extended key usage
+1.3.6.1.4.1.32473.1.3.1) chaining to --trust, or a certificate pinned with --seal-authority
+(for other systems' seals; checked under --trust when it chains there, else trusted as given).
+Any other maker, e.g. a person, department or seal holder certificate, makes the seal invalid:
+\"not a seal authority\", whatever its chain.
+
+Revocation: CRLs come from --crl, from the signature, and from this home's store (for
+certificates this home's CA issued, as of now). A CRL shows a certificate valid at the signing
+time only if it was issued (thisUpdate) at or after it; a certificate revoked (or on hold, or
+with an invalidity date) at or before the signing time is invalid; one revoked later is valid
+for this signature, except that a claimed signing time proves nothing against a compromised key:
+a certificate of the signer's or the authority's chain revoked for keyCompromise (or
+cACompromise, aACompromise, or with an invalidity date) voids the signature unless a verified
+time-stamp (or --at, the verifier's own statement) shows it existed before that date (the
+invalidity date when earlier). Where no CRL settles it the report says \"revocation not
+checked\" and the verdict may still be valid; --require-revocation makes it indeterminate. Seal
+revocation comes from this home's store (for seals this home made) and from seal status lists
+(--seal-status, see `govpki seal status-list`), with the same rule.
+
+Output: the text report per document; with --json, one JSON object per line per document (JSON
+lines), each with `document`, `verdict` (valid, invalid, indeterminate, or error when the
+document could not be judged), `reason`, the seal's fields and `checks`.
+
+EXAMPLES:
+    govpki seal verify notice.pdf
+    govpki seal verify notice.pdf --sig received/notice.p7s --trust root.pem --crl root.crl
+    govpki --json seal verify signed/*.pdf --crl root.crl --seal-status seal-status.der --require-revocation
+    govpki seal verify contract.ofd --at 2026-06-01T10:00:00+08:00 --image-out seal.svg
+    unzip invoice.ofd 'Doc_0/Signs/Sign_0/*' -d invoice
+    govpki seal verify invoice/Doc_0/Signs/Sign_0/Signature.xml --sig invoice/Doc_0/Signs/Sign_0/SignedValue.dat \\
+        --trust tax-root.pem --seal-authority tax-seal-maker.pem
+
+EXIT CODES (the worst over all documents: 2 > 1 > 3 > 0):
+    0  valid
+    1  invalid (document changed, bad signature, no seal, holder not listed, maker not a seal
+       authority, revoked, key compromised, expired, untrusted, time-stamp altered or for
+       another signature)
+    2  an error (missing document or signature, malformed signature, version 1
+       SES_Signature, unreadable input)
+    3  indeterminate (revocation required but not settled, unsupported algorithm, time-stamp by an
+       untrusted TSA)";
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The sealed documents
+    #[arg(value_name = "DOC", required = true)]
+    pub docs: Vec<PathBuf>,
+    /// The signature file, .p7s or SES_Signature (one document only) [default: DOC.p7s, else DOC.ses]
+    #[arg(long, value_name = "F")]
+    pub sig: Option<PathBuf>,
+    /// Trust anchors (PEM bundle; repeatable) [default: this home's root]
+    #[arg(long, value_name = "F")]
+    pub trust: Vec<PathBuf>,
+    /// More intermediate certificates (PEM bundle; repeatable)
+    #[arg(long, value_name = "F")]
+    pub untrusted: Vec<PathBuf>,
+    /// A CRL (PEM or DER; repeatable)
+    #[arg(long, value_name = "F")]
+    pub crl: Vec<PathBuf>,
+    /// A seal status list (`seal status-list`; repeatable)
+    #[arg(long, value_name = "F")]
+    pub seal_status: Vec<PathBuf>,
+    /// Trust this certificate as a seal authority (the maker of another system's seals; PEM or DER; repeatable)
+    #[arg(long, value_name = "F")]
+    pub seal_authority: Vec<PathBuf>,
+    /// Judge at this time (RFC 3339) instead of the claimed signing time
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Revocation not settled by a CRL or status list makes the verdict indeterminate (3)
+    #[arg(long)]
+    pub require_revocation: bool,
+    /// Write the seal image here (one document only)
+    #[arg(long, value_name = "F")]
+    pub image_out: Option<PathBuf>,
+    /// Replace an existing --image-out file
+    #[arg(long)]
+    pub force: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// seal verify
+
+/// The outcome of one document.
+enum Judged {
+    Report(Box<VerificationReport>, Option<Picture>),
+    Error(anyhow::Error),
+}
+
+pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
+    let VerifyArgs {
+        docs,
+        sig,
+        trust,
+        untrusted,
+        crl,
+        seal_status,
+        seal_authority,
+        at,
+        require_revocation,
+        image_out,
+        force,
+    } = args;
+    if docs.len() > 1 && sig.is_some() {
+        bail!("--sig names the signature of one document; give one DOC with it");
+    }
+    if docs.len() > 1 && image_out.is_some() {
+        bail!("--image-out writes the image of one document; give one DOC with it");
+    }
+    if let Some(p) = &image_out {
+        common::check_output_free(p, force)?;
+    }
+    let at = at
+        .as_deref()
+        .map(|t| when::parse_time(t).context("--at"))
+        .transpose()?;
+    let verifier = Verifier::new(
+        &VerifierInputs {
+            home: &ctx.home,
+            now: ctx.now,
+            trust: &trust,
+            untrusted: &untrusted,
+            crls: &crl,
+            seal_status: &seal_status,
+            seal_authority: &seal_authority,
+            at,
+            require_revocation,
+        },
+        &|w: &str| ctx.out.warn(w),
+    )?;
+
+    let judge = |doc: &PathBuf| -> Judged {
+        match verifier.judge(doc, sig.as_deref()) {
+            Ok((report, picture)) => Judged::Report(Box::new(report), picture),
+            Err(e) => Judged::Error(e),
+        }
+    };
+    let total = docs.len();
+    let bar = progress(ctx, total, "verifying");
+    let mut outcome = Outcome::Success;
+    let mut errors = 0usize;
+    let mut single_error = None;
+    let mut first = true;
+    for chunk in docs.chunks(512) {
+        let judged = parallel_map(chunk, |d| {
+            let j = judge(d);
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            j
+        });
+        for (doc, j) in chunk.iter().zip(judged) {
+            match j {
+                Judged::Report(report, picture) => {
+                    outcome = outcome.worst(match report.verdict {
+                        Verdict::Valid => Outcome::Success,
+                        Verdict::Invalid => Outcome::Negative,
+                        Verdict::Indeterminate => Outcome::Indeterminate,
+                    });
+                    if let (Some(path), Some(p)) = (&image_out, picture) {
+                        common::write_output(path, &p.data, false, force)?;
+                        ctx.out.info(&format!(
+                            "wrote the seal image ({}) to `{}`",
+                            p.format,
+                            path.display()
+                        ));
+                    }
+                    if ctx.out.is_json() {
+                        ctx.out.json(&report)?;
+                    } else {
+                        let sep = if first { "" } else { "\n" };
+                        ctx.out.data(&format!("{sep}{report}"))?;
+                    }
+                }
+                Judged::Error(e) => {
+                    errors += 1;
+                    if ctx.out.is_json() {
+                        ctx.out.json(&json!({
+                            "document": doc.display().to_string(),
+                            "verdict": "error",
+                            "reason": format!("{e:#}"),
+                        }))?;
+                    }
+                    if total > 1 {
+                        crate::cli::output::print_error(&e);
+                    }
+                    single_error = Some(e);
+                }
+            }
+            first = false;
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    match (errors, single_error) {
+        (0, _) => Ok(outcome),
+        (1, Some(e)) if total == 1 => Err(e),
+        (n, _) => bail!("{n} of {total} documents could not be verified"),
+    }
+}

@@ -19,6 +19,8 @@ use crate::cli::{Context, Outcome};
 use crate::store::{CertRecord, files};
 
 use super::issue::default_validity;
+use rayon::prelude::*;
+
 use super::*;
 
 /// One batch row made ready to sign.
@@ -224,43 +226,48 @@ pub(super) fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let mut unreported: Vec<Signed> = Vec::new();
     // The certificate files of the last committed chunk that could not be written.
     let mut unwritten: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-    let outcome = std::thread::scope(|scope| -> Result<()> {
-        let issuer = &issuer;
+    let issuer = &issuer;
+    let outcome = (|| -> Result<()> {
         let first = next_jobs(&open.store)?;
-        let mut in_flight = (!first.is_empty())
-            .then(|| scope.spawn(move || sign_parallel(issuer, first, algorithm, now)));
-        while let Some(handle) = in_flight.take() {
-            let results = handle
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("a signing thread failed")))?;
+        let mut signed = (!first.is_empty()).then(|| sign_parallel(issuer, first, algorithm, now));
+        while let Some(results) = signed.take() {
+            let results = results?;
             let following = next_jobs(&open.store)?;
-            if !following.is_empty() {
-                in_flight =
-                    Some(scope.spawn(move || sign_parallel(issuer, following, algorithm, now)));
-            }
-            commit_chunk(
-                ctx,
-                &mut open,
-                &results,
-                &mut unreported,
-                &out_dir,
-                encryptor.as_ref(),
-                &actor,
-                force,
-            )?;
-            // Committed: counted now, whatever happens to its files.
-            issued_count += results.len();
-            if let Some(b) = &bar {
-                b.set_position(issued_count as u64);
-            }
-            unreported = results;
-            if let Err((missing, e)) = write_certs(&unreported, &out_dir, force) {
-                unwritten = missing;
-                return Err(e);
-            }
+            let mut next = None;
+            // This thread commits and writes out chunk i while the pool signs chunk i+1.
+            rayon::in_place_scope(|scope| -> Result<()> {
+                if !following.is_empty() {
+                    let next = &mut next;
+                    scope.spawn(move |_| {
+                        *next = Some(sign_parallel(issuer, following, algorithm, now));
+                    });
+                }
+                commit_chunk(
+                    ctx,
+                    &mut open,
+                    &results,
+                    &mut unreported,
+                    &out_dir,
+                    encryptor.as_ref(),
+                    &actor,
+                    force,
+                )?;
+                // Committed: counted now, whatever happens to its files.
+                issued_count += results.len();
+                if let Some(b) = &bar {
+                    b.set_position(issued_count as u64);
+                }
+                unreported = results;
+                if let Err((missing, e)) = write_certs(&unreported, &out_dir, force) {
+                    unwritten = missing;
+                    return Err(e);
+                }
+                Ok(())
+            })?;
+            signed = next;
         }
         Ok(())
-    });
+    })();
     // Whatever stopped the loop, the last committed chunk is synced and reported, each
     // certificate with its file or, where the file could not be written, without it.
     if !unreported.is_empty() {
@@ -462,49 +469,35 @@ pub(super) fn write_files_parallel_partial<T: AsRef<[u8]> + Sync>(
     secret: bool,
     force: bool,
 ) -> (Vec<PathBuf>, Option<anyhow::Error>) {
-    // Measured on a fresh ext4: 2, 4 and 8 threads are alike (7.1-7.4k certificates/s with
-    // both files), one thread 6.1-6.2k.
-    const THREADS: usize = 4;
-    let per = files.len().div_ceil(THREADS).max(1);
-    let outcomes: Vec<(Vec<PathBuf>, Option<anyhow::Error>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(per)
-            .map(|group| {
-                scope.spawn(move || {
-                    let mut written = Vec::with_capacity(group.len());
-                    for (path, data) in group {
-                        if let Err(e) =
-                            common::write_output_deferred(path, data.as_ref(), secret, force)
-                        {
-                            return (written, Some(e));
-                        }
-                        written.push(path.clone());
-                    }
-                    (written, None)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    (Vec::new(), Some(anyhow::anyhow!("a writing thread failed")))
-                })
-            })
-            .collect()
-    });
+    // Once a write fails, the files not yet started are left alone (as a full disk would
+    // fail them too); every file is written at most once, in the pool.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let outcomes: Vec<Option<Result<()>>> = files
+        .par_iter()
+        .map(|(path, data)| {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
+            }
+            let result = common::write_output_deferred(path, data.as_ref(), secret, force);
+            if result.is_err() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            Some(result)
+        })
+        .collect();
     let mut all = Vec::with_capacity(files.len());
     let mut first_error = None;
-    for (written, error) in outcomes {
-        all.extend(written);
-        if first_error.is_none() {
-            first_error = error;
+    for ((path, _), outcome) in files.iter().zip(outcomes) {
+        match outcome {
+            Some(Ok(())) => all.push(path.clone()),
+            Some(Err(e)) if first_error.is_none() => first_error = Some(e),
+            Some(Err(_)) | None => {}
         }
     }
     (all, first_error)
 }
 
-pub(super) fn remove_all(paths: &[PathBuf]) {
+fn remove_all(paths: &[PathBuf]) {
     for p in paths {
         let _ = std::fs::remove_file(p);
     }
@@ -517,65 +510,34 @@ pub(super) fn sign_parallel(
     algorithm: Algorithm,
     now: OffsetDateTime,
 ) -> Result<Vec<Signed>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let per = jobs.len().div_ceil(threads).max(1);
-    let mut groups: Vec<Vec<(Prepared, Serial)>> = Vec::new();
-    let mut it = jobs.into_iter();
-    loop {
-        let g: Vec<_> = it.by_ref().take(per).collect();
-        if g.is_empty() {
-            break;
-        }
-        groups.push(g);
-    }
-    let results: Vec<Result<Vec<Signed>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = groups
-            .into_iter()
-            .map(|group| {
-                scope.spawn(move || -> Result<Vec<Signed>> {
-                    let mut out = Vec::with_capacity(group.len());
-                    for (mut p, serial) in group {
-                        if p.spki_der.is_empty() {
-                            let key = PrivateKey::generate(algorithm)?;
-                            p.spki_der = key.spki_der();
-                            p.new_key = Some(key);
-                        }
-                        let req = IssueRequest {
-                            profile: p.row.profile,
-                            subject: p.row.subject.clone(),
-                            sans: p.sans.clone(),
-                            spki_der: p.spki_der.clone(),
-                            serial: serial.clone(),
-                            not_before: now,
-                            not_after: now
-                                + p.row
-                                    .validity
-                                    .unwrap_or_else(|| default_validity(p.row.profile)),
-                            sub_ca: SubCaOptions::default(),
-                        };
-                        let issued = issuer
-                            .issue(&req)
-                            .with_context(|| format!("batch row {}", p.row.row))?;
-                        out.push((p, serial, issued));
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a signing thread failed")))
-            })
-            .collect()
-    });
-    let mut all = Vec::new();
-    for r in results {
-        all.extend(r?);
-    }
-    Ok(all)
+    // Signed in the pool, reported in row order: the first failing row (the lowest) is the
+    // error, whichever thread met it first.
+    let results: Vec<Result<Signed>> = jobs
+        .into_par_iter()
+        .map(|(mut p, serial)| -> Result<Signed> {
+            if p.spki_der.is_empty() {
+                let key = PrivateKey::generate(algorithm)?;
+                p.spki_der = key.spki_der();
+                p.new_key = Some(key);
+            }
+            let req = IssueRequest {
+                profile: p.row.profile,
+                subject: p.row.subject.clone(),
+                sans: p.sans.clone(),
+                spki_der: p.spki_der.clone(),
+                serial: serial.clone(),
+                not_before: now,
+                not_after: now
+                    + p.row
+                        .validity
+                        .unwrap_or_else(|| default_validity(p.row.profile)),
+                sub_ca: SubCaOptions::default(),
+            };
+            let issued = issuer
+                .issue(&req)
+                .with_context(|| format!("batch row {}", p.row.row))?;
+            Ok((p, serial, issued))
+        })
+        .collect();
+    results.into_iter().collect()
 }

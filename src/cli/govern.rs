@@ -304,7 +304,7 @@ pub fn who_can_manage(
 ) -> Result<Option<String>> {
     let rows = open.store.list(
         &crate::store::ListFilter {
-            status: Some("valid".into()),
+            status: Some(crate::store::CertStatus::Valid),
             ..Default::default()
         },
         now,
@@ -410,7 +410,7 @@ fn operator_is_trusted(
     let serial = Serial::from_be_bytes(cert.raw_serial()).map_err(|e| e.to_string())?;
     match open.store.get(&serial, ctx.now) {
         Ok(Some(row)) if row.der == der => {
-            if row.status == "valid" {
+            if row.status == crate::store::CertStatus::Valid {
                 Ok(())
             } else {
                 Err(format!("it is {} in this CA's store", row.status))

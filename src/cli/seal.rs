@@ -941,7 +941,7 @@ fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
             ));
         }
         if let Some(row) = store_row(&open, &holder, ctx.now)
-            && row.status != "valid"
+            && row.status != crate::store::CertStatus::Valid
         {
             return Err(refuse(format!(
                 "is {} in this home's store{}",
@@ -1270,7 +1270,7 @@ fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
     }
     if let Some(o) = &open
         && let Some(row) = store_row(o, &signer_cert, ctx.now)
-        && (row.status == "revoked" || row.status == "hold")
+        && row.status.is_revoked()
     {
         return refused(
             ctx,

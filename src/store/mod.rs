@@ -12,6 +12,9 @@ pub mod policy_cache;
 pub mod revocations;
 pub mod rows;
 pub mod seals;
+pub mod status;
+
+pub use status::{CertStatus, Recorded};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -109,8 +112,8 @@ pub struct CertRow {
     pub profile: String,
     pub not_before: String,
     pub not_after: String,
-    /// `valid`, `revoked`, `hold` or `expired` (computed at the query time).
-    pub status: String,
+    /// The status at the query time.
+    pub status: CertStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,7 +125,7 @@ pub struct CertRow {
 /// Filters for `cert list`.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub status: Option<String>,
+    pub status: Option<CertStatus>,
     pub department: Option<String>,
     pub profile: Option<String>,
     pub expiring_before: Option<OffsetDateTime>,
@@ -534,7 +537,7 @@ impl Store {
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT INTO certs (serial, subject, department, profile, not_before, not_after, issued_at, status, der)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'valid', ?8)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)",
                 )
                 .map_err(|source| StoreError::Db {
                     path: PathBuf::new(),
@@ -551,7 +554,8 @@ impl Store {
                     ts(c.not_before),
                     ts(c.not_after),
                     ts(c.issued_at),
-                    c.der
+                    c.der,
+                    Recorded::Valid.sql()
                 ])
                 .map_err(|source| StoreError::Db {
                     path: PathBuf::new(),
@@ -609,9 +613,10 @@ impl Store {
                     .query_row([&hexs], |row| row.get(0))
                     .optional()
                     .map_err(dberr("reading a certificate"))?;
-                match status.as_deref() {
+                let status = status.map(|s| recorded(&s)).transpose()?;
+                match status {
                     None => return Err(StoreError::UnknownSerial(hexs)),
-                    Some("revoked") => {
+                    Some(Recorded::Revoked) => {
                         let code: u8 = reason_of
                             .query_row([&hexs], |row| row.get(0))
                             .map_err(dberr("reading a revocation"))?;
@@ -620,7 +625,7 @@ impl Store {
                             reason: Reason::from_code(code).map(Reason::name).unwrap_or("?").into(),
                         });
                     }
-                    Some("hold") if r.reason == Reason::CertificateHold => {
+                    Some(Recorded::Hold) if r.reason == Reason::CertificateHold => {
                         return Err(StoreError::AlreadyRevoked {
                             serial: hexs,
                             reason: "certificateHold".into(),
@@ -630,7 +635,7 @@ impl Store {
                 }
                 // RFC 5280 §5.3.1: a hold that becomes a revocation keeps the hold's date (the
                 // certificate was not to be relied on since then); only a release undoes a hold.
-                let revoked_at = if status.as_deref() == Some("hold") {
+                let revoked_at = if status == Some(Recorded::Hold) {
                     held_since
                         .query_row([&hexs], |row| row.get::<_, i64>(0))
                         .optional()
@@ -639,8 +644,12 @@ impl Store {
                 } else {
                     ts(now)
                 };
-                let new_status = if r.reason == Reason::CertificateHold { "hold" } else { "revoked" };
-                upd.execute(params![hexs, new_status]).map_err(dberr("updating"))?;
+                let new_status = if r.reason == Reason::CertificateHold {
+                    Recorded::Hold
+                } else {
+                    Recorded::Revoked
+                };
+                upd.execute(params![hexs, new_status.sql()]).map_err(dberr("updating"))?;
                 ins.execute(params![hexs, revoked_at, r.reason.code(), r.invalidity.map(ts)])
                     .map_err(dberr("recording a revocation"))?;
                 let row = rows::written(tx, rows::Bound::Revocation, &hexs)?;
@@ -685,14 +694,14 @@ impl Store {
                     })
                     .optional()
                     .map_err(dberr("reading"))?;
-                match status.as_deref() {
+                match status.map(|s| recorded(&s)).transpose()? {
                     None => return Err(StoreError::UnknownSerial(hexs)),
-                    Some("hold") => {}
+                    Some(Recorded::Hold) => {}
                     Some(_) => return Err(StoreError::NotOnHold(hexs)),
                 }
                 tx.execute(
-                    "UPDATE certs SET status = 'valid' WHERE serial = ?1",
-                    [&hexs],
+                    "UPDATE certs SET status = ?2 WHERE serial = ?1",
+                    params![hexs, Recorded::Valid.sql()],
                 )
                 .map_err(dberr("updating"))?;
                 tx.execute("DELETE FROM revocations WHERE serial = ?1", [&hexs])
@@ -712,13 +721,15 @@ impl Store {
     fn row_from(r: &rusqlite::Row<'_>, now: OffsetDateTime) -> rusqlite::Result<CertRow> {
         let not_after = from_ts(r.get(5)?);
         let stored: String = r.get(6)?;
-        // DESIGN §2 statuses are valid|revoked|expired; a certificate on hold is revoked
-        // (reason certificateHold) until released.
-        let status = match stored.as_str() {
-            "valid" if not_after < now => "expired".to_string(),
-            "hold" => "revoked".to_string(),
-            _ => stored,
-        };
+        let status = Recorded::from_sql(&stored)
+            .ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    6,
+                    rusqlite::types::Type::Text,
+                    format!("unknown certificate status `{stored}`").into(),
+                )
+            })?
+            .at(not_after, now);
         let revoked_at: Option<i64> = r.get(8)?;
         let reason: Option<u8> = r.get(9)?;
         Ok(CertRow {
@@ -758,11 +769,8 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let row = row.map_err(self.db_err("listing"))?;
-            if let Some(s) = &filter.status {
-                let matches = row.status == *s;
-                if !matches {
-                    continue;
-                }
+            if filter.status.is_some_and(|s| !row.status.listed_as(s)) {
+                continue;
             }
             if filter
                 .department
@@ -775,7 +783,7 @@ impl Store {
                 continue;
             }
             if let Some(before) = filter.expiring_before
-                && (row.status != "valid"
+                && (row.status != CertStatus::Valid
                     || crate::ca::when::parse_time(&row.not_after).is_ok_and(|t| t > before))
             {
                 continue;
@@ -967,4 +975,10 @@ fn append_audit(tx: &rusqlite::Transaction<'_>, events: Vec<Event>) -> rusqlite:
         last = Some((rec.hash, rec.seq));
     }
     Ok(())
+}
+
+/// Reads the `certs.status` column.
+fn recorded(text: &str) -> Result<Recorded> {
+    Recorded::from_sql(text)
+        .ok_or_else(|| StoreError::Damaged(format!("unknown certificate status `{text}`")))
 }

@@ -28,7 +28,7 @@ pub(super) fn list(args: ListArgs, ctx: &Context) -> Result<Outcome> {
     let open = OpenCa::open(&ctx.home)?;
     let rows = open.store.list(
         &ListFilter {
-            status,
+            status: status.as_deref().map(str::parse).transpose()?,
             department,
             profile,
             expiring_before,

@@ -93,7 +93,7 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
             text.push_str(&format!("{:<16}{}\n", "Profile:", r.profile));
             let status = match (&r.revoked_at, &r.reason) {
                 (Some(at), Some(reason)) => format!("{} at {at} ({reason})", r.status),
-                _ => r.status.clone(),
+                _ => r.status.to_string(),
             };
             text.push_str(&format!("{:<16}{}\n", "Status:", status));
         }

@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod common;
 pub mod error;
+pub mod issue;
 pub mod secrets;
 
 pub use error::{Error, ErrorKind, Hinted, PolicyDenied, Result, hinted};

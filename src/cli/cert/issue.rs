@@ -4,18 +4,17 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::json;
-use time::Duration;
 
-use crate::ca::csr;
 use crate::ca::dn::Dn;
-use crate::ca::issue::{IssueRequest, Issuer, SubCaOptions};
-use crate::ca::keys::PrivateKey;
+use crate::ca::issue::SubCaOptions;
 use crate::ca::profile::{Profile, San};
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common::{self, NewKeyProtection, OpenCa};
 use crate::cli::govern;
-use crate::cli::{Context, Outcome, hinted};
-use crate::store::CertRecord;
+use crate::cli::{Context, Outcome};
+
+use crate::ops::issue::{KeyProtection, KeySource};
+use crate::ops::{self, SystemRandom};
 
 use super::*;
 
@@ -41,20 +40,7 @@ pub(super) fn same_file_path(a: &Path, b: &Path) -> bool {
     a == b || (canon(a).is_some() && canon(a) == canon(b))
 }
 
-pub(super) fn default_validity(profile: Profile) -> Duration {
-    if profile.is_ca() {
-        Duration::days(3650)
-    } else {
-        Duration::days(730)
-    }
-}
-
-/// The public key and subject a request will use.
-pub(super) struct Subject {
-    spki_der: Vec<u8>,
-    dn: Dn,
-    requested_sans: Vec<San>,
-}
+pub(super) use crate::ops::issue::default_validity;
 
 pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let IssueArgs {
@@ -82,7 +68,7 @@ pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     }
     let profile_name = profile.unwrap_or_default();
     let profile: Profile = profile_name.parse()?;
-    let subject_arg = subject
+    let subject = subject
         .as_deref()
         .map(|s| Dn::parse(s).with_context(|| format!("--subject `{s}`")))
         .transpose()?;
@@ -110,39 +96,21 @@ pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         }
     }
     // Where the key comes from, checked before the CA key is unlocked.
-    let (subject, new_key, protection) = match (&csr, &key_out) {
+    let key = match (csr, key_out) {
         (Some(path), None) => {
             if key_passphrase_file.is_some() || no_key_passphrase {
                 bail!(
                     "--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr"
                 );
             }
-            let bytes = common::read_file(path, "CSR")?;
-            let v = csr::verify_csr(&bytes)
-                .with_context(|| format!("reading CSR `{}`", path.display()))?;
-            let dn = match (subject_arg, v.subject) {
-                (Some(d), _) => d,
-                (None, Some(d)) => d,
-                (None, None) => bail!(
-                    "CSR `{}` has an empty subject; pass --subject",
-                    path.display()
-                ),
-            };
-            (
-                Subject {
-                    spki_der: v.spki_der,
-                    dn,
-                    requested_sans: v.requested_sans,
-                },
-                None,
-                None,
-            )
+            let bytes = common::read_file(&path, "CSR")?;
+            KeySource::Csr { path, bytes }
         }
-        (None, Some(path)) => {
-            common::check_output_free(path, force)?;
-            let Some(dn) = subject_arg else {
+        (None, Some(key_out)) => {
+            common::check_output_free(&key_out, force)?;
+            if subject.is_none() {
                 bail!("--subject is required with --key-out");
-            };
+            }
             let protection = common::new_key_protection(
                 key_passphrase_file.as_deref(),
                 no_key_passphrase,
@@ -150,36 +118,23 @@ pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
                 "--no-key-passphrase",
                 "new key",
             )?;
-            let key = PrivateKey::generate(algorithm)?;
-            (
-                Subject {
-                    spki_der: key.spki_der(),
-                    dn,
-                    requested_sans: vec![],
-                },
-                Some((key, path.clone())),
-                Some(protection),
-            )
+            KeySource::Generate {
+                algorithm,
+                key_out,
+                protection: key_protection(protection),
+            }
         }
-        (None, None) => {
-            return Err(hinted(
-                "no public key to certify",
-                "pass --csr F for a department's own key, or --key-out F to generate one",
-            ));
-        }
+        (None, None) => return Err(ops::issue::no_public_key()),
         (Some(_), Some(_)) => bail!("--csr and --key-out cannot be used together"),
     };
-    // DESIGN §2: without --san, a CSR's requested SANs are kept where the profile allows them.
-    let sans = if sans.is_empty() {
-        subject
-            .requested_sans
-            .iter()
-            .filter(|s| profile.allows_san(s))
-            .cloned()
-            .collect()
-    } else {
-        sans
-    };
+    let prepared = ops::issue::prepare(ops::issue::Request {
+        profile,
+        subject,
+        sans,
+        validity,
+        sub_ca,
+        key,
+    })?;
 
     let mut open = OpenCa::open(&ctx.home)?;
     let actor = govern::authorize(
@@ -189,99 +144,71 @@ pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             "cert.issue",
             format!(
                 "dept/{}/cert/{}",
-                govern::segment(subject.dn.department()),
-                profile
+                govern::segment(prepared.subject().department()),
+                prepared.profile()
             ),
         )],
     )?;
-    let ca_key = open.unlock(
-        &super::common::ca_passphrase(passphrase_file.as_deref()),
-        &super::common::TERMINAL,
+    let issued = ops::issue::issue(
+        &mut open,
+        prepared,
+        &ops::issue::Delivery {
+            out: out.clone(),
+            der,
+            force,
+        },
+        &ops::issue::Acting {
+            actor: &actor,
+            now: ctx.now,
+            ca_passphrase: &common::ca_passphrase(passphrase_file.as_deref()),
+            prompt: &common::TERMINAL,
+            rng: &SystemRandom,
+        },
     )?;
-    let issuer = Issuer::new(&open.meta.cert_der, &ca_key, open.urls())?;
-    let serial = common::fresh_serial(&open.store)?;
-    let req = IssueRequest {
-        profile,
-        subject: subject.dn.clone(),
-        sans,
-        spki_der: subject.spki_der.clone(),
-        serial: serial.clone(),
-        not_before: ctx.now,
-        not_after: ctx.now + validity,
-        sub_ca,
-    };
-    let issued = issuer.issue(&req)?;
     if issued.capped {
         ctx.out.warn(&format!(
             "validity cut to the CA's own end, {}",
             rfc3339(issued.not_after)
         ));
     }
-    // Write the new key first (refusing to overwrite), so a failed commit can remove it and a
-    // committed certificate never lacks its key.
-    if let (Some((key, path)), Some(protection)) = (&new_key, &protection) {
-        let pem_text = match protection {
-            NewKeyProtection::Passphrase(p) => {
-                key.to_pem(Some(p), common::random16()?, common::random16()?)?
-            }
-            NewKeyProtection::None => key.to_pem(None, [0; 16], [0; 16])?,
-        };
-        common::write_output(path, pem_text.as_bytes(), true, force)?;
-    }
-    let record = CertRecord {
-        serial: serial.clone(),
-        subject: issued.subject.to_string(),
-        department: issued.subject.department().map(str::to_string),
-        profile: profile.name().into(),
-        not_before: issued.not_before,
-        not_after: issued.not_after,
-        issued_at: ctx.now,
-        der: issued.der.clone(),
-    };
-    if let Err(e) = open.store.record_issued(&[record], &actor, ctx.now) {
-        if let Some((_, path)) = &new_key {
-            let _ = std::fs::remove_file(path);
-        }
-        return Err(e.into());
-    }
-    let body: Vec<u8> = if der {
-        issued.der.clone()
-    } else {
-        common::cert_pem(&issued.der).into_bytes()
-    };
-    if let Some(o) = &out {
-        common::write_output(o, &body, false, force)?;
-    }
     if ctx.out.is_json() {
         ctx.out.json(&json!({
-            "serial": serial.to_hex(),
+            "serial": issued.serial.to_hex(),
             "subject": issued.subject.to_string(),
             "profile": profile.name(),
             "not_before": rfc3339(issued.not_before),
             "not_after": rfc3339(issued.not_after),
-            "out": out.as_ref().map(|p| p.display().to_string()),
-            "key_out": new_key.as_ref().map(|(_, p)| p.display().to_string()),
+            "out": issued.out.as_ref().map(|p| p.display().to_string()),
+            "key_out": issued.key_out.as_ref().map(|p| p.display().to_string()),
             "pem": common::cert_pem(&issued.der),
         }))?;
     } else {
         ctx.out.info(&format!(
             "issued {} certificate {} for `{}`, valid until {}",
             profile,
-            serial.to_hex(),
-            subject.dn,
+            issued.serial.to_hex(),
+            issued.subject,
             rfc3339(issued.not_after)
         ));
-        if new_key.is_some() && matches!(protection, Some(NewKeyProtection::None)) {
+        if issued.key_unencrypted {
             ctx.out
                 .warn("the new key is stored unencrypted (--no-key-passphrase)");
         }
         if out.is_none() {
             if der {
-                ctx.out.bytes(&body)?;
+                ctx.out.bytes(&issued.body)?;
             } else {
-                ctx.out.data(&String::from_utf8_lossy(&body))?;
+                ctx.out.data(&String::from_utf8_lossy(&issued.body))?;
             }
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The op's protection of a generated key, from the CLI's answer.
+pub(super) fn key_protection(p: NewKeyProtection) -> KeyProtection {
+    match p {
+        NewKeyProtection::Passphrase(p) => KeyProtection::Passphrase(p),
+        NewKeyProtection::None => KeyProtection::Unencrypted,
+    }
 }

@@ -291,4 +291,4 @@ pub fn no_public_key() -> anyhow::Error {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

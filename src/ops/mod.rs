@@ -11,6 +11,7 @@ pub mod clock;
 pub mod common;
 pub mod error;
 pub mod issue;
+pub mod revoke;
 pub mod secrets;
 
 pub use error::{Error, ErrorKind, Hinted, PolicyDenied, Result, hinted};

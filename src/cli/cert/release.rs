@@ -16,13 +16,12 @@ pub(super) fn release(args: ReleaseArgs, ctx: &Context) -> Result<Outcome> {
     let mut open = OpenCa::open(&ctx.home)?;
     let asks = revoke_asks(&open, &serials, ctx)?;
     let actor = govern::authorize(ctx, &mut open, &asks)?;
-    open.store.release_hold(&serials, &actor, ctx.now)?;
+    let released = crate::ops::revoke::release(&mut open, &serials, &actor, ctx.now)?;
     if ctx.out.is_json() {
-        ctx.out
-            .json(&json!({ "released": serials.iter().map(|s| s.to_hex()).collect::<Vec<_>>() }))?;
+        ctx.out.json(&json!({ "released": released }))?;
     } else {
-        for s in &serials {
-            ctx.out.info(&format!("released {} from hold", s.to_hex()));
+        for s in &released {
+            ctx.out.info(&format!("released {s} from hold"));
         }
     }
     Ok(Outcome::Success)

@@ -3,15 +3,15 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
-use serde_json::json;
 
 use crate::ca::crl::Reason;
 use crate::ca::serial::Serial;
-use crate::ca::when::{self, rfc3339};
+use crate::ca::when::{self};
 use crate::cli::common::{self, OpenCa};
 use crate::cli::govern;
-use crate::cli::{Context, Outcome, hinted};
-use crate::store::Revocation;
+use crate::cli::{Context, Outcome};
+
+use crate::ops;
 
 use super::*;
 
@@ -56,41 +56,24 @@ pub(super) fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
         invalidity_date,
     } = args;
     if reason == Reason::RemoveFromCrl {
-        return Err(hinted(
-            "removeFromCRL is not a revocation reason",
-            "release a certificate on hold with `govpki cert release SERIAL`",
-        ));
+        // Refused before the serials are read, as before.
+        ops::revoke::Request::new(vec![], reason, None, ctx.now)?;
     }
     let serials = read_serials(&serials, from_file.as_deref())?;
     let invalidity = invalidity_date
         .as_deref()
         .map(when::parse_time)
         .transpose()?;
-    if invalidity.is_some_and(|t| t > ctx.now) {
-        bail!("--invalidity-date is in the future");
-    }
+    let req = ops::revoke::Request::new(serials, reason, invalidity, ctx.now)?;
     let mut open = OpenCa::open(&ctx.home)?;
-    let asks = revoke_asks(&open, &serials, ctx)?;
+    let asks = revoke_asks(&open, req.serials(), ctx)?;
     let actor = govern::authorize(ctx, &mut open, &asks)?;
-    let revs: Vec<Revocation> = serials
-        .iter()
-        .map(|s| Revocation {
-            serial: s.clone(),
-            reason,
-            invalidity,
-        })
-        .collect();
-    open.store.revoke(&revs, &actor, ctx.now)?;
+    let revoked = ops::revoke::revoke(&mut open, &req, &actor, ctx.now)?;
     if ctx.out.is_json() {
-        ctx.out.json(&json!({
-            "revoked": serials.iter().map(|s| s.to_hex()).collect::<Vec<_>>(),
-            "reason": reason.name(),
-            "revoked_at": rfc3339(ctx.now),
-        }))?;
+        ctx.out.json(&revoked)?;
     } else {
-        for s in &serials {
-            ctx.out
-                .info(&format!("revoked {} ({})", s.to_hex(), reason.name()));
+        for s in &revoked.revoked {
+            ctx.out.info(&format!("revoked {s} ({})", revoked.reason));
         }
         ctx.out
             .info("publish the change with `govpki crl generate`");
@@ -105,9 +88,9 @@ pub(super) fn revoke_asks(
     serials: &[Serial],
     ctx: &Context,
 ) -> Result<Vec<govern::Ask>> {
+    let departments = ops::revoke::departments(open, serials, ctx.now)?;
     let mut asks = Vec::with_capacity(serials.len());
-    for s in serials {
-        let dept = open.store.get(s, ctx.now)?.and_then(|r| r.department);
+    for (s, dept) in serials.iter().zip(departments) {
         asks.push(govern::Ask::new(
             "cert.revoke",
             format!(

@@ -10,7 +10,7 @@ use crate::ops::NoPrompt;
 use crate::store::{self, CaMeta, Store, files};
 
 /// Bytes 1, 2, 3, ...: the same serials and salts on every run.
-pub(crate) struct Counter(AtomicU8);
+pub(crate) struct Counter(pub(crate) AtomicU8);
 
 impl Random for Counter {
     fn fill(&self, out: &mut [u8]) -> anyhow::Result<()> {
@@ -152,4 +152,33 @@ fn a_refused_request_leaves_no_key_and_no_row_behind() {
             .unwrap()
             .is_empty()
     );
+}
+
+/// Issues a person certificate with a generated key at `now`; its serial.
+pub(crate) fn issue_person(open: &mut OpenCa, rng: &Counter, now: OffsetDateTime) -> Serial {
+    let dir = tempfile::tempdir().unwrap();
+    let prepared = prepare(Request {
+        profile: Profile::Person,
+        subject: Some(Dn::parse("CN=李四,OU=信息中心,O=Test,C=CN").unwrap()),
+        sans: vec![],
+        validity: Duration::days(30),
+        sub_ca: SubCaOptions::default(),
+        key: KeySource::Generate {
+            algorithm: Algorithm::P256,
+            key_out: dir.path().join("k.pem"),
+            protection: KeyProtection::Unencrypted,
+        },
+    })
+    .unwrap();
+    let pass = Passphrase::Ask {
+        flag: "--passphrase-file",
+    };
+    issue(
+        open,
+        prepared,
+        &Delivery::default(),
+        &acting(rng, &pass, now),
+    )
+    .unwrap()
+    .serial
 }

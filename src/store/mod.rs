@@ -8,6 +8,7 @@
 
 mod certs;
 pub mod files;
+pub mod new_home;
 pub mod pinned;
 pub mod policy_cache;
 pub mod revocations;

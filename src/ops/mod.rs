@@ -10,6 +10,7 @@
 pub mod ca_init;
 pub mod clock;
 pub mod common;
+pub mod crl;
 pub mod error;
 pub mod issue;
 pub mod revoke;

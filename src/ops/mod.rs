@@ -7,6 +7,7 @@
 //! front end reads it once and passes it down. Only the store and the output files it is asked
 //! to write touch disk. See `docs/architecture.md` for what may import what.
 
+pub mod batch;
 pub mod ca_init;
 pub mod clock;
 pub mod common;

@@ -4,13 +4,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::json;
-use time::OffsetDateTime;
 
-use crate::ca::batch::{self, BatchRow};
-use crate::ca::csr;
-use crate::ca::issue::{IssueRequest, Issuer, SubCaOptions};
-use crate::ca::keys::{Algorithm, BatchEncryptor, PrivateKey};
-use crate::ca::profile::San;
+use crate::ca::issue::Issuer;
+use crate::ca::keys::BatchEncryptor;
 use crate::ca::serial::Serial;
 use crate::ca::when::rfc3339;
 use crate::cli::common::{self, NewKeyProtection, OpenCa};
@@ -18,18 +14,14 @@ use crate::cli::govern;
 use crate::cli::{Context, Outcome};
 use crate::store::{CertRecord, files};
 
-use super::issue::default_validity;
 use rayon::prelude::*;
 
-use super::*;
+use crate::ops::{
+    self,
+    batch::{Prepared, Signed},
+};
 
-/// One batch row made ready to sign.
-pub(super) struct Prepared {
-    row: BatchRow,
-    spki_der: Vec<u8>,
-    new_key: Option<PrivateKey>,
-    sans: Vec<San>,
-}
+use super::*;
 
 pub(super) const CHUNK: usize = 1000;
 
@@ -75,83 +67,8 @@ pub(super) fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let (Some(batch_path), Some(out_dir)) = (batch, out_dir) else {
         bail!("--batch needs --out-dir");
     };
-    let bytes = common::read_file(&batch_path, "batch file")?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("reading batch file `{}`: not UTF-8", batch_path.display()))?;
-    let is_csv = batch_path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let rows = batch::parse(&text, is_csv)
-        .with_context(|| format!("reading batch file `{}`", batch_path.display()))?;
-    if rows.iter().any(|r| r.profile.is_ca()) {
-        bail!(
-            "reading batch file `{}`: profile `sub-ca` is not issued in batches; use `govpki ca init --parent`",
-            batch_path.display()
-        );
-    }
-    let base = batch_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    // Check every row (CSR signatures, SAN rules) before unlocking anything.
-    let mut prepared = Vec::with_capacity(rows.len());
-    let mut needs_keys = false;
-    for row in rows {
-        let (spki_der, requested) = match &row.csr {
-            Some(rel) => {
-                let path = base.join(rel);
-                let bytes = common::read_file(&path, "CSR").with_context(|| {
-                    format!("batch file `{}` row {}", batch_path.display(), row.row)
-                })?;
-                let v = csr::verify_csr(&bytes).with_context(|| {
-                    format!(
-                        "batch file `{}` row {}: reading CSR `{}`",
-                        batch_path.display(),
-                        row.row,
-                        path.display()
-                    )
-                })?;
-                (v.spki_der, v.requested_sans)
-            }
-            None => {
-                needs_keys = true;
-                (Vec::new(), Vec::new())
-            }
-        };
-        let sans = if row.sans.is_empty() {
-            requested
-                .into_iter()
-                .filter(|s| row.profile.allows_san(s))
-                .collect()
-        } else {
-            row.sans.clone()
-        };
-        for s in &sans {
-            if !row.profile.allows_san(s) {
-                bail!(
-                    "batch file `{}` row {}: profile `{}` does not allow SAN `{s}`",
-                    batch_path.display(),
-                    row.row,
-                    row.profile
-                );
-            }
-        }
-        if row.profile.requires_host_san()
-            && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_)))
-        {
-            bail!(
-                "batch file `{}` row {}: profile `server` needs at least one dns: or ip: SAN",
-                batch_path.display(),
-                row.row
-            );
-        }
-        prepared.push(Prepared {
-            row,
-            spki_der,
-            new_key: None,
-            sans,
-        });
-    }
+    let prepared = ops::batch::prepare(&batch_path)?;
+    let needs_keys = prepared.iter().any(ops::batch::Prepared::needs_key);
     let protection = if needs_keys {
         Some(common::new_key_protection(
             key_passphrase_file.as_deref(),
@@ -229,7 +146,8 @@ pub(super) fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let issuer = &issuer;
     let outcome = (|| -> Result<()> {
         let first = next_jobs(&open.store)?;
-        let mut signed = (!first.is_empty()).then(|| sign_parallel(issuer, first, algorithm, now));
+        let mut signed =
+            (!first.is_empty()).then(|| ops::batch::sign(issuer, first, algorithm, now));
         while let Some(results) = signed.take() {
             let results = results?;
             let following = next_jobs(&open.store)?;
@@ -239,7 +157,7 @@ pub(super) fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
                 if !following.is_empty() {
                     let next = &mut next;
                     scope.spawn(move |_| {
-                        *next = Some(sign_parallel(issuer, following, algorithm, now));
+                        *next = Some(ops::batch::sign(issuer, following, algorithm, now));
                     });
                 }
                 commit_chunk(
@@ -311,8 +229,6 @@ pub(super) fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     }
     Ok(Outcome::Success)
 }
-
-pub(super) type Signed = (Prepared, Serial, crate::ca::issue::Issued);
 
 /// Writes a signed chunk's keys, syncs them together with the previous chunk's certificate
 /// files, reports the previous chunk, and commits this chunk; [`write_certs`] then writes its
@@ -501,43 +417,4 @@ fn remove_all(paths: &[PathBuf]) {
     for p in paths {
         let _ = std::fs::remove_file(p);
     }
-}
-
-/// Generates keys and signs a chunk on every core.
-pub(super) fn sign_parallel(
-    issuer: &Issuer<'_>,
-    jobs: Vec<(Prepared, Serial)>,
-    algorithm: Algorithm,
-    now: OffsetDateTime,
-) -> Result<Vec<Signed>> {
-    // Signed in the pool, reported in row order: the first failing row (the lowest) is the
-    // error, whichever thread met it first.
-    let results: Vec<Result<Signed>> = jobs
-        .into_par_iter()
-        .map(|(mut p, serial)| -> Result<Signed> {
-            if p.spki_der.is_empty() {
-                let key = PrivateKey::generate(algorithm)?;
-                p.spki_der = key.spki_der();
-                p.new_key = Some(key);
-            }
-            let req = IssueRequest {
-                profile: p.row.profile,
-                subject: p.row.subject.clone(),
-                sans: p.sans.clone(),
-                spki_der: p.spki_der.clone(),
-                serial: serial.clone(),
-                not_before: now,
-                not_after: now
-                    + p.row
-                        .validity
-                        .unwrap_or_else(|| default_validity(p.row.profile)),
-                sub_ca: SubCaOptions::default(),
-            };
-            let issued = issuer
-                .issue(&req)
-                .with_context(|| format!("batch row {}", p.row.row))?;
-            Ok((p, serial, issued))
-        })
-        .collect();
-    results.into_iter().collect()
 }

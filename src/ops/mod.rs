@@ -12,6 +12,7 @@ pub mod ca_init;
 pub mod clock;
 pub mod common;
 pub mod crl;
+pub mod csr;
 pub mod error;
 pub mod issue;
 pub mod revoke;

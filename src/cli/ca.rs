@@ -7,14 +7,15 @@ use clap::{Args, Subcommand};
 use time::Duration;
 
 use super::common::{self, NewKeyProtection, OpenCa};
-use super::{Context, Outcome, hinted};
+use super::{Context, Outcome};
 use crate::audit::Event;
 use crate::ca::dn::Dn;
-use crate::ca::issue::{self, IssueRequest, Issuer, SubCaOptions};
+use crate::ca::issue::SubCaOptions;
 use crate::ca::keys::{Algorithm, PrivateKey};
-use crate::ca::profile::Profile;
 use crate::ca::when::{self, rfc3339};
-use crate::store::{self, CaMeta, CertRecord, Store, files};
+use crate::ops::issue::KeyProtection;
+use crate::ops::{self, SystemRandom};
+use crate::store::{self, Store};
 
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)]
@@ -289,152 +290,37 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         "new CA key",
     )?;
     let key = PrivateKey::generate(algorithm)?;
-    let now = ctx.now;
-    // From here on, concurrent `ca init`s of this home serialise on its lock, and a failed run
-    // removes exactly what it created (never another run's CA, nor a directory it found).
-    let mut made = Made::default();
-    let _lock = match lock_home_for_init(&home, &mut made) {
-        Ok(l) => l,
-        Err(e) => {
-            made.undo(&home);
-            return Err(e);
-        }
-    };
-    let result = (|| -> Result<(Vec<u8>, Vec<Vec<u8>>)> {
-        for f in [store::DB_FILE, store::CA_KEY_FILE] {
-            if home.join(f).symlink_metadata().is_ok() {
-                bail!("`{}` already holds a CA", home.display());
-            }
-        }
-        made.private = files::create_private_dir(&home.join("private"))
-            .with_context(|| format!("creating `{}`", home.join("private").display()))?;
-        // The database is created here, 0600 and exclusively (O_EXCL), before SQLite opens it:
-        // its WAL files get the same mode, and of two runs only one can make it.
-        let db = home.join(store::DB_FILE);
-        files::create_new_private_file(&db).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                anyhow::anyhow!("`{}` already holds a CA", home.display())
-            } else {
-                anyhow::Error::new(e).context(format!("creating `{}`", db.display()))
-            }
-        })?;
-        made.db = true;
-        let (cert_der, parents) = match parent_ca {
-            None => {
-                let serial = crate::ca::serial::Serial::from_random(common::random16()?);
-                let der = issue::self_signed_root(&key, &subject, &serial, now, now + validity)?;
-                (der, Vec::new())
-            }
-            Some((mut open, parent_key, parent_actor)) => {
-                let serial = common::fresh_serial(&open.store)?;
-                let issuer = Issuer::new(&open.meta.cert_der, &parent_key, open.urls())?;
-                let req = IssueRequest {
-                    profile: Profile::SubCa,
-                    subject: subject.clone(),
-                    sans: vec![],
-                    spki_der: key.spki_der(),
-                    serial: serial.clone(),
-                    not_before: now,
-                    not_after: now + validity,
-                    sub_ca: SubCaOptions {
-                        path_len,
-                        permit_dns: permit_dns.clone(),
-                        permit_dn: permit_dn.clone(),
-                    },
-                };
-                let issued = issuer.issue(&req)?;
-                if issued.capped {
-                    ctx.out.warn(&format!(
-                        "validity cut to the parent CA's end, {}",
-                        rfc3339(issued.not_after)
-                    ));
-                }
-                open.store.record_issued(
-                    &[CertRecord {
-                        serial,
-                        subject: issued.subject.to_string(),
-                        department: issued.subject.department().map(str::to_string),
-                        profile: Profile::SubCa.name().into(),
-                        not_before: issued.not_before,
-                        not_after: issued.not_after,
-                        issued_at: now,
-                        der: issued.der.clone(),
-                    }],
-                    &parent_actor,
-                    now,
-                )?;
-                (issued.der, open.chain())
-            }
-        };
-        let mut store = Store::create(&home)?;
-        let key_pem = match &protection {
-            NewKeyProtection::Passphrase(p) => {
-                key.to_pem(Some(p), common::random16()?, common::random16()?)?
-            }
-            NewKeyProtection::None => key.to_pem(None, [0; 16], [0; 16])?,
-        };
-        let key_path = home.join(store::CA_KEY_FILE);
-        files::write_atomic(
-            &key_path,
-            key_pem.as_bytes(),
-            files::Mode::Secret,
-            files::Overwrite::Refuse,
-        )
-        .with_context(|| format!("writing CA key `{}`", key_path.display()))?;
-        made.key = true;
-        let meta = CaMeta {
-            cert_der: cert_der.clone(),
-            parents: parents.clone(),
-            crl_url: crl_url.clone(),
-            ocsp_url: ocsp_url.clone(),
-            policy: policy.clone(),
-            key_encrypted: matches!(protection, NewKeyProtection::Passphrase(_)),
-        };
-        let serial_hex = input_serial(&cert_der);
-        store.init_ca(
-            &meta,
-            Event {
-                time: rfc3339(now),
-                actor: common::local_actor(),
-                action: "ca.init".into(),
-                object: format!("{serial_hex} {subject}"),
-                outcome: "ok".into(),
+    let made = ops::ca_init::init(
+        &home,
+        ops::ca_init::Request {
+            subject: subject.clone(),
+            key,
+            protection: match &protection {
+                NewKeyProtection::Passphrase(p) => KeyProtection::Passphrase(p.clone()),
+                NewKeyProtection::None => KeyProtection::Unencrypted,
             },
-        )?;
-        let mut chain_pem = common::cert_pem(&cert_der);
-        for p in &parents {
-            chain_pem.push_str(&common::cert_pem(p));
-        }
-        // ca.pem and chain.pem are removed on failure only if this run made them.
-        for f in [store::CA_CERT_FILE, store::CHAIN_FILE] {
-            if home.join(f).symlink_metadata().is_err() {
-                made.files.push(f);
-            }
-        }
-        files::write_atomic(
-            &home.join(store::CA_CERT_FILE),
-            common::cert_pem(&cert_der).as_bytes(),
-            files::Mode::Public,
-            files::Overwrite::Replace,
-        )
-        .with_context(|| format!("writing `{}`", home.join(store::CA_CERT_FILE).display()))?;
-        files::write_atomic(
-            &home.join(store::CHAIN_FILE),
-            chain_pem.as_bytes(),
-            files::Mode::Public,
-            files::Overwrite::Replace,
-        )
-        .with_context(|| format!("writing `{}`", home.join(store::CHAIN_FILE).display()))?;
-        Ok((cert_der, parents))
-    })();
-    let (cert_der, _parents) = match result {
-        Ok(v) => v,
-        Err(e) => {
-            // Leave nothing half-made: remove what this run created in the home.
-            made.undo(&home);
-            return Err(e);
-        }
-    };
+            validity,
+            parent: parent_ca.map(|(open, key, actor)| ops::ca_init::Parent { open, key, actor }),
+            sub_ca: SubCaOptions {
+                path_len,
+                permit_dns,
+                permit_dn,
+            },
+            crl_url,
+            ocsp_url,
+            policy,
+        },
+        &common::local_actor(),
+        ctx.now,
+        &SystemRandom,
+    )?;
+    if let Some(end) = made.capped_to {
+        ctx.out.warn(&format!(
+            "validity cut to the parent CA's end, {}",
+            rfc3339(end)
+        ));
+    }
+    let cert_der = made.cert_der;
     let summary = summary(
         &cert_der,
         &[],
@@ -455,7 +341,7 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             },
             subject,
             home.display(),
-            input_serial(&cert_der),
+            ops::ca_init::serial_hex(&cert_der),
             summary["not_after"].as_str().unwrap_or("?"),
         ));
         if matches!(protection, NewKeyProtection::None) {
@@ -465,76 +351,6 @@ fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         ctx.out.data(&common::cert_pem(&cert_der))?;
     }
     Ok(Outcome::Success)
-}
-
-/// What one `ca init` run created in its home, so that a failed run removes that and nothing
-/// else: not a concurrent run's CA, not a directory or file that was there before.
-#[derive(Default)]
-struct Made {
-    home: bool,
-    lock: bool,
-    private: bool,
-    db: bool,
-    key: bool,
-    files: Vec<&'static str>,
-}
-
-impl Made {
-    fn undo(&self, home: &Path) {
-        let mut remove: Vec<&str> = self.files.clone();
-        if self.db {
-            remove.extend([store::DB_FILE, "govpki.db-wal", "govpki.db-shm"]);
-        }
-        if self.key {
-            remove.push(store::CA_KEY_FILE);
-        }
-        for f in remove {
-            let _ = std::fs::remove_file(home.join(f));
-        }
-        if self.private {
-            let _ = std::fs::remove_dir(home.join("private"));
-        }
-        if self.home {
-            // The lock file goes only with the home this run made; a run still waiting for
-            // it then finds it gone and stops (see `files::lock_exclusive`).
-            if self.lock {
-                let _ = std::fs::remove_file(home.join(store::INIT_LOCK_FILE));
-            }
-            let _ = std::fs::remove_dir(home);
-        }
-    }
-}
-
-/// Creates the home (0700) if it is missing and takes its init lock.
-fn lock_home_for_init(home: &Path, made: &mut Made) -> Result<files::FileLock> {
-    made.home = files::create_private_dir(home)
-        .with_context(|| format!("creating CA home `{}`", home.display()))?;
-    let private = home.join("private");
-    if private
-        .symlink_metadata()
-        .is_ok_and(|m| m.file_type().is_symlink())
-    {
-        return Err(hinted(
-            format!(
-                "`{}` is a symbolic link; refusing to write the CA key through it",
-                private.display()
-            ),
-            "remove the link, or pass a --home whose private/ is a real directory",
-        ));
-    }
-    let lock_path = home.join(store::INIT_LOCK_FILE);
-    made.lock = made.home;
-    let lock = files::lock_exclusive(&lock_path, std::time::Duration::from_secs(120))
-        .with_context(|| format!("locking CA home `{}`", home.display()))?;
-    Ok(lock)
-}
-
-fn input_serial(der: &[u8]) -> String {
-    crate::ca::input::parse_cert(der)
-        .ok()
-        .and_then(|c| crate::ca::serial::Serial::from_be_bytes(c.raw_serial()).ok())
-        .map(|s| s.to_hex())
-        .unwrap_or_default()
 }
 
 fn summary(
@@ -557,7 +373,7 @@ fn summary(
     serde_json::json!({
         "subject": subject,
         "issuer": issuer,
-        "serial": input_serial(cert_der),
+        "serial": ops::ca_init::serial_hex(cert_der),
         "not_before": nb,
         "not_after": na,
         "algorithm": algorithm,

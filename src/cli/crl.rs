@@ -10,12 +10,11 @@ use x509_parser::prelude::FromDer;
 use super::common::{self, OpenCa};
 use super::govern;
 use super::{Context, Outcome};
-use crate::audit::Event;
-use crate::ca::crl::{self, CrlHeader, Reason};
+use crate::ca::crl::Reason;
 use crate::ca::input;
 use crate::ca::serial::Serial;
 use crate::ca::when::{self, rfc3339};
-use crate::store::{self, files};
+use crate::ops;
 
 #[derive(Debug, Subcommand)]
 pub enum CrlCommand {
@@ -95,18 +94,12 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
     } = args;
     let period = when::parse_duration(&next_update).with_context(|| "--next-update")?;
     let mut open = OpenCa::open(&ctx.home)?;
-    if let Some((number, _, next)) = open.store.last_crl()? {
-        if next < ctx.now {
-            ctx.out.warn(&format!(
-                "the previous CRL #{number} expired at {}",
-                rfc3339(next)
-            ));
-        } else if next - ctx.now < time::Duration::days(1) {
-            ctx.out.warn(&format!(
-                "the previous CRL #{number} expires at {}",
-                rfc3339(next)
-            ));
-        }
+    if let Some((number, next, expired)) = ops::crl::previous_lapsing(&open, ctx.now)? {
+        let verb = if expired { "expired" } else { "expires" };
+        ctx.out.warn(&format!(
+            "the previous CRL #{number} {verb} at {}",
+            rfc3339(next)
+        ));
     }
     let name = ca_name(&open);
     let actor = govern::authorize(
@@ -114,119 +107,40 @@ fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
         &mut open,
         &[govern::Ask::new("crl.publish", format!("ca/{name}"))],
     )?;
-    let key = open.unlock(
+    let published = ops::crl::publish(
+        &mut open,
+        actor,
         &super::common::ca_passphrase(passphrase_file.as_deref()),
         &super::common::TERMINAL,
+        ctx.now,
+        period,
+        &ops::crl::Delivery {
+            out: out.clone(),
+            der,
+        },
     )?;
-    // The CRL's audit record carries the log's head before it, signed with the CA key.
-    let head_key = key
-        .try_clone()
-        .map_err(|e| anyhow::anyhow!("holding the CA key: {e}"))?;
-    let ca_fp = crate::audit::binding::sha256_hex(&open.meta.cert_der);
-    open.store
-        .set_head_signer(Box::new(move |records, hash, time| {
-            let msg = crate::audit::head::message(&ca_fp, records, hash, time);
-            let signature = head_key.sign(&msg).map_err(|e| e.to_string())?;
-            Ok(crate::audit::head::Head {
-                ca: ca_fp.clone(),
-                records,
-                hash: hash.to_string(),
-                time: time.to_string(),
-                signature,
-            }
-            .checkpoint())
-        }));
-    let cert = input::parse_cert(&open.meta.cert_der).context("reading the CA certificate")?;
-    let ski = cert
-        .extensions()
-        .iter()
-        .find_map(|e| match e.parsed_extension() {
-            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
-            _ => None,
-        })
-        .ok_or_else(|| anyhow::anyhow!("the CA certificate has no subject key identifier"))?;
-    let ca_not_after = cert.validity().not_after.to_datetime();
-    let next = ctx.now + period;
-    if next > ca_not_after {
+    if published.next_after_ca {
         ctx.out
             .warn("nextUpdate is after the CA certificate expires");
     }
-    // One publisher at a time, from taking the number to replacing the files: CRL numbers then
-    // strictly increase in the order the files are published, and an older CRL can never
-    // replace a newer one (a concurrent run waits here, up to two minutes).
-    let lock_path = ctx.home.join(store::CRL_LOCK_FILE);
-    let _publishing = files::lock_exclusive(&lock_path, std::time::Duration::from_secs(120))
-        .with_context(|| {
-            format!(
-                "waiting for the CRL publication lock `{}`",
-                lock_path.display()
-            )
-        })?;
-    let number = open.store.next_crl_number()?;
-    let header = CrlHeader {
-        issuer_name_der: cert.subject().as_raw(),
-        issuer_key_id: &ski,
-        this_update: ctx.now,
-        next_update: next,
-        number,
-    };
-    let count = open.store.revoked_count()?;
-    // Entries go from the store straight into the CRL buffer: memory stays near the CRL's size.
-    let mut builder = crl::CrlBuilder::new(&header, key.signature_algorithm_der(), count);
-    open.store.for_each_revoked(|e| builder.push(&e))?;
-    let signed = builder.finish(&key)?;
-    let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, signed.der()).as_ref());
-    open.store.record_crl(
-        number,
-        ctx.now,
-        next,
-        signed.entries,
-        &sha,
-        Event {
-            time: rfc3339(ctx.now),
-            actor,
-            action: "crl.publish".into(),
-            object: format!("#{number} {} entries", signed.entries),
-            outcome: "ok".into(),
-        },
-    )?;
-    // Write without copying the CRL again: a million entries are ~50 MB of DER.
-    let home_copy = ctx.home.join(store::CRL_FILE);
-    files::write_atomic(
-        &home_copy,
-        signed.der(),
-        files::Mode::Public,
-        files::Overwrite::Replace,
-    )
-    .with_context(|| format!("writing `{}`", home_copy.display()))?;
-    let emit = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
-        if der {
-            w.write_all(signed.der())
-        } else {
-            files::write_pem(w, "X509 CRL", signed.der())
-        }
-    };
-    if let Some(o) = &out {
-        files::write_atomic_stream(o, files::Mode::Public, files::Overwrite::Replace, emit)
-            .with_context(|| format!("writing `{}`", o.display()))?;
-    }
+    let entries = published.crl.entries;
     if ctx.out.is_json() {
         ctx.out.json(&json!({
-            "number": number,
-            "entries": signed.entries,
-            "this_update": rfc3339(ctx.now),
-            "next_update": rfc3339(next),
+            "number": published.number,
+            "entries": entries,
+            "this_update": rfc3339(published.this_update),
+            "next_update": rfc3339(published.next_update),
             "out": out.as_ref().map(|o| o.display().to_string()),
-            "sha256": sha,
+            "sha256": published.sha256,
         }))?;
     } else {
         ctx.out.info(&format!(
-            "published CRL #{number} with {} entries, next update {}",
-            signed.entries,
-            rfc3339(next)
+            "published CRL #{} with {entries} entries, next update {}",
+            published.number,
+            rfc3339(published.next_update)
         ));
         if out.is_none() {
-            ctx.out.stream(emit)?;
+            ctx.out.stream(|w| ops::crl::emit(&published.crl, der, w))?;
         }
     }
     Ok(Outcome::Success)

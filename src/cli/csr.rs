@@ -7,10 +7,11 @@ use clap::{Args, Subcommand};
 
 use super::common::{self, NewKeyProtection};
 use super::{Context, Outcome};
-use crate::ca::csr;
 use crate::ca::dn::Dn;
-use crate::ca::keys::{Algorithm, PrivateKey};
+use crate::ca::keys::Algorithm;
 use crate::ca::profile::San;
+use crate::ops::issue::KeyProtection;
+use crate::ops::{self, SystemRandom};
 
 #[derive(Debug, Subcommand)]
 pub enum CsrCommand {
@@ -89,18 +90,21 @@ pub fn run(cmd: CsrCommand, ctx: &Context) -> Result<Outcome> {
         "--no-passphrase",
         "new key",
     )?;
-    let key = PrivateKey::generate(algorithm)?;
-    let csr_pem = csr::create_csr(&key, &dn, &sans)?;
-    let key_pem = match &protection {
-        NewKeyProtection::Passphrase(p) => {
-            key.to_pem(Some(p), common::random16()?, common::random16()?)?
-        }
-        NewKeyProtection::None => key.to_pem(None, [0; 16], [0; 16])?,
-    };
-    common::write_output(&key_out, key_pem.as_bytes(), true, force)?;
-    if let Some(o) = &out {
-        common::write_output(o, csr_pem.as_bytes(), false, force)?;
-    }
+    let csr_pem = ops::csr::create(
+        &ops::csr::Request {
+            subject: dn.clone(),
+            sans,
+            algorithm,
+            key_out: key_out.clone(),
+            protection: match &protection {
+                NewKeyProtection::Passphrase(p) => KeyProtection::Passphrase(p.clone()),
+                NewKeyProtection::None => KeyProtection::Unencrypted,
+            },
+            out: out.clone(),
+            force,
+        },
+        &SystemRandom,
+    )?;
     if ctx.out.is_json() {
         ctx.out.json(&serde_json::json!({
             "subject": dn.to_string(),

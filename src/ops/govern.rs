@@ -116,7 +116,7 @@ pub enum OperatorRefusal {
     /// Not found, byte for byte, in this CA's store.
     NotIssued,
     /// In the store, but not valid there (revoked, on hold, expired).
-    NotValid { status: String },
+    NotValid { status: crate::store::CertStatus },
     /// The store could not be read: fail closed.
     StoreUnreadable(String),
 }
@@ -369,7 +369,7 @@ pub fn who_can_manage(
         .store
         .list(
             &crate::store::ListFilter {
-                status: Some("valid".into()),
+                status: Some(crate::store::CertStatus::Valid),
                 ..Default::default()
             },
             now,
@@ -499,7 +499,7 @@ pub fn operator_is_trusted(
         .map_err(|e| OperatorRefusal::BadSerial(e.to_string()))?;
     match open.store.get(&serial, now) {
         Ok(Some(row)) if row.der == der => {
-            if row.status == "valid" {
+            if row.status == crate::store::CertStatus::Valid {
                 Ok(())
             } else {
                 Err(OperatorRefusal::NotValid { status: row.status })

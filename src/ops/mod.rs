@@ -9,11 +9,17 @@
 
 pub mod audit;
 pub mod authz;
+pub mod batch;
+pub mod ca_init;
 pub mod clock;
 pub mod common;
+pub mod crl;
+pub mod csr;
 pub mod error;
 pub mod govern;
+pub mod issue;
 pub mod policy;
+pub mod revoke;
 pub mod seal;
 pub mod secrets;
 

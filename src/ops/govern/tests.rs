@@ -189,7 +189,7 @@ fn an_operator_revoked_at_now_gets_the_typed_refusal_and_an_audited_deny() {
     assert_eq!(
         operator_is_trusted(&open, &der, now),
         Err(OperatorRefusal::NotValid {
-            status: "revoked".into()
+            status: crate::store::CertStatus::Revoked
         })
     );
     let before = open.store.audit_records(None).unwrap().len();

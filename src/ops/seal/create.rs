@@ -67,7 +67,7 @@ pub fn check_holder(
         ));
     }
     if let Some(row) = store_row(open, &holder, now)
-        && row.status != "valid"
+        && row.status != crate::store::CertStatus::Valid
     {
         return Err(refuse(format!(
             "is {} in this home's store{}",

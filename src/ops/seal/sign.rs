@@ -80,7 +80,7 @@ pub fn signer_refusal(
         ));
     }
     let row = open.and_then(|o| store_row(o, &signer.der, now))?;
-    if row.status != "revoked" && row.status != "hold" {
+    if !row.status.is_revoked() {
         return None;
     }
     Some(format!(

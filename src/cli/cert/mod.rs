@@ -1,0 +1,295 @@
+//! `govpki cert`: issue (one or a batch), revoke, release, list, show and verify certificates.
+
+mod batch;
+mod issue;
+mod list;
+mod release;
+mod revoke;
+mod show;
+mod verify;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+
+use super::common;
+use super::{Context, Outcome};
+
+use crate::ca::crl::Reason;
+use crate::ca::keys::Algorithm;
+use crate::ca::verify::Purpose;
+
+#[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)]
+pub enum CertCommand {
+    /// Issue a certificate by profile from a CSR or a generated key, or a batch of them
+    #[command(long_about = ISSUE_LONG)]
+    Issue(IssueArgs),
+    /// Revoke certificates by hex serial, with an RFC 5280 reason
+    #[command(long_about = REVOKE_LONG)]
+    Revoke(RevokeArgs),
+    /// Release certificates from certificateHold (they are valid again)
+    #[command(long_about = RELEASE_LONG)]
+    Release(ReleaseArgs),
+    /// List the certificates this CA issued
+    #[command(long_about = LIST_LONG)]
+    List(ListArgs),
+    /// Show a certificate, by serial (from the store) or from a file
+    #[command(long_about = SHOW_LONG)]
+    Show(ShowArgs),
+    /// Verify a certificate's chain to trust anchors, at a time, with CRLs
+    #[command(long_about = VERIFY_LONG)]
+    Verify(VerifyArgs),
+}
+
+const ISSUE_LONG: &str = "\
+Issue a certificate by profile. The profile decides key usages, extended key usages and which
+SANs are allowed; a CSR only supplies the public key (and the subject when --subject is not
+given). The CSR's signature is verified; weak keys (RSA < 2048) and SHA-1 are refused. Validity
+is cut to the CA's own. The certificate is committed to the store before it is written or
+printed.
+
+Profiles: sub-ca, department, person, seal, seal-authority, server, ocsp, tsa. A seal-authority
+certificate (digitalSignature, nonRepudiation; extended key usage 1.3.6.1.4.1.32473.1.3.1) makes
+seals with `seal create --authority-cert F --authority-key F`; `seal verify` takes no other
+end-entity certificate as a seal's maker.
+
+Batch: --batch FILE (YAML list of maps, or .csv with a header row) with fields subject, profile,
+san, csr (relative to the batch file), validity. Every row is checked first; certificates are
+committed in chunks of 1,000, and each is written to --out-dir as <serial>.pem (and
+<serial>.key for generated keys) only after its chunk commits.
+
+EXAMPLES:
+    govpki cert issue --profile department --csr dept.csr --passphrase-file ca.pass --out dept.pem
+    govpki cert issue --profile person --subject 'CN=张三,OU=信息中心,O=连云港市人民政府,C=CN' \\
+        --san email:zhangsan@lyg.gov.cn --key-out zhangsan.key --key-passphrase-file zs.pass
+    govpki cert issue --profile server --subject 'CN=www.lyg.gov.cn,O=连云港市人民政府,C=CN' \\
+        --san dns:www.lyg.gov.cn,ip:10.1.1.1 --key-out www.key --no-key-passphrase --validity 1y
+    govpki --json cert issue --batch staff.yaml --out-dir issued/ --key-passphrase-file staff.pass
+
+EXIT CODES:
+    0  issued
+    2  an error (bad CSR, unknown profile, bad DN, wrong passphrase, existing output file, ...)";
+
+const REVOKE_LONG: &str = "\
+Revoke certificates by hex serial (as `openssl x509 -serial` prints it; case-insensitive, colons
+allowed) or from a file with one serial per line (# comments and blank lines ignored). All or
+none: an unknown or already revoked serial fails the whole request. certificateHold can be
+released later with `govpki cert release`. Publish with `govpki crl generate`.
+
+Reasons: unspecified, keyCompromise, cACompromise, affiliationChanged, superseded,
+cessationOfOperation, certificateHold, privilegeWithdrawn, aACompromise.
+
+EXAMPLES:
+    govpki cert revoke 4F3A...C2 --reason keyCompromise --invalidity-date 2026-11-28T09:00:00+08:00
+    govpki cert revoke --from-file leavers.txt --reason affiliationChanged
+    govpki cert revoke 4F3A...C2 --reason certificateHold
+
+EXIT CODES:
+    0  revoked
+    2  an error (unknown serial, already revoked, bad reason)";
+
+const RELEASE_LONG: &str = "\
+Release certificates that were revoked with reason certificateHold: they become valid again and
+leave the next CRL.
+
+EXAMPLES:
+    govpki cert release 4F3A...C2
+
+EXIT CODES:
+    0  released
+    2  an error (unknown serial, not on hold)";
+
+const LIST_LONG: &str = "\
+List the certificates this home's CA issued (subordinate CA certificates included, the CA's own
+certificate not). Status is valid, revoked (including on hold), or expired.
+
+EXAMPLES:
+    govpki cert list --status valid --department 信息中心
+    govpki cert list --expiring 30d
+    govpki --json cert list --profile seal | jq '.[].serial'
+
+EXIT CODES:
+    0  listed (even if nothing matched)
+    2  an error";
+
+const SHOW_LONG: &str = "\
+Show a certificate: subject, issuer, serial, validity, key, SANs, key usages, extended key
+usages, fingerprint, and (for certificates of this CA) its status in the store. The argument is
+a file, or else a hex serial looked up in the store.
+
+EXAMPLES:
+    govpki cert show dept.pem
+    govpki --json cert show 4F3A...C2
+
+EXIT CODES:
+    0  shown
+    2  an error (no such file or serial, malformed certificate)";
+
+const VERIFY_LONG: &str = "\
+Verify FILE (the end-entity certificate, optionally followed by intermediates) up to a trust
+anchor at a time (default now), with optional CRLs (PEM or DER). --trust defaults to this home's
+CA chain. Without --purpose any extended key usage is accepted. When CRLs are given, the end
+entity's issuer must have one among them, else the result is indeterminate; a CRL past its
+nextUpdate is indeterminate too. Every CA certificate of the path must allow keyCertSign when
+it has a keyUsage. A CRL counts when another key of the issuing CA signed it: a CA that rolled
+its key over (self-issued old-with-new / new-with-old certificates) or signs CRLs with a
+separate key certified by a self-issued certificate (give those with --untrusted). The most
+specific failure is reported.
+
+EXAMPLES:
+    govpki cert verify dept.pem
+    govpki cert verify www.pem --trust root.pem --untrusted sub.pem --crl sub.crl --purpose server-auth
+    govpki cert verify seal-holder.pem --at 2026-06-01T10:00:00+08:00 --crl root.crl
+
+EXIT CODES:
+    0  valid
+    1  invalid (expired, revoked, untrusted, wrong purpose, bad signature)
+    2  an error (unreadable or malformed input)
+    3  indeterminate (revocation status unknown, CRL expired)";
+
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// Profile: sub-ca, department, person, seal, seal-authority, server, ocsp or tsa
+    #[arg(long, value_name = "P", required_unless_present = "batch")]
+    pub profile: Option<String>,
+    /// Subject DN, RFC 4514 (replaces the CSR's subject when given with --csr)
+    #[arg(long, value_name = "DN")]
+    pub subject: Option<String>,
+    /// Issue for the public key in this CSR (PEM or DER)
+    #[arg(long, value_name = "F", conflicts_with_all = ["key_out", "batch"])]
+    pub csr: Option<PathBuf>,
+    /// Generate a key and write it here (encrypted unless --no-key-passphrase)
+    #[arg(long, value_name = "F", conflicts_with = "batch")]
+    pub key_out: Option<PathBuf>,
+    /// Algorithm of a generated key
+    #[arg(long, value_enum, default_value_t = Algorithm::P256)]
+    pub algorithm: Algorithm,
+    /// Subject alternative names: dns:NAME, email:ADDR, ip:ADDR, uri:URI (comma-separated; repeatable)
+    #[arg(long, value_name = "SANS")]
+    pub san: Vec<String>,
+    /// Validity period [default: 2y; 10y for sub-ca]
+    #[arg(long, value_name = "DURATION")]
+    pub validity: Option<String>,
+    /// Write the certificate here instead of stdout
+    #[arg(long, value_name = "F", conflicts_with = "batch")]
+    pub out: Option<PathBuf>,
+    /// Write DER instead of PEM
+    #[arg(long)]
+    pub der: bool,
+    /// Replace existing output files
+    #[arg(long)]
+    pub force: bool,
+    /// File holding the CA key's passphrase
+    #[arg(long, value_name = "F")]
+    pub passphrase_file: Option<PathBuf>,
+    /// File holding the passphrase for generated keys
+    #[arg(long, value_name = "F")]
+    pub key_passphrase_file: Option<PathBuf>,
+    /// Write generated keys unencrypted (explicit consent)
+    #[arg(long)]
+    pub no_key_passphrase: bool,
+    /// Path length constraint (sub-ca)
+    #[arg(long, value_name = "N")]
+    pub path_len: Option<u8>,
+    /// Permitted DNS subtree (sub-ca name constraint); repeatable
+    #[arg(long, value_name = "D")]
+    pub permit_dns: Vec<String>,
+    /// Permitted directory-name subtree (sub-ca name constraint); repeatable
+    #[arg(long, value_name = "DN")]
+    pub permit_dn: Vec<String>,
+    /// Issue every request in this YAML or CSV file
+    #[arg(long, value_name = "FILE", requires = "out_dir")]
+    pub batch: Option<PathBuf>,
+    /// Directory for batch output: <serial>.pem and <serial>.key
+    #[arg(long, value_name = "D")]
+    pub out_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// Hex serial numbers
+    #[arg(value_name = "SERIAL", required_unless_present = "from_file")]
+    pub serials: Vec<String>,
+    /// Read serials from a file, one per line
+    #[arg(long, value_name = "F")]
+    pub from_file: Option<PathBuf>,
+    /// RFC 5280 reason
+    #[arg(long, value_enum, default_value_t = Reason::Unspecified)]
+    pub reason: Reason,
+    /// When the key is known or suspected to have been compromised (RFC 3339)
+    #[arg(long, value_name = "T")]
+    pub invalidity_date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// Hex serial numbers of certificates on hold
+    #[arg(value_name = "SERIAL", required = true)]
+    pub serials: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only certificates with this status
+    #[arg(long, value_parser = ["valid", "revoked", "expired"])]
+    pub status: Option<String>,
+    /// Only certificates of this department (the subject's OU)
+    #[arg(long, value_name = "X")]
+    pub department: Option<String>,
+    /// Only certificates of this profile
+    #[arg(long, value_name = "P")]
+    pub profile: Option<String>,
+    /// Only valid certificates that expire within this period
+    #[arg(long, value_name = "DURATION")]
+    pub expiring: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A certificate file (PEM or DER), or a hex serial of this CA
+    #[arg(value_name = "SERIAL|FILE")]
+    pub target: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The certificate to verify, optionally followed by intermediates (PEM bundle)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Trust anchors (PEM bundle) [default: this home's CA chain]
+    #[arg(long, value_name = "F")]
+    pub trust: Option<PathBuf>,
+    /// More intermediate certificates (PEM bundle)
+    #[arg(long, value_name = "F")]
+    pub untrusted: Option<PathBuf>,
+    /// A CRL (PEM or DER); repeatable
+    #[arg(long, value_name = "F")]
+    pub crl: Vec<PathBuf>,
+    /// Verify at this time (RFC 3339) instead of now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Require this extended key usage
+    #[arg(long, value_enum)]
+    pub purpose: Option<Purpose>,
+}
+
+pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {
+    match cmd {
+        CertCommand::Issue(args) => {
+            if args.batch.is_some() {
+                batch::issue_batch(args, ctx)
+            } else {
+                issue::issue_one(args, ctx)
+            }
+        }
+        CertCommand::Revoke(args) => revoke::revoke(args, ctx),
+        CertCommand::Release(args) => release::release(args, ctx),
+        CertCommand::List(args) => list::list(args, ctx),
+        CertCommand::Show(args) => show::show(args, ctx),
+        CertCommand::Verify(args) => verify::verify_cmd(args, ctx),
+    }
+}
+
+pub use show::describe_cert;

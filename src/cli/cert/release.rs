@@ -1,0 +1,28 @@
+//! `govpki cert release`: certificates on hold become valid again.
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::cli::common::OpenCa;
+use crate::cli::govern;
+use crate::cli::{Context, Outcome};
+
+use super::revoke::{read_serials, revoke_asks};
+use super::*;
+
+pub(super) fn release(args: ReleaseArgs, ctx: &Context) -> Result<Outcome> {
+    let ReleaseArgs { serials } = args;
+    let serials = read_serials(&serials, None)?;
+    let mut open = OpenCa::open(&ctx.home)?;
+    let asks = revoke_asks(&open, &serials, ctx)?;
+    let actor = govern::authorize(ctx, &mut open, &asks)?;
+    let released = crate::ops::revoke::release(&mut open, &serials, &actor, ctx.now)?;
+    if ctx.out.is_json() {
+        ctx.out.json(&json!({ "released": released }))?;
+    } else {
+        for s in &released {
+            ctx.out.info(&format!("released {s} from hold"));
+        }
+    }
+    Ok(Outcome::Success)
+}

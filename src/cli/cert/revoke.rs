@@ -1,0 +1,104 @@
+//! `govpki cert revoke`, and the serial lists and policy asks `cert release` shares.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::ca::crl::Reason;
+use crate::ca::serial::Serial;
+use crate::ca::when::{self};
+use crate::cli::common::{self, OpenCa};
+use crate::cli::govern;
+use crate::cli::{Context, Outcome};
+
+use crate::ops;
+
+use super::*;
+
+pub(super) fn read_serials(
+    args_serials: &[String],
+    from_file: Option<&Path>,
+) -> Result<Vec<Serial>> {
+    let mut out = Vec::new();
+    for s in args_serials {
+        out.push(s.parse::<Serial>()?);
+    }
+    if let Some(f) = from_file {
+        let bytes = common::read_file(f, "serial list")?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("reading serial list `{}`: not UTF-8", f.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            out.push(line.parse::<Serial>().with_context(|| {
+                format!("reading serial list `{}` line {}", f.display(), i + 1)
+            })?);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|s| seen.insert(s.clone()));
+    if out.is_empty() {
+        match from_file {
+            Some(f) => bail!("serial list `{}` holds no serial numbers", f.display()),
+            None => bail!("no serial numbers given"),
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
+    let RevokeArgs {
+        serials,
+        from_file,
+        reason,
+        invalidity_date,
+    } = args;
+    if reason == Reason::RemoveFromCrl {
+        // Refused before the serials are read, as before.
+        ops::revoke::Request::new(vec![], reason, None, ctx.now)?;
+    }
+    let serials = read_serials(&serials, from_file.as_deref())?;
+    let invalidity = invalidity_date
+        .as_deref()
+        .map(when::parse_time)
+        .transpose()?;
+    let req = ops::revoke::Request::new(serials, reason, invalidity, ctx.now)?;
+    let mut open = OpenCa::open(&ctx.home)?;
+    let asks = revoke_asks(&open, req.serials(), ctx)?;
+    let actor = govern::authorize(ctx, &mut open, &asks)?;
+    let revoked = ops::revoke::revoke(&mut open, &req, &actor, ctx.now)?;
+    if ctx.out.is_json() {
+        ctx.out.json(&revoked)?;
+    } else {
+        for s in &revoked.revoked {
+            ctx.out.info(&format!("revoked {s} ({})", revoked.reason));
+        }
+        ctx.out
+            .info("publish the change with `govpki crl generate`");
+    }
+    Ok(Outcome::Success)
+}
+
+/// `cert.revoke` on `dept/<OU>/cert/<serial>` for each serial (releasing a hold is part of
+/// revocation management and asks the same).
+pub(super) fn revoke_asks(
+    open: &OpenCa,
+    serials: &[Serial],
+    ctx: &Context,
+) -> Result<Vec<govern::Ask>> {
+    let departments = ops::revoke::departments(open, serials, ctx.now)?;
+    let mut asks = Vec::with_capacity(serials.len());
+    for (s, dept) in serials.iter().zip(departments) {
+        asks.push(govern::Ask::new(
+            "cert.revoke",
+            format!(
+                "dept/{}/cert/{}",
+                govern::segment(dept.as_deref()),
+                s.to_hex()
+            ),
+        ));
+    }
+    Ok(asks)
+}

@@ -1,0 +1,95 @@
+//! `govpki cert verify`.
+
+use anyhow::{Context as _, Result};
+use serde_json::json;
+
+use crate::ca::input;
+use crate::ca::verify::{self, Verdict, VerifyInput};
+use crate::ca::when::{self, rfc3339};
+use crate::cli::common::{self, OpenCa};
+use crate::cli::{Context, Outcome};
+
+use super::*;
+
+pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
+    let VerifyArgs {
+        file,
+        trust,
+        untrusted,
+        crl,
+        at,
+        purpose,
+    } = args;
+    let mut certs = common::read_certs(&file)?;
+    let ee = certs.remove(0);
+    let mut intermediates = certs;
+    if let Some(u) = &untrusted {
+        intermediates.extend(common::read_certs(u)?);
+    }
+    let anchors = match &trust {
+        Some(t) => common::read_certs(t)?,
+        None => {
+            let open = OpenCa::open(&ctx.home)
+                .context("no --trust given, and this home's CA cannot be used as the default")?;
+            let mut chain = open.chain();
+            let root = chain.pop().unwrap_or_default();
+            intermediates.extend(chain);
+            vec![root]
+        }
+    };
+    let mut crls = Vec::new();
+    for path in &crl {
+        let bytes = common::read_file(path, "CRL")?;
+        crls.push(
+            input::decode_one(&bytes, input::CRL_LABELS)
+                .with_context(|| format!("reading CRL `{}`", path.display()))?,
+        );
+    }
+    let at = at
+        .as_deref()
+        .map(when::parse_time)
+        .transpose()?
+        .unwrap_or(ctx.now);
+    let verdict = verify::verify_chain(&VerifyInput {
+        end_entity: &ee,
+        intermediates: &intermediates,
+        anchors: &anchors,
+        crls: &crls,
+        at,
+        purpose,
+    })
+    .with_context(|| format!("verifying `{}`", file.display()))?;
+    let outcome = match &verdict {
+        Verdict::Valid { .. } => Outcome::Success,
+        Verdict::Invalid { .. } => Outcome::Negative,
+        Verdict::Indeterminate { .. } => Outcome::Indeterminate,
+    };
+    if ctx.out.is_json() {
+        let mut v = serde_json::to_value(&verdict)?;
+        v["file"] = json!(file.display().to_string());
+        v["at"] = json!(rfc3339(at));
+        ctx.out.json(&v)?;
+    } else {
+        let text = match &verdict {
+            Verdict::Valid {
+                chain,
+                revocation_checked,
+            } => format!(
+                "{}: valid\n  chain: {}\n  revocation: {}",
+                file.display(),
+                chain.join(" <- "),
+                if *revocation_checked {
+                    "checked, not revoked"
+                } else {
+                    "not checked (no CRL given)"
+                }
+            ),
+            Verdict::Invalid { reason, .. } => format!("{}: invalid: {reason}", file.display()),
+            Verdict::Indeterminate { reason } => {
+                format!("{}: indeterminate: {reason}", file.display())
+            }
+        };
+        ctx.out.data(&text)?;
+    }
+    Ok(outcome)
+}

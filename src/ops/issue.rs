@@ -1,0 +1,294 @@
+//! Issuing one certificate by profile, for the public key of a CSR or of a key generated here.
+//!
+//! Two steps around the front end's authorization: [`prepare`] checks the request (the CSR's
+//! signature, the subject, the SANs the profile allows) and generates the key, before anything
+//! is unlocked; [`issue`] unlocks the CA key, signs, writes the new key, commits the
+//! certificate, then writes the certificate file. A committed certificate never lacks its key:
+//! the key is written first and removed when the commit fails. Prints nothing.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use time::{Duration, OffsetDateTime};
+use zeroize::Zeroizing;
+
+use super::common::{self, OpenCa};
+use super::secrets::{self, Passphrase, Prompt, Random};
+use super::{Result, hinted};
+use crate::ca::csr;
+use crate::ca::dn::Dn;
+use crate::ca::issue::{IssueRequest, Issuer, SubCaOptions};
+use crate::ca::keys::{Algorithm, PrivateKey};
+use crate::ca::profile::{Profile, San};
+use crate::ca::serial::Serial;
+use crate::store::CertRecord;
+
+/// How a generated key is written.
+#[derive(Debug, Clone)]
+pub enum KeyProtection {
+    /// Encrypted under this passphrase.
+    Passphrase(Zeroizing<String>),
+    /// Unencrypted (the user consented).
+    Unencrypted,
+}
+
+impl KeyProtection {
+    /// The key's PEM, encrypted with fresh salt and IV when it has a passphrase.
+    pub fn key_pem(&self, key: &PrivateKey, rng: &dyn Random) -> anyhow::Result<Zeroizing<String>> {
+        Ok(match self {
+            KeyProtection::Passphrase(p) => {
+                key.to_pem(Some(p), secrets::random16(rng)?, secrets::random16(rng)?)?
+            }
+            KeyProtection::Unencrypted => key.to_pem(None, [0; 16], [0; 16])?,
+        })
+    }
+}
+
+/// Where the public key comes from.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// A CSR's contents (PEM or DER), read from `path` (named in errors).
+    Csr { path: PathBuf, bytes: Vec<u8> },
+    /// Generate a key of `algorithm` and write it to `key_out`.
+    Generate {
+        algorithm: Algorithm,
+        key_out: PathBuf,
+        protection: KeyProtection,
+    },
+}
+
+/// A request for one certificate, its arguments parsed.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub profile: Profile,
+    /// The subject; with a CSR, replaces the CSR's.
+    pub subject: Option<Dn>,
+    /// The SANs; when empty, a CSR's requested SANs that the profile allows.
+    pub sans: Vec<San>,
+    pub validity: Duration,
+    pub sub_ca: SubCaOptions,
+    pub key: KeySource,
+}
+
+/// A checked request, its key generated: ready to authorize and sign.
+pub struct Prepared {
+    profile: Profile,
+    dn: Dn,
+    sans: Vec<San>,
+    spki_der: Vec<u8>,
+    validity: Duration,
+    sub_ca: SubCaOptions,
+    new_key: Option<(PrivateKey, PathBuf, KeyProtection)>,
+}
+
+impl Prepared {
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    pub fn subject(&self) -> &Dn {
+        &self.dn
+    }
+}
+
+/// The default validity of a profile: ten years for a CA, two otherwise.
+pub fn default_validity(profile: Profile) -> Duration {
+    if profile.is_ca() {
+        Duration::days(3650)
+    } else {
+        Duration::days(730)
+    }
+}
+
+/// Checks a request and generates its key; touches no home.
+pub fn prepare(req: Request) -> Result<Prepared> {
+    Ok(prepare_request(req)?)
+}
+
+fn prepare_request(req: Request) -> anyhow::Result<Prepared> {
+    let Request {
+        profile,
+        subject,
+        sans,
+        validity,
+        sub_ca,
+        key,
+    } = req;
+    let (dn, spki_der, requested, new_key) = match key {
+        KeySource::Csr { path, bytes } => {
+            let v = csr::verify_csr(&bytes)
+                .with_context(|| format!("reading CSR `{}`", path.display()))?;
+            let dn = match (subject, v.subject) {
+                (Some(d), _) | (None, Some(d)) => d,
+                (None, None) => bail!(
+                    "CSR `{}` has an empty subject; pass --subject",
+                    path.display()
+                ),
+            };
+            (dn, v.spki_der, v.requested_sans, None)
+        }
+        KeySource::Generate {
+            algorithm,
+            key_out,
+            protection,
+        } => {
+            let Some(dn) = subject else {
+                bail!("--subject is required with --key-out");
+            };
+            let key = PrivateKey::generate(algorithm)?;
+            (dn, key.spki_der(), vec![], Some((key, key_out, protection)))
+        }
+    };
+    // DESIGN §2: without --san, a CSR's requested SANs are kept where the profile allows them.
+    let sans = if sans.is_empty() {
+        requested
+            .into_iter()
+            .filter(|s| profile.allows_san(s))
+            .collect()
+    } else {
+        sans
+    };
+    Ok(Prepared {
+        profile,
+        dn,
+        sans,
+        spki_der,
+        validity,
+        sub_ca,
+        new_key,
+    })
+}
+
+/// Where the certificate goes besides the store.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    /// Write the certificate here (else the front end prints [`Issued::body`]).
+    pub out: Option<PathBuf>,
+    /// DER instead of PEM.
+    pub der: bool,
+    /// Replace existing files.
+    pub force: bool,
+}
+
+/// Who acts, when, and with what.
+pub struct Acting<'a> {
+    pub actor: &'a str,
+    pub now: OffsetDateTime,
+    pub ca_passphrase: &'a Passphrase,
+    pub prompt: &'a dyn Prompt,
+    pub rng: &'a dyn Random,
+}
+
+/// An issued, committed certificate.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub serial: Serial,
+    pub subject: Dn,
+    pub profile: Profile,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    /// Whether the validity was cut to the CA's own end.
+    pub capped: bool,
+    pub der: Vec<u8>,
+    /// The certificate as delivered (PEM text or DER).
+    pub body: Vec<u8>,
+    pub out: Option<PathBuf>,
+    pub key_out: Option<PathBuf>,
+    /// Whether the generated key was written unencrypted.
+    pub key_unencrypted: bool,
+}
+
+/// Signs, writes the key, commits, writes the certificate.
+pub fn issue(
+    open: &mut OpenCa,
+    prepared: Prepared,
+    delivery: &Delivery,
+    acting: &Acting<'_>,
+) -> Result<Issued> {
+    Ok(issue_prepared(open, prepared, delivery, acting)?)
+}
+
+fn issue_prepared(
+    open: &mut OpenCa,
+    prepared: Prepared,
+    delivery: &Delivery,
+    acting: &Acting<'_>,
+) -> anyhow::Result<Issued> {
+    let Prepared {
+        profile,
+        dn,
+        sans,
+        spki_der,
+        validity,
+        sub_ca,
+        new_key,
+    } = prepared;
+    let now = acting.now;
+    let ca_key = open.unlock(acting.ca_passphrase, acting.prompt)?;
+    let issuer = Issuer::new(&open.meta.cert_der, &ca_key, open.urls())?;
+    let serial = common::fresh_serial(&open.store, acting.rng)?;
+    let issued = issuer.issue(&IssueRequest {
+        profile,
+        subject: dn,
+        sans,
+        spki_der,
+        serial: serial.clone(),
+        not_before: now,
+        not_after: now + validity,
+        sub_ca,
+    })?;
+    // Write the new key first (refusing to overwrite), so a failed commit can remove it and a
+    // committed certificate never lacks its key.
+    if let Some((key, path, protection)) = &new_key {
+        let pem_text = protection.key_pem(key, acting.rng)?;
+        common::write_output(path, pem_text.as_bytes(), true, delivery.force)?;
+    }
+    let record = CertRecord {
+        serial: serial.clone(),
+        subject: issued.subject.to_string(),
+        department: issued.subject.department().map(str::to_string),
+        profile: profile.name().into(),
+        not_before: issued.not_before,
+        not_after: issued.not_after,
+        issued_at: now,
+        der: issued.der.clone(),
+    };
+    if let Err(e) = open.store.record_issued(&[record], acting.actor, now) {
+        if let Some((_, path, _)) = &new_key {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(e.into());
+    }
+    let body: Vec<u8> = if delivery.der {
+        issued.der.clone()
+    } else {
+        common::cert_pem(&issued.der).into_bytes()
+    };
+    if let Some(o) = &delivery.out {
+        common::write_output(o, &body, false, delivery.force)?;
+    }
+    Ok(Issued {
+        serial,
+        subject: issued.subject,
+        profile,
+        not_before: issued.not_before,
+        not_after: issued.not_after,
+        capped: issued.capped,
+        der: issued.der,
+        body,
+        out: delivery.out.clone(),
+        key_unencrypted: matches!(new_key, Some((_, _, KeyProtection::Unencrypted))),
+        key_out: new_key.map(|(_, p, _)| p),
+    })
+}
+
+/// The error when a request names no public key.
+pub fn no_public_key() -> anyhow::Error {
+    hinted(
+        "no public key to certify",
+        "pass --csr F for a department's own key, or --key-out F to generate one",
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -555,11 +555,9 @@ fn subject_of(der: &[u8]) -> String {
 
 /// Finds the end entity on one of the CRLs (by issuer and serial) for the report.
 pub fn find_revocation(ee: &[u8], crls: &[Vec<u8>]) -> Option<RevocationInfo> {
-    use x509_parser::prelude::FromDer;
     let (_, cert) = x509_parser::parse_x509_certificate(ee).ok()?;
     for der in crls {
-        let Ok((_, crl)) = x509_parser::revocation_list::CertificateRevocationList::from_der(der)
-        else {
+        let Ok(crl) = crate::ca::crl_read::parse_crl(der) else {
             continue;
         };
         if crl.issuer().as_raw() != cert.issuer().as_raw() {

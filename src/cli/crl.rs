@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 use serde_json::json;
-use x509_parser::prelude::FromDer;
 
 use super::common::{self, OpenCa};
 use super::govern;
@@ -160,15 +159,8 @@ fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
     let bytes = common::read_file(&file, "CRL")?;
     let der = input::decode_one(&bytes, input::CRL_LABELS)
         .with_context(|| format!("reading CRL `{}`", file.display()))?;
-    let (rest, crl) = x509_parser::revocation_list::CertificateRevocationList::from_der(&der)
+    let crl = crate::ca::crl_read::parse_crl(&der)
         .map_err(|e| anyhow::anyhow!("reading CRL `{}`: {e}", file.display()))?;
-    if !rest.is_empty() {
-        bail!(
-            "reading CRL `{}`: {} trailing bytes",
-            file.display(),
-            rest.len()
-        );
-    }
     // Check the signature when this home's CA is the issuer.
     let mut signature = "not checked (not issued by this home's CA)".to_string();
     let mut outcome = Outcome::Success;

@@ -3,7 +3,9 @@
 //!
 //! Builds with the `test-clock` feature (turned on for `cargo test` only, see Cargo.toml) add
 //! `GOVPKI_TEST_CLOCK_OFFSET` seconds (signed) to the system clock, so that tests can run at a
-//! fixed weekday and hour without `faketime`. A release build has no such override.
+//! fixed weekday and hour. `cargo build`, `cargo build --release` and `cargo install` make
+//! binaries without the override; only a build that also compiles the test targets (`cargo
+//! test`, `cargo build --all-targets`) turns the feature on, so never ship such a binary.
 
 use time::OffsetDateTime;
 

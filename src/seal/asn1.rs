@@ -34,7 +34,7 @@
 //!     extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
 //! ```
 //!
-//! Checked against the samples in `shared/testvectors/gbt38540` (ofdrw, and third-party seals):
+//! Checked against the samples in `testdata/gbt38540` (ofdrw, and third-party seals):
 //! `extDatas` is untagged, the two `SES_CertList` alternatives are both untagged SEQUENCEs told
 //! apart by `certListType` (so `certList` is kept as [`Any`] here and decoded in
 //! [`super::seal`]), and one vendor encodes `critical FALSE` explicitly, which this decoder

@@ -11,7 +11,7 @@ use super::SealError;
 /// The kind of seal (`SES_ESPropertyInfo.type`).
 ///
 /// GB/T 38540 leaves the codes to the application. govpki uses the codes of the public-security
-/// seal registry that third-party seals in the wild follow (`shared/testvectors/gbt38540`: a
+/// seal registry that third-party seals in the wild follow (`testdata/gbt38540`: a
 /// contract seal has type 4, an invoice seal type 3): 1 公章 (official, the unit's legal-name
 /// seal), 2 财务专用章, 3 发票专用章, 4 合同专用章, 5 个人章 (personal name seal). Other codes
 /// parse as [`SealType::Other`]. Note that GM/T 0031-2014 used 2 for personal seals.

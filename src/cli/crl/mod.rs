@@ -1,0 +1,50 @@
+//! `govpki crl`: publish the full CRL of this home's CA, and show a CRL.
+
+mod generate;
+mod show;
+
+pub use generate::GenerateArgs;
+use generate::{GENERATE_LONG, generate};
+pub use show::ShowArgs;
+use show::{SHOW_LONG, show};
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::common::{self, OpenCa};
+use super::govern;
+use super::{Context, Outcome};
+use crate::ca::crl::Reason;
+use crate::ca::input;
+use crate::ca::serial::Serial;
+use crate::ca::when::{self, rfc3339};
+use crate::ops;
+
+#[derive(Debug, Subcommand)]
+pub enum CrlCommand {
+    /// Sign and publish a full CRL of every revoked certificate
+    #[command(long_about = GENERATE_LONG)]
+    Generate(GenerateArgs),
+    /// Show a CRL (PEM or DER): issuer, dates, number and entries
+    #[command(long_about = SHOW_LONG)]
+    Show(ShowArgs),
+}
+
+pub fn run(cmd: CrlCommand, ctx: &Context) -> Result<Outcome> {
+    match cmd {
+        CrlCommand::Generate(args) => generate(args, ctx),
+        CrlCommand::Show(args) => show(args, ctx),
+    }
+}
+
+/// The CA's name in policy resources (`ca/<name>`): its common name.
+pub fn ca_name(open: &OpenCa) -> String {
+    let cn = input::parse_cert(&open.meta.cert_der)
+        .ok()
+        .and_then(|c| crate::ca::dn::Dn::from_x509(c.subject()).ok())
+        .and_then(|d| d.common_name().map(str::to_string));
+    govern::segment(cn.as_deref())
+}

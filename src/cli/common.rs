@@ -40,6 +40,21 @@ impl Prompt for TerminalPrompt {
     }
 }
 
+/// The CA key's passphrase option, shared by every verb that signs with the CA key.
+#[derive(Debug, clap::Args)]
+pub struct CaKeyArgs {
+    /// File holding the CA key's passphrase
+    #[arg(long, value_name = "F")]
+    pub passphrase_file: Option<std::path::PathBuf>,
+}
+
+impl CaKeyArgs {
+    /// Where the CA key's passphrase comes from: the file, else the terminal.
+    pub fn passphrase(&self) -> Passphrase {
+        ca_passphrase(self.passphrase_file.as_deref())
+    }
+}
+
 /// The CA key's passphrase source: `--passphrase-file`, else the terminal.
 pub fn ca_passphrase(file: Option<&Path>) -> Passphrase {
     Passphrase::file_or_ask(file, "--passphrase-file")

@@ -37,7 +37,7 @@ pub(super) fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         out,
         der,
         force,
-        passphrase_file,
+        ca_key,
         key_passphrase_file,
         no_key_passphrase,
         path_len,
@@ -95,10 +95,7 @@ pub(super) fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         })
         .collect();
     let actor = govern::authorize(ctx, &mut open, &asks)?;
-    let ca_key = open.unlock(
-        &super::common::ca_passphrase(passphrase_file.as_deref()),
-        &super::common::TERMINAL,
-    )?;
+    let ca_key = open.unlock(&ca_key.passphrase(), &super::common::TERMINAL)?;
     common::create_out_dir(&out_dir)?;
     let encryptor = match &protection {
         Some(NewKeyProtection::Passphrase(p)) => Some(BatchEncryptor::new(p, common::random16()?)?),

@@ -54,7 +54,7 @@ pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         out,
         der,
         force,
-        passphrase_file,
+        ca_key,
         key_passphrase_file,
         no_key_passphrase,
         path_len,
@@ -160,7 +160,7 @@ pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         &ops::issue::Acting {
             actor: &actor,
             now: ctx.now,
-            ca_passphrase: &common::ca_passphrase(passphrase_file.as_deref()),
+            ca_passphrase: &ca_key.passphrase(),
             prompt: &common::TERMINAL,
             rng: &SystemRandom,
         },

@@ -181,9 +181,8 @@ pub struct IssueArgs {
     /// Replace existing output files
     #[arg(long)]
     pub force: bool,
-    /// File holding the CA key's passphrase
-    #[arg(long, value_name = "F")]
-    pub passphrase_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub ca_key: crate::cli::common::CaKeyArgs,
     /// File holding the passphrase for generated keys
     #[arg(long, value_name = "F")]
     pub key_passphrase_file: Option<PathBuf>,

@@ -29,9 +29,8 @@ pub struct GenerateArgs {
     /// Write DER instead of PEM
     #[arg(long)]
     pub der: bool,
-    /// File holding the CA key's passphrase
-    #[arg(long, value_name = "F")]
-    pub passphrase_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub ca_key: crate::cli::common::CaKeyArgs,
 }
 
 pub(super) fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
@@ -39,7 +38,7 @@ pub(super) fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
         out,
         next_update,
         der,
-        passphrase_file,
+        ca_key,
     } = args;
     let period = when::parse_duration(&next_update).with_context(|| "--next-update")?;
     let mut open = OpenCa::open(&ctx.home)?;
@@ -59,7 +58,7 @@ pub(super) fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
     let published = ops::crl::publish(
         &mut open,
         actor,
-        &crate::cli::common::ca_passphrase(passphrase_file.as_deref()),
+        &ca_key.passphrase(),
         &crate::cli::common::TERMINAL,
         ctx.now,
         period,

@@ -38,9 +38,8 @@ pub struct StatusListArgs {
     /// Write DER instead of PEM
     #[arg(long)]
     pub der: bool,
-    /// File holding the CA key's passphrase
-    #[arg(long, value_name = "F")]
-    pub passphrase_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub ca_key: crate::cli::common::CaKeyArgs,
 }
 
 pub(super) fn status_list(args: StatusListArgs, ctx: &Context) -> Result<Outcome> {
@@ -48,7 +47,7 @@ pub(super) fn status_list(args: StatusListArgs, ctx: &Context) -> Result<Outcome
         out,
         next_update,
         der,
-        passphrase_file,
+        ca_key,
     } = args;
     let period = when::parse_duration(&next_update).context("--next-update")?;
     let mut open = OpenCa::open(&ctx.home)?;
@@ -59,10 +58,7 @@ pub(super) fn status_list(args: StatusListArgs, ctx: &Context) -> Result<Outcome
         &[govern::Ask::new("crl.publish", format!("ca/{name}"))],
     )?;
     let rows = open.store.revoked_seals()?;
-    let key = open.unlock(
-        &crate::cli::common::ca_passphrase(passphrase_file.as_deref()),
-        &crate::cli::common::TERMINAL,
-    )?;
+    let key = open.unlock(&ca_key.passphrase(), &crate::cli::common::TERMINAL)?;
     let signer = KeySigner::new(&key);
     let entries: Vec<StatusEntry> = rows
         .iter()

@@ -16,6 +16,7 @@ pub mod authz;
 pub mod ca;
 pub mod cli;
 pub mod ops;
+pub mod pkix;
 pub mod seal;
 pub mod store;
 pub mod tlv;

@@ -166,6 +166,8 @@ fn evaluate(tc: &Testcase, check_peer_name: bool) -> Result<(), String> {
     };
     for purpose in purposes(&tc.extended_key_usage)? {
         let input = VerifyInput {
+            policy: None,
+            allow_sha1: false,
             end_entity: &end_entity,
             intermediates: &intermediates,
             anchors: &anchors,

@@ -548,6 +548,8 @@ mod tests {
         purpose: Option<Purpose>,
     ) -> Verdict {
         verify_chain(&VerifyInput {
+            policy: None,
+            allow_sha1: false,
             end_entity: &ee.der,
             intermediates: std::slice::from_ref(&inter.der),
             anchors: std::slice::from_ref(&root.der),

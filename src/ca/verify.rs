@@ -123,6 +123,11 @@ pub struct VerifyInput<'a> {
     pub crls: &'a [Vec<u8>],
     pub at: OffsetDateTime,
     pub purpose: Option<Purpose>,
+    /// The RFC 5280 §6.1.1 policy inputs; `None` for the defaults (any policy, nothing
+    /// required or inhibited).
+    pub policy: Option<&'a crate::pkix::policy::PolicyInputs>,
+    /// Accept SHA-1 signatures.
+    pub allow_sha1: bool,
 }
 
 /// Parsed CRLs, reusable across many verifications (seal batches).

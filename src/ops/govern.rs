@@ -468,6 +468,8 @@ pub fn operator_is_trusted(
     let mut chain = open.chain();
     let root = chain.pop().unwrap_or_default();
     let verdict = verify::verify_chain(&VerifyInput {
+        policy: None,
+        allow_sha1: false,
         end_entity: der,
         intermediates: &chain,
         anchors: &[root],

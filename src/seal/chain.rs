@@ -471,6 +471,8 @@ impl AtTimeChecker {
             Err(_) => {
                 // Let the CA module rank and word the failure, as `cert verify` reports it.
                 let verdict = ca_verify::verify_chain(&VerifyInput {
+                    policy: None,
+                    allow_sha1: false,
                     end_entity: ee_der,
                     intermediates: &all,
                     anchors: &self.anchors,

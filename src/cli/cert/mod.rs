@@ -272,6 +272,21 @@ pub struct VerifyArgs {
     /// Require this extended key usage
     #[arg(long, value_enum)]
     pub purpose: Option<Purpose>,
+    /// An acceptable certificate policy (OID); repeatable [default: any policy]
+    #[arg(long = "policy", value_name = "OID")]
+    pub policy: Vec<String>,
+    /// Require a valid certificate policy for the whole path (initial-explicit-policy)
+    #[arg(long)]
+    pub explicit_policy: bool,
+    /// Do not follow policy mappings (initial-policy-mapping-inhibit)
+    #[arg(long)]
+    pub inhibit_policy_mapping: bool,
+    /// Do not let anyPolicy in a certificate stand for a policy (initial-any-policy-inhibit)
+    #[arg(long)]
+    pub inhibit_any_policy: bool,
+    /// Also accept SHA-1 signatures (old archives; SHA-1 collisions make them forgeable)
+    #[arg(long)]
+    pub allow_sha1: bool,
 }
 
 pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {

@@ -19,7 +19,25 @@ pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         crl,
         at,
         purpose,
+        policy,
+        explicit_policy,
+        inhibit_policy_mapping,
+        inhibit_any_policy,
+        allow_sha1,
     } = args;
+    let mut initial_policy_set = Vec::with_capacity(policy.len());
+    for oid in &policy {
+        initial_policy_set.push(
+            der::asn1::ObjectIdentifier::new(oid)
+                .map_err(|e| anyhow::anyhow!("--policy `{oid}` is not an OID: {e}"))?,
+        );
+    }
+    let policy = crate::pkix::policy::PolicyInputs {
+        initial_policy_set,
+        initial_explicit_policy: explicit_policy,
+        initial_policy_mapping_inhibit: inhibit_policy_mapping,
+        initial_any_policy_inhibit: inhibit_any_policy,
+    };
     let mut certs = common::read_certs(&file)?;
     let ee = certs.remove(0);
     let mut intermediates = certs;
@@ -57,6 +75,8 @@ pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         crls: &crls,
         at,
         purpose,
+        policy: Some(&policy),
+        allow_sha1,
     })
     .with_context(|| format!("verifying `{}`", file.display()))?;
     let outcome = match &verdict {

@@ -33,6 +33,8 @@ pub fn check_holder(
         )
     };
     let verdict = ca_verify::verify_chain(&VerifyInput {
+        policy: None,
+        allow_sha1: false,
         end_entity: &holder,
         intermediates: &intermediates,
         anchors,

@@ -178,7 +178,7 @@ fn evaluate(tc: &Testcase, check_peer_name: bool) -> Result<(), String> {
         match verify_chain(&input) {
             Ok(Verdict::Valid { .. }) => {}
             Ok(Verdict::Invalid { reason, .. }) => return Err(format!("invalid: {reason}")),
-            Ok(Verdict::Indeterminate { reason }) => {
+            Ok(Verdict::Indeterminate { reason, .. }) => {
                 return Err(format!("indeterminate: {reason}"));
             }
             Err(e) => return Err(format!("error: {e}")),

@@ -480,7 +480,7 @@ pub fn operator_is_trusted(
     .map_err(|e| OperatorRefusal::Unverifiable(e.to_string()))?;
     match verdict {
         Verdict::Valid { .. } => {}
-        Verdict::Invalid { reason, .. } | Verdict::Indeterminate { reason } => {
+        Verdict::Invalid { reason, .. } | Verdict::Indeterminate { reason, .. } => {
             return Err(OperatorRefusal::Chain(reason));
         }
     }

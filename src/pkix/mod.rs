@@ -17,5 +17,6 @@ pub mod name;
 pub mod nc;
 pub mod policy;
 pub mod sig;
+pub mod validate;
 
 pub use cert::{Cert, CertError};

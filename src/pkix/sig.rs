@@ -31,7 +31,10 @@ pub trait SignatureVerifier: Send + Sync {
 /// and PSS (SHA-256/384/512; SHA-1 and keys under 2048 bits refused), DSA (for PKITS),
 /// SM2-with-SM3 with the GM/T 0009 default user ID.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct DefaultVerifier;
+pub struct DefaultVerifier {
+    /// Accept SHA-1 signatures.
+    pub allow_sha1: bool,
+}
 
 impl SignatureVerifier for DefaultVerifier {
     fn verify(

@@ -50,7 +50,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
+use std::sync::Arc;
+
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
@@ -59,8 +60,14 @@ use super::format_time;
 use super::report::{ChainCheck, ChainChecker, ChainRole};
 use super::signer::{self, SignatureCheck};
 use crate::ca::crl::Reason;
-use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
-use crate::ca::webpki_util::AnyPurpose;
+use crate::ca::verify::{self as ca_verify, Purpose};
+use crate::pkix::policy::PolicyInputs;
+use crate::pkix::sig::DefaultVerifier;
+use crate::pkix::validate::{self, Options, Outcome, Pool};
+use crate::pkix::Cert;
+
+/// Most certificates in a path, trust anchor included.
+const MAX_DEPTH: usize = 12;
 
 mod certs;
 mod crl;
@@ -87,7 +94,8 @@ type CacheKey = ([u8; 32], [u8; 32], i64, u8, bool);
 /// run; it is `Sync` and caches its answers.
 pub struct AtTimeChecker {
     anchors: Vec<Vec<u8>>,
-    trust_anchors: Vec<TrustAnchor<'static>>,
+    parsed_anchors: Vec<Arc<Cert>>,
+    parsed_intermediates: Vec<Arc<Cert>>,
     intermediates: Vec<Vec<u8>>,
     crls: Vec<ParsedCrl>,
     /// Certificates pinned as seal authorities (`--seal-authority`), DER.
@@ -178,17 +186,20 @@ impl AtTimeChecker {
         if anchors.is_empty() {
             return Err(ChainSetupError::NoAnchors);
         }
-        let mut trust_anchors = Vec::with_capacity(anchors.len());
+        let mut parsed_anchors = Vec::with_capacity(anchors.len());
         for (index, der) in anchors.iter().enumerate() {
-            let cert = CertificateDer::from(der.as_slice());
-            let ta = webpki::anchor_from_trusted_cert(&cert).map_err(|e| {
+            parsed_anchors.push(Arc::new(Cert::from_der(der).map_err(|e| {
                 ChainSetupError::BadAnchor {
                     index,
-                    reason: format!("{e:?}"),
+                    reason: e.to_string(),
                 }
-            })?;
-            trust_anchors.push(ta.to_owned());
+            })?));
         }
+        // Intermediates given to the verifier that do not parse cannot be part of a path.
+        let parsed_intermediates = intermediates
+            .iter()
+            .filter_map(|d| Cert::from_der(d).ok().map(Arc::new))
+            .collect();
         let mut parsed = Vec::with_capacity(crls.len());
         for (index, der) in crls.iter().enumerate() {
             parsed.push(
@@ -198,7 +209,8 @@ impl AtTimeChecker {
         }
         Ok(AtTimeChecker {
             anchors: anchors.to_vec(),
-            trust_anchors,
+            parsed_anchors,
+            parsed_intermediates,
             intermediates: intermediates.to_vec(),
             crls: parsed,
             seal_authorities: Vec::new(),
@@ -288,17 +300,6 @@ impl AtTimeChecker {
             Ok(([], c)) => c,
             _ => return ChainCheck::Invalid("the certificate is malformed".into()),
         };
-        // Certificates signed with SM2-with-SM3 (GM/T national algorithm) cannot be checked by
-        // rustls-webpki. The seal authority and foreign SES signers (the GB/T 38540 world) are
-        // walked by hand with SM2 signature checks; other roles get no answer rather than
-        // "untrusted".
-        let sm2_signed = is_sm2_signed(&ee);
-        if sm2_signed && !matches!(role, ChainRole::Authority | ChainRole::SesHolder) {
-            return ChainCheck::Indeterminate(format!(
-                "`{}` is signed with SM2-with-SM3, whose certificate chains govpki cannot validate for this role",
-                subject(&ee)
-            ));
-        }
         if matches!(role, ChainRole::Holder | ChainRole::SesHolder) && ee.is_ca() {
             return ChainCheck::Invalid(format!(
                 "`{}` is a CA certificate, which cannot hold a seal",
@@ -314,11 +315,7 @@ impl AtTimeChecker {
         } else {
             None
         };
-        let path = if (role == ChainRole::Authority && ee.is_ca()) || sm2_signed {
-            self.ca_path(&ee, ee_der, doc_intermediates, at)
-        } else {
-            self.webpki_path(ee_der, doc_intermediates, at, role)
-        };
+        let path = self.pkix_path(ee_der, doc_intermediates, at, role);
         // Every issuer of the path, the trust anchor included, may sign certificates (webpki
         // does not look at the anchor's key usage; OpenSSL and RFC 5280 §4.2.1.3 do).
         let path = path.and_then(|p| {
@@ -392,204 +389,55 @@ impl AtTimeChecker {
             })
     }
 
-    /// The path from `ee_der` to a trust anchor as webpki builds it (the anchor's certificate
-    /// last), or the most specific failure.
-    fn webpki_path(
+    /// The path from `ee_der` to a trust anchor (the anchor's certificate last), built and
+    /// validated by [`crate::pkix::validate`] without CRLs (revocation is judged here, at the
+    /// signing time), or the most specific failure, worded as `cert verify` words it.
+    fn pkix_path(
         &self,
         ee_der: &[u8],
         doc_intermediates: &[Vec<u8>],
         at: OffsetDateTime,
         role: ChainRole,
     ) -> Result<Vec<Vec<u8>>, ChainCheck> {
-        let ee_cert = CertificateDer::from(ee_der);
-        let ee = webpki::EndEntityCert::try_from(&ee_cert)
-            .map_err(|e| ChainCheck::Invalid(format!("the certificate is malformed: {e:?}")))?;
-        let all: Vec<Vec<u8>> = self
-            .intermediates
-            .iter()
-            .chain(doc_intermediates.iter())
-            .filter(|d| d.as_slice() != ee_der)
-            .cloned()
-            .collect();
-        let inters: Vec<CertificateDer<'_>> = all
-            .iter()
-            .map(|d| CertificateDer::from(d.as_slice()))
-            .collect();
-        let time = unix_time(at);
-        let algs = webpki::ALL_VERIFICATION_ALGS;
-        let result = match role {
-            ChainRole::Holder => ee.verify_for_usage(
-                algs,
-                &self.trust_anchors,
-                &inters,
-                time,
-                webpki::KeyUsage::required_if_present(Purpose::DocumentSigning.oid_value()),
-                None,
-                None,
-            ),
-            ChainRole::Authority | ChainRole::SesHolder => ee.verify_for_usage(
-                algs,
-                &self.trust_anchors,
-                &inters,
-                time,
-                AnyPurpose,
-                None,
-                None,
-            ),
-            ChainRole::TimeStamping => ee.verify_for_usage(
-                algs,
-                &self.trust_anchors,
-                &inters,
-                time,
-                webpki::KeyUsage::required(Purpose::TimeStamping.oid_value()),
-                None,
-                None,
-            ),
-        };
-        match result {
-            Ok(path) => {
-                let mut out = vec![ee_der.to_vec()];
-                out.extend(
-                    path.intermediate_certificates()
-                        .map(|c| c.der().as_ref().to_vec()),
-                );
-                let anchor = path.anchor();
-                match self
-                    .trust_anchors
-                    .iter()
-                    .position(|ta| std::ptr::eq(ta, anchor))
-                {
-                    Some(i) => out.push(self.anchors[i].clone()),
-                    None => {
-                        return Err(ChainCheck::Invalid(
-                            "the trust anchor of the path is unknown".into(),
-                        ));
-                    }
-                }
-                Ok(out)
-            }
-            Err(_) => {
-                // Let the CA module rank and word the failure, as `cert verify` reports it.
-                let verdict = ca_verify::verify_chain(&VerifyInput {
-                    policy: None,
-                    allow_sha1: false,
-                    end_entity: ee_der,
-                    intermediates: &all,
-                    anchors: &self.anchors,
-                    crls: &[],
-                    at,
-                    purpose: match role {
-                        ChainRole::Holder => Some(Purpose::DocumentSigning),
-                        ChainRole::Authority | ChainRole::SesHolder => None,
-                        ChainRole::TimeStamping => Some(Purpose::TimeStamping),
-                    },
-                });
-                Err(match verdict {
-                    Ok(ca_verify::Verdict::Invalid { reason, .. }) => ChainCheck::Invalid(reason),
-                    Ok(ca_verify::Verdict::Indeterminate { reason }) => {
-                        ChainCheck::Indeterminate(reason)
-                    }
-                    Ok(ca_verify::Verdict::Valid { .. }) => {
-                        ChainCheck::Invalid("the chain does not verify".into())
-                    }
-                    Err(e) => ChainCheck::Invalid(e.to_string()),
-                })
-            }
-        }
-    }
-
-    /// The path from a CA certificate (a seal authority) up to a trust anchor: issuer by name
-    /// among the anchors and intermediates, its signature, CA flag and keyCertSign, validity at
-    /// `at`. webpki does not take CA certificates as end entities.
-    fn ca_path(
-        &self,
-        ee: &X509Certificate<'_>,
-        ee_der: &[u8],
-        doc_intermediates: &[Vec<u8>],
-        at: OffsetDateTime,
-    ) -> Result<Vec<Vec<u8>>, ChainCheck> {
-        if let Err(why) = valid_at(ee, at) {
-            return Err(ChainCheck::Invalid(why));
-        }
-        let mut path = vec![ee_der.to_vec()];
-        // The authority is itself a trust anchor (the root CA's home): a path of one, with no
-        // revocation to check (trust anchors are not revoked by CRLs).
-        if self.anchors.iter().any(|a| a.as_slice() == ee_der) {
-            return Ok(path);
-        }
-        let pool: Vec<&Vec<u8>> = self
-            .intermediates
-            .iter()
-            .chain(doc_intermediates.iter())
-            .collect();
-        let mut last_failure: Option<String> = None;
-        let mut current_der = ee_der.to_vec();
-        // Depth as webpki allows (six intermediates).
-        for _ in 0..7 {
-            let Ok((_, current)) = X509Certificate::from_der(&current_der) else {
-                return Err(ChainCheck::Invalid(
-                    "a certificate of the path is malformed".into(),
-                ));
-            };
-            let signed_by = |cand: &[u8]| -> Option<bool> {
-                let (_, c) = X509Certificate::from_der(cand).ok()?;
-                if c.subject().as_raw() != current.issuer().as_raw() {
-                    return None;
-                }
-                Some(issued_by(&current, &c, cand))
-            };
-            // A trust anchor that signed it ends the path.
-            if let Some(anchor) = self
-                .anchors
+        let target = Cert::from_der(ee_der)
+            .map(Arc::new)
+            .map_err(|e| ChainCheck::Invalid(format!("the certificate is malformed: {e}")))?;
+        let mut intermediates = self.parsed_intermediates.clone();
+        // A document's certificates are advisory: one that does not parse is not a path.
+        intermediates.extend(
+            doc_intermediates
                 .iter()
-                .find(|a| signed_by(a.as_slice()) == Some(true))
-            {
-                path.push(anchor.clone());
-                return Ok(path);
+                .filter(|d| d.as_slice() != ee_der)
+                .filter_map(|d| Cert::from_der(d).ok().map(Arc::new)),
+        );
+        let pool = Pool {
+            anchors: self.parsed_anchors.clone(),
+            intermediates,
+            crls: Vec::new(),
+        };
+        let purpose = match role {
+            ChainRole::Holder => Some(Purpose::DocumentSigning),
+            ChainRole::Authority | ChainRole::SesHolder => None,
+            ChainRole::TimeStamping => Some(Purpose::TimeStamping),
+        };
+        let policy = PolicyInputs::default();
+        let verifier = DefaultVerifier::default();
+        let opts = Options {
+            at: at.unix_timestamp(),
+            policy: &policy,
+            required_eku: purpose
+                .and_then(|p| der::asn1::ObjectIdentifier::from_bytes(p.oid_value()).ok()),
+            verifier: &verifier,
+            max_depth: MAX_DEPTH,
+        };
+        match validate::validate(&target, &pool, &opts) {
+            Outcome::Valid(path) | Outcome::Indeterminate(path) => {
+                Ok(path.certs.iter().map(|c| c.cert.der.clone()).collect())
             }
-            let mut next = None;
-            for cand in &pool {
-                if path.iter().any(|p| p == *cand) || signed_by(cand.as_slice()) != Some(true) {
-                    continue;
-                }
-                let Ok((_, c)) = X509Certificate::from_der(cand) else {
-                    continue;
-                };
-                let can_sign_certs = c.is_ca()
-                    && c.key_usage()
-                        .ok()
-                        .flatten()
-                        .is_none_or(|ku| ku.value.key_cert_sign());
-                if !can_sign_certs {
-                    last_failure = Some(format!(
-                        "certificate `{}` may not sign certificates",
-                        subject(&c)
-                    ));
-                    continue;
-                }
-                if let Err(why) = valid_at(&c, at) {
-                    last_failure = Some(why);
-                    continue;
-                }
-                next = Some((*cand).clone());
-                break;
-            }
-            match next {
-                Some(n) => {
-                    path.push(n.clone());
-                    current_der = n;
-                }
-                None => {
-                    return Err(ChainCheck::Invalid(last_failure.unwrap_or_else(|| {
-                        format!(
-                            "no path to a trusted CA: the issuer `{}` is unknown or not trusted",
-                            issuer_name(&current)
-                        )
-                    })));
-                }
-            }
+            Outcome::Invalid(failure) => Err(ChainCheck::Invalid(ca_verify::failure_text(
+                &failure, at,
+            ))),
         }
-        Err(ChainCheck::Invalid("the chain is too long".into()))
     }
 
     /// Where `cert` stands at `at` on the CRLs of its issuer `issuer_der` (and the store's

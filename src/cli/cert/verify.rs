@@ -4,7 +4,8 @@ use anyhow::{Context as _, Result};
 use serde_json::json;
 
 use crate::ca::input;
-use crate::ca::verify::{self, Verdict, VerifyInput};
+use crate::ca::verify::{self, PathRevocation, RevocationStatus, Verdict, VerifyInput};
+use crate::pkix::policy::ValidPolicies;
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common::{self, OpenCa};
 use crate::cli::{Context, Outcome};
@@ -93,23 +94,59 @@ pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         let text = match &verdict {
             Verdict::Valid {
                 chain,
-                revocation_checked,
-            } => format!(
-                "{}: valid\n  chain: {}\n  revocation: {}",
-                file.display(),
-                chain.join(" <- "),
-                if *revocation_checked {
-                    "checked, not revoked"
-                } else {
-                    "not checked (no CRL given)"
+                revocation,
+                policies,
+                ..
+            } => {
+                let mut text = format!("{}: valid\n  chain: {}", file.display(), chain.join(" <- "));
+                text.push_str(&revocation_lines(revocation));
+                if let Some(p) = policy_line(policies) {
+                    text.push_str(&p);
                 }
-            ),
+                text
+            }
             Verdict::Invalid { reason, .. } => format!("{}: invalid: {reason}", file.display()),
-            Verdict::Indeterminate { reason } => {
-                format!("{}: indeterminate: {reason}", file.display())
+            Verdict::Indeterminate {
+                reason, revocation, ..
+            } => {
+                let mut text = format!("{}: indeterminate: {reason}", file.display());
+                text.push_str(&revocation_lines(revocation));
+                text
             }
         };
         ctx.out.data(&text)?;
     }
     Ok(outcome)
+}
+
+/// One line per certificate of the path: whether and by which CRL its revocation was checked.
+fn revocation_lines(revocation: &[PathRevocation]) -> String {
+    if revocation
+        .iter()
+        .all(|r| matches!(r.status, RevocationStatus::NotChecked | RevocationStatus::TrustAnchor))
+    {
+        return "\n  revocation: not checked (no CRL given)".into();
+    }
+    let mut text = String::from("\n  revocation:");
+    for r in revocation {
+        let status = match r.status {
+            RevocationStatus::Good => {
+                let crls: Vec<String> = r.crls.iter().map(|i| format!("--crl #{i}")).collect();
+                format!("checked, not revoked ({})", crls.join(", "))
+            }
+            RevocationStatus::Undetermined => "NOT DECIDED by the CRLs given".into(),
+            RevocationStatus::NotChecked => "not checked".into(),
+            RevocationStatus::TrustAnchor => "trust anchor (not checked)".into(),
+        };
+        text.push_str(&format!("\n    {}: {status}", r.subject));
+    }
+    text
+}
+
+fn policy_line(policies: &ValidPolicies) -> Option<String> {
+    match policies {
+        ValidPolicies::Any => None,
+        ValidPolicies::None => Some("\n  policies: none".into()),
+        ValidPolicies::Set(set) => Some(format!("\n  policies: {}", set.join(", "))),
+    }
 }

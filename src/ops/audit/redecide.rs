@@ -166,7 +166,7 @@ pub(super) fn operator_acceptance(
     })?;
     match verdict {
         Verdict::Valid { .. } => {}
-        Verdict::Invalid { reason, .. } | Verdict::Indeterminate { reason } => {
+        Verdict::Invalid { reason, .. } | Verdict::Indeterminate { reason, .. } => {
             return Err(Unaccepted::NotThisCas {
                 serial: serial_text(),
                 time: allow.time.clone(),

@@ -46,7 +46,7 @@ pub fn check_holder(
     match verdict {
         ca_verify::Verdict::Valid { .. } => {}
         ca_verify::Verdict::Invalid { reason, .. }
-        | ca_verify::Verdict::Indeterminate { reason } => {
+        | ca_verify::Verdict::Indeterminate { reason, .. } => {
             return Err(refuse(format!("does not validate: {reason}")));
         }
     }

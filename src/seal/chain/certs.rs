@@ -50,12 +50,6 @@ pub(super) fn sha256(data: &[u8]) -> [u8; 32] {
     out
 }
 
-pub(super) fn unix_time(t: OffsetDateTime) -> UnixTime {
-    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
-        u64::try_from(t.unix_timestamp()).unwrap_or(0),
-    ))
-}
-
 pub(super) fn subject(cert: &X509Certificate<'_>) -> String {
     crate::ca::dn::display_name(cert.subject())
 }

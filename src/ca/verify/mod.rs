@@ -1,0 +1,395 @@
+//! Chain verification as `cert verify` does it: an end entity, intermediates, trust anchors,
+//! CRLs, a time and the RFC 5280 policy inputs in; a verdict with the most specific reason and
+//! the revocation of every certificate of the path out.
+//!
+//! The path is built and validated by [`crate::pkix::validate`] (RFC 5280 §6.1 with §6.3 CRL
+//! processing for every certificate below the trust anchor). On top, DESIGN.md §2: "any
+//! purpose" by default; when CRLs are given, a certificate of the path that none of them
+//! decides makes the verdict indeterminate, naming it; without CRLs revocation is reported as
+//! not checked.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::pkix::crl::{Crl, Undetermined};
+use crate::pkix::policy::{PolicyInputs, ValidPolicies};
+use crate::pkix::sig::DefaultVerifier;
+use crate::pkix::validate::{self, CertRevocation, Failure, Options, Outcome, Pool};
+use crate::pkix::Cert;
+
+/// The certificate purposes `--purpose` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    /// TLS server (serverAuth)
+    ServerAuth,
+    /// TLS client (clientAuth)
+    ClientAuth,
+    /// S/MIME (emailProtection)
+    EmailProtection,
+    /// Document signing, as for seals (1.3.6.1.5.5.7.3.36)
+    DocumentSigning,
+    /// Code signing
+    CodeSigning,
+    /// Time stamping
+    TimeStamping,
+    /// OCSP signing
+    OcspSigning,
+}
+
+impl Purpose {
+    /// The OID value bytes (without tag and length).
+    pub fn oid_value(self) -> &'static [u8] {
+        match self {
+            Purpose::ServerAuth => &[0x2b, 6, 1, 5, 5, 7, 3, 1],
+            Purpose::ClientAuth => &[0x2b, 6, 1, 5, 5, 7, 3, 2],
+            Purpose::CodeSigning => &[0x2b, 6, 1, 5, 5, 7, 3, 3],
+            Purpose::EmailProtection => &[0x2b, 6, 1, 5, 5, 7, 3, 4],
+            Purpose::TimeStamping => &[0x2b, 6, 1, 5, 5, 7, 3, 8],
+            Purpose::OcspSigning => &[0x2b, 6, 1, 5, 5, 7, 3, 9],
+            Purpose::DocumentSigning => &[0x2b, 6, 1, 5, 5, 7, 3, 36],
+        }
+    }
+}
+
+/// Most certificates in a path, trust anchor included.
+const MAX_DEPTH: usize = 12;
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "verdict", rename_all = "lowercase")]
+pub enum Verdict {
+    Valid {
+        /// Subjects from the end entity up to the trust anchor.
+        chain: Vec<String>,
+        /// Every certificate of the path below the trust anchor was checked against a CRL
+        /// and is not revoked.
+        revocation_checked: bool,
+        /// Per certificate of the path, end entity first.
+        revocation: Vec<PathRevocation>,
+        /// The valid policies of the path (RFC 5280 §6.1.6).
+        policies: ValidPolicies,
+    },
+    Invalid {
+        reason: String,
+        /// Set when the end entity is on a CRL.
+        revocation: Option<RevocationInfo>,
+    },
+    Indeterminate {
+        reason: String,
+        /// The path that validates but for revocation, end entity first.
+        chain: Vec<String>,
+        revocation: Vec<PathRevocation>,
+    },
+}
+
+/// Where a certificate stands on a CRL.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RevocationInfo {
+    pub revoked_at: String,
+    pub reason: String,
+}
+
+/// The revocation of one certificate of the path.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PathRevocation {
+    pub subject: String,
+    /// Hex, as `openssl x509 -serial` prints it.
+    pub serial: String,
+    /// `good`, `undetermined`, `not-checked` (no CRL given) or `trust-anchor`.
+    pub status: RevocationStatus,
+    /// The CRLs (their positions among the `--crl` arguments, from 1) that decided it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crls: Vec<usize>,
+    /// Why the given CRLs do not decide it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<Undetermined>,
+}
+
+/// A certificate's revocation status, as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevocationStatus {
+    Good,
+    Undetermined,
+    NotChecked,
+    TrustAnchor,
+}
+
+/// Why verification could not even start.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("the certificate is malformed: {0}")]
+    BadCert(crate::pkix::CertError),
+    #[error("intermediate certificate {index} is malformed: {err}")]
+    BadIntermediate {
+        index: usize,
+        err: crate::pkix::CertError,
+    },
+    #[error("trust anchor {index} is unusable: {err}")]
+    BadAnchor {
+        index: usize,
+        err: crate::pkix::CertError,
+    },
+    #[error("CRL {index} is malformed: {err}")]
+    BadCrl {
+        index: usize,
+        err: crate::pkix::crl::CrlError,
+    },
+    #[error("no trust anchor given")]
+    NoAnchors,
+}
+
+/// What to verify.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyInput<'a> {
+    pub end_entity: &'a [u8],
+    pub intermediates: &'a [Vec<u8>],
+    pub anchors: &'a [Vec<u8>],
+    pub crls: &'a [Vec<u8>],
+    pub at: OffsetDateTime,
+    pub purpose: Option<Purpose>,
+    /// The RFC 5280 §6.1.1 policy inputs; `None` for the defaults (any policy, nothing
+    /// required or inhibited).
+    pub policy: Option<&'a PolicyInputs>,
+    /// Accept SHA-1 signatures.
+    pub allow_sha1: bool,
+}
+
+/// Parsed CRLs, reusable across many verifications (seal batches).
+pub struct ParsedCrls {
+    crls: Vec<Crl>,
+}
+
+impl ParsedCrls {
+    pub fn parse(crls: &[Vec<u8>]) -> Result<ParsedCrls, VerifyError> {
+        let mut parsed = Vec::with_capacity(crls.len());
+        for (index, der) in crls.iter().enumerate() {
+            parsed.push(Crl::from_der(der).map_err(|err| VerifyError::BadCrl { index, err })?);
+        }
+        Ok(ParsedCrls { crls: parsed })
+    }
+}
+
+/// Verifies a chain as `cert verify` does.
+pub fn verify_chain(input: &VerifyInput<'_>) -> Result<Verdict, VerifyError> {
+    let crls = ParsedCrls::parse(input.crls)?;
+    verify_chain_with(input, &crls)
+}
+
+/// Verifies with CRLs parsed beforehand.
+pub fn verify_chain_with(
+    input: &VerifyInput<'_>,
+    crls: &ParsedCrls,
+) -> Result<Verdict, VerifyError> {
+    if input.anchors.is_empty() {
+        return Err(VerifyError::NoAnchors);
+    }
+    let target = Arc::new(Cert::from_der(input.end_entity).map_err(VerifyError::BadCert)?);
+    let mut anchors = Vec::with_capacity(input.anchors.len());
+    for (index, der) in input.anchors.iter().enumerate() {
+        anchors.push(Arc::new(
+            Cert::from_der(der).map_err(|err| VerifyError::BadAnchor { index, err })?,
+        ));
+    }
+    let mut intermediates = Vec::with_capacity(input.intermediates.len());
+    for (index, der) in input.intermediates.iter().enumerate() {
+        intermediates.push(Arc::new(
+            Cert::from_der(der).map_err(|err| VerifyError::BadIntermediate { index, err })?,
+        ));
+    }
+    let pool = Pool {
+        anchors,
+        intermediates,
+        crls: crls.crls.clone(),
+    };
+    let default_policy = PolicyInputs::default();
+    let verifier = DefaultVerifier {
+        allow_sha1: input.allow_sha1,
+    };
+    let required_eku = input
+        .purpose
+        .map(|p| der::asn1::ObjectIdentifier::from_bytes(p.oid_value()))
+        .transpose()
+        .ok()
+        .flatten();
+    let opts = Options {
+        at: input.at.unix_timestamp(),
+        policy: input.policy.unwrap_or(&default_policy),
+        required_eku,
+        verifier: &verifier,
+        max_depth: MAX_DEPTH,
+    };
+    Ok(match validate::validate(&target, &pool, &opts) {
+        Outcome::Valid(path) => {
+            let revocation = path_revocation(&path);
+            Verdict::Valid {
+                chain: path.certs.iter().map(|c| c.cert.subject_text()).collect(),
+                revocation_checked: !pool.crls.is_empty()
+                    && revocation
+                        .iter()
+                        .all(|r| matches!(r.status, RevocationStatus::Good | RevocationStatus::TrustAnchor)),
+                revocation,
+                policies: path.policies,
+            }
+        }
+        Outcome::Indeterminate(path) => {
+            let revocation = path_revocation(&path);
+            let open: Vec<String> = path
+                .undetermined()
+                .map(|c| match &c.revocation {
+                    CertRevocation::Undetermined { why } => {
+                        format!("`{}` ({})", c.cert.subject_text(), undetermined_text(why))
+                    }
+                    _ => format!("`{}`", c.cert.subject_text()),
+                })
+                .collect();
+            Verdict::Indeterminate {
+                reason: format!(
+                    "the given CRLs do not decide the revocation of {}",
+                    open.join(", ")
+                ),
+                chain: path.certs.iter().map(|c| c.cert.subject_text()).collect(),
+                revocation,
+            }
+        }
+        Outcome::Invalid(failure) => invalid(&failure, input.at),
+    })
+}
+
+fn path_revocation(path: &validate::ValidPath) -> Vec<PathRevocation> {
+    let last = path.certs.len().saturating_sub(1);
+    path.certs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (status, crls, why) = if i == last {
+                (RevocationStatus::TrustAnchor, Vec::new(), None)
+            } else {
+                match &c.revocation {
+                    CertRevocation::NotChecked => (RevocationStatus::NotChecked, Vec::new(), None),
+                    CertRevocation::Good { crls } => (
+                        RevocationStatus::Good,
+                        crls.iter().map(|i| i + 1).collect(),
+                        None,
+                    ),
+                    CertRevocation::Undetermined { why } => {
+                        (RevocationStatus::Undetermined, Vec::new(), Some(why.clone()))
+                    }
+                    // A revoked certificate fails the path; not reachable in a valid one.
+                    CertRevocation::Revoked { .. } => {
+                        (RevocationStatus::Undetermined, Vec::new(), None)
+                    }
+                }
+            };
+            PathRevocation {
+                subject: c.cert.subject_text(),
+                serial: c.cert.serial_hex(),
+                status,
+                crls,
+                why,
+            }
+        })
+        .collect()
+}
+
+fn undetermined_text(why: &Undetermined) -> &'static str {
+    match why {
+        Undetermined::NoCrl => "no CRL given covers it",
+        Undetermined::Stale => "its CRL is past its nextUpdate",
+        Undetermined::NoValidSigner => "no CRL of its issuer has a signature by a valid key",
+        Undetermined::ReasonsNotCovered => "the CRLs given do not cover every revocation reason",
+        Undetermined::UnknownCriticalExtension => "its CRL has an unsupported critical extension",
+    }
+}
+
+/// The words `cert verify` uses for a failed path.
+pub fn failure_text(failure: &Failure, at: OffsetDateTime) -> String {
+    match invalid(failure, at) {
+        Verdict::Invalid { reason, .. } => reason,
+        _ => failure.to_string(),
+    }
+}
+
+fn invalid(failure: &Failure, at: OffsetDateTime) -> Verdict {
+    let checked = super::when::rfc3339(at);
+    let reason = match failure {
+        Failure::Expired {
+            depth: 0,
+            not_after,
+            ..
+        } => format!("certificate expired at {} (checked at {checked})", unix(*not_after)),
+        Failure::NotYetValid {
+            depth: 0,
+            not_before,
+            ..
+        } => format!(
+            "certificate is not valid until {} (checked at {checked})",
+            unix(*not_before)
+        ),
+        Failure::Expired {
+            subject, not_after, ..
+        } => format!(
+            "`{subject}` in the chain expired at {} (checked at {checked})",
+            unix(*not_after)
+        ),
+        Failure::NotYetValid {
+            subject,
+            not_before,
+            ..
+        } => format!(
+            "`{subject}` in the chain is not valid until {} (checked at {checked})",
+            unix(*not_before)
+        ),
+        Failure::Revoked {
+            depth: 0,
+            revoked_at,
+            reason,
+            ..
+        } => {
+            let info = RevocationInfo {
+                revoked_at: unix(*revoked_at),
+                reason: reason.clone().unwrap_or_else(|| "unspecified".into()),
+            };
+            return Verdict::Invalid {
+                reason: format!(
+                    "certificate revoked at {} ({})",
+                    info.revoked_at, info.reason
+                ),
+                revocation: Some(info),
+            };
+        }
+        Failure::Revoked {
+            subject,
+            revoked_at,
+            reason,
+            ..
+        } => format!(
+            "a certificate in the chain is revoked: `{subject}` at {} ({})",
+            unix(*revoked_at),
+            reason.as_deref().unwrap_or("unspecified")
+        ),
+        Failure::Signature { .. } => {
+            format!("a signature in the chain does not verify: {failure}")
+        }
+        Failure::Purpose { depth: 0, .. } => {
+            "the certificate is not valid for the requested purpose (extended key usage)".into()
+        }
+        Failure::TooLong { .. } => "the chain is too long".into(),
+        other => other.to_string(),
+    };
+    Verdict::Invalid {
+        reason,
+        revocation: None,
+    }
+}
+
+fn unix(secs: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .map(super::when::rfc3339)
+        .unwrap_or_else(|_| secs.to_string())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,209 @@
+//! Unit tests of `cert verify`'s chain verification with rcgen-made hierarchies: keyCertSign
+//! on CAs, CRLs signed by another key under the issuer's name, holds released (moved here from
+//! the former `pathcheck` module; the validator is now `crate::pkix`).
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose,
+    RevocationReason, RevokedCertParams, SerialNumber,
+};
+use time::macros::datetime;
+
+use crate::ca::verify::{Purpose, Verdict, VerifyInput, verify_chain};
+
+struct Ca {
+    params: CertificateParams,
+    key: KeyPair,
+    der: Vec<u8>,
+}
+
+fn params(cn: &str, serial: u8, ca: bool, ku: Vec<KeyUsagePurpose>) -> CertificateParams {
+    let mut p = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    p.distinguished_name = dn;
+    p.serial_number = Some(SerialNumber::from(vec![serial]));
+    p.not_before = datetime!(2026-01-01 0:00 UTC);
+    p.not_after = datetime!(2030-01-01 0:00 UTC);
+    p.key_usages = ku;
+    if ca {
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    } else {
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::Other(vec![
+            1, 3, 6, 1, 5, 5, 7, 3, 36,
+        ])];
+    }
+    p
+}
+
+fn root() -> Ca {
+    let params = params(
+        "Root",
+        1,
+        true,
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign],
+    );
+    let key = KeyPair::generate().unwrap();
+    let der = params.self_signed(&key).unwrap().der().to_vec();
+    Ca { params, key, der }
+}
+
+fn sub(issuer: &Ca, params: CertificateParams) -> Ca {
+    let key = KeyPair::generate().unwrap();
+    let der = params
+        .signed_by(&key, &Issuer::from_params(&issuer.params, &issuer.key))
+        .unwrap()
+        .der()
+        .to_vec();
+    Ca { params, key, der }
+}
+
+fn crl(issuer: &Ca, day: u8, revoked: &[(u8, RevocationReason)]) -> Vec<u8> {
+    let this_update = datetime!(2027-01-01 0:00 UTC) + time::Duration::days(day.into());
+    CertificateRevocationListParams {
+        this_update,
+        next_update: this_update + time::Duration::days(30),
+        crl_number: SerialNumber::from(vec![day]),
+        issuing_distribution_point: None,
+        revoked_certs: revoked
+            .iter()
+            .map(|&(serial, reason)| RevokedCertParams {
+                serial_number: SerialNumber::from(vec![serial]),
+                revocation_time: datetime!(2027-01-01 0:00 UTC),
+                reason_code: Some(reason),
+                invalidity_date: None,
+            })
+            .collect(),
+        key_identifier_method: KeyIdMethod::Sha256,
+    }
+    .signed_by(&Issuer::from_params(&issuer.params, &issuer.key))
+    .unwrap()
+    .der()
+    .to_vec()
+}
+
+fn verify(
+    ee: &Ca,
+    inter: &Ca,
+    root: &Ca,
+    crls: &[Vec<u8>],
+    purpose: Option<Purpose>,
+) -> Verdict {
+    verify_chain(&VerifyInput {
+        policy: None,
+        allow_sha1: false,
+        end_entity: &ee.der,
+        intermediates: std::slice::from_ref(&inter.der),
+        anchors: std::slice::from_ref(&root.der),
+        crls,
+        at: datetime!(2027-01-10 0:00 UTC),
+        purpose,
+    })
+    .unwrap()
+}
+
+fn chain(inter_ku: Vec<KeyUsagePurpose>) -> (Ca, Ca, Ca) {
+    let root = root();
+    let inter = sub(&root, params("Sub", 2, true, inter_ku));
+    let ee = sub(
+        &inter,
+        params("Holder", 3, false, vec![KeyUsagePurpose::DigitalSignature]),
+    );
+    (root, inter, ee)
+}
+
+fn reason(v: &Verdict) -> String {
+    match v {
+        Verdict::Valid { .. } => "valid".into(),
+        Verdict::Invalid { reason, .. } | Verdict::Indeterminate { reason, .. } => reason.clone(),
+    }
+}
+
+#[test]
+fn a_ca_without_key_cert_sign_issues_nothing_for_any_purpose() {
+    let (root, inter, ee) = chain(vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::CrlSign,
+    ]);
+    // `cert verify` (any purpose) and a seal holder's check (documentSigning).
+    for purpose in [None, Some(Purpose::DocumentSigning)] {
+        let v = verify(&ee, &inter, &root, &[], purpose);
+        assert!(
+            matches!(&v, Verdict::Invalid { reason, .. } if reason.contains("keyCertSign")),
+            "{purpose:?}: {v:?}"
+        );
+    }
+    // A CA certificate as the target, under that CA.
+    let below = sub(
+        &inter,
+        params("SubSub", 4, true, vec![KeyUsagePurpose::KeyCertSign]),
+    );
+    let v = verify(&below, &inter, &root, &[], None);
+    assert!(reason(&v).contains("keyCertSign"), "{v:?}");
+}
+
+#[test]
+fn a_ca_with_key_cert_sign_or_without_key_usage_issues() {
+    for ku in [vec![KeyUsagePurpose::KeyCertSign], Vec::new()] {
+        let (root, inter, ee) = chain(ku.clone());
+        let v = verify(&ee, &inter, &root, &[], Some(Purpose::DocumentSigning));
+        assert!(matches!(v, Verdict::Valid { .. }), "{ku:?}: {v:?}");
+    }
+}
+
+#[test]
+fn a_crl_under_the_issuers_name_by_another_key_settles_nothing() {
+    let (root, inter, ee) = chain(vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign]);
+    // Same name, another key, not certified by anything on the path.
+    let impostor = root_named("Sub");
+    let forged = crl(&impostor, 1, &[(3, RevocationReason::KeyCompromise)]);
+    let v = verify(&ee, &inter, &root, std::slice::from_ref(&forged), None);
+    assert!(
+        matches!(&v, Verdict::Indeterminate { reason, .. } if reason.contains("signature")),
+        "{v:?}"
+    );
+    // Beside the real CRL it is ignored: neither revoked nor indeterminate.
+    let real = crl(&inter, 1, &[]);
+    let v = verify(&ee, &inter, &root, &[forged, real], None);
+    assert!(
+        matches!(
+            v,
+            Verdict::Valid {
+                revocation_checked: true,
+                ..
+            }
+        ),
+        "{v:?}"
+    );
+}
+
+fn root_named(cn: &str) -> Ca {
+    let params = params(
+        cn,
+        9,
+        true,
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign],
+    );
+    let key = KeyPair::generate().unwrap();
+    let der = params.self_signed(&key).unwrap().der().to_vec();
+    Ca { params, key, der }
+}
+
+#[test]
+fn a_hold_released_on_a_later_crl_is_not_a_revocation() {
+    let (root, inter, ee) = chain(vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign]);
+    let held = crl(&inter, 1, &[(3, RevocationReason::CertificateHold)]);
+    let released = crl(&inter, 2, &[]);
+    let v = verify(&ee, &inter, &root, std::slice::from_ref(&held), None);
+    assert!(reason(&v).contains("revoked"), "{v:?}");
+    let v = verify(&ee, &inter, &root, &[held.clone(), released], None);
+    assert!(matches!(v, Verdict::Valid { .. }), "{v:?}");
+    // A later CRL that still lists it, or a key compromise, stays revoked.
+    let again = crl(&inter, 2, &[(3, RevocationReason::CertificateHold)]);
+    let v = verify(&ee, &inter, &root, &[held, again], None);
+    assert!(reason(&v).contains("revoked"), "{v:?}");
+    let compromised = crl(&inter, 1, &[(3, RevocationReason::KeyCompromise)]);
+    let later = crl(&inter, 2, &[]);
+    let v = verify(&ee, &inter, &root, &[compromised, later], None);
+    assert!(reason(&v).contains("revoked"), "{v:?}");
+}

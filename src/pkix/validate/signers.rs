@@ -1,0 +1,167 @@
+//! The validation context: paths tried per target, and the keys that may sign a CRL (the
+//! certificates of the path above the one checked, and other certificates of the pool whose
+//! own path validates to the same trust anchor, revocation included: RFC 5280 §6.3.3 (f)).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use x509_cert::ext::pkix::CrlReason;
+
+use super::super::crl::{Crl, CrlSigners};
+use super::super::name::names_match;
+use super::super::Cert;
+use super::{build, walk, CertRevocation, Failure, Options, Outcome, Pool};
+
+/// How deep CRL-signer validation may nest (a CRL signer whose CRL signer has a CRL signer).
+const MAX_NESTING: usize = 3;
+
+/// (signer DER, anchor DER).
+type SignerKey = (Vec<u8>, Vec<u8>);
+
+pub(super) struct Ctx<'a> {
+    pool: &'a Pool,
+    opts: Options<'a>,
+    /// (signer DER, anchor DER) -> whether the signer validates to that anchor.
+    memo: RefCell<HashMap<SignerKey, bool>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(super) fn new(pool: &'a Pool, opts: &Options<'a>) -> Self {
+        Ctx {
+            pool,
+            opts: *opts,
+            memo: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub(super) fn pool(&self) -> &Pool {
+        self.pool
+    }
+
+    pub(super) fn opts(&self) -> &Options<'a> {
+        &self.opts
+    }
+
+    /// Validates `target`, to `only_anchor` when given.
+    pub(super) fn validate(
+        &self,
+        target: &Arc<Cert>,
+        only_anchor: Option<&Arc<Cert>>,
+        nesting: usize,
+    ) -> Outcome {
+        // A trusted certificate given as the target is valid as itself.
+        if let Some(anchor) = self
+            .pool
+            .anchors
+            .iter()
+            .find(|a| a.der == target.der && only_anchor.is_none_or(|o| o.der == a.der))
+        {
+            return Outcome::Valid(super::ValidPath {
+                certs: vec![super::PathCert {
+                    cert: anchor.clone(),
+                    revocation: CertRevocation::NotChecked,
+                }],
+                policies: super::super::policy::ValidPolicies::Any,
+            });
+        }
+        let (paths, cut) = build::paths(target, self.pool, only_anchor, self.opts.max_depth);
+        let mut best: Option<Failure> = if cut {
+            Some(Failure::TooLong {
+                max: self.opts.max_depth,
+            })
+        } else {
+            None
+        };
+        let mut open = None;
+        for path in &paths {
+            match walk::walk(self, path, nesting) {
+                Ok(valid) => {
+                    if valid.undetermined().next().is_none() {
+                        return Outcome::Valid(valid);
+                    }
+                    open.get_or_insert(valid);
+                }
+                Err(f) => {
+                    if best.as_ref().is_none_or(|b| f.rank() > b.rank()) {
+                        best = Some(f);
+                    }
+                }
+            }
+        }
+        match (open, best) {
+            // The target itself on a CRL outranks a path whose CRLs are incomplete.
+            (Some(_), Some(f @ Failure::Revoked { depth: 0, .. })) => Outcome::Invalid(f),
+            (Some(valid), _) => Outcome::Indeterminate(valid),
+            (None, Some(f)) => Outcome::Invalid(f),
+            (None, None) => Outcome::Invalid(Failure::NoPath {
+                subject: target.subject_text(),
+            }),
+        }
+    }
+
+    /// `signer` validates (revocation decided) to `anchor`.
+    fn signer_validates(&self, signer: &Arc<Cert>, anchor: &Arc<Cert>, nesting: usize) -> bool {
+        if nesting >= MAX_NESTING {
+            return false;
+        }
+        let key = (signer.der.clone(), anchor.der.clone());
+        if let Some(known) = self.memo.borrow().get(&key) {
+            return *known;
+        }
+        // Not yet known: assume no while it is being decided (a CRL signer that needs itself).
+        self.memo.borrow_mut().insert(key.clone(), false);
+        let ok = matches!(
+            self.validate(signer, Some(anchor), nesting + 1),
+            Outcome::Valid(_)
+        );
+        self.memo.borrow_mut().insert(key, ok);
+        ok
+    }
+}
+
+/// The CRL signers for one certificate of one path.
+pub(super) struct PathSigners<'c, 'a> {
+    pub(super) ctx: &'c Ctx<'a>,
+    /// The certificates of the path above the one checked, anchor last.
+    pub(super) above: &'c [Arc<Cert>],
+    pub(super) anchor: &'c Arc<Cert>,
+    pub(super) nesting: usize,
+}
+
+impl CrlSigners for PathSigners<'_, '_> {
+    fn signers(&self, crl: &Crl) -> Vec<Cert> {
+        let mut out: Vec<Cert> = self
+            .above
+            .iter()
+            .filter(|c| names_match(&c.subject, &crl.issuer))
+            .map(|c| (**c).clone())
+            .collect();
+        for c in &self.ctx.pool().intermediates {
+            if !names_match(&c.subject, &crl.issuer) || out.iter().any(|o| o.der == c.der) {
+                continue;
+            }
+            if self.ctx.signer_validates(c, self.anchor, self.nesting) {
+                out.push((**c).clone());
+            }
+        }
+        out
+    }
+}
+
+/// The RFC 5280 name of a revocation reason.
+pub(super) fn reason_name(reason: CrlReason) -> String {
+    match reason {
+        CrlReason::Unspecified => "unspecified",
+        CrlReason::KeyCompromise => "keyCompromise",
+        CrlReason::CaCompromise => "cACompromise",
+        CrlReason::AffiliationChanged => "affiliationChanged",
+        CrlReason::Superseded => "superseded",
+        CrlReason::CessationOfOperation => "cessationOfOperation",
+        CrlReason::CertificateHold => "certificateHold",
+        CrlReason::RemoveFromCRL => "removeFromCRL",
+        CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn",
+        CrlReason::AaCompromise => "aACompromise",
+    }
+    .to_string()
+}

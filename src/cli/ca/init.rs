@@ -160,13 +160,6 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         }
         None => None,
     };
-    if !permit_dn.is_empty() {
-        // rustls-webpki has no directoryName constraint support (rustls/webpki#19) and rejects
-        // every certificate under such a CA; openssl and GnuTLS enforce them.
-        ctx.out.warn(
-            "directory-name constraints (--permit-dn) are enforced by openssl and GnuTLS, but rustls-webpki, which `govpki cert verify` uses, rejects every certificate under such a CA",
-        );
-    }
     let protection = common::new_key_protection(
         passphrase_file.as_deref(),
         no_passphrase,

@@ -190,3 +190,152 @@ fn pkits_crl_sections() {
     assert_eq!(counts.get("415"), Some(&10));
     assert_eq!(run, 66 - SKIPPED.len());
 }
+
+fn case(id: &str) -> Case {
+    let json = std::fs::read(pkits().join("pkits.json")).expect("pkits.json");
+    let cases: Vec<Case> = serde_json::from_slice(&json).expect("pkits.json parses");
+    cases
+        .into_iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no case {id}"))
+}
+
+/// The EE of `id` against its issuer, with `certs[0]` (its issuer) changed by `edit`.
+fn ee_status(id: &str, crls: Vec<Crl>, edit_issuer: impl Fn(&mut Cert)) -> RevStatus {
+    let c = case(id);
+    let ee = cert(&c.cert);
+    let mut issuer = cert(&c.other_certs[0]);
+    edit_issuer(&mut issuer);
+    let signers = BySubject(vec![issuer.clone()]);
+    let q = RevocationQuery {
+        cert: &ee,
+        issuer: &issuer,
+        crls: &crls,
+        now: NOW,
+        use_deltas: true,
+    };
+    check(&q, &signers, &RsaSha256)
+}
+
+#[test]
+fn deltas_are_ignored_when_not_asked_for() {
+    // PKITS 4.15.4: the EE is revoked only on the delta CRL.
+    let c = case("41504");
+    assert_eq!(run_case(&c, true).0, Verdict::Revoked);
+    assert_eq!(run_case(&c, false).0, Verdict::Good);
+}
+
+#[test]
+fn a_signer_without_crl_sign_is_refused() {
+    let crls = vec![crl("GoodCACRL.crl")];
+    let good = ee_status("40101", crls.clone(), |_| {});
+    assert_eq!(good, RevStatus::Good { crls: vec![0] });
+    let no_crl_sign = ee_status("40101", crls, |c| {
+        c.ext.key_usage = Some(x509_cert::ext::pkix::KeyUsage(
+            x509_cert::ext::pkix::KeyUsages::KeyCertSign.into(),
+        ));
+    });
+    assert_eq!(
+        no_crl_sign,
+        RevStatus::Undetermined(Undetermined::NoValidSigner)
+    );
+}
+
+#[test]
+fn outer_and_inner_signature_algorithms_must_agree() {
+    let mut bad = crl("GoodCACRL.crl");
+    bad.tbs_sig_alg.oid = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+    assert_eq!(
+        ee_status("40101", vec![bad], |_| {}),
+        RevStatus::Undetermined(Undetermined::NoValidSigner)
+    );
+}
+
+#[test]
+fn a_crl_of_another_issuer_is_no_crl_and_stale_beats_it() {
+    let other = crl("TrustAnchorRootCRL.crl");
+    assert_eq!(
+        ee_status("40101", vec![other.clone()], |_| {}),
+        RevStatus::Undetermined(Undetermined::NoCrl)
+    );
+    let mut stale = crl("GoodCACRL.crl");
+    stale.next_update = Some(NOW - 1);
+    assert_eq!(
+        ee_status("40101", vec![other, stale], |_| {}),
+        RevStatus::Undetermined(Undetermined::Stale)
+    );
+}
+
+#[test]
+fn every_pkits_crl_parses() {
+    let mut n = 0;
+    for e in std::fs::read_dir(pkits().join("crls")).expect("crls dir") {
+        let path = e.expect("dir entry").path();
+        let der = std::fs::read(&path).expect("read");
+        let c = Crl::from_der(&der).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        assert!(c.next_update.is_none_or(|n| c.this_update < n));
+        n += 1;
+    }
+    assert_eq!(n, 173);
+}
+
+#[test]
+fn extensions_are_decoded() {
+    let delta = crl("deltaCRLCA1deltaCRL.crl");
+    assert!(delta.delta_base.is_some() && delta.number.is_some());
+    let base = crl("deltaCRLCA1CRL.crl");
+    assert!(base.delta_base.is_none() && base.number.is_some());
+    let indirect = crl("indirectCRLCA5CRL.crl");
+    assert!(indirect.idp.as_ref().is_some_and(|i| i.indirect_crl));
+    // §5.3.3: an entry without certificateIssuer inherits the previous entry's.
+    let issuers: Vec<_> = indirect
+        .entries
+        .iter()
+        .map(|e| e.certificate_issuer.is_some())
+        .collect();
+    // The first entry is the CRL issuer's own; 4 entries carry certificateIssuer
+    // (`openssl crl -text`), the 6 others inherit it.
+    assert_eq!(issuers.len(), 11);
+    assert!(
+        !issuers[0] && issuers[1..].iter().all(|&b| b),
+        "{issuers:?}"
+    );
+    let some = crl("onlySomeReasonsCA1compromiseCRL.crl");
+    assert!(
+        some.idp
+            .as_ref()
+            .is_some_and(|i| i.only_some_reasons.is_some())
+    );
+    let unknown = crl("UnknownCRLExtensionCACRL.crl");
+    assert_eq!(unknown.unknown_critical.len(), 1);
+    let entry = crl("UnknownCRLEntryExtensionCACRL.crl");
+    assert!(entry.entries.iter().any(|e| e.unknown_critical));
+    assert!(crl("GoodCACRL.crl").authority_key_id.is_some());
+}
+
+#[test]
+fn trailing_bytes_flipped_tags_and_repeated_extensions_are_refused() {
+    let der = std::fs::read(pkits().join("crls/GoodCACRL.crl")).expect("read");
+    assert!(Crl::from_der(&der).is_ok());
+    let mut trailing = der.clone();
+    trailing.push(0);
+    assert!(Crl::from_der(&trailing).is_err());
+    let mut tag = der.clone();
+    tag[0] ^= 0x01;
+    assert!(Crl::from_der(&tag).is_err());
+
+    let mut list = <x509_cert::crl::CertificateList as der::Decode>::from_der(&der)
+        .expect("x509-cert reads it");
+    let exts = list
+        .tbs_cert_list
+        .crl_extensions
+        .as_mut()
+        .expect("has extensions");
+    let first = exts[0].clone();
+    exts.push(first);
+    let twice = list.to_der().expect("encodes");
+    assert!(matches!(
+        Crl::from_der(&twice),
+        Err(CrlError::BadExtension { .. })
+    ));
+}

@@ -1,5 +1,15 @@
-//! CRL processing (RFC 5280 §6.3). PLACEHOLDER: the API is fixed, the body is being written
-//! (wt-crl).
+//! CRL processing (RFC 5280 §6.3): strict parsing ([`Crl::from_der`]) and the §6.3.3 status
+//! of one certificate ([`check`]): scopes, distribution points, onlySomeReasons, indirect and
+//! delta CRLs. It does not validate the path of a CRL signer (the caller's [`CrlSigners`]
+//! does), fetch CRLs or read the clock.
+
+mod check;
+mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use check::check;
+pub use parse::oid;
 
 use der::asn1::ObjectIdentifier;
 use spki::AlgorithmIdentifierOwned;
@@ -9,7 +19,6 @@ use x509_cert::ext::pkix::{AuthorityKeyIdentifier, CrlReason};
 use x509_cert::name::Name;
 
 use super::Cert;
-use super::sig::SignatureVerifier;
 
 /// Why bytes are not a CRL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +51,8 @@ pub struct Crl {
     pub der: Vec<u8>,
     pub tbs_der: Vec<u8>,
     pub sig_alg: AlgorithmIdentifierOwned,
+    /// The signature algorithm inside the TBS (§6.3.3 (f): must equal `sig_alg`).
+    pub tbs_sig_alg: AlgorithmIdentifierOwned,
     pub signature: Vec<u8>,
     pub issuer: Name,
     pub this_update: i64,
@@ -55,15 +66,6 @@ pub struct Crl {
     pub entries: Vec<CrlEntry>,
     /// Unknown critical CRL extensions: the CRL cannot be used.
     pub unknown_critical: Vec<ObjectIdentifier>,
-}
-
-impl Crl {
-    pub fn from_der(der: &[u8]) -> Result<Crl, CrlError> {
-        Err(CrlError::Der(format!(
-            "not implemented yet ({} bytes)",
-            der.len()
-        )))
-    }
 }
 
 /// Finds the keys that may have signed a CRL: certificates whose subject is the CRL's issuer
@@ -114,13 +116,4 @@ pub enum RevStatus {
         reason: Option<CrlReason>,
     },
     Undetermined(Undetermined),
-}
-
-/// RFC 5280 §6.3.3.
-pub fn check(
-    _q: &RevocationQuery<'_>,
-    _signers: &dyn CrlSigners,
-    _verifier: &dyn SignatureVerifier,
-) -> RevStatus {
-    RevStatus::Undetermined(Undetermined::NoCrl)
 }

@@ -204,5 +204,51 @@ fn unknown_algorithm_is_unsupported() {
     ));
 }
 
+/// A 1024-bit RSA key (openssl genrsa 1024): refused before any arithmetic.
+const RSA_1024_SPKI: &str = "30819f300d06092a864886f70d010101050003818d0030818902818100e3b8e996e3fb3004a5ed51bf0b23054bead1f9d1e5bd29f9df0d88b9935dfd5155a9efd2925338b70b04c41c3dc9ac6729b74fbecfeb4474cab73224d3d6aa68af02934f04a86b5a61bc97d1a41820c6883504106091e64d6c3a49c3d9bb2f8e21643a98d84880d9f3cbe5c7fc23fd83f2a50c40b28db45048be3c914745ede70203010001";
+
+#[test]
+fn rsa_keys_under_2048_bits_are_refused() {
+    let v = DefaultVerifier::default();
+    let spki = spki_from_der(RSA_1024_SPKI);
+    for a in [alg(oid::SHA256_WITH_RSA), alg(oid::SHA512_WITH_RSA)] {
+        assert_eq!(
+            v.verify(&spki, &a, b"m", &[0; 128]),
+            Err(SigError::UnsupportedKey(
+                "RSA key of 1024 bits (2048 at least)".into()
+            ))
+        );
+    }
+}
+
+#[test]
+fn parameters_where_none_belong_are_unsupported() {
+    let v = DefaultVerifier::default();
+    let ec = wycheproof("ecdsa_secp256r1_sha256_test.json");
+    let ec_spki = spki_from_der(ec["testGroups"][0]["publicKeyDer"].as_str().unwrap());
+    let ed = wycheproof("ed25519_test.json");
+    let ed_spki = spki_from_der(ed["testGroups"][0]["publicKeyDer"].as_str().unwrap());
+    let rsa = wycheproof("rsa_signature_2048_sha256_test.json");
+    let rsa_spki = spki_from_der(rsa["testGroups"][0]["publicKeyDer"].as_str().unwrap());
+    let int1 = [2u8, 1, 1];
+    let cases = [
+        (&ec_spki, alg_with(oid::ECDSA_SHA256, &[5, 0])),
+        (&ed_spki, alg_with(oid::ED25519, &[5, 0])),
+        (&rsa_spki, alg_with(oid::SHA256_WITH_RSA, &int1)),
+        (&ec_spki, alg_with(oid::SM2_WITH_SM3, &int1)),
+        (&rsa_spki, alg_with(oid::DSA_SHA256, &[5, 0])),
+        // ring has no ECDSA with SHA-512
+        (&ec_spki, alg(oid::ECDSA_SHA512)),
+    ];
+    for (spki, a) in cases {
+        let got = v.verify(spki, &a, b"m", &[0x30, 0]);
+        assert!(
+            matches!(got, Err(SigError::UnsupportedAlgorithm(_))),
+            "{} {got:?}",
+            a.oid
+        );
+    }
+}
+
 mod pkits;
 mod sm2;

@@ -12,6 +12,7 @@ use ring::signature as rs;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 mod dsa_sm2;
+pub use dsa_sm2::SM2_DEFAULT_ID;
 
 /// Why a signature was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

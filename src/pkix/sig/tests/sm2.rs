@@ -42,7 +42,7 @@ const TBS: &[u8] = b"\x30\x0atbs-like bytes of a certificate";
 #[test]
 fn sm2_with_default_user_id_verifies_and_controls_fail() {
     let v = DefaultVerifier::default();
-    let sk = key(dsa_sm2::SM2_DEFAULT_ID, 7);
+    let sk = key(SM2_DEFAULT_ID, 7);
     let spki = ec_spki(oid::SM2_CURVE, &sk.verifying_key().to_sec1_bytes());
     let sig = sk.sign(TBS);
     let der = der_sig(&sig);
@@ -68,7 +68,7 @@ fn sm2_with_default_user_id_verifies_and_controls_fail() {
         Err(SigError::BadSignature)
     );
     // A wrong key.
-    let other = key(dsa_sm2::SM2_DEFAULT_ID, 9);
+    let other = key(SM2_DEFAULT_ID, 9);
     let other_spki = ec_spki(oid::SM2_CURVE, &other.verifying_key().to_sec1_bytes());
     assert_eq!(
         v.verify(&other_spki, &a, TBS, &der),

@@ -10,6 +10,7 @@ use x509_cert::ext::pkix::CrlReason;
 
 use super::super::crl::{Crl, CrlSigners};
 use super::super::name::names_match;
+use super::super::sig::DSA_KEY;
 use super::super::Cert;
 use super::{build, walk, CertRevocation, Failure, Options, Outcome, Pool};
 
@@ -109,8 +110,11 @@ impl<'a> Ctx<'a> {
         if let Some(known) = self.memo.borrow().get(&key) {
             return *known;
         }
-        // Not yet known: assume no while it is being decided (a CRL signer that needs itself).
-        self.memo.borrow_mut().insert(key.clone(), false);
+        // While it is being decided, a CRL it signed may settle its own revocation (an indirect
+        // CRL issuer whose certificate names itself as cRLIssuer, PKITS 4.14.30, as
+        // pyhanko-certvalidator accepts): the recursion answers yes for it alone. Its
+        // signature, validity and the rest of its path are still checked by this validation.
+        self.memo.borrow_mut().insert(key.clone(), true);
         let ok = matches!(
             self.validate(signer, Some(anchor), nesting + 1),
             Outcome::Valid(_)
@@ -131,12 +135,21 @@ pub(super) struct PathSigners<'c, 'a> {
 
 impl CrlSigners for PathSigners<'_, '_> {
     fn signers(&self, crl: &Crl) -> Vec<Cert> {
-        let mut out: Vec<Cert> = self
-            .above
-            .iter()
-            .filter(|c| names_match(&c.subject, &crl.issuer))
-            .map(|c| (**c).clone())
-            .collect();
+        let mut out: Vec<Cert> = Vec::new();
+        for (k, c) in self.above.iter().enumerate() {
+            if !names_match(&c.subject, &crl.issuer) {
+                continue;
+            }
+            let mut signer = (**c).clone();
+            // A DSA key without parameters has its issuer's (RFC 5280 §6.1.4 (d)-(f)).
+            if signer.spki.algorithm.oid == DSA_KEY && signer.spki.algorithm.parameters.is_none() {
+                signer.spki.algorithm.parameters = self.above[k + 1..]
+                    .iter()
+                    .find(|a| a.spki.algorithm.oid == DSA_KEY)
+                    .and_then(|a| a.spki.algorithm.parameters.clone());
+            }
+            out.push(signer);
+        }
         for c in &self.ctx.pool().intermediates {
             if !names_match(&c.subject, &crl.issuer) || out.iter().any(|o| o.der == c.der) {
                 continue;

@@ -2,7 +2,7 @@
 //!
 //! Each CA's permitted subtrees are kept as one list; a name of form F must fall in a subtree
 //! of form F of every stored list that has one. Excluded subtrees are one union. Forms this
-//! module cannot compare (otherName, x400Address, ediPartyName, registeredID) and subtrees with
+//! module cannot compare (otherName, ediPartyName, registeredID; x400Address cannot be read) and subtrees with
 //! a minimum or maximum fail closed against constraints of their own form. This module does
 //! not decide which certificates are checked: the caller skips self-issued intermediates.
 
@@ -95,7 +95,9 @@ fn describe(name: &GeneralName) -> String {
         | GeneralName::DnsName(s)
         | GeneralName::UniformResourceIdentifier(s) => s.as_str().to_owned(),
         GeneralName::IpAddress(o) => matching::ip_text(o.as_bytes()),
-        other => format!("{:?}", std::mem::discriminant(other)),
+        GeneralName::OtherName(o) => format!("otherName {}", o.type_id),
+        GeneralName::RegisteredId(oid) => format!("registeredID {oid}"),
+        GeneralName::EdiPartyName(_) => "ediPartyName".to_owned(),
     }
 }
 

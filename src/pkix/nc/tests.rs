@@ -10,11 +10,13 @@ fn cert(file: &str) -> Cert {
 
 /// Walk a PKITS 4.13 path (CAs from the anchor down, then the EE) the way §6.1 does: every
 /// non-self-issued CA and the EE are checked, then each CA's constraints are applied.
+/// A CA that breaks the constraints above it is a failure of the walk itself (panic): PKITS
+/// puts every 4.13 violation in the end entity.
 fn walk(cas: &[&str], ee: &str) -> Result<(), NcViolation> {
     let mut state = NameConstraintsState::new();
-    for ca in cas.iter().map(|f| cert(f)) {
+    for (file, ca) in cas.iter().map(|f| (f, cert(f))) {
         if !ca.is_self_issued() {
-            state.check(&ca)?;
+            assert_eq!(state.check(&ca), Ok(()), "{file}");
         }
         if let Some(nc) = &ca.ext.name_constraints {
             state.apply(nc);
@@ -247,7 +249,11 @@ fn unsupported_forms_and_min_max_fail_closed() {
         Err(NcViolation::Unsupported { .. })
     ));
     assert!(ok(&p, dns("example.com")), "other forms are not restricted");
-    assert!(ok(&permit(vec![dns("example.com")]), rid));
+    assert!(ok(&permit(vec![dns("example.com")]), rid.clone()));
+    assert_eq!(
+        p.check_name(&rid).unwrap_err().to_string(),
+        "Other `registeredID 1.2.3` cannot be checked against a Other constraint"
+    );
     let mut s = NameConstraintsState::new();
     s.apply(&NameConstraints {
         permitted_subtrees: Some(vec![GeneralSubtree {

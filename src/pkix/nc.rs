@@ -2,9 +2,10 @@
 //!
 //! Each CA's permitted subtrees are kept as one list; a name of form F must fall in a subtree
 //! of form F of every stored list that has one. Excluded subtrees are one union. Forms this
-//! module cannot compare (otherName, ediPartyName, registeredID; x400Address cannot be read) and subtrees with
-//! a minimum or maximum fail closed against constraints of their own form. This module does
-//! not decide which certificates are checked: the caller skips self-issued intermediates.
+//! module cannot compare (otherName, ediPartyName, registeredID; x400Address cannot be read)
+//! and subtrees with a minimum or maximum fail closed against constraints of their own form.
+//! This module does not decide which certificates are checked: the caller skips self-issued
+//! intermediates.
 
 use x509_cert::ext::pkix::NameConstraints;
 use x509_cert::ext::pkix::constraints::name::GeneralSubtree;

@@ -139,3 +139,35 @@ fn ia5_values_compare_ascii_case_insensitively_and_others_bytewise() {
         "types differ"
     );
 }
+
+#[test]
+fn multi_valued_rdns_match_as_sets_across_string_types() {
+    use der::asn1::{Any, ObjectIdentifier, SetOfVec};
+    let cn = ObjectIdentifier::new_unwrap("2.5.4.3");
+    let o = ObjectIdentifier::new_unwrap("2.5.4.10");
+    let atv = |oid, tag: Tag, v: &[u8]| AttributeTypeAndValue {
+        oid,
+        value: Any::new(tag, v).unwrap(),
+    };
+    let rdn = |atvs: Vec<AttributeTypeAndValue>| {
+        RelativeDistinguishedName(SetOfVec::try_from(atvs).unwrap())
+    };
+    let a = Name::from(vec![rdn(vec![
+        atv(cn, Tag::PrintableString, b"Alice"),
+        atv(o, Tag::Utf8String, b"Org"),
+    ])]);
+    // Different string types change the DER order of the SET, so matching must not pair by
+    // position.
+    let b = Name::from(vec![rdn(vec![
+        atv(o, Tag::PrintableString, b"org"),
+        atv(cn, Tag::Utf8String, b"alice"),
+    ])]);
+    let c = Name::from(vec![rdn(vec![
+        atv(o, Tag::PrintableString, b"org"),
+        atv(cn, Tag::Utf8String, b"bob"),
+    ])]);
+    let d = Name::from(vec![rdn(vec![atv(o, Tag::PrintableString, b"org")])]);
+    assert!(names_match(&a, &b));
+    assert!(!names_match(&a, &c));
+    assert!(!names_match(&a, &d), "an RDN with fewer values differs");
+}

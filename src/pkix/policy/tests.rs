@@ -208,3 +208,17 @@ fn calls_out_of_order_are_refused() {
     let st = PolicyState::new(&PolicyInputs::default(), 2);
     assert!(matches!(st.finish(), Err(PolicyError::OutOfOrder { .. })));
 }
+
+/// A mapping CA that asserts only anyPolicy (PKITS 4.10.9): the path reports the policy in the
+/// anchor's domain.
+#[test]
+fn mapping_through_any_policy_keeps_the_issuer_domain_policy() {
+    let path = path_of(
+        "ValidPolicyMappingTest9EE.crt",
+        &["PanyPolicyMapping1to2CACert.crt"],
+    );
+    assert_eq!(
+        run(&path, &PolicyInputs::default()),
+        Ok(ValidPolicies::Set(vec![P1.to_string()]))
+    );
+}

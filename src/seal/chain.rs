@@ -61,10 +61,10 @@ use super::report::{ChainCheck, ChainChecker, ChainRole};
 use super::signer::{self, SignatureCheck};
 use crate::ca::crl::Reason;
 use crate::ca::verify::{self as ca_verify, Purpose};
+use crate::pkix::Cert;
 use crate::pkix::policy::PolicyInputs;
 use crate::pkix::sig::DefaultVerifier;
 use crate::pkix::validate::{self, Options, Outcome, Pool};
-use crate::pkix::Cert;
 
 /// Most certificates in a path, trust anchor included.
 const MAX_DEPTH: usize = 12;
@@ -434,9 +434,9 @@ impl AtTimeChecker {
             Outcome::Valid(path) | Outcome::Indeterminate(path) => {
                 Ok(path.certs.iter().map(|c| c.cert.der.clone()).collect())
             }
-            Outcome::Invalid(failure) => Err(ChainCheck::Invalid(ca_verify::failure_text(
-                &failure, at,
-            ))),
+            Outcome::Invalid(failure) => {
+                Err(ChainCheck::Invalid(ca_verify::failure_text(&failure, at)))
+            }
         }
     }
 

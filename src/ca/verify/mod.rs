@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use crate::pkix::Cert;
 use crate::pkix::crl::{Crl, Undetermined};
 use crate::pkix::policy::{PolicyInputs, ValidPolicies};
 use crate::pkix::sig::DefaultVerifier;
 use crate::pkix::validate::{self, CertRevocation, Failure, Options, Outcome, Pool};
-use crate::pkix::Cert;
 
 /// The certificate purposes `--purpose` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -227,9 +227,12 @@ pub fn verify_chain_with(
             Verdict::Valid {
                 chain: path.certs.iter().map(|c| c.cert.subject_text()).collect(),
                 revocation_checked: !pool.crls.is_empty()
-                    && revocation
-                        .iter()
-                        .all(|r| matches!(r.status, RevocationStatus::Good | RevocationStatus::TrustAnchor)),
+                    && revocation.iter().all(|r| {
+                        matches!(
+                            r.status,
+                            RevocationStatus::Good | RevocationStatus::TrustAnchor
+                        )
+                    }),
                 revocation,
                 policies: path.policies,
             }
@@ -274,9 +277,11 @@ fn path_revocation(path: &validate::ValidPath) -> Vec<PathRevocation> {
                         crls.iter().map(|i| i + 1).collect(),
                         None,
                     ),
-                    CertRevocation::Undetermined { why } => {
-                        (RevocationStatus::Undetermined, Vec::new(), Some(why.clone()))
-                    }
+                    CertRevocation::Undetermined { why } => (
+                        RevocationStatus::Undetermined,
+                        Vec::new(),
+                        Some(why.clone()),
+                    ),
                     // A revoked certificate fails the path; not reachable in a valid one.
                     CertRevocation::Revoked { .. } => {
                         (RevocationStatus::Undetermined, Vec::new(), None)
@@ -319,7 +324,10 @@ fn invalid(failure: &Failure, at: OffsetDateTime) -> Verdict {
             depth: 0,
             not_after,
             ..
-        } => format!("certificate expired at {} (checked at {checked})", unix(*not_after)),
+        } => format!(
+            "certificate expired at {} (checked at {checked})",
+            unix(*not_after)
+        ),
         Failure::NotYetValid {
             depth: 0,
             not_before,

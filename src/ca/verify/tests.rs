@@ -82,13 +82,7 @@ fn crl(issuer: &Ca, day: u8, revoked: &[(u8, RevocationReason)]) -> Vec<u8> {
     .to_vec()
 }
 
-fn verify(
-    ee: &Ca,
-    inter: &Ca,
-    root: &Ca,
-    crls: &[Vec<u8>],
-    purpose: Option<Purpose>,
-) -> Verdict {
+fn verify(ee: &Ca, inter: &Ca, root: &Ca, crls: &[Vec<u8>], purpose: Option<Purpose>) -> Verdict {
     verify_chain(&VerifyInput {
         policy: None,
         allow_sha1: false,

@@ -5,10 +5,10 @@ use serde_json::json;
 
 use crate::ca::input;
 use crate::ca::verify::{self, PathRevocation, RevocationStatus, Verdict, VerifyInput};
-use crate::pkix::policy::ValidPolicies;
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common::{self, OpenCa};
 use crate::cli::{Context, Outcome};
+use crate::pkix::policy::ValidPolicies;
 
 use super::*;
 
@@ -98,7 +98,8 @@ pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
                 policies,
                 ..
             } => {
-                let mut text = format!("{}: valid\n  chain: {}", file.display(), chain.join(" <- "));
+                let mut text =
+                    format!("{}: valid\n  chain: {}", file.display(), chain.join(" <- "));
                 text.push_str(&revocation_lines(revocation));
                 if let Some(p) = policy_line(policies) {
                     text.push_str(&p);
@@ -121,10 +122,12 @@ pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
 
 /// One line per certificate of the path: whether and by which CRL its revocation was checked.
 fn revocation_lines(revocation: &[PathRevocation]) -> String {
-    if revocation
-        .iter()
-        .all(|r| matches!(r.status, RevocationStatus::NotChecked | RevocationStatus::TrustAnchor))
-    {
+    if revocation.iter().all(|r| {
+        matches!(
+            r.status,
+            RevocationStatus::NotChecked | RevocationStatus::TrustAnchor
+        )
+    }) {
         return "\n  revocation: not checked (no CRL given)".into();
     }
     let mut text = String::from("\n  revocation:");

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::super::name::names_match;
 use super::super::Cert;
+use super::super::name::names_match;
 use super::Pool;
 
 /// Most candidate certificates looked at while building paths for one target: a pool made to

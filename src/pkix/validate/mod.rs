@@ -18,11 +18,11 @@ use std::sync::Arc;
 
 use der::asn1::ObjectIdentifier;
 
+use super::Cert;
 use super::crl::{Crl, Undetermined};
 use super::nc::NcViolation;
 use super::policy::{PolicyError, PolicyInputs, ValidPolicies};
 use super::sig::{SigError, SignatureVerifier};
-use super::Cert;
 
 /// The inputs of a validation besides the certificates.
 #[derive(Clone, Copy)]

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use x509_cert::ext::pkix::CrlReason;
 
+use super::super::Cert;
 use super::super::crl::{Crl, CrlSigners};
 use super::super::name::names_match;
 use super::super::sig::DSA_KEY;
-use super::super::Cert;
-use super::{build, walk, CertRevocation, Failure, Options, Outcome, Pool};
+use super::{CertRevocation, Failure, Options, Outcome, Pool, build, walk};
 
 /// How deep CRL-signer validation may nest (a CRL signer whose CRL signer has a CRL signer).
 const MAX_NESTING: usize = 3;

@@ -5,18 +5,22 @@ use std::sync::Arc;
 use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::ext::pkix::KeyUsages;
 
+use super::super::Cert;
 use super::super::cert::oid;
 use super::super::crl::{self, RevStatus, RevocationQuery};
 use super::super::name::names_match;
 use super::super::nc::NameConstraintsState;
 use super::super::policy::PolicyState;
 use super::super::sig::DSA_KEY;
-use super::super::Cert;
-use super::signers::{reason_name, Ctx, PathSigners};
+use super::signers::{Ctx, PathSigners, reason_name};
 use super::{CertRevocation, Failure, PathCert, ValidPath};
 
 /// Runs §6.1.2-§6.1.5 on `path` (target first, trust anchor last).
-pub(super) fn walk(ctx: &Ctx<'_>, path: &[Arc<Cert>], nesting: usize) -> Result<ValidPath, Failure> {
+pub(super) fn walk(
+    ctx: &Ctx<'_>,
+    path: &[Arc<Cert>],
+    nesting: usize,
+) -> Result<ValidPath, Failure> {
     let Some((anchor, below)) = path.split_last() else {
         return Err(Failure::NoPath {
             subject: String::new(),
@@ -75,11 +79,12 @@ pub(super) fn walk(ctx: &Ctx<'_>, path: &[Arc<Cert>], nesting: usize) -> Result<
         }
         // (b)-(c) name constraints; self-issued CA certificates are exempt.
         if last || !cert.is_self_issued() {
-            nc.check(cert).map_err(|violation| Failure::NameConstraint {
-                depth,
-                subject: subject(),
-                violation,
-            })?;
+            nc.check(cert)
+                .map_err(|violation| Failure::NameConstraint {
+                    depth,
+                    subject: subject(),
+                    violation,
+                })?;
         }
         // (d)-(f), §6.1.4 (a)-(b), (h)-(j), §6.1.5 (a)-(b): policies.
         policy.process(cert, i).map_err(Failure::Policy)?;
@@ -177,7 +182,7 @@ pub(super) fn walk(ctx: &Ctx<'_>, path: &[Arc<Cert>], nesting: usize) -> Result<
                         crl,
                         revoked_at,
                         reason: reason.map(reason_name),
-                    })
+                    });
                 }
                 RevStatus::Undetermined(why) => CertRevocation::Undetermined { why },
             };

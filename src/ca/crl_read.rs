@@ -25,14 +25,6 @@ pub enum CrlReadError {
 /// Parses one CRL in DER: exactly one `CertificateList`, nothing after it, version absent or
 /// v2.
 pub fn parse_crl(der: &[u8]) -> Result<CertificateRevocationList<'_>, CrlReadError> {
-    // Strict gate: x509-cert reads DER only (the lead's pkix::crl::Crl::from_der replaces it).
-    let strict = <x509_cert::crl::CertificateList as der::Decode>::from_der(der)
-        .map_err(|e| CrlReadError::NotDer(e.to_string()))?;
-    use crate::ca::input::{check_alg_params, check_name_values};
-    check_alg_params(&strict.signature_algorithm)
-        .and_then(|()| check_alg_params(&strict.tbs_cert_list.signature))
-        .and_then(|()| check_name_values(&strict.tbs_cert_list.issuer))
-        .map_err(CrlReadError::NotDer)?;
     let (rest, crl) = CertificateRevocationList::from_der(der)
         .map_err(|e| CrlReadError::Malformed(e.to_string()))?;
     if !rest.is_empty() {
@@ -43,6 +35,19 @@ pub fn parse_crl(der: &[u8]) -> Result<CertificateRevocationList<'_>, CrlReadErr
     {
         return Err(CrlReadError::Version(v.0));
     }
+    // Strict gate: x509-cert reads DER only (the lead's pkix::crl::Crl::from_der replaces it).
+    // x509-cert 0.2 requires the version field, so a v1 CRL (no version) is read by
+    // x509-parser alone.
+    if crl.version().is_none() {
+        return Ok(crl);
+    }
+    let strict = <x509_cert::crl::CertificateList as der::Decode>::from_der(der)
+        .map_err(|e| CrlReadError::NotDer(e.to_string()))?;
+    use crate::ca::input::{check_alg_params, check_name_values};
+    check_alg_params(&strict.signature_algorithm)
+        .and_then(|()| check_alg_params(&strict.tbs_cert_list.signature))
+        .and_then(|()| check_name_values(&strict.tbs_cert_list.issuer))
+        .map_err(CrlReadError::NotDer)?;
     Ok(crl)
 }
 

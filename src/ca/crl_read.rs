@@ -17,6 +17,9 @@ pub enum CrlReadError {
     /// A version is present and is not v2 (RFC 5280 §5.1.2.1: "if present, MUST be v2").
     #[error("unsupported CRL version {0}")]
     Version(u32),
+    /// The strict DER reader (x509-cert) refused what x509-parser tolerated (issue #9).
+    #[error("not DER: {0}")]
+    NotDer(String),
 }
 
 /// Parses one CRL in DER: exactly one `CertificateList`, nothing after it, version absent or
@@ -32,6 +35,19 @@ pub fn parse_crl(der: &[u8]) -> Result<CertificateRevocationList<'_>, CrlReadErr
     {
         return Err(CrlReadError::Version(v.0));
     }
+    // Strict gate: x509-cert reads DER only (the lead's pkix::crl::Crl::from_der replaces it).
+    // x509-cert 0.2 requires the version field, so a v1 CRL (no version) is read by
+    // x509-parser alone.
+    if crl.version().is_none() {
+        return Ok(crl);
+    }
+    let strict = <x509_cert::crl::CertificateList as der::Decode>::from_der(der)
+        .map_err(|e| CrlReadError::NotDer(e.to_string()))?;
+    use crate::ca::input::{check_alg_params, check_name_values};
+    check_alg_params(&strict.signature_algorithm)
+        .and_then(|()| check_alg_params(&strict.tbs_cert_list.signature))
+        .and_then(|()| check_name_values(&strict.tbs_cert_list.issuer))
+        .map_err(CrlReadError::NotDer)?;
     Ok(crl)
 }
 

@@ -21,6 +21,9 @@ pub enum InputError {
     Der(String),
     #[error("{0} trailing bytes after the DER object")]
     Trailing(usize),
+    /// The strict DER reader refused what x509-parser tolerated (issue #9).
+    #[error("not DER: {0}")]
+    NotDer(String),
 }
 
 /// PEM with LF line endings (the `pem` crate defaults to CRLF).
@@ -115,6 +118,16 @@ pub const CRL_LABELS: &[&str] = &["X509 CRL"];
 
 /// Parses one certificate fully, refusing trailing data.
 pub fn parse_cert(der: &[u8]) -> Result<x509_parser::certificate::X509Certificate<'_>, InputError> {
+    // Strict gate first: x509-parser tolerates some bit flips in tags and lengths that openssl
+    // refuses; nothing is shown or judged unless the strict reader reads it.
+    let strict = crate::pkix::Cert::from_der(der).map_err(|e| InputError::NotDer(e.to_string()))?;
+    check_alg_params(&strict.tbs_sig_alg).map_err(InputError::NotDer)?;
+    check_alg_params(&strict.spki.algorithm).map_err(InputError::NotDer)?;
+    check_name_values(&strict.issuer).map_err(InputError::NotDer)?;
+    check_name_values(&strict.subject).map_err(InputError::NotDer)?;
+    let outer =
+        <Outer as der::Decode>::from_der(der).map_err(|e| InputError::NotDer(e.to_string()))?;
+    check_alg_params(&outer.alg).map_err(InputError::NotDer)?;
     let (rest, cert) =
         x509_parser::parse_x509_certificate(der).map_err(|e| InputError::Der(e.to_string()))?;
     if !rest.is_empty() {
@@ -123,6 +136,80 @@ pub fn parse_cert(der: &[u8]) -> Result<x509_parser::certificate::X509Certificat
     check_name_text(cert.subject(), "subject")?;
     check_name_text(cert.issuer(), "issuer")?;
     Ok(cert)
+}
+
+/// A certificate's outer SEQUENCE, for its signatureAlgorithm (pkix::Cert keeps only the TBS
+/// one).
+#[derive(der::Sequence)]
+struct Outer {
+    _tbs: der::Any,
+    alg: spki::AlgorithmIdentifierOwned,
+    _sig: der::asn1::BitString,
+}
+
+/// Checks an open-typed (`ANY`) value the way OpenSSL's templates do: a universal tag, and for
+/// the universal types with a structure (BOOLEAN, INTEGER, NULL, OID, BIT STRING, times) a DER
+/// value of that type. x509-cert keeps such values as raw `Any` and would accept a flipped tag.
+pub fn check_any(any: &der::Any) -> Result<(), String> {
+    use der::asn1::{BitString, GeneralizedTime, Int, Null, ObjectIdentifier, UtcTime};
+    use der::{Class, Tag, Tagged};
+    let tag = any.tag();
+    if tag.class() != Class::Universal {
+        return Err(format!(
+            "a value tagged {tag} where a universal type belongs"
+        ));
+    }
+    let r = match tag {
+        Tag::Boolean => any.decode_as::<bool>().map(drop),
+        Tag::Integer => any.decode_as::<Int>().map(drop),
+        Tag::Null => any.decode_as::<Null>().map(drop),
+        Tag::ObjectIdentifier => any.decode_as::<ObjectIdentifier>().map(drop),
+        Tag::BitString => any.decode_as::<BitString>().map(drop),
+        Tag::UtcTime => any.decode_as::<UtcTime>().map(drop),
+        Tag::GeneralizedTime => any.decode_as::<GeneralizedTime>().map(drop),
+        _ => Ok(()),
+    };
+    r.map_err(|e| e.to_string())
+}
+
+/// [`check_any`] on an algorithm's parameters.
+pub fn check_alg_params(alg: &spki::AlgorithmIdentifierOwned) -> Result<(), String> {
+    alg.parameters.as_ref().map_or(Ok(()), check_any)
+}
+
+/// [`check_any`] on every algorithm parameter and name value of a certificate.
+pub fn check_x509_cert(c: &x509_cert::Certificate) -> Result<(), String> {
+    let tbs = &c.tbs_certificate;
+    check_alg_params(&c.signature_algorithm)?;
+    check_alg_params(&tbs.signature)?;
+    check_alg_params(&tbs.subject_public_key_info.algorithm)?;
+    check_name_values(&tbs.issuer)?;
+    check_name_values(&tbs.subject)
+}
+
+/// [`check_any`] on every attribute value of a name.
+pub fn check_name_values(name: &x509_cert::name::Name) -> Result<(), String> {
+    name.0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .try_for_each(|atv| {
+            use der::{Tag, Tagged};
+            // OpenSSL's X509_NAME_ENTRY value (B_ASN1_PRINTABLE) refuses these universal types.
+            let tag = atv.value.tag();
+            if matches!(
+                tag,
+                Tag::Boolean
+                    | Tag::Integer
+                    | Tag::Null
+                    | Tag::ObjectIdentifier
+                    | Tag::OctetString
+                    | Tag::UtcTime
+                    | Tag::GeneralizedTime
+            ) {
+                return Err(format!("a name attribute value of type {tag}"));
+            }
+            check_any(&atv.value)
+        })
 }
 
 /// Refuses a name whose text attributes are not valid text (invalid UTF-8 in a UTF8String, a

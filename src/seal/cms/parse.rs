@@ -72,7 +72,38 @@ pub fn parse_signature(input: &[u8]) -> Result<SignatureFile, SealError> {
     parse_der(block.contents())
 }
 
+/// The open-typed values the cms crate keeps raw (algorithm parameters, name values), checked
+/// the way OpenSSL's templates check them.
+fn strict_open_values(sd: &cms::signed_data::SignedData) -> Result<(), String> {
+    use crate::ca::input::{check_alg_params, check_name_values, check_x509_cert};
+    for alg in sd.digest_algorithms.iter() {
+        check_alg_params(alg)?;
+    }
+    for choice in sd.certificates.iter().flat_map(|s| s.0.iter()) {
+        if let cms::cert::CertificateChoices::Certificate(c) = choice {
+            check_x509_cert(c)?;
+        }
+    }
+    for si in sd.signer_infos.0.iter() {
+        check_alg_params(&si.digest_alg)?;
+        check_alg_params(&si.signature_algorithm)?;
+        if let cms::signed_data::SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid {
+            check_name_values(&ias.issuer)?;
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn parse_der(input: &[u8]) -> Result<SignatureFile, SealError> {
+    // Strict gate: the cms crate's reader must read the whole ContentInfo and its SignedData
+    // (certificates included) as DER before the hand-written reader below judges it.
+    let ci =
+        <cms::content_info::ContentInfo as der::Decode>::from_der(input).map_err(malformed_p7s)?;
+    let sd = ci
+        .content
+        .decode_as::<cms::signed_data::SignedData>()
+        .map_err(malformed_p7s)?;
+    strict_open_values(&sd).map_err(|reason| invalid_p7s(format!("not DER: {reason}")))?;
     let mut top = Parser::new(input);
     let content_info = top.expect(0x30).map_err(malformed_p7s)?;
     top.finish().map_err(malformed_p7s)?;

@@ -140,8 +140,8 @@ fn signer_refuses_wrong_key_and_wrong_digest_length() {
 fn embeds_crls_and_parses_them_back() {
     let pki = Pki::new(&rcgen::PKCS_ECDSA_P256_SHA256);
     let key = pki.holder.signer();
-    // Any DER SEQUENCE stands in for a CRL here; the reader does not interpret CRLs.
-    let crl = vec![0x30, 0x03, 0x02, 0x01, 0x05];
+    // A real CRL: the strict gate (cms crate) reads embedded CRLs as `CertificateList`s.
+    let crl = include_bytes!("../../../testdata/pkits/crls/GoodCACRL.crl").to_vec();
     let ds = DocumentSigner::new(
         &key,
         &pki.holder.cert,

@@ -4,7 +4,7 @@
 #   bench/pkits_vs_openssl.sh
 #
 # Runs the `pkits_vs_openssl` test of tests/pkits.rs, which runs every case through
-# `govpki --json cert verify ... --allow-sha1` and through
+# `govpki --json cert verify ... --allow-legacy` and through
 # `openssl verify -x509_strict -crl_check_all -policy_check -extended_crl -use_deltas
 #  -attime 1651363200 -CAfile TA -untrusted ... -CRLfile ...` (policy params mapped to -policy,
 # -explicit_policy, -inhibit_map, -inhibit_any), and prints one table: section, cases,

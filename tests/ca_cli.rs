@@ -1666,11 +1666,24 @@ fn cert_verify_exit_codes() {
     let sub_crl = env.crl(&sub, "sub.crl", false, &["--next-update", "1d"]);
     let sub_crl_der = env.crl(&sub, "sub.der.crl", true, &["--next-update", "1d"]);
     let root_crl = env.crl(&root, "root.crl", false, &[]);
-    verify(&leaf.cert, &["--crl", p(&sub_crl)], 0);
-    verify(
+    // 3 with the issuer's CRL alone: the sub-CA itself is not covered by any CRL given (DESIGN
+    // §2, as `openssl verify -crl_check_all`), and the report names it.
+    let run = verify(&leaf.cert, &["--crl", p(&sub_crl)], 3);
+    assert!(
+        run.stdout
+            .contains("do not decide the revocation of `CN=sub"),
+        "{}",
+        run.describe()
+    );
+    let ok = verify(
         &leaf.cert,
         &["--crl", p(&sub_crl_der), "--crl", p(&root_crl)],
         0,
+    );
+    assert!(
+        ok.stdout.contains("checked, not revoked (--crl #2)"),
+        "{}",
+        ok.describe()
     );
     let run = verify(&gone.cert, &["--crl", p(&sub_crl)], 1);
     assert!(run.stdout.contains("revoked"), "{}", run.describe());
@@ -1710,7 +1723,14 @@ fn cert_verify_exit_codes() {
     // 3: the issuer's CRL is past its nextUpdate at the verification time.
     let run = verify(
         &leaf.cert,
-        &["--crl", p(&sub_crl), "--at", &days_from_now(3)],
+        &[
+            "--crl",
+            p(&sub_crl),
+            "--crl",
+            p(&root_crl),
+            "--at",
+            &days_from_now(3),
+        ],
         3,
     );
     assert!(run.stdout.contains("nextUpdate"), "{}", run.describe());
@@ -1723,11 +1743,20 @@ fn cert_verify_exit_codes() {
     )
     .success();
     let root_crl2 = env.crl(&root, "root2.crl", false, &[]);
-    verify(
+    let run = verify(
         &leaf.cert,
         &["--crl", p(&sub_crl), "--crl", p(&root_crl2)],
         1,
     );
+    // The report names the revoked certificate of the chain.
+    assert!(
+        run.stdout
+            .contains("a certificate in the chain is revoked: `CN=sub"),
+        "{}",
+        run.describe()
+    );
+    // With the sub-CA's CRL alone, its revocation is not decided: 3, not "checked".
+    verify(&leaf.cert, &["--crl", p(&sub_crl)], 3);
 
     // 1: another trust anchor; a damaged signature.
     let other = env.root_ca("other", "p256", &[]);

@@ -3,11 +3,11 @@
 //!
 //! Each case runs the real binary:
 //! `govpki --json cert verify EE --untrusted OTHERS.pem --trust TrustAnchorRootCertificate.crt
-//! --crl TrustAnchorRootCRL.crl --crl ... --at 2022-05-01T00:00:00Z --allow-sha1`, with the
+//! --crl TrustAnchorRootCRL.crl --crl ... --at 2022-05-01T00:00:00Z --allow-legacy`, with the
 //! case's `params` mapped to flags (`user_initial_policy_set` -> `--policy OID` repeated,
 //! `initial_explicit_policy` -> `--explicit-policy`, `initial_policy_mapping_inhibit` ->
 //! `--inhibit-policy-mapping`, `initial_any_policy_inhibit` -> `--inhibit-any-policy`). Every
-//! case gets `--allow-sha1`: only the DSA cases (PKITS 4.1.4-4.1.6) are SHA-1 signed, the rest
+//! case gets `--allow-legacy`: only the DSA cases (PKITS 4.1.4-4.1.6) are SHA-1 signed, the rest
 //! are sha256WithRSAEncryption, so the flag changes nothing elsewhere. The exit code is compared
 //! with pyhanko's expectation:
 //!
@@ -210,7 +210,7 @@ fn govpki_args(case: &Value, untrusted: Option<&Path>) -> Vec<String> {
         p(&anchor).into(),
         "--at".into(),
         AT.into(),
-        "--allow-sha1".into(),
+        "--allow-legacy".into(),
     ];
     if let Some(untrusted) = untrusted {
         args.push("--untrusted".into());

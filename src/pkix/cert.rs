@@ -291,6 +291,41 @@ fn decode_exts(exts: &[Extension]) -> Result<CertExts, CertError> {
             }
         }
     }
+    // SEQUENCE SIZE (1..MAX) in RFC 5280: an empty list is malformed, not "no restriction".
+    let empty = |oid: ObjectIdentifier| CertError::BadExtension {
+        oid,
+        err: "empty SEQUENCE (RFC 5280 requires at least one element)".into(),
+    };
+    if out.ext_key_usage.as_ref().is_some_and(Vec::is_empty) {
+        return Err(empty(oid::EXT_KEY_USAGE));
+    }
+    if out
+        .subject_alt_name
+        .as_ref()
+        .is_some_and(|s| s.0.is_empty())
+    {
+        return Err(empty(oid::SUBJECT_ALT_NAME));
+    }
+    if out.policies.as_ref().is_some_and(|p| p.0.is_empty()) {
+        return Err(empty(oid::CERTIFICATE_POLICIES));
+    }
+    if out.policy_mappings.as_ref().is_some_and(|p| p.0.is_empty()) {
+        return Err(empty(oid::POLICY_MAPPINGS));
+    }
+    if out
+        .crl_distribution_points
+        .as_ref()
+        .is_some_and(|d| d.0.is_empty())
+    {
+        return Err(empty(oid::CRL_DISTRIBUTION_POINTS));
+    }
+    if out
+        .name_constraints
+        .as_ref()
+        .is_some_and(|n| n.permitted_subtrees.is_none() && n.excluded_subtrees.is_none())
+    {
+        return Err(empty(oid::NAME_CONSTRAINTS));
+    }
     Ok(out)
 }
 

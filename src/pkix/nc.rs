@@ -124,7 +124,21 @@ impl NameConstraintsState {
     /// subjectAltName of `cert` are within the permitted and outside the excluded subtrees.
     /// The caller skips this for self-issued certificates that are not the last in the path.
     pub fn check(&self, cert: &Cert) -> Result<(), NcViolation> {
-        for name in names_of(cert) {
+        let names = names_of(cert);
+        // Quadratic work bounded: a CA with thousands of subtrees over a certificate with
+        // thousands of names is refused, not ground through (x509-limbo nc-dos).
+        let subtrees: usize =
+            self.permitted.iter().map(Vec::len).sum::<usize>() + self.excluded.len();
+        if subtrees > 0 && names.len().saturating_mul(subtrees) > MAX_COMPARISONS {
+            return Err(NcViolation::Unsupported {
+                form: NameForm::Other,
+                name: format!(
+                    "{} names against {subtrees} name-constraint subtrees (more than {MAX_COMPARISONS} comparisons)",
+                    names.len()
+                ),
+            });
+        }
+        for name in names {
             self.check_name(&name)?;
         }
         Ok(())
@@ -133,6 +147,20 @@ impl NameConstraintsState {
     /// One name against the state.
     pub fn check_name(&self, name: &GeneralName) -> Result<(), NcViolation> {
         let form = form_of(name);
+        // A malformed name cannot be placed in or out of a subtree of its form: refused when
+        // such a subtree applies (RFC 5280 §4.2.1.10; x509-limbo nc-permits-invalid-*).
+        let constrained = self
+            .permitted
+            .iter()
+            .flatten()
+            .chain(&self.excluded)
+            .any(|s| same_variant(&s.base, name));
+        if constrained && !well_formed(name) {
+            return Err(NcViolation::Unsupported {
+                form,
+                name: format!("{} (malformed)", describe(name)),
+            });
+        }
         let fail = |unsupported: bool, excluded: bool| {
             let name = describe(name);
             if unsupported {
@@ -164,6 +192,12 @@ impl NameConstraintsState {
             }
         }
         for subtree in self.excluded.iter().filter(|s| same_variant(&s.base, name)) {
+            // A wildcard `*.D` stands for every L.D: excluded when one of them is.
+            if let (GeneralName::DnsName(b), GeneralName::DnsName(n)) = (&subtree.base, name)
+                && wildcard_reaches(b.as_str(), n.as_str())
+            {
+                return Err(fail(false, true));
+            }
             match subtree_contains(subtree, name) {
                 None => return Err(fail(true, true)),
                 Some(true) => return Err(fail(false, true)),
@@ -172,6 +206,56 @@ impl NameConstraintsState {
         }
         Ok(())
     }
+}
+
+/// Most name-against-subtree comparisons for one certificate.
+const MAX_COMPARISONS: usize = 1 << 20;
+
+/// A DNS name: dot-separated labels of letters, digits and inner hyphens, at most 63 octets
+/// each; a first label `*` (a wildcard) is allowed.
+fn dns_well_formed(name: &str) -> bool {
+    let name = name.strip_prefix("*.").unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+fn well_formed(name: &GeneralName) -> bool {
+    match name {
+        GeneralName::DnsName(n) => dns_well_formed(n.as_str()),
+        GeneralName::Rfc822Name(n) => {
+            let s = n.as_str();
+            match s.split_once('@') {
+                Some((local, host)) => {
+                    !local.is_empty()
+                        && !host.contains('@')
+                        && !local.contains(char::is_whitespace)
+                        && dns_well_formed(host)
+                        && !host.starts_with("*.")
+                }
+                None => false,
+            }
+        }
+        _ => true,
+    }
+}
+
+/// `*.D` has a name L.D within `base` that the plain suffix test misses: `base` is L.D.
+fn wildcard_reaches(base: &str, name: &str) -> bool {
+    let Some(domain) = name.strip_prefix("*.") else {
+        return false;
+    };
+    let base = base.trim_start_matches('.').to_ascii_lowercase();
+    base.split_once('.')
+        .is_some_and(|(label, rest)| !label.is_empty() && rest == domain.to_ascii_lowercase())
 }
 
 /// A subtree contains a name; None when it cannot be decided (minimum/maximum, unknown form).

@@ -40,10 +40,11 @@ pub trait SignatureVerifier: Send + Sync {
 
 /// Every algorithm govpki reads: ECDSA P-256/P-384 (SHA-256/384), Ed25519, RSA PKCS#1 v1.5
 /// and PSS (SHA-256/384/512; keys under 2048 bits refused), DSA (for PKITS), SM2-with-SM3 with
-/// the GM/T 0009 default user ID. SHA-1 (RSA and DSA) only when `allow_sha1` is set.
+/// the GM/T 0009 default user ID. SHA-1 and DSA only when `allow_sha1` (legacy) is set.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultVerifier {
-    /// Accept sha1WithRSAEncryption and dsa-with-sha1 (PKITS; legacy hierarchies).
+    /// Accept legacy signatures: SHA-1 (sha1WithRSAEncryption, dsa-with-sha1) and DSA with any
+    /// hash (PKITS; old hierarchies).
     pub allow_sha1: bool,
 }
 
@@ -204,10 +205,21 @@ impl SignatureVerifier for DefaultVerifier {
                     "{a} with parameters"
                 )));
             }
+            // DSA is a legacy algorithm (withdrawn by FIPS 186-5): only with the legacy
+            // switch, whatever the hash (x509-limbo webpki::forbidden-dsa-root).
+            if spki.algorithm.oid != DSA_KEY {
+                return Err(SigError::KeyMismatch);
+            }
+            if !self.allow_sha1 && a == oid::DSA_SHA1 {
+                return Err(sha1_refused());
+            }
+            if !self.allow_sha1 {
+                return Err(SigError::UnsupportedAlgorithm(
+                    "DSA signatures are refused (legacy; cert verify --allow-legacy accepts them)"
+                        .into(),
+                ));
+            }
             let h = if a == oid::DSA_SHA1 {
-                if !self.allow_sha1 {
-                    return Err(sha1_refused());
-                }
                 Hash::Sha1
             } else {
                 Hash::Sha256

@@ -158,7 +158,8 @@ fn a_crl_under_the_issuers_name_by_another_key_settles_nothing() {
     );
     // Beside the real CRL it is ignored: neither revoked nor indeterminate.
     let real = crl(&inter, 1, &[]);
-    let v = verify(&ee, &inter, &root, &[forged, real], None);
+    let root_crl = crl(&root, 1, &[]);
+    let v = verify(&ee, &inter, &root, &[forged, real, root_crl], None);
     assert!(
         matches!(
             v,
@@ -188,9 +189,16 @@ fn a_hold_released_on_a_later_crl_is_not_a_revocation() {
     let (root, inter, ee) = chain(vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign]);
     let held = crl(&inter, 1, &[(3, RevocationReason::CertificateHold)]);
     let released = crl(&inter, 2, &[]);
+    let root_crl = crl(&root, 1, &[]);
     let v = verify(&ee, &inter, &root, std::slice::from_ref(&held), None);
     assert!(reason(&v).contains("revoked"), "{v:?}");
-    let v = verify(&ee, &inter, &root, &[held.clone(), released], None);
+    let v = verify(
+        &ee,
+        &inter,
+        &root,
+        &[held.clone(), released, root_crl],
+        None,
+    );
     assert!(matches!(v, Verdict::Valid { .. }), "{v:?}");
     // A later CRL that still lists it, or a key compromise, stays revoked.
     let again = crl(&inter, 2, &[(3, RevocationReason::CertificateHold)]);

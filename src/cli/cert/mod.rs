@@ -284,8 +284,9 @@ pub struct VerifyArgs {
     /// Do not let anyPolicy in a certificate stand for a policy (initial-any-policy-inhibit)
     #[arg(long)]
     pub inhibit_any_policy: bool,
-    /// Also accept SHA-1 signatures (old archives; SHA-1 collisions make them forgeable)
-    #[arg(long)]
+    /// Also accept legacy signatures: SHA-1 and DSA (old archives, NIST PKITS; SHA-1
+    /// collisions make them forgeable)
+    #[arg(long = "allow-legacy")]
     pub allow_sha1: bool,
 }
 

@@ -148,8 +148,8 @@ fn revocation_lines(revocation: &[PathRevocation]) -> String {
 
 fn policy_line(policies: &ValidPolicies) -> Option<String> {
     match policies {
-        ValidPolicies::Any => None,
-        ValidPolicies::None => Some("\n  policies: none".into()),
+        // No policy asked for and none asserted: nothing to say in text (JSON has it).
+        ValidPolicies::Any | ValidPolicies::None => None,
         ValidPolicies::Set(set) => Some(format!("\n  policies: {}", set.join(", "))),
     }
 }

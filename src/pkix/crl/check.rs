@@ -52,8 +52,15 @@ pub fn check(
     let mut reasons: u16 = 0;
     let mut best = Undetermined::NoCrl;
     let mut used = Vec::new();
+    // Newest first: a later CRL of the same scope supersedes an earlier one (a released
+    // certificateHold is gone from it); an earlier one then adds no reason and is skipped.
+    let mut order: Vec<usize> = (0..q.crls.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(q.crls.get(i).map_or(i64::MIN, |c| c.this_update)));
     for dp in dps {
-        for (i, crl) in q.crls.iter().enumerate() {
+        for &i in &order {
+            let Some(crl) = q.crls.get(i) else {
+                continue;
+            };
             if reasons == ALL_REASONS {
                 break;
             }
@@ -120,6 +127,11 @@ pub fn check(
         }
     }
     if reasons == ALL_REASONS {
+        // A revocation other than a hold is final: a later CRL that leaves it out does not
+        // undo it (RFC 5280 §5.3.1, only certificateHold may be released).
+        if let Some(revoked) = final_revocation(q, dps, signers, verifier) {
+            return revoked;
+        }
         used.sort_unstable();
         used.dedup();
         return RevStatus::Good { crls: used };
@@ -128,6 +140,38 @@ pub fn check(
         note(&mut best, Undetermined::ReasonsNotCovered);
     }
     RevStatus::Undetermined(best)
+}
+
+/// A verified, in-scope complete CRL that lists `q.cert` with a reason other than
+/// certificateHold or removeFromCRL, whatever its age.
+fn final_revocation(
+    q: &RevocationQuery<'_>,
+    dps: &[DistributionPoint],
+    signers: &dyn CrlSigners,
+    verifier: &dyn SignatureVerifier,
+) -> Option<RevStatus> {
+    for (i, crl) in q.crls.iter().enumerate() {
+        if crl.delta_base.is_some() || !dps.iter().any(|dp| in_scope(q.cert, dp, crl)) {
+            continue;
+        }
+        let Some(e) = find_entry(crl, q.cert) else {
+            continue;
+        };
+        if matches!(
+            e.reason,
+            Some(CrlReason::CertificateHold) | Some(CrlReason::RemoveFromCRL)
+        ) {
+            continue;
+        }
+        if verified_signer(crl, signers, verifier).is_some() {
+            return Some(RevStatus::Revoked {
+                crl: i,
+                revoked_at: e.revoked_at,
+                reason: e.reason,
+            });
+        }
+    }
+    None
 }
 
 /// §6.3.3 (b): the CRL's issuer and issuingDistributionPoint cover this certificate through

@@ -51,13 +51,28 @@ impl<'a> Ctx<'a> {
         only_anchor: Option<&Arc<Cert>>,
         nesting: usize,
     ) -> Outcome {
-        // A trusted certificate given as the target is valid as itself.
+        // A trusted certificate given as the target is valid as itself, within its own
+        // validity (the target is judged, even when it is also an anchor).
         if let Some(anchor) = self
             .pool
             .anchors
             .iter()
             .find(|a| a.der == target.der && only_anchor.is_none_or(|o| o.der == a.der))
         {
+            if self.opts.at < anchor.not_before {
+                return Outcome::Invalid(Failure::NotYetValid {
+                    depth: 0,
+                    subject: anchor.subject_text(),
+                    not_before: anchor.not_before,
+                });
+            }
+            if self.opts.at > anchor.not_after {
+                return Outcome::Invalid(Failure::Expired {
+                    depth: 0,
+                    subject: anchor.subject_text(),
+                    not_after: anchor.not_after,
+                });
+            }
             return Outcome::Valid(super::ValidPath {
                 certs: vec![super::PathCert {
                     cert: anchor.clone(),

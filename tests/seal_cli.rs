@@ -291,6 +291,18 @@ fn happy_path_sign_verify_show_and_openssl_accepts() {
             .unwrap()
             .contains("revocation not checked")
     );
+    // ... as a field a script tests, on the chain checks (issue #9), not only in the words.
+    let chains: Vec<&serde_json::Value> = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("revocation_checked").is_some())
+        .collect();
+    assert!(!chains.is_empty(), "{r}");
+    assert!(
+        chains.iter().any(|c| c["revocation_checked"] == false),
+        "{r}"
+    );
     let text = fx.ok("home", &["seal", "verify", "doc.txt"]).stdout();
     assert!(text.contains("VALID"), "{text}");
     assert!(text.contains("esID:"), "{text}");

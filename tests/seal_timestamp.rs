@@ -843,3 +843,90 @@ fn a_tsa_revoked_later_for_key_compromise_proves_no_time() {
     assert!(v.to_string().contains("compromised key voids"), "{v}");
     assert_ne!(code, 0, "{v}");
 }
+
+/// Issue #9: a TSA certificate issued by a subordinate CA is a TSA (as `openssl ts -verify`
+/// and `cert verify --purpose time-stamping` say), with the sub-CA given as `--untrusted`.
+#[test]
+fn a_tsa_under_a_subordinate_ca_is_accepted() {
+    if !have_openssl() {
+        return;
+    }
+    let fx = Fx::new();
+    fx.ok(
+        "sub",
+        &[
+            "-q",
+            "ca",
+            "init",
+            "--subject",
+            "CN=连云港市时间戳子CA,O=连云港市人民政府,C=CN",
+            "--parent",
+            &fx.p("home"),
+            "--no-passphrase",
+        ],
+    );
+    let sub_pem = fx.ok("sub", &["ca", "show"]).stdout();
+    std::fs::write(fx.path("sub.pem"), &sub_pem).unwrap();
+    fx.issue(
+        "sub",
+        "sub-tsa",
+        "CN=子CA时间戳服务,O=连云港市人民政府,C=CN",
+        "tsa",
+    );
+    std::fs::write(
+        fx.path("sub-chain.pem"),
+        format!(
+            "{sub_pem}{}",
+            String::from_utf8_lossy(&fx.read("home-root.pem"))
+        ),
+    )
+    .unwrap();
+    fx.openssl_reply(
+        "doc.txt.p7s",
+        "req.tsq",
+        "resp.tsr",
+        "sub-tsa",
+        "sub-chain.pem",
+    );
+    // The independent judge agrees first.
+    let o = fx.openssl(&[
+        "ts",
+        "-verify",
+        "-in",
+        "resp.tsr",
+        "-queryfile",
+        "req.tsq",
+        "-CAfile",
+        "home-root.pem",
+        "-untrusted",
+        "sub-chain.pem",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("Verification: OK"),
+        "openssl ts -verify: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = fx
+        .ok(
+            "home",
+            &[
+                "--json",
+                "seal",
+                "timestamp",
+                "doc.txt.p7s",
+                "--response",
+                "resp.tsr",
+                "--trust",
+                "home-root.pem",
+                "--untrusted",
+                "sub.pem",
+            ],
+        )
+        .json();
+    assert_eq!(r["tsa_chain_checked"], true, "{r}");
+    // The reviewer's side: the embedded token's TSA is judged through the same sub-CA.
+    let (code, v) = fx.verify_json("doc.txt", &["--untrusted", &fx.p("sub.pem")]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(check(&v, "time_stamp")["status"], "pass", "{v}");
+}

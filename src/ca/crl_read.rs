@@ -35,18 +35,14 @@ pub fn parse_crl(der: &[u8]) -> Result<CertificateRevocationList<'_>, CrlReadErr
     {
         return Err(CrlReadError::Version(v.0));
     }
-    // Strict gate: x509-cert reads DER only (the lead's pkix::crl::Crl::from_der replaces it).
-    // x509-cert 0.2 requires the version field, so a v1 CRL (no version) is read by
-    // x509-parser alone.
-    if crl.version().is_none() {
-        return Ok(crl);
-    }
-    let strict = <x509_cert::crl::CertificateList as der::Decode>::from_der(der)
-        .map_err(|e| CrlReadError::NotDer(e.to_string()))?;
+    // Strict gate: the validator's CRL reader (DER only, v1 and v2, extensions decoded), plus
+    // the value checks openssl makes on algorithm parameters and name values.
+    let strict =
+        crate::pkix::crl::Crl::from_der(der).map_err(|e| CrlReadError::NotDer(e.to_string()))?;
     use crate::ca::input::{check_alg_params, check_name_values};
-    check_alg_params(&strict.signature_algorithm)
-        .and_then(|()| check_alg_params(&strict.tbs_cert_list.signature))
-        .and_then(|()| check_name_values(&strict.tbs_cert_list.issuer))
+    check_alg_params(&strict.sig_alg)
+        .and_then(|()| check_alg_params(&strict.tbs_sig_alg))
+        .and_then(|()| check_name_values(&strict.issuer))
         .map_err(CrlReadError::NotDer)?;
     Ok(crl)
 }

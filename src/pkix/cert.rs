@@ -214,6 +214,11 @@ impl Cert {
         self.subject.to_string()
     }
 
+    /// The serial number is negative (RFC 5280 §4.1.2.2 requires a positive integer).
+    pub fn serial_is_negative(&self) -> bool {
+        self.serial.first().is_some_and(|b| b & 0x80 != 0)
+    }
+
     /// The serial number as upper-case hex without leading zero padding beyond the encoding.
     pub fn serial_hex(&self) -> String {
         hex::encode_upper(&self.serial)

@@ -195,6 +195,10 @@ pub struct Check {
     pub status: CheckStatus,
     /// Why, in words.
     pub detail: String,
+    /// For the chain checks: whether the revocation of every certificate of the chain was
+    /// settled (`false`: "revocation not checked", a field a script can test).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_checked: Option<bool>,
 }
 
 /// The verdict (exit 0, 1, 3).
@@ -383,7 +387,15 @@ impl Checks {
             check,
             status,
             detail: detail.into(),
+            revocation_checked: None,
         });
+    }
+
+    /// Marks the check pushed last with whether revocation was settled.
+    pub fn with_revocation(&mut self, checked: bool) {
+        if let Some(last) = self.list.last_mut() {
+            last.revocation_checked = Some(checked);
+        }
     }
     pub fn pass(&mut self, c: CheckId, d: impl Into<String>) {
         self.push(c, CheckStatus::Pass, d);
@@ -412,6 +424,7 @@ impl Checks {
             self.notes.push(format!("{c}: revocation not checked"));
             self.pass(c, format!("{pass_detail}; revocation not checked: {why}"));
         }
+        self.with_revocation(false);
     }
 
     /// The most specific check of a status ([`CheckId::rank`]).

@@ -59,7 +59,10 @@ pub(super) fn chain_check(
     require_revocation: bool,
 ) {
     match outcome {
-        ChainCheck::Valid => checks.pass(id, format!("{who}: chain valid, not revoked")),
+        ChainCheck::Valid => {
+            checks.pass(id, format!("{who}: chain valid, not revoked"));
+            checks.with_revocation(true);
+        }
         ChainCheck::ValidRevocationUnknown(why) => {
             checks.unchecked_revocation(id, format!("{who}: chain valid"), why, require_revocation)
         }

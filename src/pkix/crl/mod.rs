@@ -41,6 +41,9 @@ pub struct CrlEntry {
     /// The certificate issuer this entry is about: the CRL issuer, or for an indirect CRL the
     /// certificateIssuer of this entry or of the previous entry that had one (RFC 5280 §5.3.3).
     pub certificate_issuer: Option<GeneralNames>,
+    /// invalidityDate (RFC 5280 §5.3.2), Unix seconds: when the key is known or suspected to
+    /// have become invalid.
+    pub invalidity: Option<i64>,
     /// An unknown critical entry extension: the CRL cannot be used (§5.3).
     pub unknown_critical: bool,
 }

@@ -144,6 +144,7 @@ impl Crl {
                     revoked_at: time(&e.revocation_date)?,
                     reason: None,
                     certificate_issuer: None,
+                    invalidity: None,
                     unknown_critical: false,
                 };
                 if version == 1 && e.extensions.is_some() {
@@ -223,7 +224,21 @@ fn entry_exts(entry: &mut CrlEntry, exts: &[Extension]) -> Result<(), CrlError> 
             oid::CERTIFICATE_ISSUER => {
                 entry.certificate_issuer = Some(GeneralNames::from_der(v).map_err(bad)?)
             }
-            oid::INVALIDITY_DATE => {}
+            oid::INVALIDITY_DATE => {
+                let any = der::asn1::Any::from_der(v).map_err(bad)?;
+                if any.tag() != der::Tag::GeneralizedTime {
+                    return Err(CrlError::BadExtension {
+                        oid: e.extn_id,
+                        err: "invalidityDate is not a GeneralizedTime".into(),
+                    });
+                }
+                let t =
+                    crate::pkix::cert::read_time(&any).map_err(|err| CrlError::BadExtension {
+                        oid: e.extn_id,
+                        err: err.to_string(),
+                    })?;
+                entry.invalidity = Some(t);
+            }
             _ => {
                 if e.critical {
                     entry.unknown_critical = true;

@@ -137,6 +137,8 @@ pub enum Failure {
     Policy(PolicyError),
     #[error("`{subject}` is not valid for the requested purpose (extended key usage)")]
     Purpose { depth: usize, subject: String },
+    #[error("`{subject}` has a negative serial number (RFC 5280 §4.1.2.2)")]
+    NegativeSerial { depth: usize, subject: String },
     #[error("`{subject}` has different signature algorithms inside and outside its TBS")]
     AlgorithmMismatch { depth: usize, subject: String },
     #[error("`{subject}` is revoked")]
@@ -160,6 +162,7 @@ impl Failure {
             Failure::TooLong { .. } => 1,
             Failure::Signature { .. } => 2,
             Failure::AlgorithmMismatch { .. } => 3,
+            Failure::NegativeSerial { .. } => 4,
             Failure::NotCa { .. }
             | Failure::PathLength { .. }
             | Failure::NotCertSigner { .. }
@@ -186,6 +189,7 @@ impl Failure {
             | Failure::NameConstraint { depth, .. }
             | Failure::Purpose { depth, .. }
             | Failure::AlgorithmMismatch { depth, .. }
+            | Failure::NegativeSerial { depth, .. }
             | Failure::Revoked { depth, .. } => Some(*depth),
         }
     }

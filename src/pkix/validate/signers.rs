@@ -59,6 +59,12 @@ impl<'a> Ctx<'a> {
             .iter()
             .find(|a| a.der == target.der && only_anchor.is_none_or(|o| o.der == a.der))
         {
+            if anchor.serial_is_negative() {
+                return Outcome::Invalid(Failure::NegativeSerial {
+                    depth: 0,
+                    subject: anchor.subject_text(),
+                });
+            }
             if self.opts.at < anchor.not_before {
                 return Outcome::Invalid(Failure::NotYetValid {
                     depth: 0,

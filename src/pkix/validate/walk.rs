@@ -187,6 +187,14 @@ pub(super) fn walk(
                 RevStatus::Undetermined(why) => CertRevocation::Undetermined { why },
             };
         }
+        // A negative serial is malformed (RFC 5280 §4.1.2.2); checked after revocation so
+        // that a CRL listing it still says "revoked" (PKITS 4.4.15 expects that).
+        if cert.serial_is_negative() {
+            return Err(Failure::NegativeSerial {
+                depth,
+                subject: subject(),
+            });
+        }
     }
     // §6.1.5 (g): the policy outcome.
     let policies = policy.finish().map_err(Failure::Policy)?;

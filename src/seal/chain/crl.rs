@@ -18,87 +18,71 @@ pub(super) struct ParsedCrl {
     pub(super) delta: bool,
     /// Serial (INTEGER content octets) -> entry.
     pub(super) entries: HashMap<Vec<u8>, Entry>,
-    pub(super) tbs: Vec<u8>,
-    pub(super) signature_algorithm: der::asn1::ObjectIdentifier,
-    pub(super) signature: Vec<u8>,
+    /// The outer and the TBS signature algorithms are the same.
+    pub(super) algorithms_agree: bool,
+    pub(super) crl: crate::pkix::crl::Crl,
     /// Issuer certificate (SHA-256) -> whether the CRL's signature verifies with its key.
     pub(super) verified_by: Mutex<HashMap<[u8; 32], bool>>,
 }
 
-pub(super) const OID_DELTA_CRL_INDICATOR: &str = "2.5.29.27";
-
 impl ParsedCrl {
+    /// Reads a CRL with the validator's strict reader ([`crate::pkix::crl::Crl`]).
     pub(super) fn parse(der: &[u8]) -> Result<ParsedCrl, String> {
-        let crl = crate::ca::crl_read::parse_crl(der).map_err(|e| e.to_string())?;
-        let tbs = tbs_of(der).ok_or_else(|| "no TBSCertList".to_string())?;
+        let crl = crate::pkix::crl::Crl::from_der(der).map_err(|e| e.to_string())?;
+        let time = |t: i64| OffsetDateTime::from_unix_timestamp(t).map_err(|e| e.to_string());
         let mut entries = HashMap::new();
-        for e in crl.iter_revoked_certificates() {
+        for e in &crl.entries {
             let reason = e
-                .reason_code()
-                .and_then(|(_, r)| Reason::from_code(r.0))
+                .reason
+                .and_then(|r| Reason::from_code(r as u8))
                 .unwrap_or(Reason::Unspecified);
             // RFC 5280 §5.3: removeFromCRL only appears in delta CRLs, which are skipped.
             entries.insert(
-                e.raw_serial().to_vec(),
+                e.serial.clone(),
                 Entry {
-                    revoked_at: e.revocation_date.to_datetime(),
-                    invalidity: e.invalidity_date().map(|(_, t)| t.to_datetime()),
+                    revoked_at: time(e.revoked_at)?,
+                    invalidity: e.invalidity.map(time).transpose()?,
                     reason,
                 },
             );
         }
-        let signature_algorithm =
-            der::asn1::ObjectIdentifier::from_bytes(crl.signature_algorithm.algorithm.as_bytes())
-                .map_err(|e| format!("signature algorithm: {e}"))?;
         Ok(ParsedCrl {
-            issuer: crl.issuer().as_raw().to_vec(),
-            this_update: crl.last_update().to_datetime(),
-            delta: crl
-                .extensions()
-                .iter()
-                .any(|x| x.oid.to_id_string() == OID_DELTA_CRL_INDICATOR),
+            issuer: der::Encode::to_der(&crl.issuer).map_err(|e| e.to_string())?,
+            this_update: time(crl.this_update)?,
+            delta: crl.delta_base.is_some(),
             entries,
-            tbs: tbs.to_vec(),
-            signature_algorithm,
-            signature: crl.signature_value.data.to_vec(),
+            algorithms_agree: crl.sig_alg == crl.tbs_sig_alg,
+            crl,
             verified_by: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Whether the CRL's signature verifies with `issuer_der`'s key (cached).
+    /// Whether the CRL's signature verifies with `issuer_der`'s key (cached), through the
+    /// validator's signature algorithms (SM2-with-SM3 included).
     pub(super) fn verifies_with(&self, issuer_der: &[u8]) -> bool {
+        use crate::pkix::sig::SignatureVerifier as _;
         let key = sha256(issuer_der);
         if let Ok(cache) = self.verified_by.lock()
             && let Some(v) = cache.get(&key)
         {
             return *v;
         }
-        let ok = matches!(
-            signer::verify_signature_with_cert(
-                issuer_der,
-                &self.signature_algorithm,
-                None,
-                &self.tbs,
-                &self.signature,
-            ),
-            Ok(SignatureCheck::Valid)
-        );
+        let ok = self.algorithms_agree
+            && crate::pkix::Cert::from_der(issuer_der).is_ok_and(|issuer| {
+                crate::pkix::sig::DefaultVerifier::default()
+                    .verify(
+                        &issuer.spki,
+                        &self.crl.sig_alg,
+                        &self.crl.tbs_der,
+                        &self.crl.signature,
+                    )
+                    .is_ok()
+            });
         if let Ok(mut cache) = self.verified_by.lock() {
             cache.insert(key, ok);
         }
         ok
     }
-}
-
-/// The TBSCertList octets of a CRL (the first element of the outer SEQUENCE, as received).
-pub(super) fn tbs_of(der: &[u8]) -> Option<&[u8]> {
-    use der::{Decode, Reader};
-    let mut outer = der::SliceReader::new(der).ok()?;
-    der::Header::decode(&mut outer).ok()?;
-    let start = usize::try_from(outer.position()).ok()?;
-    let _tbs: der::asn1::AnyRef<'_> = outer.decode().ok()?;
-    let end = usize::try_from(outer.position()).ok()?;
-    der.get(start..end)
 }
 
 /// Whether a listed revocation makes `cert` revoked at `at`, and why. It does when its date

@@ -13,6 +13,7 @@ use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 mod dsa_sm2;
 pub use dsa_sm2::SM2_DEFAULT_ID;
+pub(crate) use dsa_sm2::sm2_signature;
 
 /// Why a signature was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

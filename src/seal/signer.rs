@@ -434,32 +434,13 @@ fn verify_sm2(
     let Ok(key) = sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DEFAULT_ID, public_key) else {
         return SignatureCheck::Invalid("the certificate's SM2 public key is malformed".into());
     };
-    let Some(signature) = sm2_signature(sig) else {
+    let Some(signature) = crate::pkix::sig::sm2_signature(sig) else {
         return SignatureCheck::Invalid("the SM2 signature is not a DER (r, s) pair".into());
     };
     match key.verify(msg, &signature) {
         Ok(()) => SignatureCheck::Valid,
         Err(_) => SignatureCheck::Invalid("the signature does not verify".to_string()),
     }
-}
-
-/// Reads `SEQUENCE { r INTEGER, s INTEGER }` (GB/T 35276 §7.3), each at most 32 octets.
-fn sm2_signature(der_sig: &[u8]) -> Option<sm2::dsa::Signature> {
-    use der::asn1::UintRef;
-    use der::{Decode, Reader, SliceReader};
-    let mut reader = SliceReader::new(der_sig).ok()?;
-    let (r, s) = reader
-        .sequence(|seq| Ok((UintRef::decode(seq)?, UintRef::decode(seq)?)))
-        .ok()?;
-    reader.finish(()).ok()?;
-    let field = |x: UintRef<'_>| -> Option<[u8; 32]> {
-        let bytes = x.as_bytes();
-        let mut out = [0u8; 32];
-        out.get_mut(32usize.checked_sub(bytes.len())?..)?
-            .copy_from_slice(bytes);
-        Some(out)
-    };
-    sm2::dsa::Signature::from_scalars(field(r)?, field(s)?).ok()
 }
 
 fn pick_ring_algorithm(

@@ -27,7 +27,7 @@ pub(super) fn verify_sm2(
 }
 
 /// Reads `SEQUENCE { r INTEGER, s INTEGER }` (GM/T 0009 §7.3), each at most 32 octets.
-fn sm2_signature(der_sig: &[u8]) -> Option<sm2::dsa::Signature> {
+pub(crate) fn sm2_signature(der_sig: &[u8]) -> Option<sm2::dsa::Signature> {
     use der::asn1::UintRef;
     use der::{Decode, Reader, SliceReader};
     let mut reader = SliceReader::new(der_sig).ok()?;

@@ -479,10 +479,17 @@ impl AtTimeChecker {
                 Err(_) => {}
             }
         }
+        // A listing counts on any CRL of the issuer; an absence settles only on a CRL that
+        // covers the certificate for every reason (not one scoped to another distribution
+        // point, partitioned by reason, indirect or a delta).
+        let scoped = crate::pkix::Cert::from_der(cert.as_raw()).ok();
         for crl in self.crls.iter().chain(extra.iter()) {
             if crl.delta || crl.issuer != cert.issuer().as_raw() {
                 continue;
             }
+            let complete = scoped
+                .as_ref()
+                .is_some_and(|c| crate::pkix::crl::covers_completely(c, &crl.crl));
             if !issuer_allows_crls || !crl.verifies_with(issuer_der) {
                 unverified = true;
                 continue;
@@ -495,7 +502,7 @@ impl AtTimeChecker {
                     None => settled = true,
                 },
                 None => {
-                    if crl.this_update >= at {
+                    if complete && crl.this_update >= at {
                         settled = true;
                     }
                 }

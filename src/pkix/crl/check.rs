@@ -174,6 +174,27 @@ fn final_revocation(
     None
 }
 
+/// The CRL speaks, for every reason, of `cert` (issued by the CRL's issuer): a direct CRL in
+/// scope for one of the certificate's distribution points and not partitioned by reason. Used
+/// by callers that judge revocation their own way (the seal checker, at a signing time).
+pub fn covers_completely(cert: &Cert, crl: &Crl) -> bool {
+    let none = [DistributionPoint {
+        distribution_point: None,
+        reasons: None,
+        crl_issuer: None,
+    }];
+    let dps: &[DistributionPoint] = match &cert.ext.crl_distribution_points {
+        Some(d) if !d.0.is_empty() => &d.0,
+        _ => &none,
+    };
+    let idp = crl.idp.as_ref();
+    crl.delta_base.is_none()
+        && idp.is_none_or(|i| !i.indirect_crl && i.only_some_reasons.is_none())
+        && dps
+            .iter()
+            .any(|dp| dp.crl_issuer.is_none() && dp.reasons.is_none() && in_scope(cert, dp, crl))
+}
+
 /// §6.3.3 (b): the CRL's issuer and issuingDistributionPoint cover this certificate through
 /// this distribution point.
 fn in_scope(cert: &Cert, dp: &DistributionPoint, crl: &Crl) -> bool {

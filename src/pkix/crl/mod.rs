@@ -8,7 +8,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
-pub use check::check;
+pub use check::{check, covers_completely};
 pub use parse::oid;
 
 use der::asn1::ObjectIdentifier;

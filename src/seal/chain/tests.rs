@@ -704,3 +704,49 @@ fn an_ses_signer_needs_a_signing_key_usage_and_not_a_ca_but_no_particular_eku() 
         other => panic!("{other:?}"),
     }
 }
+
+/// A CRL partitioned by reason (onlySomeReasons keyCompromise, cACompromise) that does not list
+/// a certificate says nothing of its other reasons: revocation stays unknown, never "not
+/// revoked" (NIST PKITS 4.14.15 data, judged at the CRLs' thisUpdate).
+#[test]
+fn a_crl_partitioned_by_reason_settles_nothing_alone() {
+    let read = |kind: &str, name: &str| {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("testdata/pkits")
+                .join(kind)
+                .join(name),
+        )
+        .expect("PKITS vector")
+    };
+    let ta = read("certs", "TrustAnchorRootCertificate.crt");
+    let ca = read("certs", "onlySomeReasonsCA3Cert.crt");
+    let ee = read("certs", "ValidonlySomeReasonsTest18EE.crt");
+    let at = datetime!(2010-01-01 8:30 UTC);
+    let crls = vec![
+        read("crls", "TrustAnchorRootCRL.crl"),
+        read("crls", "onlySomeReasonsCA3compromiseCRL.crl"),
+    ];
+    let checker = AtTimeChecker::new(std::slice::from_ref(&ta), &[ca.clone()], &crls).unwrap();
+    match checker.check(&ee, &[], at, ChainRole::SesHolder) {
+        ChainCheck::ValidRevocationUnknown(why) => assert!(why.contains("CRL"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // The CA itself is covered by the root's complete CRL: settled.
+    assert_eq!(
+        checker.check(&ca, &[], at, ChainRole::Authority),
+        ChainCheck::Valid
+    );
+    // A listing on a partitioned CRL still counts (PKITS 4.14.15: on CA1's compromise CRL).
+    let ca1 = read("certs", "onlySomeReasonsCA1Cert.crt");
+    let listed = read("certs", "InvalidonlySomeReasonsTest15EE.crt");
+    let crls = vec![
+        read("crls", "TrustAnchorRootCRL.crl"),
+        read("crls", "onlySomeReasonsCA1compromiseCRL.crl"),
+    ];
+    let checker = AtTimeChecker::new(std::slice::from_ref(&ta), &[ca1], &crls).unwrap();
+    match checker.check(&listed, &[], at, ChainRole::SesHolder) {
+        ChainCheck::Invalid(why) => assert!(why.contains("keyCompromise"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}

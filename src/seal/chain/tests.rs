@@ -727,7 +727,8 @@ fn a_crl_partitioned_by_reason_settles_nothing_alone() {
         read("crls", "TrustAnchorRootCRL.crl"),
         read("crls", "onlySomeReasonsCA3compromiseCRL.crl"),
     ];
-    let checker = AtTimeChecker::new(std::slice::from_ref(&ta), &[ca.clone()], &crls).unwrap();
+    let checker =
+        AtTimeChecker::new(std::slice::from_ref(&ta), std::slice::from_ref(&ca), &crls).unwrap();
     match checker.check(&ee, &[], at, ChainRole::SesHolder) {
         ChainCheck::ValidRevocationUnknown(why) => assert!(why.contains("CRL"), "{why}"),
         other => panic!("{other:?}"),

@@ -34,6 +34,9 @@ pub enum ValidPolicies {
     Set(Vec<String>),
 }
 
+/// Most nodes of the valid policy tree (all levels); real hierarchies use a few dozen.
+pub const MAX_TREE_NODES: usize = 4096;
+
 /// Why policy processing refuses a path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
@@ -46,6 +49,10 @@ pub enum PolicyError {
         "no valid policy remains at certificate {at} of the path and an explicit policy is required"
     )]
     NullTreeWithExplicitPolicy { at: usize },
+    /// The valid policy tree would exceed [`MAX_TREE_NODES`] nodes (CVE-2023-0464-style
+    /// exponential growth through policies and mappings).
+    #[error("the certificate policies of the path make a policy tree of more than {max} nodes")]
+    TooComplex { max: usize },
     /// The caller broke the `process` contract (i out of 1..=n or out of order).
     #[error("policy processing called for certificate {got}, expected {expected}")]
     OutOfOrder { got: usize, expected: usize },
@@ -124,6 +131,14 @@ impl PolicyState {
                     cp.0.iter().map(|p| p.policy_identifier).collect();
                 let any_allowed = self.inhibit_any_policy > 0 || (!is_target && self_issued);
                 if let Some(levels) = self.tree.as_mut() {
+                    // Bounded before the level is built: it has at most one node per
+                    // (parent, policy) pair, plus anyPolicy's children.
+                    let parents = levels.last().map_or(0, Vec::len);
+                    if parents.saturating_mul(policies.len().saturating_add(1)) > MAX_TREE_NODES {
+                        return Err(PolicyError::TooComplex {
+                            max: MAX_TREE_NODES,
+                        });
+                    }
                     add_level(levels, &policies, any_allowed);
                     let depth = levels.len().saturating_sub(1);
                     self.tree = prune(std::mem::take(levels), depth);
@@ -131,6 +146,7 @@ impl PolicyState {
             }
             None => self.tree = None,
         }
+        self.check_size()?;
         // §6.1.3 (f)
         if self.explicit_policy == 0 && self.tree.is_none() {
             return Err(PolicyError::NullTreeWithExplicitPolicy { at: i });
@@ -162,6 +178,7 @@ impl PolicyState {
             if let Some(levels) = self.tree.take() {
                 self.tree = apply_mappings(levels, &pairs, self.policy_mapping > 0);
             }
+            self.check_size()?;
         }
         // §6.1.4 (h)
         if !self_issued {
@@ -181,6 +198,19 @@ impl PolicyState {
         // §6.1.4 (j)
         if let Some(skip) = cert.ext.inhibit_any_policy {
             self.inhibit_any_policy = self.inhibit_any_policy.min(to_usize(skip));
+        }
+        Ok(())
+    }
+
+    fn check_size(&self) -> Result<(), PolicyError> {
+        let nodes: usize = self
+            .tree
+            .as_ref()
+            .map_or(0, |levels| levels.iter().map(Vec::len).sum());
+        if nodes > MAX_TREE_NODES {
+            return Err(PolicyError::TooComplex {
+                max: MAX_TREE_NODES,
+            });
         }
         Ok(())
     }

@@ -250,12 +250,24 @@ impl Store {
             .map_err(store.db_err("setting the busy timeout"))?;
         // WAL lets readers run beside a writer; FULL makes every commit durable on return,
         // which "committed before reported" needs.
-        store
-            .conn
-            .execute_batch(
+        // Switching to WAL needs the database briefly to itself, and SQLite answers "busy" at
+        // once (without the busy handler) while another process creates or recovers it: retry
+        // within the same 30 s budget (two `ca init` racing on one home, tests/trust_races.rs).
+        let mut tries = 0;
+        loop {
+            match store.conn.execute_batch(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-            )
-            .map_err(store.db_err("configuring"))?;
+            ) {
+                Ok(()) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < 600 =>
+                {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(store.db_err("configuring")(e)),
+            }
+        }
         // Each command is a short process: checkpointing the WAL when it closes would cost
         // several fsyncs per command. SQLite's periodic auto-checkpoint does it instead.
         store

@@ -142,8 +142,8 @@ pub fn check(
     RevStatus::Undetermined(best)
 }
 
-/// A verified, in-scope complete CRL that lists `q.cert` with a reason other than
-/// certificateHold or removeFromCRL, whatever its age.
+/// A verified, in-scope CRL (complete or delta) that lists `q.cert` with a reason other than
+/// certificateHold or removeFromCRL, whatever its age or its place among the CRLs given.
 fn final_revocation(
     q: &RevocationQuery<'_>,
     dps: &[DistributionPoint],
@@ -151,7 +151,9 @@ fn final_revocation(
     verifier: &dyn SignatureVerifier,
 ) -> Option<RevStatus> {
     for (i, crl) in q.crls.iter().enumerate() {
-        if crl.delta_base.is_some() || !dps.iter().any(|dp| in_scope(q.cert, dp, crl)) {
+        if (crl.delta_base.is_some() && !q.use_deltas)
+            || !dps.iter().any(|dp| in_scope(q.cert, dp, crl))
+        {
             continue;
         }
         let Some(e) = find_entry(crl, q.cert) else {
@@ -310,6 +312,7 @@ fn find_delta(
     };
     let idp_der = |c: &Crl| c.idp.as_ref().map(|i| i.to_der().ok());
     let mut stale = false;
+    let mut best: Option<usize> = None;
     for (j, d) in q.crls.iter().enumerate() {
         let Some(base) = d.delta_base.as_deref() else {
             continue;
@@ -333,6 +336,14 @@ fn find_delta(
             stale = true;
             continue;
         }
+        // The newest applicable delta, whatever the order of the CRLs given (an older one
+        // must not hide a revocation the newer one lists).
+        if best.is_none_or(|b: usize| q.crls.get(b).is_some_and(|c| c.this_update < d.this_update))
+        {
+            best = Some(j);
+        }
+    }
+    if let Some(j) = best {
         return Ok(Some(j));
     }
     if stale {

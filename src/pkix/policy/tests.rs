@@ -222,3 +222,53 @@ fn mapping_through_any_policy_keeps_the_issuer_domain_policy() {
         Ok(ValidPolicies::Set(vec![P1.to_string()]))
     );
 }
+
+/// A CA operator's self-issued certificates with K policies and every K×K mapping multiply the
+/// tree by K per level (CVE-2023-0464): the tree is capped, the path refused, promptly.
+#[test]
+fn exponential_policy_trees_are_refused() {
+    use x509_cert::ext::pkix::certpolicy::PolicyInformation;
+    use x509_cert::ext::pkix::{CertificatePolicies, PolicyMapping, PolicyMappings};
+    let k = 8u32;
+    let oids: Vec<ObjectIdentifier> = (1..=k)
+        .map(|i| ObjectIdentifier::new(&format!("1.2.3.4.{i}")).expect("oid"))
+        .collect();
+    let mut ca = load("GoodCACert.crt");
+    ca.subject = ca.issuer.clone();
+    ca.ext.policies = Some(CertificatePolicies(
+        oids.iter()
+            .map(|o| PolicyInformation {
+                policy_identifier: *o,
+                policy_qualifiers: None,
+            })
+            .collect(),
+    ));
+    ca.ext.policy_mappings = Some(PolicyMappings(
+        oids.iter()
+            .flat_map(|a| {
+                oids.iter().map(|b| PolicyMapping {
+                    issuer_domain_policy: *a,
+                    subject_domain_policy: *b,
+                })
+            })
+            .collect(),
+    ));
+    ca.ext.policy_constraints = None;
+    ca.ext.inhibit_any_policy = None;
+    assert!(ca.is_self_issued());
+    let n = 12;
+    let mut state = PolicyState::new(&PolicyInputs::default(), n);
+    let mut refused = None;
+    for i in 1..=n {
+        if let Err(e) = state.process(&ca, i) {
+            refused = Some(e);
+            break;
+        }
+    }
+    assert_eq!(
+        refused,
+        Some(PolicyError::TooComplex {
+            max: MAX_TREE_NODES
+        })
+    );
+}

@@ -131,11 +131,13 @@ impl<'a> Ctx<'a> {
         if let Some(known) = self.memo.borrow().get(&key) {
             return *known;
         }
-        // While it is being decided, a CRL it signed may settle its own revocation (an indirect
-        // CRL issuer whose certificate names itself as cRLIssuer, PKITS 4.14.30, as
-        // pyhanko-certvalidator accepts): the recursion answers yes for it alone. Its
-        // signature, validity and the rest of its path are still checked by this validation.
-        self.memo.borrow_mut().insert(key.clone(), true);
+        // While it is being decided, a CRL it signed may settle its own revocation only when
+        // its own certificate names itself as its cRLIssuer (an indirect CRL issuer, PKITS
+        // 4.14.30, as pyhanko-certvalidator accepts); otherwise the question in progress is
+        // answered no (a look-alike must not vouch for itself).
+        self.memo
+            .borrow_mut()
+            .insert(key.clone(), names_itself_as_crl_issuer(signer));
         let ok = matches!(
             self.validate(signer, Some(anchor), nesting + 1),
             Outcome::Valid(_)
@@ -175,12 +177,39 @@ impl CrlSigners for PathSigners<'_, '_> {
             if !names_match(&c.subject, &crl.issuer) || out.iter().any(|o| o.der == c.der) {
                 continue;
             }
+            // A key outside the path signs CRLs only when its certificate says so: keyUsage
+            // present with cRLSign (a look-alike without keyUsage does not qualify).
+            if !c
+                .ext
+                .key_usage
+                .as_ref()
+                .is_some_and(|ku| ku.0.contains(x509_cert::ext::pkix::KeyUsages::CRLSign))
+            {
+                continue;
+            }
             if self.ctx.signer_validates(c, self.anchor, self.nesting) {
                 out.push((**c).clone());
             }
         }
         out
     }
+}
+
+/// `cert` has a CRL distribution point whose cRLIssuer is its own subject.
+fn names_itself_as_crl_issuer(cert: &Cert) -> bool {
+    cert.ext
+        .crl_distribution_points
+        .as_ref()
+        .is_some_and(|dps| {
+            dps.0.iter().any(|dp| {
+                dp.crl_issuer.as_ref().is_some_and(|names| {
+                    names.iter().any(|n| {
+                        matches!(n, x509_cert::ext::pkix::name::GeneralName::DirectoryName(d)
+                        if names_match(d, &cert.subject))
+                    })
+                })
+            })
+        })
 }
 
 /// The RFC 5280 name of a revocation reason.

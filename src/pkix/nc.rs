@@ -244,6 +244,10 @@ fn well_formed(name: &GeneralName) -> bool {
                 None => false,
             }
         }
+        // A URI must have a host to be placed in or out of a URI subtree.
+        GeneralName::UniformResourceIdentifier(n) => {
+            matching::uri_host(n.as_str()).is_some_and(|h| !h.is_empty())
+        }
         _ => true,
     }
 }

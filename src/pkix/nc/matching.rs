@@ -31,6 +31,8 @@ pub fn rfc822(base: &str, name: &str) -> bool {
 
 /// `host` equals `base`, or for a `.domain` base lies strictly under domain.
 fn host_matches(base: &str, host: &str) -> bool {
+    // `evil.com.` is `evil.com` (the root label), for excluded subtrees as for permitted.
+    let host = host.strip_suffix('.').unwrap_or(host);
     if base.starts_with('.') {
         host.len() > base.len()
             && host

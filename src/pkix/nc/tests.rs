@@ -299,3 +299,22 @@ fn an_empty_subject_is_not_checked_against_dn_constraints() {
     c.subject = Name::default();
     assert_eq!(p.check(&c), Ok(()));
 }
+
+/// Insider review: a trailing dot or a URI without an authority must not slip out of an
+/// excluded URI subtree; malformed DNS and email names and wildcards against excluded
+/// subtrees (x509-limbo nc-permits-invalid-*, nc-forbids-dnsname-wildcard-san).
+#[test]
+fn excluded_uri_dns_and_email_cannot_be_dodged() {
+    let x = exclude(vec![uri("evil.com")]);
+    assert!(!ok(&x, uri("https://evil.com./x")));
+    assert!(!ok(&x, uri("http:evil.com")));
+    assert!(ok(&x, uri("https://good.com/")));
+    let x = exclude(vec![dns("bar.example.com")]);
+    assert!(!ok(&x, dns("*.example.com")));
+    assert!(ok(&x, dns("*.other.com")));
+    let p = permit(vec![dns("example.com")]);
+    assert!(!ok(&p, dns(".example.com")));
+    let p = permit(vec![email("example.com")]);
+    assert!(!ok(&p, email("invalid@address@example.com")));
+    assert!(ok(&p, email("a@example.com")));
+}

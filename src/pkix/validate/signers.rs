@@ -65,6 +65,15 @@ impl<'a> Ctx<'a> {
                     subject: anchor.subject_text(),
                 });
             }
+            if let (Some(purpose), Some(ekus)) = (self.opts.required_eku, &anchor.ext.ext_key_usage)
+                && !ekus.contains(&purpose)
+                && !ekus.contains(&super::super::cert::oid::ANY_EXTENDED_KEY_USAGE)
+            {
+                return Outcome::Invalid(Failure::Purpose {
+                    depth: 0,
+                    subject: anchor.subject_text(),
+                });
+            }
             if self.opts.at < anchor.not_before {
                 return Outcome::Invalid(Failure::NotYetValid {
                     depth: 0,
@@ -166,10 +175,11 @@ impl CrlSigners for PathSigners<'_, '_> {
             let mut signer = (**c).clone();
             // A DSA key without parameters has its issuer's (RFC 5280 §6.1.4 (d)-(f)).
             if signer.spki.algorithm.oid == DSA_KEY && signer.spki.algorithm.parameters.is_none() {
+                // Only through an unbroken run of DSA keys (§6.1.4 (d)-(f)).
                 signer.spki.algorithm.parameters = self.above[k + 1..]
                     .iter()
-                    .find(|a| a.spki.algorithm.oid == DSA_KEY)
-                    .and_then(|a| a.spki.algorithm.parameters.clone());
+                    .take_while(|a| a.spki.algorithm.oid == DSA_KEY)
+                    .find_map(|a| a.spki.algorithm.parameters.clone());
             }
             out.push(signer);
         }

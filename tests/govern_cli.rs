@@ -1,7 +1,7 @@
 //! A CA governed by the shipped policy (`policies/`): CA and seal commands ask the policy for
 //! the operator given with `--as`, denials exit 1 and are audited, and a policy that does not
-//! load never allows. Runs with the test build's clock moved to a Monday 10:00 in Asia/Shanghai
-//! (`GOVPKI_TEST_CLOCK_OFFSET`, see `tests/common`), so the policy's office-hours and
+//! load never allows. Runs the test binary `govpki-test` with its clock moved to a Monday 10:00
+//! in Asia/Shanghai (`GOVPKI_TEST_CLOCK_OFFSET`, see `tests/common`), so the policy's office-hours and
 //! nightly-maintenance rules give the same answer whenever CI runs.
 
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 mod common;
 
-use common::{CLOCK_OFFSET_VAR, monday_10_shanghai_offset};
+use common::{CLOCK_OFFSET_VAR, GOVPKI_TEST_BIN, monday_10_shanghai_offset};
 
 struct Env {
     dir: tempfile::TempDir,
@@ -51,7 +51,7 @@ impl Env {
 
     /// Runs govpki at the fixed time with exactly these arguments.
     fn run_exact(&self, args: &[&str]) -> Output {
-        Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
+        Command::new(GOVPKI_TEST_BIN)
             .args(args)
             .env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
             .env("GOVPKI_HOME", self.home())
@@ -164,8 +164,9 @@ fn governed() -> (Env, String, String) {
     (env, officer, auditor)
 }
 
-/// Every time rule below depends on the binary under test honouring the injected clock (a
-/// `test-clock` build, which `cargo test` makes through the self dev-dependency in Cargo.toml).
+/// Every time rule below depends on the binary under test honouring the injected clock (the
+/// test binary `govpki-test`, which `cargo test` builds through the self dev-dependency in
+/// Cargo.toml; `govpki` itself ignores the variable, see `tests/clock.rs`).
 /// If it did not, the rules would decide at the real time and pass or fail by the hour of CI.
 #[test]
 fn the_binary_under_test_runs_at_the_injected_clock() {

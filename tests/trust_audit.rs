@@ -5,8 +5,8 @@
 //! a head kept outside the home catches a truncated or rebuilt log; `ca policy` refuses a
 //! policy that locks the CA out; `audit show` prints control characters escaped.
 //!
-//! Governed scenarios run with the test build's clock moved to a Monday 10:00 in Asia/Shanghai
-//! (`GOVPKI_TEST_CLOCK_OFFSET`, see `tests/common`), like `govern_cli.rs`, so the shipped
+//! Governed scenarios run the test binary `govpki-test` with its clock moved to a Monday 10:00
+//! in Asia/Shanghai (`GOVPKI_TEST_CLOCK_OFFSET`, see `tests/common`), like `govern_cli.rs`, so the shipped
 //! policy's time rules give the same answers whenever CI runs.
 
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ use govpki::audit::{self, Event, proof};
 
 mod common;
 
-use common::{CLOCK_OFFSET_VAR, monday_10_shanghai_offset};
+use common::{CLOCK_OFFSET_VAR, GOVPKI_TEST_BIN, monday_10_shanghai_offset};
 
 const OFFICER: &str = "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
 const OFFICER2: &str = "CN=孙七,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
@@ -60,7 +60,7 @@ impl Env {
             let key = format!("{stem}.key");
             args.splice(i + 2..i + 2, ["--as-key".to_string(), key]);
         }
-        let out: Output = Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
+        let out: Output = Command::new(GOVPKI_TEST_BIN)
             .args(&args)
             .env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
             .env("GOVPKI_HOME", self.home())
@@ -957,7 +957,7 @@ fn a_subordinate_ca_and_its_parent_both_verify() {
     let env = Env::new();
     env.ca();
     let sub = env.path("sub");
-    let out = Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
+    let out = Command::new(GOVPKI_TEST_BIN)
         .env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
         .args(["--home", sub.to_str().unwrap(), "ca", "init", "--subject"])
         .arg("CN=业务CA,O=连云港市人民政府,C=CN")

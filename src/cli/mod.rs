@@ -134,8 +134,9 @@ pub enum Command {
     },
 }
 
-/// Parses arguments, runs the command, prints any error, and returns the exit code.
-pub fn main_entry<I, T>(args: I) -> u8
+/// Parses arguments, runs the command with `clock`, prints any error, and returns the exit
+/// code.
+pub fn main_entry<I, T>(args: I, clock: crate::ops::clock::Clock) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -153,7 +154,7 @@ where
             return code;
         }
     };
-    match run(cli) {
+    match run(cli, clock) {
         Ok(outcome) => outcome.code(),
         Err(err) => {
             if is_broken_pipe(&err) {
@@ -205,8 +206,8 @@ fn resolve_home(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+/// Runs a parsed command line, reading `clock` once.
+pub fn run(cli: Cli, clock: crate::ops::clock::Clock) -> anyhow::Result<Outcome> {
     let Cli {
         home,
         json,
@@ -220,7 +221,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     } = cli;
     let ctx = Context {
         home: resolve_home(home)?,
-        now: crate::ops::clock::now(),
+        now: clock.now(),
         out: Output::new(json, quiet, verbose),
         operator,
         operator_key,

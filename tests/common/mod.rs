@@ -27,9 +27,13 @@ pub const PROFILES: [&str; 7] = [
 pub const ORG: &str = "O=连云港市人民政府,C=CN";
 pub const DEPT: &str = "OU=信息中心,O=连云港市人民政府,C=CN";
 
-/// The variable a test build of govpki (feature `test-clock`, on for `cargo test`) adds to its
-/// clock, in seconds (`src/ops/clock.rs`).
+/// The variable the test binary `govpki-test` adds to its clock, in seconds
+/// (`src/bin/govpki-test.rs`). The `govpki` binary ignores it in every build.
 pub const CLOCK_OFFSET_VAR: &str = govpki::ops::clock::TEST_OFFSET_VAR;
+
+/// The test binary: govpki on a clock moved by [`CLOCK_OFFSET_VAR`], built by `cargo test` only
+/// (feature `test-clock`, turned on by the crate's dev-dependency on itself).
+pub const GOVPKI_TEST_BIN: &str = env!("CARGO_BIN_EXE_govpki-test");
 
 /// Monday 2027-01-04 10:00 in Asia/Shanghai (02:00 UTC), as seconds since the Unix epoch: office
 /// hours and outside the nightly maintenance window of the shipped policy.
@@ -403,8 +407,6 @@ pub fn govpki(home: &Path, cwd: &Path) -> std::process::Command {
         .env_remove("GOVPKI_POLICY")
         // Never the real ~/.cache (tests/policy_cache.rs tests the cache).
         .env("GOVPKI_NO_CACHE", "1")
-        // The real clock unless a test asks for another (see `monday_10_shanghai_offset`).
-        .env_remove(CLOCK_OFFSET_VAR)
         .current_dir(cwd)
         .stdin(std::process::Stdio::null());
     cmd

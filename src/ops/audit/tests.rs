@@ -18,7 +18,11 @@ fn home() -> tempfile::TempDir {
     ] {
         let mut all = vec!["govpki", "--quiet", "--home", home];
         all.extend_from_slice(args);
-        assert_eq!(crate::cli::main_entry(all), 0, "{args:?}");
+        assert_eq!(
+            crate::cli::main_entry(all, crate::ops::clock::Clock::system()),
+            0,
+            "{args:?}"
+        );
     }
     dir
 }

@@ -39,7 +39,11 @@ impl Home {
         let home = self.home();
         let mut all = vec!["govpki", "--quiet", "--home", home.to_str().unwrap()];
         all.extend_from_slice(args);
-        assert_eq!(crate::cli::main_entry(all), 0, "{args:?}");
+        assert_eq!(
+            crate::cli::main_entry(all, crate::ops::clock::Clock::system()),
+            0,
+            "{args:?}"
+        );
     }
 
     /// Issues a person certificate with an unencrypted key; returns the certificate's path.

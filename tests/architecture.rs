@@ -88,7 +88,7 @@ fn operations_print_nothing_and_read_neither_environment_nor_clock() {
             "rpassword",
             "crate::cli",
         ],
-        // The clock module is the one place the clock (and the test offset) is read.
+        // The clock module is the one place the clock is read.
         &["ops/clock.rs"],
     );
     assert!(

@@ -600,3 +600,55 @@ fn asn1parse_shows_the_structure_of_signed_value_v4() {
     );
     assert_eq!(without_ext, theirs, "ours:\n{ours:#?}\nofdrw:\n{theirs:#?}");
 }
+
+/// `seal verify` and `seal show` (the built binary) judge our SES file as they judge ofdrw's:
+/// valid with the document and the SM2 root trusted, invalid for another document or a
+/// flipped bit.
+#[test]
+fn seal_verify_judges_our_ses_file() {
+    if !require_tool("openssl") {
+        return;
+    }
+    let env = Env::new();
+    let pki = openssl_pki(&env);
+    let (_, ses) = make(&pki, now());
+    env.write("Signature.xml", DOC);
+    env.write("other.xml", b"another document");
+    env.write("SignedValue.dat", &ses);
+    let home = env.path("home");
+    let verify = |doc: &str, sig: &str| {
+        env.run(
+            &home,
+            [
+                "--json",
+                "seal",
+                "verify",
+                doc,
+                "--sig",
+                sig,
+                "--trust",
+                p(&pki.root.cert_file),
+            ],
+        )
+    };
+    let run = verify("Signature.xml", "SignedValue.dat").code(0);
+    let report = run.json();
+    assert_eq!(report["verdict"], "valid", "{report}");
+    assert_eq!(report["format"], "ses", "{report}");
+
+    let report = verify("other.xml", "SignedValue.dat").code(1).json();
+    assert_eq!(report["verdict"], "invalid", "{report}");
+
+    let mut flipped = ses.clone();
+    *flipped.last_mut().unwrap() ^= 0x01;
+    env.write("flipped.dat", &flipped);
+    let report = verify("Signature.xml", "flipped.dat").code(1).json();
+    assert_eq!(report["verdict"], "invalid", "{report}");
+
+    let show = env.run(&home, ["seal", "show", "SignedValue.dat"]).code(0);
+    assert!(
+        show.stdout.contains("SES_Signature version 4") && show.stdout.contains("SM2-with-SM3"),
+        "{}",
+        show.stdout
+    );
+}

@@ -384,3 +384,18 @@ fn sm2_signer_uses_the_default_user_id_whatever_the_key_says() {
     );
     assert!(!format!("{signer:?}").contains("0303"));
 }
+
+#[test]
+fn an_sm2_holder_is_refused_a_cms_signature() {
+    let pki = Sm2Pki::new();
+    let seal = pki.seal();
+    let e = crate::seal::DocumentSigner::new(
+        &pki.holder.signer,
+        &pki.holder.cert,
+        &[],
+        &[],
+        Some(&seal),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("SES_Signature"), "{e}");
+}

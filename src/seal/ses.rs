@@ -630,8 +630,6 @@ pub fn verify_ses(
 }
 
 pub mod build;
-#[cfg(test)]
-pub(crate) mod sm2_testpki;
 
 #[cfg(test)]
 mod tests;

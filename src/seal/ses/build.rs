@@ -185,3 +185,5 @@ pub fn sign_document(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod testutil;

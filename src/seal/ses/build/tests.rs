@@ -3,10 +3,10 @@
 
 use der::{Decode, Reader, SliceReader};
 
+use super::testutil::{NOW, Sm2Pki, sm2_key};
 use super::*;
 use crate::seal::cms::hash_document_with;
 use crate::seal::seal::{RevokedSeals, check_before_signing};
-use crate::seal::ses::sm2_testpki::{NOW, Sm2Pki, sm2_key};
 use crate::seal::ses::{SesSignature, verify_ses};
 use crate::seal::signer::{SignatureCheck, Sm2Signer, oid};
 use crate::seal::verify::VerifyOptions;

@@ -49,7 +49,8 @@ fn encoding(what: &'static str) -> impl Fn(der::Error) -> SealError {
 }
 
 /// Signs documents with one seal, one holder certificate and its SM2 key: the checks that do
-/// not depend on the document are made once, in [`SesSigner::new`].
+/// not depend on the document are made once, in [`SesSigner::new`]. It is `Sync`: share it
+/// across threads (one `SesSigner` for a batch of documents).
 pub struct SesSigner<'a> {
     seal: &'a Seal,
     signer_cert: &'a [u8],

@@ -399,3 +399,24 @@ fn an_sm2_holder_is_refused_a_cms_signature() {
     .unwrap_err();
     assert!(e.to_string().contains("SES_Signature"), "{e}");
 }
+
+#[test]
+fn one_ses_signer_serves_many_threads() {
+    fn sync<T: Sync>(_: &T) {}
+    let pki = Sm2Pki::new();
+    let seal = pki.seal();
+    let s = SesSigner::new(&seal, &pki.holder.cert, &pki.holder.signer).unwrap();
+    sync(&s);
+    let docs: Vec<Vec<u8>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0u8..4)
+            .map(|i| {
+                let s = &s;
+                scope.spawn(move || s.sign(&sm3(&[i]), NOW, PROPERTY).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (i, der) in (0u8..4).zip(&docs) {
+        assert_eq!(judge(&pki, der, &[i]).verdict, Verdict::Valid);
+    }
+}

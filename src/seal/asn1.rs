@@ -1,4 +1,5 @@
-//! The wire structures of an electronic seal, GB/T 38540-2020 §5 (`SESeal`, version 4), with the
+//! The wire structures of an electronic seal, GB/T 38540-2020 §5 (`SESeal`, version 4), and of
+//! the seal-signature govpki writes (§7, [`TbsSign`], [`SesSignatureDer`]), with the
 //! `der` derive: DER encoding and a strict decoder (definite minimal lengths, no trailing bytes,
 //! typed strings checked).
 //!
@@ -45,8 +46,8 @@
 
 use der::Sequence;
 use der::asn1::{
-    Any, AnyRef, BitString, BitStringRef, GeneralizedTime, Ia5String, ObjectIdentifier,
-    OctetString, OctetStringRef, PrintableString,
+    Any, AnyRef, BitString, BitStringRef, GeneralizedTime, Ia5String, Ia5StringRef,
+    ObjectIdentifier, OctetString, OctetStringRef, PrintableString,
 };
 
 /// `SES_Header.ID`.
@@ -148,6 +149,43 @@ pub struct SESealRef<'a> {
     pub signed_value: BitStringRef<'a>,
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
     pub time_stamp: Option<BitStringRef<'a>>,
+}
+
+/// `TBS_Sign` of a GB/T 38540 version 4 `SES_Signature` (§7.1), for encoding: what the signer
+/// signs. `eseal` is the seal's DER as it was made (kept octet for octet, so the seal
+/// authority's signature over it still verifies); govpki writes no `extDatas`.
+///
+/// ```text
+/// TBS_Sign ::= SEQUENCE {
+///     version INTEGER (4), eseal SESeal, timeInfo GeneralizedTime, dataHash BIT STRING,
+///     propertyInfo IA5String, extDatas ExtensionDatas OPTIONAL }
+/// ```
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct TbsSign<'a> {
+    pub version: u32,
+    pub eseal: AnyRef<'a>,
+    pub time_info: GeneralizedTime,
+    /// The SM3 of the signed data (32 octets, no unused bits).
+    pub data_hash: BitStringRef<'a>,
+    pub property_info: Ia5StringRef<'a>,
+}
+
+/// `SES_Signature` (GB/T 38540 §7.1), for encoding: `to_sign` is the DER of a [`TbsSign`] as it
+/// was signed.
+///
+/// ```text
+/// SES_Signature ::= SEQUENCE {
+///     toSign TBS_Sign, cert OCTET STRING, signatureAlgID OBJECT IDENTIFIER,
+///     signature BIT STRING, timeStamp [0] EXPLICIT BIT STRING OPTIONAL }
+/// ```
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct SesSignatureDer<'a> {
+    pub to_sign: AnyRef<'a>,
+    /// The signer's certificate, DER.
+    pub cert: OctetStringRef<'a>,
+    pub signature_alg_id: ObjectIdentifier,
+    /// The signature over DER(`to_sign`): SM2 DER `SEQUENCE { r, s }`.
+    pub signature: BitStringRef<'a>,
 }
 
 #[cfg(test)]

@@ -14,16 +14,16 @@
 //!    [`timestamp`] asks for, reads and verifies RFC 3161 time-stamps over its signature
 //!    (CAdES-B-T), which prove the signing time. [`ses`] reads and verifies the GB/T 38540
 //!    `SES_Signature` other seal systems make (e.g. an OFD's `SignedValue.dat`), with the same
-//!    checks and report.
+//!    checks and report; [`ses::build`] makes version 4 ones with an SM2 holder key.
 //!
 //! Signing goes through the small [`SealSigner`] trait ([`RingSigner`] signs with `ring` from a
-//! PKCS#8 DER key); chain building, key usage and revocation of certificates are injected by the
+//! PKCS#8 DER key, [`Sm2Signer`] SM2-with-SM3 with the `sm2` crate); chain building, key usage and revocation of certificates are injected by the
 //! caller through [`verify::ChainChecker`], and the seal revocation list through
 //! [`RevokedSeals`].
 //!
 //! This module is pure: it does not read files, the clock, the environment or stdin. Bytes,
-//! readers and `now` come in as arguments. It verifies SM2-with-SM3 signatures (seals and
-//! seal-signatures of other systems) but does not make them.
+//! readers and `now` come in as arguments. It makes and verifies SM2-with-SM3 seals and
+//! seal-signatures (user ID `1234567812345678`).
 
 pub mod asn1;
 pub mod chain;
@@ -57,9 +57,10 @@ pub use seal::{
     SealStatus, SealSummary, SealType, SignRefusal, check_before_signing, create_seal,
     es_id_from_random,
 };
+pub use ses::build::{SesSigner, sign_document as sign_ses};
 pub use ses::{SesSignature, SesSummary, looks_like_ses, verify_ses};
 pub use signer::{
-    DigestAlgorithm, RingSigner, SealSigner, SignatureAlgorithm, SignatureCheck,
+    DigestAlgorithm, RingSigner, SealSigner, SignatureAlgorithm, SignatureCheck, Sm2Signer,
     verify_signature_with_cert,
 };
 pub use summary::SignatureSummary;

@@ -28,7 +28,7 @@
 //!
 //! It does not read files, the clock, or hash documents (the caller streams the document
 //! through SM3, [`super::hash_document_with`]); time-stamps inside the signature are shown, not
-//! verified; producing an `SES_Signature` needs an SM2 holder key, which govpki does not issue.
+//! verified. Making an `SES_Signature` is [`build`].
 
 use std::fmt;
 
@@ -628,6 +628,8 @@ pub fn verify_ses(
         checks: checks.list,
     }
 }
+
+pub mod build;
 
 #[cfg(test)]
 mod tests;

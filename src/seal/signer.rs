@@ -1,9 +1,10 @@
 //! Raw signatures for seals and document signatures: the [`SealSigner`] abstraction, a `ring`
-//! implementation from PKCS#8 DER keys, and verification of a signature with the public key of a
-//! certificate.
+//! implementation from PKCS#8 DER keys, an SM2 implementation ([`Sm2Signer`], `sm2` crate), and
+//! verification of a signature with the public key of a certificate.
 //!
 //! Supported: ECDSA P-256 with SHA-256, ECDSA P-384 with SHA-384 (ASN.1 `Ecdsa-Sig-Value`
-//! signatures), Ed25519, RSA PKCS#1 v1.5 with SHA-256. Verification additionally accepts the
+//! signatures), Ed25519, RSA PKCS#1 v1.5 with SHA-256, SM2-with-SM3 (user ID
+//! `1234567812345678`, DER `SEQUENCE { r, s }`). Verification additionally accepts the
 //! other hash pairings `ring` knows (P-256/SHA-384, P-384/SHA-256, RSA with SHA-384/512, and
 //! `rsaEncryption` as a CMS signature algorithm), and SM2-with-SM3 (GB/T 32918, the signature
 //! of GB/T 38540 seals, with the default user ID `1234567812345678` of GB/T 35276). RSA-PSS is
@@ -158,6 +159,9 @@ pub enum SignatureAlgorithm {
     Ed25519,
     /// RSA PKCS#1 v1.5 with SHA-256 (`sha256WithRSAEncryption`).
     RsaPkcs1Sha256,
+    /// SM2 with SM3 (GM/T 0003, `1.2.156.10197.1.501`), user ID `1234567812345678` (GM/T 0009):
+    /// the signature of GB/T 38540 seals and seal-signatures.
+    Sm2Sm3,
 }
 
 impl SignatureAlgorithm {
@@ -168,12 +172,14 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::EcdsaP384Sha384 => oid::ECDSA_WITH_SHA384,
             SignatureAlgorithm::Ed25519 => oid::ED25519,
             SignatureAlgorithm::RsaPkcs1Sha256 => oid::SHA256_WITH_RSA,
+            SignatureAlgorithm::Sm2Sm3 => oid::SM2_WITH_SM3,
         }
     }
 
     /// The CMS `digestAlgorithm` that goes with this signature algorithm: the hash of the
-    /// signature itself for ECDSA and RSA (OpenSSL verifies with the `digestAlgorithm`), and
-    /// SHA-512 for Ed25519 (RFC 8419 §3.1).
+    /// signature itself for ECDSA and RSA (OpenSSL verifies with the `digestAlgorithm`),
+    /// SHA-512 for Ed25519 (RFC 8419 §3.1), and SM3 for SM2 (GB/T 35275 §7.1; govpki's CMS
+    /// reader does not take SM3, so a `.p7s` by an SM2 signer is not offered).
     pub fn digest(self) -> DigestAlgorithm {
         match self {
             SignatureAlgorithm::EcdsaP256Sha256 | SignatureAlgorithm::RsaPkcs1Sha256 => {
@@ -181,11 +187,12 @@ impl SignatureAlgorithm {
             }
             SignatureAlgorithm::EcdsaP384Sha384 => DigestAlgorithm::Sha384,
             SignatureAlgorithm::Ed25519 => DigestAlgorithm::Sha512,
+            SignatureAlgorithm::Sm2Sm3 => DigestAlgorithm::Sm3,
         }
     }
 
     /// Whether the `AlgorithmIdentifier` carries explicit NULL parameters (RSA, RFC 4055 §5),
-    /// or none (ECDSA, RFC 5758 §3.2; Ed25519, RFC 8410 §3).
+    /// or none (ECDSA, RFC 5758 §3.2; Ed25519, RFC 8410 §3; SM2, GM/T 0015 §7.2).
     pub fn has_null_parameters(self) -> bool {
         matches!(self, SignatureAlgorithm::RsaPkcs1Sha256)
     }
@@ -197,6 +204,7 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::EcdsaP384Sha384 => "ecdsa-p384-sha384",
             SignatureAlgorithm::Ed25519 => "ed25519",
             SignatureAlgorithm::RsaPkcs1Sha256 => "rsa-pkcs1-sha256",
+            SignatureAlgorithm::Sm2Sm3 => "sm2-sm3",
         }
     }
 }
@@ -217,7 +225,7 @@ pub trait SealSigner: Send + Sync {
     fn public_key(&self) -> &[u8];
 
     /// Signs `msg` (hashing it as the algorithm says). ECDSA signatures are DER
-    /// `Ecdsa-Sig-Value`.
+    /// `Ecdsa-Sig-Value`, SM2 signatures DER `SEQUENCE { r, s }` over SM3(Z_A ‖ msg).
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, SealError>;
 }
 
@@ -311,6 +319,101 @@ impl SealSigner for RingSigner {
             }
         }
     }
+}
+
+/// A [`SealSigner`] over an SM2 private key (the `sm2` crate): SM2-with-SM3 (GB/T 32918) with
+/// the user ID `1234567812345678` of GM/T 0009 whatever user ID the given key carries, the
+/// signature as DER `SEQUENCE { r, s }` (GM/T 0009 §7.3, never the raw `r‖s`).
+///
+/// The nonce is derived from the key and the message (RFC 6979 with SM3, as the `sm2` crate
+/// does), so signing needs no randomness source and the same input gives the same signature.
+pub struct Sm2Signer {
+    key: sm2::dsa::SigningKey,
+    /// The uncompressed point `04 ‖ x ‖ y`, as in the certificate's `subjectPublicKey`.
+    public_key: Vec<u8>,
+}
+
+impl std::fmt::Debug for Sm2Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.debug_struct("Sm2Signer")
+            .field("public_key", &hex::encode(&self.public_key))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sm2Signer {
+    /// An SM2 signer from a key of the `sm2` crate. The key is re-bound to the default user ID
+    /// `1234567812345678`: GB/T 38540 seals and seal-signatures, and GM/T 0015 certificates,
+    /// are verified with that ID, so a signature under another ID would be refused by every
+    /// verifier.
+    pub fn new(key: &sm2::dsa::SigningKey) -> Result<Self, SealError> {
+        use sm2::elliptic_curve::sec1::ToEncodedPoint;
+        let key =
+            sm2::dsa::SigningKey::from_nonzero_scalar(SM2_DEFAULT_ID, *key.as_nonzero_scalar())
+                .map_err(|e| SealError::Key {
+                    reason: format!("SM2 key: {e}"),
+                })?;
+        let public_key = key
+            .verifying_key()
+            .to_encoded_point(false)
+            .as_bytes()
+            .to_vec();
+        Ok(Self { key, public_key })
+    }
+
+    /// An SM2 signer from the 32-octet big-endian private scalar `d` (1 ≤ d < n − 1).
+    pub fn from_secret_bytes(d: &[u8]) -> Result<Self, SealError> {
+        let key =
+            sm2::dsa::SigningKey::from_slice(SM2_DEFAULT_ID, d).map_err(|_| SealError::Key {
+                reason: "not an SM2 private key (32 octets, 1 <= d < n - 1)".into(),
+            })?;
+        Self::new(&key)
+    }
+
+    /// Whether this key is the one certified by `cert_der`.
+    pub fn matches_certificate(&self, cert_der: &[u8]) -> Result<bool, SealError> {
+        key_matches_certificate(self, cert_der)
+    }
+}
+
+impl SealSigner for Sm2Signer {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        SignatureAlgorithm::Sm2Sm3
+    }
+
+    fn public_key(&self) -> &[u8] {
+        &self.public_key
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, SealError> {
+        use sm2::dsa::signature::Signer;
+        let sig: sm2::dsa::Signature = self.key.try_sign(msg).map_err(|e| SealError::Signing {
+            reason: format!("SM2: {e}"),
+        })?;
+        sm2_signature_der(&sig)
+    }
+}
+
+/// `SEQUENCE { r INTEGER, s INTEGER }` (GM/T 0009 §7.3) of an SM2 signature.
+fn sm2_signature_der(sig: &sm2::dsa::Signature) -> Result<Vec<u8>, SealError> {
+    use der::Encode;
+    use der::asn1::UintRef;
+    #[derive(der::Sequence)]
+    struct RS<'a> {
+        r: UintRef<'a>,
+        s: UintRef<'a>,
+    }
+    let failed = |e: der::Error| SealError::Signing {
+        reason: format!("encoding the SM2 signature: {e}"),
+    };
+    let (r, s) = (sig.r_bytes(), sig.s_bytes());
+    RS {
+        r: UintRef::new(&r).map_err(failed)?,
+        s: UintRef::new(&s).map_err(failed)?,
+    }
+    .to_der()
+    .map_err(failed)
 }
 
 /// Whether `signer`'s public key is the one in the certificate `cert_der`.

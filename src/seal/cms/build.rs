@@ -70,7 +70,8 @@ impl<'a> DocumentSigner<'a> {
     /// embed (DER), and `seal` the seal to carry (None makes a plain CAdES signature, which
     /// `seal verify` judges invalid: use it for tests and tools only).
     ///
-    /// Errors: an unparsable certificate, or a key that is not the certificate's.
+    /// Errors: an unparsable certificate, a key that is not the certificate's, or an SM2 key
+    /// (a GB/T 35275 `SignedData` is not written; SM2 holders make `SES_Signature`s).
     pub fn new(
         signer: &'a dyn SealSigner,
         signer_cert: &[u8],
@@ -78,6 +79,14 @@ impl<'a> DocumentSigner<'a> {
         crls: &[Vec<u8>],
         seal: Option<&Seal>,
     ) -> Result<Self, SealError> {
+        if signer.algorithm() == signer::SignatureAlgorithm::Sm2Sm3 {
+            // RFC 5652 with an SM3 digestAlgorithm is neither CAdES nor GB/T 35275 (other OIDs):
+            // no verifier, ours included, would read it.
+            return Err(SealError::Spec {
+                field: "signer key",
+                reason: "a CMS (.p7s) signature with an SM2 key is not offered: an SM2 holder makes a GB/T 38540 SES_Signature".into(),
+            });
+        }
         let cert = parse_certificate("signer", signer_cert)?;
         if !signer::key_matches_certificate(signer, signer_cert)? {
             return Err(SealError::KeyMismatch {

@@ -67,6 +67,24 @@ impl Reason {
         Reason::ALL.into_iter().find(|r| r.code() == code)
     }
 
+    /// The reason of a CRL entry's reasonCode as the validator reads it; `None` (no
+    /// reasonCode) is unspecified (RFC 5280 §5.3.1).
+    pub fn from_entry(reason: Option<x509_cert::ext::pkix::CrlReason>) -> Reason {
+        use x509_cert::ext::pkix::CrlReason as C;
+        match reason {
+            None | Some(C::Unspecified) => Reason::Unspecified,
+            Some(C::KeyCompromise) => Reason::KeyCompromise,
+            Some(C::CaCompromise) => Reason::CaCompromise,
+            Some(C::AffiliationChanged) => Reason::AffiliationChanged,
+            Some(C::Superseded) => Reason::Superseded,
+            Some(C::CessationOfOperation) => Reason::CessationOfOperation,
+            Some(C::CertificateHold) => Reason::CertificateHold,
+            Some(C::RemoveFromCRL) => Reason::RemoveFromCrl,
+            Some(C::PrivilegeWithdrawn) => Reason::PrivilegeWithdrawn,
+            Some(C::AaCompromise) => Reason::AaCompromise,
+        }
+    }
+
     /// Whether the reason says the key was compromised (keyCompromise, cACompromise,
     /// aACompromise): a claimed time proves nothing against it (RFC 5280 §5.3.2).
     pub fn is_compromise(self) -> bool {
@@ -458,6 +476,11 @@ mod tests {
                 format!("\"{}\"", r.name())
             );
         }
+        assert_eq!(Reason::from_entry(None), Reason::Unspecified);
+        assert_eq!(
+            Reason::from_entry(Some(x509_cert::ext::pkix::CrlReason::AaCompromise)),
+            Reason::AaCompromise
+        );
         assert_eq!(Reason::from_code(7), None);
         assert_eq!(Reason::from_code(11), None);
         assert_eq!(

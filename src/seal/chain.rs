@@ -434,9 +434,9 @@ impl AtTimeChecker {
             Outcome::Valid(path) | Outcome::Indeterminate(path) => {
                 Ok(path.certs.iter().map(|c| c.cert.der.clone()).collect())
             }
-            Outcome::Invalid(failure) => {
-                Err(ChainCheck::Invalid(ca_verify::failure_text(&failure, at)))
-            }
+            Outcome::Invalid(failure) => Err(ChainCheck::Invalid(
+                ca_verify::InvalidReason::new(failure, at).to_string(),
+            )),
         }
     }
 

@@ -762,3 +762,38 @@ fn a_crl_partitioned_by_reason_settles_nothing_alone() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_listed_revocation_keeps_its_reason_and_why_it_counts() {
+    let r = root();
+    let h = holder(&r, 7, true);
+    let crls = vec![crl(
+        &r,
+        T + Duration::days(2),
+        &[(7, T + Duration::days(1))],
+    )];
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
+    let listed = |check| match check {
+        ChainCheck::Invalid(ChainFailure::Revoked(l)) => l,
+        other => panic!("{other:?}"),
+    };
+    let claimed = listed(c.check(&h, &[], T, ChainRole::Holder));
+    assert_eq!(claimed.reason, Reason::KeyCompromise);
+    assert_eq!(claimed.counts, RevokedBecause::CompromiseBeforeUnprovenTime);
+    assert_eq!(claimed.effective(), T + Duration::days(1));
+    let later = T + Duration::days(3);
+    let proven = listed(c.check_proven(&h, &[], later, ChainRole::Holder));
+    assert_eq!(proven.counts, RevokedBecause::AtOrBefore);
+    assert_eq!(proven.at, later);
+    // Without a CRL, the cause names the issuer.
+    let bare = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &[]).unwrap();
+    match bare.check(&h, &[], T, ChainRole::Holder) {
+        ChainCheck::ValidRevocationUnknown(RevocationUnknown(causes)) => {
+            assert!(
+                matches!(&causes[..], [Unsettled::NoCrl { .. }]),
+                "{causes:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -262,3 +262,71 @@ impl fmt::Display for RevocationUnknown {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    const AT: OffsetDateTime = datetime!(2026-11-30 10:00:00 UTC);
+
+    #[test]
+    fn the_words_of_a_listed_revocation_say_why_it_counts() {
+        let mut listed = ListedRevocation {
+            subject: "CN=Holder".into(),
+            serial: "07".into(),
+            revoked_at: datetime!(2026-12-01 10:00:00 UTC),
+            reason: Reason::KeyCompromise,
+            invalidity: Some(datetime!(2026-11-29 10:00:00 UTC)),
+            at: AT,
+            counts: RevokedBecause::AtOrBefore,
+        };
+        assert_eq!(listed.effective(), datetime!(2026-11-29 10:00:00 UTC));
+        assert_eq!(
+            ChainFailure::Revoked(listed.clone()).to_string(),
+            "certificate `CN=Holder` (serial 07) was revoked at 2026-12-01T10:00:00Z (keyCompromise), invalid since 2026-11-29T10:00:00Z, at or before the signing time 2026-11-30T10:00:00Z"
+        );
+        listed.invalidity = None;
+        listed.counts = RevokedBecause::CompromiseBeforeUnprovenTime;
+        assert_eq!(
+            listed.to_string(),
+            "certificate `CN=Holder` (serial 07) was revoked at 2026-12-01T10:00:00Z (keyCompromise): a compromised key voids what it signed, whatever time it claims; the signing time 2026-11-30T10:00:00Z is not proven before 2026-12-01T10:00:00Z by a trusted time-stamp"
+        );
+    }
+
+    #[test]
+    fn unsettled_causes_join_in_path_order() {
+        let unknown = RevocationUnknown(vec![
+            Unsettled::NoCrl {
+                subject: "CN=Holder".into(),
+                issuer: "CN=Sub".into(),
+            },
+            Unsettled::CrlTooOld {
+                subject: "CN=Sub".into(),
+                newest: datetime!(2026-11-01 0:00:00 UTC),
+                at: AT,
+            },
+        ]);
+        assert_eq!(
+            unknown.to_string(),
+            "no CRL from `CN=Sub` for `CN=Holder`; the newest CRL for `CN=Sub` was issued at 2026-11-01T00:00:00Z, before the signing time 2026-11-30T10:00:00Z, so it cannot show the certificate unrevoked then"
+        );
+        assert_eq!(
+            ChainFailure::KeyUsageUnfit {
+                subject: "CN=TSA".into(),
+                role: ChainRole::TimeStamping,
+            }
+            .to_string(),
+            "certificate `CN=TSA` has no key usage fit for signing time-stamps"
+        );
+        assert_eq!(
+            ChainFailure::MalformedExtension {
+                extension: Extension::ExtendedKeyUsage,
+                detail: "bad".into(),
+            }
+            .to_string(),
+            "malformed extended key usage: bad"
+        );
+    }
+}

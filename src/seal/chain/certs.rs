@@ -91,7 +91,7 @@ pub(super) fn malformed(extension: Extension, e: impl std::fmt::Display) -> Chai
 /// Whether the verifier trusts it is [`AtTimeChecker`]'s question.
 pub fn seal_authority_kind(cert_der: &[u8]) -> Result<&'static str, ChainFailure> {
     let Ok(([], cert)) = X509Certificate::from_der(cert_der) else {
-        return Err(ChainFailure::Malformed(None));
+        return Err(ChainFailure::MalformedSealAuthority);
     };
     authority_kind_of(&cert).map(|k| match k {
         AuthorityKind::Ca => "a CA certificate",

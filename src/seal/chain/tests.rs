@@ -430,6 +430,10 @@ fn only_seal_authorities_make_seals() {
     ));
     // Without trust anchors, by its own extensions (`seal show`).
     assert!(seal_authority_kind(&person).is_err());
+    assert_eq!(
+        seal_authority_kind(b"not DER").map_err(|e| e.to_string()),
+        Err("the seal authority certificate is malformed".to_string())
+    );
     assert!(seal_authority_kind(&authority).is_ok());
     assert!(seal_authority_kind(&r.cert).is_ok());
 }

@@ -20,6 +20,8 @@ pub enum ChainFailure {
     Malformed(Option<CertError>),
     /// Another certificate of the path does not parse.
     MalformedPathCertificate,
+    /// A seal's maker certificate does not parse (`seal show`, judging it without anchors).
+    MalformedSealAuthority,
     /// A key usage or extended key usage extension does not parse.
     MalformedExtension {
         extension: Extension,
@@ -131,6 +133,9 @@ impl fmt::Display for ChainFailure {
             ChainFailure::Malformed(Some(e)) => write!(f, "the certificate is malformed: {e}"),
             ChainFailure::MalformedPathCertificate => {
                 f.write_str("a certificate of the path is malformed")
+            }
+            ChainFailure::MalformedSealAuthority => {
+                f.write_str("the seal authority certificate is malformed")
             }
             ChainFailure::MalformedExtension { extension, detail } => match extension {
                 Extension::KeyUsage => write!(f, "malformed key usage: {detail}"),

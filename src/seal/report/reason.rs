@@ -333,5 +333,9 @@ mod tests {
             .to_string(),
             "malformed extended key usage: bad"
         );
+        assert_eq!(
+            crate::seal::chain::seal_authority_kind(b"not DER").map_err(|e| e.to_string()),
+            Err("the seal authority certificate is malformed".to_string())
+        );
     }
 }

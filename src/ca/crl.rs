@@ -12,8 +12,8 @@ use super::serial::Serial;
 use crate::tlv::{der_len, header_len, tlv};
 
 /// RFC 5280 §5.3.1 reason codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Shown and serialised by its RFC 5280 name ([`Reason::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 #[value(rename_all = "camelCase")]
 pub enum Reason {
     Unspecified,
@@ -48,21 +48,50 @@ impl Reason {
         }
     }
 
+    /// Every reason, in code order (7 is unused).
+    pub const ALL: [Reason; 10] = [
+        Reason::Unspecified,
+        Reason::KeyCompromise,
+        Reason::CaCompromise,
+        Reason::AffiliationChanged,
+        Reason::Superseded,
+        Reason::CessationOfOperation,
+        Reason::CertificateHold,
+        Reason::RemoveFromCrl,
+        Reason::PrivilegeWithdrawn,
+        Reason::AaCompromise,
+    ];
+
+    /// The reason with this reasonCode, `None` for a number RFC 5280 does not define.
     pub fn from_code(code: u8) -> Option<Reason> {
-        [
-            Reason::Unspecified,
-            Reason::KeyCompromise,
-            Reason::CaCompromise,
-            Reason::AffiliationChanged,
-            Reason::Superseded,
-            Reason::CessationOfOperation,
-            Reason::CertificateHold,
-            Reason::RemoveFromCrl,
-            Reason::PrivilegeWithdrawn,
-            Reason::AaCompromise,
-        ]
-        .into_iter()
-        .find(|r| r.code() == code)
+        Reason::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The reason of a CRL entry's reasonCode as the validator reads it; `None` (no
+    /// reasonCode) is unspecified (RFC 5280 §5.3.1).
+    pub fn from_entry(reason: Option<x509_cert::ext::pkix::CrlReason>) -> Reason {
+        use x509_cert::ext::pkix::CrlReason as C;
+        match reason {
+            None | Some(C::Unspecified) => Reason::Unspecified,
+            Some(C::KeyCompromise) => Reason::KeyCompromise,
+            Some(C::CaCompromise) => Reason::CaCompromise,
+            Some(C::AffiliationChanged) => Reason::AffiliationChanged,
+            Some(C::Superseded) => Reason::Superseded,
+            Some(C::CessationOfOperation) => Reason::CessationOfOperation,
+            Some(C::CertificateHold) => Reason::CertificateHold,
+            Some(C::RemoveFromCRL) => Reason::RemoveFromCrl,
+            Some(C::PrivilegeWithdrawn) => Reason::PrivilegeWithdrawn,
+            Some(C::AaCompromise) => Reason::AaCompromise,
+        }
+    }
+
+    /// Whether the reason says the key was compromised (keyCompromise, cACompromise,
+    /// aACompromise): a claimed time proves nothing against it (RFC 5280 §5.3.2).
+    pub fn is_compromise(self) -> bool {
+        matches!(
+            self,
+            Reason::KeyCompromise | Reason::CaCompromise | Reason::AaCompromise
+        )
     }
 
     pub fn name(self) -> &'static str {
@@ -78,6 +107,18 @@ impl Reason {
             Reason::PrivilegeWithdrawn => "privilegeWithdrawn",
             Reason::AaCompromise => "aACompromise",
         }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 
@@ -423,5 +464,40 @@ mod tests {
             &mut v,
         );
         assert_eq!(v[0], 0x17);
+    }
+
+    #[test]
+    fn reasons_round_trip_by_code_and_show_their_rfc_5280_names() {
+        for r in Reason::ALL {
+            assert_eq!(Reason::from_code(r.code()), Some(r));
+            assert_eq!(r.to_string(), r.name());
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.name())
+            );
+        }
+        assert_eq!(Reason::from_entry(None), Reason::Unspecified);
+        assert_eq!(
+            Reason::from_entry(Some(x509_cert::ext::pkix::CrlReason::AaCompromise)),
+            Reason::AaCompromise
+        );
+        assert_eq!(Reason::from_code(7), None);
+        assert_eq!(Reason::from_code(11), None);
+        assert_eq!(
+            serde_json::to_string(&Reason::CaCompromise).unwrap(),
+            "\"cACompromise\""
+        );
+        let compromised: Vec<Reason> = Reason::ALL
+            .into_iter()
+            .filter(|r| r.is_compromise())
+            .collect();
+        assert_eq!(
+            compromised,
+            [
+                Reason::KeyCompromise,
+                Reason::CaCompromise,
+                Reason::AaCompromise
+            ]
+        );
     }
 }

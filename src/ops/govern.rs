@@ -29,7 +29,7 @@ use crate::audit::{Event, proof};
 use crate::authz::{self, Policy, Request};
 use crate::ca::keys::PrivateKey;
 use crate::ca::serial::Serial;
-use crate::ca::verify::{self, Verdict, VerifyInput};
+use crate::ca::verify::{self, VerifyInput};
 use crate::ca::when::rfc3339;
 
 #[cfg(test)]
@@ -478,11 +478,8 @@ pub fn operator_is_trusted(
         purpose: None,
     })
     .map_err(|e| OperatorRefusal::Unverifiable(e.to_string()))?;
-    match verdict {
-        Verdict::Valid { .. } => {}
-        Verdict::Invalid { reason, .. } | Verdict::Indeterminate { reason, .. } => {
-            return Err(OperatorRefusal::Chain(reason));
-        }
+    if let Some(reason) = verdict.why_not_valid() {
+        return Err(OperatorRefusal::Chain(reason));
     }
     // Fail closed: the operator must be a certificate this CA issued, found byte for byte in
     // its store and valid there; a parent's certificate, a CA certificate, or a store error is

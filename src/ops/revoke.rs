@@ -52,8 +52,8 @@ impl Request {
 /// What was revoked.
 #[derive(Debug, Clone, Serialize)]
 pub struct Revoked {
-    /// The RFC 5280 name of the reason.
-    pub reason: &'static str,
+    /// Serialised by its RFC 5280 name.
+    pub reason: Reason,
     /// Hex serials.
     pub revoked: Vec<String>,
     pub revoked_at: String,
@@ -98,7 +98,7 @@ pub fn revoke(
         .map_err(anyhow::Error::from)?;
     Ok(Revoked {
         revoked: req.serials.iter().map(Serial::to_hex).collect(),
-        reason: req.reason.name(),
+        reason: req.reason,
         revoked_at: rfc3339(now),
     })
 }
@@ -148,12 +148,60 @@ mod tests {
         let serial = crate::ops::issue::tests::issue_person(&mut open, &rng, now);
         let req = Request::new(vec![serial.clone()], Reason::CertificateHold, None, now).unwrap();
         let done = revoke(&mut open, &req, "local:test", now).unwrap();
-        assert_eq!(done.reason, "certificateHold");
+        assert_eq!(done.reason, Reason::CertificateHold);
+        assert_eq!(done.reason.to_string(), "certificateHold");
         assert_eq!(done.revoked_at, "2026-05-04T10:00:00Z");
         let row = open.store.get(&serial, now).unwrap().unwrap();
         assert_eq!(row.status, CertStatus::OnHold);
         release(&mut open, std::slice::from_ref(&serial), "local:test", now).unwrap();
         let row = open.store.get(&serial, now).unwrap().unwrap();
         assert_eq!(row.status, CertStatus::Valid);
+    }
+
+    #[test]
+    fn a_second_revocation_names_the_recorded_reason_and_an_unknown_stored_reason_is_refused() {
+        let now = datetime!(2026-05-04 10:00 UTC);
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut open = OpenCa::open(dir.path()).unwrap();
+        let rng = Counter(AtomicU8::new(0));
+        let serial = crate::ops::issue::tests::issue_person(&mut open, &rng, now);
+        let req = Request::new(vec![serial.clone()], Reason::CaCompromise, None, now).unwrap();
+        revoke(&mut open, &req, "local:test", now).unwrap();
+        let row = open.store.get(&serial, now).unwrap().unwrap();
+        assert_eq!(row.reason, Some(Reason::CaCompromise));
+        let again = Request::new(vec![serial.clone()], Reason::Superseded, None, now).unwrap();
+        let err = open
+            .store
+            .revoke(
+                &[Revocation {
+                    serial: serial.clone(),
+                    reason: again.reason,
+                    invalidity: None,
+                }],
+                "local:test",
+                now,
+            )
+            .unwrap_err();
+        match &err {
+            crate::store::StoreError::AlreadyRevoked { reason, .. } => {
+                assert_eq!(*reason, Reason::CaCompromise)
+            }
+            other => panic!("{other}"),
+        }
+        assert!(err.to_string().contains("(cACompromise)"), "{err}");
+
+        // Code 7 is no RFC 5280 reason: a damaged store, not a silent `unspecified`.
+        let db = rusqlite::Connection::open(dir.path().join(crate::store::DB_FILE)).unwrap();
+        db.execute("UPDATE revocations SET reason = 7", []).unwrap();
+        drop(db);
+        let open = OpenCa::open(dir.path()).unwrap();
+        let err = open.store.get(&serial, now).unwrap_err().to_string();
+        assert!(err.contains("unknown revocation reason `7`"), "{err}");
+        let err = open.store.for_each_revoked(|_| {}).unwrap_err().to_string();
+        assert!(err.contains("unknown revocation reason `7`"), "{err}");
+        let reader = crate::store::revocations::RevocationReader::open(dir.path()).unwrap();
+        let err = reader.get(&serial).unwrap_err().to_string();
+        assert!(err.contains("unknown revocation reason `7`"), "{err}");
     }
 }

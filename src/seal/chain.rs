@@ -56,11 +56,13 @@ use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
-use super::format_time;
-use super::report::{ChainCheck, ChainChecker, ChainRole};
+use super::report::{
+    ChainCheck, ChainChecker, ChainFailure, ChainRole, Extension, ListedRevocation,
+    RevocationUnknown, RevokedBecause, Unsettled,
+};
 use super::signer::{self, SignatureCheck};
 use crate::ca::crl::Reason;
-use crate::ca::verify::{self as ca_verify, Purpose};
+use crate::ca::verify::{InvalidReason, Purpose};
 use crate::pkix::Cert;
 use crate::pkix::policy::PolicyInputs;
 use crate::pkix::sig::DefaultVerifier;
@@ -171,8 +173,8 @@ impl ChainChecker for WithCrls<'_> {
 /// Where a certificate stands on the CRLs at a time.
 enum Revocation {
     Good,
-    Revoked(String),
-    Unknown(String),
+    Revoked(ListedRevocation),
+    Unknown(Unsettled),
 }
 
 impl AtTimeChecker {
@@ -268,7 +270,7 @@ impl AtTimeChecker {
         &self,
         ee: &X509Certificate<'_>,
         ee_der: &[u8],
-    ) -> Result<AuthorityKind, String> {
+    ) -> Result<AuthorityKind, ChainFailure> {
         if self.seal_authorities.iter().any(|p| p.as_slice() == ee_der) {
             return Ok(AuthorityKind::Pinned);
         }
@@ -298,13 +300,12 @@ impl AtTimeChecker {
     ) -> ChainCheck {
         let ee = match X509Certificate::from_der(ee_der) {
             Ok(([], c)) => c,
-            _ => return ChainCheck::Invalid("the certificate is malformed".into()),
+            _ => return ChainCheck::Invalid(ChainFailure::Malformed(None)),
         };
         if matches!(role, ChainRole::Holder | ChainRole::SesHolder) && ee.is_ca() {
-            return ChainCheck::Invalid(format!(
-                "`{}` is a CA certificate, which cannot hold a seal",
-                subject(&ee)
-            ));
+            return ChainCheck::Invalid(ChainFailure::HolderIsCa {
+                subject: subject(&ee),
+            });
         }
         // DESIGN.md §4: whatever its chain, only a seal authority makes seals.
         let authority = if role == ChainRole::Authority {
@@ -342,10 +343,11 @@ impl AtTimeChecker {
                 if let Err(why) = key_usage_fits(&ee, role) {
                     return ChainCheck::Invalid(why);
                 }
-                return ChainCheck::ValidRevocationUnknown(format!(
-                    "`{}` is pinned with --seal-authority and has no path to the trust anchors",
-                    subject(&ee)
-                ));
+                return ChainCheck::ValidRevocationUnknown(RevocationUnknown(vec![
+                    Unsettled::PinnedWithoutPath {
+                        subject: subject(&ee),
+                    },
+                ]));
             }
             Err(check) => return check,
         };
@@ -361,18 +363,20 @@ impl AtTimeChecker {
             // `windows(2)` yields slices of exactly two.
             let (cert_der, issuer_der) = (&pair[0], &pair[1]);
             let Ok((_, cert)) = X509Certificate::from_der(cert_der) else {
-                return ChainCheck::Invalid("a certificate of the path is malformed".into());
+                return ChainCheck::Invalid(ChainFailure::MalformedPathCertificate);
             };
             match self.revocation_at(extra, &cert, issuer_der, at, time_proven) {
                 Revocation::Good => {}
-                Revocation::Revoked(why) => return ChainCheck::Invalid(why),
+                Revocation::Revoked(listed) => {
+                    return ChainCheck::Invalid(ChainFailure::Revoked(listed));
+                }
                 Revocation::Unknown(why) => unknown.push(why),
             }
         }
         if unknown.is_empty() {
             ChainCheck::Valid
         } else {
-            ChainCheck::ValidRevocationUnknown(unknown.join("; "))
+            ChainCheck::ValidRevocationUnknown(RevocationUnknown(unknown))
         }
     }
 
@@ -401,7 +405,7 @@ impl AtTimeChecker {
     ) -> Result<Vec<Vec<u8>>, ChainCheck> {
         let target = Cert::from_der(ee_der)
             .map(Arc::new)
-            .map_err(|e| ChainCheck::Invalid(format!("the certificate is malformed: {e}")))?;
+            .map_err(|e| ChainCheck::Invalid(ChainFailure::Malformed(Some(e))))?;
         let mut intermediates = self.parsed_intermediates.clone();
         // A document's certificates are advisory: one that does not parse is not a path.
         intermediates.extend(
@@ -434,9 +438,9 @@ impl AtTimeChecker {
             Outcome::Valid(path) | Outcome::Indeterminate(path) => {
                 Ok(path.certs.iter().map(|c| c.cert.der.clone()).collect())
             }
-            Outcome::Invalid(failure) => {
-                Err(ChainCheck::Invalid(ca_verify::failure_text(&failure, at)))
-            }
+            Outcome::Invalid(failure) => Err(ChainCheck::Invalid(ChainFailure::Path(
+                InvalidReason::new(failure, at),
+            ))),
         }
     }
 
@@ -470,7 +474,7 @@ impl AtTimeChecker {
                         reason: r.reason,
                     };
                     match listed_revocation(cert, &e, at, time_proven) {
-                        Some(why) => return Revocation::Revoked(why),
+                        Some(listed) => return Revocation::Revoked(listed),
                         None => settled = true,
                     }
                 }
@@ -497,7 +501,7 @@ impl AtTimeChecker {
             newest = Some(newest.map_or(crl.this_update, |n| n.max(crl.this_update)));
             match crl.entries.get(cert.raw_serial()) {
                 Some(e) => match listed_revocation(cert, e, at, time_proven) {
-                    Some(why) => return Revocation::Revoked(why),
+                    Some(listed) => return Revocation::Revoked(listed),
                     // Revoked after `at`: it was good then.
                     None => settled = true,
                 },
@@ -511,18 +515,21 @@ impl AtTimeChecker {
         if settled {
             return Revocation::Good;
         }
-        let who = format!("`{}`", subject(cert));
+        let subject = subject(cert);
         Revocation::Unknown(match newest {
-            Some(n) => format!(
-                "the newest CRL for {who} was issued at {}, before the signing time {}, so it cannot show the certificate unrevoked then",
-                format_time(n),
-                format_time(at)
-            ),
-            None if unverified => format!(
-                "no usable CRL for {who}: the CRL from `{}` does not verify with its issuer's key",
-                issuer_name(cert)
-            ),
-            None => format!("no CRL from `{}` for {who}", issuer_name(cert)),
+            Some(newest) => Unsettled::CrlTooOld {
+                subject,
+                newest,
+                at,
+            },
+            None if unverified => Unsettled::NoVerifiedCrl {
+                subject,
+                issuer: issuer_name(cert),
+            },
+            None => Unsettled::NoCrl {
+                subject,
+                issuer: issuer_name(cert),
+            },
         })
     }
 }

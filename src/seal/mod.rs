@@ -49,7 +49,8 @@ pub use cms::{
 };
 pub use render::{ImageInfo, render_seal_svg, sniff_image};
 pub use report::{
-    ChainCheck, ChainChecker, ChainRole, Check, CheckId, CheckStatus, TimeSource, Verdict,
+    ChainCheck, ChainChecker, ChainFailure, ChainRole, Check, CheckId, CheckStatus,
+    ListedRevocation, RevocationUnknown, RevokedBecause, TimeSource, Unsettled, Verdict,
     VerificationReport,
 };
 pub use seal::{

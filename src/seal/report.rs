@@ -13,6 +13,13 @@ use time::OffsetDateTime;
 
 use super::format_time;
 use super::signer::DigestAlgorithm;
+pub use crate::ca::verify::IndeterminateReason;
+
+mod reason;
+
+pub use reason::{
+    ChainFailure, Extension, ListedRevocation, RevocationUnknown, RevokedBecause, Unsettled,
+};
 
 /// Which certificate a [`ChainChecker`] is asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -44,12 +51,24 @@ pub enum ChainCheck {
     Valid,
     /// As [`ChainCheck::Valid`], but no CRL settled revocation for some certificate of the path
     /// (reason says which). Valid unless the verifier requires revocation.
-    ValidRevocationUnknown(String),
+    ValidRevocationUnknown(RevocationUnknown),
     /// No valid path: untrusted, expired or not yet valid at the time, wrong key usage, or
     /// revoked at or before the time. The reason is the most specific failure.
-    Invalid(String),
+    Invalid(ChainFailure),
     /// The answer needs data that is missing (e.g. a CRL past its nextUpdate).
-    Indeterminate(String),
+    Indeterminate(IndeterminateReason),
+}
+
+impl ChainCheck {
+    /// Why the certificate may not be relied on (invalid or indeterminate), in words; `None`
+    /// when it may (revocation settled or not).
+    pub fn why_not_valid(&self) -> Option<String> {
+        match self {
+            ChainCheck::Valid | ChainCheck::ValidRevocationUnknown(_) => None,
+            ChainCheck::Invalid(why) => Some(why.to_string()),
+            ChainCheck::Indeterminate(why) => Some(why.to_string()),
+        }
+    }
 }
 
 /// Judges certificate chains for [`verify_document`]. govpki implements it with rustls-webpki

@@ -13,9 +13,12 @@ use time::macros::datetime;
 use x509_parser::prelude::FromDer;
 
 use super::render::render_seal_svg;
-use super::report::{ChainCheck, ChainChecker, ChainRole};
+use super::report::{
+    ChainCheck, ChainChecker, ChainFailure, ChainRole, RevocationUnknown, Unsettled,
+};
 use super::seal::{Seal, SealSpec, SealType, create_seal};
 use super::signer::RingSigner;
+use crate::pkix::validate::Failure;
 
 /// documentSigning (RFC 9336).
 pub const EKU_DOCUMENT_SIGNING: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 36];
@@ -161,7 +164,7 @@ impl ChainChecker for TestChecker {
     ) -> ChainCheck {
         use x509_parser::certificate::X509Certificate;
         let Ok((_, ee)) = X509Certificate::from_der(ee_der) else {
-            return ChainCheck::Invalid("unparsable certificate".into());
+            return ChainCheck::Invalid(ChainFailure::Malformed(None));
         };
         if role == ChainRole::Holder {
             let ok = ee.extended_key_usage().ok().flatten().is_some_and(|e| {
@@ -171,9 +174,13 @@ impl ChainChecker for TestChecker {
                     .any(|o| o.to_id_string() == "1.3.6.1.5.5.7.3.36")
             });
             if !ok {
-                return ChainCheck::Invalid(
-                    "not a seal holder certificate (no documentSigning)".into(),
-                );
+                return ChainCheck::Invalid(path_failure(
+                    Failure::Purpose {
+                        depth: 0,
+                        subject: ee.subject().to_string(),
+                    },
+                    at,
+                ));
             }
         }
         let mut current = ee;
@@ -182,19 +189,33 @@ impl ChainChecker for TestChecker {
                 current.validity().not_before.to_datetime(),
                 current.validity().not_after.to_datetime(),
             );
-            if at < nb || at > na {
-                return ChainCheck::Invalid(format!(
-                    "certificate `{}` not valid at that time",
-                    current.subject()
-                ));
+            if at < nb {
+                return ChainCheck::Invalid(ChainFailure::NotYetValid {
+                    subject: current.subject().to_string(),
+                    not_before: nb,
+                    at,
+                });
+            }
+            if at > na {
+                return ChainCheck::Invalid(ChainFailure::Expired {
+                    subject: current.subject().to_string(),
+                    not_after: na,
+                    at,
+                });
             }
             let serial = crate::seal::certificate_serial_hex(current.as_raw()).unwrap();
             if let Some(r) = self.revoked.get(&serial)
                 && *r <= at
             {
-                return ChainCheck::Invalid(format!(
-                    "certificate `{}` revoked before that time",
-                    current.subject()
+                return ChainCheck::Invalid(path_failure(
+                    Failure::Revoked {
+                        depth: 0,
+                        subject: current.subject().to_string(),
+                        crl: 0,
+                        revoked_at: r.unix_timestamp(),
+                        reason: None,
+                    },
+                    at,
                 ));
             }
             if let Some(anchor) = self
@@ -206,7 +227,10 @@ impl ChainChecker for TestChecker {
                 return if self.revocation_known {
                     ChainCheck::Valid
                 } else {
-                    ChainCheck::ValidRevocationUnknown("no CRL for the issuer".into())
+                    ChainCheck::ValidRevocationUnknown(RevocationUnknown(vec![Unsettled::NoCrl {
+                        subject: current.subject().to_string(),
+                        issuer: current.issuer().to_string(),
+                    }]))
                 };
             }
             let issuer = self
@@ -220,11 +244,23 @@ impl ChainChecker for TestChecker {
                 });
             match issuer {
                 Some(i) => current = i,
-                None => return ChainCheck::Invalid("no path to a trust anchor".into()),
+                None => {
+                    return ChainCheck::Invalid(path_failure(
+                        Failure::NoPath {
+                            subject: current.subject().to_string(),
+                        },
+                        at,
+                    ));
+                }
             }
         }
-        ChainCheck::Invalid("path too long".into())
+        ChainCheck::Invalid(path_failure(Failure::TooLong { max: 5 }, at))
     }
+}
+
+/// A failure of the path, as the validator words it.
+fn path_failure(failure: Failure, at: OffsetDateTime) -> ChainFailure {
+    ChainFailure::Path(crate::ca::verify::InvalidReason::new(failure, at))
 }
 
 /// The DER of a PEM certificate file.

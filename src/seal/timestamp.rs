@@ -496,12 +496,17 @@ pub fn verify_token(
         },
         ChainCheck::ValidRevocationUnknown(why) => TokenCheck::Valid {
             stamp,
-            revocation_unknown: Some(why),
+            revocation_unknown: Some(why.to_string()),
             chain_checked: true,
         },
-        ChainCheck::Invalid(why) | ChainCheck::Indeterminate(why) => {
-            TokenCheck::Untrusted { stamp, reason: why }
-        }
+        ChainCheck::Invalid(why) => TokenCheck::Untrusted {
+            stamp,
+            reason: why.to_string(),
+        },
+        ChainCheck::Indeterminate(why) => TokenCheck::Untrusted {
+            stamp,
+            reason: why.to_string(),
+        },
     }
 }
 

@@ -63,9 +63,12 @@ pub(super) fn chain_check(
             checks.pass(id, format!("{who}: chain valid, not revoked"));
             checks.with_revocation(true);
         }
-        ChainCheck::ValidRevocationUnknown(why) => {
-            checks.unchecked_revocation(id, format!("{who}: chain valid"), why, require_revocation)
-        }
+        ChainCheck::ValidRevocationUnknown(why) => checks.unchecked_revocation(
+            id,
+            format!("{who}: chain valid"),
+            why.to_string(),
+            require_revocation,
+        ),
         ChainCheck::Invalid(why) => checks.fail(id, format!("{who}: {why}")),
         ChainCheck::Indeterminate(why) => checks.indeterminate(id, format!("{who}: {why}")),
     }

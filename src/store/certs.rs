@@ -108,18 +108,18 @@ impl Store {
                 match status {
                     None => return Err(StoreError::UnknownSerial(hexs)),
                     Some(Recorded::Revoked) => {
-                        let code: u8 = reason_of
+                        let code: i64 = reason_of
                             .query_row([&hexs], |row| row.get(0))
                             .map_err(dberr("reading a revocation"))?;
                         return Err(StoreError::AlreadyRevoked {
                             serial: hexs,
-                            reason: Reason::from_code(code).map(Reason::name).unwrap_or("?").into(),
+                            reason: super::reason::from_sql(code)?,
                         });
                     }
                     Some(Recorded::Hold) if r.reason == Reason::CertificateHold => {
                         return Err(StoreError::AlreadyRevoked {
                             serial: hexs,
-                            reason: "certificateHold".into(),
+                            reason: Reason::CertificateHold,
                         });
                     }
                     _ => {}
@@ -141,7 +141,7 @@ impl Store {
                     Recorded::Revoked
                 };
                 upd.execute(params![hexs, new_status.sql()]).map_err(dberr("updating"))?;
-                ins.execute(params![hexs, revoked_at, r.reason.code(), r.invalidity.map(ts)])
+                ins.execute(params![hexs, revoked_at, super::reason::sql(r.reason), r.invalidity.map(ts)])
                     .map_err(dberr("recording a revocation"))?;
                 let row = rows::written(tx, rows::Bound::Revocation, &hexs)?;
                 events.push(Event {
@@ -222,7 +222,7 @@ impl Store {
             })?
             .at(not_after, now);
         let revoked_at: Option<i64> = r.get(8)?;
-        let reason: Option<u8> = r.get(9)?;
+        let reason: Option<i64> = r.get(9)?;
         Ok(CertRow {
             serial: r.get(0)?,
             subject: r.get(1)?,
@@ -234,8 +234,8 @@ impl Store {
             der: r.get(7)?,
             revoked_at: revoked_at.map(|t| crate::ca::when::rfc3339(from_ts(t))),
             reason: reason
-                .and_then(Reason::from_code)
-                .map(|r| r.name().to_string()),
+                .map(|code| super::reason::from_sql_row(code, 9))
+                .transpose()?,
         })
     }
 

@@ -11,6 +11,7 @@ pub mod files;
 pub mod new_home;
 pub mod pinned;
 pub mod policy_cache;
+mod reason;
 pub mod revocations;
 pub mod rows;
 pub mod seals;
@@ -68,7 +69,7 @@ pub enum StoreError {
     #[error("no certificate with serial `{0}` was issued by this CA")]
     UnknownSerial(String),
     #[error("certificate `{serial}` is already revoked ({reason})")]
-    AlreadyRevoked { serial: String, reason: String },
+    AlreadyRevoked { serial: String, reason: Reason },
     #[error("certificate `{0}` is not on hold")]
     NotOnHold(String),
     #[error("the store's CA metadata is damaged: {0}")]
@@ -119,7 +120,7 @@ pub struct CertRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
     #[serde(skip)]
     pub der: Vec<u8>,
 }
@@ -560,12 +561,12 @@ impl Store {
             let serial: Serial = hexs
                 .parse()
                 .map_err(|_| StoreError::Damaged(format!("bad serial `{hexs}` in revocations")))?;
-            let code: u8 = row.get(2).map_err(self.db_err("reading revocations"))?;
+            let code: i64 = row.get(2).map_err(self.db_err("reading revocations"))?;
             let invalidity: Option<i64> = row.get(3).map_err(self.db_err("reading revocations"))?;
             f(RevokedEntry {
                 serial,
                 revoked_at: from_ts(row.get(1).map_err(self.db_err("reading revocations"))?),
-                reason: Reason::from_code(code).unwrap_or(Reason::Unspecified),
+                reason: reason::from_sql(code)?,
                 invalidity: invalidity.map(from_ts),
             });
         }

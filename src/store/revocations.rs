@@ -12,7 +12,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use time::OffsetDateTime;
 
 use super::{DB_FILE, StoreError};
-use crate::ca::crl::{Reason, RevokedEntry};
+use crate::ca::crl::RevokedEntry;
 use crate::ca::serial::Serial;
 
 /// Reads revocations of one home, one serial at a time.
@@ -60,7 +60,7 @@ impl RevocationReader {
             .conn
             .lock()
             .map_err(|_| StoreError::Damaged("a revocation reader panicked".into()))?;
-        let row: Option<(i64, u8, Option<i64>)> = conn
+        let row: Option<(i64, i64, Option<i64>)> = conn
             .query_row(
                 "SELECT revoked_at, reason, invalidity FROM revocations WHERE serial = ?1",
                 [serial.to_hex()],
@@ -77,7 +77,7 @@ impl RevocationReader {
             Some((at, code, invalidity)) => Some(RevokedEntry {
                 serial: serial.clone(),
                 revoked_at: time(at)?,
-                reason: Reason::from_code(code).unwrap_or(Reason::Unspecified),
+                reason: super::reason::from_sql(code)?,
                 invalidity: invalidity.map(time).transpose()?,
             }),
         })

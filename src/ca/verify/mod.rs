@@ -12,11 +12,16 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+mod reason;
+
+pub use reason::{IndeterminateReason, InvalidReason, Undecided, undetermined_text};
+
+use crate::ca::crl::Reason;
 use crate::pkix::Cert;
 use crate::pkix::crl::{Crl, Undetermined};
 use crate::pkix::policy::{PolicyInputs, ValidPolicies};
 use crate::pkix::sig::DefaultVerifier;
-use crate::pkix::validate::{self, CertRevocation, Failure, Options, Outcome, Pool};
+use crate::pkix::validate::{self, CertRevocation, Options, Outcome, Pool};
 
 /// The certificate purposes `--purpose` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -72,23 +77,37 @@ pub enum Verdict {
         policies: ValidPolicies,
     },
     Invalid {
-        reason: String,
+        /// Serialised as its words.
+        reason: InvalidReason,
         /// Set when the end entity is on a CRL.
         revocation: Option<RevocationInfo>,
     },
     Indeterminate {
-        reason: String,
+        /// Serialised as its words.
+        reason: IndeterminateReason,
         /// The path that validates but for revocation, end entity first.
         chain: Vec<String>,
         revocation: Vec<PathRevocation>,
     },
 }
 
+impl Verdict {
+    /// The words of why the chain is not valid (invalid or undecided), `None` when it is.
+    pub fn why_not_valid(&self) -> Option<String> {
+        match self {
+            Verdict::Valid { .. } => None,
+            Verdict::Invalid { reason, .. } => Some(reason.to_string()),
+            Verdict::Indeterminate { reason, .. } => Some(reason.to_string()),
+        }
+    }
+}
+
 /// Where a certificate stands on a CRL.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RevocationInfo {
     pub revoked_at: String,
-    pub reason: String,
+    /// Serialised by its RFC 5280 name; unspecified when the entry has no reasonCode.
+    pub reason: Reason,
 }
 
 /// The revocation of one certificate of the path.
@@ -239,25 +258,29 @@ pub fn verify_chain_with(
         }
         Outcome::Indeterminate(path) => {
             let revocation = path_revocation(&path);
-            let open: Vec<String> = path
+            let open = path
                 .undetermined()
-                .map(|c| match &c.revocation {
-                    CertRevocation::Undetermined { why } => {
-                        format!("`{}` ({})", c.cert.subject_text(), undetermined_text(why))
-                    }
-                    _ => format!("`{}`", c.cert.subject_text()),
+                .map(|c| Undecided {
+                    subject: c.cert.subject_text(),
+                    why: match &c.revocation {
+                        CertRevocation::Undetermined { why } => Some(why.clone()),
+                        _ => None,
+                    },
                 })
                 .collect();
             Verdict::Indeterminate {
-                reason: format!(
-                    "the given CRLs do not decide the revocation of {}",
-                    open.join(", ")
-                ),
+                reason: IndeterminateReason::RevocationUndecided(open),
                 chain: path.certs.iter().map(|c| c.cert.subject_text()).collect(),
                 revocation,
             }
         }
-        Outcome::Invalid(failure) => invalid(&failure, input.at),
+        Outcome::Invalid(failure) => {
+            let reason = InvalidReason::new(failure, input.at);
+            Verdict::Invalid {
+                revocation: reason.revocation(),
+                reason,
+            }
+        }
     })
 }
 
@@ -297,106 +320,6 @@ fn path_revocation(path: &validate::ValidPath) -> Vec<PathRevocation> {
             }
         })
         .collect()
-}
-
-fn undetermined_text(why: &Undetermined) -> &'static str {
-    match why {
-        Undetermined::NoCrl => "no CRL given covers it",
-        Undetermined::Stale => "its CRL is past its nextUpdate",
-        Undetermined::NoValidSigner => "no CRL of its issuer has a signature by a valid key",
-        Undetermined::ReasonsNotCovered => "the CRLs given do not cover every revocation reason",
-        Undetermined::UnknownCriticalExtension => "its CRL has an unsupported critical extension",
-    }
-}
-
-/// The words `cert verify` uses for a failed path.
-pub fn failure_text(failure: &Failure, at: OffsetDateTime) -> String {
-    match invalid(failure, at) {
-        Verdict::Invalid { reason, .. } => reason,
-        _ => failure.to_string(),
-    }
-}
-
-fn invalid(failure: &Failure, at: OffsetDateTime) -> Verdict {
-    let checked = super::when::rfc3339(at);
-    let reason = match failure {
-        Failure::Expired {
-            depth: 0,
-            not_after,
-            ..
-        } => format!(
-            "certificate expired at {} (checked at {checked})",
-            unix(*not_after)
-        ),
-        Failure::NotYetValid {
-            depth: 0,
-            not_before,
-            ..
-        } => format!(
-            "certificate is not valid until {} (checked at {checked})",
-            unix(*not_before)
-        ),
-        Failure::Expired {
-            subject, not_after, ..
-        } => format!(
-            "`{subject}` in the chain expired at {} (checked at {checked})",
-            unix(*not_after)
-        ),
-        Failure::NotYetValid {
-            subject,
-            not_before,
-            ..
-        } => format!(
-            "`{subject}` in the chain is not valid until {} (checked at {checked})",
-            unix(*not_before)
-        ),
-        Failure::Revoked {
-            depth: 0,
-            revoked_at,
-            reason,
-            ..
-        } => {
-            let info = RevocationInfo {
-                revoked_at: unix(*revoked_at),
-                reason: reason.clone().unwrap_or_else(|| "unspecified".into()),
-            };
-            return Verdict::Invalid {
-                reason: format!(
-                    "certificate revoked at {} ({})",
-                    info.revoked_at, info.reason
-                ),
-                revocation: Some(info),
-            };
-        }
-        Failure::Revoked {
-            subject,
-            revoked_at,
-            reason,
-            ..
-        } => format!(
-            "a certificate in the chain is revoked: `{subject}` at {} ({})",
-            unix(*revoked_at),
-            reason.as_deref().unwrap_or("unspecified")
-        ),
-        Failure::Signature { .. } => {
-            format!("a signature in the chain does not verify: {failure}")
-        }
-        Failure::Purpose { depth: 0, .. } => {
-            "the certificate is not valid for the requested purpose (extended key usage)".into()
-        }
-        Failure::TooLong { .. } => "the chain is too long".into(),
-        other => other.to_string(),
-    };
-    Verdict::Invalid {
-        reason,
-        revocation: None,
-    }
-}
-
-fn unix(secs: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(secs)
-        .map(super::when::rfc3339)
-        .unwrap_or_else(|_| secs.to_string())
 }
 
 #[cfg(test)]

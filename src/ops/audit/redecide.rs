@@ -7,7 +7,7 @@ use super::verify::{Broken, Check};
 use crate::audit::{Record, binding, proof};
 use crate::authz::{self, Policy, Request};
 use crate::ca::serial::Serial;
-use crate::ca::verify::{self, Verdict, VerifyInput};
+use crate::ca::verify::{self, VerifyInput};
 use crate::ca::when;
 use crate::ops::common::OpenCa;
 use crate::ops::policy::{self, PinnedError};
@@ -164,15 +164,12 @@ pub(super) fn operator_acceptance(
         serial: serial_text(),
         why: e.to_string(),
     })?;
-    match verdict {
-        Verdict::Valid { .. } => {}
-        Verdict::Invalid { reason, .. } | Verdict::Indeterminate { reason, .. } => {
-            return Err(Unaccepted::NotThisCas {
-                serial: serial_text(),
-                time: allow.time.clone(),
-                why: reason,
-            });
-        }
+    if let Some(reason) = verdict.why_not_valid() {
+        return Err(Unaccepted::NotThisCas {
+            serial: serial_text(),
+            time: allow.time.clone(),
+            why: reason,
+        });
     }
     if let Some(revoked) = row
         .revoked_at

@@ -43,12 +43,8 @@ pub fn check_holder(
         purpose: Some(Purpose::DocumentSigning),
     })
     .with_context(|| format!("verifying holder certificate `{}`", path.display()))?;
-    match verdict {
-        ca_verify::Verdict::Valid { .. } => {}
-        ca_verify::Verdict::Invalid { reason, .. }
-        | ca_verify::Verdict::Indeterminate { reason, .. } => {
-            return Err(refuse(format!("does not validate: {reason}")));
-        }
+    if let Some(reason) = verdict.why_not_valid() {
+        return Err(refuse(format!("does not validate: {reason}")));
     }
     let parsed = input::parse_cert(&holder)
         .with_context(|| format!("reading certificate `{}`", path.display()))?;

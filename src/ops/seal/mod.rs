@@ -175,20 +175,14 @@ pub fn check_seal_authority(
         .map_err(|e| format!("this home's chain is unusable: {e}"))?;
     let checker = with_home_revocations(checker, open, now).map_err(|e| format!("{e:#}"))?;
     // The maker signs now: the time is the verifier's own, not a claim.
-    match crate::seal::ChainChecker::check_proven(
+    let check = crate::seal::ChainChecker::check_proven(
         &checker,
         cert_der,
         &[],
         now,
         crate::seal::ChainRole::Authority,
-    ) {
-        crate::seal::ChainCheck::Valid | crate::seal::ChainCheck::ValidRevocationUnknown(_) => {
-            Ok(())
-        }
-        crate::seal::ChainCheck::Invalid(why) | crate::seal::ChainCheck::Indeterminate(why) => {
-            Err(why)
-        }
-    }
+    );
+    check.why_not_valid().map_or(Ok(()), Err)
 }
 
 pub fn store_error(e: SealStoreError) -> anyhow::Error {

@@ -17,6 +17,7 @@ mod walk;
 use std::sync::Arc;
 
 use der::asn1::ObjectIdentifier;
+use x509_cert::ext::pkix::CrlReason;
 
 use super::Cert;
 use super::crl::{Crl, Undetermined};
@@ -147,7 +148,8 @@ pub enum Failure {
         subject: String,
         crl: usize,
         revoked_at: i64,
-        reason: Option<String>,
+        /// The entry's reasonCode; `None` when absent (unspecified).
+        reason: Option<CrlReason>,
     },
 }
 

@@ -6,8 +6,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use x509_cert::ext::pkix::CrlReason;
-
 use super::super::Cert;
 use super::super::crl::{Crl, CrlSigners};
 use super::super::name::names_match;
@@ -220,21 +218,4 @@ fn names_itself_as_crl_issuer(cert: &Cert) -> bool {
                 })
             })
         })
-}
-
-/// The RFC 5280 name of a revocation reason.
-pub(super) fn reason_name(reason: CrlReason) -> String {
-    match reason {
-        CrlReason::Unspecified => "unspecified",
-        CrlReason::KeyCompromise => "keyCompromise",
-        CrlReason::CaCompromise => "cACompromise",
-        CrlReason::AffiliationChanged => "affiliationChanged",
-        CrlReason::Superseded => "superseded",
-        CrlReason::CessationOfOperation => "cessationOfOperation",
-        CrlReason::CertificateHold => "certificateHold",
-        CrlReason::RemoveFromCRL => "removeFromCRL",
-        CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn",
-        CrlReason::AaCompromise => "aACompromise",
-    }
-    .to_string()
 }

@@ -12,7 +12,7 @@ use super::super::name::names_match;
 use super::super::nc::NameConstraintsState;
 use super::super::policy::PolicyState;
 use super::super::sig::DSA_KEY;
-use super::signers::{Ctx, PathSigners, reason_name};
+use super::signers::{Ctx, PathSigners};
 use super::{CertRevocation, Failure, PathCert, ValidPath};
 
 /// Runs §6.1.2-§6.1.5 on `path` (target first, trust anchor last).
@@ -181,7 +181,7 @@ pub(super) fn walk(
                         subject: subject(),
                         crl,
                         revoked_at,
-                        reason: reason.map(reason_name),
+                        reason,
                     });
                 }
                 RevStatus::Undetermined(why) => CertRevocation::Undetermined { why },

@@ -60,33 +60,38 @@ pub(super) fn issuer_name(cert: &X509Certificate<'_>) -> String {
 
 /// What kind of seal authority a certificate is by its own extensions (pinning aside), and why
 /// it is none.
-pub(super) fn authority_kind_of(ee: &X509Certificate<'_>) -> Result<AuthorityKind, String> {
+pub(super) fn authority_kind_of(ee: &X509Certificate<'_>) -> Result<AuthorityKind, ChainFailure> {
     if ee.is_ca() {
         return match ee.key_usage() {
-            Ok(Some(ku)) if !ku.value.key_cert_sign() => Err(format!(
-                "`{}` is not a seal authority: a CA certificate whose key usage lacks keyCertSign is no CA of the hierarchy",
-                subject(ee)
-            )),
-            Err(e) => Err(format!("malformed key usage: {e}")),
+            Ok(Some(ku)) if !ku.value.key_cert_sign() => Err(ChainFailure::NotHierarchyCa {
+                subject: subject(ee),
+            }),
+            Err(e) => Err(malformed(Extension::KeyUsage, e)),
             _ => Ok(AuthorityKind::Ca),
         };
     }
     if has_seal_authority_eku(ee) {
         return Ok(AuthorityKind::Profile);
     }
-    Err(format!(
-        "`{}` is not a seal authority: neither a CA certificate of the trusted hierarchy, nor a `seal-authority` certificate (extended key usage {}), nor pinned with --seal-authority",
-        subject(ee),
-        crate::seal::OID_KP_SEAL_AUTHORITY
-    ))
+    Err(ChainFailure::NotSealAuthority {
+        subject: subject(ee),
+    })
+}
+
+/// An extension that does not parse, with the parser's words.
+pub(super) fn malformed(extension: Extension, e: impl std::fmt::Display) -> ChainFailure {
+    ChainFailure::MalformedExtension {
+        extension,
+        detail: e.to_string(),
+    }
 }
 
 /// Whether a seal's maker certificate can be a seal authority at all, judged by its own
 /// extensions, without trust anchors (`seal show`): what kind it is, or why it is none.
 /// Whether the verifier trusts it is [`AtTimeChecker`]'s question.
-pub fn seal_authority_kind(cert_der: &[u8]) -> Result<&'static str, String> {
+pub fn seal_authority_kind(cert_der: &[u8]) -> Result<&'static str, ChainFailure> {
     let Ok(([], cert)) = X509Certificate::from_der(cert_der) else {
-        return Err("the seal authority certificate is malformed".into());
+        return Err(ChainFailure::MalformedSealAuthority);
     };
     authority_kind_of(&cert).map(|k| match k {
         AuthorityKind::Ca => "a CA certificate",
@@ -116,19 +121,18 @@ pub(super) fn has_seal_authority_eku(cert: &X509Certificate<'_>) -> bool {
 
 /// Every certificate of `path` (the end entity first, the anchor last) that issued the one
 /// before it allows keyCertSign when it has a key usage extension.
-pub(super) fn issuers_may_sign_certificates(path: &[Vec<u8>]) -> Result<(), String> {
+pub(super) fn issuers_may_sign_certificates(path: &[Vec<u8>]) -> Result<(), ChainFailure> {
     for issuer_der in path.iter().skip(1) {
         let Ok((_, issuer)) = X509Certificate::from_der(issuer_der) else {
-            return Err("a certificate of the path is malformed".into());
+            return Err(ChainFailure::MalformedPathCertificate);
         };
         match issuer.key_usage() {
             Ok(Some(ku)) if !ku.value.key_cert_sign() => {
-                return Err(format!(
-                    "certificate `{}` may not sign certificates: its key usage lacks keyCertSign",
-                    subject(&issuer)
-                ));
+                return Err(ChainFailure::IssuerMayNotSignCertificates {
+                    subject: subject(&issuer),
+                });
             }
-            Err(e) => return Err(format!("malformed key usage: {e}")),
+            Err(e) => return Err(malformed(Extension::KeyUsage, e)),
             _ => {}
         }
     }
@@ -143,37 +147,38 @@ pub(super) fn serial_digits(raw: &[u8]) -> &[u8] {
     }
 }
 
-pub(super) fn valid_at(cert: &X509Certificate<'_>, at: OffsetDateTime) -> Result<(), String> {
+pub(super) fn valid_at(cert: &X509Certificate<'_>, at: OffsetDateTime) -> Result<(), ChainFailure> {
     let v = cert.validity();
     let (nb, na) = (v.not_before.to_datetime(), v.not_after.to_datetime());
     if at < nb {
-        return Err(format!(
-            "certificate `{}` is not valid until {} (checked at {})",
-            subject(cert),
-            format_time(nb),
-            format_time(at)
-        ));
+        return Err(ChainFailure::NotYetValid {
+            subject: subject(cert),
+            not_before: nb,
+            at,
+        });
     }
     if at > na {
-        return Err(format!(
-            "certificate `{}` expired at {} (checked at {})",
-            subject(cert),
-            format_time(na),
-            format_time(at)
-        ));
+        return Err(ChainFailure::Expired {
+            subject: subject(cert),
+            not_after: na,
+            at,
+        });
     }
     Ok(())
 }
 
 /// Key usage for the role, when the certificate has the extension (RFC 5280 §4.2.1.3).
-pub(super) fn key_usage_fits(cert: &X509Certificate<'_>, role: ChainRole) -> Result<(), String> {
+pub(super) fn key_usage_fits(
+    cert: &X509Certificate<'_>,
+    role: ChainRole,
+) -> Result<(), ChainFailure> {
     if role == ChainRole::TimeStamping {
         time_stamping_eku(cert)?;
     }
     let ku = match cert.key_usage() {
         Ok(Some(ku)) => *ku.value,
         Ok(None) => return Ok(()),
-        Err(e) => return Err(format!("malformed key usage: {e}")),
+        Err(e) => return Err(malformed(Extension::KeyUsage, e)),
     };
     let ok = match role {
         ChainRole::Holder | ChainRole::SesHolder => ku.digital_signature() || ku.non_repudiation(),
@@ -187,32 +192,24 @@ pub(super) fn key_usage_fits(cert: &X509Certificate<'_>, role: ChainRole) -> Res
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "certificate `{}` has no key usage fit for {}",
-            subject(cert),
-            match role {
-                ChainRole::Holder | ChainRole::SesHolder => {
-                    "signing documents (digitalSignature or nonRepudiation)"
-                }
-                ChainRole::Authority => "signing seals",
-                ChainRole::TimeStamping => "signing time-stamps",
-            }
-        ))
+        Err(ChainFailure::KeyUsageUnfit {
+            subject: subject(cert),
+            role,
+        })
     }
 }
 
 /// RFC 3161 §2.3: a TSA certificate has one extendedKeyUsage extension, critical, whose only
 /// purpose is id-kp-timeStamping.
-pub(super) fn time_stamping_eku(cert: &X509Certificate<'_>) -> Result<(), String> {
+pub(super) fn time_stamping_eku(cert: &X509Certificate<'_>) -> Result<(), ChainFailure> {
     let eku = match cert.extended_key_usage() {
         Ok(Some(e)) => e,
         Ok(None) => {
-            return Err(format!(
-                "certificate `{}` has no extendedKeyUsage timeStamping",
-                subject(cert)
-            ));
+            return Err(ChainFailure::NoTimeStampingEku {
+                subject: subject(cert),
+            });
         }
-        Err(e) => return Err(format!("malformed extended key usage: {e}")),
+        Err(e) => return Err(malformed(Extension::ExtendedKeyUsage, e)),
     };
     let v = eku.value;
     let only_time_stamping = v.time_stamping
@@ -224,10 +221,9 @@ pub(super) fn time_stamping_eku(cert: &X509Certificate<'_>) -> Result<(), String
             || v.ocsp_signing)
         && v.other.is_empty();
     if !eku.critical || !only_time_stamping {
-        return Err(format!(
-            "certificate `{}` is not a TSA certificate: RFC 3161 wants a critical extendedKeyUsage with timeStamping alone",
-            subject(cert)
-        ));
+        return Err(ChainFailure::NotTsaCertificate {
+            subject: subject(cert),
+        });
     }
     Ok(())
 }

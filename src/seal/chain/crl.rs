@@ -32,10 +32,7 @@ impl ParsedCrl {
         let time = |t: i64| OffsetDateTime::from_unix_timestamp(t).map_err(|e| e.to_string());
         let mut entries = HashMap::new();
         for e in &crl.entries {
-            let reason = e
-                .reason
-                .and_then(|r| Reason::from_code(r as u8))
-                .unwrap_or(Reason::Unspecified);
+            let reason = Reason::from_entry(e.reason);
             // RFC 5280 §5.3: removeFromCRL only appears in delta CRLs, which are skipped.
             entries.insert(
                 e.serial.clone(),
@@ -95,36 +92,22 @@ pub(super) fn listed_revocation(
     e: &Entry,
     at: OffsetDateTime,
     time_proven: bool,
-) -> Option<String> {
-    let effective = e.invalidity.map_or(e.revoked_at, |i| i.min(e.revoked_at));
-    let mut why = format!(
-        "certificate `{}` (serial {}) was revoked at {} ({})",
-        subject(cert),
-        hex::encode_upper(serial_digits(cert.raw_serial())),
-        format_time(e.revoked_at),
-        e.reason.name()
-    );
-    if let Some(i) = e.invalidity {
-        why.push_str(&format!(", invalid since {}", format_time(i)));
+) -> Option<ListedRevocation> {
+    let mut listed = ListedRevocation {
+        subject: subject(cert),
+        serial: hex::encode_upper(serial_digits(cert.raw_serial())),
+        revoked_at: e.revoked_at,
+        reason: e.reason,
+        invalidity: e.invalidity,
+        at,
+        counts: RevokedBecause::AtOrBefore,
+    };
+    if listed.effective() <= at {
+        return Some(listed);
     }
-    if effective <= at {
-        why.push_str(&format!(
-            ", at or before the signing time {}",
-            format_time(at)
-        ));
-        return Some(why);
-    }
-    let compromised = matches!(
-        e.reason,
-        Reason::KeyCompromise | Reason::CaCompromise | Reason::AaCompromise
-    );
-    if !time_proven && (compromised || e.invalidity.is_some()) {
-        why.push_str(&format!(
-            ": a compromised key voids what it signed, whatever time it claims; the signing time {} is not proven before {} by a trusted time-stamp",
-            format_time(at),
-            format_time(effective)
-        ));
-        return Some(why);
+    if !time_proven && (e.reason.is_compromise() || e.invalidity.is_some()) {
+        listed.counts = RevokedBecause::CompromiseBeforeUnprovenTime;
+        return Some(listed);
     }
     None
 }

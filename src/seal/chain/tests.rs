@@ -122,7 +122,9 @@ fn no_crl_is_valid_with_revocation_unknown() {
     let h = holder(&r, 7, true);
     let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &[]).unwrap();
     match c.check(&h, &[], T, ChainRole::Holder) {
-        ChainCheck::ValidRevocationUnknown(why) => assert!(why.contains("no CRL"), "{why}"),
+        ChainCheck::ValidRevocationUnknown(why) => {
+            assert!(why.to_string().contains("no CRL"), "{why}")
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -148,7 +150,7 @@ fn crl_issued_before_signing_does_not_settle() {
     let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
     match c.check(&h, &[], T, ChainRole::Holder) {
         ChainCheck::ValidRevocationUnknown(why) => {
-            assert!(why.contains("before the signing time"), "{why}")
+            assert!(why.to_string().contains("before the signing time"), "{why}")
         }
         other => panic!("{other:?}"),
     }
@@ -165,7 +167,7 @@ fn revoked_before_signing_is_invalid_even_on_an_old_crl() {
     )];
     let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
     match c.check(&h, &[], T, ChainRole::Holder) {
-        ChainCheck::Invalid(why) => assert!(why.contains("revoked at"), "{why}"),
+        ChainCheck::Invalid(why) => assert!(why.to_string().contains("revoked at"), "{why}"),
         other => panic!("{other:?}"),
     }
 }
@@ -201,8 +203,8 @@ fn a_key_compromise_voids_claimed_times_but_not_proven_ones() {
     // Claimed: a stolen key writes any time.
     match c.check(&h, &[], T, ChainRole::Holder) {
         ChainCheck::Invalid(why) => {
-            assert!(why.contains("keyCompromise"), "{why}");
-            assert!(why.contains("not proven"), "{why}");
+            assert!(why.to_string().contains("keyCompromise"), "{why}");
+            assert!(why.to_string().contains("not proven"), "{why}");
         }
         other => panic!("{other:?}"),
     }
@@ -252,7 +254,7 @@ fn an_invalidity_date_voids_claimed_times_and_dates_a_proven_one() {
     )];
     let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
     match c.check(&h, &[], T, ChainRole::Holder) {
-        ChainCheck::Invalid(why) => assert!(why.contains("invalid since"), "{why}"),
+        ChainCheck::Invalid(why) => assert!(why.to_string().contains("invalid since"), "{why}"),
         other => panic!("{other:?}"),
     }
     assert_eq!(
@@ -286,7 +288,7 @@ fn a_ca_revoked_for_key_compromise_voids_the_chain_below_it() {
     ];
     let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
     match c.check(&h, std::slice::from_ref(&s.cert), T, ChainRole::Holder) {
-        ChainCheck::Invalid(why) => assert!(why.contains("cACompromise"), "{why}"),
+        ChainCheck::Invalid(why) => assert!(why.to_string().contains("cACompromise"), "{why}"),
         other => panic!("{other:?}"),
     }
     assert_eq!(
@@ -367,7 +369,9 @@ fn only_seal_authorities_make_seals() {
     let seal_holder = holder(&r, 41, true);
     for cert in [&person, &seal_holder] {
         match c.check(cert, &[], T, ChainRole::Authority) {
-            ChainCheck::Invalid(why) => assert!(why.contains("not a seal authority"), "{why}"),
+            ChainCheck::Invalid(why) => {
+                assert!(why.to_string().contains("not a seal authority"), "{why}")
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -394,7 +398,9 @@ fn only_seal_authorities_make_seals() {
         ChainCheck::ValidRevocationUnknown(_)
     ));
     match pinned.check(&stranger, &[], T, ChainRole::Authority) {
-        ChainCheck::ValidRevocationUnknown(why) => assert!(why.contains("pinned"), "{why}"),
+        ChainCheck::ValidRevocationUnknown(why) => {
+            assert!(why.to_string().contains("pinned"), "{why}")
+        }
         other => panic!("{other:?}"),
     }
     assert!(matches!(
@@ -451,13 +457,16 @@ fn a_ca_without_key_cert_sign_issues_nothing_and_makes_no_seals() {
         };
         match c.check(&leaf, &[], T, role) {
             ChainCheck::Invalid(why) => {
-                assert!(why.contains("may not sign certificates"), "{role:?}: {why}")
+                assert!(
+                    why.to_string().contains("may not sign certificates"),
+                    "{role:?}: {why}"
+                )
             }
             other => panic!("{role:?}: {other:?}"),
         }
     }
     match c.check(&bad.cert, &[], T, ChainRole::Authority) {
-        ChainCheck::Invalid(why) => assert!(why.contains("keyCertSign"), "{why}"),
+        ChainCheck::Invalid(why) => assert!(why.to_string().contains("keyCertSign"), "{why}"),
         other => panic!("{other:?}"),
     }
 }
@@ -471,7 +480,7 @@ fn crl_from_another_ca_with_the_same_name_does_not_count() {
     let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
     match c.check(&h, &[], T, ChainRole::Holder) {
         ChainCheck::ValidRevocationUnknown(why) => {
-            assert!(why.contains("does not verify"), "{why}")
+            assert!(why.to_string().contains("does not verify"), "{why}")
         }
         other => panic!("{other:?}"),
     }
@@ -497,7 +506,7 @@ fn holder_without_document_signing_or_untrusted_is_invalid() {
         datetime!(2031-01-01 0:00 UTC),
         ChainRole::Holder,
     ) {
-        ChainCheck::Invalid(why) => assert!(why.contains("expired"), "{why}"),
+        ChainCheck::Invalid(why) => assert!(why.to_string().contains("expired"), "{why}"),
         x => panic!("{x:?}"),
     }
 }
@@ -639,7 +648,7 @@ fn a_tsa_needs_the_critical_time_stamping_eku_alone() {
         ChainCheck::ValidRevocationUnknown(_)
     ));
     match c.check(&tsa(&r, 21, false), &[], T, ChainRole::TimeStamping) {
-        ChainCheck::Invalid(why) => assert!(why.contains("RFC 3161"), "{why}"),
+        ChainCheck::Invalid(why) => assert!(why.to_string().contains("RFC 3161"), "{why}"),
         other => panic!("{other:?}"),
     }
     // A seal holder's certificate is no TSA.
@@ -700,7 +709,7 @@ fn an_ses_signer_needs_a_signing_key_usage_and_not_a_ca_but_no_particular_eku() 
     // A CA certificate does not sign documents.
     let h = ses_signer(&r, 23, signing, true);
     match c.check(&h, &[], T, ChainRole::SesHolder) {
-        ChainCheck::Invalid(why) => assert!(why.contains("CA"), "{why}"),
+        ChainCheck::Invalid(why) => assert!(why.to_string().contains("CA"), "{why}"),
         other => panic!("{other:?}"),
     }
 }
@@ -730,7 +739,9 @@ fn a_crl_partitioned_by_reason_settles_nothing_alone() {
     let checker =
         AtTimeChecker::new(std::slice::from_ref(&ta), std::slice::from_ref(&ca), &crls).unwrap();
     match checker.check(&ee, &[], at, ChainRole::SesHolder) {
-        ChainCheck::ValidRevocationUnknown(why) => assert!(why.contains("CRL"), "{why}"),
+        ChainCheck::ValidRevocationUnknown(why) => {
+            assert!(why.to_string().contains("CRL"), "{why}")
+        }
         other => panic!("{other:?}"),
     }
     // The CA itself is covered by the root's complete CRL: settled.
@@ -747,7 +758,42 @@ fn a_crl_partitioned_by_reason_settles_nothing_alone() {
     ];
     let checker = AtTimeChecker::new(std::slice::from_ref(&ta), &[ca1], &crls).unwrap();
     match checker.check(&listed, &[], at, ChainRole::SesHolder) {
-        ChainCheck::Invalid(why) => assert!(why.contains("keyCompromise"), "{why}"),
+        ChainCheck::Invalid(why) => assert!(why.to_string().contains("keyCompromise"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_listed_revocation_keeps_its_reason_and_why_it_counts() {
+    let r = root();
+    let h = holder(&r, 7, true);
+    let crls = [crl(
+        &r,
+        T + Duration::days(2),
+        &[(7, T + Duration::days(1))],
+    )];
+    let c = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &crls).unwrap();
+    let listed = |check| match check {
+        ChainCheck::Invalid(ChainFailure::Revoked(l)) => l,
+        other => panic!("{other:?}"),
+    };
+    let claimed = listed(c.check(&h, &[], T, ChainRole::Holder));
+    assert_eq!(claimed.reason, Reason::KeyCompromise);
+    assert_eq!(claimed.counts, RevokedBecause::CompromiseBeforeUnprovenTime);
+    assert_eq!(claimed.effective(), T + Duration::days(1));
+    let later = T + Duration::days(3);
+    let proven = listed(c.check_proven(&h, &[], later, ChainRole::Holder));
+    assert_eq!(proven.counts, RevokedBecause::AtOrBefore);
+    assert_eq!(proven.at, later);
+    // Without a CRL, the cause names the issuer.
+    let bare = AtTimeChecker::new(std::slice::from_ref(&r.cert), &[], &[]).unwrap();
+    match bare.check(&h, &[], T, ChainRole::Holder) {
+        ChainCheck::ValidRevocationUnknown(RevocationUnknown(causes)) => {
+            assert!(
+                matches!(&causes[..], [Unsettled::NoCrl { .. }]),
+                "{causes:?}"
+            )
+        }
         other => panic!("{other:?}"),
     }
 }

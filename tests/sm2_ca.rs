@@ -310,6 +310,13 @@ fn an_sm2_crl_is_signed_sm2_and_openssl_verifies_it() {
         ["cert", "verify", p(&leaf.cert), "--crl", p(&crl)],
     )
     .code(1);
+    // The CA signed its checkpoint of the audit log's head SM2 (with the CRL); it verifies.
+    let audit = env.run(&root.home, ["audit", "verify"]).success();
+    assert!(
+        audit.stdout.contains("1 signed checkpoints verify"),
+        "{}",
+        audit.describe()
+    );
     // A flipped bit in the CRL's signature: crl show says so (exit 1).
     let mut der = der_of(&crl);
     let last = der.len() - 1;

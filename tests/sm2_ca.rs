@@ -867,3 +867,73 @@ fn pkilint_finds_no_error_in_sm2_certificates() {
         );
     }
 }
+
+#[test]
+fn a_batch_issues_sm2_certificates_with_encrypted_keys_and_sm2_csrs() {
+    if !require_tool("openssl") {
+        return;
+    }
+    let env = Env::new();
+    let stranger = stranger(&env);
+    let root = sm2_root(&env, "root");
+    let root_pub = cert_pub(&env, &root.cert, "root");
+    let (_, csr) = env.csr_create(
+        "own",
+        &format!("CN=丙,{DEPT}"),
+        &[],
+        &["--algorithm", "sm2"],
+    );
+    let batch = env.write(
+        "batch.yaml",
+        format!(
+            "- subject: \"CN=甲,{DEPT}\"\n  profile: person\n- subject: \"CN=乙,{DEPT}\"\n  profile: seal\n- subject: \"CN=丙,{DEPT}\"\n  profile: department\n  csr: {}\n",
+            p(&csr)
+        ),
+    );
+    let pw = env.passphrase_file("pw", "batch secret");
+    let out_dir = env.path("issued");
+    let lines = env
+        .run(
+            &root.home,
+            [
+                "--json",
+                "cert",
+                "issue",
+                "--batch",
+                p(&batch),
+                "--out-dir",
+                p(&out_dir),
+                "--algorithm",
+                "sm2",
+                "--key-passphrase-file",
+                p(&pw),
+            ],
+        )
+        .success()
+        .json_lines();
+    assert_eq!(lines.len(), 3);
+    for l in &lines {
+        let serial = json_str(l, "serial");
+        let cert = out_dir.join(format!("{serial}.pem"));
+        openssl_judges(&env, "batch", &der_of(&cert), &root_pub, &stranger);
+        env.run(&root.home, ["cert", "verify", p(&cert)]).success();
+        let shown = env
+            .run(&root.home, ["--json", "cert", "show", p(&cert)])
+            .success()
+            .json();
+        assert_eq!(shown["key"], "SM2");
+        let key = out_dir.join(format!("{serial}.key"));
+        if key.exists() {
+            // Keys of one batch share a scrypt derivation; OpenSSL still opens each.
+            assert_eq!(
+                openssl_pubkey("key", &key, Some(&pw)),
+                openssl_pubkey("cert", &cert, None)
+            );
+        } else {
+            assert_eq!(
+                openssl_pubkey("cert", &cert, None),
+                openssl_pubkey("csr", &csr, None)
+            );
+        }
+    }
+}

@@ -265,6 +265,19 @@ mod tests {
         assert!(matches!(err, CsrError::Sm2EmptyUserId), "{err}");
         assert!(err.hint().unwrap().contains("distid:1234567812345678"));
 
+        // Parameters: NULL is accepted when reading (some SM2 producers write it), anything
+        // else is not SM2-with-SM3 as GM/T 0015 defines it.
+        let mut with_null = x509_cert::request::CertReq::from_der(&der).unwrap();
+        with_null.algorithm.parameters = Some(der::Any::null());
+        assert!(verify_csr(&with_null.to_der().unwrap()).is_ok());
+        let mut with_oid = with_null.clone();
+        with_oid.algorithm.parameters =
+            Some(der::Any::encode_from(&crate::pkix::sig::oid::SM2_CURVE).unwrap());
+        assert!(matches!(
+            verify_csr(&with_oid.to_der().unwrap()),
+            Err(CsrError::BadSignature)
+        ));
+
         // Raw r || s instead of DER: a bad signature.
         req.signature = der::asn1::BitString::from_bytes(&sig.to_bytes()).unwrap();
         assert!(matches!(

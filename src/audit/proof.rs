@@ -197,6 +197,9 @@ pub fn verify(cert_der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ProofError>
         ("1.2.840.10045.2.1", Some("1.3.132.0.34")) => &signature::ECDSA_P384_SHA384_ASN1,
         ("1.3.101.112", _) => &signature::ED25519,
         ("1.2.840.113549.1.1.1", _) => &signature::RSA_PKCS1_2048_8192_SHA256,
+        ("1.2.840.10045.2.1", Some("1.2.156.10197.1.301")) => {
+            return verify_sm2(spki.raw, msg, sig);
+        }
         (k, c) => {
             return Err(ProofError::KeyType(format!(
                 "{k}{}",
@@ -206,6 +209,21 @@ pub fn verify(cert_der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ProofError>
     };
     signature::UnparsedPublicKey::new(alg, spki.subject_public_key.data.as_ref())
         .verify(msg, sig)
+        .map_err(|_| ProofError::BadSignature)
+}
+
+/// SM2-with-SM3 with the GM/T 0009 default user ID, through the one verifier (`pkix::sig`).
+fn verify_sm2(spki_der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ProofError> {
+    use crate::pkix::sig::{DefaultVerifier, SignatureVerifier, oid};
+    use der::Decode;
+    let spki = spki::SubjectPublicKeyInfoOwned::from_der(spki_der)
+        .map_err(|e| ProofError::Certificate(e.to_string()))?;
+    let alg = spki::AlgorithmIdentifierOwned {
+        oid: oid::SM2_WITH_SM3,
+        parameters: None,
+    };
+    DefaultVerifier::default()
+        .verify(&spki, &alg, msg, sig)
         .map_err(|_| ProofError::BadSignature)
 }
 
@@ -416,5 +434,32 @@ mod tests {
         assert_eq!(actor_serial("cert:CN=a [b] [00]"), Some("00"));
         assert_eq!(actor_serial("local:root"), None);
         assert_eq!(actor_serial("cert:CN=x [zz]"), None);
+    }
+
+    #[test]
+    fn a_statement_signed_sm2_verifies_and_a_changed_one_does_not() {
+        let now = time::macros::datetime!(2027-01-04 02:00 UTC);
+        let cert_of = |key: &PrivateKey| {
+            let dn = crate::ca::dn::Dn::parse("CN=x,O=Test,C=CN").unwrap();
+            let serial = crate::ca::serial::Serial::from_random([1; 16]);
+            crate::ca::issue::self_signed_root(
+                key,
+                &dn,
+                &serial,
+                now,
+                now + time::Duration::days(9),
+            )
+            .unwrap()
+        };
+        let key = PrivateKey::generate(Algorithm::Sm2).unwrap();
+        let cert = cert_of(&key);
+        let acts = [act("serial 0A")];
+        let msg = statement(b"ca", &cert, "t", "cert.issue x", "00ff", &acts);
+        let sig = key.sign(&msg).unwrap();
+        assert_eq!(verify(&cert, &msg, &sig), Ok(()));
+        let other = statement(b"ca", &cert, "t", "cert.issue y", "00ff", &acts);
+        assert_eq!(verify(&cert, &other, &sig), Err(ProofError::BadSignature));
+        let stranger = cert_of(&PrivateKey::generate(Algorithm::Sm2).unwrap());
+        assert_eq!(verify(&stranger, &msg, &sig), Err(ProofError::BadSignature));
     }
 }

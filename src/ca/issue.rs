@@ -1,5 +1,12 @@
 //! Issuing certificates: a request (profile, subject, names, public key, serial, validity) and
 //! the issuing CA in, signed DER out. Pure: the caller supplies `now`, the serial and the key.
+//!
+//! rcgen builds every certificate (profiles are applied once, here). rcgen has no SM2, so when
+//! the issuer's key or the subject's key is SM2 it builds around stand-ins of the same sizes
+//! (ECDSA P-256 identifiers), and [`finish_with`] puts back the subject's true
+//! SubjectPublicKeyInfo and the issuer's signature algorithm (SM2-with-SM3, parameters absent),
+//! re-encodes the TBSCertificate and signs it again. Key identifiers are derived from the true
+//! SubjectPublicKeyInfo from the start.
 
 use rcgen::{
     BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension,
@@ -8,7 +15,7 @@ use rcgen::{
 use time::OffsetDateTime;
 
 use super::dn::Dn;
-use super::keys::PrivateKey;
+use super::keys::{PrivateKey, RcgenSigner};
 use super::profile::{OID_DOCUMENT_SIGNING, OID_SEAL_AUTHORITY, Profile, San};
 use super::serial::Serial;
 use crate::tlv::tlv;
@@ -203,7 +210,8 @@ impl Limits {
 
 /// The issuing CA: its certificate, its key and its URLs, parsed once per run.
 pub struct Issuer<'a> {
-    inner: rcgen::Issuer<'a, &'a rcgen::KeyPair>,
+    inner: rcgen::Issuer<'a, RcgenSigner<'a>>,
+    key: &'a PrivateKey,
     not_after: OffsetDateTime,
     urls: CaUrls,
     limits: Limits,
@@ -219,10 +227,12 @@ impl<'a> Issuer<'a> {
             .map_err(|e| IssueError::BadIssuer(e.to_string()))?;
         let not_after = cert.validity().not_after.to_datetime();
         let limits = Limits::from_cert(&cert);
-        let inner = rcgen::Issuer::from_ca_cert_der(&cert_der.to_vec().into(), key.key_pair())
-            .map_err(|e| IssueError::BadIssuer(e.to_string()))?;
+        let inner =
+            rcgen::Issuer::from_ca_cert_der(&cert_der.to_vec().into(), RcgenSigner(key.key_pair()))
+                .map_err(|e| IssueError::BadIssuer(e.to_string()))?;
         Ok(Issuer {
             inner,
+            key,
             not_after,
             urls,
             limits,
@@ -276,8 +286,7 @@ impl<'a> Issuer<'a> {
         if let Some(url) = &self.urls.ocsp {
             params.custom_extensions.push(aia_ocsp(url));
         }
-        let public = rcgen::SubjectPublicKeyInfo::from_der(&req.spki_der)
-            .map_err(|e| IssueError::WeakKey(e.to_string()))?;
+        let public = SubjectKey::new(&req.spki_der)?;
         if !req.profile.is_ca() {
             // rcgen writes the SKI only for CAs; RFC 5280 §4.2.1.2 says end entities SHOULD
             // have one too, and seal verification uses it to find holders.
@@ -287,7 +296,10 @@ impl<'a> Issuer<'a> {
         let cert = params
             .signed_by(&public, &self.inner)
             .map_err(|e| IssueError::Encode(e.to_string()))?;
-        let der = cert.der().to_vec();
+        let mut der = cert.der().to_vec();
+        if public.sm2 || self.key.algorithm() == super::keys::Algorithm::Sm2 {
+            der = finish_with(&der, self.key, &req.spki_der)?;
+        }
         // Read the name back from what was signed: a value the encoder dropped or changed must
         // not be recorded as certified.
         let subject = x509_parser::parse_x509_certificate(&der)
@@ -456,15 +468,105 @@ pub fn self_signed_root(
     // A root's AKI equals its SKI; pkilint and RFC 5280 §4.2.1.1 accept either, we include it
     // so chains built by key identifier work uniformly.
     params.use_authority_key_identifier_extension = true;
+    if key.algorithm() == super::keys::Algorithm::Sm2 {
+        // rcgen derives a self-signed AKI through a reference to the key, which sees the
+        // stand-in SPKI; fix both identifiers to the one derived from the true SPKI.
+        let id = params.key_identifier(key.key_pair());
+        params.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(id);
+    }
     let cert = params
         .self_signed(key.key_pair())
         .map_err(|e| IssueError::Encode(e.to_string()))?;
+    if key.algorithm() == super::keys::Algorithm::Sm2 {
+        return finish_with(cert.der(), key, &key.spki_der());
+    }
     Ok(cert.der().to_vec())
+}
+
+/// The subject's public key as rcgen sees it. An SM2 key is shown to rcgen as the same point
+/// under the P-256 curve OID (rcgen knows no SM2; the sizes match, so nothing moves), while the
+/// key identifiers rcgen derives come from the true SubjectPublicKeyInfo.
+struct SubjectKey {
+    stand_in: rcgen::SubjectPublicKeyInfo,
+    /// The true SPKI when it differs from the stand-in (SM2).
+    sm2: bool,
+    spki_der: Vec<u8>,
+}
+
+impl SubjectKey {
+    fn new(spki_der: &[u8]) -> Result<SubjectKey, IssueError> {
+        let weak = |e: String| IssueError::WeakKey(e);
+        let sm2 = super::keys::is_sm2_spki(spki_der);
+        let stand_in = if sm2 {
+            use crate::pkix::sig::oid;
+            use der::{Decode, Encode};
+            let mut spki = spki::SubjectPublicKeyInfoOwned::from_der(spki_der)
+                .map_err(|e| weak(e.to_string()))?;
+            spki.algorithm.parameters =
+                Some(der::Any::encode_from(&oid::P256).map_err(|e| weak(e.to_string()))?);
+            let der = spki.to_der().map_err(|e| weak(e.to_string()))?;
+            rcgen::SubjectPublicKeyInfo::from_der(&der)
+        } else {
+            rcgen::SubjectPublicKeyInfo::from_der(spki_der)
+        }
+        .map_err(|e| weak(e.to_string()))?;
+        Ok(SubjectKey {
+            stand_in,
+            sm2,
+            spki_der: spki_der.to_vec(),
+        })
+    }
+}
+
+impl rcgen::PublicKeyData for SubjectKey {
+    fn der_bytes(&self) -> &[u8] {
+        self.stand_in.der_bytes()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        self.stand_in.algorithm()
+    }
+
+    fn subject_public_key_info(&self) -> Vec<u8> {
+        if self.sm2 {
+            self.spki_der.clone()
+        } else {
+            self.stand_in.subject_public_key_info()
+        }
+    }
+}
+
+/// Finishes a certificate rcgen built around stand-ins: the subject's true `spki_der`, the
+/// signature algorithm of `signer` in both places (RFC 5280 §4.1.1.2: they must match), the
+/// TBSCertificate re-encoded and signed by `signer`.
+pub(crate) fn finish_with(
+    der: &[u8],
+    signer: &PrivateKey,
+    spki_der: &[u8],
+) -> Result<Vec<u8>, IssueError> {
+    use der::{Decode, Encode};
+    let enc = |e: String| IssueError::Encode(e);
+    let mut cert = x509_cert::Certificate::from_der(der).map_err(|e| enc(e.to_string()))?;
+    let alg = spki::AlgorithmIdentifierOwned::from_der(signer.signature_algorithm_der())
+        .map_err(|e| enc(e.to_string()))?;
+    cert.tbs_certificate.signature = alg.clone();
+    cert.tbs_certificate.subject_public_key_info =
+        spki::SubjectPublicKeyInfoOwned::from_der(spki_der).map_err(|e| enc(e.to_string()))?;
+    let tbs = cert
+        .tbs_certificate
+        .to_der()
+        .map_err(|e| enc(e.to_string()))?;
+    let signature = signer.sign(&tbs).map_err(|e| enc(e.to_string()))?;
+    cert.signature_algorithm = alg;
+    cert.signature =
+        der::asn1::BitString::from_bytes(&signature).map_err(|e| enc(e.to_string()))?;
+    cert.to_der().map_err(|e| enc(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ca::keys::Algorithm;
 
     #[test]
     fn dns_subtrees() {
@@ -496,5 +598,106 @@ mod tests {
         assert_eq!(l.child_path_len(Some(5)), Some(1));
         assert_eq!(l.child_path_len(Some(0)), Some(0));
         assert_eq!(Limits::default().child_path_len(None), None);
+    }
+
+    /// Issues `profile` for a new `subject_alg` key under a new `issuer_alg` root and checks
+    /// what SM2 needs: the subject SPKI byte-exact, one signature algorithm in both places,
+    /// the key identifiers from the true SPKIs, and a signature the one verifier accepts.
+    fn issue_and_check(issuer_alg: Algorithm, subject_alg: Algorithm, profile: Profile) {
+        use crate::pkix::sig::{DefaultVerifier, SignatureVerifier};
+        use der::{Decode, Encode};
+        let now = time::macros::datetime!(2027-01-04 02:00 UTC);
+        let ca_key = PrivateKey::generate(issuer_alg).unwrap();
+        let root_dn = Dn::parse("CN=根CA,O=连云港市人民政府,C=CN").unwrap();
+        let root = self_signed_root(
+            &ca_key,
+            &root_dn,
+            &Serial::from_random([7; 16]),
+            now,
+            now + time::Duration::days(3650),
+        )
+        .unwrap();
+        let subject_key = PrivateKey::generate(subject_alg).unwrap();
+        let issuer = Issuer::new(&root, &ca_key, CaUrls::default()).unwrap();
+        let sans = match profile {
+            Profile::Server => vec![San::Dns("www.lyg.gov.cn".into())],
+            _ => vec![],
+        };
+        let issued = issuer
+            .issue(&IssueRequest {
+                profile,
+                subject: Dn::parse("CN=张三,O=连云港市人民政府,C=CN").unwrap(),
+                sans,
+                spki_der: subject_key.spki_der(),
+                serial: Serial::from_random([9; 16]),
+                not_before: now,
+                not_after: now + time::Duration::days(365),
+                sub_ca: SubCaOptions::default(),
+            })
+            .unwrap();
+        let ski_of =
+            |spki: &[u8]| ring::digest::digest(&ring::digest::SHA256, spki).as_ref()[..20].to_vec();
+        for (der, spki, issuer_spki) in [
+            (&root, ca_key.spki_der(), ca_key.spki_der()),
+            (&issued.der, subject_key.spki_der(), ca_key.spki_der()),
+        ] {
+            let cert = x509_cert::Certificate::from_der(der).unwrap();
+            let tbs = &cert.tbs_certificate;
+            assert_eq!(tbs.subject_public_key_info.to_der().unwrap(), spki);
+            assert_eq!(tbs.signature, cert.signature_algorithm);
+            assert_eq!(
+                cert.signature_algorithm.to_der().unwrap(),
+                ca_key.signature_algorithm_der()
+            );
+            let (_, parsed) = x509_parser::parse_x509_certificate(der).unwrap();
+            let mut ski = None;
+            let mut aki = None;
+            for ext in parsed.extensions() {
+                match ext.parsed_extension() {
+                    x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => {
+                        ski = Some(k.0.to_vec())
+                    }
+                    x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
+                        aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                    }
+                    _ => {}
+                }
+            }
+            assert_eq!(ski, Some(ski_of(&spki)), "{issuer_alg} -> {subject_alg}");
+            assert_eq!(
+                aki,
+                Some(ski_of(&issuer_spki)),
+                "{issuer_alg} -> {subject_alg}"
+            );
+            let issuer_spki = spki::SubjectPublicKeyInfoOwned::from_der(&issuer_spki).unwrap();
+            let tbs_der = tbs.to_der().unwrap();
+            let verifier = DefaultVerifier::default();
+            let sig = cert.signature.raw_bytes();
+            assert_eq!(
+                verifier.verify(&issuer_spki, &cert.signature_algorithm, &tbs_der, sig),
+                Ok(())
+            );
+            let mut flipped = tbs_der.clone();
+            let last = flipped.len() - 1;
+            flipped[last] ^= 1;
+            assert!(
+                verifier
+                    .verify(&issuer_spki, &cert.signature_algorithm, &flipped, sig)
+                    .is_err()
+            );
+        }
+    }
+
+    #[test]
+    fn sm2_issuers_and_subjects_in_every_combination() {
+        for (issuer, subject) in [
+            (Algorithm::Sm2, Algorithm::Sm2),
+            (Algorithm::P256, Algorithm::Sm2),
+            (Algorithm::Sm2, Algorithm::P256),
+        ] {
+            for profile in crate::ca::profile::ALL {
+                issue_and_check(issuer, subject, profile);
+            }
+        }
     }
 }

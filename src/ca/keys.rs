@@ -3,11 +3,18 @@
 //! Keys are PKCS#8. Encrypted keys use PBES2 with scrypt (N=2^15, r=8, p=1) and AES-256-CBC,
 //! which `openssl pkey -passin file:F` reads. This module takes randomness from the caller and
 //! never touches disk; the store writes the PEM it returns.
+//!
+//! SM2 keys (GM/T 0003) are PKCS#8 with `id-ecPublicKey` on the named curve
+//! `1.2.156.10197.1.301`, as `openssl genpkey -algorithm SM2` writes them; they sign
+//! SM2-with-SM3 with the GM/T 0009 default user ID `1234567812345678`, the signature a DER
+//! `SEQUENCE { r, s }`. rcgen has no SM2: [`SignerKey`] hands rcgen a stand-in algorithm for an
+//! SM2 key, and the issuing code replaces the algorithm identifiers and signs again
+//! (`ca::issue::finish_with`).
 
 use std::fmt;
 
 use pkcs8::der::{Decode, Encode};
-use rcgen::{KeyPair, SigningKey};
+use rcgen::KeyPair;
 use zeroize::Zeroizing;
 
 /// A key algorithm a CA or a subject may use.
@@ -22,6 +29,8 @@ pub enum Algorithm {
     Ed25519,
     /// RSA 3072-bit with PKCS#1 v1.5 SHA-256
     Rsa3072,
+    /// SM2 with SM3 (GM/T 0003; the GM/T 0009 default user ID)
+    Sm2,
 }
 
 impl fmt::Display for Algorithm {
@@ -31,6 +40,7 @@ impl fmt::Display for Algorithm {
             Algorithm::P384 => "p384",
             Algorithm::Ed25519 => "ed25519",
             Algorithm::Rsa3072 => "rsa3072",
+            Algorithm::Sm2 => "sm2",
         })
     }
 }
@@ -63,10 +73,130 @@ pub enum KeyError {
 const SCRYPT_LOG_N: u8 = 14;
 const SCRYPT_P: u32 = 4;
 
+/// The GM/T 0009 default user ID every SM2 signature of govpki is made with.
+pub const SM2_USER_ID: &str = crate::pkix::sig::SM2_DEFAULT_ID;
+
+/// DER of the SM2-with-SM3 AlgorithmIdentifier, `1.2.156.10197.1.501`, parameters absent
+/// (GM/T 0015 §7.2; readers accept NULL too).
+pub const SM2_WITH_SM3_DER: &[u8] = &[
+    0x30, 0x0a, 0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x75,
+];
+
+/// An SM2 key: the signer (holding the user ID), and its public forms.
+pub struct Sm2Key {
+    signing: sm2::dsa::SigningKey,
+    /// The uncompressed point `04 || x || y`, as the SPKI's BIT STRING carries it.
+    point: Vec<u8>,
+    /// The SubjectPublicKeyInfo DER (`id-ecPublicKey`, curve `1.2.156.10197.1.301`).
+    spki: Vec<u8>,
+}
+
+/// The key itself, in the form its signing library wants. It implements rcgen's
+/// [`rcgen::SigningKey`] so rcgen can build certificates and CSRs around it; for SM2, rcgen
+/// sees the stand-in algorithm ECDSA P-256 (same sizes) and the issuing code rewrites the
+/// identifiers and signs the result again with [`PrivateKey::sign`].
+pub enum SignerKey {
+    Rcgen(KeyPair),
+    Sm2(Sm2Key),
+}
+
+impl SignerKey {
+    /// The public key as the SPKI's BIT STRING carries it.
+    pub fn public_key_raw(&self) -> &[u8] {
+        match self {
+            SignerKey::Rcgen(k) => k.public_key_raw(),
+            SignerKey::Sm2(k) => &k.point,
+        }
+    }
+}
+
+impl rcgen::PublicKeyData for SignerKey {
+    fn der_bytes(&self) -> &[u8] {
+        self.public_key_raw()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        match self {
+            SignerKey::Rcgen(k) => k.algorithm(),
+            // A stand-in, replaced before anything is released (see the module docs).
+            SignerKey::Sm2(_) => &rcgen::PKCS_ECDSA_P256_SHA256,
+        }
+    }
+
+    /// The true SPKI: rcgen derives the subject and authority key identifiers from it.
+    fn subject_public_key_info(&self) -> Vec<u8> {
+        match self {
+            SignerKey::Rcgen(k) => k.subject_public_key_info(),
+            SignerKey::Sm2(k) => k.spki.clone(),
+        }
+    }
+}
+
+impl rcgen::SigningKey for SignerKey {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        match self {
+            SignerKey::Rcgen(k) => k.sign(msg),
+            // rcgen signs a TBS that still carries the stand-in identifiers. It is never
+            // released: the issuing code re-encodes it and signs again, so skip the work.
+            SignerKey::Sm2(_) => Ok(Vec::new()),
+        }
+    }
+}
+
+/// A `Copy` handle on a [`SignerKey`] for rcgen's `Issuer`. rcgen's blanket impl for
+/// references does not forward `subject_public_key_info`, so through a plain `&SignerKey` an
+/// SM2 issuer's key identifier would be derived from the stand-in; this handle forwards it.
+#[derive(Clone, Copy)]
+pub struct RcgenSigner<'a>(pub &'a SignerKey);
+
+impl rcgen::PublicKeyData for RcgenSigner<'_> {
+    fn der_bytes(&self) -> &[u8] {
+        self.0.public_key_raw()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        rcgen::PublicKeyData::algorithm(self.0)
+    }
+
+    fn subject_public_key_info(&self) -> Vec<u8> {
+        rcgen::PublicKeyData::subject_public_key_info(self.0)
+    }
+}
+
+impl rcgen::SigningKey for RcgenSigner<'_> {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        rcgen::SigningKey::sign(self.0, msg)
+    }
+}
+
+/// SM2-with-SM3 over `msg` with the signer's user ID, as DER `SEQUENCE { r, s }` (GM/T 0009
+/// §7.3), never the raw `r || s`.
+fn sm2_sign(key: &sm2::dsa::SigningKey, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+    use sm2::dsa::signature::Signer;
+    let sig: sm2::dsa::Signature = key.try_sign(msg).map_err(|_| KeyError::Sign)?;
+    Ok(sm2_signature_der(&sig))
+}
+
+/// The DER `SEQUENCE { r INTEGER, s INTEGER }` of an SM2 signature.
+pub fn sm2_signature_der(sig: &sm2::dsa::Signature) -> Vec<u8> {
+    let int = |bytes: &[u8]| {
+        let trimmed: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+        let mut content = Vec::with_capacity(trimmed.len() + 1);
+        if trimmed.first().is_none_or(|b| b & 0x80 != 0) {
+            content.push(0);
+        }
+        content.extend_from_slice(&trimmed);
+        crate::tlv::tlv(0x02, &content)
+    };
+    let r = sig.r_bytes();
+    let s = sig.s_bytes();
+    crate::tlv::tlv(0x30, &[int(r.as_slice()), int(s.as_slice())].concat())
+}
+
 /// A signing key held in memory, with its PKCS#8 DER for writing out.
 pub struct PrivateKey {
     pkcs8: Zeroizing<Vec<u8>>,
-    pair: KeyPair,
+    pair: SignerKey,
     algorithm: Algorithm,
 }
 
@@ -111,6 +241,14 @@ impl PrivateKey {
                     .as_bytes()
                     .to_vec()
             }
+            Algorithm::Sm2 => {
+                use sm2::pkcs8::EncodePrivateKey;
+                sm2::SecretKey::random(&mut rand_core::OsRng)
+                    .to_pkcs8_der()
+                    .map_err(|_| KeyError::Generate)?
+                    .as_bytes()
+                    .to_vec()
+            }
         };
         PrivateKey::from_pkcs8_der(&pkcs8)
     }
@@ -126,6 +264,7 @@ impl PrivateKey {
             ("1.2.840.10045.2.1", Some("1.3.132.0.34")) => Algorithm::P384,
             ("1.3.101.112", _) => Algorithm::Ed25519,
             ("1.2.840.113549.1.1.1", _) => Algorithm::Rsa3072,
+            ("1.2.840.10045.2.1", Some("1.2.156.10197.1.301")) => Algorithm::Sm2,
             (o, p) => {
                 return Err(KeyError::Unsupported(format!(
                     "{o}{}",
@@ -138,9 +277,17 @@ impl PrivateKey {
             Algorithm::P384 => &rcgen::PKCS_ECDSA_P384_SHA384,
             Algorithm::Ed25519 => &rcgen::PKCS_ED25519,
             Algorithm::Rsa3072 => &rcgen::PKCS_RSA_SHA256,
+            Algorithm::Sm2 => {
+                return Ok(PrivateKey {
+                    pkcs8: Zeroizing::new(der.to_vec()),
+                    pair: SignerKey::Sm2(sm2_key(der)?),
+                    algorithm,
+                });
+            }
         };
         let pair = KeyPair::from_pkcs8_der_and_sign_algo(&der.into(), sign_alg)
             .map_err(|e| KeyError::NotPkcs8(e.to_string()))?;
+        let pair = SignerKey::Rcgen(pair);
         Ok(PrivateKey {
             pkcs8: Zeroizing::new(der.to_vec()),
             pair,
@@ -212,8 +359,9 @@ impl PrivateKey {
         self.algorithm
     }
 
-    /// The rcgen key pair, for certificate and CSR signing.
-    pub fn key_pair(&self) -> &KeyPair {
+    /// The key as rcgen signs with it, for certificate and CSR building (for SM2 under a
+    /// stand-in algorithm: see [`SignerKey`]).
+    pub fn key_pair(&self) -> &SignerKey {
         &self.pair
     }
 
@@ -222,9 +370,34 @@ impl PrivateKey {
         rcgen::PublicKeyData::subject_public_key_info(&self.pair)
     }
 
-    /// Signs a message with the key's algorithm (ECDSA signatures are ASN.1 DER).
+    /// Signs a message with the key's algorithm: ECDSA and SM2 signatures are DER
+    /// `SEQUENCE { r, s }`; SM2 is SM2-with-SM3 with the user ID [`SM2_USER_ID`].
     pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
-        self.pair.sign(msg).map_err(|_| KeyError::Sign)
+        match &self.pair {
+            SignerKey::Rcgen(k) => rcgen::SigningKey::sign(k, msg).map_err(|_| KeyError::Sign),
+            SignerKey::Sm2(k) => sm2_sign(&k.signing, msg),
+        }
+    }
+
+    /// SM2-with-SM3 over `msg` (user ID [`SM2_USER_ID`]), DER `SEQUENCE { r, s }`; an error
+    /// for a key of another algorithm.
+    pub fn sign_sm2_sm3(&self, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        match &self.pair {
+            SignerKey::Sm2(k) => sm2_sign(&k.signing, msg),
+            SignerKey::Rcgen(_) => Err(KeyError::Unsupported(format!(
+                "SM2-with-SM3 with a {} key",
+                self.algorithm
+            ))),
+        }
+    }
+
+    /// The SM2 signing key (with the default user ID), for signers that build their own
+    /// structures (GB/T 38540 seals); `None` for other algorithms.
+    pub fn sm2_signing_key(&self) -> Option<&sm2::dsa::SigningKey> {
+        match &self.pair {
+            SignerKey::Sm2(k) => Some(&k.signing),
+            SignerKey::Rcgen(_) => None,
+        }
     }
 
     /// The DER AlgorithmIdentifier of the signatures this key makes.
@@ -251,7 +424,38 @@ pub fn signature_algorithm_der(alg: Algorithm) -> &'static [u8] {
             0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05,
             0x00,
         ],
+        Algorithm::Sm2 => SM2_WITH_SM3_DER,
     }
+}
+
+/// Reads an SM2 PKCS#8 key into its signer (user ID [`SM2_USER_ID`]) and public forms.
+fn sm2_key(pkcs8_der: &[u8]) -> Result<Sm2Key, KeyError> {
+    use sm2::elliptic_curve::sec1::ToEncodedPoint;
+    use sm2::pkcs8::{DecodePrivateKey, EncodePublicKey};
+    let secret = sm2::SecretKey::from_pkcs8_der(pkcs8_der)
+        .map_err(|e| KeyError::NotPkcs8(format!("SM2 key: {e}")))?;
+    let public = secret.public_key();
+    let point = public.to_encoded_point(false).as_bytes().to_vec();
+    let spki = public
+        .to_public_key_der()
+        .map_err(|e| KeyError::NotPkcs8(format!("SM2 key: {e}")))?
+        .as_bytes()
+        .to_vec();
+    let signing = sm2::dsa::SigningKey::new(SM2_USER_ID, &secret)
+        .map_err(|e| KeyError::NotPkcs8(format!("SM2 key: {e}")))?;
+    Ok(Sm2Key {
+        signing,
+        point,
+        spki,
+    })
+}
+
+/// Whether `spki_der` is an SM2 public key (`id-ecPublicKey` on curve `1.2.156.10197.1.301`).
+pub fn is_sm2_spki(spki_der: &[u8]) -> bool {
+    spki::SubjectPublicKeyInfoRef::from_der(spki_der).is_ok_and(|s| {
+        s.algorithm.oid == crate::pkix::sig::oid::EC_PUBLIC_KEY
+            && s.algorithm.parameters_oid().ok() == Some(crate::pkix::sig::oid::SM2_CURVE)
+    })
 }
 
 /// Checks a DER public key for minimum strength; returns a readable description.
@@ -269,6 +473,12 @@ pub fn describe_spki(spki_der: &[u8]) -> Result<String, KeyError> {
             match curve.as_str() {
                 "1.2.840.10045.3.1.7" => Ok("ECDSA P-256".into()),
                 "1.3.132.0.34" => Ok("ECDSA P-384".into()),
+                "1.2.156.10197.1.301" => {
+                    // The point must be on the curve: a CA certifies only keys that can sign.
+                    sm2::PublicKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
+                        .map_err(|_| KeyError::Unsupported("malformed SM2 public key".into()))?;
+                    Ok("SM2".into())
+                }
                 other => Err(KeyError::Unsupported(format!("elliptic curve {other}"))),
             }
         }
@@ -391,8 +601,53 @@ mod tests {
     }
 
     #[test]
+    fn sm2_key_is_pkcs8_on_the_sm2_curve_and_signs_der_with_the_default_id() {
+        use sm2::dsa::signature::Verifier;
+        let key = PrivateKey::generate(Algorithm::Sm2).unwrap();
+        assert!(is_sm2_spki(&key.spki_der()));
+        assert_eq!(describe_spki(&key.spki_der()).unwrap(), "SM2");
+        let sig = key.sign(b"tbs").unwrap();
+        // DER SEQUENCE { r, s }, never the 64-byte r || s.
+        assert_eq!(sig.first(), Some(&0x30));
+        assert_ne!(sig.len(), 64);
+        let parsed = crate::pkix::sig::sm2_signature(&sig).unwrap();
+        assert_eq!(sm2_signature_der(&parsed), sig);
+        let point = key.key_pair().public_key_raw();
+        let with = |id: &str| sm2::dsa::VerifyingKey::from_sec1_bytes(id, point).unwrap();
+        assert!(with("1234567812345678").verify(b"tbs", &parsed).is_ok());
+        assert!(with("").verify(b"tbs", &parsed).is_err());
+        assert!(with("1234567812345678").verify(b"tbx", &parsed).is_err());
+        assert!(key.sign_sm2_sm3(b"tbs").unwrap().len() > 64);
+        assert!(key.sm2_signing_key().is_some());
+        let p256 = PrivateKey::generate(Algorithm::P256).unwrap();
+        assert!(p256.sm2_signing_key().is_none());
+        assert!(p256.sign_sm2_sm3(b"x").is_err());
+        assert!(!is_sm2_spki(&p256.spki_der()));
+        assert_eq!(key.signature_algorithm_der(), SM2_WITH_SM3_DER);
+        // Encrypted at rest like the others, and back.
+        let pem = key.to_pem(Some("pw"), [3; 16], [4; 16]).unwrap();
+        let back = PrivateKey::from_pem(&pem, || Ok(Zeroizing::new("pw".into()))).unwrap();
+        assert_eq!(back.algorithm(), Algorithm::Sm2);
+        assert_eq!(back.spki_der(), key.spki_der());
+    }
+
+    #[test]
+    fn an_sm2_point_off_the_curve_is_refused() {
+        let key = PrivateKey::generate(Algorithm::Sm2).unwrap();
+        let mut spki = key.spki_der();
+        let last = spki.len() - 1;
+        spki[last] ^= 0x01;
+        assert!(describe_spki(&spki).is_err());
+    }
+
+    #[test]
     fn every_algorithm_signs() {
-        for alg in [Algorithm::P256, Algorithm::P384, Algorithm::Ed25519] {
+        for alg in [
+            Algorithm::P256,
+            Algorithm::P384,
+            Algorithm::Ed25519,
+            Algorithm::Sm2,
+        ] {
             let key = PrivateKey::generate(alg).unwrap();
             assert!(!key.sign(b"x").unwrap().is_empty());
             let plain = key.to_pem(None, [0; 16], [0; 16]).unwrap();

@@ -117,6 +117,10 @@ fn prepare_request(req: Request) -> anyhow::Result<Prepared> {
     let (dn, spki_der, requested, new_key) = match key {
         KeySource::Csr { path, bytes } => {
             let v = csr::verify_csr(&bytes)
+                .map_err(|e| match e.hint() {
+                    Some(hint) => hinted(e.to_string(), hint),
+                    None => anyhow::Error::new(e),
+                })
                 .with_context(|| format!("reading CSR `{}`", path.display()))?;
             let dn = match (subject, v.subject) {
                 (Some(d), _) | (None, Some(d)) => d,

@@ -36,7 +36,14 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
         && let Ok(ca) = input::parse_cert(&open.meta.cert_der)
         && ca.subject().as_raw() == crl.issuer().as_raw()
     {
-        match crl.verify_signature(ca.public_key()) {
+        // SM2-with-SM3 through the one verifier (x509-parser has no SM2).
+        let verified = if crl.signature_algorithm.algorithm.to_id_string() == "1.2.156.10197.1.501"
+        {
+            sm2_crl_verifies(&der, ca.public_key().raw)
+        } else {
+            crl.verify_signature(ca.public_key()).is_ok()
+        };
+        match verified.then_some(()).ok_or(()) {
             Ok(()) => signature = "verified with this home's CA".into(),
             Err(_) => {
                 signature = "DOES NOT VERIFY with this home's CA".into();
@@ -97,4 +104,20 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
         ctx.out.data(&text)?;
     }
     Ok(outcome)
+}
+
+/// Whether an SM2-signed CRL verifies under `spki_der` (GM/T 0009 default user ID).
+fn sm2_crl_verifies(der: &[u8], spki_der: &[u8]) -> bool {
+    use crate::pkix::sig::{DefaultVerifier, SignatureVerifier};
+    use der::Decode;
+    let (Ok(crl), Ok(spki)) = (
+        crate::pkix::crl::Crl::from_der(der),
+        spki::SubjectPublicKeyInfoOwned::from_der(spki_der),
+    ) else {
+        return false;
+    };
+    crl.sig_alg == crl.tbs_sig_alg
+        && DefaultVerifier::default()
+            .verify(&spki, &crl.sig_alg, &crl.tbs_der, &crl.signature)
+            .is_ok()
 }

@@ -61,13 +61,18 @@ pub fn authorize_with_key(
     unlocked: Option<&PrivateKey>,
 ) -> Result<String> {
     let authorized = crate::ops::govern::authorize(&governance(ctx), open, asks, unlocked)?;
-    for a in &authorized.allowed {
+    report_allowed(ctx, &authorized.allowed);
+    Ok(authorized.actor)
+}
+
+/// Reports, at `-v`, what the home's policy allowed.
+pub fn report_allowed(ctx: &Context, allowed: &[crate::ops::govern::Allowed]) {
+    for a in allowed {
         ctx.out.debug(&format!(
             "policy allows {} on `{}` ({})",
             a.action, a.resource, a.rule
         ));
     }
-    Ok(authorized.actor)
 }
 
 /// Loads the policy that governs this CA, and its version (see

@@ -157,12 +157,12 @@ pub(super) fn timestamp_cmd(args: TimestampArgs, ctx: &Context) -> Result<Outcom
         if !resp.fail_info.is_empty() {
             why.push_str(&format!(" [{}]", resp.fail_info.join(", ")));
         }
-        return refused(ctx, &why);
+        return refused(ctx, &Refusal::new(why));
     }
     let Some(token) = resp.token else {
         return refused(
             ctx,
-            "the response is granted but carries no time-stamp token",
+            &Refusal::new("the response is granted but carries no time-stamp token"),
         );
     };
     if let Some(q) = &query {
@@ -175,10 +175,10 @@ pub(super) fn timestamp_cmd(args: TimestampArgs, ctx: &Context) -> Result<Outcom
         if asked != got {
             return refused(
                 ctx,
-                &format!(
+                &Refusal::new(format!(
                     "the token does not answer the request `{}`: its nonce differs",
                     q.display()
-                ),
+                )),
             );
         }
     }
@@ -223,10 +223,12 @@ pub(super) fn timestamp_cmd(args: TimestampArgs, ctx: &Context) -> Result<Outcom
         TokenCheck::Untrusted { stamp, reason } => {
             return refused(
                 ctx,
-                &format!("the TSA `{}` is not trusted: {reason}", stamp.tsa),
+                &Refusal::new(format!("the TSA `{}` is not trusted: {reason}", stamp.tsa)),
             );
         }
-        TokenCheck::Invalid(why) | TokenCheck::Unsupported(why) => return refused(ctx, &why),
+        TokenCheck::Invalid(why) | TokenCheck::Unsupported(why) => {
+            return refused(ctx, &Refusal::new(why));
+        }
     };
     let new_der = crate::seal::with_time_stamp_token(&der, &token, force)
         .with_context(|| format!("embedding the time-stamp into `{}`", sig.display()))?;

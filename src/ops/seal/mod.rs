@@ -66,6 +66,27 @@ impl SealSigner for KeySigner<'_> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Refusals
+
+/// A refusal to act on a seal or signature (a negative verdict, exit 1): the act was not done.
+/// Serialises as `--json` prints it: `{"reason": ..., "verdict": "refused"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Refusal {
+    pub reason: String,
+    /// Always `refused`.
+    pub verdict: &'static str,
+}
+
+impl Refusal {
+    pub fn new(reason: impl Into<String>) -> Refusal {
+        Refusal {
+            reason: reason.into(),
+            verdict: "refused",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reading objects
 
 pub fn read_seal(path: &Path) -> Result<Seal> {

@@ -25,7 +25,7 @@ use timestamp_cmd::{TIMESTAMP_LONG, timestamp_cmd};
 pub use verify::VerifyArgs;
 use verify::{VERIFY_LONG, verify};
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -33,22 +33,12 @@ use serde_json::json;
 
 use super::govern;
 use super::{Context, Outcome, hinted};
-use crate::audit::Event;
 use crate::ca::when::{self, rfc3339};
-use crate::cli::common::{self, OpenCa};
-use crate::ops::seal::sources::*;
+use crate::cli::common;
 use crate::ops::seal::*;
-use crate::seal::chain::AtTimeChecker;
-use crate::seal::status::{self, SealStatusList, StatusEntry};
-use crate::seal::timestamp::{self, TokenCheck};
-use crate::seal::{
-    Picture, Seal, SealType, SesSignature, SignatureCheck, SignatureFile, Verdict,
-    VerificationReport, format_time, looks_like_ses, parse_signature,
-};
-use crate::store::files;
+use crate::seal::{Picture, SealType, Verdict, VerificationReport, format_time};
 
-/// The seal status list's copy in the home, beside `crl.der`.
-pub const STATUS_LIST_FILE: &str = "seal-status.der";
+pub use crate::ops::seal::status_list::STATUS_LIST_FILE;
 
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)]
@@ -122,6 +112,7 @@ fn refused(ctx: &Context, refusal: &Refusal) -> Result<Outcome> {
 mod tests {
     use super::create::parse_size;
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn signature_paths() {

@@ -4,8 +4,12 @@
 //! callback for warnings come in.
 
 pub mod create;
+pub mod revoke;
+pub mod show;
 pub mod sign;
 pub mod sources;
+pub mod status_list;
+pub mod timestamp;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -15,13 +15,13 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::common::{self, OpenCa};
-use super::govern;
 use super::{Context, Outcome};
 use crate::ca::crl::Reason;
 use crate::ca::input;
 use crate::ca::serial::Serial;
 use crate::ca::when::{self, rfc3339};
 use crate::ops;
+use crate::ops::govern;
 
 #[derive(Debug, Subcommand)]
 pub enum CrlCommand {

@@ -157,12 +157,12 @@ pub(super) fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
         &request,
         &ops::seal::create::Acting {
             home: &ctx.home,
-            governance: &govern::governance(ctx),
+            governance: &ctx.governance(),
             passphrase: &crate::cli::common::ca_passphrase(passphrase_file.as_deref()),
             warn: &warn,
         },
     )?;
-    govern::report_allowed(ctx, &created.allowed);
+    ctx.out.allowed(&created.allowed);
     if ctx.out.is_json() {
         ctx.out.json(&created)?;
     } else {

@@ -31,7 +31,6 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
-use super::govern;
 use super::{Context, Outcome, hinted};
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common;

@@ -27,9 +27,8 @@ pub struct RevokeArgs {
 
 pub(super) fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
     let RevokeArgs { es_id, reason } = args;
-    let revoked =
-        crate::ops::seal::revoke::revoke(&ctx.home, &es_id, &reason, &govern::governance(ctx))?;
-    govern::report_allowed(ctx, &revoked.allowed);
+    let revoked = crate::ops::seal::revoke::revoke(&ctx.home, &es_id, &reason, &ctx.governance())?;
+    ctx.out.allowed(&revoked.allowed);
     if ctx.out.is_json() {
         ctx.out.json(&revoked)?;
     } else {

@@ -127,7 +127,7 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
         &request,
         &SignActing {
             home: &ctx.home,
-            governance: &govern::governance(ctx),
+            governance: &ctx.governance(),
             passphrase: &Passphrase::file_or_ask(passphrase_file.as_deref(), "--passphrase-file"),
             warn: &warn,
             debug: &debug,
@@ -146,7 +146,7 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
 /// Prints each document's result, then the summary; the outcome, or the error when a document
 /// could not be sealed.
 fn report_sealed(ctx: &Context, sealed: Sealed) -> Result<Outcome> {
-    govern::report_allowed(ctx, &sealed.allowed);
+    ctx.out.allowed(&sealed.allowed);
     let total = sealed.documents.len();
     let mut failed = 0usize;
     let mut last_error = None;

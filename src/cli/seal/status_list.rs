@@ -59,10 +59,10 @@ pub(super) fn status_list(args: StatusListArgs, ctx: &Context) -> Result<Outcome
     let published = crate::ops::seal::status_list::publish(
         &ctx.home,
         &request,
-        &govern::governance(ctx),
+        &ctx.governance(),
         &ca_key.passphrase(),
     )?;
-    govern::report_allowed(ctx, &published.allowed);
+    ctx.out.allowed(&published.allowed);
     if ctx.out.is_json() {
         ctx.out.json(&published)?;
     } else {

@@ -459,3 +459,81 @@ pub fn seal_maker(
     })?;
     Ok(maker_der)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_validity_past_the_calendar_is_an_error_not_a_panic() {
+        let from = datetime!(2026-01-01 00:00 UTC);
+        let holders = Holders {
+            ders: Vec::new(),
+            latest_end: Some(datetime!(2027-01-01 00:00 UTC)),
+        };
+        let maker_end = datetime!(2030-01-01 00:00 UTC);
+        let err = validity_end(
+            Some(ValidUntil::After(Duration::MAX)),
+            from,
+            &holders,
+            maker_end,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("--valid-until"), "{err}");
+        let two_years = Duration::days(730);
+        assert_eq!(
+            validity_end(
+                Some(ValidUntil::After(two_years)),
+                from,
+                &holders,
+                maker_end
+            )
+            .unwrap(),
+            from + two_years
+        );
+        // The default: the latest holder's expiry, cut to the maker's.
+        assert_eq!(
+            validity_end(None, from, &holders, maker_end).unwrap(),
+            datetime!(2027-01-01 00:00 UTC)
+        );
+        let early_maker = datetime!(2026-06-01 00:00 UTC);
+        assert_eq!(
+            validity_end(None, from, &holders, early_maker).unwrap(),
+            early_maker
+        );
+    }
+
+    #[test]
+    fn the_json_of_a_created_seal_is_the_one_the_cli_printed() {
+        let created = CreatedSeal {
+            department: "办公室".into(),
+            es_id: "ab12".into(),
+            holders: vec!["CN=李四".into()],
+            image: "svg 42x42 mm".into(),
+            name: "连云港市人民政府".into(),
+            out: PathBuf::from("office.esl"),
+            seal_type: "official",
+            type_zh: "公章",
+            valid_from: datetime!(2026-01-01 00:00 UTC),
+            valid_until: datetime!(2027-01-01 00:00 UTC),
+            allowed: Vec::new(),
+        };
+        let before = serde_json::json!({
+            "es_id": "ab12",
+            "name": "连云港市人民政府",
+            "type": "official",
+            "type_zh": "公章",
+            "department": "办公室",
+            "valid_from": format_time(created.valid_from),
+            "valid_until": format_time(created.valid_until),
+            "holders": ["CN=李四"],
+            "image": "svg 42x42 mm",
+            "out": "office.esl",
+        });
+        assert_eq!(
+            serde_json::to_string(&created).unwrap(),
+            serde_json::to_string(&before).unwrap()
+        );
+    }
+}

@@ -539,6 +539,47 @@ mod tests {
     }
 
     #[test]
+    fn the_json_of_a_sealed_document_and_a_refusal_is_the_one_the_cli_printed() {
+        let done = SignedDocument {
+            digest: "00ff".into(),
+            digest_algorithm: "sha256",
+            document: PathBuf::from("a.pdf"),
+            es_id: "ab12".into(),
+            seal: "连云港市人民政府".into(),
+            signature: PathBuf::from("a.pdf.p7s"),
+            signer: "CN=李四".into(),
+            signing_time: NOW,
+        };
+        let before = serde_json::json!({
+            "document": "a.pdf",
+            "signature": "a.pdf.p7s",
+            "es_id": "ab12",
+            "seal": "连云港市人民政府",
+            "signer": "CN=李四",
+            "signing_time": rfc3339(NOW),
+            "digest_algorithm": "sha256",
+            "digest": "00ff",
+        });
+        assert_eq!(json(&done), serde_json::to_string(&before).unwrap());
+        let failed = FailedDocument {
+            document: PathBuf::from("b.pdf"),
+            error: anyhow::anyhow!("cause").context("reading document `b.pdf`"),
+        };
+        let before = serde_json::json!({
+            "document": "b.pdf",
+            "error": "reading document `b.pdf`: cause",
+        });
+        assert_eq!(json(&failed), serde_json::to_string(&before).unwrap());
+        let refusal = Refusal::new("the seal expired");
+        let before = serde_json::json!({ "verdict": "refused", "reason": "the seal expired" });
+        assert_eq!(json(&refusal), serde_json::to_string(&before).unwrap());
+    }
+
+    fn json<T: Serialize>(value: &T) -> String {
+        serde_json::to_string(value).unwrap()
+    }
+
+    #[test]
     fn the_chain_comes_from_the_flag_then_the_bundle() {
         let pki = Pki::new(&rcgen::PKCS_ECDSA_P256_SHA256);
         let bundle = vec![pki.root.cert.clone()];

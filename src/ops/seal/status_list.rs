@@ -143,3 +143,64 @@ fn write_public(path: &Path, data: &[u8]) -> anyhow::Result<()> {
     files::write_atomic(path, data, files::Mode::Public, files::Overwrite::Replace)
         .with_context(|| format!("writing `{}`", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{NoPrompt, SystemRandom};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_next_update_past_the_calendar_is_an_error_not_a_panic() {
+        let gov = Governance {
+            now: time::macros::datetime!(2026-01-01 00:00 UTC),
+            domain: None,
+            operator_cert: None,
+            operator_key: None,
+            operator_passphrase: Passphrase::Ask { flag: "--x" },
+            prompt: &NoPrompt,
+            rng: Arc::new(SystemRandom),
+            local_actor: "local:test".into(),
+        };
+        let req = StatusListRequest {
+            next_update: Duration::MAX,
+            out: None,
+            der: true,
+        };
+        let err = publish(
+            Path::new("/nonexistent-home"),
+            &req,
+            &gov,
+            &Passphrase::Ask {
+                flag: "--passphrase-file",
+            },
+        )
+        .unwrap_err();
+        assert!(err.message().contains("--next-update"), "{}", err.message());
+    }
+
+    #[test]
+    fn the_json_of_a_published_list_is_the_one_the_cli_printed() {
+        let now = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let published = PublishedStatusList {
+            home_copy: PathBuf::from("/h/seal-status.der"),
+            next_update: now + Duration::days(7),
+            out: None,
+            revoked: 2,
+            this_update: now,
+            body: vec![1, 2],
+            allowed: Vec::new(),
+        };
+        let before = serde_json::json!({
+            "revoked": 2,
+            "this_update": rfc3339(now),
+            "next_update": rfc3339(now + Duration::days(7)),
+            "out": Option::<String>::None,
+            "home_copy": "/h/seal-status.der",
+        });
+        assert_eq!(
+            serde_json::to_string(&published).unwrap(),
+            serde_json::to_string(&before).unwrap()
+        );
+    }
+}

@@ -10,17 +10,20 @@ pub mod common;
 pub mod crl;
 pub mod csr;
 pub mod demo;
-pub mod govern;
 pub mod output;
 pub mod seal;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use time::OffsetDateTime;
 
 use output::Output;
+
+use crate::ops::govern::Governance;
+use crate::ops::{Passphrase, SystemRandom};
 
 pub use crate::ops::{Hinted, Outcome, hinted};
 
@@ -40,6 +43,27 @@ pub struct Context {
     pub operator_passphrase_file: Option<PathBuf>,
     /// The security domain the operator works from (`--domain`), for policy decisions.
     pub domain: Option<String>,
+}
+
+impl Context {
+    /// The governance inputs of this run: the operator (`--as`, `--as-key`,
+    /// `--as-passphrase-file`), `--domain`, the clock read once, the terminal to ask on, and
+    /// the local actor of an ungoverned home.
+    pub fn governance(&self) -> Governance<'static> {
+        Governance {
+            now: self.now,
+            domain: self.domain.clone(),
+            operator_cert: self.operator.clone(),
+            operator_key: self.operator_key.clone(),
+            operator_passphrase: Passphrase::file_or_ask(
+                self.operator_passphrase_file.as_deref(),
+                "--as-passphrase-file",
+            ),
+            prompt: &common::TERMINAL,
+            rng: Arc::new(SystemRandom),
+            local_actor: common::local_actor(),
+        }
+    }
 }
 
 const ABOUT: &str =

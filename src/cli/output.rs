@@ -78,6 +78,16 @@ impl Output {
         }
     }
 
+    /// What the home's policy allowed, shown only with `-v`.
+    pub fn allowed(&self, allowed: &[crate::ops::govern::Allowed]) {
+        for a in allowed {
+            self.debug(&format!(
+                "policy allows {} on `{}` ({})",
+                a.action, a.resource, a.rule
+            ));
+        }
+    }
+
     /// A warning on stderr; shown even with `-q`.
     pub fn warn(&self, text: &str) {
         eprintln!("{}: {text}", paint("warning", "33"));

@@ -63,6 +63,15 @@ pub fn segment(value: Option<&str>) -> String {
     }
 }
 
+/// The CA's name in policy resources (`ca/<name>`): its common name, as a [`segment`].
+pub fn ca_name(open: &OpenCa) -> String {
+    let cn = crate::ca::input::parse_cert(&open.meta.cert_der)
+        .ok()
+        .and_then(|c| crate::ca::dn::Dn::from_x509(c.subject()).ok())
+        .and_then(|d| d.common_name().map(str::to_string));
+    segment(cn.as_deref())
+}
+
 /// Who runs an operation on a possibly governed home, and from where.
 pub struct Governance<'a> {
     /// The time the operation treats as now.

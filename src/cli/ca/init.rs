@@ -104,7 +104,7 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
     }
     let policy: Option<String> = match policy {
         Some(p) => {
-            crate::cli::govern::load_policy(&p)?;
+            crate::ops::policy::load_governing_file(&p)?;
             // A new CA has issued no certificate: under any policy, no one could ever be
             // allowed to run `ca policy` (or anything else) on it.
             return Err(crate::cli::hinted(
@@ -141,17 +141,16 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             }
             let mut open =
                 OpenCa::open(p).with_context(|| format!("opening parent CA `{}`", p.display()))?;
-            let actor = crate::cli::govern::authorize(
-                ctx,
-                &mut open,
-                &[crate::cli::govern::Ask::new(
-                    "cert.issue",
-                    format!(
-                        "dept/{}/cert/sub-ca",
-                        crate::cli::govern::segment(subject.department())
-                    ),
-                )],
-            )?;
+            let ask = ops::govern::Ask::new(
+                "cert.issue",
+                format!(
+                    "dept/{}/cert/sub-ca",
+                    ops::govern::segment(subject.department())
+                ),
+            );
+            let authorized = ops::govern::authorize(&ctx.governance(), &mut open, &[ask], None)?;
+            ctx.out.allowed(&authorized.allowed);
+            let actor = authorized.actor;
             let key = open.unlock(
                 &crate::cli::common::ca_passphrase(parent_passphrase_file.as_deref()),
                 &crate::cli::common::TERMINAL,

@@ -57,7 +57,7 @@ pub(super) fn set_policy(args: PolicyArgs, ctx: &Context) -> Result<Outcome> {
         (Some(p), false) => {
             let sources = crate::cli::authz::read_policy_sources(p)?;
             let pinned = pinned_sources(&sources);
-            let policy = crate::cli::govern::compile_sources(p, &sources)?;
+            let policy = crate::ops::policy::compile_governing(p, &sources)?;
             let canonical = std::fs::canonicalize(p)
                 .with_context(|| format!("reading policy `{}`", p.display()))?
                 .to_string_lossy()
@@ -70,8 +70,7 @@ pub(super) fn set_policy(args: PolicyArgs, ctx: &Context) -> Result<Outcome> {
     let mut open = OpenCa::open(&ctx.home)?;
     let name = crate::cli::crl::ca_name(&open);
     if let Some((canonical, _, policy, _)) = &new
-        && crate::cli::govern::who_can_manage(policy, &open, &format!("ca/{name}"), ctx.now)?
-            .is_none()
+        && ops::govern::who_can_manage(policy, &open, &format!("ca/{name}"), ctx.now)?.is_none()
     {
         return Err(crate::cli::hinted(
             format!(
@@ -80,14 +79,10 @@ pub(super) fn set_policy(args: PolicyArgs, ctx: &Context) -> Result<Outcome> {
             "bind a role with ca.manage on this CA to an officer whose certificate this CA issued (issue it first), then pin the policy",
         ));
     }
-    let actor = crate::cli::govern::authorize(
-        ctx,
-        &mut open,
-        &[crate::cli::govern::Ask::new(
-            "ca.manage",
-            format!("ca/{name}"),
-        )],
-    )?;
+    let ask = ops::govern::Ask::new("ca.manage", format!("ca/{name}"));
+    let authorized = ops::govern::authorize(&ctx.governance(), &mut open, &[ask], None)?;
+    ctx.out.allowed(&authorized.allowed);
+    let actor = authorized.actor;
     let (governing, object, outcome) = match &new {
         Some((canonical, pinned, _, version)) => {
             let files: Vec<(String, String)> = pinned

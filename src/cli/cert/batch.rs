@@ -10,8 +10,8 @@ use crate::ca::keys::BatchEncryptor;
 use crate::ca::serial::Serial;
 use crate::ca::when::rfc3339;
 use crate::cli::common::{self, NewKeyProtection, OpenCa};
-use crate::cli::govern;
 use crate::cli::{Context, Outcome};
+use crate::ops::govern;
 use crate::store::{CertRecord, files};
 
 use rayon::prelude::*;
@@ -94,7 +94,9 @@ pub(super) fn issue_batch(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             )
         })
         .collect();
-    let actor = govern::authorize(ctx, &mut open, &asks)?;
+    let authorized = govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
+    ctx.out.allowed(&authorized.allowed);
+    let actor = authorized.actor;
     let ca_key = open.unlock(&ca_key.passphrase(), &super::common::TERMINAL)?;
     common::create_out_dir(&out_dir)?;
     let encryptor = match &protection {

@@ -10,8 +10,8 @@ use crate::ca::issue::SubCaOptions;
 use crate::ca::profile::{Profile, San};
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common::{self, NewKeyProtection, OpenCa};
-use crate::cli::govern;
 use crate::cli::{Context, Outcome};
+use crate::ops::govern;
 
 use crate::ops::issue::{KeyProtection, KeySource};
 use crate::ops::{self, SystemRandom};
@@ -137,18 +137,17 @@ pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     })?;
 
     let mut open = OpenCa::open(&ctx.home)?;
-    let actor = govern::authorize(
-        ctx,
-        &mut open,
-        &[govern::Ask::new(
-            "cert.issue",
-            format!(
-                "dept/{}/cert/{}",
-                govern::segment(prepared.subject().department()),
-                prepared.profile()
-            ),
-        )],
-    )?;
+    let ask = govern::Ask::new(
+        "cert.issue",
+        format!(
+            "dept/{}/cert/{}",
+            govern::segment(prepared.subject().department()),
+            prepared.profile()
+        ),
+    );
+    let authorized = govern::authorize(&ctx.governance(), &mut open, &[ask], None)?;
+    ctx.out.allowed(&authorized.allowed);
+    let actor = authorized.actor;
     let issued = ops::issue::issue(
         &mut open,
         prepared,

@@ -8,8 +8,8 @@ use crate::ca::crl::Reason;
 use crate::ca::serial::Serial;
 use crate::ca::when::{self};
 use crate::cli::common::{self, OpenCa};
-use crate::cli::govern;
 use crate::cli::{Context, Outcome};
+use crate::ops::govern;
 
 use crate::ops;
 
@@ -67,7 +67,9 @@ pub(super) fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
     let req = ops::revoke::Request::new(serials, reason, invalidity, ctx.now)?;
     let mut open = OpenCa::open(&ctx.home)?;
     let asks = revoke_asks(&open, req.serials(), ctx)?;
-    let actor = govern::authorize(ctx, &mut open, &asks)?;
+    let authorized = govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
+    ctx.out.allowed(&authorized.allowed);
+    let actor = authorized.actor;
     let revoked = ops::revoke::revoke(&mut open, &req, &actor, ctx.now)?;
     if ctx.out.is_json() {
         ctx.out.json(&revoked)?;

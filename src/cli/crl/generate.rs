@@ -50,11 +50,10 @@ pub(super) fn generate(args: GenerateArgs, ctx: &Context) -> Result<Outcome> {
         ));
     }
     let name = ca_name(&open);
-    let actor = govern::authorize(
-        ctx,
-        &mut open,
-        &[govern::Ask::new("crl.publish", format!("ca/{name}"))],
-    )?;
+    let ask = govern::Ask::new("crl.publish", format!("ca/{name}"));
+    let authorized = govern::authorize(&ctx.governance(), &mut open, &[ask], None)?;
+    ctx.out.allowed(&authorized.allowed);
+    let actor = authorized.actor;
     let published = ops::crl::publish(
         &mut open,
         actor,

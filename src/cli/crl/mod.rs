@@ -15,13 +15,13 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::common::{self, OpenCa};
-use super::govern;
 use super::{Context, Outcome};
 use crate::ca::crl::Reason;
 use crate::ca::input;
 use crate::ca::serial::Serial;
 use crate::ca::when::{self, rfc3339};
 use crate::ops;
+use crate::ops::govern;
 
 #[derive(Debug, Subcommand)]
 pub enum CrlCommand {
@@ -42,9 +42,5 @@ pub fn run(cmd: CrlCommand, ctx: &Context) -> Result<Outcome> {
 
 /// The CA's name in policy resources (`ca/<name>`): its common name.
 pub fn ca_name(open: &OpenCa) -> String {
-    let cn = input::parse_cert(&open.meta.cert_der)
-        .ok()
-        .and_then(|c| crate::ca::dn::Dn::from_x509(c.subject()).ok())
-        .and_then(|d| d.common_name().map(str::to_string));
-    govern::segment(cn.as_deref())
+    ops::govern::ca_name(open)
 }

@@ -1,7 +1,8 @@
 //! `govpki seal create`: make a seal signed by a seal authority of this home.
 
 use super::*;
-use crate::ops::seal::create::{check_holder, seal_maker};
+use crate::ops;
+use crate::ops::seal::create::{Authority, CreateRequest, ValidUntil};
 
 pub(super) const CREATE_LONG: &str = "\
 Make an electronic seal: a DER SESeal (GB/T 38540-2020, version 4) naming the seal, its type and
@@ -124,194 +125,70 @@ pub(super) fn create(args: CreateArgs, ctx: &Context) -> Result<Outcome> {
     let seal_type: SealType = seal_type
         .parse()
         .with_context(|| format!("--type `{seal_type}`"))?;
-    let size = image_size.as_deref().map(parse_size).transpose()?;
+    let image_size_mm = image_size.as_deref().map(parse_size).transpose()?;
     let valid_from = valid_from
         .as_deref()
         .map(|t| when::parse_time(t).context("--valid-from"))
-        .transpose()?
-        .unwrap_or(ctx.now);
-    common::check_output_free(&out, force)?;
-
-    let picture = match &image {
-        Some(path) => {
-            let data = common::read_file(path, "seal image")?;
-            let info = sniff_image(&data)
-                .with_context(|| format!("reading seal image `{}`", path.display()))?;
-            let (width_mm, height_mm) = size
-                .or(info.size_mm)
-                .unwrap_or_else(|| default_size_mm(seal_type));
-            Picture {
-                format: info.format,
-                data,
-                width_mm,
-                height_mm,
-            }
-        }
-        None => {
-            // --render is the default without --image.
-            let _ = render;
-            let mut p = render_seal_svg(&name, seal_type).context("rendering the seal")?;
-            if let Some((w, h)) = size {
-                p.width_mm = w;
-                p.height_mm = h;
-            }
-            p
-        }
+        .transpose()?;
+    let valid_until = valid_until.as_deref().map(parse_valid_until).transpose()?;
+    // --render is the default without --image.
+    let _ = render;
+    let authority = match (authority_cert, authority_key) {
+        (Some(cert), Some(key)) => Some(Authority { cert, key }),
+        // clap makes each require the other.
+        _ => None,
     };
-
-    let mut open = OpenCa::open(&ctx.home)?;
-    let actor = govern::authorize(
-        ctx,
-        &mut open,
-        &[govern::Ask::new(
-            "seal.create",
-            format!(
-                "dept/{}/seal/{}",
-                govern::segment(Some(&department)),
-                seal_type.name()
-            ),
-        )],
-    )?;
-    // The maker: this home's CA (the default) or a seal authority certified under it. Only a
-    // seal authority makes seals (DESIGN.md §4); checked before any key is unlocked.
-    let maker_der = seal_maker(&open, authority_cert.as_deref(), ctx.now)?;
-    let ca_cert =
-        input::parse_cert(&maker_der).context("reading the seal authority certificate")?;
-    let ca_not_after = ca_cert.validity().not_after.to_datetime();
-
-    // The holders: valid now for sealing under this CA's chain (or --holder-trust).
-    let home_chain = open.chain();
-    let anchors = if holder_trust.is_empty() {
-        home_chain.last().cloned().into_iter().collect::<Vec<_>>()
-    } else {
-        let mut a = Vec::new();
-        for t in &holder_trust {
-            a.extend(common::read_certs(t)?);
-        }
-        a
-    };
-    let mut holders = Vec::new();
-    let mut latest_holder_end: Option<OffsetDateTime> = None;
-    for path in &holder_cert {
-        let (holder, end) = check_holder(&open, path, &anchors, &home_chain, ctx.now)?;
-        latest_holder_end = Some(latest_holder_end.map_or(end, |l| l.max(end)));
-        if holders.contains(&holder) {
-            bail!("holder certificate `{}` is given twice", path.display());
-        }
-        holders.push(holder);
-    }
-    let valid_until =
-        match valid_until.as_deref() {
-            Some(text) => match when::parse_time(text) {
-                Ok(t) => t,
-                Err(_) => valid_from + when::parse_duration(text).map_err(|_| {
-                    anyhow!(
-                        "--valid-until `{text}` is neither an RFC 3339 time nor a duration like 2y"
-                    )
-                })?,
-            },
-            None => latest_holder_end.unwrap_or(ca_not_after).min(ca_not_after),
-        };
-    if let Some(end) = latest_holder_end
-        && valid_until > end
-    {
-        ctx.out.warn(&format!(
-            "the seal is valid until {}, after every holder certificate expires ({})",
-            rfc3339(valid_until),
-            rfc3339(end)
-        ));
-    }
-    if valid_until < ctx.now {
-        ctx.out.warn(&format!(
-            "the seal's validity ended at {}: it cannot be applied",
-            rfc3339(valid_until)
-        ));
-    }
-
-    let ca_key = match &authority_key {
-        Some(path) => {
-            let key = common::load_key(path, passphrase_file.as_deref())?;
-            if key.spki_der() != common::spki_of(&maker_der)? {
-                bail!(
-                    "the key `{}` does not belong to the seal authority certificate `{}`",
-                    path.display(),
-                    authority_cert
-                        .as_deref()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default()
-                );
-            }
-            key
-        }
-        None => open.unlock(
-            &crate::cli::common::ca_passphrase(passphrase_file.as_deref()),
-            &crate::cli::common::TERMINAL,
-        )?,
-    };
-    let signer = KeySigner::new(&ca_key);
-    let es_id = loop {
-        let id = es_id_from_random(&common::random16()?);
-        if !open.store.es_id_exists(&id)? {
-            break id;
-        }
-    };
-    let spec = SealSpec {
-        name: name.clone(),
+    let request = CreateRequest {
+        name,
         seal_type,
-        department: department.clone(),
-        holder_certs: holders.clone(),
-        image: picture,
+        department,
+        holder_certs: holder_cert,
+        image,
+        image_size_mm,
         valid_from,
         valid_until,
-        created: ctx.now,
-        es_id: es_id.clone(),
+        holder_trust,
+        out,
+        force,
+        authority,
     };
-    let seal = create_seal(&spec, &maker_der, &signer).context("making the seal")?;
-    let info = seal.info();
-    open.store
-        .record_seal(
-            &SealRecord {
-                es_id: es_id.clone(),
-                name: info.name.clone(),
-                seal_type: info.seal_type.name().to_string(),
-                department: department.clone(),
-                valid_from: info.valid_from,
-                valid_until: info.valid_until,
-                created_at: info.created,
-                der: seal.to_der().to_vec(),
-            },
-            &actor,
-            ctx.now,
-        )
-        .map_err(store_error)?;
-    common::write_output(&out, seal.to_der(), false, force).with_context(|| {
-        format!("seal `{es_id}` is recorded in the store, but its file was not written")
-    })?;
-    let holder_subjects: Vec<String> = holders.iter().map(|h| certificate_subject(h)).collect();
+    let warn = |w: &str| ctx.out.warn(w);
+    let created = ops::seal::create::create(
+        &request,
+        &ops::seal::create::Acting {
+            home: &ctx.home,
+            governance: &ctx.governance(),
+            passphrase: &crate::cli::common::ca_passphrase(passphrase_file.as_deref()),
+            warn: &warn,
+        },
+    )?;
+    ctx.out.allowed(&created.allowed);
     if ctx.out.is_json() {
-        ctx.out.json(&json!({
-            "es_id": es_id,
-            "name": info.name,
-            "type": info.seal_type.name(),
-            "type_zh": info.seal_type.chinese_name(),
-            "department": department,
-            "valid_from": format_time(info.valid_from),
-            "valid_until": format_time(info.valid_until),
-            "holders": holder_subjects,
-            "image": format!("{} {}x{} mm", info.picture.format, info.picture.width_mm, info.picture.height_mm),
-            "out": out.display().to_string(),
-        }))?;
+        ctx.out.json(&created)?;
     } else {
         ctx.out.info(&format!(
-            "made {} seal `{}` ({}) esID {es_id}, valid {} .. {}, for {} holder(s), into `{}`",
-            info.seal_type.chinese_name(),
-            info.name,
-            department,
-            format_time(info.valid_from),
-            format_time(info.valid_until),
-            holders.len(),
-            out.display()
+            "made {} seal `{}` ({}) esID {}, valid {} .. {}, for {} holder(s), into `{}`",
+            created.type_zh,
+            created.name,
+            created.department,
+            created.es_id,
+            format_time(created.valid_from),
+            format_time(created.valid_until),
+            created.holders.len(),
+            created.out.display()
         ));
     }
     Ok(Outcome::Success)
+}
+
+/// `--valid-until`: an RFC 3339 time, else a duration after `--valid-from`.
+fn parse_valid_until(text: &str) -> Result<ValidUntil> {
+    if let Ok(t) = when::parse_time(text) {
+        return Ok(ValidUntil::At(t));
+    }
+    when::parse_duration(text)
+        .map(ValidUntil::After)
+        .map_err(|_| {
+            anyhow!("--valid-until `{text}` is neither an RFC 3339 time nor a duration like 2y")
+        })
 }

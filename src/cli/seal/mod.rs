@@ -25,36 +25,19 @@ use timestamp_cmd::{TIMESTAMP_LONG, timestamp_cmd};
 pub use verify::VerifyArgs;
 use verify::{VERIFY_LONG, verify};
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-use time::OffsetDateTime;
 
-use super::govern;
 use super::{Context, Outcome, hinted};
-use crate::audit::Event;
-use crate::ca::input;
 use crate::ca::when::{self, rfc3339};
-use crate::cli::common::{self, OpenCa};
-use crate::ops::seal::sources::*;
+use crate::cli::common;
 use crate::ops::seal::*;
-use crate::seal::chain::AtTimeChecker;
-use crate::seal::render::default_size_mm;
-use crate::seal::status::{self, SealStatusList, StatusEntry};
-use crate::seal::timestamp::{self, TokenCheck};
-use crate::seal::{
-    DocumentSigner, Picture, Seal, SealError, SealSpec, SealType, SesSignature, SignatureCheck,
-    SignatureFile, Verdict, VerificationReport, certificate_subject, create_seal,
-    es_id_from_random, format_time, looks_like_ses, parse_signature, render_seal_svg, sniff_image,
-};
-use crate::store::files;
-use crate::store::seals::SealRecord;
+use crate::seal::{Picture, SealType, Verdict, VerificationReport, format_time};
 
-/// The seal status list's copy in the home, beside `crl.der`.
-pub const STATUS_LIST_FILE: &str = "seal-status.der";
+pub use crate::ops::seal::status_list::STATUS_LIST_FILE;
 
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)]
@@ -115,12 +98,11 @@ fn progress(ctx: &Context, total: usize, verb: &str) -> Option<indicatif::Progre
 }
 
 /// Prints a refusal to sign (exit 1): on stdout, like other verdicts.
-fn refused(ctx: &Context, why: &str) -> Result<Outcome> {
+fn refused(ctx: &Context, refusal: &Refusal) -> Result<Outcome> {
     if ctx.out.is_json() {
-        ctx.out
-            .json(&json!({ "verdict": "refused", "reason": why }))?;
+        ctx.out.json(refusal)?;
     } else {
-        ctx.out.data(&format!("refused: {why}"))?;
+        ctx.out.data(&format!("refused: {}", refusal.reason))?;
     }
     Ok(Outcome::Negative)
 }
@@ -129,6 +111,7 @@ fn refused(ctx: &Context, why: &str) -> Result<Outcome> {
 mod tests {
     use super::create::parse_size;
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn signature_paths() {

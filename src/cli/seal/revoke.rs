@@ -25,34 +25,17 @@ pub struct RevokeArgs {
     pub reason: String,
 }
 
-// ---------------------------------------------------------------------------------------------
-// seal revoke, seal status-list
-
 pub(super) fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
     let RevokeArgs { es_id, reason } = args;
-    let reason = reason.trim().to_string();
-    if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
-        bail!("--reason must be 1 to 200 characters without control characters");
-    }
-    let mut open = OpenCa::open(&ctx.home)?;
-    let row = open.store.seal(&es_id)?;
-    let resource = format!(
-        "dept/{}/seal/{}",
-        govern::segment(row.as_ref().map(|r| r.record.department.as_str())),
-        govern::segment(row.as_ref().map(|r| r.record.seal_type.as_str()))
-    );
-    let actor = govern::authorize(ctx, &mut open, &[govern::Ask::new("seal.revoke", resource)])?;
-    open.store
-        .revoke_seal(&es_id, &reason, &actor, ctx.now)
-        .map_err(store_error)?;
+    let revoked = crate::ops::seal::revoke::revoke(&ctx.home, &es_id, &reason, &ctx.governance())?;
+    ctx.out.allowed(&revoked.allowed);
     if ctx.out.is_json() {
-        ctx.out.json(&json!({
-            "es_id": es_id,
-            "revoked_at": rfc3339(ctx.now),
-            "reason": reason,
-        }))?;
+        ctx.out.json(&revoked)?;
     } else {
-        ctx.out.info(&format!("revoked seal `{es_id}` ({reason})"));
+        ctx.out.info(&format!(
+            "revoked seal `{}` ({})",
+            revoked.es_id, revoked.reason
+        ));
         ctx.out
             .info("publish the change with `govpki seal status-list`");
     }

@@ -1,10 +1,9 @@
 //! `govpki seal sign`: seal documents with a holder key.
 
 use super::*;
-use crate::ca::keys::PrivateKey;
-use crate::ops::seal::sign::{
-    SignerCert, embedded_chain, seal_documents, seal_refusal, signer_refusal,
-};
+use crate::ops;
+use crate::ops::Passphrase;
+use crate::ops::seal::sign::{Sealed, SignActing, SignRequest, Signed};
 
 pub(super) const SIGN_LONG: &str = "\
 Seal documents: for each DOC, a detached CMS SignedData (RFC 5652) over the document's bytes by the
@@ -106,143 +105,73 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
             "use --format p7s (the default)",
         ));
     }
-    // Every output path first: duplicates, existing files, missing documents, before any work.
-    let mut outputs = Vec::with_capacity(docs.len());
-    let mut seen: HashMap<PathBuf, &Path> = HashMap::new();
-    for doc in &docs {
-        let meta = std::fs::metadata(doc)
-            .with_context(|| format!("reading document `{}`", doc.display()))?;
-        if !meta.is_file() {
-            bail!("reading document `{}`: not a regular file", doc.display());
-        }
-        let sig = signature_path(doc, out_dir.as_deref(), "p7s")?;
-        if let Some(first) = seen.insert(sig.clone(), doc) {
-            if out_dir.is_some() {
-                bail!(
-                    "documents `{}` and `{}` have the same file name: both would be sealed into `{}`",
-                    first.display(),
-                    doc.display(),
-                    sig.display()
-                );
-            }
-            bail!("document `{}` is given twice", doc.display());
-        }
-        common::check_output_free(&sig, force)?;
-        outputs.push(sig);
-    }
-    let seal = read_seal(&seal)?;
-    let signer = SignerCert::read(&cert)?;
-    let mut open = open_home(&ctx.home)?;
-    // Refusals, before the key is unlocked.
-    if let Some(why) = signer_refusal(&signer, open.as_ref(), ctx.now) {
-        return refused(ctx, &why);
-    }
-    let warn = |w: &str| ctx.out.warn(w);
-    let sources = SealStatusSources::load(ctx.now, &warn, &seal_status, open.as_ref())?;
-    let revoked = sources.for_seal(&seal, ctx.now, ctx.now);
-    if let Some(why) = seal_refusal(&seal, &signer, &cert, &revoked, ctx.now) {
-        return refused(ctx, &why);
-    }
-    if let crate::seal::SealStatus::Unknown = revoked.status(&seal.info().es_id) {
-        ctx.out.debug(
-            "the seal's revocation status is unknown here (not this home's seal, no --seal-status)",
-        );
-    }
-    let chain = chain.as_deref().map(common::read_certs).transpose()?;
-    let (embedded_chain, warning) = embedded_chain(&signer, chain, open.as_ref(), &ctx.home);
-    if let Some(w) = warning {
-        ctx.out.warn(&w);
-    }
-    let subject = &signer.subject;
-
-    // Unlocked before the policy is asked: in a governed home the signing key is also the
-    // operator's proof of presence.
-    let key_pair = common::load_key(&key, passphrase_file.as_deref())?;
-    if key_pair.spki_der() != common::spki_of(&signer.der)? {
-        bail!(
-            "the key `{}` does not belong to the certificate `{}` ({subject})",
-            key.display(),
-            cert.display()
-        );
-    }
-    if let Some(governed) = open.as_mut().filter(|o| o.meta.policy.is_some()) {
-        authorize_apply(
-            ctx,
-            governed,
-            &seal,
-            &signer.der,
-            &cert,
-            &key_pair,
-            docs.len(),
-        )?;
-    }
-    let key_signer = KeySigner::new(&key_pair);
-    let doc_signer =
-        DocumentSigner::new(&key_signer, &signer.der, &embedded_chain, &[], Some(&seal)).map_err(
-            |e| match e {
-                SealError::KeyMismatch { .. } => anyhow!(
-                    "the key `{}` does not belong to the certificate `{}` ({subject})",
-                    key.display(),
-                    cert.display()
-                ),
-                other => anyhow::Error::new(other).context("preparing to sign"),
-            },
-        )?;
-    if let Some(d) = &out_dir {
-        common::create_out_dir(d)?;
-    }
-    let digest = doc_signer.digest_algorithm();
-    let now = ctx.now;
-    let bar = progress(ctx, docs.len(), "sealing");
-    let jobs: Vec<(&PathBuf, &PathBuf)> = docs.iter().zip(outputs.iter()).collect();
+    let request = SignRequest {
+        seal,
+        key,
+        cert,
+        docs,
+        out_dir,
+        force,
+        chain,
+        seal_status,
+    };
+    let bar = progress(ctx, request.docs.len(), "sealing");
     let tick = || {
         if let Some(b) = &bar {
             b.inc(1);
         }
     };
-    let results = seal_documents(&doc_signer, &jobs, now, force, &tick);
+    let warn = |w: &str| ctx.out.warn(w);
+    let debug = |d: &str| ctx.out.debug(d);
+    let signed = ops::seal::sign::sign(
+        &request,
+        &SignActing {
+            home: &ctx.home,
+            governance: &ctx.governance(),
+            passphrase: &Passphrase::file_or_ask(passphrase_file.as_deref(), "--passphrase-file"),
+            warn: &warn,
+            debug: &debug,
+            done: &tick,
+        },
+    );
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let results = results?;
-    let info = seal.info();
+    match signed? {
+        Signed::Refused(refusal) => refused(ctx, &refusal),
+        Signed::Sealed(sealed) => report_sealed(ctx, sealed),
+    }
+}
+
+/// Prints each document's result, then the summary; the outcome, or the error when a document
+/// could not be sealed.
+fn report_sealed(ctx: &Context, sealed: Sealed) -> Result<Outcome> {
+    ctx.out.allowed(&sealed.allowed);
+    let total = sealed.documents.len();
     let mut failed = 0usize;
-    let total = results.len();
     let mut last_error = None;
-    for ((doc, out), r) in docs.iter().zip(&outputs).zip(results) {
+    for r in sealed.documents {
         match r {
-            Ok(hex_digest) => {
+            Ok(done) => {
                 if ctx.out.is_json() {
-                    ctx.out.json(&json!({
-                        "document": doc.display().to_string(),
-                        "signature": out.display().to_string(),
-                        "es_id": info.es_id,
-                        "seal": info.name,
-                        "signer": subject,
-                        "signing_time": rfc3339(now),
-                        "digest_algorithm": digest.name(),
-                        "digest": hex_digest,
-                    }))?;
+                    ctx.out.json(&done)?;
                 } else {
                     ctx.out.info(&format!(
                         "sealed `{}` -> `{}`",
-                        doc.display(),
-                        out.display()
+                        done.document.display(),
+                        done.signature.display()
                     ));
                 }
             }
-            Err(e) => {
+            Err(failure) => {
                 failed += 1;
                 if ctx.out.is_json() {
-                    ctx.out.json(&json!({
-                        "document": doc.display().to_string(),
-                        "error": format!("{e:#}"),
-                    }))?;
+                    ctx.out.json(&failure)?;
                 }
                 if total > 1 {
-                    crate::cli::output::print_error(&e);
+                    crate::cli::output::print_error(&failure.error);
                 }
-                last_error = Some(e);
+                last_error = Some(failure.error);
             }
         }
     }
@@ -251,9 +180,9 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
             if !ctx.out.is_json() && total > 1 {
                 ctx.out.info(&format!(
                     "sealed {total} documents with seal `{}` ({}) at {}",
-                    info.es_id,
-                    info.name,
-                    rfc3339(now)
+                    sealed.es_id,
+                    sealed.seal,
+                    rfc3339(sealed.signing_time)
                 ));
             }
             Ok(Outcome::Success)
@@ -261,50 +190,4 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
         (1, Some(e)) if total == 1 => Err(e),
         (n, _) => bail!("{n} of {total} documents could not be sealed"),
     }
-}
-
-/// Governed homes: applying a seal is `seal.apply` on the seal's department and type, with the
-/// operator's domain and the time; the allow is audited. The operator applying the seal is the
-/// signer: the key that signs proves who it is, and `--as`, if given, must name the same
-/// certificate.
-fn authorize_apply(
-    ctx: &Context,
-    governed: &mut OpenCa,
-    seal: &Seal,
-    signer_der: &[u8],
-    cert: &Path,
-    key_pair: &PrivateKey,
-    documents: usize,
-) -> Result<()> {
-    if let Some(as_cert) = &ctx.operator
-        && common::read_cert(as_cert)? != signer_der
-    {
-        bail!(
-            "--as `{}` is not the signing certificate `{}`: the operator of `seal sign` is the signer",
-            as_cert.display(),
-            cert.display()
-        );
-    }
-    let mut signer_ctx = ctx.clone();
-    signer_ctx.operator = Some(cert.to_path_buf());
-    let info = seal.info();
-    let resource = format!(
-        "dept/{}/seal/{}",
-        govern::segment(info.department.as_deref()),
-        info.seal_type.name()
-    );
-    let actor = govern::authorize_with_key(
-        &signer_ctx,
-        governed,
-        &[govern::Ask::new("seal.apply", resource.clone())],
-        Some(key_pair),
-    )?;
-    governed.store.audit(vec![Event {
-        time: rfc3339(ctx.now),
-        actor,
-        action: "seal.apply".into(),
-        object: format!("{} {resource} {documents} document(s)", info.es_id),
-        outcome: "ok".into(),
-    }])?;
-    Ok(())
 }

@@ -1,6 +1,7 @@
 //! `govpki seal status-list`: sign and publish the list of revoked seals.
 
 use super::*;
+use crate::ops::seal::status_list::StatusListRequest;
 
 pub(super) const STATUS_LIST_LONG: &str = "\
 Sign and publish the seal status list: every seal this home's CA revoked, with esID, revocation
@@ -49,75 +50,32 @@ pub(super) fn status_list(args: StatusListArgs, ctx: &Context) -> Result<Outcome
         der,
         ca_key,
     } = args;
-    let period = when::parse_duration(&next_update).context("--next-update")?;
-    let mut open = OpenCa::open(&ctx.home)?;
-    let name = crate::cli::crl::ca_name(&open);
-    let actor = govern::authorize(
-        ctx,
-        &mut open,
-        &[govern::Ask::new("crl.publish", format!("ca/{name}"))],
-    )?;
-    let rows = open.store.revoked_seals()?;
-    let key = open.unlock(&ca_key.passphrase(), &crate::cli::common::TERMINAL)?;
-    let signer = KeySigner::new(&key);
-    let entries: Vec<StatusEntry> = rows
-        .iter()
-        .map(|r| StatusEntry {
-            es_id: r.es_id.clone(),
-            revoked_at: r.revoked_at,
-            reason: r.reason.clone(),
-        })
-        .collect();
-    let next = ctx.now + period;
-    let list = status::create_status_list(&open.meta.cert_der, &signer, ctx.now, next, &entries)
-        .context("making the seal status list")?;
-    open.store.audit(vec![Event {
-        time: rfc3339(ctx.now),
-        actor,
-        action: "seal.status-list".into(),
-        object: format!(
-            "{} revoked seals, next update {}",
-            entries.len(),
-            rfc3339(next)
-        ),
-        outcome: "ok".into(),
-    }])?;
-    let home_copy = ctx.home.join(STATUS_LIST_FILE);
-    files::write_atomic(
-        &home_copy,
-        list.to_der(),
-        files::Mode::Public,
-        files::Overwrite::Replace,
-    )
-    .with_context(|| format!("writing `{}`", home_copy.display()))?;
-    let body: Vec<u8> = if der {
-        list.to_der().to_vec()
-    } else {
-        pem::encode(&pem::Pem::new(status::PEM_LABEL, list.to_der().to_vec())).into_bytes()
+    let next_update = when::parse_duration(&next_update).context("--next-update")?;
+    let request = StatusListRequest {
+        next_update,
+        out,
+        der,
     };
-    if let Some(o) = &out {
-        files::write_atomic(o, &body, files::Mode::Public, files::Overwrite::Replace)
-            .with_context(|| format!("writing `{}`", o.display()))?;
-    }
+    let published = crate::ops::seal::status_list::publish(
+        &ctx.home,
+        &request,
+        &ctx.governance(),
+        &ca_key.passphrase(),
+    )?;
+    ctx.out.allowed(&published.allowed);
     if ctx.out.is_json() {
-        ctx.out.json(&json!({
-            "revoked": entries.len(),
-            "this_update": rfc3339(ctx.now),
-            "next_update": rfc3339(next),
-            "out": out.as_ref().map(|o| o.display().to_string()),
-            "home_copy": home_copy.display().to_string(),
-        }))?;
+        ctx.out.json(&published)?;
     } else {
         ctx.out.info(&format!(
             "published the seal status list with {} revoked seal(s), next update {}",
-            entries.len(),
-            rfc3339(next)
+            published.revoked,
+            rfc3339(published.next_update)
         ));
-        if out.is_none() {
+        if published.out.is_none() {
             if der {
-                ctx.out.bytes(&body)?;
+                ctx.out.bytes(&published.body)?;
             } else {
-                ctx.out.data(&String::from_utf8_lossy(&body))?;
+                ctx.out.data(&String::from_utf8_lossy(&published.body))?;
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `govpki seal timestamp`: the RFC 3161 request of a sealed signature, and embedding the token.
 
 use super::*;
+use crate::ops::seal::timestamp as ops_ts;
 
 pub(super) const TIMESTAMP_LONG: &str = "\
 Time-stamp a sealed signature (CAdES-B-T): a time-stamp authority (TSA) attests that the
@@ -64,35 +65,6 @@ pub struct TimestampArgs {
     pub force: bool,
 }
 
-// ---------------------------------------------------------------------------------------------
-// seal timestamp
-
-/// A `.p7s` as read: its DER, and the PEM label when it came as PEM (written back the same way).
-fn read_p7s(path: &Path) -> Result<(Vec<u8>, Option<String>, SignatureFile)> {
-    let bytes = files::read_limited(path, OBJECT_LIMIT)
-        .with_context(|| format!("reading signature `{}`", path.display()))?;
-    let sig = parse_signature(&bytes)
-        .with_context(|| format!("reading signature `{}`", path.display()))?;
-    if bytes.first() == Some(&0x30) {
-        return Ok((bytes, None, sig));
-    }
-    // `parse_signature` accepted it as PEM: take the same block.
-    let text = String::from_utf8_lossy(&bytes);
-    let block = pem::parse_many(text.as_bytes())
-        .ok()
-        .and_then(|blocks| {
-            blocks
-                .into_iter()
-                .find(|b| matches!(b.tag(), "PKCS7" | "CMS" | "PKCS #7 SIGNED DATA"))
-        })
-        .ok_or_else(|| anyhow!("reading signature `{}`: no PEM block", path.display()))?;
-    Ok((
-        block.contents().to_vec(),
-        Some(block.tag().to_string()),
-        sig,
-    ))
-}
-
 pub(super) fn timestamp_cmd(args: TimestampArgs, ctx: &Context) -> Result<Outcome> {
     let TimestampArgs {
         sig,
@@ -104,156 +76,60 @@ pub(super) fn timestamp_cmd(args: TimestampArgs, ctx: &Context) -> Result<Outcom
         crl,
         force,
     } = args;
-    let (der, pem_label, parsed) = read_p7s(&sig)?;
-    let signature = parsed.signer().signature.clone();
-
     if let Some(out) = query_out {
-        let mut nonce = [0u8; 8];
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce)
-            .map_err(|_| anyhow!("the system random generator failed"))?;
-        let request = timestamp::time_stamp_request(&signature, &nonce);
-        common::write_output(&out, &request, false, force)?;
-        let imprint = hex::encode(timestamp::REQUEST_DIGEST.digest(&signature));
-        if ctx.out.is_json() {
-            ctx.out.json(&json!({
-                "signature": sig.display().to_string(),
-                "query": out.display().to_string(),
-                "imprint_algorithm": timestamp::REQUEST_DIGEST,
-                "imprint": imprint,
-                "nonce": hex::encode(nonce),
-            }))?;
-        } else {
-            ctx.out.data(&format!(
-                "wrote the time-stamp request for `{}` to `{}` (sha256 imprint {imprint})\n",
-                sig.display(),
-                out.display()
-            ))?;
-            ctx.out.info(&format!(
-                "send it to your TSA, e.g.: curl -sS -H 'Content-Type: application/timestamp-query' --data-binary @{} https://tsa.example/ -o RESP.tsr",
-                out.display()
-            ));
-        }
-        return Ok(Outcome::Success);
+        let written = ops_ts::write_query(&sig, &out, force, &crate::ops::SystemRandom)?;
+        return report_query(ctx, &written);
     }
-
     // clap's `step` group guarantees one of the two.
     let Some(response) = response else {
-        bail!("give --query-out REQ.tsq or --response RESP.tsr");
+        return Err(ops_ts::no_step());
     };
-    if parsed.signer().has_time_stamp_token && !force {
-        return Err(hinted(
-            format!("`{}` already carries a time-stamp", sig.display()),
-            "pass --force to replace it",
+    let request = ops_ts::EmbedRequest {
+        sig,
+        response,
+        query,
+        trust,
+        untrusted,
+        crls: crl,
+        force,
+    };
+    let warn = |w: &str| ctx.out.warn(w);
+    match ops_ts::embed_response(&request, ctx.now, &warn)? {
+        ops_ts::Stamped::Refused(refusal) => refused(ctx, &refusal),
+        ops_ts::Stamped::Embedded(embedded) => report_embedded(ctx, &embedded),
+    }
+}
+
+fn report_query(ctx: &Context, written: &ops_ts::QueryWritten) -> Result<Outcome> {
+    if ctx.out.is_json() {
+        ctx.out.json(written)?;
+    } else {
+        ctx.out.data(&format!(
+            "wrote the time-stamp request for `{}` to `{}` (sha256 imprint {})\n",
+            written.signature.display(),
+            written.query.display(),
+            written.imprint
+        ))?;
+        ctx.out.info(&format!(
+            "send it to your TSA, e.g.: curl -sS -H 'Content-Type: application/timestamp-query' --data-binary @{} https://tsa.example/ -o RESP.tsr",
+            written.query.display()
         ));
     }
-    let resp_bytes = common::read_file(&response, "time-stamp response")?;
-    let resp = timestamp::parse_response(&resp_bytes)
-        .with_context(|| format!("reading time-stamp response `{}`", response.display()))?;
-    if !resp.status.granted() {
-        let mut why = format!("the TSA did not grant the time-stamp: {}", resp.status);
-        if !resp.status_text.is_empty() {
-            why.push_str(&format!(" ({})", resp.status_text.join("; ")));
-        }
-        if !resp.fail_info.is_empty() {
-            why.push_str(&format!(" [{}]", resp.fail_info.join(", ")));
-        }
-        return refused(ctx, &why);
-    }
-    let Some(token) = resp.token else {
-        return refused(
-            ctx,
-            "the response is granted but carries no time-stamp token",
-        );
-    };
-    if let Some(q) = &query {
-        let req = common::read_file(q, "time-stamp request")?;
-        let asked = timestamp::request_nonce(&req)
-            .with_context(|| format!("reading time-stamp request `{}`", q.display()))?;
-        let got = timestamp::parse_token(&token)
-            .ok()
-            .and_then(|t| t.info.nonce);
-        if asked != got {
-            return refused(
-                ctx,
-                &format!(
-                    "the token does not answer the request `{}`: its nonce differs",
-                    q.display()
-                ),
-            );
-        }
-    }
-    let checker = if trust.is_empty() {
-        None
-    } else {
-        let mut anchors = Vec::new();
-        for t in &trust {
-            anchors.extend(common::read_certs(t)?);
-        }
-        let mut intermediates = Vec::new();
-        for u in &untrusted {
-            intermediates.extend(common::read_certs(u)?);
-        }
-        let crls = read_crls(&crl)?;
-        Some(
-            AtTimeChecker::new(&anchors, &intermediates, &crls)
-                .context("setting up the trust anchors")?,
-        )
-    };
-    let check = timestamp::verify_token(
-        &token,
-        &signature,
-        &parsed.certificates,
-        checker
-            .as_ref()
-            .map(|c| c as &dyn crate::seal::ChainChecker),
-        ctx.now,
-    );
-    let (stamp, chain_checked) = match check {
-        TokenCheck::Valid {
-            stamp,
-            revocation_unknown,
-            chain_checked,
-        } => {
-            if let Some(why) = revocation_unknown {
-                ctx.out
-                    .warn(&format!("the TSA's revocation was not checked: {why}"));
-            }
-            (stamp, chain_checked)
-        }
-        TokenCheck::Untrusted { stamp, reason } => {
-            return refused(
-                ctx,
-                &format!("the TSA `{}` is not trusted: {reason}", stamp.tsa),
-            );
-        }
-        TokenCheck::Invalid(why) | TokenCheck::Unsupported(why) => return refused(ctx, &why),
-    };
-    let new_der = crate::seal::with_time_stamp_token(&der, &token, force)
-        .with_context(|| format!("embedding the time-stamp into `{}`", sig.display()))?;
-    let data = match &pem_label {
-        None => new_der,
-        Some(label) => pem::encode(&pem::Pem::new(label.clone(), new_der)).into_bytes(),
-    };
-    // Replacing the signature file is the point of the command: no --force needed for it.
-    common::write_output(&sig, &data, false, true)?;
+    Ok(Outcome::Success)
+}
+
+fn report_embedded(ctx: &Context, embedded: &ops_ts::Embedded) -> Result<Outcome> {
     if ctx.out.is_json() {
-        ctx.out.json(&json!({
-            "signature": sig.display().to_string(),
-            "gen_time": format_time(stamp.gen_time),
-            "tsa": stamp.tsa,
-            "serial": stamp.serial,
-            "policy": stamp.policy,
-            "tsa_chain_checked": chain_checked,
-        }))?;
+        ctx.out.json(embedded)?;
     } else {
         ctx.out.data(&format!(
             "time-stamped `{}`: genTime {} by {} (serial {})\n",
-            sig.display(),
-            format_time(stamp.gen_time),
-            stamp.tsa,
-            stamp.serial
+            embedded.signature.display(),
+            format_time(embedded.gen_time),
+            embedded.tsa,
+            embedded.serial
         ))?;
-        if !chain_checked {
+        if !embedded.tsa_chain_checked {
             ctx.out.info(
                 "the TSA's certificate chain was not checked (no --trust); `seal verify` checks it",
             );

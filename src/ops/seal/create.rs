@@ -1,19 +1,371 @@
-//! `seal create`'s rules on its holders: a holder certificate must validate now for document
-//! signing under the given anchors, be an end entity with the documentSigning EKU and a key
-//! usage fit to sign, and not be revoked or on hold in this home's store.
+//! `seal create`: make a seal signed by a seal authority of this home, record it in the store
+//! (audited as `seal.create`) and write it. The rules on its holders: a holder certificate must
+//! validate now for document signing under the given anchors, be an end entity with the
+//! documentSigning EKU and a key usage fit to sign, and not be revoked or on hold in this
+//! home's store. Prints nothing: warnings go to a callback, the result is a [`CreatedSeal`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
-use time::OffsetDateTime;
+use anyhow::{Context as _, Result, anyhow, bail};
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
 
 use super::{
-    OpenCa, check_seal_authority, has_document_signing, read_cert_bundle, signs_documents,
-    store_row,
+    KeySigner, OpenCa, check_seal_authority, has_document_signing, read_cert_bundle,
+    signs_documents, store_error, store_row,
 };
 use crate::ca::input;
+use crate::ca::keys::PrivateKey;
 use crate::ca::verify::{self as ca_verify, Purpose, VerifyInput};
+use crate::ca::when::rfc3339;
+use crate::ops::govern::{self, Allowed, Ask, Governance};
+use crate::ops::secrets::{self, Passphrase};
 use crate::ops::{common, hinted};
+use crate::seal::render::default_size_mm;
+use crate::seal::{
+    Picture, Seal, SealSpec, SealType, certificate_subject, create_seal, es_id_from_random,
+    format_time, render_seal_svg, sniff_image,
+};
+use crate::store::seals::SealRecord;
+
+/// The end of a seal's validity, as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValidUntil {
+    /// This time.
+    At(OffsetDateTime),
+    /// This long after the start of the validity.
+    After(Duration),
+}
+
+/// What seal to make, for whom, and where to write it.
+#[derive(Debug, Clone)]
+pub struct CreateRequest {
+    /// The name on the seal.
+    pub name: String,
+    pub seal_type: SealType,
+    pub department: String,
+    /// The holder certificate files (each a certificate, then optionally its chain).
+    pub holder_certs: Vec<PathBuf>,
+    /// The seal image (PNG or SVG); `None` draws the standard round seal.
+    pub image: Option<PathBuf>,
+    /// The image's printed size in millimetres, overriding the file's and the type's.
+    pub image_size_mm: Option<(u32, u32)>,
+    /// Start of the validity [default: now].
+    pub valid_from: Option<OffsetDateTime>,
+    /// End of the validity [default: the latest holder's expiry, cut to the maker's].
+    pub valid_until: Option<ValidUntil>,
+    /// Trust anchors for the holders [default: this home's root].
+    pub holder_trust: Vec<PathBuf>,
+    /// Where the seal (DER SESeal) is written.
+    pub out: PathBuf,
+    /// Replace an existing `out`.
+    pub force: bool,
+    /// A seal-authority certificate and its key, instead of this home's CA.
+    pub authority: Option<Authority>,
+}
+
+/// A seal authority other than this home's CA: its certificate file and its key file.
+#[derive(Debug, Clone)]
+pub struct Authority {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Who makes the seal, when, and how to unlock the maker's key.
+pub struct Acting<'a> {
+    /// The home whose CA (or seal authority) makes the seal.
+    pub home: &'a Path,
+    /// The operator and the policy inputs; its `now`, `prompt` and `rng` serve the whole act.
+    pub governance: &'a Governance<'a>,
+    /// The passphrase of the key that makes the seal (the CA key, or the authority's key).
+    pub passphrase: &'a Passphrase,
+    /// Receives warnings (a validity past the holders' or already over).
+    pub warn: &'a dyn Fn(&str),
+}
+
+/// The seal made. Serialises as `seal create --json` prints it (keys in this order).
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedSeal {
+    pub department: String,
+    pub es_id: String,
+    /// The holders' subjects.
+    pub holders: Vec<String>,
+    /// The image: format and printed size (`svg 42x42 mm`).
+    pub image: String,
+    pub name: String,
+    #[serde(serialize_with = "display_path")]
+    pub out: PathBuf,
+    #[serde(rename = "type")]
+    pub seal_type: &'static str,
+    pub type_zh: &'static str,
+    #[serde(serialize_with = "seal_time")]
+    pub valid_from: OffsetDateTime,
+    #[serde(serialize_with = "seal_time")]
+    pub valid_until: OffsetDateTime,
+    /// What the home's policy allowed (empty when not governed).
+    #[serde(skip)]
+    pub allowed: Vec<Allowed>,
+}
+
+fn display_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&p.display())
+}
+
+fn seal_time<S: serde::Serializer>(
+    t: &OffsetDateTime,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&format_time(*t))
+}
+
+/// Makes the seal `req` asks for: the picture, the policy's allow, the maker (only a seal
+/// authority), the holders, the validity, then the maker's key; the seal is recorded in the
+/// store before its file is written.
+pub fn create(req: &CreateRequest, acting: &Acting<'_>) -> crate::ops::Result<CreatedSeal> {
+    let now = acting.governance.now;
+    let valid_from = req.valid_from.unwrap_or(now);
+    common::check_output_free(&req.out, req.force)?;
+    let picture = picture(req)?;
+
+    let mut open = OpenCa::open(acting.home)?;
+    let authorized = govern::authorize(acting.governance, &mut open, &[ask(req)], None)?;
+    let authority_cert = req.authority.as_ref().map(|a| a.cert.as_path());
+    let maker_der = seal_maker(&open, authority_cert, now)?;
+    let maker_not_after =
+        not_after(&maker_der).context("reading the seal authority certificate")?;
+    let holders = checked_holders(&open, req, now)?;
+    let valid_until = validity_end(req.valid_until, valid_from, &holders, maker_not_after)?;
+    warn_about_validity(acting.warn, valid_until, holders.latest_end, now);
+
+    let key = maker_key(&open, req.authority.as_ref(), &maker_der, acting)?;
+    let es_id = fresh_es_id(&open, acting.governance.rng.as_ref())?;
+    let spec = SealSpec {
+        name: req.name.clone(),
+        seal_type: req.seal_type,
+        department: req.department.clone(),
+        holder_certs: holders.ders.clone(),
+        image: picture,
+        valid_from,
+        valid_until,
+        created: now,
+        es_id: es_id.clone(),
+    };
+    let seal = create_seal(&spec, &maker_der, &KeySigner::new(&key)).context("making the seal")?;
+    record_and_write(&mut open, &seal, req, &authorized.actor, now)?;
+    Ok(created(&seal, req, &holders, authorized.allowed))
+}
+
+/// The policy's question: `seal.create` on the seal's department and type.
+fn ask(req: &CreateRequest) -> Ask {
+    Ask::new(
+        "seal.create",
+        format!(
+            "dept/{}/seal/{}",
+            govern::segment(Some(&req.department)),
+            req.seal_type.name()
+        ),
+    )
+}
+
+/// The seal's picture: the image file (its size from the request, else the file, else the
+/// type's customary size), or the standard round seal drawn as SVG.
+fn picture(req: &CreateRequest) -> Result<Picture> {
+    let size = req.image_size_mm;
+    let Some(path) = &req.image else {
+        let mut p = render_seal_svg(&req.name, req.seal_type).context("rendering the seal")?;
+        if let Some((w, h)) = size {
+            p.width_mm = w;
+            p.height_mm = h;
+        }
+        return Ok(p);
+    };
+    let data = common::read_file(path, "seal image")?;
+    let info =
+        sniff_image(&data).with_context(|| format!("reading seal image `{}`", path.display()))?;
+    let (width_mm, height_mm) = size
+        .or(info.size_mm)
+        .unwrap_or_else(|| default_size_mm(req.seal_type));
+    Ok(Picture {
+        format: info.format,
+        data,
+        width_mm,
+        height_mm,
+    })
+}
+
+fn not_after(der: &[u8]) -> anyhow::Result<OffsetDateTime> {
+    Ok(input::parse_cert(der)?.validity().not_after.to_datetime())
+}
+
+/// The holders, checked, in the request's order, and the latest of their expiries.
+struct Holders {
+    ders: Vec<Vec<u8>>,
+    latest_end: Option<OffsetDateTime>,
+}
+
+/// Checks every holder (see [`check_holder`]) under `--holder-trust`, else this home's root; a
+/// holder given twice is an error.
+fn checked_holders(open: &OpenCa, req: &CreateRequest, now: OffsetDateTime) -> Result<Holders> {
+    let home_chain = open.chain();
+    let anchors = if req.holder_trust.is_empty() {
+        home_chain.last().cloned().into_iter().collect::<Vec<_>>()
+    } else {
+        let mut a = Vec::new();
+        for t in &req.holder_trust {
+            a.extend(common::read_certs(t)?);
+        }
+        a
+    };
+    let mut holders = Holders {
+        ders: Vec::new(),
+        latest_end: None,
+    };
+    for path in &req.holder_certs {
+        let (holder, end) = check_holder(open, path, &anchors, &home_chain, now)?;
+        holders.latest_end = Some(holders.latest_end.map_or(end, |l| l.max(end)));
+        if holders.ders.contains(&holder) {
+            bail!("holder certificate `{}` is given twice", path.display());
+        }
+        holders.ders.push(holder);
+    }
+    Ok(holders)
+}
+
+/// The end of the seal's validity: as asked, else the latest holder's expiry, cut to the
+/// maker's.
+fn validity_end(
+    asked: Option<ValidUntil>,
+    valid_from: OffsetDateTime,
+    holders: &Holders,
+    maker_not_after: OffsetDateTime,
+) -> Result<OffsetDateTime> {
+    Ok(match asked {
+        Some(ValidUntil::At(t)) => t,
+        Some(ValidUntil::After(d)) => valid_from
+            .checked_add(d)
+            .ok_or_else(|| anyhow!("--valid-until: the end of the validity is out of range"))?,
+        None => holders
+            .latest_end
+            .unwrap_or(maker_not_after)
+            .min(maker_not_after),
+    })
+}
+
+/// Warns when the seal outlives every holder, or when its validity is already over (allowed:
+/// such a seal cannot be applied).
+fn warn_about_validity(
+    warn: &dyn Fn(&str),
+    valid_until: OffsetDateTime,
+    latest_holder_end: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) {
+    if let Some(end) = latest_holder_end
+        && valid_until > end
+    {
+        warn(&format!(
+            "the seal is valid until {}, after every holder certificate expires ({})",
+            rfc3339(valid_until),
+            rfc3339(end)
+        ));
+    }
+    if valid_until < now {
+        warn(&format!(
+            "the seal's validity ended at {}: it cannot be applied",
+            rfc3339(valid_until)
+        ));
+    }
+}
+
+/// The maker's key: the seal authority's key file (which must match its certificate), else
+/// this home's CA key.
+fn maker_key(
+    open: &OpenCa,
+    authority: Option<&Authority>,
+    maker_der: &[u8],
+    acting: &Acting<'_>,
+) -> Result<PrivateKey> {
+    let prompt = acting.governance.prompt;
+    let Some(authority) = authority else {
+        return open.unlock(acting.passphrase, prompt);
+    };
+    let key = secrets::load_key(&authority.key, acting.passphrase, prompt)?;
+    if key.spki_der() != common::spki_of(maker_der)? {
+        bail!(
+            "the key `{}` does not belong to the seal authority certificate `{}`",
+            authority.key.display(),
+            authority.cert.display()
+        );
+    }
+    Ok(key)
+}
+
+/// An esID not yet used in this home.
+fn fresh_es_id(open: &OpenCa, rng: &dyn crate::ops::Random) -> Result<String> {
+    loop {
+        let id = es_id_from_random(&secrets::random16(rng)?);
+        if !open.store.es_id_exists(&id)? {
+            return Ok(id);
+        }
+    }
+}
+
+/// Records the seal in the store (audited), then writes its file.
+fn record_and_write(
+    open: &mut OpenCa,
+    seal: &Seal,
+    req: &CreateRequest,
+    actor: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let info = seal.info();
+    let record = SealRecord {
+        es_id: info.es_id.clone(),
+        name: info.name.clone(),
+        seal_type: info.seal_type.name().to_string(),
+        department: req.department.clone(),
+        valid_from: info.valid_from,
+        valid_until: info.valid_until,
+        created_at: info.created,
+        der: seal.to_der().to_vec(),
+    };
+    open.store
+        .record_seal(&record, actor, now)
+        .map_err(store_error)?;
+    common::write_output(&req.out, seal.to_der(), false, req.force).with_context(|| {
+        format!(
+            "seal `{}` is recorded in the store, but its file was not written",
+            info.es_id
+        )
+    })?;
+    Ok(())
+}
+
+fn created(
+    seal: &Seal,
+    req: &CreateRequest,
+    holders: &Holders,
+    allowed: Vec<Allowed>,
+) -> CreatedSeal {
+    let info = seal.info();
+    let pic = &info.picture;
+    CreatedSeal {
+        department: req.department.clone(),
+        es_id: info.es_id.clone(),
+        holders: holders
+            .ders
+            .iter()
+            .map(|h| certificate_subject(h))
+            .collect(),
+        image: format!("{} {}x{} mm", pic.format, pic.width_mm, pic.height_mm),
+        name: info.name.clone(),
+        out: req.out.clone(),
+        seal_type: info.seal_type.name(),
+        type_zh: info.seal_type.chinese_name(),
+        valid_from: info.valid_from,
+        valid_until: info.valid_until,
+        allowed,
+    }
+}
 
 /// Checks the holder certificate file `path` (the certificate, then its chain) for sealing at
 /// `now`; `home_chain` is added to its intermediates. The certificate and its notAfter.
@@ -102,4 +454,82 @@ pub fn seal_maker(
         )
     })?;
     Ok(maker_der)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_validity_past_the_calendar_is_an_error_not_a_panic() {
+        let from = datetime!(2026-01-01 00:00 UTC);
+        let holders = Holders {
+            ders: Vec::new(),
+            latest_end: Some(datetime!(2027-01-01 00:00 UTC)),
+        };
+        let maker_end = datetime!(2030-01-01 00:00 UTC);
+        let err = validity_end(
+            Some(ValidUntil::After(Duration::MAX)),
+            from,
+            &holders,
+            maker_end,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("--valid-until"), "{err}");
+        let two_years = Duration::days(730);
+        assert_eq!(
+            validity_end(
+                Some(ValidUntil::After(two_years)),
+                from,
+                &holders,
+                maker_end
+            )
+            .unwrap(),
+            from + two_years
+        );
+        // The default: the latest holder's expiry, cut to the maker's.
+        assert_eq!(
+            validity_end(None, from, &holders, maker_end).unwrap(),
+            datetime!(2027-01-01 00:00 UTC)
+        );
+        let early_maker = datetime!(2026-06-01 00:00 UTC);
+        assert_eq!(
+            validity_end(None, from, &holders, early_maker).unwrap(),
+            early_maker
+        );
+    }
+
+    #[test]
+    fn the_json_of_a_created_seal_is_the_one_the_cli_printed() {
+        let created = CreatedSeal {
+            department: "办公室".into(),
+            es_id: "ab12".into(),
+            holders: vec!["CN=李四".into()],
+            image: "svg 42x42 mm".into(),
+            name: "连云港市人民政府".into(),
+            out: PathBuf::from("office.esl"),
+            seal_type: "official",
+            type_zh: "公章",
+            valid_from: datetime!(2026-01-01 00:00 UTC),
+            valid_until: datetime!(2027-01-01 00:00 UTC),
+            allowed: Vec::new(),
+        };
+        let before = serde_json::json!({
+            "es_id": "ab12",
+            "name": "连云港市人民政府",
+            "type": "official",
+            "type_zh": "公章",
+            "department": "办公室",
+            "valid_from": format_time(created.valid_from),
+            "valid_until": format_time(created.valid_until),
+            "holders": ["CN=李四"],
+            "image": "svg 42x42 mm",
+            "out": "office.esl",
+        });
+        assert_eq!(
+            serde_json::to_string(&created).unwrap(),
+            serde_json::to_string(&before).unwrap()
+        );
+    }
 }

@@ -4,8 +4,12 @@
 //! callback for warnings come in.
 
 pub mod create;
+pub mod revoke;
+pub mod show;
 pub mod sign;
 pub mod sources;
+pub mod status_list;
+pub mod timestamp;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -70,6 +74,27 @@ impl SealSigner for KeySigner<'_> {
         self.key.sign(msg).map_err(|e| SealError::Signing {
             reason: e.to_string(),
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refusals
+
+/// A refusal to act on a seal or signature (a negative verdict, exit 1): the act was not done.
+/// Serialises as `--json` prints it: `{"reason": ..., "verdict": "refused"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Refusal {
+    pub reason: String,
+    /// Always `refused`.
+    pub verdict: &'static str,
+}
+
+impl Refusal {
+    pub fn new(reason: impl Into<String>) -> Refusal {
+        Refusal {
+            reason: reason.into(),
+            verdict: "refused",
+        }
     }
 }
 

@@ -2,18 +2,25 @@
 //! home's store, the seal's own refusals), which chain is embedded, and sealing a batch of
 //! documents on rayon's pool. Prints nothing; the refusals are returned, not printed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
+use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::{OpenCa, store_row};
+use super::sources::SealStatusSources;
+use super::{KeySigner, OpenCa, Refusal, store_row};
+use crate::audit::Event;
 use crate::ca::input;
+use crate::ca::keys::PrivateKey;
 use crate::ca::when::rfc3339;
+use crate::ops::common;
+use crate::ops::govern::{self, Allowed, Ask, Governance};
+use crate::ops::secrets::{self, Passphrase};
 use crate::seal::{
-    DigestAlgorithm, DocumentSigner, RevokedSeals, Seal, SignRefusal, check_before_signing,
-    hash_document_with,
+    DigestAlgorithm, DocumentSigner, RevokedSeals, Seal, SealError, SealStatus, SignRefusal,
+    check_before_signing, hash_document_with,
 };
 use crate::store::files;
 
@@ -195,6 +202,312 @@ pub fn seal_documents(
     Ok(results)
 }
 
+// ---------------------------------------------------------------------------------------------
+// The use case
+
+/// What to seal, with which seal, key and certificate.
+#[derive(Debug, Clone)]
+pub struct SignRequest {
+    /// The seal to apply (.esl).
+    pub seal: PathBuf,
+    /// The holder's private key.
+    pub key: PathBuf,
+    /// The holder's certificate, optionally followed by its chain.
+    pub cert: PathBuf,
+    /// The documents to seal.
+    pub docs: Vec<PathBuf>,
+    /// Write the signatures here instead of beside the documents.
+    pub out_dir: Option<PathBuf>,
+    /// Replace existing signature files.
+    pub force: bool,
+    /// The signer's chain to embed (PEM bundle).
+    pub chain: Option<PathBuf>,
+    /// Seal status lists to check the seal against.
+    pub seal_status: Vec<PathBuf>,
+}
+
+/// Who signs, when, and where the operation's notes go.
+pub struct SignActing<'a> {
+    /// The home whose store and chain are consulted (it need not hold a CA).
+    pub home: &'a Path,
+    /// The policy inputs, in a governed home; `now` is the signing time, `prompt` asks for the
+    /// key's passphrase. The operator is the signer: `operator_cert`, if named, must be the
+    /// signer's certificate.
+    pub governance: &'a Governance<'a>,
+    /// The holder key's passphrase.
+    pub passphrase: &'a Passphrase,
+    /// Receives warnings (a chain not embedded, a stale status list).
+    pub warn: &'a dyn Fn(&str),
+    /// Receives details worth showing at `-v`.
+    pub debug: &'a dyn Fn(&str),
+    /// Called after each document is sealed (a progress bar).
+    pub done: &'a (dyn Fn() + Sync),
+}
+
+/// What `seal sign` concluded.
+#[derive(Debug)]
+pub enum Signed {
+    /// Refused before the key was unlocked (exit 1).
+    Refused(Refusal),
+    /// The seal was applied; each document's result, in the request's order.
+    Sealed(Sealed),
+}
+
+/// The documents sealed (or not) with one seal at one signing time.
+#[derive(Debug)]
+pub struct Sealed {
+    pub es_id: String,
+    /// The seal's name.
+    pub seal: String,
+    pub signing_time: OffsetDateTime,
+    pub documents: Vec<std::result::Result<SignedDocument, FailedDocument>>,
+    /// What the home's policy allowed (empty when not governed).
+    pub allowed: Vec<Allowed>,
+}
+
+/// One sealed document. Serialises as `seal sign --json` prints it (keys in this order).
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedDocument {
+    /// The document's digest, hex.
+    pub digest: String,
+    pub digest_algorithm: &'static str,
+    #[serde(serialize_with = "display_path")]
+    pub document: PathBuf,
+    pub es_id: String,
+    /// The seal's name.
+    pub seal: String,
+    #[serde(serialize_with = "display_path")]
+    pub signature: PathBuf,
+    /// The signer's subject.
+    pub signer: String,
+    #[serde(serialize_with = "rfc3339_time")]
+    pub signing_time: OffsetDateTime,
+}
+
+/// A document that could not be sealed. Serialises as `seal sign --json` prints it.
+#[derive(Debug, Serialize)]
+pub struct FailedDocument {
+    #[serde(serialize_with = "display_path")]
+    pub document: PathBuf,
+    #[serde(serialize_with = "error_line")]
+    pub error: anyhow::Error,
+}
+
+fn display_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&p.display())
+}
+
+fn rfc3339_time<S: serde::Serializer>(
+    t: &OffsetDateTime,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(*t))
+}
+
+fn error_line<S: serde::Serializer>(
+    e: &anyhow::Error,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!("{e:#}"))
+}
+
+/// Seals each document of `req` with the seal, at `governance.now`: every output path is
+/// checked first, then the refusals (before the key is unlocked), then the key, the policy
+/// (governed homes), and the documents on rayon's pool.
+pub fn sign(req: &SignRequest, acting: &SignActing<'_>) -> crate::ops::Result<Signed> {
+    let now = acting.governance.now;
+    let outputs = signature_outputs(req)?;
+    let seal = super::read_seal(&req.seal)?;
+    let signer = SignerCert::read(&req.cert)?;
+    let mut open = super::open_home(acting.home)?;
+    if let Some(why) = signer_refusal(&signer, open.as_ref(), now) {
+        return Ok(Signed::Refused(Refusal::new(why)));
+    }
+    let sources = SealStatusSources::load(now, acting.warn, &req.seal_status, open.as_ref())?;
+    let revoked = sources.for_seal(&seal, now, now);
+    if let Some(why) = seal_refusal(&seal, &signer, &req.cert, &revoked, now) {
+        return Ok(Signed::Refused(Refusal::new(why)));
+    }
+    if let SealStatus::Unknown = revoked.status(&seal.info().es_id) {
+        (acting.debug)(
+            "the seal's revocation status is unknown here (not this home's seal, no --seal-status)",
+        );
+    }
+    let chain = req.chain.as_deref().map(common::read_certs).transpose()?;
+    let (chain, warning) = embedded_chain(&signer, chain, open.as_ref(), acting.home);
+    if let Some(w) = warning {
+        (acting.warn)(&w);
+    }
+
+    // Unlocked before the policy is asked: in a governed home the signing key is also the
+    // operator's proof of presence.
+    let key = signer_key(req, &signer, acting)?;
+    let allowed = match open.as_mut().filter(|o| o.meta.policy.is_some()) {
+        Some(governed) => authorize_apply(governed, &seal, &signer, req, &key, acting.governance)?,
+        None => Vec::new(),
+    };
+    let key_signer = KeySigner::new(&key);
+    let doc_signer = DocumentSigner::new(&key_signer, &signer.der, &chain, &[], Some(&seal))
+        .map_err(|e| match e {
+            SealError::KeyMismatch { .. } => key_mismatch(req, &signer),
+            other => anyhow::Error::new(other).context("preparing to sign"),
+        })?;
+    if let Some(d) = &req.out_dir {
+        common::create_out_dir(d)?;
+    }
+    let jobs: Vec<(&PathBuf, &PathBuf)> = req.docs.iter().zip(outputs.iter()).collect();
+    let results = seal_documents(&doc_signer, &jobs, now, req.force, acting.done)?;
+    Ok(Signed::Sealed(sealed(
+        &seal,
+        &signer,
+        doc_signer.digest_algorithm(),
+        now,
+        jobs,
+        results,
+        allowed,
+    )))
+}
+
+/// The signature file of each document, checked before any work: documents that exist and
+/// are regular files, no two into one file, no existing file without `force`.
+fn signature_outputs(req: &SignRequest) -> Result<Vec<PathBuf>> {
+    let mut outputs = Vec::with_capacity(req.docs.len());
+    let mut seen: HashMap<PathBuf, &Path> = HashMap::new();
+    for doc in &req.docs {
+        let meta = std::fs::metadata(doc)
+            .with_context(|| format!("reading document `{}`", doc.display()))?;
+        if !meta.is_file() {
+            bail!("reading document `{}`: not a regular file", doc.display());
+        }
+        let sig = super::signature_path(doc, req.out_dir.as_deref(), "p7s")?;
+        if let Some(first) = seen.insert(sig.clone(), doc) {
+            if req.out_dir.is_some() {
+                bail!(
+                    "documents `{}` and `{}` have the same file name: both would be sealed into `{}`",
+                    first.display(),
+                    doc.display(),
+                    sig.display()
+                );
+            }
+            bail!("document `{}` is given twice", doc.display());
+        }
+        common::check_output_free(&sig, req.force)?;
+        outputs.push(sig);
+    }
+    Ok(outputs)
+}
+
+fn key_mismatch(req: &SignRequest, signer: &SignerCert) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the key `{}` does not belong to the certificate `{}` ({})",
+        req.key.display(),
+        req.cert.display(),
+        signer.subject
+    )
+}
+
+/// The holder's key, which must belong to the signer's certificate.
+fn signer_key(
+    req: &SignRequest,
+    signer: &SignerCert,
+    acting: &SignActing<'_>,
+) -> Result<PrivateKey> {
+    let key = secrets::load_key(&req.key, acting.passphrase, acting.governance.prompt)?;
+    if key.spki_der() != common::spki_of(&signer.der)? {
+        return Err(key_mismatch(req, signer));
+    }
+    Ok(key)
+}
+
+/// Governed homes: applying a seal is `seal.apply` on the seal's department and type, with the
+/// operator's domain and the time; the allow is audited. The operator applying the seal is the
+/// signer: the key that signs proves who it is, and `--as`, if given, must name the same
+/// certificate.
+fn authorize_apply(
+    governed: &mut OpenCa,
+    seal: &Seal,
+    signer: &SignerCert,
+    req: &SignRequest,
+    key: &PrivateKey,
+    gov: &Governance<'_>,
+) -> Result<Vec<Allowed>> {
+    if let Some(as_cert) = &gov.operator_cert
+        && common::read_cert(as_cert)? != signer.der
+    {
+        bail!(
+            "--as `{}` is not the signing certificate `{}`: the operator of `seal sign` is the signer",
+            as_cert.display(),
+            req.cert.display()
+        );
+    }
+    let as_signer = Governance {
+        now: gov.now,
+        domain: gov.domain.clone(),
+        operator_cert: Some(req.cert.clone()),
+        operator_key: gov.operator_key.clone(),
+        operator_passphrase: gov.operator_passphrase.clone(),
+        prompt: gov.prompt,
+        rng: gov.rng.clone(),
+        local_actor: gov.local_actor.clone(),
+    };
+    let info = seal.info();
+    let resource = format!(
+        "dept/{}/seal/{}",
+        govern::segment(info.department.as_deref()),
+        info.seal_type.name()
+    );
+    let ask = Ask::new("seal.apply", resource.clone());
+    let authorized = govern::authorize(&as_signer, governed, &[ask], Some(key))?;
+    governed.store.audit(vec![Event {
+        time: rfc3339(gov.now),
+        actor: authorized.actor,
+        action: "seal.apply".into(),
+        object: format!("{} {resource} {} document(s)", info.es_id, req.docs.len()),
+        outcome: "ok".into(),
+    }])?;
+    Ok(authorized.allowed)
+}
+
+/// The typed result of sealing `jobs` (document, signature file) with `results` in their order.
+fn sealed(
+    seal: &Seal,
+    signer: &SignerCert,
+    digest: DigestAlgorithm,
+    now: OffsetDateTime,
+    jobs: Vec<(&PathBuf, &PathBuf)>,
+    results: Vec<Result<String>>,
+    allowed: Vec<Allowed>,
+) -> Sealed {
+    let info = seal.info();
+    let documents = jobs
+        .into_iter()
+        .zip(results)
+        .map(|((doc, out), r)| match r {
+            Ok(hex) => Ok(SignedDocument {
+                digest: hex,
+                digest_algorithm: digest.name(),
+                document: doc.clone(),
+                es_id: info.es_id.clone(),
+                seal: info.name.clone(),
+                signature: out.clone(),
+                signer: signer.subject.clone(),
+                signing_time: now,
+            }),
+            Err(error) => Err(FailedDocument {
+                document: doc.clone(),
+                error,
+            }),
+        })
+        .collect();
+    Sealed {
+        es_id: info.es_id.clone(),
+        seal: info.name.clone(),
+        signing_time: now,
+        documents,
+        allowed,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +536,47 @@ mod tests {
             why.contains("`holder.pem` is not a holder of this seal"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn the_json_of_a_sealed_document_and_a_refusal_is_the_one_the_cli_printed() {
+        let done = SignedDocument {
+            digest: "00ff".into(),
+            digest_algorithm: "sha256",
+            document: PathBuf::from("a.pdf"),
+            es_id: "ab12".into(),
+            seal: "连云港市人民政府".into(),
+            signature: PathBuf::from("a.pdf.p7s"),
+            signer: "CN=李四".into(),
+            signing_time: NOW,
+        };
+        let before = serde_json::json!({
+            "document": "a.pdf",
+            "signature": "a.pdf.p7s",
+            "es_id": "ab12",
+            "seal": "连云港市人民政府",
+            "signer": "CN=李四",
+            "signing_time": rfc3339(NOW),
+            "digest_algorithm": "sha256",
+            "digest": "00ff",
+        });
+        assert_eq!(json(&done), serde_json::to_string(&before).unwrap());
+        let failed = FailedDocument {
+            document: PathBuf::from("b.pdf"),
+            error: anyhow::anyhow!("cause").context("reading document `b.pdf`"),
+        };
+        let before = serde_json::json!({
+            "document": "b.pdf",
+            "error": "reading document `b.pdf`: cause",
+        });
+        assert_eq!(json(&failed), serde_json::to_string(&before).unwrap());
+        let refusal = Refusal::new("the seal expired");
+        let before = serde_json::json!({ "verdict": "refused", "reason": "the seal expired" });
+        assert_eq!(json(&refusal), serde_json::to_string(&before).unwrap());
+    }
+
+    fn json<T: Serialize>(value: &T) -> String {
+        serde_json::to_string(value).unwrap()
     }
 
     #[test]

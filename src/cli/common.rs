@@ -70,11 +70,78 @@ pub fn random16() -> Result<[u8; 16]> {
     crate::ops::secrets::random16(&SystemRandom)
 }
 
+/// How one verb spells and explains the passphrase options of a key it generates: the flags'
+/// names differ between verbs (`--passphrase-file` for `ca init` and `csr create`,
+/// `--key-passphrase-file` for `cert issue`, whose `--passphrase-file` is the CA key's) and so
+/// does each `--help` line.
+pub trait NewKeySpelling {
+    /// The file option's long name (and clap id, with `_` for `-`).
+    const FILE_FLAG: &'static str;
+    const FILE_ID: &'static str;
+    const FILE_HELP: &'static str;
+    /// The explicit-consent option's long name (and clap id).
+    const NONE_FLAG: &'static str;
+    const NONE_ID: &'static str;
+    const NONE_HELP: &'static str;
+}
+
+/// The passphrase options of a key a verb generates: a file, or explicit consent to write it
+/// unencrypted, else a prompt on a terminal ([`NewKeyArgs::protection`]).
+#[derive(Debug, clap::Args)]
+pub struct NewKeyArgs<S: NewKeySpelling + Send + Sync + 'static> {
+    #[arg(id = S::FILE_ID, long = S::FILE_FLAG, value_name = "F", help = S::FILE_HELP)]
+    pub passphrase_file: Option<std::path::PathBuf>,
+    #[arg(id = S::NONE_ID, long = S::NONE_FLAG, help = S::NONE_HELP)]
+    pub no_passphrase: bool,
+    #[arg(skip)]
+    spelling: std::marker::PhantomData<S>,
+}
+
+impl<S: NewKeySpelling + Send + Sync + 'static> NewKeyArgs<S> {
+    /// Whether either option was given.
+    pub fn given(&self) -> bool {
+        self.passphrase_file.is_some() || self.no_passphrase
+    }
+
+    /// The file flag as typed, for messages (`--key-passphrase-file`).
+    pub fn file_flag() -> String {
+        format!("--{}", S::FILE_FLAG)
+    }
+
+    /// The consent flag as typed, for messages (`--no-key-passphrase`).
+    pub fn none_flag() -> String {
+        format!("--{}", S::NONE_FLAG)
+    }
+
+    /// How the key is protected; `what` names it in the prompt and errors ("new CA key").
+    pub fn protection(&self, what: &str) -> Result<NewKeyProtection> {
+        new_key_protection(
+            self.passphrase_file.as_deref(),
+            self.no_passphrase,
+            &Self::file_flag(),
+            &Self::none_flag(),
+            what,
+        )
+    }
+}
+
 /// Where a passphrase for a new key comes from.
 #[derive(Debug, Clone)]
 pub enum NewKeyProtection {
     Passphrase(Zeroizing<String>),
     None,
+}
+
+impl NewKeyProtection {
+    /// The operation's protection of the key, from the CLI's answer.
+    pub fn key_protection(&self) -> crate::ops::issue::KeyProtection {
+        match self {
+            NewKeyProtection::Passphrase(p) => {
+                crate::ops::issue::KeyProtection::Passphrase(p.clone())
+            }
+            NewKeyProtection::None => crate::ops::issue::KeyProtection::Unencrypted,
+        }
+    }
 }
 
 /// Resolves the passphrase for a key about to be written: a file, `--no-...` (explicit), or a

@@ -225,3 +225,71 @@ pub fn local_actor() -> String {
         .unwrap_or_else(|_| "unknown".into());
     format!("local:{user}")
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    #[derive(Debug)]
+    struct KeySpelling;
+
+    impl NewKeySpelling for KeySpelling {
+        const FILE_FLAG: &'static str = "key-passphrase-file";
+        const FILE_ID: &'static str = "key_passphrase_file";
+        const FILE_HELP: &'static str = "File for generated keys";
+        const NONE_FLAG: &'static str = "no-key-passphrase";
+        const NONE_ID: &'static str = "no_key_passphrase";
+        const NONE_HELP: &'static str = "Unencrypted generated keys";
+    }
+
+    /// A verb with the CA key's `--passphrase-file` beside a generated key's options.
+    #[derive(Debug, Parser)]
+    struct Verb {
+        #[command(flatten)]
+        ca_key: CaKeyArgs,
+        #[command(flatten)]
+        key: NewKeyArgs<KeySpelling>,
+    }
+
+    #[test]
+    fn a_new_key_group_takes_its_verbs_spelling_beside_the_ca_key_option() {
+        Verb::command().debug_assert();
+        let v = Verb::try_parse_from([
+            "verb",
+            "--passphrase-file",
+            "ca.pass",
+            "--key-passphrase-file",
+            "key.pass",
+        ])
+        .unwrap();
+        assert_eq!(v.ca_key.passphrase_file, Some("ca.pass".into()));
+        assert_eq!(v.key.passphrase_file, Some("key.pass".into()));
+        assert!(v.key.given() && !v.key.no_passphrase);
+        let help = Verb::command().render_help().to_string();
+        assert!(help.contains("--no-key-passphrase"), "{help}");
+        assert!(help.contains("Unencrypted generated keys"), "{help}");
+    }
+
+    #[test]
+    fn a_new_key_group_names_its_own_flags_in_errors() {
+        let v = Verb::try_parse_from([
+            "verb",
+            "--key-passphrase-file",
+            "key.pass",
+            "--no-key-passphrase",
+        ])
+        .unwrap();
+        let err = v.key.protection("generated keys").err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "--key-passphrase-file and --no-key-passphrase cannot be used together"
+        );
+        let none = Verb::try_parse_from(["verb", "--no-key-passphrase"]).unwrap();
+        assert!(matches!(
+            none.key.protection("generated keys").unwrap(),
+            NewKeyProtection::None
+        ));
+    }
+}

@@ -586,7 +586,9 @@ mod tests {
     use crate::ca::dn::Dn;
     use crate::ca::profile::Profile;
     use crate::ops::common::OpenCa;
-    use crate::ops::issue::tests::root_home;
+    use std::sync::atomic::AtomicU8;
+
+    use crate::ops::issue::tests::{Counter, root_home};
     use crate::ops::{NoPrompt, Passphrase};
 
     #[test]
@@ -645,5 +647,124 @@ mod tests {
             "{}",
             err.message()
         );
+    }
+
+    /// Records what a batch reports, checking as it goes that a reported certificate is
+    /// already committed (seen by another connection to the store) and its files are there.
+    struct Recorder<'a> {
+        home: &'a Path,
+        committed: Vec<usize>,
+        synced: Vec<Reported>,
+    }
+
+    impl Progress for Recorder<'_> {
+        fn committed(&mut self, issued: usize) {
+            self.committed.push(issued);
+        }
+
+        fn synced(&mut self, certs: &[Reported]) -> std::io::Result<()> {
+            let store = Store::open(self.home).unwrap();
+            for c in certs {
+                assert!(store.serial_exists(&c.serial).unwrap(), "row {}", c.row);
+                assert_eq!(c.cert.is_file(), c.cert_written, "row {}", c.row);
+                assert!(c.key.as_ref().is_some_and(|k| k.is_file()), "row {}", c.row);
+            }
+            self.synced.extend_from_slice(certs);
+            Ok(())
+        }
+    }
+
+    fn person_rows(n: usize) -> Vec<Prepared> {
+        (1..=n)
+            .map(|i| Prepared {
+                row: BatchRow {
+                    row: i,
+                    subject: Dn::parse(&format!("CN=P{i},OU=X,O=Test,C=CN")).unwrap(),
+                    profile: Profile::Person,
+                    sans: vec![],
+                    csr: None,
+                    validity: None,
+                },
+                spki_der: vec![],
+                new_key: None,
+                sans: vec![],
+            })
+            .collect()
+    }
+
+    fn issue_rows<'h>(
+        home: &'h Path,
+        out_dir: &Path,
+        rows: usize,
+    ) -> (Result<usize>, Recorder<'h>) {
+        let mut open = OpenCa::open(home).unwrap();
+        let key = open
+            .unlock(
+                &Passphrase::Ask {
+                    flag: "--passphrase-file",
+                },
+                &NoPrompt,
+            )
+            .unwrap();
+        let mut recorder = Recorder {
+            home,
+            committed: vec![],
+            synced: vec![],
+        };
+        let rng = Counter(AtomicU8::new(0));
+        let job = Job {
+            prepared: person_rows(rows),
+            algorithm: Algorithm::P256,
+            protection: Some(KeyProtection::Unencrypted),
+            out_dir,
+            force: false,
+        };
+        let acting = Acting {
+            actor: "local:test",
+            now: datetime!(2026-05-04 10:00 UTC),
+            rng: &rng,
+        };
+        let issued = issue(&mut open, &key, job, &acting, &mut recorder);
+        (issued, recorder)
+    }
+
+    #[test]
+    fn a_batch_reports_every_row_once_in_order_only_once_committed_and_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let out_dir = dir.path().join("issued");
+        let (issued, recorder) = issue_rows(dir.path(), &out_dir, 3);
+        assert_eq!(issued.unwrap(), 3);
+        assert_eq!(recorder.committed, [3]);
+        let rows: Vec<usize> = recorder.synced.iter().map(|c| c.row).collect();
+        assert_eq!(rows, [1, 2, 3]);
+        assert!(recorder.synced.iter().all(|c| c.cert_written));
+        assert_eq!(recorder.synced[0].subject, "CN=P1,OU=X,O=Test,C=CN");
+    }
+
+    #[test]
+    fn a_certificate_file_that_cannot_be_written_is_reported_without_it_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let out_dir = dir.path().join("issued");
+        std::fs::create_dir(&out_dir).unwrap();
+        // The counter's first 16 bytes make the first row's serial: its `.pem` name is taken
+        // by a directory.
+        let first: [u8; 16] = std::array::from_fn(|i| i as u8 + 1);
+        let blocked = out_dir.join(format!("{}.pem", Serial::from_random(first).to_hex()));
+        std::fs::create_dir(&blocked).unwrap();
+        let (issued, recorder) = issue_rows(dir.path(), &out_dir, 3);
+        let err = issued.err().unwrap();
+        assert!(
+            err.message().starts_with(
+                "3 certificates were issued and committed before this error; the files of"
+            ),
+            "{}",
+            err.message()
+        );
+        let rows: Vec<usize> = recorder.synced.iter().map(|c| c.row).collect();
+        assert_eq!(rows, [1, 2, 3]);
+        assert_eq!(recorder.synced[0].cert, blocked);
+        assert!(!recorder.synced[0].cert_written);
     }
 }

@@ -75,13 +75,12 @@ pub fn random16() -> Result<[u8; 16]> {
 /// `--key-passphrase-file` for `cert issue`, whose `--passphrase-file` is the CA key's) and so
 /// does each `--help` line.
 pub trait NewKeySpelling {
-    /// The file option's long name (and clap id, with `_` for `-`).
+    /// The file option's long name (its clap id too: the verb may have a `passphrase_file`
+    /// field of its own, the CA key's).
     const FILE_FLAG: &'static str;
-    const FILE_ID: &'static str;
     const FILE_HELP: &'static str;
     /// The explicit-consent option's long name (and clap id).
     const NONE_FLAG: &'static str;
-    const NONE_ID: &'static str;
     const NONE_HELP: &'static str;
 }
 
@@ -89,9 +88,9 @@ pub trait NewKeySpelling {
 /// unencrypted, else a prompt on a terminal ([`NewKeyArgs::protection`]).
 #[derive(Debug, clap::Args)]
 pub struct NewKeyArgs<S: NewKeySpelling + Send + Sync + 'static> {
-    #[arg(id = S::FILE_ID, long = S::FILE_FLAG, value_name = "F", help = S::FILE_HELP)]
+    #[arg(id = S::FILE_FLAG, long = S::FILE_FLAG, value_name = "F", help = S::FILE_HELP)]
     pub passphrase_file: Option<std::path::PathBuf>,
-    #[arg(id = S::NONE_ID, long = S::NONE_FLAG, help = S::NONE_HELP)]
+    #[arg(id = S::NONE_FLAG, long = S::NONE_FLAG, help = S::NONE_HELP)]
     pub no_passphrase: bool,
     #[arg(skip)]
     spelling: std::marker::PhantomData<S>,
@@ -237,10 +236,8 @@ mod tests {
 
     impl NewKeySpelling for KeySpelling {
         const FILE_FLAG: &'static str = "key-passphrase-file";
-        const FILE_ID: &'static str = "key_passphrase_file";
         const FILE_HELP: &'static str = "File for generated keys";
         const NONE_FLAG: &'static str = "no-key-passphrase";
-        const NONE_ID: &'static str = "no_key_passphrase";
         const NONE_HELP: &'static str = "Unencrypted generated keys";
     }
 

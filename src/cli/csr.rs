@@ -39,10 +39,8 @@ pub struct CsrKeySpelling;
 
 impl NewKeySpelling for CsrKeySpelling {
     const FILE_FLAG: &'static str = "passphrase-file";
-    const FILE_ID: &'static str = "passphrase_file";
     const FILE_HELP: &'static str = "File holding the passphrase for the new key";
     const NONE_FLAG: &'static str = "no-passphrase";
-    const NONE_ID: &'static str = "no_passphrase";
     const NONE_HELP: &'static str = "Write the key unencrypted (explicit consent)";
 }
 

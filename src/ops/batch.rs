@@ -591,43 +591,32 @@ mod tests {
     use crate::ops::issue::tests::{Counter, root_home};
     use crate::ops::{NoPrompt, Passphrase};
 
+    /// The test root's key (unencrypted: no passphrase is asked).
+    fn unlocked(open: &OpenCa) -> PrivateKey {
+        let ask = Passphrase::Ask {
+            flag: "--passphrase-file",
+        };
+        open.unlock(&ask, &NoPrompt).unwrap()
+    }
+
     #[test]
     fn rows_sign_in_order_at_now_and_a_failing_row_three_is_the_one_reported() {
         let dir = tempfile::tempdir().unwrap();
         root_home(dir.path());
         let open = OpenCa::open(dir.path()).unwrap();
-        let key = open
-            .unlock(
-                &Passphrase::Ask {
-                    flag: "--passphrase-file",
-                },
-                &NoPrompt,
-            )
-            .unwrap();
+        let key = unlocked(&open);
         let issuer = Issuer::new(&open.meta.cert_der, &key, open.urls()).unwrap();
         let now = datetime!(2026-05-04 10:00 UTC);
         let jobs = |bad: Option<usize>| -> Vec<(Prepared, Serial)> {
-            (1..=5)
-                .map(|i| {
-                    let prepared = Prepared {
-                        row: BatchRow {
-                            row: i,
-                            subject: Dn::parse(&format!("CN=P{i},OU=X,O=Test,C=CN")).unwrap(),
-                            profile: Profile::Person,
-                            sans: vec![],
-                            csr: None,
-                            validity: None,
-                        },
+            person_rows(5)
+                .into_iter()
+                .map(|mut p| {
+                    let i = p.row.row;
+                    if bad == Some(i) {
                         // A public key that is no key: the issuer refuses this row.
-                        spki_der: if bad == Some(i) {
-                            vec![0x30, 0x00]
-                        } else {
-                            vec![]
-                        },
-                        new_key: None,
-                        sans: vec![],
-                    };
-                    (prepared, Serial::from_random([i as u8; 16]))
+                        p.spki_der = vec![0x30, 0x00];
+                    }
+                    (p, Serial::from_random([i as u8; 16]))
                 })
                 .collect()
         };
@@ -698,14 +687,7 @@ mod tests {
         rows: usize,
     ) -> (Result<usize>, Recorder<'h>) {
         let mut open = OpenCa::open(home).unwrap();
-        let key = open
-            .unlock(
-                &Passphrase::Ask {
-                    flag: "--passphrase-file",
-                },
-                &NoPrompt,
-            )
-            .unwrap();
+        let key = unlocked(&open);
         let mut recorder = Recorder {
             home,
             committed: vec![],

@@ -33,10 +33,8 @@ pub struct CaKeySpelling;
 
 impl NewKeySpelling for CaKeySpelling {
     const FILE_FLAG: &'static str = "passphrase-file";
-    const FILE_ID: &'static str = "passphrase_file";
     const FILE_HELP: &'static str = "File holding the passphrase for the new CA key (first line)";
     const NONE_FLAG: &'static str = "no-passphrase";
-    const NONE_ID: &'static str = "no_passphrase";
     const NONE_HELP: &'static str = "Write the CA key unencrypted (explicit consent)";
 }
 

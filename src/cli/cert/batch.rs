@@ -2,33 +2,25 @@
 //! chunks by [`ops::batch::issue`]; this module asks the policy, unlocks the CA key, and prints
 //! what the operation reports (a progress bar, JSON lines, warnings).
 
-use std::path::PathBuf;
-
-use anyhow::Result;
+use anyhow::{Result, bail};
 use serde_json::json;
 
-use crate::ca::keys::Algorithm;
 use crate::ca::when::rfc3339;
-use crate::cli::common::{self, CaKeyArgs, NewKeyArgs, NewKeyProtection, OpenCa};
+use crate::cli::common::{self, NewKeyProtection, OpenCa};
 use crate::cli::govern;
 use crate::cli::output::Output;
 use crate::cli::{Context, Outcome};
 use crate::ops::{self, SystemRandom};
 
-use super::issue::{IssueKeySpelling, issue_ask};
+use super::IssueArgs;
+use super::issue::issue_ask;
 
-/// `cert issue`'s options for a batch (the others are refused by [`super::issue::issue`]).
-pub(super) struct BatchIssue {
-    pub batch: PathBuf,
-    pub out_dir: PathBuf,
-    pub algorithm: Algorithm,
-    pub force: bool,
-    pub ca_key: CaKeyArgs,
-    pub key: NewKeyArgs<IssueKeySpelling>,
-}
-
-pub(super) fn issue_batch(job: BatchIssue, ctx: &Context) -> Result<Outcome> {
-    let prepared = ops::batch::prepare(&job.batch)?;
+/// `cert issue --batch`, the options of one certificate refused already.
+pub(super) fn issue_batch(job: IssueArgs, ctx: &Context) -> Result<Outcome> {
+    let (Some(batch), Some(out_dir)) = (&job.batch, &job.out_dir) else {
+        bail!("--batch needs --out-dir");
+    };
+    let prepared = ops::batch::prepare(batch)?;
     let protection = if prepared.iter().any(ops::batch::Prepared::needs_key) {
         Some(job.key.protection("generated keys")?)
     } else {
@@ -49,7 +41,7 @@ pub(super) fn issue_batch(job: BatchIssue, ctx: &Context) -> Result<Outcome> {
             prepared,
             algorithm: job.algorithm,
             protection: protection.as_ref().map(NewKeyProtection::key_protection),
-            out_dir: &job.out_dir,
+            out_dir,
             force: job.force,
         },
         &ops::batch::Acting {
@@ -65,7 +57,7 @@ pub(super) fn issue_batch(job: BatchIssue, ctx: &Context) -> Result<Outcome> {
     if !ctx.out.is_json() {
         ctx.out.info(&format!(
             "issued {issued} certificates into `{}`",
-            job.out_dir.display()
+            out_dir.display()
         ));
         if matches!(protection, Some(NewKeyProtection::None)) {
             ctx.out

@@ -1,16 +1,15 @@
 //! `govpki cert issue` of one certificate, from a CSR or a generated key.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
 use serde_json::json;
 
 use crate::ca::dn::Dn;
 use crate::ca::issue::SubCaOptions;
-use crate::ca::keys::Algorithm;
 use crate::ca::profile::{Profile, San};
 use crate::ca::when::{self, rfc3339};
-use crate::cli::common::{self, CaKeyArgs, NewKeyArgs, NewKeySpelling, OpenCa};
+use crate::cli::common::{self, NewKeySpelling, OpenCa};
 use crate::cli::govern;
 use crate::cli::{Context, Outcome};
 
@@ -49,10 +48,8 @@ pub struct IssueKeySpelling;
 
 impl NewKeySpelling for IssueKeySpelling {
     const FILE_FLAG: &'static str = "key-passphrase-file";
-    const FILE_ID: &'static str = "key_passphrase_file";
     const FILE_HELP: &'static str = "File holding the passphrase for generated keys";
     const NONE_FLAG: &'static str = "no-key-passphrase";
-    const NONE_ID: &'static str = "no_key_passphrase";
     const NONE_HELP: &'static str = "Write generated keys unencrypted (explicit consent)";
 }
 
@@ -67,70 +64,44 @@ pub(crate) fn issue_ask(subject: &Dn, profile: Profile) -> govern::Ask {
     )
 }
 
-/// `cert issue`'s options for one certificate (without `--batch`).
-pub(super) struct OneCert {
-    pub profile: Option<String>,
-    pub subject: Option<String>,
-    pub csr: Option<PathBuf>,
-    pub key_out: Option<PathBuf>,
-    pub algorithm: Algorithm,
-    pub san: Vec<String>,
-    pub validity: Option<String>,
-    pub out: Option<PathBuf>,
-    pub der: bool,
-    pub force: bool,
-    pub ca_key: CaKeyArgs,
-    pub key: NewKeyArgs<IssueKeySpelling>,
-    pub path_len: Option<u8>,
-    pub permit_dns: Vec<String>,
-    pub permit_dn: Vec<String>,
+/// `cert issue`: one certificate, or every row of `--batch`.
+pub(super) fn issue(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
+    refuse_other_mode(&args)?;
+    if args.batch.is_some() {
+        super::batch::issue_batch(args, ctx)
+    } else {
+        issue_one(args, ctx)
+    }
 }
 
-/// `cert issue`: one certificate, or every row of `--batch`. The one place that takes the
-/// arguments apart, refusing options that do not apply to the mode.
-pub(super) fn issue(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
+/// Refuses the options that do not apply to the mode (one certificate, or `--batch`). The one
+/// place that names every field, so a new flag does not compile until its mode is decided.
+fn refuse_other_mode(args: &IssueArgs) -> Result<()> {
     let IssueArgs {
         profile,
         subject,
         csr,
         key_out,
-        algorithm,
+        algorithm: _,
         san,
         validity,
         out,
         der,
-        force,
-        ca_key,
-        key,
+        force: _,
+        ca_key: _,
+        key: _,
         path_len,
         permit_dns,
         permit_dn,
         batch,
         out_dir,
     } = args;
-    let Some(batch) = batch else {
+    if batch.is_none() {
         if out_dir.is_some() {
             bail!("--out-dir is for --batch; use --out for one certificate");
         }
-        let one = OneCert {
-            profile,
-            subject,
-            csr,
-            key_out,
-            algorithm,
-            san,
-            validity,
-            out,
-            der,
-            force,
-            ca_key,
-            key,
-            path_len,
-            permit_dns,
-            permit_dn,
-        };
-        return issue_one(one, ctx);
-    };
+        return Ok(());
+    }
     if profile.is_some()
         || subject.is_some()
         || csr.is_some()
@@ -138,7 +109,7 @@ pub(super) fn issue(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
         || !san.is_empty()
         || validity.is_some()
         || out.is_some()
-        || der
+        || *der
     {
         bail!(
             "--batch takes every request from the file; --profile, --subject, --csr, --key-out, --san, --validity, --out and --der do not apply"
@@ -149,21 +120,13 @@ pub(super) fn issue(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             "--batch cannot issue sub-ca certificates with constraints; use `govpki ca init --parent`"
         );
     }
-    let Some(out_dir) = out_dir else {
+    if out_dir.is_none() {
         bail!("--batch needs --out-dir");
-    };
-    let job = super::batch::BatchIssue {
-        batch,
-        out_dir,
-        algorithm,
-        force,
-        ca_key,
-        key,
-    };
-    super::batch::issue_batch(job, ctx)
+    }
+    Ok(())
 }
 
-fn issue_one(one: OneCert, ctx: &Context) -> Result<Outcome> {
+fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let prepared = prepare_one(&one)?;
     let profile = prepared.profile();
     let mut open = OpenCa::open(&ctx.home)?;
@@ -192,7 +155,7 @@ fn issue_one(one: OneCert, ctx: &Context) -> Result<Outcome> {
 }
 
 /// The request for one certificate, checked before the CA key is unlocked.
-fn prepare_one(one: &OneCert) -> Result<ops::issue::Prepared> {
+fn prepare_one(one: &IssueArgs) -> Result<ops::issue::Prepared> {
     let profile: Profile = one.profile.clone().unwrap_or_default().parse()?;
     let subject = one
         .subject
@@ -237,7 +200,7 @@ fn prepare_one(one: &OneCert) -> Result<ops::issue::Prepared> {
 
 /// Where the certificate's public key comes from: the CSR, or a key generated into
 /// `--key-out`.
-fn key_source(one: &OneCert, has_subject: bool) -> Result<KeySource> {
+fn key_source(one: &IssueArgs, has_subject: bool) -> Result<KeySource> {
     Ok(match (&one.csr, &one.key_out) {
         (Some(path), None) => {
             if one.key.given() {
@@ -271,7 +234,7 @@ fn print_issued(
     ctx: &Context,
     issued: &ops::issue::Issued,
     profile: Profile,
-    one: &OneCert,
+    one: &IssueArgs,
 ) -> Result<Outcome> {
     if issued.capped {
         ctx.out.warn(&format!(

@@ -69,59 +69,64 @@ fn prepare_rows(batch_path: &Path) -> anyhow::Result<Vec<Prepared>> {
     // Check every row (CSR signatures, SAN rules) before unlocking anything.
     let mut prepared = Vec::with_capacity(rows.len());
     for row in rows {
-        let (spki_der, requested) = match &row.csr {
-            Some(rel) => {
-                let path = base.join(rel);
-                let bytes = common::read_file(&path, "CSR").with_context(|| {
-                    format!("batch file `{}` row {}", batch_path.display(), row.row)
-                })?;
-                let v = csr::verify_csr(&bytes).with_context(|| {
-                    format!(
-                        "batch file `{}` row {}: reading CSR `{}`",
-                        batch_path.display(),
-                        row.row,
-                        path.display()
-                    )
-                })?;
-                (v.spki_der, v.requested_sans)
-            }
-            None => (Vec::new(), Vec::new()),
-        };
-        let sans = if row.sans.is_empty() {
-            requested
-                .into_iter()
-                .filter(|s| row.profile.allows_san(s))
-                .collect()
-        } else {
-            row.sans.clone()
-        };
-        for s in &sans {
-            if !row.profile.allows_san(s) {
-                bail!(
-                    "batch file `{}` row {}: profile `{}` does not allow SAN `{s}`",
-                    batch_path.display(),
-                    row.row,
-                    row.profile
-                );
-            }
-        }
-        if row.profile.requires_host_san()
-            && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_)))
-        {
-            bail!(
-                "batch file `{}` row {}: profile `server` needs at least one dns: or ip: SAN",
-                batch_path.display(),
-                row.row
-            );
-        }
-        prepared.push(Prepared {
-            row,
-            spki_der,
-            new_key: None,
-            sans,
-        });
+        prepared.push(check_row(batch_path, &base, row)?);
     }
     Ok(prepared)
+}
+
+/// One row made ready: its CSR read and verified, its SANs checked against its profile.
+fn check_row(batch_path: &Path, base: &Path, row: BatchRow) -> anyhow::Result<Prepared> {
+    let (spki_der, requested) = match &row.csr {
+        Some(rel) => {
+            let path = base.join(rel);
+            let bytes = common::read_file(&path, "CSR").with_context(|| {
+                format!("batch file `{}` row {}", batch_path.display(), row.row)
+            })?;
+            let v = csr::verify_csr(&bytes).with_context(|| {
+                format!(
+                    "batch file `{}` row {}: reading CSR `{}`",
+                    batch_path.display(),
+                    row.row,
+                    path.display()
+                )
+            })?;
+            (v.spki_der, v.requested_sans)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let sans = if row.sans.is_empty() {
+        requested
+            .into_iter()
+            .filter(|s| row.profile.allows_san(s))
+            .collect()
+    } else {
+        row.sans.clone()
+    };
+    for s in &sans {
+        if !row.profile.allows_san(s) {
+            bail!(
+                "batch file `{}` row {}: profile `{}` does not allow SAN `{s}`",
+                batch_path.display(),
+                row.row,
+                row.profile
+            );
+        }
+    }
+    if row.profile.requires_host_san()
+        && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_)))
+    {
+        bail!(
+            "batch file `{}` row {}: profile `server` needs at least one dns: or ip: SAN",
+            batch_path.display(),
+            row.row
+        );
+    }
+    Ok(Prepared {
+        row,
+        spki_der,
+        new_key: None,
+        sans,
+    })
 }
 
 /// Generates keys and signs a chunk on every core.

@@ -70,11 +70,77 @@ pub fn random16() -> Result<[u8; 16]> {
     crate::ops::secrets::random16(&SystemRandom)
 }
 
+/// How one verb spells and explains the passphrase options of a key it generates: the flags'
+/// names differ between verbs (`--passphrase-file` for `ca init` and `csr create`,
+/// `--key-passphrase-file` for `cert issue`, whose `--passphrase-file` is the CA key's) and so
+/// does each `--help` line.
+pub trait NewKeySpelling {
+    /// The file option's long name (its clap id too: the verb may have a `passphrase_file`
+    /// field of its own, the CA key's).
+    const FILE_FLAG: &'static str;
+    const FILE_HELP: &'static str;
+    /// The explicit-consent option's long name (and clap id).
+    const NONE_FLAG: &'static str;
+    const NONE_HELP: &'static str;
+}
+
+/// The passphrase options of a key a verb generates: a file, or explicit consent to write it
+/// unencrypted, else a prompt on a terminal ([`NewKeyArgs::protection`]).
+#[derive(Debug, clap::Args)]
+pub struct NewKeyArgs<S: NewKeySpelling + Send + Sync + 'static> {
+    #[arg(id = S::FILE_FLAG, long = S::FILE_FLAG, value_name = "F", help = S::FILE_HELP)]
+    pub passphrase_file: Option<std::path::PathBuf>,
+    #[arg(id = S::NONE_FLAG, long = S::NONE_FLAG, help = S::NONE_HELP)]
+    pub no_passphrase: bool,
+    #[arg(skip)]
+    spelling: std::marker::PhantomData<S>,
+}
+
+impl<S: NewKeySpelling + Send + Sync + 'static> NewKeyArgs<S> {
+    /// Whether either option was given.
+    pub fn given(&self) -> bool {
+        self.passphrase_file.is_some() || self.no_passphrase
+    }
+
+    /// The file flag as typed, for messages (`--key-passphrase-file`).
+    pub fn file_flag() -> String {
+        format!("--{}", S::FILE_FLAG)
+    }
+
+    /// The consent flag as typed, for messages (`--no-key-passphrase`).
+    pub fn none_flag() -> String {
+        format!("--{}", S::NONE_FLAG)
+    }
+
+    /// How the key is protected; `what` names it in the prompt and errors ("new CA key").
+    pub fn protection(&self, what: &str) -> Result<NewKeyProtection> {
+        new_key_protection(
+            self.passphrase_file.as_deref(),
+            self.no_passphrase,
+            &Self::file_flag(),
+            &Self::none_flag(),
+            what,
+        )
+    }
+}
+
 /// Where a passphrase for a new key comes from.
 #[derive(Debug, Clone)]
 pub enum NewKeyProtection {
     Passphrase(Zeroizing<String>),
     None,
+}
+
+impl NewKeyProtection {
+    /// The operation's protection of the key, from the CLI's answer.
+    pub fn key_protection(&self) -> crate::ops::issue::KeyProtection {
+        match self {
+            NewKeyProtection::Passphrase(p) => {
+                crate::ops::issue::KeyProtection::Passphrase(p.clone())
+            }
+            NewKeyProtection::None => crate::ops::issue::KeyProtection::Unencrypted,
+        }
+    }
 }
 
 /// Resolves the passphrase for a key about to be written: a file, `--no-...` (explicit), or a
@@ -157,4 +223,70 @@ pub fn local_actor() -> String {
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "unknown".into());
     format!("local:{user}")
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    #[derive(Debug)]
+    struct KeySpelling;
+
+    impl NewKeySpelling for KeySpelling {
+        const FILE_FLAG: &'static str = "key-passphrase-file";
+        const FILE_HELP: &'static str = "File for generated keys";
+        const NONE_FLAG: &'static str = "no-key-passphrase";
+        const NONE_HELP: &'static str = "Unencrypted generated keys";
+    }
+
+    /// A verb with the CA key's `--passphrase-file` beside a generated key's options.
+    #[derive(Debug, Parser)]
+    struct Verb {
+        #[command(flatten)]
+        ca_key: CaKeyArgs,
+        #[command(flatten)]
+        key: NewKeyArgs<KeySpelling>,
+    }
+
+    #[test]
+    fn a_new_key_group_takes_its_verbs_spelling_beside_the_ca_key_option() {
+        Verb::command().debug_assert();
+        let v = Verb::try_parse_from([
+            "verb",
+            "--passphrase-file",
+            "ca.pass",
+            "--key-passphrase-file",
+            "key.pass",
+        ])
+        .unwrap();
+        assert_eq!(v.ca_key.passphrase_file, Some("ca.pass".into()));
+        assert_eq!(v.key.passphrase_file, Some("key.pass".into()));
+        assert!(v.key.given() && !v.key.no_passphrase);
+        let help = Verb::command().render_help().to_string();
+        assert!(help.contains("--no-key-passphrase"), "{help}");
+        assert!(help.contains("Unencrypted generated keys"), "{help}");
+    }
+
+    #[test]
+    fn a_new_key_group_names_its_own_flags_in_errors() {
+        let v = Verb::try_parse_from([
+            "verb",
+            "--key-passphrase-file",
+            "key.pass",
+            "--no-key-passphrase",
+        ])
+        .unwrap();
+        let err = v.key.protection("generated keys").err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "--key-passphrase-file and --no-key-passphrase cannot be used together"
+        );
+        let none = Verb::try_parse_from(["verb", "--no-key-passphrase"]).unwrap();
+        assert!(matches!(
+            none.key.protection("generated keys").unwrap(),
+            NewKeyProtection::None
+        ));
+    }
 }

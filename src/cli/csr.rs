@@ -5,12 +5,11 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 
-use super::common::{self, NewKeyProtection};
+use super::common::{self, NewKeyArgs, NewKeyProtection, NewKeySpelling};
 use super::{Context, Outcome};
 use crate::ca::dn::Dn;
 use crate::ca::keys::Algorithm;
 use crate::ca::profile::San;
-use crate::ops::issue::KeyProtection;
 use crate::ops::{self, SystemRandom};
 
 #[derive(Debug, Subcommand)]
@@ -34,6 +33,17 @@ EXIT CODES:
     0  created
     2  an error (bad DN or SAN, existing key file, no passphrase source)";
 
+/// `csr create`'s words for the new key's passphrase options.
+#[derive(Debug)]
+pub struct CsrKeySpelling;
+
+impl NewKeySpelling for CsrKeySpelling {
+    const FILE_FLAG: &'static str = "passphrase-file";
+    const FILE_HELP: &'static str = "File holding the passphrase for the new key";
+    const NONE_FLAG: &'static str = "no-passphrase";
+    const NONE_HELP: &'static str = "Write the key unencrypted (explicit consent)";
+}
+
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// Subject DN, RFC 4514
@@ -51,12 +61,8 @@ pub struct CreateArgs {
     /// Write the CSR here instead of stdout
     #[arg(long, value_name = "F")]
     pub out: Option<PathBuf>,
-    /// File holding the passphrase for the new key
-    #[arg(long, value_name = "F")]
-    pub passphrase_file: Option<PathBuf>,
-    /// Write the key unencrypted (explicit consent)
-    #[arg(long)]
-    pub no_passphrase: bool,
+    #[command(flatten)]
+    pub key: NewKeyArgs<CsrKeySpelling>,
     /// Replace existing output files
     #[arg(long)]
     pub force: bool,
@@ -70,8 +76,7 @@ pub fn run(cmd: CsrCommand, ctx: &Context) -> Result<Outcome> {
         algorithm,
         san,
         out,
-        passphrase_file,
-        no_passphrase,
+        key,
         force,
     } = args;
     let dn = Dn::parse(&subject).with_context(|| format!("--subject `{subject}`"))?;
@@ -83,23 +88,14 @@ pub fn run(cmd: CsrCommand, ctx: &Context) -> Result<Outcome> {
     if let Some(o) = &out {
         common::check_output_free(o, force)?;
     }
-    let protection = common::new_key_protection(
-        passphrase_file.as_deref(),
-        no_passphrase,
-        "--passphrase-file",
-        "--no-passphrase",
-        "new key",
-    )?;
+    let protection = key.protection("new key")?;
     let csr_pem = ops::csr::create(
         &ops::csr::Request {
             subject: dn.clone(),
             sans,
             algorithm,
             key_out: key_out.clone(),
-            protection: match &protection {
-                NewKeyProtection::Passphrase(p) => KeyProtection::Passphrase(p.clone()),
-                NewKeyProtection::None => KeyProtection::Unencrypted,
-            },
+            protection: protection.key_protection(),
             out: out.clone(),
             force,
         },

@@ -27,6 +27,17 @@ EXIT CODES:
     0  the CA was created
     2  an error (the home already holds a CA, bad subject, wrong parent passphrase, ...)";
 
+/// `ca init`'s words for the new CA key's passphrase options.
+#[derive(Debug)]
+pub struct CaKeySpelling;
+
+impl NewKeySpelling for CaKeySpelling {
+    const FILE_FLAG: &'static str = "passphrase-file";
+    const FILE_HELP: &'static str = "File holding the passphrase for the new CA key (first line)";
+    const NONE_FLAG: &'static str = "no-passphrase";
+    const NONE_HELP: &'static str = "Write the CA key unencrypted (explicit consent)";
+}
+
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The CA's distinguished name, RFC 4514 (e.g. 'CN=根CA,O=连云港市人民政府,C=CN')
@@ -59,12 +70,8 @@ pub struct InitArgs {
     /// OCSP URL put (as AIA) in the certificates this CA issues
     #[arg(long, value_name = "URL")]
     pub ocsp_url: Option<String>,
-    /// File holding the passphrase for the new CA key (first line)
-    #[arg(long, value_name = "F")]
-    pub passphrase_file: Option<PathBuf>,
-    /// Write the CA key unencrypted (explicit consent)
-    #[arg(long)]
-    pub no_passphrase: bool,
+    #[command(flatten)]
+    pub key: NewKeyArgs<CaKeySpelling>,
     /// Refused: a new CA has no officer who could act under a policy (pin one with `ca policy`)
     #[arg(long, value_name = "PATH")]
     pub policy: Option<PathBuf>,
@@ -82,8 +89,7 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         permit_dn,
         crl_url,
         ocsp_url,
-        passphrase_file,
-        no_passphrase,
+        key: new_key,
         policy,
     } = args;
     let subject = Dn::parse(&subject).with_context(|| format!("--subject `{subject}`"))?;
@@ -94,6 +100,50 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
     };
     check_url(&crl_url, "--crl-url")?;
     check_url(&ocsp_url, "--ocsp-url")?;
+    let sub_ca = sub_ca_options(path_len, permit_dns, &permit_dn)?;
+    if let Some(p) = policy {
+        return Err(refuse_policy(&p));
+    }
+    let home = ctx.home.clone();
+    refuse_existing(&home)?;
+    // Open the parent (and unlock its key) before creating anything here.
+    let parent_ca = match &parent {
+        Some(p) => Some(open_parent(
+            ctx,
+            &home,
+            p,
+            parent_passphrase_file.as_deref(),
+            &subject,
+        )?),
+        None => None,
+    };
+    let protection = new_key.protection("new CA key")?;
+    let made = ops::ca_init::init(
+        &home,
+        ops::ca_init::Request {
+            subject: subject.clone(),
+            key: PrivateKey::generate(algorithm)?,
+            protection: protection.key_protection(),
+            validity,
+            parent: parent_ca,
+            sub_ca,
+            crl_url,
+            ocsp_url,
+            policy: None,
+        },
+        &common::local_actor(),
+        ctx.now,
+        &SystemRandom,
+    )?;
+    print_created(ctx, &made, &subject, parent.is_some(), &protection)
+}
+
+/// The subordinate CA's path length and name constraints, checked.
+fn sub_ca_options(
+    path_len: Option<u8>,
+    permit_dns: Vec<String>,
+    permit_dn: &[String],
+) -> Result<SubCaOptions> {
     let permit_dn = permit_dn
         .iter()
         .map(|d| Dn::parse(d).with_context(|| format!("--permit-dn `{d}`")))
@@ -102,27 +152,35 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         crate::ca::profile::San::parse(&format!("dns:{d}"))
             .with_context(|| format!("--permit-dns `{d}`"))?;
     }
-    let policy: Option<String> = match policy {
-        Some(p) => {
-            crate::ops::policy::load_governing_file(&p)?;
-            // A new CA has issued no certificate: under any policy, no one could ever be
-            // allowed to run `ca policy` (or anything else) on it.
-            return Err(crate::cli::hinted(
-                format!(
-                    "a new CA governed by the policy `{}` would be locked out for good: it has issued no certificate, so no operator could ever act on it",
-                    p.display()
-                ),
-                "create the CA without --policy, issue the officers' certificates, then run `govpki ca policy PATH`",
-            ));
-        }
-        None => None,
-    };
-    let home = ctx.home.clone();
-    // Never build over an existing store or key, even one that does not open: a damaged
-    // home is repaired by a person, not overwritten (and must not be cleaned up below).
+    Ok(SubCaOptions {
+        path_len,
+        permit_dns,
+        permit_dn,
+    })
+}
+
+/// `--policy` on a new CA: the policy is read (its errors first), then refused.
+fn refuse_policy(p: &Path) -> anyhow::Error {
+    if let Err(e) = crate::ops::policy::load_governing_file(p) {
+        return e;
+    }
+    // A new CA has issued no certificate: under any policy, no one could ever be allowed to
+    // run `ca policy` (or anything else) on it.
+    crate::cli::hinted(
+        format!(
+            "a new CA governed by the policy `{}` would be locked out for good: it has issued no certificate, so no operator could ever act on it",
+            p.display()
+        ),
+        "create the CA without --policy, issue the officers' certificates, then run `govpki ca policy PATH`",
+    )
+}
+
+/// Never builds over an existing store or key, even one that does not open: a damaged home is
+/// repaired by a person, not overwritten (and must not be cleaned up by a failed run).
+fn refuse_existing(home: &Path) -> Result<()> {
     for f in [store::DB_FILE, store::CA_KEY_FILE] {
         if home.join(f).symlink_metadata().is_ok() {
-            if Store::open(&home).is_ok() {
+            if Store::open(home).is_ok() {
                 bail!("`{}` already holds a CA", home.display());
             }
             bail!(
@@ -131,102 +189,76 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             );
         }
     }
-    // Open the parent (and unlock its key) before creating anything here.
-    let parent_ca = match &parent {
-        Some(p) => {
-            let canon_parent = std::fs::canonicalize(p)
-                .with_context(|| format!("reading parent home `{}`", p.display()))?;
-            if std::fs::canonicalize(&home).ok().as_ref() == Some(&canon_parent) {
-                bail!("--parent `{}` is this home itself", p.display());
-            }
-            let mut open =
-                OpenCa::open(p).with_context(|| format!("opening parent CA `{}`", p.display()))?;
-            let ask = ops::govern::Ask::new(
-                "cert.issue",
-                format!(
-                    "dept/{}/cert/sub-ca",
-                    ops::govern::segment(subject.department())
-                ),
-            );
-            let authorized = ops::govern::authorize(&ctx.governance(), &mut open, &[ask], None)?;
-            ctx.out.allowed(&authorized.allowed);
-            let actor = authorized.actor;
-            let key = open.unlock(
-                &crate::cli::common::ca_passphrase(parent_passphrase_file.as_deref()),
-                &crate::cli::common::TERMINAL,
-            )?;
-            Some((open, key, actor))
-        }
-        None => None,
-    };
-    let protection = common::new_key_protection(
-        passphrase_file.as_deref(),
-        no_passphrase,
-        "--passphrase-file",
-        "--no-passphrase",
-        "new CA key",
+    Ok(())
+}
+
+/// The parent home of a subordinate CA: opened, the issuing of a sub-ca certificate asked of
+/// its policy, and its key unlocked.
+fn open_parent(
+    ctx: &Context,
+    home: &Path,
+    parent: &Path,
+    passphrase_file: Option<&Path>,
+    subject: &Dn,
+) -> Result<ops::ca_init::Parent> {
+    let canon_parent = std::fs::canonicalize(parent)
+        .with_context(|| format!("reading parent home `{}`", parent.display()))?;
+    if std::fs::canonicalize(home).ok().as_ref() == Some(&canon_parent) {
+        bail!("--parent `{}` is this home itself", parent.display());
+    }
+    let mut open = OpenCa::open(parent)
+        .with_context(|| format!("opening parent CA `{}`", parent.display()))?;
+    let authorized = ops::govern::authorize(
+        &ctx.governance(),
+        &mut open,
+        &[crate::cli::cert::issue_ask(subject, Profile::SubCa)],
+        None,
     )?;
-    let key = PrivateKey::generate(algorithm)?;
-    let made = ops::ca_init::init(
-        &home,
-        ops::ca_init::Request {
-            subject: subject.clone(),
-            key,
-            protection: match &protection {
-                NewKeyProtection::Passphrase(p) => KeyProtection::Passphrase(p.clone()),
-                NewKeyProtection::None => KeyProtection::Unencrypted,
-            },
-            validity,
-            parent: parent_ca.map(|(open, key, actor)| ops::ca_init::Parent { open, key, actor }),
-            sub_ca: SubCaOptions {
-                path_len,
-                permit_dns,
-                permit_dn,
-            },
-            crl_url,
-            ocsp_url,
-            policy,
-        },
-        &common::local_actor(),
-        ctx.now,
-        &SystemRandom,
-    )?;
+    ctx.out.allowed(&authorized.allowed);
+    let actor = authorized.actor;
+    let key = open.unlock(&common::ca_passphrase(passphrase_file), &common::TERMINAL)?;
+    Ok(ops::ca_init::Parent { open, key, actor })
+}
+
+fn print_created(
+    ctx: &Context,
+    made: &ops::ca_init::Initialized,
+    subject: &Dn,
+    subordinate: bool,
+    protection: &NewKeyProtection,
+) -> Result<Outcome> {
     if let Some(end) = made.capped_to {
         ctx.out.warn(&format!(
             "validity cut to the parent CA's end, {}",
             rfc3339(end)
         ));
     }
-    let cert_der = made.cert_der;
+    let cert_der = &made.cert_der;
     let summary = summary(
-        &cert_der,
+        cert_der,
         &[],
-        key_algorithm_of(&cert_der),
+        key_algorithm_of(cert_der),
         matches!(protection, NewKeyProtection::Passphrase(_)),
     );
     if ctx.out.is_json() {
         let mut v = summary;
-        v["home"] = serde_json::json!(home.display().to_string());
+        v["home"] = serde_json::json!(ctx.home.display().to_string());
         ctx.out.json(&v)?;
-    } else {
-        ctx.out.info(&format!(
-            "created {} CA `{}` in `{}` (serial {}, valid until {})",
-            if parent.is_some() {
-                "subordinate"
-            } else {
-                "root"
-            },
-            subject,
-            home.display(),
-            ops::ca_init::serial_hex(&cert_der),
-            summary["not_after"].as_str().unwrap_or("?"),
-        ));
-        if matches!(protection, NewKeyProtection::None) {
-            ctx.out
-                .warn("the CA key is stored unencrypted (--no-passphrase)");
-        }
-        ctx.out.data(&common::cert_pem(&cert_der))?;
+        return Ok(Outcome::Success);
     }
+    ctx.out.info(&format!(
+        "created {} CA `{}` in `{}` (serial {}, valid until {})",
+        if subordinate { "subordinate" } else { "root" },
+        subject,
+        ctx.home.display(),
+        ops::ca_init::serial_hex(cert_der),
+        summary["not_after"].as_str().unwrap_or("?"),
+    ));
+    if matches!(protection, NewKeyProtection::None) {
+        ctx.out
+            .warn("the CA key is stored unencrypted (--no-passphrase)");
+    }
+    ctx.out.data(&common::cert_pem(cert_der))?;
     Ok(Outcome::Success)
 }
 

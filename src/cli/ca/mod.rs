@@ -18,14 +18,14 @@ use anyhow::{Context as _, Result, bail};
 use clap::{Args, Subcommand};
 use time::Duration;
 
-use super::common::{self, NewKeyProtection, OpenCa};
+use super::common::{self, NewKeyArgs, NewKeyProtection, NewKeySpelling, OpenCa};
 use super::{Context, Outcome};
 use crate::audit::Event;
 use crate::ca::dn::Dn;
 use crate::ca::issue::SubCaOptions;
 use crate::ca::keys::{Algorithm, PrivateKey};
+use crate::ca::profile::Profile;
 use crate::ca::when::{self, rfc3339};
-use crate::ops::issue::KeyProtection;
 use crate::ops::{self, SystemRandom};
 use crate::store::{self, Store};
 

@@ -9,11 +9,11 @@ use crate::ca::dn::Dn;
 use crate::ca::issue::SubCaOptions;
 use crate::ca::profile::{Profile, San};
 use crate::ca::when::{self, rfc3339};
-use crate::cli::common::{self, NewKeyProtection, OpenCa};
+use crate::cli::common::{self, NewKeySpelling, OpenCa};
 use crate::cli::{Context, Outcome};
 use crate::ops::govern;
 
-use crate::ops::issue::{KeyProtection, KeySource};
+use crate::ops::issue::KeySource;
 use crate::ops::{self, SystemRandom};
 
 use super::*;
@@ -42,46 +42,141 @@ pub(super) fn same_file_path(a: &Path, b: &Path) -> bool {
 
 pub(super) use crate::ops::issue::default_validity;
 
-pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
+/// `cert issue --key-passphrase-file` and `--no-key-passphrase`, for keys it generates.
+#[derive(Debug)]
+pub struct IssueKeySpelling;
+
+impl NewKeySpelling for IssueKeySpelling {
+    const FILE_FLAG: &'static str = "key-passphrase-file";
+    const FILE_HELP: &'static str = "File holding the passphrase for generated keys";
+    const NONE_FLAG: &'static str = "no-key-passphrase";
+    const NONE_HELP: &'static str = "Write generated keys unencrypted (explicit consent)";
+}
+
+/// The policy question of issuing a `profile` certificate to `subject`'s department.
+pub(crate) fn issue_ask(subject: &Dn, profile: Profile) -> govern::Ask {
+    govern::Ask::new(
+        "cert.issue",
+        format!(
+            "dept/{}/cert/{profile}",
+            govern::segment(subject.department())
+        ),
+    )
+}
+
+/// `cert issue`: one certificate, or every row of `--batch`.
+pub(super) fn issue(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
+    refuse_other_mode(&args)?;
+    if args.batch.is_some() {
+        super::batch::issue_batch(args, ctx)
+    } else {
+        issue_one(args, ctx)
+    }
+}
+
+/// Refuses the options that do not apply to the mode (one certificate, or `--batch`). The one
+/// place that names every field, so a new flag does not compile until its mode is decided.
+fn refuse_other_mode(args: &IssueArgs) -> Result<()> {
     let IssueArgs {
         profile,
         subject,
         csr,
         key_out,
-        algorithm,
+        algorithm: _,
         san,
         validity,
         out,
         der,
-        force,
-        ca_key,
-        key_passphrase_file,
-        no_key_passphrase,
+        force: _,
+        ca_key: _,
+        key: _,
         path_len,
         permit_dns,
         permit_dn,
-        batch: _,
+        batch,
         out_dir,
     } = args;
-    if out_dir.is_some() {
-        bail!("--out-dir is for --batch; use --out for one certificate");
+    if batch.is_none() {
+        if out_dir.is_some() {
+            bail!("--out-dir is for --batch; use --out for one certificate");
+        }
+        return Ok(());
     }
-    let profile_name = profile.unwrap_or_default();
-    let profile: Profile = profile_name.parse()?;
-    let subject = subject
+    if profile.is_some()
+        || subject.is_some()
+        || csr.is_some()
+        || key_out.is_some()
+        || !san.is_empty()
+        || validity.is_some()
+        || out.is_some()
+        || *der
+    {
+        bail!(
+            "--batch takes every request from the file; --profile, --subject, --csr, --key-out, --san, --validity, --out and --der do not apply"
+        );
+    }
+    if path_len.is_some() || !permit_dns.is_empty() || !permit_dn.is_empty() {
+        bail!(
+            "--batch cannot issue sub-ca certificates with constraints; use `govpki ca init --parent`"
+        );
+    }
+    if out_dir.is_none() {
+        bail!("--batch needs --out-dir");
+    }
+    Ok(())
+}
+
+fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
+    let prepared = prepare_one(&one)?;
+    let profile = prepared.profile();
+    let mut open = OpenCa::open(&ctx.home)?;
+    let authorized = govern::authorize(
+        &ctx.governance(),
+        &mut open,
+        &[issue_ask(prepared.subject(), prepared.profile())],
+        None,
+    )?;
+    ctx.out.allowed(&authorized.allowed);
+    let actor = authorized.actor;
+    let issued = ops::issue::issue(
+        &mut open,
+        prepared,
+        &ops::issue::Delivery {
+            out: one.out.clone(),
+            der: one.der,
+            force: one.force,
+        },
+        &ops::issue::Acting {
+            actor: &actor,
+            now: ctx.now,
+            ca_passphrase: &one.ca_key.passphrase(),
+            prompt: &common::TERMINAL,
+            rng: &SystemRandom,
+        },
+    )?;
+    print_issued(ctx, &issued, profile, &one)
+}
+
+/// The request for one certificate, checked before the CA key is unlocked.
+fn prepare_one(one: &IssueArgs) -> Result<ops::issue::Prepared> {
+    let profile: Profile = one.profile.clone().unwrap_or_default().parse()?;
+    let subject = one
+        .subject
         .as_deref()
         .map(|s| Dn::parse(s).with_context(|| format!("--subject `{s}`")))
         .transpose()?;
-    let sans = parse_sans(&san)?;
-    let validity = validity
+    let sans = parse_sans(&one.san)?;
+    let validity = one
+        .validity
         .as_deref()
         .map(when::parse_duration)
         .transpose()?
         .unwrap_or_else(|| default_validity(profile));
     let sub_ca = SubCaOptions {
-        path_len,
-        permit_dns,
-        permit_dn: permit_dn
+        path_len: one.path_len,
+        permit_dns: one.permit_dns.clone(),
+        permit_dn: one
+            .permit_dn
             .iter()
             .map(|d| Dn::parse(d).with_context(|| format!("--permit-dn `{d}`")))
             .collect::<Result<_>>()?,
@@ -89,81 +184,61 @@ pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     if !profile.is_ca() && (sub_ca != SubCaOptions::default()) {
         bail!("--path-len, --permit-dns and --permit-dn apply only to profile `sub-ca`");
     }
-    if let Some(o) = &out {
-        common::check_output_free(o, force)?;
-        if key_out.as_ref().is_some_and(|k| same_file_path(k, o)) {
+    if let Some(o) = &one.out {
+        common::check_output_free(o, one.force)?;
+        if one.key_out.as_ref().is_some_and(|k| same_file_path(k, o)) {
             bail!("--out and --key-out name the same file `{}`", o.display());
         }
     }
-    // Where the key comes from, checked before the CA key is unlocked.
-    let key = match (csr, key_out) {
-        (Some(path), None) => {
-            if key_passphrase_file.is_some() || no_key_passphrase {
-                bail!(
-                    "--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr"
-                );
-            }
-            let bytes = common::read_file(&path, "CSR")?;
-            KeySource::Csr { path, bytes }
-        }
-        (None, Some(key_out)) => {
-            common::check_output_free(&key_out, force)?;
-            if subject.is_none() {
-                bail!("--subject is required with --key-out");
-            }
-            let protection = common::new_key_protection(
-                key_passphrase_file.as_deref(),
-                no_key_passphrase,
-                "--key-passphrase-file",
-                "--no-key-passphrase",
-                "new key",
-            )?;
-            KeySource::Generate {
-                algorithm,
-                key_out,
-                protection: key_protection(protection),
-            }
-        }
-        (None, None) => return Err(ops::issue::no_public_key()),
-        (Some(_), Some(_)) => bail!("--csr and --key-out cannot be used together"),
-    };
-    let prepared = ops::issue::prepare(ops::issue::Request {
+    let key = key_source(one, subject.is_some())?;
+    Ok(ops::issue::prepare(ops::issue::Request {
         profile,
         subject,
         sans,
         validity,
         sub_ca,
         key,
-    })?;
+    })?)
+}
 
-    let mut open = OpenCa::open(&ctx.home)?;
-    let ask = govern::Ask::new(
-        "cert.issue",
-        format!(
-            "dept/{}/cert/{}",
-            govern::segment(prepared.subject().department()),
-            prepared.profile()
-        ),
-    );
-    let authorized = govern::authorize(&ctx.governance(), &mut open, &[ask], None)?;
-    ctx.out.allowed(&authorized.allowed);
-    let actor = authorized.actor;
-    let issued = ops::issue::issue(
-        &mut open,
-        prepared,
-        &ops::issue::Delivery {
-            out: out.clone(),
-            der,
-            force,
-        },
-        &ops::issue::Acting {
-            actor: &actor,
-            now: ctx.now,
-            ca_passphrase: &ca_key.passphrase(),
-            prompt: &common::TERMINAL,
-            rng: &SystemRandom,
-        },
-    )?;
+/// Where the certificate's public key comes from: the CSR, or a key generated into
+/// `--key-out`.
+fn key_source(one: &IssueArgs, has_subject: bool) -> Result<KeySource> {
+    Ok(match (&one.csr, &one.key_out) {
+        (Some(path), None) => {
+            if one.key.given() {
+                bail!(
+                    "--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr"
+                );
+            }
+            let bytes = common::read_file(path, "CSR")?;
+            KeySource::Csr {
+                path: path.clone(),
+                bytes,
+            }
+        }
+        (None, Some(key_out)) => {
+            common::check_output_free(key_out, one.force)?;
+            if !has_subject {
+                bail!("--subject is required with --key-out");
+            }
+            KeySource::Generate {
+                algorithm: one.algorithm,
+                key_out: key_out.clone(),
+                protection: one.key.protection("new key")?.key_protection(),
+            }
+        }
+        (None, None) => return Err(ops::issue::no_public_key()),
+        (Some(_), Some(_)) => bail!("--csr and --key-out cannot be used together"),
+    })
+}
+
+fn print_issued(
+    ctx: &Context,
+    issued: &ops::issue::Issued,
+    profile: Profile,
+    one: &IssueArgs,
+) -> Result<Outcome> {
     if issued.capped {
         ctx.out.warn(&format!(
             "validity cut to the CA's own end, {}",
@@ -181,33 +256,25 @@ pub(super) fn issue_one(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
             "key_out": issued.key_out.as_ref().map(|p| p.display().to_string()),
             "pem": common::cert_pem(&issued.der),
         }))?;
-    } else {
-        ctx.out.info(&format!(
-            "issued {} certificate {} for `{}`, valid until {}",
-            profile,
-            issued.serial.to_hex(),
-            issued.subject,
-            rfc3339(issued.not_after)
-        ));
-        if issued.key_unencrypted {
-            ctx.out
-                .warn("the new key is stored unencrypted (--no-key-passphrase)");
-        }
-        if out.is_none() {
-            if der {
-                ctx.out.bytes(&issued.body)?;
-            } else {
-                ctx.out.data(&String::from_utf8_lossy(&issued.body))?;
-            }
+        return Ok(Outcome::Success);
+    }
+    ctx.out.info(&format!(
+        "issued {} certificate {} for `{}`, valid until {}",
+        profile,
+        issued.serial.to_hex(),
+        issued.subject,
+        rfc3339(issued.not_after)
+    ));
+    if issued.key_unencrypted {
+        ctx.out
+            .warn("the new key is stored unencrypted (--no-key-passphrase)");
+    }
+    if one.out.is_none() {
+        if one.der {
+            ctx.out.bytes(&issued.body)?;
+        } else {
+            ctx.out.data(&String::from_utf8_lossy(&issued.body))?;
         }
     }
     Ok(Outcome::Success)
-}
-
-/// The op's protection of a generated key, from the CLI's answer.
-pub(super) fn key_protection(p: NewKeyProtection) -> KeyProtection {
-    match p {
-        NewKeyProtection::Passphrase(p) => KeyProtection::Passphrase(p),
-        NewKeyProtection::None => KeyProtection::Unencrypted,
-    }
 }

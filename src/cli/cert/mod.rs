@@ -183,12 +183,8 @@ pub struct IssueArgs {
     pub force: bool,
     #[command(flatten)]
     pub ca_key: crate::cli::common::CaKeyArgs,
-    /// File holding the passphrase for generated keys
-    #[arg(long, value_name = "F")]
-    pub key_passphrase_file: Option<PathBuf>,
-    /// Write generated keys unencrypted (explicit consent)
-    #[arg(long)]
-    pub no_key_passphrase: bool,
+    #[command(flatten)]
+    pub key: common::NewKeyArgs<issue::IssueKeySpelling>,
     /// Path length constraint (sub-ca)
     #[arg(long, value_name = "N")]
     pub path_len: Option<u8>,
@@ -292,13 +288,7 @@ pub struct VerifyArgs {
 
 pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {
     match cmd {
-        CertCommand::Issue(args) => {
-            if args.batch.is_some() {
-                batch::issue_batch(args, ctx)
-            } else {
-                issue::issue_one(args, ctx)
-            }
-        }
+        CertCommand::Issue(args) => issue::issue(args, ctx),
         CertCommand::Revoke(args) => revoke::revoke(args, ctx),
         CertCommand::Release(args) => release::release(args, ctx),
         CertCommand::List(args) => list::list(args, ctx),
@@ -307,4 +297,5 @@ pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {
     }
 }
 
+pub(crate) use issue::issue_ask;
 pub use show::describe_cert;

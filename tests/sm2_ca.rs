@@ -937,3 +937,87 @@ fn a_batch_issues_sm2_certificates_with_encrypted_keys_and_sm2_csrs() {
         }
     }
 }
+
+/// An SM2 seal authority (here the SM2 root) makes a GB/T 38540 v4 seal signed SM2-with-SM3,
+/// which `seal show` verifies; a CMS `.p7s` with an SM2 holder is refused with exit 2 (an SM2
+/// holder makes an SES_Signature instead), never written under a wrong algorithm.
+#[test]
+fn an_sm2_seal_authority_makes_an_sm2_seal() {
+    let env = Env::new();
+    let root = sm2_root(&env, "root");
+    let holder = env.issue(
+        &root,
+        "holder",
+        "seal",
+        &subject_for("seal"),
+        &sans_for("seal"),
+        &["--algorithm", "sm2"],
+    );
+    let seal = env.path("office.esl");
+    env.run(
+        &root.home,
+        [
+            "seal",
+            "create",
+            "--name",
+            "办公室",
+            "--type",
+            "official",
+            "--department",
+            "办公室",
+            "--holder-cert",
+            p(&holder.cert),
+            "--out",
+            p(&seal),
+        ],
+    )
+    .success();
+    let shown = env.run(&root.home, ["seal", "show", p(&seal)]).success();
+    assert!(shown.stdout.contains("SM2-with-SM3"), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("SESeal version 4"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown
+            .stdout
+            .contains("verifies with the authority certificate"),
+        "{}",
+        shown.stdout
+    );
+    // A flipped bit in the seal's signature (its last byte) is caught.
+    let mut forged = std::fs::read(&seal).unwrap();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    let forged_path = env.path("forged.esl");
+    std::fs::write(&forged_path, &forged).unwrap();
+    let run = env.run(&root.home, ["seal", "show", p(&forged_path)]);
+    assert!(
+        !run.stdout
+            .contains("verifies with the authority certificate"),
+        "{}",
+        run.stdout
+    );
+
+    let doc = env.path("notice.txt");
+    std::fs::write(&doc, b"notice").unwrap();
+    let run = env
+        .run(
+            &root.home,
+            [
+                "seal",
+                "sign",
+                "--seal",
+                p(&seal),
+                "--key",
+                p(holder.key.as_ref().unwrap()),
+                "--cert",
+                p(&holder.cert),
+                p(&doc),
+            ],
+        )
+        .code(2);
+    assert!(run.stderr.contains("not offered"), "{}", run.stderr);
+    assert!(!env.path("notice.txt.p7s").exists());
+}

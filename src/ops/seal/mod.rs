@@ -48,9 +48,8 @@ impl<'a> KeySigner<'a> {
             Algorithm::Ed25519 => SignatureAlgorithm::Ed25519,
             // Any RSA size: the CA module signs RSA with PKCS#1 v1.5 and SHA-256.
             Algorithm::Rsa3072 => SignatureAlgorithm::RsaPkcs1Sha256,
-            // No SM2 seal signer is wired here yet: `sign` refuses an SM2 key, so this
-            // stand-in is never written into a seal.
-            Algorithm::Sm2 => SignatureAlgorithm::EcdsaP256Sha256,
+            // SM2-with-SM3, user ID 1234567812345678, DER r,s (`PrivateKey::sign`).
+            Algorithm::Sm2 => SignatureAlgorithm::Sm2Sm3,
         };
         Self { key, algorithm }
     }
@@ -66,11 +65,6 @@ impl SealSigner for KeySigner<'_> {
     }
 
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, SealError> {
-        if self.key.algorithm() == Algorithm::Sm2 {
-            return Err(SealError::Signing {
-                reason: "SM2 keys do not sign seals through this signer".into(),
-            });
-        }
         self.key.sign(msg).map_err(|e| SealError::Signing {
             reason: e.to_string(),
         })

@@ -36,18 +36,7 @@ pub(super) fn from_sql_row(code: i64, column: usize) -> rusqlite::Result<Reason>
 mod tests {
     use super::*;
 
-    const ALL: [Reason; 10] = [
-        Reason::Unspecified,
-        Reason::KeyCompromise,
-        Reason::CaCompromise,
-        Reason::AffiliationChanged,
-        Reason::Superseded,
-        Reason::CessationOfOperation,
-        Reason::CertificateHold,
-        Reason::RemoveFromCrl,
-        Reason::PrivilegeWithdrawn,
-        Reason::AaCompromise,
-    ];
+    const ALL: [Reason; 10] = Reason::ALL;
 
     #[test]
     fn every_reason_round_trips_through_the_column() {

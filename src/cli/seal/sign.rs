@@ -26,8 +26,9 @@ signing certificate is expired, not yet valid, or revoked in this home's store.
 The key is unlocked once (--passphrase-file, else a prompt; an unencrypted key needs neither);
 documents are hashed streaming in constant memory (the hash follows the key: SHA-256 for P-256 and
 RSA, SHA-384 for P-384, SHA-512 for Ed25519) on every core. All documents get the same signing
-time. --format ses (GB/T 38540 SES_Signature) needs an SM2 holder key, which govpki does not issue
-yet: not supported. (Seals made by other systems with SM2-with-SM3 are checked: `seal show`.)
+time. --format ses (GB/T 38540 SES_Signature, for an SM2 holder key) is not offered by this verb
+yet, and an SM2 holder key cannot make a .p7s. (SM2 seals are made by `seal create` with an SM2
+seal authority and checked by `seal show`; foreign SES_Signature files by `seal verify`.)
 
 With --json: one JSON line per document (document, signature, es_id, signer, signing_time,
 digest_algorithm, digest; or document and error), or {\"verdict\": \"refused\", \"reason\": ...}
@@ -48,7 +49,7 @@ EXIT CODES:
 pub enum SignFormat {
     /// CMS SignedData, detached, CAdES-B-B attributes and the seal (DOC.p7s)
     P7s,
-    /// GB/T 38540 SES_Signature (needs an SM2 holder key; not supported yet; `seal verify` reads them)
+    /// GB/T 38540 SES_Signature (for an SM2 holder key; not offered yet; `seal verify` reads them)
     Ses,
 }
 
@@ -101,7 +102,7 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
     } = args;
     if format == SignFormat::Ses {
         return Err(hinted(
-            "--format ses is not supported yet: a GB/T 38540 SES_Signature needs an SM2 holder key, which govpki does not issue",
+            "--format ses is not offered by `seal sign` yet: it would write a GB/T 38540 SES_Signature for an SM2 holder key",
             "use --format p7s (the default)",
         ));
     }

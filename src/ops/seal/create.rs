@@ -24,7 +24,7 @@ use crate::ops::{common, hinted};
 use crate::seal::render::default_size_mm;
 use crate::seal::{
     Picture, Seal, SealSpec, SealType, certificate_subject, create_seal, es_id_from_random,
-    format_time, render_seal_svg, sniff_image,
+    render_seal_svg, sniff_image,
 };
 use crate::store::seals::SealRecord;
 
@@ -93,29 +93,18 @@ pub struct CreatedSeal {
     /// The image: format and printed size (`svg 42x42 mm`).
     pub image: String,
     pub name: String,
-    #[serde(serialize_with = "display_path")]
+    #[serde(serialize_with = "super::ser::display_path")]
     pub out: PathBuf,
     #[serde(rename = "type")]
     pub seal_type: &'static str,
     pub type_zh: &'static str,
-    #[serde(serialize_with = "seal_time")]
+    #[serde(serialize_with = "super::ser::seal_time")]
     pub valid_from: OffsetDateTime,
-    #[serde(serialize_with = "seal_time")]
+    #[serde(serialize_with = "super::ser::seal_time")]
     pub valid_until: OffsetDateTime,
     /// What the home's policy allowed (empty when not governed).
     #[serde(skip)]
     pub allowed: Vec<Allowed>,
-}
-
-fn display_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(&p.display())
-}
-
-fn seal_time<S: serde::Serializer>(
-    t: &OffsetDateTime,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&format_time(*t))
 }
 
 /// Makes the seal `req` asks for: the picture, the policy's allow, the maker (only a seal
@@ -459,6 +448,7 @@ pub fn seal_maker(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::seal::format_time;
     use time::macros::datetime;
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod create;
 pub mod revoke;
+mod ser;
 pub mod show;
 pub mod sign;
 pub mod sources;

@@ -9,7 +9,6 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::{OpenCa, store_error};
-use crate::ca::when::rfc3339;
 use crate::ops::govern::{self, Allowed, Ask, Governance};
 
 /// The seal revoked. Serialises as `seal revoke --json` prints it.
@@ -17,18 +16,11 @@ use crate::ops::govern::{self, Allowed, Ask, Governance};
 pub struct RevokedSeal {
     pub es_id: String,
     pub reason: String,
-    #[serde(serialize_with = "rfc3339_time")]
+    #[serde(serialize_with = "super::ser::rfc3339_time")]
     pub revoked_at: OffsetDateTime,
     /// What the home's policy allowed (empty when not governed).
     #[serde(skip)]
     pub allowed: Vec<Allowed>,
-}
-
-fn rfc3339_time<S: serde::Serializer>(
-    t: &OffsetDateTime,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(*t))
 }
 
 /// The reason as recorded: trimmed, 1 to 200 characters, no control characters.

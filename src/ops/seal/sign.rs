@@ -271,37 +271,26 @@ pub struct SignedDocument {
     /// The document's digest, hex.
     pub digest: String,
     pub digest_algorithm: &'static str,
-    #[serde(serialize_with = "display_path")]
+    #[serde(serialize_with = "super::ser::display_path")]
     pub document: PathBuf,
     pub es_id: String,
     /// The seal's name.
     pub seal: String,
-    #[serde(serialize_with = "display_path")]
+    #[serde(serialize_with = "super::ser::display_path")]
     pub signature: PathBuf,
     /// The signer's subject.
     pub signer: String,
-    #[serde(serialize_with = "rfc3339_time")]
+    #[serde(serialize_with = "super::ser::rfc3339_time")]
     pub signing_time: OffsetDateTime,
 }
 
 /// A document that could not be sealed. Serialises as `seal sign --json` prints it.
 #[derive(Debug, Serialize)]
 pub struct FailedDocument {
-    #[serde(serialize_with = "display_path")]
+    #[serde(serialize_with = "super::ser::display_path")]
     pub document: PathBuf,
     #[serde(serialize_with = "error_line")]
     pub error: anyhow::Error,
-}
-
-fn display_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(&p.display())
-}
-
-fn rfc3339_time<S: serde::Serializer>(
-    t: &OffsetDateTime,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(*t))
 }
 
 fn error_line<S: serde::Serializer>(

@@ -33,15 +33,15 @@ pub struct StatusListRequest {
 /// The list published. Serialises as `seal status-list --json` prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublishedStatusList {
-    #[serde(serialize_with = "display_path")]
+    #[serde(serialize_with = "super::ser::display_path")]
     pub home_copy: PathBuf,
-    #[serde(serialize_with = "rfc3339_time")]
+    #[serde(serialize_with = "super::ser::rfc3339_time")]
     pub next_update: OffsetDateTime,
     #[serde(serialize_with = "display_opt_path")]
     pub out: Option<PathBuf>,
     /// How many seals it lists.
     pub revoked: usize,
-    #[serde(serialize_with = "rfc3339_time")]
+    #[serde(serialize_with = "super::ser::rfc3339_time")]
     pub this_update: OffsetDateTime,
     /// The list, PEM or DER as asked.
     #[serde(skip)]
@@ -49,10 +49,6 @@ pub struct PublishedStatusList {
     /// What the home's policy allowed (empty when not governed).
     #[serde(skip)]
     pub allowed: Vec<Allowed>,
-}
-
-fn display_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(&p.display())
 }
 
 fn display_opt_path<S: serde::Serializer>(
@@ -63,13 +59,6 @@ fn display_opt_path<S: serde::Serializer>(
         Some(p) => s.collect_str(&p.display()),
         None => s.serialize_none(),
     }
-}
-
-fn rfc3339_time<S: serde::Serializer>(
-    t: &OffsetDateTime,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(*t))
 }
 
 /// Signs and publishes the seal status list of the home at `home`, this update `gov.now`;

@@ -16,7 +16,7 @@ use crate::ops::{Random, common, hinted};
 use crate::seal::chain::AtTimeChecker;
 use crate::seal::report::Stamp;
 use crate::seal::timestamp::{self, TokenCheck};
-use crate::seal::{DigestAlgorithm, SignatureFile, format_time, parse_signature};
+use crate::seal::{DigestAlgorithm, SignatureFile, parse_signature};
 use crate::store::files;
 
 /// A `.p7s` as read: its DER, the PEM label when it came as PEM (written back the same way),
@@ -56,17 +56,6 @@ fn read_p7s(path: &Path) -> Result<P7s> {
     })
 }
 
-fn display_path<S: serde::Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(&p.display())
-}
-
-fn seal_time<S: serde::Serializer>(
-    t: &OffsetDateTime,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&format_time(*t))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Step 1
 
@@ -78,9 +67,9 @@ pub struct QueryWritten {
     pub imprint_algorithm: DigestAlgorithm,
     /// The request's nonce, hex.
     pub nonce: String,
-    #[serde(serialize_with = "display_path")]
+    #[serde(serialize_with = "super::ser::display_path")]
     pub query: PathBuf,
-    #[serde(serialize_with = "display_path")]
+    #[serde(serialize_with = "super::ser::display_path")]
     pub signature: PathBuf,
 }
 
@@ -141,11 +130,11 @@ pub enum Stamped {
 /// The time-stamp embedded. Serialises as `seal timestamp --response --json` prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Embedded {
-    #[serde(serialize_with = "seal_time")]
+    #[serde(serialize_with = "super::ser::seal_time")]
     pub gen_time: OffsetDateTime,
     pub policy: String,
     pub serial: String,
-    #[serde(serialize_with = "display_path")]
+    #[serde(serialize_with = "super::ser::display_path")]
     pub signature: PathBuf,
     /// The TSA certificate's subject.
     pub tsa: String,

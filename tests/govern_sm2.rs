@@ -373,6 +373,33 @@ fn an_operator_acts_and_audit_verify_checks_his_signatures(
     assert_eq!(report["decided_again"], 3, "{report}");
     assert_eq!(report["checkpoints"], 2, "{report}");
 
+    // A head signed by the CA key (`audit head`), kept elsewhere: the log extends it; with a
+    // bit of its signature flipped, it is refused.
+    let head = home.run(&["audit", "head"]).success().stdout;
+    let head_file = home.env.write("head.txt", &head);
+    home.run(&["audit", "verify", "--head", p(&head_file)])
+        .success();
+    let head_signature = head
+        .lines()
+        .find_map(|l| l.strip_prefix("signature: "))
+        .unwrap();
+    let flipped = B64.encode(flip_a_bit_of_s(&B64.decode(head_signature).unwrap()));
+    let bad_head = home
+        .env
+        .write("bad-head.txt", head.replace(head_signature, &flipped));
+    let json = home
+        .run(&["--json", "audit", "verify", "--head", p(&bad_head)])
+        .code(1)
+        .json();
+    assert_eq!(json["broken"]["check"], "head", "{json}");
+    assert!(
+        json["broken"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("does not verify"),
+        "{json}"
+    );
+
     // A bit of the revocation's statement signature flipped, the chain rebuilt around it.
     let (target, signature) = &allows[1];
     replace_signature_and_rechain(&home, *target, signature, &flip_a_bit_of_s(signature));
@@ -538,6 +565,110 @@ fn sm2_operators_who_may_not_act_are_refused() {
         .filter(|r| r["action"] == "authz.deny")
         .count();
     assert_eq!(denials, 5, "a, b, c, d and officer2's crl generate");
+}
+
+/// An operator whose SM2 key OpenSSL made (encrypted PKCS#8, `openssl pkcs8 -topk8 -v2
+/// aes-256-cbc`) and whose certificate this SM2 CA issued from his OpenSSL CSR (signed with the
+/// user ID): he proves presence with that key and its passphrase, signs his acts, and `audit
+/// verify` checks them; with the passphrase missing he is asked for it (exit 2), not let in.
+#[test]
+fn an_operator_with_an_openssl_made_sm2_key_acts_under_an_sm2_ca() {
+    if !require_tool("openssl") {
+        return;
+    }
+    let (home, officer, _) = governed("sm2", "sm2");
+    let plain = home.path("op2-plain.key");
+    let key = home.path("op2.key");
+    let pass = home
+        .env
+        .passphrase_file("op2.pass", "operator two passphrase");
+    tool(
+        "openssl",
+        ["genpkey", "-algorithm", "SM2", "-out", p(&plain)],
+    )
+    .success();
+    tool(
+        "openssl",
+        [
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-in",
+            p(&plain),
+            "-out",
+            p(&key),
+            "-passout",
+            &format!("file:{}", p(&pass)),
+        ],
+    )
+    .success();
+    let csr = home.path("op2.csr");
+    tool(
+        "openssl",
+        [
+            "req",
+            "-new",
+            "-utf8",
+            "-key",
+            p(&plain),
+            "-sm3",
+            "-sigopt",
+            DISTID,
+            "-subj",
+            "/C=CN/O=连云港市人民政府/OU=信息中心/title=安全管理员/CN=孙七",
+            "-out",
+            p(&csr),
+        ],
+    )
+    .success();
+    let op2 = Operator {
+        cert: home.path("op2.pem"),
+        key: key.clone(),
+    };
+    home.run_as(
+        &officer,
+        &[
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--csr",
+            p(&csr),
+            "--out",
+            p(&op2.cert),
+        ],
+    )
+    .success();
+    assert_eq!(key_curve(&op2.der()).as_deref(), Some(SM2_CURVE));
+    let run = home.run_as(&op2, &["crl", "generate"]).code(2);
+    assert!(
+        run.stderr.contains("--as-passphrase-file"),
+        "{}",
+        run.describe()
+    );
+    home.run(&[
+        "--as",
+        p(&op2.cert),
+        "--as-key",
+        p(&key),
+        "--as-passphrase-file",
+        p(&pass),
+        "--domain",
+        "intranet",
+        "crl",
+        "generate",
+    ])
+    .success();
+    let audit = home.audit();
+    let (allow, act) = *allow_and_act(&audit, "crl.publish").last().unwrap();
+    assert_eq!(allow["action"], "authz.allow", "{allow}");
+    assert!(
+        act["actor"].as_str().unwrap().starts_with("cert:CN=孙七"),
+        "{act}"
+    );
+    let report = home.verified();
+    assert_eq!(report["signed_acts"], 2, "{report}");
 }
 
 /// The bytes an operator signs (`govpki::audit::proof::statement`, written out here from its

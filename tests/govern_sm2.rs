@@ -921,3 +921,143 @@ fn spki_of(cert_der: &[u8]) -> Vec<u8> {
         .to_der()
         .unwrap()
 }
+
+/// seal.apply by an SM2 seal keeper in a governed SM2 home: the 公安局 seal authority makes an
+/// SM2 seal for him, he applies it (`seal sign`, an SES signature by default for an SM2 key)
+/// from the intranet, not from the extranet; his SM2 signing key is also the proof of his
+/// presence and signs the allow, which `audit verify` checks (and gmssl too), and a flipped bit
+/// in it is found at its record.
+#[test]
+fn an_sm2_seal_keeper_applies_a_seal_under_the_policy() {
+    let (home, officer, _) = governed("sm2", "sm2");
+    let authority = home.person(
+        Some(&officer),
+        "authority",
+        "CN=钱八,TITLE=印章管理员,OU=公安局,O=连云港市人民政府,C=CN",
+        "sm2",
+    );
+    let keeper = Operator {
+        cert: home.path("keeper.pem"),
+        key: home.path("keeper.key"),
+    };
+    home.run_as(
+        &officer,
+        &[
+            "cert",
+            "issue",
+            "--profile",
+            "seal",
+            "--algorithm",
+            "sm2",
+            "--subject",
+            "CN=李四,TITLE=印章保管员,OU=办公室,O=连云港市人民政府,C=CN",
+            "--key-out",
+            p(&keeper.key),
+            "--no-key-passphrase",
+            "--out",
+            p(&keeper.cert),
+        ],
+    )
+    .success();
+    assert_eq!(key_curve(&keeper.der()).as_deref(), Some(SM2_CURVE));
+    let seal = home.path("office.esl");
+    home.run_as(
+        &authority,
+        &[
+            "seal",
+            "create",
+            "--name",
+            "连云港市人民政府办公室",
+            "--type",
+            "official",
+            "--department",
+            "办公室",
+            "--holder-cert",
+            p(&keeper.cert),
+            "--out",
+            p(&seal),
+        ],
+    )
+    .success();
+    let doc = home.env.write("notice.txt", "关于元旦放假的通知\n");
+    let ses = home.path("notice.txt.ses");
+    // The keeper's signing key is the proof of presence: no --as-key.
+    let sign = |domain: &str| {
+        home.run(&[
+            "--as",
+            p(&keeper.cert),
+            "--domain",
+            domain,
+            "seal",
+            "sign",
+            "--seal",
+            p(&seal),
+            "--key",
+            p(&keeper.key),
+            "--cert",
+            p(&keeper.cert),
+            p(&doc),
+        ])
+    };
+    let run = sign("extranet").code(1);
+    assert!(run.stderr.contains("denied"), "{}", run.describe());
+    assert!(!ses.exists(), "nothing written when denied");
+    sign("intranet").success();
+    assert!(ses.exists());
+    let report = home
+        .run(&["--json", "seal", "verify", p(&doc)])
+        .code(0)
+        .json();
+    assert_eq!(report["verdict"], "valid", "{report}");
+    assert_eq!(report["format"], "ses", "{report}");
+
+    let audit = home.audit();
+    let (allow, apply) = *allow_and_act(&audit, "seal.apply").last().unwrap();
+    assert_eq!(allow["action"], "authz.allow", "{allow}");
+    assert!(
+        apply["actor"].as_str().unwrap().starts_with("cert:CN=李四"),
+        "{apply}"
+    );
+    assert_eq!(allow["actor"], apply["actor"]);
+    let allows = audit
+        .iter()
+        .filter(|r| r["action"] == "authz.allow")
+        .count();
+    let verified = home.verified();
+    assert_eq!(verified["signed_acts"], allows, "{verified}");
+
+    let outcome = home.outcome(seq(allow));
+    let signature = proof_signature(&outcome);
+    if gmssl::available() {
+        let at = audit.iter().position(|r| r["seq"] == allow["seq"]).unwrap();
+        let covered = govpki::audit::proof::parse_outcome(&outcome).unwrap().acts;
+        let statement = statement_of(
+            &der_of(&home.home().join("ca.pem")),
+            &keeper.der(),
+            allow,
+            &audit[at + 1..at + 1 + covered],
+        );
+        let keeper_hex = gmssl::public_hex_of_cert(&keeper.der());
+        assert!(gmssl::verify(
+            &home.env,
+            &keeper_hex,
+            &statement,
+            &signature
+        ));
+        assert!(!gmssl::verify(
+            &home.env,
+            &keeper_hex,
+            &statement,
+            &flip_a_bit_of_s(&signature)
+        ));
+    }
+    replace_signature_and_rechain(&home, seq(allow), &signature, &flip_a_bit_of_s(&signature));
+    let (json, text) = home.broken();
+    assert_eq!(json["broken"]["check"], "operator", "{json}");
+    assert_eq!(json["broken"]["seq"], seq(allow), "{json}");
+    assert!(
+        text.contains(&format!("at record {}", seq(allow)))
+            && text.contains("signature does not verify"),
+        "{text}"
+    );
+}

@@ -7,6 +7,8 @@
 //! for the key.
 
 mod common;
+#[path = "tools/gmssl.rs"]
+mod gmssl;
 
 use std::path::{Path, PathBuf};
 
@@ -248,13 +250,13 @@ fn openssl_and_gmssl_verify_the_ses_signature_made_through_the_cli() {
     );
     assert!(!dgst_verify(env, &authority, &tbs, &sig, true), "wrong key");
 
-    if !gmssl_ready() {
+    if !gmssl::available() {
         return;
     }
-    let point = point_hex(&der_of(&pki.holder.cert));
-    assert!(gmssl_verify(env, &point, &tbs, &sig), "gmssl");
+    let point = gmssl::public_hex_of_cert(&der_of(&pki.holder.cert));
+    assert!(gmssl::verify(env, &point, &tbs, &sig), "gmssl");
     assert!(
-        !gmssl_verify(env, &point, &flipped, &sig),
+        !gmssl::verify(env, &point, &flipped, &sig),
         "gmssl, flipped bit"
     );
 }
@@ -525,49 +527,4 @@ fn a_backdated_ses_signature_by_a_compromised_key_is_invalid() {
     );
     let superseded = verdict_for("superseded", "superseded");
     assert_eq!(superseded["verdict"], "valid", "{superseded}");
-}
-
-fn gmssl_ready() -> bool {
-    if !require_tool("python3") {
-        return false;
-    }
-    if tool("python3", ["-c", "import gmssl.sm2"]).code == Some(0) {
-        return true;
-    }
-    if std::env::var("GOVPKI_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
-        panic!("Python `gmssl` is not installed, and GOVPKI_REQUIRE_TOOLS=1 forbids skipping");
-    }
-    eprintln!("SKIPPED: Python gmssl not installed (`python3 -m pip install gmssl==3.2.2`)");
-    false
-}
-
-fn gmssl_verify(env: &Env, public_hex: &str, message: &[u8], signature: &[u8]) -> bool {
-    let msg = env.write("judge/gm-msg.bin", message);
-    let sig = env.write("judge/gm-sig.bin", signature);
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/tools/gmssl_sm2_verify.py"
-    );
-    let run = tool(
-        "python3",
-        [script, &format!("04{public_hex}"), p(&sig), p(&msg)],
-    );
-    match run.code {
-        Some(0) if run.stdout.trim() == "OK" => true,
-        Some(1) if run.stdout.starts_with("FAIL") => false,
-        _ => panic!("gmssl script broke\n{}", run.describe()),
-    }
-}
-
-/// The x || y hex of an SM2 certificate's public key.
-fn point_hex(cert_der: &[u8]) -> String {
-    let cert = x509_cert::Certificate::from_der(cert_der).unwrap();
-    let point = cert
-        .tbs_certificate
-        .subject_public_key_info
-        .subject_public_key
-        .raw_bytes()
-        .to_vec();
-    assert_eq!(point.first(), Some(&0x04));
-    hex::encode(&point[1..])
 }

@@ -13,7 +13,6 @@ mod gmssl;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use der::{Decode, Reader, SliceReader, asn1::AnyRef};
 
 const DISTID: &str = "distid:1234567812345678";
 
@@ -79,37 +78,15 @@ fn sign_args<'a>(pki: &'a Pki, extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
-/// The elements (TLVs) of the constructed TLV `der`.
-fn children(der: &[u8]) -> Vec<Vec<u8>> {
-    let any = AnyRef::from_der(der).unwrap();
-    let mut r = SliceReader::new(any.value()).unwrap();
-    let mut out = Vec::new();
-    while !r.is_finished() {
-        let start = usize::try_from(r.position()).unwrap();
-        let _: AnyRef<'_> = r.decode().unwrap();
-        let end = usize::try_from(r.position()).unwrap();
-        out.push(any.value()[start..end].to_vec());
-    }
-    out
-}
-
-fn bit_string(tlv: &[u8]) -> Vec<u8> {
-    der::asn1::BitStringRef::from_der(tlv)
-        .unwrap()
-        .as_bytes()
-        .unwrap()
-        .to_vec()
-}
-
 /// (DER(TBS_Sign), DER signature, the dataHash) of an `SES_Signature`.
 fn ses_parts(ses: &[u8]) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    let top = children(ses);
+    let top = child_tlvs(ses);
     assert_eq!(
         top.len(),
         4,
         "SES_Signature without timeStamp has 4 elements"
     );
-    let tbs = children(&top[0]);
+    let tbs = child_tlvs(&top[0]);
     // version, eseal, timeInfo, dataHash, propertyInfo
     assert_eq!(tbs.len(), 5, "TBS_Sign without extDatas has 5 elements");
     assert_eq!(tbs[0], [0x02, 0x01, 0x04], "TBS_Sign.version is 4");
@@ -141,6 +118,34 @@ fn dgst_verify(env: &Env, public: &Path, tbs: &[u8], sig: &[u8], id: bool) -> bo
     args.extend(["-verify", p(public), "-signature", p(&sig), p(&tbs)]);
     let run = tool("openssl", args);
     run.code == Some(0) && run.stdout.contains("Verified OK")
+}
+
+/// An SM2 seal authority (here the SM2 root) makes a GB/T 38540 v4 seal signed SM2-with-SM3,
+/// which `seal show` verifies; a flipped bit in its signature is caught.
+#[test]
+fn an_sm2_seal_authority_makes_an_sm2_seal() {
+    let pki = sm2_pki();
+    let env = &pki.env;
+    let shown = env
+        .run(&pki.root.home, ["seal", "show", p(&pki.seal)])
+        .success();
+    for expected in [
+        "SM2-with-SM3",
+        "SESeal version 4",
+        "verifies with the authority certificate",
+    ] {
+        assert!(shown.stdout.contains(expected), "{}", shown.stdout);
+    }
+    let mut forged = std::fs::read(&pki.seal).unwrap();
+    *forged.last_mut().unwrap() ^= 1;
+    let forged = env.write("forged.esl", &forged);
+    let run = env.run(&pki.root.home, ["seal", "show", p(&forged)]);
+    assert!(
+        !run.stdout
+            .contains("verifies with the authority certificate"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -273,6 +278,7 @@ fn the_format_must_fit_the_key_and_nothing_is_written_otherwise() {
             sign_args(&pki, &["--format", "p7s", p(&doc)]),
         )
         .code(2);
+    assert!(run.stderr.contains("not offered"), "{}", run.stderr);
     assert!(run.stderr.contains("--format ses"), "{}", run.stderr);
     // An ECDSA holder cannot make an SES_Signature, before any key is unlocked.
     let ecdsa = env.issue(

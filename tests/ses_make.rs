@@ -15,9 +15,8 @@ mod gmssl;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, p, require_tool, tool};
-use der::asn1::AnyRef;
-use der::{Decode, Encode, Reader, SliceReader};
+use common::{Env, bit_string, child_tlvs, p, require_tool, tool};
+use der::Encode;
 use govpki::seal::chain::AtTimeChecker;
 use govpki::seal::ses::build::sign_document;
 use govpki::seal::{
@@ -242,29 +241,6 @@ fn make(pki: &Pki, now: OffsetDateTime) -> (Vec<u8>, Vec<u8>) {
     )
     .unwrap();
     (seal.to_der().to_vec(), ses)
-}
-
-/// The TLVs of the elements of the constructed TLV `der`.
-fn child_tlvs(der: &[u8]) -> Vec<Vec<u8>> {
-    let any = AnyRef::from_der(der).unwrap();
-    let mut r = SliceReader::new(any.value()).unwrap();
-    let mut out = Vec::new();
-    while !r.is_finished() {
-        let start = usize::try_from(r.position()).unwrap();
-        let _: AnyRef<'_> = r.decode().unwrap();
-        let end = usize::try_from(r.position()).unwrap();
-        out.push(any.value()[start..end].to_vec());
-    }
-    out
-}
-
-/// The content octets of a BIT STRING TLV without unused bits.
-fn bit_string(tlv: &[u8]) -> Vec<u8> {
-    der::asn1::BitStringRef::from_der(tlv)
-        .unwrap()
-        .as_bytes()
-        .unwrap()
-        .to_vec()
 }
 
 /// (signed octets, DER signature) of an `SES_Signature` or an `SESeal`: both are

@@ -1014,10 +1014,13 @@ fn an_sm2_seal_authority_makes_an_sm2_seal() {
                 p(holder.key.as_ref().unwrap()),
                 "--cert",
                 p(&holder.cert),
+                "--format",
+                "p7s",
                 p(&doc),
             ],
         )
         .code(2);
     assert!(run.stderr.contains("not offered"), "{}", run.stderr);
+    assert!(run.stderr.contains("--format ses"), "{}", run.stderr);
     assert!(!env.path("notice.txt.p7s").exists());
 }

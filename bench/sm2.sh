@@ -26,8 +26,9 @@
 #    D files (ext4 allocates inodes slowly after many deletions, see bench/ca.sh).
 # 3. per core (one thread): the `sm2` crate through govpki's code paths
 #    (examples/sm2-speed.rs: sign, verify, verify from the holder certificate, SM3 of 100 KB
-#    buffers) against `openssl speed sm2` and `openssl speed -evp sm3` (16 KB blocks), T=3
-#    seconds each (1 with --quick).
+#    buffers) against `openssl speed sm2` and `openssl speed -evp sm3 -bytes 102400`, T=3
+#    seconds each (1 with --quick); both sides three times, alternating, the best of each kept
+#    (on a shared machine a figure is what the other tenants leave).
 #
 # Target (issue #10): >= 5,000 documents/s for SES sign and verify on two cores.
 set -euo pipefail
@@ -195,23 +196,30 @@ echo "  govpki $g_vcpu"
 rm -rf docs o-sig
 
 echo "== 3. per core, one thread, ${T} s each: the sm2 crate (govpki's code paths) against openssl speed"
-"$X" --seconds "$T" --cert holder.pem --key holder.key > rust.txt
-openssl speed -seconds "$T" sm2 2>/dev/null > ossl-sm2.txt
-openssl speed -seconds "$T" -evp sm3 2>/dev/null > ossl-sm3.txt
-python3 - rust.txt ossl-sm2.txt ossl-sm3.txt <<'PY'
-import sys
-rust = {l.split()[0]: float(l.split()[1]) for l in open(sys.argv[1]) if l.strip()}
-# " 256 bits SM2 (CurveSM2)   0.0003s   0.0003s   2996.2   3463.0"
-line = next(l for l in open(sys.argv[2]) if "SM2 (" in l)
-o_sign, o_verify = map(float, line.split()[-2:])
-# "sm3  53513.66k ... 381352.40k": the last column, 16,384-byte blocks, in 1000s of bytes/s.
-line = next(l for l in open(sys.argv[3]) if l.startswith("sm3"))
-o_sm3 = float(line.split()[-1].rstrip("k")) / 1000.0
+for r in 1 2 3; do
+  "$X" --seconds "$T" --cert holder.pem --key holder.key > "rust$r.txt"
+  openssl speed -seconds "$T" sm2 2>/dev/null > "ossl-sm2-$r.txt"
+  openssl speed -seconds "$T" -bytes 102400 -evp sm3 2>/dev/null > "ossl-sm3-$r.txt"
+done
+python3 - <<'PY'
+rust, o_sign, o_verify, o_sm3 = {}, 0.0, 0.0, 0.0
+for r in (1, 2, 3):
+    for l in open(f"rust{r}.txt"):
+        if l.strip():
+            name, value = l.split()[0], float(l.split()[1])
+            rust[name] = max(rust.get(name, 0.0), value)
+    # " 256 bits SM2 (CurveSM2)   0.0003s   0.0003s   2996.2   3463.0"
+    line = next(l for l in open(f"ossl-sm2-{r}.txt") if "SM2 (" in l)
+    s, v = map(float, line.split()[-2:])
+    o_sign, o_verify = max(o_sign, s), max(o_verify, v)
+    # "sm3   377173.33k": 102,400-byte buffers, in 1000s of bytes/s.
+    line = next(l for l in open(f"ossl-sm3-{r}.txt") if l.startswith("sm3"))
+    o_sm3 = max(o_sm3, float(line.split()[-1].rstrip("k")) / 1000.0)
 rows = [
     ("SM2 sign (ops/s)", rust["sm2-sign"], o_sign),
     ("SM2 verify (ops/s)", rust["sm2-verify"], o_verify),
     ("SM2 verify from the certificate (ops/s)", rust["sm2-verify-with-cert"], o_verify),
-    ("SM3 (MB/s; govpki 100 KB, openssl 16 KB blocks)", rust["sm3-100k"], o_sm3),
+    ("SM3 of 100 KB buffers (MB/s)", rust["sm3-100k"], o_sm3),
 ]
 print(f"{'':48} {'govpki':>10} {'openssl':>10} {'govpki/openssl':>15}")
 for name, g, o in rows:

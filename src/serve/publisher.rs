@@ -1,0 +1,191 @@
+//! What the server publishes, kept current: the CRL it signs with the held CA key (at start,
+//! whenever another process commits to the store, and before its nextUpdate), and the seal
+//! status list the home holds. Each CRL is published as `crl generate` publishes one:
+//! numbered, committed, audited, the home's copy replaced.
+//!
+//! Runs on one blocking thread with its own store connection: SQLite's `data_version` on that
+//! connection moves only with other connections' commits, so the server's own CRL commits do
+//! not wake it again.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use hyper::body::Bytes;
+use time::{Duration, OffsetDateTime};
+
+use super::conn::Shared;
+use super::routes::{ServedCrl, Snapshot};
+use crate::ca::keys::PrivateKey;
+use crate::ops::common::OpenCa;
+use crate::ops::crl::{Delivery, publish_with_key};
+use crate::ops::seal::status_list::STATUS_LIST_FILE;
+use crate::store::files;
+
+/// The most bytes of a seal status list the server reads from the home.
+const STATUS_LIST_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// What the publisher tells the front end.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    CrlPublished {
+        number: u64,
+        entries: usize,
+        next_update: OffsetDateTime,
+    },
+    CrlFailed(String),
+}
+
+/// The CA held open and unlocked, and what it last published.
+pub struct Publisher {
+    open: OpenCa,
+    key: PrivateKey,
+    actor: String,
+    period: Duration,
+    data_version: i64,
+    crl: Option<ServedCrl>,
+    seal_status: Option<Bytes>,
+    retry_at: Option<OffsetDateTime>,
+}
+
+impl Publisher {
+    pub fn new(open: OpenCa, key: PrivateKey, actor: String, period: Duration) -> Publisher {
+        Publisher {
+            open,
+            key,
+            actor,
+            period,
+            data_version: 0,
+            crl: None,
+            seal_status: None,
+            retry_at: None,
+        }
+    }
+
+    /// Signs and publishes a CRL at `now`.
+    pub fn publish_crl(&mut self, now: OffsetDateTime) -> crate::ops::Result<Notice> {
+        let published = publish_with_key(
+            &mut self.open,
+            &self.key,
+            self.actor.clone(),
+            now,
+            self.period,
+            &Delivery::default(),
+        )?;
+        let notice = Notice::CrlPublished {
+            number: published.number,
+            entries: published.crl.entries,
+            next_update: published.next_update,
+        };
+        self.crl = Some(ServedCrl::new(
+            published.crl.der().to_vec(),
+            published.number,
+            published.this_update,
+            published.next_update,
+        ));
+        Ok(notice)
+    }
+
+    /// The publication as it stands (`None` before the first CRL).
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        let crl = self.crl.clone()?;
+        let meta = &self.open.meta;
+        let ca_pem = pem::encode(&pem::Pem::new("CERTIFICATE", meta.cert_der.clone()));
+        let chain_pem: String = self
+            .open
+            .chain()
+            .into_iter()
+            .map(|der| pem::encode(&pem::Pem::new("CERTIFICATE", der)))
+            .collect();
+        Some(Snapshot {
+            ca_subject: self.open.subject(),
+            ca_der: Bytes::from(meta.cert_der.clone()),
+            ca_pem: Bytes::from(ca_pem),
+            chain_pem: Bytes::from(chain_pem),
+            crl,
+            seal_status: self.seal_status.clone(),
+        })
+    }
+
+    /// Notes the store's data version and reads the seal status list: the state the first
+    /// snapshot shows.
+    pub fn prime(&mut self) -> crate::ops::Result<()> {
+        self.data_version = self
+            .open
+            .store
+            .data_version()
+            .map_err(anyhow::Error::from)?;
+        self.seal_status = self.read_seal_status();
+        Ok(())
+    }
+
+    fn read_seal_status(&self) -> Option<Bytes> {
+        let path: PathBuf = self.open.store.home().join(STATUS_LIST_FILE);
+        files::read_limited(&path, STATUS_LIST_LIMIT)
+            .ok()
+            .map(Bytes::from)
+    }
+
+    /// One poll at `now`: a new CRL when another process committed to the store or the current
+    /// CRL nears its nextUpdate, the seal status list re-read. Returns what changed, if any.
+    pub fn tick(&mut self, now: OffsetDateTime) -> (bool, Option<Notice>) {
+        let mut changed = false;
+        let seal_status = self.read_seal_status();
+        if seal_status != self.seal_status {
+            self.seal_status = seal_status;
+            changed = true;
+        }
+        let version = self.open.store.data_version().ok();
+        let store_moved = version.is_some_and(|v| v != self.data_version);
+        let lapsing = self.crl.as_ref().is_none_or(|c| {
+            // Refresh with half the period, at most a day, still to run.
+            let margin = std::cmp::min(self.period / 2, Duration::days(1));
+            now >= c.next_update - margin
+        });
+        let waiting = self.retry_at.is_some_and(|at| now < at);
+        if !(store_moved || lapsing) || waiting {
+            return (changed, None);
+        }
+        match self.publish_crl(now) {
+            Ok(notice) => {
+                if let Some(v) = version {
+                    self.data_version = v;
+                }
+                self.retry_at = None;
+                (true, Some(notice))
+            }
+            Err(e) => {
+                self.retry_at = Some(now + Duration::seconds(10));
+                (changed, Some(Notice::CrlFailed(e.message())))
+            }
+        }
+    }
+}
+
+/// Polls every `interval` until `stop`, publishing each change into `shared`.
+pub fn run(
+    mut publisher: Publisher,
+    shared: &Shared,
+    interval: std::time::Duration,
+    stop: Arc<AtomicBool>,
+    notify: Arc<dyn Fn(Notice) + Send + Sync>,
+) {
+    let slice = std::time::Duration::from_millis(50);
+    loop {
+        let mut waited = std::time::Duration::ZERO;
+        while waited < interval {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(slice);
+            waited += slice;
+        }
+        let (changed, notice) = publisher.tick(shared.clock.now());
+        if changed && let Some(snapshot) = publisher.snapshot() {
+            shared.publish(snapshot);
+        }
+        if let Some(n) = notice {
+            notify(n);
+        }
+    }
+}

@@ -16,6 +16,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::conn::Shared;
 use super::routes::{ServedCrl, Snapshot};
+use crate::ca::input::pem_lf;
 use crate::ca::keys::PrivateKey;
 use crate::ops::common::OpenCa;
 use crate::ops::crl::{Delivery, publish_with_key};
@@ -90,12 +91,12 @@ impl Publisher {
     pub fn snapshot(&self) -> Option<Snapshot> {
         let crl = self.crl.clone()?;
         let meta = &self.open.meta;
-        let ca_pem = pem::encode(&pem::Pem::new("CERTIFICATE", meta.cert_der.clone()));
+        let ca_pem = pem_lf(&pem::Pem::new("CERTIFICATE", meta.cert_der.clone()));
         let chain_pem: String = self
             .open
             .chain()
             .into_iter()
-            .map(|der| pem::encode(&pem::Pem::new("CERTIFICATE", der)))
+            .map(|der| pem_lf(&pem::Pem::new("CERTIFICATE", der)))
             .collect();
         Some(Snapshot {
             ca_subject: self.open.subject(),

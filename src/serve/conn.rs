@@ -175,7 +175,10 @@ impl Activity {
     async fn idle(&self, idle: Duration) {
         loop {
             let last = Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
-            let deadline = self.start + last + idle;
+            // An idle timeout past the clock's range never fires.
+            let Some(deadline) = self.start.checked_add(last.saturating_add(idle)) else {
+                return std::future::pending().await;
+            };
             if Instant::now() >= deadline {
                 return;
             }

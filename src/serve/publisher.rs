@@ -190,3 +190,111 @@ pub fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU8;
+
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::ca::crl::Reason;
+    use crate::ops::NoPrompt;
+    use crate::ops::issue::tests::{Counter, issue_person, root_home};
+    use crate::ops::secrets::Passphrase;
+
+    const NOW: OffsetDateTime = datetime!(2026-05-04 10:00 UTC);
+
+    fn publisher(home: &std::path::Path, period: Duration) -> Publisher {
+        let open = OpenCa::open(home).unwrap();
+        let key = open
+            .unlock(&Passphrase::Ask { flag: "--x" }, &NoPrompt)
+            .unwrap();
+        let mut p = Publisher::new(open, key, "local:test".into(), period);
+        p.prime().unwrap();
+        p
+    }
+
+    fn crl_number(p: &Publisher) -> u64 {
+        p.snapshot().unwrap().crl.number
+    }
+
+    #[test]
+    fn nothing_changed_means_no_new_crl() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        assert!(p.snapshot().is_none());
+        p.publish_crl(NOW).unwrap();
+        assert_eq!(crl_number(&p), 1);
+        let (changed, notice) = p.tick(NOW + Duration::seconds(1));
+        assert!(!changed);
+        assert!(notice.is_none());
+        assert_eq!(crl_number(&p), 1);
+    }
+
+    #[test]
+    fn a_revocation_committed_elsewhere_is_in_the_next_crl() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        p.publish_crl(NOW).unwrap();
+        // Another process: its own connection to the store.
+        let mut other = OpenCa::open(dir.path()).unwrap();
+        let serial = issue_person(&mut other, &Counter(AtomicU8::new(0)), NOW);
+        let req = crate::ops::revoke::Request::new(vec![serial], Reason::KeyCompromise, None, NOW)
+            .unwrap();
+        crate::ops::revoke::revoke(&mut other, &req, "local:test", NOW).unwrap();
+        let (changed, notice) = p.tick(NOW + Duration::seconds(1));
+        assert!(changed);
+        assert!(
+            matches!(
+                notice,
+                Some(Notice::CrlPublished {
+                    number: 2,
+                    entries: 1,
+                    ..
+                })
+            ),
+            "{notice:?}"
+        );
+        assert_eq!(crl_number(&p), 2);
+        // Its own commit does not wake it again.
+        let (changed, notice) = p.tick(NOW + Duration::seconds(2));
+        assert!(!changed && notice.is_none(), "{notice:?}");
+    }
+
+    #[test]
+    fn a_crl_is_renewed_before_its_next_update() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::hours(2));
+        p.publish_crl(NOW).unwrap();
+        // Half the period still to run: not yet.
+        assert!(p.tick(NOW + Duration::minutes(59)).1.is_none());
+        let (changed, notice) = p.tick(NOW + Duration::minutes(61));
+        assert!(changed, "{notice:?}");
+        let crl = p.snapshot().unwrap().crl;
+        assert_eq!(crl.number, 2);
+        assert_eq!(
+            crl.next_update,
+            NOW + Duration::minutes(61) + Duration::hours(2)
+        );
+    }
+
+    #[test]
+    fn a_seal_status_list_written_in_the_home_is_picked_up() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        p.publish_crl(NOW).unwrap();
+        assert!(p.snapshot().unwrap().seal_status.is_none());
+        std::fs::write(dir.path().join(STATUS_LIST_FILE), b"\x30\x00").unwrap();
+        let (changed, _) = p.tick(NOW);
+        assert!(changed);
+        assert_eq!(
+            p.snapshot().unwrap().seal_status.as_deref(),
+            Some(&b"\x30\x00"[..])
+        );
+    }
+}

@@ -76,27 +76,40 @@ pub fn server_config(
     // post-quantum key exchange; aws-lc-rs would add a C toolchain to the build.
     #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    if let Some(root) = ca_chain.last() {
-        roots
-            .add(CertificateDer::from(root.clone()))
-            .context("the CA's root as a TLS trust anchor")?;
-    }
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .allow_unauthenticated()
-    .build()
-    .context("the TLS client certificate verifier")?;
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .context("the TLS protocol versions")?
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(chain, key_der)
-        .with_context(|| format!("--tls-key `{}`", files.key.display()))?;
+        .context("the TLS protocol versions")?;
+    // Client certificates are asked for, never required (publication needs none), and checked
+    // against this CA's root. A root webpki cannot take as an anchor (an SM2 root) asks none:
+    // rustls could not verify an SM2 chain anyway.
+    let mut config = match client_verifier(ca_chain, provider) {
+        Some(verifier) => builder.with_client_cert_verifier(verifier),
+        None => builder.with_no_client_auth(),
+    }
+    .with_single_cert(chain, key_der)
+    .with_context(|| format!("--tls-key `{}`", files.key.display()))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+fn client_verifier(
+    ca_chain: &[Vec<u8>],
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Option<Arc<dyn rustls::server::danger::ClientCertVerifier>> {
+    let root = ca_chain.last()?;
+    if is_sm2_cert(root) {
+        return None;
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(root.clone())).ok()?;
+    rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+        .allow_unauthenticated()
+        .build()
+        .ok()
+}
+
+fn is_sm2_cert(der: &[u8]) -> bool {
+    input::parse_cert(der).is_ok_and(|c| is_sm2_spki(c.public_key().raw))
 }
 
 /// The certificate chains to this CA and is good for TLS servers at `now`.

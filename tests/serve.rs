@@ -751,3 +751,83 @@ fn a_tls_key_or_certificate_that_does_not_fit_exits_2_in_one_line() {
         assert!(run.stdout.is_empty(), "{}", run.describe());
     }
 }
+
+#[test]
+fn the_ca_key_is_unlocked_once_at_start_and_a_wrong_passphrase_exits_2() {
+    let env = Env::new();
+    let home = env.path("locked");
+    let pass = env.passphrase_file("ca.pass", "correct horse");
+    let subject = format!("CN=locked 根CA,{ORG}");
+    env.run(
+        &home,
+        [
+            "ca",
+            "init",
+            "--subject",
+            &subject,
+            "--passphrase-file",
+            p(&pass),
+        ],
+    )
+    .success();
+    let wrong = env.passphrase_file("wrong.pass", "battery staple");
+    let run = env
+        .run(
+            &home,
+            [
+                "serve",
+                "--publish",
+                "127.0.0.1:0",
+                "--passphrase-file",
+                p(&wrong),
+            ],
+        )
+        .code(2);
+    assert!(run.stdout.is_empty(), "{}", run.describe());
+    // No terminal and no file: refused, not hung.
+    env.run(&home, ["serve", "--publish", "127.0.0.1:0"])
+        .code(2);
+
+    let server = Server::start(
+        &env,
+        &home,
+        &["--publish", "127.0.0.1:0", "--passphrase-file", p(&pass)],
+        1,
+    );
+    // The passphrase file is gone: later CRLs are signed with the key held in memory.
+    std::fs::remove_file(&pass).expect("remove the passphrase file");
+    let ca = Ca::at(home.clone());
+    let person = env.issue(
+        &ca,
+        "li",
+        "person",
+        &subject_for("person"),
+        &sans_for("person"),
+        &[
+            "--passphrase-file",
+            p(&env.passphrase_file("again.pass", "correct horse")),
+        ],
+    );
+    env.run(&home, ["cert", "revoke", &person.serial]).success();
+    let addr = server.plain();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let health = json_body(&get(addr, "/health"));
+        if health["crl"]["number"].as_u64().is_some_and(|n| n >= 2) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no new CRL after 10 s: {health}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn sigint_stops_the_server_with_exit_0() {
+    let env = Env::new();
+    let ca = env.root_ca("int", "p256", &[]);
+    let mut server = Server::start(&env, &ca.home, &["--publish", "127.0.0.1:0"], 1);
+    assert_eq!(status_of(&get(server.plain(), "/health")), "200");
+    server.signal(rustix::process::Signal::INT);
+    let (code, stderr) = server.wait_exit(Duration::from_secs(10));
+    assert_eq!(code, Some(0), "{stderr}");
+}

@@ -28,9 +28,9 @@ Every listener publishes, without authentication:
                               If-None-Match / If-Modified-Since
     GET /seal-status          the seal status list `seal status-list` last published (DER)
     GET /health               JSON: status, CA subject, CRL number and nextUpdate
-The server signs a CRL at start, again within a second or so of any change another process
-commits to the store (`cert revoke` on the same home), and before its nextUpdate; each is
-published, committed and audited as `crl generate` does.
+The server signs a CRL at start, again within a second or so of a revocation, release or CRL
+that another process commits to the home (`cert revoke` on the same home), and before its
+nextUpdate; each is published, committed and audited as `crl generate` does.
 
 --listen ADDR=DOMAIN opens an HTTPS listener (TLS 1.2 and 1.3) whose requests are judged in the
 security domain DOMAIN; it needs --tls-cert and --tls-key: a certificate for TLS servers that this

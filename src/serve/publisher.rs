@@ -47,6 +47,14 @@ pub struct Publisher {
     crl: Option<ServedCrl>,
     seal_status: Option<Bytes>,
     retry_at: Option<OffsetDateTime>,
+    /// The store as the current CRL saw it.
+    state: Option<StoreState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StoreState {
+    revocations: Vec<u8>,
+    last_crl: Option<u64>,
 }
 
 impl Publisher {
@@ -60,6 +68,7 @@ impl Publisher {
             crl: None,
             seal_status: None,
             retry_at: None,
+            state: None,
         }
     }
 
@@ -78,6 +87,7 @@ impl Publisher {
             entries: published.crl.entries,
             next_update: published.next_update,
         };
+        self.state = self.store_state();
         self.crl = Some(ServedCrl::new(
             published.crl.der().to_vec(),
             published.number,
@@ -85,6 +95,31 @@ impl Publisher {
             published.next_update,
         ));
         Ok(notice)
+    }
+
+    /// What the CRL is made of in the store: a digest of the revocations, and the number of
+    /// the last CRL published (by anyone: a CRL published by another process must be superseded
+    /// by the server's next, or the server would serve an older one than the home's).
+    fn store_state(&self) -> Option<StoreState> {
+        let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+        self.open
+            .store
+            .for_each_revoked(|e| {
+                let line = format!(
+                    "{}|{}|{:?}|{:?}\n",
+                    e.serial,
+                    e.revoked_at.unix_timestamp(),
+                    e.reason,
+                    e.invalidity.map(OffsetDateTime::unix_timestamp)
+                );
+                digest.update(line.as_bytes());
+            })
+            .ok()?;
+        let last_crl = self.open.store.last_crl().ok()?.map(|(n, _, _)| n);
+        Some(StoreState {
+            revocations: digest.finish().as_ref().to_vec(),
+            last_crl,
+        })
     }
 
     /// The publication as it stands (`None` before the first CRL).
@@ -137,7 +172,17 @@ impl Publisher {
             changed = true;
         }
         let version = self.open.store.data_version().ok();
-        let store_moved = version.is_some_and(|v| v != self.data_version);
+        let mut store_moved = version.is_some_and(|v| v != self.data_version);
+        if store_moved {
+            // Most commits (issuance, audit records) leave the CRL's content as it was.
+            let state = self.store_state();
+            if state.is_some() && state == self.state {
+                store_moved = false;
+                if let Some(v) = version {
+                    self.data_version = v;
+                }
+            }
+        }
         let lapsing = self.crl.as_ref().is_none_or(|c| {
             // Refresh with half the period, at most a day, still to run.
             let margin = std::cmp::min(self.period / 2, Duration::days(1));
@@ -262,6 +307,33 @@ mod tests {
         // Its own commit does not wake it again.
         let (changed, notice) = p.tick(NOW + Duration::seconds(2));
         assert!(!changed && notice.is_none(), "{notice:?}");
+    }
+
+    #[test]
+    fn an_issuance_elsewhere_leaves_the_crl_as_it_is_and_a_crl_published_elsewhere_is_superseded() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        p.publish_crl(NOW).unwrap();
+        let mut other = OpenCa::open(dir.path()).unwrap();
+        issue_person(&mut other, &Counter(AtomicU8::new(0)), NOW);
+        let (changed, notice) = p.tick(NOW + Duration::seconds(1));
+        assert!(!changed && notice.is_none(), "{notice:?}");
+        assert_eq!(crl_number(&p), 1);
+        // `crl generate` in another process publishes #2: the server's next is #3.
+        crate::ops::crl::publish(
+            &mut other,
+            "local:test".into(),
+            &Passphrase::Ask { flag: "--x" },
+            &NoPrompt,
+            NOW,
+            Duration::days(7),
+            &Delivery::default(),
+        )
+        .unwrap();
+        let (changed, _) = p.tick(NOW + Duration::seconds(2));
+        assert!(changed);
+        assert_eq!(crl_number(&p), 3);
     }
 
     #[test]

@@ -350,6 +350,49 @@ fn publication_over_https_and_http_reads_back_with_curl_openssl_and_govpki() {
     .success();
     assert_eq!(code.stdout, "200");
 
+    // Client certificates are optional, and one from this CA is accepted; one from another CA
+    // is refused at the handshake.
+    let person = env.issue(
+        &ca,
+        "zhang",
+        "person",
+        &subject_for("person"),
+        &sans_for("person"),
+        &[],
+    );
+    let key = |i: &Issued| p(i.key.as_ref().expect("key")).to_string();
+    curl(&[
+        "--fail",
+        "--cacert",
+        ca_pem,
+        "--cert",
+        p(&person.cert),
+        "--key",
+        &key(&person),
+        &format!("{https}/health"),
+    ])
+    .success();
+    let stranger_ca = env.root_ca("stranger", "p256", &[]);
+    let stranger = env.issue(
+        &stranger_ca,
+        "stranger",
+        "person",
+        &subject_for("person"),
+        &sans_for("person"),
+        &[],
+    );
+    curl(&[
+        "--fail",
+        "--cacert",
+        ca_pem,
+        "--cert",
+        p(&stranger.cert),
+        "--key",
+        &key(&stranger),
+        &format!("{https}/health"),
+    ])
+    .failure();
+
     // TLS 1.2 and 1.3, the server's certificate verified against the CA, ALPN http/1.1.
     let host = https.trim_start_matches("https://");
     for version in ["-tls1_2", "-tls1_3"] {

@@ -244,8 +244,10 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
         let _ = shutdown_tx.send(true);
         let _ =
             tokio::time::timeout(limits.grace, slots.acquire_many(limits.max_connections)).await;
+        // The publisher stops within its poll slice, or once the CRL it is signing is committed
+        // (bounded too: it may be waiting for another publisher's lock).
         stop.store(true, Ordering::Relaxed);
-        let _ = publishing.await;
+        let _ = tokio::time::timeout(limits.grace, publishing).await;
         anyhow::Ok(())
     });
     stop.store(true, Ordering::Relaxed);

@@ -874,3 +874,26 @@ fn sigint_stops_the_server_with_exit_0() {
     let (code, stderr) = server.wait_exit(Duration::from_secs(10));
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+#[test]
+fn sigterm_lets_a_request_in_flight_finish() {
+    let env = Env::new();
+    let ca = env.root_ca("drain", "p256", &[]);
+    let mut server = Server::start(&env, &ca.home, &["--publish", "127.0.0.1:0"], 1);
+    let mut s = TcpStream::connect(server.plain()).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    // Half a body sent when the signal comes.
+    s.write_all(b"POST /crl HTTP/1.1\r\nHost: ca\r\nContent-Length: 10\r\n\r\nabcde")
+        .expect("first half");
+    std::thread::sleep(Duration::from_millis(300));
+    server.signal(rustix::process::Signal::TERM);
+    std::thread::sleep(Duration::from_millis(300));
+    s.write_all(b"fghij").expect("second half");
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert_eq!(status_of(&answer), "405", "{answer}");
+    let (code, stderr) = server.wait_exit(Duration::from_secs(10));
+    assert_eq!(code, Some(0), "{stderr}");
+}

@@ -475,6 +475,39 @@ mod tests {
         assert_eq!(error_of(&r), "missing Host header");
     }
 
+    proptest::proptest! {
+        /// Whatever the method, path and conditional headers, an answer and never a panic; an
+        /// error is a short JSON.
+        #[test]
+        fn any_request_gets_an_answer(
+            method in "(GET|HEAD|POST|PUT|DELETE|OPTIONS|[A-Z]{1,8})",
+            path in "/(ocsp/)?[ -~]{0,40}",
+            inm in proptest::option::of("[ -~]{0,40}"),
+            ims in proptest::option::of("[ -~]{0,40}"),
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            let mut headers: Vec<(&'static str, &str)> = Vec::new();
+            if let Some(v) = &inm {
+                headers.push(("if-none-match", v));
+            }
+            if let Some(v) = &ims {
+                headers.push(("if-modified-since", v));
+            }
+            let echo: OcspHandler = Arc::new(|der: &[u8]| der.to_vec());
+            for ocsp in [None, Some(&echo)] {
+                let r = call(method.clone(), &path, &headers, &body, ocsp);
+                let status = r.status();
+                proptest::prop_assert!(
+                    status.is_success() || status.is_client_error() || status == StatusCode::NOT_MODIFIED
+                );
+                if status.is_client_error() {
+                    error_of(&r);
+                }
+            }
+        }
+    }
+
     #[test]
     fn ocsp_paths_are_unknown_without_a_responder() {
         assert_eq!(get("/ocsp/MAA=", &[]).status(), StatusCode::NOT_FOUND);

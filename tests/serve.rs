@@ -897,3 +897,27 @@ fn sigterm_lets_a_request_in_flight_finish() {
     let (code, stderr) = server.wait_exit(Duration::from_secs(10));
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+#[test]
+fn an_expired_tls_certificate_exits_2() {
+    let env = Env::new();
+    let (ca, tls) = ca_with_server_cert(&env);
+    // Three years on (the test binary's clock): the server certificate has expired, the CA not.
+    let out = std::process::Command::new(GOVPKI_TEST_BIN)
+        .env("GOVPKI_HOME", &ca.home)
+        .env("NO_COLOR", "1")
+        .env("USER", "govpki-test")
+        .env("GOVPKI_NO_CACHE", "1")
+        .env(CLOCK_OFFSET_VAR, (3 * 365 * 86_400).to_string())
+        .current_dir(env.root())
+        .stdin(Stdio::null())
+        .args(["serve", "--listen", "127.0.0.1:0=intranet"])
+        .args(tls_args(&tls))
+        .output()
+        .expect("run govpki-test serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("expired"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(out.stdout.is_empty());
+}

@@ -27,10 +27,13 @@ impl Server {
     /// Starts `govpki serve ARGS` on `home` and waits for `listeners` listening lines.
     fn start(env: &Env, home: &Path, args: &[&str], listeners: usize) -> Server {
         let mut cmd = govpki(home, env.root());
-        cmd.arg("serve")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.arg("serve").args(args);
+        Server::spawn(cmd, listeners)
+    }
+
+    /// Starts `cmd` (a `serve` command line) and waits for `listeners` listening lines.
+    fn spawn(mut cmd: std::process::Command, listeners: usize) -> Server {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn govpki serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut stderr = child.stderr.take().expect("stderr");
@@ -920,4 +923,103 @@ fn an_expired_tls_certificate_exits_2() {
     assert!(stderr.contains("expired"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(out.stdout.is_empty());
+}
+
+/// A governed home: the server's CRLs are state changes, so an operator must answer for them.
+/// Without one the server refuses to start (exit 2); with the officer, each CRL it signs is
+/// `crl.publish` asked of the policy and signed by his key, and `audit verify` passes after the
+/// server re-signed a CRL for a revocation committed elsewhere. (Before, the server recorded its
+/// CRLs as `local:<user>` and broke a governed home's audit log.)
+#[test]
+fn in_a_governed_home_the_server_s_crls_are_an_operator_s_signed_acts() {
+    let env = Env::new();
+    let ca = env.root_ca("serve", "p256", &[]);
+    let officer = env.issue(
+        &ca,
+        "officer",
+        "person",
+        "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+        &[],
+        &[],
+    );
+    let victim = env.issue(&ca, "victim", "person", &subject_for("person"), &[], &[]);
+    // The shipped roles and bindings, without the time restrictions (the real clock runs here).
+    let policy = env.path("policy");
+    std::fs::create_dir_all(&policy).unwrap();
+    for f in ["roles.yaml", "bindings.yaml"] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("policies")
+                .join(f),
+            policy.join(f),
+        )
+        .unwrap();
+    }
+    env.run(&ca.home, ["ca", "policy", p(&policy)]).success();
+    let as_officer = [
+        "--as",
+        p(&officer.cert),
+        "--as-key",
+        p(officer.key.as_ref().unwrap()),
+        "--domain",
+        "intranet",
+    ];
+
+    let run = env
+        .run(&ca.home, ["serve", "--publish", "127.0.0.1:0"])
+        .code(2);
+    assert!(
+        run.stderr.contains("no operator was named"),
+        "{}",
+        run.stderr
+    );
+
+    let mut cmd = govpki(&ca.home, env.root());
+    cmd.args(as_officer)
+        .args(["serve", "--publish", "127.0.0.1:0"]);
+    let server = Server::spawn(cmd, 1);
+    let mut revoke = vec![
+        "cert",
+        "revoke",
+        victim.serial.as_str(),
+        "--reason",
+        "keyCompromise",
+    ];
+    revoke.splice(0..0, as_officer);
+    env.run(&ca.home, &revoke).success();
+    let url = server.url("publication").to_string();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let crl = fetch_crl(&env, &url, "served.crl");
+        let shown = env
+            .run(&ca.home, ["--json", "crl", "show", p(&crl)])
+            .success();
+        if shown.stdout.contains(&norm_serial(&victim.serial)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the revocation never reached the served CRL"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(server);
+    env.run(&ca.home, ["audit", "verify"]).success();
+    let records = env
+        .run(&ca.home, ["--json", "audit", "show"])
+        .success()
+        .json();
+    let published: Vec<&serde_json::Value> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "crl.publish")
+        .collect();
+    assert!(published.len() >= 2, "{records}");
+    for r in published {
+        assert!(
+            r["actor"].as_str().unwrap().starts_with("cert:CN=王五"),
+            "{r}"
+        );
+    }
 }

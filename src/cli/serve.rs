@@ -176,6 +176,7 @@ pub fn run(args: ServeArgs, ctx: &Context, clock: Clock) -> anyhow::Result<Outco
         crl_period,
         poll: std::time::Duration::from_secs(1),
         actor: crate::cli::common::local_actor(),
+        operator: operator(ctx)?,
         ocsp: None,
     };
     let out = ctx.out.clone();
@@ -200,6 +201,25 @@ pub fn run(args: ServeArgs, ctx: &Context, clock: Clock) -> anyhow::Result<Outco
     };
     serve::run(config, clock, hooks)?;
     Ok(Outcome::Success)
+}
+
+/// The global `--as`/`--as-key` operator, who answers for the server's CRLs in a governed home.
+fn operator(ctx: &Context) -> anyhow::Result<Option<serve::OperatorSpec>> {
+    Ok(match (&ctx.operator, &ctx.operator_key) {
+        (Some(cert), Some(key)) => Some(serve::OperatorSpec {
+            cert: cert.clone(),
+            key: key.clone(),
+            passphrase: Passphrase::file_or_ask(
+                ctx.operator_passphrase_file.as_deref(),
+                "--as-passphrase-file",
+            ),
+            domain: ctx.domain.clone(),
+        }),
+        (None, None) => None,
+        _ => anyhow::bail!(
+            "--as and --as-key go together for `serve` (the operator's key signs each CRL's audit record)"
+        ),
+    })
 }
 
 fn listening_line(b: &Bound) -> String {

@@ -87,9 +87,23 @@ pub struct Config {
     pub crl_period: time::Duration,
     /// How often the store is polled for changes.
     pub poll: Duration,
-    /// Who the CRLs' audit records name.
+    /// Who the CRLs' audit records name in a home no policy governs.
     pub actor: String,
+    /// In a governed home, the operator who answers for the server's own acts (required there).
+    pub operator: Option<OperatorSpec>,
     pub ocsp: Option<OcspHandler>,
+}
+
+/// The operator who answers for what the server does on its own (re-signing CRLs) in a home a
+/// policy governs: each CRL is `crl.publish`, asked of the policy at its time and signed by his
+/// key as a local operator's act is, so `audit verify` holds the server to the same rules. His
+/// key is unlocked once at start, as the CA key is.
+pub struct OperatorSpec {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub passphrase: Passphrase,
+    /// The security domain he works from (`--domain`).
+    pub domain: Option<String>,
 }
 
 /// Told the bound listeners once, before the first connection is accepted.
@@ -120,6 +134,7 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
         crl_period,
         poll,
         actor,
+        operator,
         ocsp,
     } = config;
     if listeners.is_empty() {
@@ -156,6 +171,7 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
     // The CA key: unlocked once, held by the publisher, zeroized when it is dropped.
     let key = open.unlock(&ca_passphrase, hooks.prompt)?;
     drop(ca_passphrase);
+    let operator = publisher::HeldOperator::for_home(&open, operator, hooks.prompt)?;
     drop(open);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -186,7 +202,8 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
             tokio::task::spawn_blocking(move || {
                 let started = (|| -> anyhow::Result<(Publisher, Arc<Shared>)> {
                     let mut publisher =
-                        Publisher::new(OpenCa::open(&home)?, key, actor, crl_period);
+                        Publisher::new(OpenCa::open(&home)?, key, actor, crl_period)
+                            .with_operator(operator);
                     publisher.prime()?;
                     publisher.publish_crl(clock.now())?;
                     let snapshot = publisher

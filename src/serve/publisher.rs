@@ -20,7 +20,9 @@ use crate::ca::input::pem_lf;
 use crate::ca::keys::PrivateKey;
 use crate::ops::common::OpenCa;
 use crate::ops::crl::{Delivery, publish_with_key};
+use crate::ops::govern::{self, Governance};
 use crate::ops::seal::status_list::STATUS_LIST_FILE;
+use crate::ops::secrets::Passphrase;
 use crate::store::files;
 
 /// The most bytes of a seal status list the server reads from the home.
@@ -37,11 +39,49 @@ pub enum Notice {
     CrlFailed(String),
 }
 
+/// The operator who answers for the server's CRLs in a governed home, key unlocked.
+pub struct HeldOperator {
+    cert: PathBuf,
+    key: PrivateKey,
+    domain: Option<String>,
+}
+
+impl HeldOperator {
+    /// The operator `spec` unlocked, when `open`'s home is governed: there one is required,
+    /// since every state change must be an operator's signed act. Elsewhere none is held (an
+    /// ungoverned home's records name the local actor, as local runs do).
+    pub fn for_home(
+        open: &OpenCa,
+        spec: Option<super::OperatorSpec>,
+        prompt: &dyn crate::ops::Prompt,
+    ) -> crate::ops::Result<Option<HeldOperator>> {
+        let Some(policy) = open.meta.policy.as_deref() else {
+            return Ok(None);
+        };
+        let Some(spec) = spec else {
+            return Err(crate::ops::hinted(
+                format!(
+                    "this CA is governed by the policy `{policy}`: the server's CRLs are an operator's acts, and no operator was named"
+                ),
+                "pass --as OPERATOR_CERT --as-key OPERATOR_KEY [--domain D] (an operator the policy allows crl.publish; his key signs each CRL's audit record)",
+            )
+            .into());
+        };
+        let key = crate::ops::secrets::load_key(&spec.key, &spec.passphrase, prompt)?;
+        Ok(Some(HeldOperator {
+            cert: spec.cert,
+            key,
+            domain: spec.domain,
+        }))
+    }
+}
+
 /// The CA held open and unlocked, and what it last published.
 pub struct Publisher {
     open: OpenCa,
     key: PrivateKey,
     actor: String,
+    operator: Option<HeldOperator>,
     period: Duration,
     data_version: i64,
     crl: Option<ServedCrl>,
@@ -63,6 +103,7 @@ impl Publisher {
             open,
             key,
             actor,
+            operator: None,
             period,
             data_version: 0,
             crl: None,
@@ -72,12 +113,41 @@ impl Publisher {
         }
     }
 
+    /// In a governed home, `operator` answers for the CRLs.
+    pub fn with_operator(mut self, operator: Option<HeldOperator>) -> Publisher {
+        self.operator = operator;
+        self
+    }
+
+    /// Who the CRL of `now` is recorded as: the local actor, or in a governed home the operator
+    /// once the policy allows `crl.publish` at `now` (his key then signs the records).
+    fn actor_at(&mut self, now: OffsetDateTime) -> crate::ops::Result<String> {
+        let Some(op) = &self.operator else {
+            return Ok(self.actor.clone());
+        };
+        let gov = Governance {
+            now,
+            domain: op.domain.clone(),
+            operator_cert: Some(op.cert.clone()),
+            operator_key: None,
+            operator_passphrase: Passphrase::Ask {
+                flag: "--as-passphrase-file",
+            },
+            prompt: &crate::ops::NoPrompt,
+            rng: std::sync::Arc::new(crate::ops::SystemRandom),
+            local_actor: self.actor.clone(),
+        };
+        let ask = govern::Ask::new("crl.publish", format!("ca/{}", govern::ca_name(&self.open)));
+        Ok(govern::authorize(&gov, &mut self.open, &[ask], Some(&op.key))?.actor)
+    }
+
     /// Signs and publishes a CRL at `now`.
     pub fn publish_crl(&mut self, now: OffsetDateTime) -> crate::ops::Result<Notice> {
+        let actor = self.actor_at(now)?;
         let published = publish_with_key(
             &mut self.open,
             &self.key,
-            self.actor.clone(),
+            actor,
             now,
             self.period,
             &Delivery::default(),

@@ -11,6 +11,7 @@
 //! - [`cli`]: one module per command group; `cli::output` is the only printer.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod audit;
 pub mod authz;
 pub mod ca;

@@ -12,6 +12,13 @@
 //! around it, and an operator cannot later say an act was not theirs. (Deleting a whole signed
 //! act together with its statement needs the chain head kept elsewhere to be seen.)
 //!
+//! Through the CA service (docs/api.md) the operator cannot sign the acts, which the server
+//! computes: the operator signs a *request statement* (this CA, the operator, the client's time,
+//! a nonce, the asks, the SHA-256 of the request body), and the server signs with the CA key a
+//! *server statement* over that request statement followed by the acts (the operator statement
+//! bytes above, with the server's time and decision). The `authz.allow` record keeps both
+//! signatures and the request's fields; `audit verify` checks both.
+//!
 //! Pure: bytes in, bytes out.
 
 use base64::Engine;
@@ -33,6 +40,9 @@ pub enum ProofError {
 
 /// What precedes the proof in an `authz.allow` outcome.
 const PROOF_MARK: &str = "; proof: ";
+
+/// How far a request's time may be from the server's clock (and from the record's time).
+pub const REQUEST_WINDOW: time::Duration = time::Duration::minutes(5);
 
 /// The fingerprint used to name certificates in statements: SHA-256 of the DER, lowercase hex.
 pub fn fingerprint(der: &[u8]) -> String {
@@ -71,6 +81,47 @@ pub fn statement(
             field(f.as_bytes());
         }
     }
+    out
+}
+
+/// Appends `bytes` to `out`, prefixed with its length (u64, big-endian).
+fn push_field(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// The exact bytes an operator signs for one request to the CA service: every field
+/// length-prefixed after its own domain separator, so it can never be read as an operator or
+/// server statement. `asks` are `"action resource"`, in the order sent (sorted, without
+/// duplicates, by the client); `body_sha256` is the lowercase hex SHA-256 of the body's bytes.
+pub fn request_statement(
+    ca_cert: &[u8],
+    operator_cert: &[u8],
+    time: &str,
+    nonce: &str,
+    asks: &[String],
+    body_sha256: &str,
+) -> Vec<u8> {
+    let mut out = b"govpki request statement v1\0".to_vec();
+    push_field(&mut out, fingerprint(ca_cert).as_bytes());
+    push_field(&mut out, fingerprint(operator_cert).as_bytes());
+    push_field(&mut out, time.as_bytes());
+    push_field(&mut out, nonce.as_bytes());
+    push_field(&mut out, &(asks.len() as u64).to_be_bytes());
+    for ask in asks {
+        push_field(&mut out, ask.as_bytes());
+    }
+    push_field(&mut out, body_sha256.as_bytes());
+    out
+}
+
+/// The exact bytes the server signs with the CA key for a request it carried out: the
+/// operator's request statement, then the acts (the [`statement`] of the record's time,
+/// decision and audit events).
+pub fn server_statement(request_statement: &[u8], acts_statement: &[u8]) -> Vec<u8> {
+    let mut out = b"govpki server statement v1\0".to_vec();
+    push_field(&mut out, request_statement);
+    push_field(&mut out, acts_statement);
     out
 }
 
@@ -143,13 +194,62 @@ pub fn outcome(
     )
 }
 
+/// The outcome text of an `authz.allow` record of a request to the CA service: as [`outcome`],
+/// with `sig` the operator's signature over the request statement, then the request's fields
+/// and the CA's signature over the server statement.
+pub fn outcome_of_request(
+    rules: &str,
+    decided: Option<&Decided>,
+    proof: &Proof,
+    request: &RequestProof,
+) -> String {
+    let fields = RequestFields {
+        time: request.time.clone(),
+        asks: request.asks.clone(),
+        body_sha256: request.body_sha256.clone(),
+    };
+    // Serialising plain strings cannot fail.
+    let fields = B64.encode(serde_json::to_vec(&fields).unwrap_or_default());
+    format!(
+        "{} request={fields} casig={}",
+        outcome(rules, decided, &proof.nonce, proof.acts, &proof.signature),
+        B64.encode(&request.ca_signature)
+    )
+}
+
 /// A proof as kept in an `authz.allow` outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proof {
     pub nonce: String,
     /// How many records after the `authz.allow` record the statement covers.
     pub acts: usize,
+    /// The operator's signature: over the operator statement (local), or over the request
+    /// statement (through the service).
     pub signature: Vec<u8>,
+    /// What a request through the CA service adds.
+    pub request: Option<RequestProof>,
+}
+
+/// The request an act through the CA service was carried out for, and the CA's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestProof {
+    /// The client's time, as it signed it.
+    pub time: String,
+    /// The asks the operator signed (`"action resource"`).
+    pub asks: Vec<String>,
+    /// The lowercase hex SHA-256 of the request body.
+    pub body_sha256: String,
+    /// The CA key's signature over the [`server_statement`].
+    pub ca_signature: Vec<u8>,
+}
+
+/// The request's fields as kept (base64 JSON) in the `request=` part of a proof.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestFields {
+    time: String,
+    asks: Vec<String>,
+    body_sha256: String,
 }
 
 /// The proof kept in an `authz.allow` outcome, if it carries one.
@@ -157,17 +257,35 @@ pub fn parse_outcome(outcome: &str) -> Option<Proof> {
     let (_, proof) = outcome.rsplit_once(PROOF_MARK)?;
     let rest = proof.strip_prefix("nonce=")?;
     let (nonce, rest) = rest.split_once(" acts=")?;
-    let (acts, sig) = rest.split_once(" sig=")?;
+    let (acts, rest) = rest.split_once(" sig=")?;
     if nonce.is_empty() || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     if acts.is_empty() || !acts.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    let mut parts = rest.split(' ');
+    let sig = parts.next()?;
+    let request = match (parts.next(), parts.next(), parts.next()) {
+        (None, _, _) => None,
+        (Some(fields), Some(casig), None) => {
+            let fields = fields.strip_prefix("request=")?;
+            let casig = casig.strip_prefix("casig=")?;
+            let fields: RequestFields = serde_json::from_slice(&B64.decode(fields).ok()?).ok()?;
+            Some(RequestProof {
+                time: fields.time,
+                asks: fields.asks,
+                body_sha256: fields.body_sha256,
+                ca_signature: B64.decode(casig).ok()?,
+            })
+        }
+        _ => return None,
+    };
     Some(Proof {
         nonce: nonce.to_string(),
         acts: acts.parse().ok()?,
         signature: B64.decode(sig).ok()?,
+        request,
     })
 }
 
@@ -292,7 +410,13 @@ pub fn verify_signed_acts(
                 .and_then(|(head, _)| super::binding::field(head, "decided"));
             let asks = asks_signed(&r.object, decided);
             let msg = statement(ca_cert, &cert, &r.time, &asks, &proof.nonce, &acts);
-            verify(&cert, &msg, &proof.signature).map_err(|e| fail(r, e.to_string()))?;
+            match &proof.request {
+                None => {
+                    verify(&cert, &msg, &proof.signature).map_err(|e| fail(r, e.to_string()))?
+                }
+                Some(request) => verify_request_proof(r, ca_cert, &cert, &proof, request, &msg)
+                    .map_err(|reason| fail(r, reason))?,
+            }
             // A statement speaks only for its own operator's acts.
             if let Some(other) = covered_records.iter().find(|a| a.actor != r.actor) {
                 return Err(fail(
@@ -332,6 +456,70 @@ pub fn verify_signed_acts(
         }
     }
     Ok(signed)
+}
+
+/// The two signatures of an act carried out for a request to the CA service: the operator's
+/// over the request, and the CA's over the request followed by the acts (`acts_statement`).
+/// The asks the operator signed must be those the record decided, and the request's time
+/// within [`REQUEST_WINDOW`] of the record's.
+fn verify_request_proof(
+    r: &Record,
+    ca_cert: &[u8],
+    operator_cert: &[u8],
+    proof: &Proof,
+    request: &RequestProof,
+    acts_statement: &[u8],
+) -> Result<(), String> {
+    let signed = request_statement(
+        ca_cert,
+        operator_cert,
+        &request.time,
+        &proof.nonce,
+        &request.asks,
+        &request.body_sha256,
+    );
+    verify(operator_cert, &signed, &proof.signature)
+        .map_err(|e| format!("the operator's request: {e}"))?;
+    verify(
+        ca_cert,
+        &server_statement(&signed, acts_statement),
+        &request.ca_signature,
+    )
+    .map_err(|e| {
+        format!("the CA's signature over the operator's request and its acts does not verify ({e})")
+    })?;
+    let decided = Decided::of_outcome(&r.outcome)
+        .ok_or_else(|| "an act through the CA service without its decision record".to_string())?;
+    let mut decided_asks: Vec<String> = decided
+        .asks
+        .iter()
+        .map(|a| format!("{} {}", a.action, a.resource))
+        .collect();
+    decided_asks.sort();
+    decided_asks.dedup();
+    if decided_asks != request.asks {
+        return Err(format!(
+            "the operator asked `{}`, but the record decided `{}`",
+            request.asks.join("; "),
+            decided_asks.join("; ")
+        ));
+    }
+    let parse = |t: &str| {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+    };
+    match (parse(&request.time), parse(&r.time)) {
+        (Some(asked), Some(done)) if (done - asked).abs() <= REQUEST_WINDOW => Ok(()),
+        (Some(_), Some(_)) => Err(format!(
+            "the request of {} was carried out at {}, outside the window of {} minutes",
+            request.time,
+            r.time,
+            REQUEST_WINDOW.whole_minutes()
+        )),
+        _ => Err(format!(
+            "the request's time `{}` or the record's time `{}` does not parse",
+            request.time, r.time
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -399,7 +587,8 @@ mod tests {
             Some(Proof {
                 nonce: "0a1b".into(),
                 acts: 3,
-                signature: vec![1, 2, 3, 255]
+                signature: vec![1, 2, 3, 255],
+                request: None,
             })
         );
         assert_eq!(parse_outcome("allowed by x"), None);
@@ -423,6 +612,46 @@ mod tests {
             parse_outcome("allowed; proof: nonce=01 acts=99999999999999999999999 sig=AQID"),
             None
         );
+    }
+
+    #[test]
+    fn a_request_outcome_round_trips_and_a_damaged_one_is_no_proof() {
+        let proof = Proof {
+            nonce: "0a1b".into(),
+            acts: 2,
+            signature: vec![1, 2],
+            request: None,
+        };
+        let request = RequestProof {
+            time: "2027-01-04T02:00:00Z".into(),
+            asks: vec!["cert.issue dept/x/cert/person".into()],
+            body_sha256: "00".repeat(32),
+            ca_signature: vec![3, 4],
+        };
+        let text = outcome_of_request("r1", None, &proof, &request);
+        assert_eq!(
+            parse_outcome(&text),
+            Some(Proof {
+                request: Some(request),
+                ..proof
+            })
+        );
+        for junk in [
+            format!("{text} more=1"),
+            text.replace(" casig=", " cbsig="),
+            text.replace(" request=", " req="),
+            text.replace("casig=AwQ=", "casig=!!"),
+            text.replace(" request=", " request=!!"),
+        ] {
+            assert_eq!(parse_outcome(&junk), None, "{junk}");
+        }
+        // The request statement is not an operator or server statement, and its fields do
+        // not run into each other.
+        let a = request_statement(b"ca", b"op", "t", "00", &["a b".into()], "h");
+        let b = request_statement(b"ca", b"op", "t", "00", &["a".into(), "b".into()], "h");
+        assert_ne!(a, b);
+        assert_ne!(server_statement(&a, b""), a);
+        assert!(a.starts_with(b"govpki request statement v1\0"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::secrets::{Passphrase, Prompt};
 use crate::audit::Event;
 use crate::ca::crl::{self, CrlHeader, SignedCrl};
 use crate::ca::input;
+use crate::ca::keys::PrivateKey;
 use crate::ca::when::rfc3339;
 use crate::store::{self, files};
 
@@ -65,21 +66,33 @@ pub fn publish(
     period: Duration,
     delivery: &Delivery,
 ) -> Result<Published> {
-    Ok(publish_crl(
-        open, actor, passphrase, prompt, now, period, delivery,
-    )?)
+    let key = open.unlock(passphrase, prompt)?;
+    Ok(publish_crl(open, actor, &key, now, period, delivery)?)
+}
+
+/// As [`publish`], with the CA key already unlocked (the service). The key must be this CA's.
+pub fn publish_with_key(
+    open: &mut OpenCa,
+    actor: String,
+    key: &PrivateKey,
+    now: OffsetDateTime,
+    period: Duration,
+    delivery: &Delivery,
+) -> Result<Published> {
+    if key.spki_der() != super::common::spki_of(&open.meta.cert_der)? {
+        return Err(anyhow::anyhow!("the CA key given does not match the CA certificate").into());
+    }
+    Ok(publish_crl(open, actor, key, now, period, delivery)?)
 }
 
 fn publish_crl(
     open: &mut OpenCa,
     actor: String,
-    passphrase: &Passphrase,
-    prompt: &dyn Prompt,
+    key: &PrivateKey,
     now: OffsetDateTime,
     period: Duration,
     delivery: &Delivery,
 ) -> anyhow::Result<Published> {
-    let key = open.unlock(passphrase, prompt)?;
     // The CRL's audit record carries the log's head before it, signed with the CA key.
     let head_key = key
         .try_clone()
@@ -133,7 +146,7 @@ fn publish_crl(
     // Entries go from the store straight into the CRL buffer: memory stays near the CRL's size.
     let mut builder = crl::CrlBuilder::new(&header, key.signature_algorithm_der(), count);
     open.store.for_each_revoked(|e| builder.push(&e))?;
-    let signed = builder.finish(&key)?;
+    let signed = builder.finish(key)?;
     let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, signed.der()).as_ref());
     open.store.record_crl(
         number,

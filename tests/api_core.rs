@@ -11,7 +11,9 @@ use std::process::Command;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use govpki::api::{self, ApiError, Body, CrlBody, IssueBody, ReleaseBody, RevokeBody};
+use govpki::api::{
+    self, ApiError, Body, CrlBody, IssueBody, ReleaseBody, RevokeBody, SealRevokeBody,
+};
 use govpki::audit::{self, Event};
 use govpki::ca::keys::PrivateKey;
 use govpki::ops::common::OpenCa;
@@ -28,6 +30,7 @@ use common::{CLOCK_OFFSET_VAR, GOVPKI_TEST_BIN, monday_10_shanghai_offset};
 const OFFICER: &str = "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
 const OFFICER2: &str = "CN=孙七,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
 const AUDITOR: &str = "CN=赵六,TITLE=审计员,OU=办公室,O=连云港市人民政府,C=CN";
+const SEALER: &str = "CN=郑一,TITLE=印章管理员,OU=公安局,O=连云港市人民政府,C=CN";
 const CLERK: &str = "CN=钱八,OU=财政局,O=连云港市人民政府,C=CN";
 
 struct Env {
@@ -199,6 +202,7 @@ fn governed() -> Env {
     env.issue("home", "officer", OFFICER, &[], &[]);
     env.issue("home", "officer2", OFFICER2, &[], &[]);
     env.issue("home", "auditor", AUDITOR, &[], &[]);
+    env.issue("home", "sealer", SEALER, &[], &[]);
     env.issue(
         "home",
         "sm2officer",
@@ -610,6 +614,38 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         der
     );
 
+    // An unknown serial, an unknown seal: refused, nothing committed.
+    let unknown = request(
+        &env,
+        &ca,
+        "officer",
+        "officer",
+        &revoke("0F0F", "keyCompromise"),
+        &["cert.revoke dept/_/cert/0F0F"],
+        server_now(),
+    );
+    refused(
+        &mut server,
+        &unknown,
+        "intranet",
+        400,
+        "no certificate with serial",
+    );
+    let seal = Body::SealRevoke(SealRevokeBody {
+        es_id: "nosuchseal".into(),
+        reason: "印章遗失".into(),
+    });
+    let seal = request(
+        &env,
+        &ca,
+        "sealer",
+        "sealer",
+        &seal,
+        &["seal.revoke dept/_/seal/_"],
+        server_now(),
+    );
+    refused(&mut server, &seal, "intranet", 400, "no seal with esID");
+
     // An SM2 officer.
     let sm2 = request(
         &env,
@@ -727,4 +763,114 @@ fn a_forged_ca_signature_or_request_in_the_log_is_caught_by_audit_verify() {
             "{report}"
         );
     }
+}
+
+/// The members of a JSON object.
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn the_answers_are_what_the_cli_prints_with_json() {
+    let env = governed();
+    let mut server = Server::of(&env, "home");
+    let ca = server.ca();
+    let done = server
+        .handle(
+            &request(
+                &env,
+                &ca,
+                "officer",
+                "officer",
+                &issue_body(&env.csr("clerk", CLERK)),
+                &[ISSUE_ASK],
+                server_now(),
+            ),
+            "intranet",
+        )
+        .unwrap();
+    // The same verbs run locally (on the ungoverned second CA).
+    let csr = env.p("clerk.csr");
+    let local: Value = serde_json::from_str(&env.ok(
+        "other",
+        &[
+            "--json",
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--csr",
+            &csr,
+        ],
+    ))
+    .unwrap();
+    assert_eq!(keys(&done.json), keys(&local));
+    assert_eq!(done.json["subject"], local["subject"]);
+    let serial = done.json["serial"].as_str().unwrap().to_string();
+    let local_serial = local["serial"].as_str().unwrap().to_string();
+    let revoke = |serial: &str| {
+        Body::Revoke(RevokeBody {
+            serials: vec![serial.to_string()],
+            reason: Some("superseded".into()),
+            invalidity: None,
+        })
+    };
+    let ask = format!("cert.revoke dept/财政局/cert/{serial}");
+    let done = server
+        .handle(
+            &request(
+                &env,
+                &ca,
+                "officer",
+                "officer",
+                &revoke(&serial),
+                &[&ask],
+                server_now(),
+            ),
+            "intranet",
+        )
+        .unwrap();
+    let local: Value = serde_json::from_str(&env.ok(
+        "other",
+        &[
+            "--json",
+            "cert",
+            "revoke",
+            &local_serial,
+            "--reason",
+            "superseded",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(keys(&done.json), keys(&local));
+    assert_eq!(done.json["reason"], local["reason"]);
+    let crl = Body::CrlGenerate(CrlBody {
+        next_update: Some("3d".into()),
+    });
+    let done = server
+        .handle(
+            &request(
+                &env,
+                &ca,
+                "officer",
+                "officer",
+                &crl,
+                &["crl.publish ca/连云港市电子政务根CA"],
+                server_now(),
+            ),
+            "intranet",
+        )
+        .unwrap();
+    let local: Value = serde_json::from_str(&env.ok(
+        "other",
+        &["--json", "crl", "generate", "--next-update", "3d"],
+    ))
+    .unwrap();
+    let mut expected = keys(&local);
+    expected.push("crl".into());
+    expected.sort();
+    assert_eq!(keys(&done.json), expected);
+    assert_eq!(done.json["entries"], local["entries"]);
 }

@@ -190,6 +190,13 @@ impl Body {
         }
     }
 
+    /// Reads a body's JSON bytes and parses its values.
+    pub fn parse(bytes: &[u8]) -> Result<Checked, ApiError> {
+        let body: Body = serde_json::from_slice(bytes)
+            .map_err(|e| ApiError::malformed(format!("the body is not a request body: {e}")))?;
+        body.check()
+    }
+
     /// Parses the body's values (the CSR is decoded, not yet checked).
     pub fn check(&self) -> Result<Checked, ApiError> {
         Ok(match self {

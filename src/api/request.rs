@@ -224,15 +224,14 @@ pub fn open_request(
         ),
         other => ApiError::bad_proof(format!("the request's proof cannot be checked: {other}")),
     })?;
-    let parsed: Body = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::malformed(format!("the body is not a request body: {e}")))?;
+    let parsed = Body::parse(&body)?;
     Ok(VerifiedRequest {
         operator,
         time,
         time_text: envelope.time,
         nonce: envelope.nonce,
         asks: envelope.asks,
-        body: parsed.check()?,
+        body: parsed,
         body_sha256,
         statement,
         signature,

@@ -240,11 +240,14 @@ fn run(
                 .revoke_seal(es_id, &reason, &authorized.actor, now)
                 .map_err(|e| seal_failed(&e))?;
             // As `seal revoke --json` prints it.
-            let json = json!({
-                "es_id": es_id,
-                "reason": reason,
-                "revoked_at": rfc3339(now),
-            });
+            let revoked = super::seal::revoke::RevokedSeal {
+                es_id: es_id.clone(),
+                reason,
+                revoked_at: now,
+                allowed: Vec::new(),
+            };
+            let json =
+                serde_json::to_value(&revoked).map_err(|e| ApiError::internal(e.to_string()))?;
             (json, authorized.allowed)
         }
     };
@@ -347,6 +350,29 @@ fn seal_failed(err: &SealStoreError) -> ApiError {
         SealStoreError::UnknownSeal(_) => ApiError::malformed(err.to_string()),
         SealStoreError::Store(_) | SealStoreError::DuplicateEsId(_) => {
             ApiError::internal(err.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ca::dn::Dn;
+    use crate::ca::profile::Profile;
+
+    #[test]
+    fn the_issue_ask_is_the_one_the_cli_asks() {
+        for (subject, profile) in [
+            ("CN=钱八,OU=财政局,O=连云港市人民政府,C=CN", Profile::Person),
+            ("CN=x,OU=a/b,O=y,C=CN", Profile::Department),
+            ("CN=no department,C=CN", Profile::SubCa),
+        ] {
+            let dn = Dn::parse(subject).unwrap();
+            assert_eq!(
+                issue::ask(&dn, profile),
+                crate::cli::cert::issue_ask(&dn, profile),
+                "{subject}"
+            );
         }
     }
 }

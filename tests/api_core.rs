@@ -818,6 +818,16 @@ fn the_answers_are_what_the_cli_prints_with_json() {
         })
     };
     let ask = format!("cert.revoke dept/财政局/cert/{serial}");
+    // What a client that cannot derive the asks learns from the server (a preflight).
+    let asks_of = |server: &Server, body: &Body| {
+        let checked = api::Body::parse(&serde_json::to_vec(body).unwrap()).unwrap();
+        remote::asks_of(&server.open, &checked, server_now()).unwrap()
+    };
+    assert_eq!(asks_of(&server, &revoke(&serial)), vec![ask.clone()]);
+    assert_eq!(
+        asks_of(&server, &issue_body(&env.csr("clerk4", CLERK))),
+        vec![ISSUE_ASK.to_string()]
+    );
     let done = server
         .handle(
             &request(

@@ -361,6 +361,79 @@ mod tests {
     use crate::ca::profile::Profile;
 
     #[test]
+    fn an_unlocked_key_of_another_ca_signs_nothing() {
+        use std::sync::atomic::AtomicU8;
+
+        use crate::ca::keys::Algorithm;
+        use crate::ops::issue::tests::{Counter, root_home};
+
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut open = OpenCa::open(dir.path()).unwrap();
+        let now = time::macros::datetime!(2026-05-04 10:00 UTC);
+        let stranger = PrivateKey::generate(Algorithm::P256).unwrap();
+        let pass = Passphrase::Ask { flag: "-" };
+        let rng = Counter(AtomicU8::new(0));
+        let prepared = issue::prepare(issue::Request {
+            profile: Profile::Person,
+            subject: Some(Dn::parse("CN=x,OU=y,O=Test,C=CN").unwrap()),
+            sans: vec![],
+            validity: time::Duration::days(30),
+            sub_ca: Default::default(),
+            key: issue::KeySource::Generate {
+                algorithm: Algorithm::P256,
+                key_out: dir.path().join("x.key"),
+                protection: issue::KeyProtection::Unencrypted,
+            },
+        })
+        .unwrap();
+        let acting = issue::Acting {
+            actor: "local:test",
+            now,
+            ca_passphrase: &pass,
+            prompt: &NoPrompt,
+            rng: &rng,
+        };
+        let err = issue::issue_with_key(
+            &mut open,
+            prepared,
+            &issue::Delivery::default(),
+            &acting,
+            &stranger,
+        )
+        .err()
+        .unwrap();
+        assert!(err.message().contains("does not match"), "{err}");
+        let err = crl::publish_with_key(
+            &mut open,
+            "local:test".into(),
+            &stranger,
+            now,
+            time::Duration::days(7),
+            &crl::Delivery::default(),
+        )
+        .err()
+        .unwrap();
+        assert!(err.message().contains("does not match"), "{err}");
+        assert_eq!(
+            open.store.audit_records(None).unwrap().len(),
+            1,
+            "only ca.init"
+        );
+        // This CA's own key, unlocked once, issues and publishes.
+        let key = open.unlock(&pass, &NoPrompt).unwrap();
+        crl::publish_with_key(
+            &mut open,
+            "local:test".into(),
+            &key,
+            now,
+            time::Duration::days(7),
+            &crl::Delivery::default(),
+        )
+        .unwrap();
+    }
+
+    #[test]
     fn the_issue_ask_is_the_one_the_cli_asks() {
         for (subject, profile) in [
             ("CN=钱八,OU=财政局,O=连云港市人民政府,C=CN", Profile::Person),

@@ -429,6 +429,30 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
             "minutes from the server's",
         );
     }
+    // Opened in time, carried out too late (the server waited): refused, nonce unclaimed.
+    let late = request(
+        &env,
+        &ca,
+        "officer",
+        "officer",
+        &body,
+        &[ISSUE_ASK],
+        server_now(),
+    );
+    let verified = api::open_request(&late, &ca, server_now(), api::WINDOW).unwrap();
+    let before = env.committed("home");
+    let later = server_now() + time::Duration::minutes(6);
+    let err = remote::execute(
+        &mut server.open,
+        &server.key,
+        verified,
+        Some("intranet"),
+        later,
+        &SystemRandom,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ApiError::Stale { .. }), "{err}");
+    assert_eq!(env.committed("home"), before);
     // Signed for another CA.
     let other_ca = Server::of(&env, "other").ca();
     let elsewhere = request(

@@ -7,11 +7,14 @@
 //!   Pure.
 //! - [`authz`]: role-based YAML policies, their evaluation and explanation. Pure.
 //! - [`audit`]: hash-chained audit records.
+//! - [`api`]: the CA service's operator API without HTTP (signed requests, typed refusals).
+//!   Pure.
 //! - [`ops`]: the application layer, one module per use case; front ends call only it.
 //! - [`cli`]: one module per command group; `cli::output` is the only printer.
 //! - [`serve`]: `govpki serve`, the CA as a network service (publication, bounded HTTP(S)).
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod audit;
 pub mod authz;
 pub mod ca;

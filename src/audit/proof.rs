@@ -12,6 +12,13 @@
 //! around it, and an operator cannot later say an act was not theirs. (Deleting a whole signed
 //! act together with its statement needs the chain head kept elsewhere to be seen.)
 //!
+//! Through the CA service (docs/api.md) the operator cannot sign the acts, which the server
+//! computes: the operator signs a *request statement* (this CA, the operator, the client's time,
+//! a nonce, the asks, the SHA-256 of the request body), and the server signs with the CA key a
+//! *server statement* over that request statement followed by the acts (the operator statement
+//! bytes above, with the server's time and decision). The `authz.allow` record keeps both
+//! signatures and the request's fields; `audit verify` checks both.
+//!
 //! Pure: bytes in, bytes out.
 
 use base64::Engine;
@@ -33,6 +40,9 @@ pub enum ProofError {
 
 /// What precedes the proof in an `authz.allow` outcome.
 const PROOF_MARK: &str = "; proof: ";
+
+/// How far a request's time may be from the server's clock (and from the record's time).
+pub const REQUEST_WINDOW: time::Duration = time::Duration::minutes(5);
 
 /// The fingerprint used to name certificates in statements: SHA-256 of the DER, lowercase hex.
 pub fn fingerprint(der: &[u8]) -> String {
@@ -71,6 +81,47 @@ pub fn statement(
             field(f.as_bytes());
         }
     }
+    out
+}
+
+/// Appends `bytes` to `out`, prefixed with its length (u64, big-endian).
+fn push_field(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// The exact bytes an operator signs for one request to the CA service: every field
+/// length-prefixed after its own domain separator, so it can never be read as an operator or
+/// server statement. `asks` are `"action resource"`, in the order sent (sorted, without
+/// duplicates, by the client); `body_sha256` is the lowercase hex SHA-256 of the body's bytes.
+pub fn request_statement(
+    ca_cert: &[u8],
+    operator_cert: &[u8],
+    time: &str,
+    nonce: &str,
+    asks: &[String],
+    body_sha256: &str,
+) -> Vec<u8> {
+    let mut out = b"govpki request statement v1\0".to_vec();
+    push_field(&mut out, fingerprint(ca_cert).as_bytes());
+    push_field(&mut out, fingerprint(operator_cert).as_bytes());
+    push_field(&mut out, time.as_bytes());
+    push_field(&mut out, nonce.as_bytes());
+    push_field(&mut out, &(asks.len() as u64).to_be_bytes());
+    for ask in asks {
+        push_field(&mut out, ask.as_bytes());
+    }
+    push_field(&mut out, body_sha256.as_bytes());
+    out
+}
+
+/// The exact bytes the server signs with the CA key for a request it carried out: the
+/// operator's request statement, then the acts (the [`statement`] of the record's time,
+/// decision and audit events).
+pub fn server_statement(request_statement: &[u8], acts_statement: &[u8]) -> Vec<u8> {
+    let mut out = b"govpki server statement v1\0".to_vec();
+    push_field(&mut out, request_statement);
+    push_field(&mut out, acts_statement);
     out
 }
 
@@ -143,13 +194,62 @@ pub fn outcome(
     )
 }
 
+/// The outcome text of an `authz.allow` record of a request to the CA service: as [`outcome`],
+/// with `sig` the operator's signature over the request statement, then the request's fields
+/// and the CA's signature over the server statement.
+pub fn outcome_of_request(
+    rules: &str,
+    decided: Option<&Decided>,
+    proof: &Proof,
+    request: &RequestProof,
+) -> String {
+    let fields = RequestFields {
+        time: request.time.clone(),
+        asks: request.asks.clone(),
+        body_sha256: request.body_sha256.clone(),
+    };
+    // Serialising plain strings cannot fail.
+    let fields = B64.encode(serde_json::to_vec(&fields).unwrap_or_default());
+    format!(
+        "{} request={fields} casig={}",
+        outcome(rules, decided, &proof.nonce, proof.acts, &proof.signature),
+        B64.encode(&request.ca_signature)
+    )
+}
+
 /// A proof as kept in an `authz.allow` outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proof {
     pub nonce: String,
     /// How many records after the `authz.allow` record the statement covers.
     pub acts: usize,
+    /// The operator's signature: over the operator statement (local), or over the request
+    /// statement (through the service).
     pub signature: Vec<u8>,
+    /// What a request through the CA service adds.
+    pub request: Option<RequestProof>,
+}
+
+/// The request an act through the CA service was carried out for, and the CA's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestProof {
+    /// The client's time, as it signed it.
+    pub time: String,
+    /// The asks the operator signed (`"action resource"`).
+    pub asks: Vec<String>,
+    /// The lowercase hex SHA-256 of the request body.
+    pub body_sha256: String,
+    /// The CA key's signature over the [`server_statement`].
+    pub ca_signature: Vec<u8>,
+}
+
+/// The request's fields as kept (base64 JSON) in the `request=` part of a proof.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestFields {
+    time: String,
+    asks: Vec<String>,
+    body_sha256: String,
 }
 
 /// The proof kept in an `authz.allow` outcome, if it carries one.
@@ -157,17 +257,35 @@ pub fn parse_outcome(outcome: &str) -> Option<Proof> {
     let (_, proof) = outcome.rsplit_once(PROOF_MARK)?;
     let rest = proof.strip_prefix("nonce=")?;
     let (nonce, rest) = rest.split_once(" acts=")?;
-    let (acts, sig) = rest.split_once(" sig=")?;
+    let (acts, rest) = rest.split_once(" sig=")?;
     if nonce.is_empty() || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     if acts.is_empty() || !acts.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    let mut parts = rest.split(' ');
+    let sig = parts.next()?;
+    let request = match (parts.next(), parts.next(), parts.next()) {
+        (None, _, _) => None,
+        (Some(fields), Some(casig), None) => {
+            let fields = fields.strip_prefix("request=")?;
+            let casig = casig.strip_prefix("casig=")?;
+            let fields: RequestFields = serde_json::from_slice(&B64.decode(fields).ok()?).ok()?;
+            Some(RequestProof {
+                time: fields.time,
+                asks: fields.asks,
+                body_sha256: fields.body_sha256,
+                ca_signature: B64.decode(casig).ok()?,
+            })
+        }
+        _ => return None,
+    };
     Some(Proof {
         nonce: nonce.to_string(),
         acts: acts.parse().ok()?,
         signature: B64.decode(sig).ok()?,
+        request,
     })
 }
 
@@ -293,7 +411,13 @@ pub fn verify_signed_acts(
                 .and_then(|(head, _)| super::binding::field(head, "decided"));
             let asks = asks_signed(&r.object, decided);
             let msg = statement(ca_cert, &cert, &r.time, &asks, &proof.nonce, &acts);
-            verify(&cert, &msg, &proof.signature).map_err(|e| fail(r, e.to_string()))?;
+            match &proof.request {
+                None => {
+                    verify(&cert, &msg, &proof.signature).map_err(|e| fail(r, e.to_string()))?
+                }
+                Some(request) => verify_request_proof(r, ca_cert, &cert, &proof, request, &msg)
+                    .map_err(|reason| fail(r, reason))?,
+            }
             // A statement speaks only for its own operator's acts.
             if let Some(other) = covered_records.iter().find(|a| a.actor != r.actor) {
                 return Err(fail(
@@ -335,160 +459,69 @@ pub fn verify_signed_acts(
     Ok(signed)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ca::keys::{Algorithm, PrivateKey};
-
-    fn self_signed(key: &PrivateKey) -> Vec<u8> {
-        let params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.self_signed(key.key_pair()).unwrap().der().to_vec()
+/// The two signatures of an act carried out for a request to the CA service: the operator's
+/// over the request, and the CA's over the request followed by the acts (`acts_statement`).
+/// The asks the operator signed must be those the record decided, and the request's time
+/// within [`REQUEST_WINDOW`] of the record's.
+fn verify_request_proof(
+    r: &Record,
+    ca_cert: &[u8],
+    operator_cert: &[u8],
+    proof: &Proof,
+    request: &RequestProof,
+    acts_statement: &[u8],
+) -> Result<(), String> {
+    let signed = request_statement(
+        ca_cert,
+        operator_cert,
+        &request.time,
+        &proof.nonce,
+        &request.asks,
+        &request.body_sha256,
+    );
+    verify(operator_cert, &signed, &proof.signature)
+        .map_err(|e| format!("the operator's request: {e}"))?;
+    verify(
+        ca_cert,
+        &server_statement(&signed, acts_statement),
+        &request.ca_signature,
+    )
+    .map_err(|e| {
+        format!("the CA's signature over the operator's request and its acts does not verify ({e})")
+    })?;
+    let decided = Decided::of_outcome(&r.outcome)
+        .ok_or_else(|| "an act through the CA service without its decision record".to_string())?;
+    let mut decided_asks: Vec<String> = decided
+        .asks
+        .iter()
+        .map(|a| format!("{} {}", a.action, a.resource))
+        .collect();
+    decided_asks.sort();
+    decided_asks.dedup();
+    if decided_asks != request.asks {
+        return Err(format!(
+            "the operator asked `{}`, but the record decided `{}`",
+            request.asks.join("; "),
+            decided_asks.join("; ")
+        ));
     }
-
-    fn act(object: &str) -> Event {
-        Event {
-            time: "2027-01-04T02:00:00Z".into(),
-            actor: "cert:CN=x [01]".into(),
-            action: "cert.issue".into(),
-            object: object.into(),
-            outcome: "ok".into(),
-        }
-    }
-
-    #[test]
-    fn a_statement_signed_by_each_key_type_verifies_and_a_changed_one_does_not() {
-        for alg in [
-            Algorithm::P256,
-            Algorithm::P384,
-            Algorithm::Ed25519,
-            Algorithm::Rsa3072,
-        ] {
-            let key = PrivateKey::generate(alg).unwrap();
-            let cert = self_signed(&key);
-            let acts = [act("serial 0A")];
-            let msg = statement(b"ca", &cert, "t", "cert.issue x", "00ff", &acts);
-            let sig = key.sign(&msg).unwrap();
-            assert_eq!(verify(&cert, &msg, &sig), Ok(()), "{alg:?}");
-            let other_ask = statement(b"ca", &cert, "t", "cert.issue y", "00ff", &acts);
-            assert!(verify(&cert, &other_ask, &sig).is_err(), "{alg:?}");
-            let other_act = statement(b"ca", &cert, "t", "cert.issue x", "00ff", &[act("0B")]);
-            assert!(verify(&cert, &other_act, &sig).is_err(), "{alg:?}");
-            let stranger = self_signed(&PrivateKey::generate(alg).unwrap());
-            assert!(verify(&stranger, &msg, &sig).is_err(), "{alg:?}");
-        }
-    }
-
-    #[test]
-    fn fields_cannot_run_into_each_other() {
-        let a = statement(b"ca", b"op", "t", "x\nnonce: 1", "2", &[]);
-        let b = statement(b"ca", b"op", "t", "x", "1\nnonce: 2", &[]);
-        assert_ne!(a, b);
-        let c = statement(b"ca", b"op", "t", "a b", "1", &[]);
-        let d = statement(b"ca", b"op", "t", "a\nb", "1", &[]);
-        assert_ne!(c, d);
-        // Moving text between the asks and an act changes the bytes too.
-        let e = statement(b"ca", b"op", "t", "x", "1", &[act("y")]);
-        let f = statement(b"ca", b"op", "t", "xy", "1", &[act("")]);
-        assert_ne!(e, f);
-    }
-
-    #[test]
-    fn outcome_round_trips_and_junk_is_no_proof() {
-        let text = outcome("ca-officer-issue", None, "0a1b", 3, &[1, 2, 3, 255]);
-        assert_eq!(
-            parse_outcome(&text),
-            Some(Proof {
-                nonce: "0a1b".into(),
-                acts: 3,
-                signature: vec![1, 2, 3, 255]
-            })
-        );
-        assert_eq!(parse_outcome("allowed by x"), None);
-        assert_eq!(
-            parse_outcome("allowed; proof: nonce= acts=1 sig=AQID"),
-            None
-        );
-        assert_eq!(
-            parse_outcome("allowed; proof: nonce=zz acts=1 sig=AQID"),
-            None
-        );
-        assert_eq!(
-            parse_outcome("allowed; proof: nonce=01 acts=-1 sig=AQID"),
-            None
-        );
-        assert_eq!(
-            parse_outcome("allowed; proof: nonce=01 acts=1 sig=!!"),
-            None
-        );
-        assert_eq!(
-            parse_outcome("allowed; proof: nonce=01 acts=99999999999999999999999 sig=AQID"),
-            None
-        );
-    }
-
-    #[test]
-    fn actor_serials() {
-        assert_eq!(
-            actor_serial("cert:CN=王五,OU=信息中心 [0A1B]"),
-            Some("0A1B")
-        );
-        assert_eq!(actor_serial("cert:CN=a [b] [00]"), Some("00"));
-        assert_eq!(actor_serial("local:root"), None);
-        assert_eq!(actor_serial("cert:CN=x [zz]"), None);
-    }
-
-    #[test]
-    fn a_statement_signed_sm2_verifies_and_a_changed_one_does_not() {
-        let now = time::macros::datetime!(2027-01-04 02:00 UTC);
-        let cert_of = |key: &PrivateKey| {
-            let dn = crate::ca::dn::Dn::parse("CN=x,O=Test,C=CN").unwrap();
-            let serial = crate::ca::serial::Serial::from_random([1; 16]);
-            crate::ca::issue::self_signed_root(
-                key,
-                &dn,
-                &serial,
-                now,
-                now + time::Duration::days(9),
-            )
-            .unwrap()
-        };
-        let key = PrivateKey::generate(Algorithm::Sm2).unwrap();
-        let cert = cert_of(&key);
-        let acts = [act("serial 0A")];
-        let msg = statement(b"ca", &cert, "t", "cert.issue x", "00ff", &acts);
-        let sig = key.sign(&msg).unwrap();
-        assert_eq!(verify(&cert, &msg, &sig), Ok(()));
-        let other = statement(b"ca", &cert, "t", "cert.issue y", "00ff", &acts);
-        assert_eq!(verify(&cert, &other, &sig), Err(ProofError::BadSignature));
-        let stranger = cert_of(&PrivateKey::generate(Algorithm::Sm2).unwrap());
-        assert_eq!(verify(&stranger, &msg, &sig), Err(ProofError::BadSignature));
-
-        // Only the DER SEQUENCE { r, s } of GM/T 0009 is an SM2 statement signature: not the
-        // raw r || s, not with a byte after it, not a signature made with another user ID
-        // (OpenSSL's default is the empty one).
-        let parsed = crate::pkix::sig::sm2_signature(&sig).unwrap();
-        let raw = parsed.to_bytes();
-        assert_eq!(verify(&cert, &msg, &raw), Err(ProofError::BadSignature));
-        let mut trailing = sig.clone();
-        trailing.push(0);
-        assert_eq!(
-            verify(&cert, &msg, &trailing),
-            Err(ProofError::BadSignature)
-        );
-        let signing = key.sm2_signing_key().unwrap();
-        let empty_id =
-            sm2::dsa::SigningKey::from_nonzero_scalar("", *signing.as_nonzero_scalar()).unwrap();
-        let other_id: sm2::dsa::Signature =
-            sm2::dsa::signature::Signer::try_sign(&empty_id, &msg).unwrap();
-        // (A good signature under the empty ID: the control is not broken.)
-        assert!(
-            sm2::dsa::signature::Verifier::verify(empty_id.verifying_key(), &msg, &other_id)
-                .is_ok()
-        );
-        let other_id = crate::ca::keys::sm2_signature_der(&other_id);
-        assert_eq!(
-            verify(&cert, &msg, &other_id),
-            Err(ProofError::BadSignature)
-        );
+    let parse = |t: &str| {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+    };
+    match (parse(&request.time), parse(&r.time)) {
+        (Some(asked), Some(done)) if (done - asked).abs() <= REQUEST_WINDOW => Ok(()),
+        (Some(_), Some(_)) => Err(format!(
+            "the request of {} was carried out at {}, outside the window of {} minutes",
+            request.time,
+            r.time,
+            REQUEST_WINDOW.whole_minutes()
+        )),
+        _ => Err(format!(
+            "the request's time `{}` or the record's time `{}` does not parse",
+            request.time, r.time
+        )),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -66,41 +66,29 @@ pub fn publish(
     period: Duration,
     delivery: &Delivery,
 ) -> Result<Published> {
-    Ok(publish_crl(
-        open, actor, passphrase, prompt, now, period, delivery,
-    )?)
+    let key = open.unlock(passphrase, prompt)?;
+    Ok(publish_crl(open, actor, &key, now, period, delivery)?)
+}
+
+/// As [`publish`], with the CA key already unlocked (the service). The key must be this CA's.
+pub fn publish_with_key(
+    open: &mut OpenCa,
+    actor: String,
+    key: &PrivateKey,
+    now: OffsetDateTime,
+    period: Duration,
+    delivery: &Delivery,
+) -> Result<Published> {
+    if key.spki_der() != super::common::spki_of(&open.meta.cert_der)? {
+        return Err(anyhow::anyhow!("the CA key given does not match the CA certificate").into());
+    }
+    Ok(publish_crl(open, actor, key, now, period, delivery)?)
 }
 
 fn publish_crl(
     open: &mut OpenCa,
     actor: String,
-    passphrase: &Passphrase,
-    prompt: &dyn Prompt,
-    now: OffsetDateTime,
-    period: Duration,
-    delivery: &Delivery,
-) -> anyhow::Result<Published> {
-    let key = open.unlock(passphrase, prompt)?;
-    publish_held(open, &key, actor, now, period, delivery)
-}
-
-/// Signs and publishes the next CRL with a CA key already unlocked (the service holds it from
-/// its start), exactly as [`publish`] does: committed, audited, the home's copy replaced.
-pub fn publish_with_key(
-    open: &mut OpenCa,
     key: &PrivateKey,
-    actor: String,
-    now: OffsetDateTime,
-    period: Duration,
-    delivery: &Delivery,
-) -> Result<Published> {
-    Ok(publish_held(open, key, actor, now, period, delivery)?)
-}
-
-fn publish_held(
-    open: &mut OpenCa,
-    key: &PrivateKey,
-    actor: String,
     now: OffsetDateTime,
     period: Duration,
     delivery: &Delivery,

@@ -32,8 +32,11 @@ use crate::ca::serial::Serial;
 use crate::ca::verify::{self, VerifyInput};
 use crate::ca::when::rfc3339;
 
+mod request;
 #[cfg(test)]
 mod tests;
+
+pub use request::{ask_texts, authorize_request};
 
 /// One question for the policy engine.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -209,7 +209,37 @@ pub fn issue(
     delivery: &Delivery,
     acting: &Acting<'_>,
 ) -> Result<Issued> {
-    Ok(issue_prepared(open, prepared, delivery, acting)?)
+    Ok(issue_prepared(open, prepared, delivery, acting, None)?)
+}
+
+/// As [`issue`], with the CA key already unlocked (the service, which unlocks it once at
+/// start): `acting`'s passphrase and prompt are not used. The key must be this CA's.
+pub fn issue_with_key(
+    open: &mut OpenCa,
+    prepared: Prepared,
+    delivery: &Delivery,
+    acting: &Acting<'_>,
+    ca_key: &PrivateKey,
+) -> Result<Issued> {
+    Ok(issue_prepared(
+        open,
+        prepared,
+        delivery,
+        acting,
+        Some(ca_key),
+    )?)
+}
+
+/// The policy question of issuing a `profile` certificate to `subject`'s department (as the
+/// CLI asks it).
+pub fn ask(subject: &Dn, profile: Profile) -> super::govern::Ask {
+    super::govern::Ask::new(
+        "cert.issue",
+        format!(
+            "dept/{}/cert/{profile}",
+            super::govern::segment(subject.department())
+        ),
+    )
 }
 
 fn issue_prepared(
@@ -217,6 +247,7 @@ fn issue_prepared(
     prepared: Prepared,
     delivery: &Delivery,
     acting: &Acting<'_>,
+    unlocked: Option<&PrivateKey>,
 ) -> anyhow::Result<Issued> {
     let Prepared {
         profile,
@@ -228,8 +259,20 @@ fn issue_prepared(
         new_key,
     } = prepared;
     let now = acting.now;
-    let ca_key = open.unlock(acting.ca_passphrase, acting.prompt)?;
-    let issuer = Issuer::new(&open.meta.cert_der, &ca_key, open.urls())?;
+    let loaded;
+    let ca_key = match unlocked {
+        Some(k) => {
+            if k.spki_der() != common::spki_of(&open.meta.cert_der)? {
+                bail!("the CA key given does not match the CA certificate");
+            }
+            k
+        }
+        None => {
+            loaded = open.unlock(acting.ca_passphrase, acting.prompt)?;
+            &loaded
+        }
+    };
+    let issuer = Issuer::new(&open.meta.cert_der, ca_key, open.urls())?;
     let serial = common::fresh_serial(&open.store, acting.rng)?;
     let issued = issuer.issue(&IssueRequest {
         profile,

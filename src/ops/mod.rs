@@ -19,6 +19,7 @@ pub mod error;
 pub mod govern;
 pub mod issue;
 pub mod policy;
+pub mod remote;
 pub mod revoke;
 pub mod seal;
 pub mod secrets;

@@ -77,6 +77,30 @@ pub fn departments(
     Ok(out)
 }
 
+/// The policy questions of revoking (or releasing) `serials`: `cert.revoke` on
+/// `dept/<OU>/cert/<serial>` for each, the department from the store (as the CLI asks them).
+pub fn asks(
+    open: &OpenCa,
+    serials: &[Serial],
+    now: OffsetDateTime,
+) -> Result<Vec<super::govern::Ask>> {
+    let departments = departments(open, serials, now)?;
+    Ok(serials
+        .iter()
+        .zip(departments)
+        .map(|(s, dept)| {
+            super::govern::Ask::new(
+                "cert.revoke",
+                format!(
+                    "dept/{}/cert/{}",
+                    super::govern::segment(dept.as_deref()),
+                    s.to_hex()
+                ),
+            )
+        })
+        .collect())
+}
+
 /// Revokes every serial of the request, or none.
 pub fn revoke(
     open: &mut OpenCa,

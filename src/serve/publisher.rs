@@ -146,8 +146,8 @@ impl Publisher {
         let actor = self.actor_at(now)?;
         let published = publish_with_key(
             &mut self.open,
-            &self.key,
             actor,
+            &self.key,
             now,
             self.period,
             &Delivery::default(),

@@ -9,6 +9,7 @@
 mod certs;
 pub mod files;
 pub mod new_home;
+pub mod nonces;
 pub mod pinned;
 pub mod policy_cache;
 mod reason;
@@ -323,6 +324,10 @@ impl Store {
             .conn
             .execute_batch(SCHEMA)
             .map_err(store.db_err("creating the schema"))?;
+        store
+            .conn
+            .execute_batch(nonces::NONCES_SCHEMA)
+            .map_err(store.db_err("creating the schema"))?;
         Ok(store)
     }
 
@@ -636,6 +641,12 @@ impl Store {
     /// with the operator's signature, or not at all if it never commits.
     pub fn set_act_signer(&mut self, signer: ActSigner) {
         self.signer = Some(signer);
+    }
+
+    /// Disarms the signer [`Store::set_act_signer`] armed: later state changes are not signed
+    /// for that operator (a server serves many operators with one store).
+    pub fn clear_act_signer(&mut self) {
+        self.signer = None;
     }
 
     /// From now on, each `crl.publish` record carries a checkpoint of the log's head before its

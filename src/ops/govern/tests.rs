@@ -261,3 +261,93 @@ fn a_policy_no_issued_certificate_could_manage_is_refused_as_a_lock_out() {
     );
     assert!(err.hint().is_some());
 }
+
+/// A request by the operator `cert` (key beside it) asking `asks`, opened at now.
+fn verified_request(open: &OpenCa, cert: &Path, asks: &[&str]) -> crate::api::VerifiedRequest {
+    let now = time::OffsetDateTime::now_utc();
+    let der = common::read_cert(cert).unwrap();
+    let key = secrets::load_key(&key_of(cert), &Passphrase::Ask { flag: "-" }, &NoPrompt).unwrap();
+    let body = crate::api::Body::CrlGenerate(crate::api::CrlBody { next_update: None });
+    let asks: Vec<String> = asks.iter().map(|a| a.to_string()).collect();
+    let bytes =
+        crate::api::sign_request(&open.meta.cert_der, &der, &key, &body, &asks, now, [5; 16])
+            .unwrap();
+    crate::api::open_request(&bytes, &open.meta.cert_der, now, crate::api::WINDOW).unwrap()
+}
+
+fn ca_key(open: &OpenCa) -> PrivateKey {
+    open.unlock(&Passphrase::Ask { flag: "-" }, &NoPrompt)
+        .unwrap()
+}
+
+#[test]
+fn a_request_arms_the_signer_for_one_state_change_only() {
+    let (home, admin, _) = governed();
+    let mut open = home.open();
+    let request = verified_request(&open, &admin, &["crl.publish ca/x"]);
+    let key = ca_key(&open);
+    let now = time::OffsetDateTime::now_utc();
+    let done = authorize_request(
+        &mut open,
+        &request,
+        &[Ask::new("crl.publish", "ca/x")],
+        Some("intranet"),
+        now,
+        &key,
+    )
+    .unwrap();
+    assert_eq!(done.allowed[0].rule, "admin-manage");
+    let event = |object: &str| Event {
+        time: rfc3339(now),
+        actor: done.actor.clone(),
+        action: "test.act".into(),
+        object: object.into(),
+        outcome: "ok".into(),
+    };
+    open.store.audit(vec![event("first")]).unwrap();
+    let err = open.store.audit(vec![event("second")]).unwrap_err();
+    assert!(err.to_string().contains("one state change"), "{err}");
+    let records = open.store.audit_records(None).unwrap();
+    let last = records.last().unwrap();
+    assert_eq!(last.object, "first");
+}
+
+#[test]
+fn a_request_needs_a_policy_its_own_asks_and_a_key_of_this_ca() {
+    let (home, admin, _) = governed();
+    let mut open = home.open();
+    let key = ca_key(&open);
+    let now = time::OffsetDateTime::now_utc();
+    let asks = [Ask::new("crl.publish", "ca/x")];
+    // Signed asks that are not what the server derives.
+    let request = verified_request(&open, &admin, &["crl.publish ca/y"]);
+    let err =
+        authorize_request(&mut open, &request, &asks, Some("intranet"), now, &key).unwrap_err();
+    assert!(
+        matches!(&err, crate::api::ApiError::AsksDiffer { derived, .. } if derived == &["crl.publish ca/x".to_string()]),
+        "{err}"
+    );
+    // Another key than this CA's.
+    let request = verified_request(&open, &admin, &["crl.publish ca/x"]);
+    let stranger = PrivateKey::generate(crate::ca::keys::Algorithm::P256).unwrap();
+    let err = authorize_request(&mut open, &request, &asks, Some("intranet"), now, &stranger)
+        .unwrap_err();
+    assert_eq!(err.status(), 500, "{err}");
+    // A home without a policy.
+    home.govpki(&[
+        "--as",
+        admin.to_str().unwrap(),
+        "--as-key",
+        key_of(&admin).to_str().unwrap(),
+        "--domain",
+        "intranet",
+        "ca",
+        "policy",
+        "--clear",
+    ]);
+    let mut open = home.open();
+    let err =
+        authorize_request(&mut open, &request, &asks, Some("intranet"), now, &key).unwrap_err();
+    assert_eq!(err.status(), 403, "{err}");
+    assert!(err.to_string().contains("no policy"), "{err}");
+}

@@ -1,0 +1,451 @@
+//! The operator API's use cases (docs/api.md): a request opened by [`crate::api::open_request`]
+//! carried out on the CA the service holds, through the same operations the CLI runs, and
+//! answered with the JSON the CLI prints for the verb (`--json`).
+//!
+//! [`execute`] claims the request's nonce (a replay is refused), derives the asks from the body
+//! as the CLI does, has [`govern::authorize_request`] check the operator and the policy (with
+//! the listener's domain and the server's `now`), then runs the operation with the CA key the
+//! service unlocked once. Every refusal is an [`ApiError`] with its status; nothing is
+//! committed but a refusal's audit record. [`sign_request`] is the client's half.
+//!
+//! Prints nothing, reads no clock: the domain, `now` and the randomness are inputs.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::common::{self, OpenCa};
+use super::govern::{self, Allowed, Ask};
+use super::secrets::{self, Passphrase, Random};
+use super::{NoPrompt, crl, issue, revoke};
+use crate::api::{ApiError, Body, Checked, VerifiedRequest, WINDOW};
+use crate::audit::proof;
+use crate::ca::keys::PrivateKey;
+use crate::ca::when::rfc3339;
+use crate::store::StoreError;
+use crate::store::nonces::Claim;
+use crate::store::seals::SealStoreError;
+
+/// What a request did: the JSON the CLI prints for the verb with `--json`, the warnings it
+/// prints on stderr, and what the policy allowed.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    pub json: Value,
+    pub warnings: Vec<String>,
+    pub allowed: Vec<Allowed>,
+}
+
+/// Signs a request for the CA `ca_cert` (client side): the envelope's JSON bytes, with a fresh
+/// nonce from `rng`.
+pub fn sign_request(
+    ca_cert: &[u8],
+    operator_cert: &[u8],
+    key: &PrivateKey,
+    body: &Body,
+    asks: &[Ask],
+    now: OffsetDateTime,
+    rng: &dyn Random,
+) -> super::Result<Vec<u8>> {
+    let nonce = secrets::random16(rng)?;
+    Ok(crate::api::sign_request(
+        ca_cert,
+        operator_cert,
+        key,
+        body,
+        &govern::ask_texts(asks),
+        now,
+        nonce,
+    )
+    .map_err(|e| anyhow::anyhow!("signing the request: {e}"))?)
+}
+
+/// The asks the server derives from a request body (`"action resource"`, sorted, each once):
+/// what the operator must sign. A client that cannot derive them (the department of a serial
+/// is the store's) learns them from an [`ApiError::AsksDiffer`] answer or from this.
+pub fn asks_of(
+    open: &OpenCa,
+    body: &Checked,
+    now: OffsetDateTime,
+) -> Result<Vec<String>, ApiError> {
+    let asks = match body {
+        Checked::Issue { .. } => {
+            let prepared = prepare_issue(body)?;
+            vec![issue::ask(prepared.subject(), prepared.profile())]
+        }
+        Checked::Revoke { serials, .. } | Checked::Release { serials } => {
+            revoke::asks(open, serials, now).map_err(failed)?
+        }
+        Checked::CrlGenerate { .. } => vec![crl_ask(open)],
+        Checked::SealRevoke { es_id, .. } => vec![seal_revoke_ask(open, es_id)?],
+    };
+    Ok(govern::ask_texts(&asks))
+}
+
+/// Carries out a verified request on `open`, whose CA key is `ca_key`, for a request that
+/// arrived on a listener of `domain`, at the server's `now`.
+pub fn execute(
+    open: &mut OpenCa,
+    ca_key: &PrivateKey,
+    verified: VerifiedRequest,
+    domain: Option<&str>,
+    now: OffsetDateTime,
+    rng: &dyn Random,
+) -> Result<Executed, ApiError> {
+    // The window is checked again against this `now` (the caller may have waited), and the
+    // nonce claimed before anything else: a replay is refused however the rest would go.
+    if (now - verified.time()).abs() > WINDOW {
+        return Err(ApiError::Stale {
+            time: verified.time_text().to_string(),
+            now: rfc3339(now),
+            minutes: WINDOW.whole_minutes(),
+        });
+    }
+    let claim = open
+        .store
+        .claim_nonce(
+            &proof::fingerprint(verified.operator()),
+            verified.nonce(),
+            verified.time(),
+            now - WINDOW,
+        )
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    if claim == Claim::Seen {
+        return Err(ApiError::Replay {
+            nonce: verified.nonce().to_string(),
+        });
+    }
+    let result = run(open, ca_key, &verified, domain, now, rng);
+    // The signer armed for this request's operator must not sign anything else.
+    open.store.clear_act_signer();
+    result
+}
+
+fn run(
+    open: &mut OpenCa,
+    ca_key: &PrivateKey,
+    verified: &VerifiedRequest,
+    domain: Option<&str>,
+    now: OffsetDateTime,
+    rng: &dyn Random,
+) -> Result<Executed, ApiError> {
+    let mut warnings = Vec::new();
+    let authorize = |open: &mut OpenCa, asks: &[Ask]| {
+        govern::authorize_request(open, verified, asks, domain, now, ca_key)
+    };
+    let (json, allowed) = match verified.body() {
+        Checked::Issue { .. } => {
+            let prepared = prepare_issue(verified.body())?;
+            let profile = prepared.profile();
+            let ask = issue::ask(prepared.subject(), profile);
+            let authorized = authorize(open, &[ask])?;
+            let issued = issue::issue_with_key(
+                open,
+                prepared,
+                &issue::Delivery::default(),
+                &issue::Acting {
+                    actor: &authorized.actor,
+                    now,
+                    ca_passphrase: &Passphrase::Ask {
+                        flag: "--passphrase-file",
+                    },
+                    prompt: &NoPrompt,
+                    rng,
+                },
+                ca_key,
+            )
+            .map_err(failed)?;
+            if issued.capped {
+                warnings.push(format!(
+                    "validity cut to the CA's own end, {}",
+                    rfc3339(issued.not_after)
+                ));
+            }
+            // As `cert issue --json` prints it; the client writes the files.
+            let json = json!({
+                "serial": issued.serial.to_hex(),
+                "subject": issued.subject.to_string(),
+                "profile": profile.name(),
+                "not_before": rfc3339(issued.not_before),
+                "not_after": rfc3339(issued.not_after),
+                "out": Value::Null,
+                "key_out": Value::Null,
+                "pem": common::cert_pem(&issued.der),
+            });
+            (json, authorized.allowed)
+        }
+        Checked::Revoke {
+            serials,
+            reason,
+            invalidity,
+        } => {
+            let req = revoke::Request::new(serials.clone(), *reason, *invalidity, now)
+                .map_err(rejected)?;
+            let asks = revoke::asks(open, req.serials(), now).map_err(failed)?;
+            let authorized = authorize(open, &asks)?;
+            let revoked = revoke::revoke(open, &req, &authorized.actor, now).map_err(failed)?;
+            let json =
+                serde_json::to_value(&revoked).map_err(|e| ApiError::internal(e.to_string()))?;
+            (json, authorized.allowed)
+        }
+        Checked::Release { serials } => {
+            let asks = revoke::asks(open, serials, now).map_err(failed)?;
+            let authorized = authorize(open, &asks)?;
+            let released =
+                revoke::release(open, serials, &authorized.actor, now).map_err(failed)?;
+            (json!({ "released": released }), authorized.allowed)
+        }
+        Checked::CrlGenerate { next_update } => {
+            if let Some((number, next, expired)) =
+                crl::previous_lapsing(open, now).map_err(failed)?
+            {
+                let verb = if expired { "expired" } else { "expires" };
+                warnings.push(format!(
+                    "the previous CRL #{number} {verb} at {}",
+                    rfc3339(next)
+                ));
+            }
+            let authorized = authorize(open, &[crl_ask(open)])?;
+            let published = crl::publish_with_key(
+                open,
+                authorized.actor.clone(),
+                ca_key,
+                now,
+                *next_update,
+                &crl::Delivery::default(),
+            )
+            .map_err(failed)?;
+            if published.next_after_ca {
+                warnings.push("nextUpdate is after the CA certificate expires".into());
+            }
+            // As `crl generate --json` prints it, and the CRL itself.
+            let json = json!({
+                "number": published.number,
+                "entries": published.crl.entries,
+                "this_update": rfc3339(published.this_update),
+                "next_update": rfc3339(published.next_update),
+                "out": Value::Null,
+                "sha256": published.sha256,
+                "crl": B64.encode(published.crl.der()),
+            });
+            (json, authorized.allowed)
+        }
+        Checked::SealRevoke { es_id, reason } => {
+            let reason = super::seal::revoke::check_reason(reason).map_err(rejected_anyhow)?;
+            let ask = seal_revoke_ask(open, es_id)?;
+            let authorized = authorize(open, &[ask])?;
+            open.store
+                .revoke_seal(es_id, &reason, &authorized.actor, now)
+                .map_err(|e| seal_failed(&e))?;
+            // As `seal revoke --json` prints it.
+            let revoked = super::seal::revoke::RevokedSeal {
+                es_id: es_id.clone(),
+                reason,
+                revoked_at: now,
+                allowed: Vec::new(),
+            };
+            let json =
+                serde_json::to_value(&revoked).map_err(|e| ApiError::internal(e.to_string()))?;
+            (json, authorized.allowed)
+        }
+    };
+    Ok(Executed {
+        json,
+        warnings,
+        allowed,
+    })
+}
+
+/// Checks an issue request (the CSR's signature, subject, SANs) before anything is asked.
+fn prepare_issue(body: &Checked) -> Result<issue::Prepared, ApiError> {
+    let Checked::Issue {
+        csr,
+        profile,
+        subject,
+        sans,
+        validity,
+    } = body
+    else {
+        return Err(ApiError::internal("not an issue request"));
+    };
+    issue::prepare(issue::Request {
+        profile: *profile,
+        subject: subject.clone(),
+        sans: sans.clone(),
+        validity: validity.unwrap_or_else(|| issue::default_validity(*profile)),
+        sub_ca: Default::default(),
+        key: issue::KeySource::Csr {
+            path: PathBuf::from("csr"),
+            bytes: csr.clone(),
+        },
+    })
+    .map_err(rejected)
+}
+
+/// `crl.publish` on `ca/<name>`, as `crl generate` asks.
+fn crl_ask(open: &OpenCa) -> Ask {
+    Ask::new("crl.publish", format!("ca/{}", govern::ca_name(open)))
+}
+
+/// `seal.revoke` on `dept/<OU>/seal/<type>` of the seal, as `seal revoke` asks.
+fn seal_revoke_ask(open: &OpenCa, es_id: &str) -> Result<Ask, ApiError> {
+    let row = open
+        .store
+        .seal(es_id)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Ask::new(
+        "seal.revoke",
+        format!(
+            "dept/{}/seal/{}",
+            govern::segment(row.as_ref().map(|r| r.record.department.as_str())),
+            govern::segment(row.as_ref().map(|r| r.record.seal_type.as_str()))
+        ),
+    ))
+}
+
+/// A refusal of what the request says (checked before anything is asked): 400.
+fn rejected(err: super::Error) -> ApiError {
+    ApiError::Malformed {
+        message: err.message(),
+        hint: err.hint().map(str::to_string),
+    }
+}
+
+fn rejected_anyhow(err: anyhow::Error) -> ApiError {
+    rejected(err.into())
+}
+
+/// A failure while carrying the request out: 409 when the state does not allow it, 400 for an
+/// unknown serial, 500 when the store, a file or a key failed, else 400 (the request asked for
+/// something the operation refuses).
+fn failed(err: super::Error) -> ApiError {
+    for cause in err.as_anyhow().chain() {
+        if let Some(e) = cause.downcast_ref::<StoreError>() {
+            return match e {
+                StoreError::AlreadyRevoked { .. } | StoreError::NotOnHold(_) => {
+                    ApiError::Conflict {
+                        message: err.message(),
+                    }
+                }
+                StoreError::UnknownSerial(_) => ApiError::malformed(err.message()),
+                _ => ApiError::internal(err.message()),
+            };
+        }
+        if cause.downcast_ref::<std::io::Error>().is_some()
+            || cause.downcast_ref::<crate::ca::keys::KeyError>().is_some()
+        {
+            return ApiError::internal(err.message());
+        }
+    }
+    rejected(err)
+}
+
+fn seal_failed(err: &SealStoreError) -> ApiError {
+    match err {
+        SealStoreError::AlreadyRevoked { .. } => ApiError::Conflict {
+            message: err.to_string(),
+        },
+        SealStoreError::UnknownSeal(_) => ApiError::malformed(err.to_string()),
+        SealStoreError::Store(_) | SealStoreError::DuplicateEsId(_) => {
+            ApiError::internal(err.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ca::dn::Dn;
+    use crate::ca::profile::Profile;
+
+    #[test]
+    fn an_unlocked_key_of_another_ca_signs_nothing() {
+        use std::sync::atomic::AtomicU8;
+
+        use crate::ca::keys::Algorithm;
+        use crate::ops::issue::tests::{Counter, root_home};
+
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut open = OpenCa::open(dir.path()).unwrap();
+        let now = time::macros::datetime!(2026-05-04 10:00 UTC);
+        let stranger = PrivateKey::generate(Algorithm::P256).unwrap();
+        let pass = Passphrase::Ask { flag: "-" };
+        let rng = Counter(AtomicU8::new(0));
+        let prepared = issue::prepare(issue::Request {
+            profile: Profile::Person,
+            subject: Some(Dn::parse("CN=x,OU=y,O=Test,C=CN").unwrap()),
+            sans: vec![],
+            validity: time::Duration::days(30),
+            sub_ca: Default::default(),
+            key: issue::KeySource::Generate {
+                algorithm: Algorithm::P256,
+                key_out: dir.path().join("x.key"),
+                protection: issue::KeyProtection::Unencrypted,
+            },
+        })
+        .unwrap();
+        let acting = issue::Acting {
+            actor: "local:test",
+            now,
+            ca_passphrase: &pass,
+            prompt: &NoPrompt,
+            rng: &rng,
+        };
+        let err = issue::issue_with_key(
+            &mut open,
+            prepared,
+            &issue::Delivery::default(),
+            &acting,
+            &stranger,
+        )
+        .err()
+        .unwrap();
+        assert!(err.message().contains("does not match"), "{err}");
+        let err = crl::publish_with_key(
+            &mut open,
+            "local:test".into(),
+            &stranger,
+            now,
+            time::Duration::days(7),
+            &crl::Delivery::default(),
+        )
+        .err()
+        .unwrap();
+        assert!(err.message().contains("does not match"), "{err}");
+        assert_eq!(
+            open.store.audit_records(None).unwrap().len(),
+            1,
+            "only ca.init"
+        );
+        // This CA's own key, unlocked once, issues and publishes.
+        let key = open.unlock(&pass, &NoPrompt).unwrap();
+        crl::publish_with_key(
+            &mut open,
+            "local:test".into(),
+            &key,
+            now,
+            time::Duration::days(7),
+            &crl::Delivery::default(),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn the_issue_ask_is_the_one_the_cli_asks() {
+        for (subject, profile) in [
+            ("CN=钱八,OU=财政局,O=连云港市人民政府,C=CN", Profile::Person),
+            ("CN=x,OU=a/b,O=y,C=CN", Profile::Department),
+            ("CN=no department,C=CN", Profile::SubCa),
+        ] {
+            let dn = Dn::parse(subject).unwrap();
+            assert_eq!(
+                issue::ask(&dn, profile),
+                crate::cli::cert::issue_ask(&dn, profile),
+                "{subject}"
+            );
+        }
+    }
+}

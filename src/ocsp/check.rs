@@ -194,3 +194,35 @@ pub fn status_name(status: OcspResponseStatus) -> &'static str {
         OcspResponseStatus::Unauthorized => "unauthorized",
     }
 }
+
+/// The OCSP responder URLs of `cert`'s AuthorityInfoAccess (id-ad-ocsp, RFC 5280 §4.2.2.1), in
+/// order; none when it has no such extension or it does not parse.
+pub fn aia_ocsp_urls(cert: &Cert) -> Vec<String> {
+    use x509_cert::ext::pkix::AuthorityInfoAccessSyntax;
+    use x509_cert::ext::pkix::name::GeneralName;
+    const AIA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+    const AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
+    let Ok(parsed) = x509_cert::Certificate::from_der(&cert.der) else {
+        return Vec::new();
+    };
+    let Some(ext) = parsed
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id == AIA)
+    else {
+        return Vec::new();
+    };
+    let Ok(aia) = AuthorityInfoAccessSyntax::from_der(ext.extn_value.as_bytes()) else {
+        return Vec::new();
+    };
+    aia.0
+        .iter()
+        .filter(|d| d.access_method == AD_OCSP)
+        .filter_map(|d| match &d.access_location {
+            GeneralName::UniformResourceIdentifier(uri) => Some(uri.as_str().to_string()),
+            _ => None,
+        })
+        .collect()
+}

@@ -130,6 +130,20 @@ fn openssl_accepts_our_good_revoked_and_unknown_answers() {
         run.describe()
     );
 
+    // A SHA-256 CertID (RFC 9919 lets clients move off SHA-1) gets the same answer.
+    let run = ask_openssl(&env, &r, &ca, &["-sha256", "-cert", p(&bad.cert)], "bad256").success();
+    assert!(
+        run.stderr.contains("Response verify OK"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stdout.contains("Hash Algorithm: sha256"),
+        "{}",
+        run.describe()
+    );
+    assert!(run.stdout.contains(": revoked"), "{}", run.describe());
+
     let run = ask_openssl(&env, &r, &ca, &["-serial", "0x0123456789ABCDEF"], "unknown").success();
     assert!(
         run.stderr.contains("Response verify OK"),

@@ -543,3 +543,51 @@ fn the_checker_refuses_other_cert_ids_and_bad_times() {
         Judgement::Undecided(_)
     ));
 }
+
+mod no_panic {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn fixture() -> &'static (Responder, Vec<u8>, Vec<u8>) {
+        static F: std::sync::OnceLock<(Responder, Vec<u8>, Vec<u8>)> = std::sync::OnceLock::new();
+        F.get_or_init(|| {
+            let ca = ca(Algorithm::P256, "CN=OCSP Test CA,O=Test,C=CN");
+            let (leaf, _) = issue(&ca, Profile::Person, 2, Algorithm::P256);
+            (responder(&ca), ca.der, leaf)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the bytes, the responder answers (an error status at worst), and the
+        /// checker judges (undecided at worst); a mutated real request or response too.
+        #[test]
+        fn hostile_bytes_never_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..600),
+            at in 0usize..400,
+            xor in 1u8..=255,
+        ) {
+            let (r, ca_der, leaf) = fixture();
+            let _ = r.respond(&bytes, NOW);
+            let _ = r.respond_get(&String::from_utf8_lossy(&bytes), NOW);
+            let v = DefaultVerifier::default();
+            let _ = judge(&bytes, &cert(leaf), &cert(ca_der), NOW, &v);
+            let id = IssuerId::new(&cert(ca_der)).unwrap().cert_id(HashAlg::Sha1, &cert(leaf).serial).unwrap();
+            let mut req = request::build(vec![id]).unwrap();
+            let i = at % req.len();
+            req[i] ^= xor;
+            let resp = r.respond(&req, NOW).to_vec();
+            let mut resp2 = resp.clone();
+            let j = at % resp2.len();
+            resp2[j] ^= xor;
+            let j = judge(&resp2, &cert(leaf), &cert(ca_der), NOW, &v);
+            // A changed byte never turns into a different decided answer than the true one.
+            prop_assert!(
+                matches!(j, Judgement::Undecided(_) | Judgement::Good { .. }),
+                "{j:?}"
+            );
+        }
+    }
+}

@@ -20,13 +20,17 @@ use crate::ocsp::{HashAlg, IssuerId, MAX_RESPONSE_BYTES, REQUEST_MEDIA_TYPE, Sta
 use crate::pkix::Cert;
 use crate::pkix::sig::DefaultVerifier;
 use crate::pkix::validate::{OnlineAnswer, OnlineRevocation};
-use crate::store::{ListFilter, Store, StoreError};
+use crate::store::Store;
 
 /// Every certificate of the store and its status at `now`: revoked (or on hold, reason
 /// certificateHold) with its time and reason, otherwise good (expired ones too: RFC 6960
 /// §2.2 `good` says only "not revoked"). A serial not in the store is `unknown` to the
-/// responder.
-pub fn statuses(store: &Store, now: OffsetDateTime) -> Result<Vec<StatusRow>> {
+/// responder. Streams the store (serials and revocations), never its certificates.
+///
+/// `now` does not change the rows today: a revocation is in force from its recording, as in
+/// the CRL built at the same moment; it is in the signature so that a time-dependent answer
+/// (e.g. `unknown` for long-expired certificates) needs no change of callers.
+pub fn statuses(store: &Store, _now: OffsetDateTime) -> Result<Vec<StatusRow>> {
     let mut revoked: HashMap<Serial, Status> = HashMap::new();
     store
         .for_each_revoked(|e| {
@@ -39,20 +43,13 @@ pub fn statuses(store: &Store, now: OffsetDateTime) -> Result<Vec<StatusRow>> {
             );
         })
         .map_err(anyhow::Error::from)?;
-    let rows = store
-        .list(&ListFilter::default(), now)
+    let mut out = Vec::new();
+    store
+        .for_each_serial(|serial| {
+            let status = revoked.get(&serial).copied().unwrap_or(Status::Good);
+            out.push(StatusRow { serial, status });
+        })
         .map_err(anyhow::Error::from)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let serial: Serial = row.serial.parse().map_err(|_| {
-            anyhow::Error::from(StoreError::Damaged(format!(
-                "bad serial `{}` in certs",
-                row.serial
-            )))
-        })?;
-        let status = revoked.get(&serial).copied().unwrap_or(Status::Good);
-        out.push(StatusRow { serial, status });
-    }
     Ok(out)
 }
 

@@ -549,6 +549,23 @@ impl Store {
             .map_err(self.db_err("counting revocations"))
     }
 
+    /// Streams the serial of every certificate of the store to `f`, without loading the
+    /// certificates (the OCSP responder's list of known serials).
+    pub fn for_each_serial(&self, mut f: impl FnMut(Serial)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT serial FROM certs")
+            .map_err(self.db_err("reading serials"))?;
+        let mut rows = stmt.query([]).map_err(self.db_err("reading serials"))?;
+        while let Some(row) = rows.next().map_err(self.db_err("reading serials"))? {
+            let hexs: String = row.get(0).map_err(self.db_err("reading serials"))?;
+            f(hexs
+                .parse()
+                .map_err(|_| StoreError::Damaged(format!("bad serial `{hexs}` in certs")))?);
+        }
+        Ok(())
+    }
+
     /// A marker that changes whenever a certificate is issued, revoked, held or released:
     /// (last audit sequence number, number of revocations). Every such write appends an audit
     /// record in its own transaction, on any connection (`PRAGMA data_version` would miss the

@@ -20,7 +20,7 @@ mod tests;
 pub use check::{Judgement, Undecided, judge};
 pub use id::{HashAlg, IssuerId};
 pub use request::{MAX_CERT_IDS, MAX_REQUEST_BYTES, ParsedRequest, RequestError};
-pub use responder::{Responder, ResponderError, Signer, Status, StatusRow};
+pub use responder::{CacheHeaders, Responder, ResponderError, Signer, Status, StatusRow};
 
 /// id-kp-OCSPSigning (RFC 6960 §4.2.2.2).
 pub const OID_KP_OCSP_SIGNING: der::asn1::ObjectIdentifier =

@@ -81,6 +81,8 @@ pub struct Responder {
     sig_alg: AlgorithmIdentifierOwned,
     certs: Option<Vec<Certificate>>,
     responder_id: ResponderId,
+    /// The delegated certificate's (notBefore, notAfter): no refresh outside it.
+    delegate_validity: Option<(i64, i64)>,
     validity: i64,
     /// Serial magnitude -> status, as of the last refresh.
     statuses: HashMap<Vec<u8>, Status>,
@@ -125,12 +127,12 @@ impl Responder {
         check: bool,
     ) -> Result<Self, ResponderError> {
         let issuer = Cert::from_der(issuer_der).map_err(ResponderError::BadIssuer)?;
-        let (key, certs, signer_spki) = match signer {
+        let (key, certs, signer_spki, delegate_validity) = match signer {
             Signer::Ca(key) => {
                 if key.spki_der() != issuer.spki_der {
                     return Err(ResponderError::KeyMismatch);
                 }
-                (key, None, issuer.spki.clone())
+                (key, None, issuer.spki.clone(), None)
             }
             Signer::Delegated { cert_der, key } => {
                 let delegate = Cert::from_der(&cert_der)
@@ -143,7 +145,8 @@ impl Responder {
                 }
                 let cert = Certificate::from_der(&cert_der)
                     .map_err(|e| ResponderError::Delegated(e.to_string()))?;
-                (key, Some(vec![cert]), delegate.spki.clone())
+                let validity = (delegate.not_before, delegate.not_after);
+                (key, Some(vec![cert]), delegate.spki.clone(), Some(validity))
             }
         };
         let sig_alg = AlgorithmIdentifierOwned::from_der(key.signature_algorithm_der())
@@ -157,6 +160,7 @@ impl Responder {
             sig_alg,
             certs,
             responder_id,
+            delegate_validity,
             validity: validity.max(1),
             statuses: HashMap::new(),
             presigned: HashMap::new(),
@@ -172,6 +176,15 @@ impl Responder {
         rows: impl IntoIterator<Item = StatusRow>,
         now: i64,
     ) -> Result<(), ResponderError> {
+        if let Some((not_before, not_after)) = self.delegate_validity
+            && (now < not_before || now > not_after)
+        {
+            // Clients refuse answers of a delegate outside its validity (RFC 6960 §4.2.2.2):
+            // keep the last answers and say so, rather than sign ones nobody accepts.
+            return Err(ResponderError::Delegated(format!(
+                "its certificate is not valid at {now} (valid {not_before} to {not_after})"
+            )));
+        }
         let statuses: HashMap<Vec<u8>, Status> = rows
             .into_iter()
             .map(|r| (r.serial.as_bytes().to_vec(), r.status))
@@ -207,6 +220,19 @@ impl Responder {
     /// may keep an answer until it, RFC 5019 §6.2).
     pub fn next_update(&self) -> i64 {
         self.next_update
+    }
+
+    /// HTTP caching for a pre-signed answer at `now` (RFC 5019 §6.2): `None` once the answers
+    /// are past their nextUpdate (then an answer is signed when asked and must not be cached).
+    pub fn cache_headers(&self, now: i64) -> Option<CacheHeaders> {
+        if now < self.this_update || now >= self.next_update {
+            return None;
+        }
+        Some(CacheHeaders {
+            max_age: self.next_update - now,
+            last_modified: self.this_update,
+            expires: self.next_update,
+        })
     }
 
     /// How many serials the last refresh signed.
@@ -317,6 +343,16 @@ impl Responder {
             .and_then(|r| r.to_der())
             .map_err(enc)
     }
+}
+
+/// What a server puts in the HTTP headers of a pre-signed answer (RFC 5019 §6.2): `Cache-Control:
+/// max-age=<max_age>, public, no-transform, must-revalidate`, `Last-Modified` (producedAt =
+/// thisUpdate) and `Expires` (nextUpdate), Unix seconds. An `ETag` is the answer's hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheHeaders {
+    pub max_age: i64,
+    pub last_modified: i64,
+    pub expires: i64,
 }
 
 /// The serial magnitude a CertID asks about; `None` for a negative serial (never issued).

@@ -193,6 +193,22 @@ fn single_requests_get_the_presigned_bytes_with_or_without_nonce_and_sha256_ids_
 }
 
 #[test]
+fn cache_headers_run_to_next_update_and_stop_there() {
+    let ca = ca(Algorithm::P256, "CN=OCSP Test CA,O=Test,C=CN");
+    let r = responder(&ca);
+    assert_eq!(
+        r.cache_headers(NOW + 100),
+        Some(super::CacheHeaders {
+            max_age: DAY - 100,
+            last_modified: NOW,
+            expires: NOW + DAY
+        })
+    );
+    assert_eq!(r.cache_headers(NOW + DAY), None);
+    assert_eq!(r.cache_headers(NOW - 1), None);
+}
+
+#[test]
 fn a_refresh_re_signs_from_the_new_rows() {
     let ca = ca(Algorithm::P256, "CN=OCSP Test CA,O=Test,C=CN");
     let mut r = responder(&ca);
@@ -380,6 +396,12 @@ fn a_delegated_responder_with_nocheck_is_accepted() {
         ask(&r, &ca, &good, NOW + 1),
         Judgement::Good { .. }
     ));
+    // No refresh outside the delegate's validity: the last answers stay.
+    assert!(matches!(
+        r.refresh(rows(), d.not_after + 1),
+        Err(ResponderError::Delegated(_))
+    ));
+    assert_eq!(r.this_update(), NOW);
     // Outside the delegate's validity, its answers do not count.
     assert_eq!(
         judge(

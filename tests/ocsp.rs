@@ -248,13 +248,19 @@ fn an_sm2_ca_answers_sm2_with_sm3_as_openssl_dgst_checks_it() {
     let r = responder(&ca, ca_signer(&ca));
     // OpenSSL 3.0's `ocsp -respin` checks SM2 signatures with an empty user ID
     // (openssl/openssl#23471), as it does for certificates: it cannot verify a GM/T 0009
-    // signature, ours or anyone's. It still parses the answer and reads the status.
+    // signature, ours or anyone's ("signature failure" once it tries the issuer as the
+    // signer). It still parses the answer and reads the status.
     let run = ask_openssl(&env, &r, &ca, &["-cert", p(&good.cert)], "good");
     assert!(run.stdout.contains(": good"), "{}", run.describe());
+    assert!(
+        run.stderr.contains("signature failure"),
+        "{}",
+        run.describe()
+    );
     eprintln!(
-        "openssl ocsp -respin on an SM2 answer: exit {:?}, {}",
+        "openssl ocsp -respin on an SM2 answer: exit {:?}: {}",
         run.code,
-        run.stderr.lines().next().unwrap_or_default()
+        run.stderr.replace('\n', " | ")
     );
     // The signature, judged by `openssl dgst -sm3` with the GM/T 0009 default user ID.
     let resp = std::fs::read(env.path("good.resp")).unwrap();

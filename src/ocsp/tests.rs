@@ -613,3 +613,9 @@ mod no_panic {
         }
     }
 }
+
+#[test]
+fn a_responder_can_be_shared_by_a_server() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Responder>();
+}

@@ -9,7 +9,7 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -687,4 +687,174 @@ fn cert_verify_with_an_unreachable_responder_is_indeterminate() {
         "{}",
         run.describe()
     );
+}
+
+/// Serves `r` over HTTP on loopback for `connections` connections (POST body or GET path), as
+/// `govpki serve` will: a stand-in to run real clients against our responder.
+fn serve(r: Responder, connections: usize) -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/ocsp", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        for _ in 0..connections {
+            let Ok((mut s, _)) = listener.accept() else {
+                return;
+            };
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut data = Vec::new();
+            let mut buf = [0u8; 4096];
+            let (head_end, length) = loop {
+                let n = s.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break (None, 0);
+                }
+                data.extend_from_slice(&buf[..n]);
+                if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&data[..end]).to_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    if data.len() >= end + 4 + length {
+                        break (Some(end), length);
+                    }
+                }
+            };
+            let Some(end) = head_end else { continue };
+            let head = String::from_utf8_lossy(&data[..end]).into_owned();
+            let line = head.lines().next().unwrap_or_default().to_string();
+            let mut parts = line.split(' ');
+            let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let body = if method == "POST" {
+                r.respond(&data[end + 4..end + 4 + length], now()).to_vec()
+            } else {
+                r.respond_get(path.strip_prefix("/ocsp").unwrap_or(path), now())
+                    .to_vec()
+            };
+            let cache = r
+                .cache_headers(now())
+                .map(|c| {
+                    format!(
+                        "Cache-Control: max-age={}, public, no-transform, must-revalidate\r\n",
+                        c.max_age
+                    )
+                })
+                .unwrap_or_default();
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/ocsp-response\r\nContent-Length: {}\r\n{cache}Connection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(reply.as_bytes());
+            let _ = s.write_all(&body);
+        }
+    });
+    (url, handle)
+}
+
+#[test]
+fn real_clients_over_http_against_our_responder() {
+    if !require_tool("openssl") {
+        return;
+    }
+    let env = Env::new();
+    let ca = env.root_ca("ocsp-ca", "p256", &[]);
+    let good = env.issue(&ca, "good", "person", "CN=好人,O=T,C=CN", &[], &[]);
+    let bad = env.issue(&ca, "bad", "person", "CN=坏人,O=T,C=CN", &[], &[]);
+    env.run(
+        &ca.home,
+        ["cert", "revoke", &bad.serial, "--reason", "superseded"],
+    )
+    .success();
+    let (url, server) = serve(responder(&ca, ca_signer(&ca)), 4);
+    // `openssl ocsp -url` (POST, with its default nonce, which we ignore).
+    let run = tool(
+        "openssl",
+        [
+            "ocsp",
+            "-issuer",
+            p(&ca.cert),
+            "-CAfile",
+            p(&ca.cert),
+            "-cert",
+            p(&good.cert),
+            "-cert",
+            p(&bad.cert),
+            "-url",
+            &url,
+        ],
+    )
+    .success();
+    assert!(
+        run.stderr.contains("Response verify OK"),
+        "{}",
+        run.describe()
+    );
+    assert!(run.stdout.contains("good.pem: good"), "{}", run.describe());
+    assert!(
+        run.stdout.contains("bad.pem: revoked"),
+        "{}",
+        run.describe()
+    );
+    // The GET form (RFC 5019 §5), as a browser-like client sends it.
+    let req = env.path("get.req");
+    tool(
+        "openssl",
+        [
+            "ocsp",
+            "-issuer",
+            p(&ca.cert),
+            "-cert",
+            p(&bad.cert),
+            "-no_nonce",
+            "-reqout",
+            p(&req),
+        ],
+    )
+    .success();
+    let path = govpki::ocsp::request::get_path(&std::fs::read(&req).unwrap());
+    let addr = url.trim_start_matches("http://").trim_end_matches("/ocsp");
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET /ocsp/{path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).unwrap();
+    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    assert!(
+        String::from_utf8_lossy(&answer[..end]).contains("max-age="),
+        "a pre-signed answer is cacheable"
+    );
+    let resp = env.write("get.resp", &answer[end + 4..]);
+    let run = tool(
+        "openssl",
+        [
+            "ocsp",
+            "-respin",
+            p(&resp),
+            "-issuer",
+            p(&ca.cert),
+            "-CAfile",
+            p(&ca.cert),
+            "-cert",
+            p(&bad.cert),
+        ],
+    )
+    .success();
+    assert!(run.stdout.contains("revoked"), "{}", run.describe());
+    // Our own client.
+    let run = env
+        .run(&ca.home, ["cert", "verify", p(&good.cert), "--ocsp", &url])
+        .success();
+    assert!(run.stdout.contains("decided by OCSP"), "{}", run.describe());
+    let run = env
+        .run(&ca.home, ["cert", "verify", p(&bad.cert), "--ocsp", &url])
+        .code(1);
+    assert!(
+        run.stdout.contains("(superseded), decided by OCSP"),
+        "{}",
+        run.describe()
+    );
+    server.join().unwrap();
 }

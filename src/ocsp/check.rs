@@ -70,8 +70,6 @@ pub enum Undecided {
     Stale(i64),
     #[error("the response has no nextUpdate and its thisUpdate {0} is too old")]
     TooOld(i64),
-    #[error("the responder could not be asked: {0}")]
-    Transport(String),
 }
 
 /// Judges `response_der` for `cert`, issued by `issuer`, at `now`.

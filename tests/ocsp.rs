@@ -663,6 +663,20 @@ fn cert_verify_with_an_unreachable_responder_is_indeterminate() {
         run.describe()
     );
     assert!(run.stdout.contains("cannot connect"), "{}", run.describe());
+    let run = env
+        .run(
+            &ca.home,
+            ["--json", "cert", "verify", p(&good.cert), "--ocsp", &url],
+        )
+        .code(3);
+    let v = run.json();
+    assert_eq!(v["verdict"], "indeterminate", "{v}");
+    assert!(
+        v["revocation"][0]["ocsp_undecided"]
+            .as_str()
+            .is_some_and(|w| w.starts_with(&format!("OCSP {url}: cannot connect"))),
+        "{v}"
+    );
     // No URL and no AIA: indeterminate too, saying so.
     let run = env
         .run(&ca.home, ["cert", "verify", p(&good.cert), "--ocsp"])

@@ -408,7 +408,8 @@ fn apply_profile(
             params.key_usages = vec![Ku::DigitalSignature];
             params.extended_key_usages = vec![Eku::OcspSigning];
             // RFC 6960 §4.2.2.2.1: id-pkix-ocsp-nocheck (NULL), so that clients need not ask
-            // about the responder's own certificate; the profile keeps it short-lived instead.
+            // about the responder's own certificate. The RFC wants such a certificate
+            // short-lived: issue it with a short validity and renew it.
             params
                 .custom_extensions
                 .push(CustomExtension::from_oid_content(

@@ -9,6 +9,7 @@
 //! - [`audit`]: hash-chained audit records.
 //! - [`ops`]: the application layer, one module per use case; front ends call only it.
 //! - [`cli`]: one module per command group; `cli::output` is the only printer.
+//! - [`serve`]: `govpki serve`, the CA as a network service (publication, bounded HTTP(S)).
 #![forbid(unsafe_code)]
 
 pub mod audit;
@@ -19,5 +20,6 @@ pub mod ocsp;
 pub mod ops;
 pub mod pkix;
 pub mod seal;
+pub mod serve;
 pub mod store;
 pub mod tlv;

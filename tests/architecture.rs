@@ -122,6 +122,28 @@ fn domain_modules_do_not_reach_up_into_the_application_layer_or_the_cli() {
 }
 
 #[test]
+fn the_server_prints_nothing_reads_no_environment_and_does_not_import_the_cli() {
+    let found = occurrences(
+        &src().join("serve"),
+        &[
+            "println!",
+            "eprintln!",
+            "print!(",
+            "eprint!(",
+            "std::env::",
+            "env::var",
+            "crate::cli",
+        ],
+        &[],
+    );
+    assert!(
+        found.is_empty(),
+        "serve is a front end beside cli, talking back through its hooks:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn the_clock_is_read_in_one_place() {
     let found = occurrences(&src(), &["now_utc()", "SystemTime::now"], &["ops/clock.rs"]);
     assert!(

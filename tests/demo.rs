@@ -25,6 +25,15 @@ fn the_guided_tour_runs_to_the_end() {
     // his signature on it verifies.
     let tour = dir.path().join("tour");
     assert!(tour.join("qian.pem").is_file(), "{text}");
+    // The national-algorithm leg: an SM2 CA's home, and an SES seal-signature whose signature
+    // algorithm is SM2-with-SM3 (1.2.156.10197.1.501).
+    assert!(tour.join("sm2-ca/ca.pem").is_file(), "{text}");
+    let ses = std::fs::read(tour.join("notice-sm2.txt.ses")).unwrap();
+    let sm2_with_sm3 = [0x06, 0x08, 0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x83, 0x75];
+    assert!(
+        ses.windows(sm2_with_sm3.len()).any(|w| w == sm2_with_sm3),
+        "{text}"
+    );
     let verify = Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
         .args(["--json", "audit", "verify", "--home"])
         .arg(tour.join("root-ca"))

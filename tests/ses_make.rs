@@ -10,12 +10,13 @@
 //! `GOVPKI_REQUIRE_TOOLS=1` (`.ci/run` installs both).
 
 mod common;
+#[path = "tools/gmssl.rs"]
+mod gmssl;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, p, require_tool, tool};
-use der::asn1::AnyRef;
-use der::{Decode, Encode, Reader, SliceReader};
+use common::{Env, bit_string, child_tlvs, p, require_tool, tool};
+use der::Encode;
 use govpki::seal::chain::AtTimeChecker;
 use govpki::seal::ses::build::sign_document;
 use govpki::seal::{
@@ -242,29 +243,6 @@ fn make(pki: &Pki, now: OffsetDateTime) -> (Vec<u8>, Vec<u8>) {
     (seal.to_der().to_vec(), ses)
 }
 
-/// The TLVs of the elements of the constructed TLV `der`.
-fn child_tlvs(der: &[u8]) -> Vec<Vec<u8>> {
-    let any = AnyRef::from_der(der).unwrap();
-    let mut r = SliceReader::new(any.value()).unwrap();
-    let mut out = Vec::new();
-    while !r.is_finished() {
-        let start = usize::try_from(r.position()).unwrap();
-        let _: AnyRef<'_> = r.decode().unwrap();
-        let end = usize::try_from(r.position()).unwrap();
-        out.push(any.value()[start..end].to_vec());
-    }
-    out
-}
-
-/// The content octets of a BIT STRING TLV without unused bits.
-fn bit_string(tlv: &[u8]) -> Vec<u8> {
-    der::asn1::BitStringRef::from_der(tlv)
-        .unwrap()
-        .as_bytes()
-        .unwrap()
-        .to_vec()
-}
-
 /// (signed octets, DER signature) of an `SES_Signature` or an `SESeal`: both are
 /// `SEQUENCE { signed, cert, algorithm, signature BIT STRING, ... }`.
 fn signed_and_signature(der: &[u8]) -> (Vec<u8>, Vec<u8>) {
@@ -359,43 +337,6 @@ fn openssl_verify(
         run.describe()
     );
     ok
-}
-
-fn gmssl_verify(env: &Env, public_hex: &str, message: &[u8], signature: &[u8]) -> bool {
-    let msg = env.write("gm-msg.bin", message);
-    let sig = env.write("gm-sig.bin", signature);
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/tools/gmssl_sm2_verify.py"
-    );
-    let run = tool("python3", [script, public_hex, p(&sig), p(&msg)]);
-    match run.code {
-        Some(0) if run.stdout.trim() == "OK" => true,
-        Some(1) if run.stdout.starts_with("FAIL") => false,
-        _ => panic!("gmssl script broke\n{}", run.describe()),
-    }
-}
-
-/// Whether Python's `gmssl` is importable: missing, a loud SKIPPED line, or a panic under
-/// `GOVPKI_REQUIRE_TOOLS=1`.
-fn require_gmssl() -> bool {
-    if !require_tool("python3") {
-        return false;
-    }
-    let run = tool("python3", ["-c", "import gmssl.sm2"]);
-    if run.code == Some(0) {
-        return true;
-    }
-    if std::env::var("GOVPKI_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
-        panic!(
-            "Python `gmssl` is not installed, and GOVPKI_REQUIRE_TOOLS=1 forbids skipping (run .ci/run)\n{}",
-            run.describe()
-        );
-    }
-    eprintln!(
-        "SKIPPED: Python gmssl not installed (`python3 -m pip install gmssl==3.2.2`; .ci/run does)"
-    );
-    false
 }
 
 fn now() -> OffsetDateTime {
@@ -497,7 +438,7 @@ fn openssl_verifies_our_sm2_signatures_with_the_user_id_and_refuses_the_controls
 /// the controls.
 #[test]
 fn gmssl_verifies_our_sm2_signatures_and_refuses_the_controls() {
-    if !require_tool("openssl") || !require_gmssl() {
+    if !require_tool("openssl") || !gmssl::available() {
         return;
     }
     let env = Env::new();
@@ -511,12 +452,12 @@ fn gmssl_verifies_our_sm2_signatures_and_refuses_the_controls() {
         let hex_of = |party: &Party| hex::encode(party.signer.public_key());
         let keys = [hex_of(signer), hex_of(&pki.authority), hex_of(&pki.holder)];
         assert!(
-            gmssl_verify(&env, &keys[0], &signed, &signature),
+            gmssl::verify(&env, &keys[0], &signed, &signature),
             "{what}: gmssl verify_with_sm3"
         );
         for case in cases(&pki, &signed, &signature, signer) {
             assert!(
-                !gmssl_verify(&env, &keys[case.party], &case.message, &case.signature),
+                !gmssl::verify(&env, &keys[case.party], &case.message, &case.signature),
                 "{what}: gmssl accepted {}",
                 case.what
             );
@@ -524,7 +465,7 @@ fn gmssl_verifies_our_sm2_signatures_and_refuses_the_controls() {
     }
     // The SM2 certificates OpenSSL made verify in gmssl too (so both judges agree on the ID).
     let cert = child_tlvs(&pki.holder.cert);
-    assert!(gmssl_verify(
+    assert!(gmssl::verify(
         &env,
         &hex::encode(pki.root.signer.public_key()),
         &cert[0],

@@ -180,7 +180,8 @@ pub fn actor_serial(actor: &str) -> Option<&str> {
 
 /// Checks `sig` over `msg` with the public key of `cert_der`, for the signature algorithm govpki
 /// keys make for that key type (ECDSA P-256 with SHA-256, P-384 with SHA-384, Ed25519, RSA
-/// PKCS#1 v1.5 with SHA-256).
+/// PKCS#1 v1.5 with SHA-256, SM2 with SM3 and the GM/T 0009 user ID `1234567812345678`; ECDSA
+/// and SM2 signatures are DER `SEQUENCE { r, s }`, nothing else).
 pub fn verify(cert_der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ProofError> {
     let (_, cert) = x509_parser::parse_x509_certificate(cert_der)
         .map_err(|e| ProofError::Certificate(e.to_string()))?;
@@ -461,5 +462,33 @@ mod tests {
         assert_eq!(verify(&cert, &other, &sig), Err(ProofError::BadSignature));
         let stranger = cert_of(&PrivateKey::generate(Algorithm::Sm2).unwrap());
         assert_eq!(verify(&stranger, &msg, &sig), Err(ProofError::BadSignature));
+
+        // Only the DER SEQUENCE { r, s } of GM/T 0009 is an SM2 statement signature: not the
+        // raw r || s, not with a byte after it, not a signature made with another user ID
+        // (OpenSSL's default is the empty one).
+        let parsed = crate::pkix::sig::sm2_signature(&sig).unwrap();
+        let raw = parsed.to_bytes();
+        assert_eq!(verify(&cert, &msg, &raw), Err(ProofError::BadSignature));
+        let mut trailing = sig.clone();
+        trailing.push(0);
+        assert_eq!(
+            verify(&cert, &msg, &trailing),
+            Err(ProofError::BadSignature)
+        );
+        let signing = key.sm2_signing_key().unwrap();
+        let empty_id =
+            sm2::dsa::SigningKey::from_nonzero_scalar("", *signing.as_nonzero_scalar()).unwrap();
+        let other_id: sm2::dsa::Signature =
+            sm2::dsa::signature::Signer::try_sign(&empty_id, &msg).unwrap();
+        // (A good signature under the empty ID: the control is not broken.)
+        assert!(
+            sm2::dsa::signature::Verifier::verify(empty_id.verifying_key(), &msg, &other_id)
+                .is_ok()
+        );
+        let other_id = crate::ca::keys::sm2_signature_der(&other_id);
+        assert_eq!(
+            verify(&cert, &msg, &other_id),
+            Err(ProofError::BadSignature)
+        );
     }
 }

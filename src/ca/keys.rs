@@ -295,6 +295,11 @@ impl PrivateKey {
         })
     }
 
+    /// The PKCS#8 DER (for a TLS stack that takes the key as DER: `govpki serve`).
+    pub fn pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8
+    }
+
     /// A second handle on the same key (for a signer that must own its key).
     pub fn try_clone(&self) -> Result<PrivateKey, KeyError> {
         PrivateKey::from_pkcs8_der(&self.pkcs8)

@@ -31,8 +31,10 @@ seal (公章), seal a notice, verify it, show the sealed signature, and watch a 
 changed fail; check the shipped municipal policy (embedded in the binary) for the CA officer,
 allowed from the intranet and denied from the Internet; put the CA under the policy and have the
 officer issue a certificate, proving presence with his key, then be denied from the extranet;
-then verify the audit log and the officer's signature in it. Each command is printed before it
-runs.
+then verify the audit log and the officer's signature in it. Then the national algorithms: an SM2
+CA issues a department certificate, its seal authority makes an SM2 seal, a holder seals the
+notice as a GB/T 38540 SES_Signature, and a reviewer verifies it and catches the tampered copy.
+Each command is printed before it runs.
 
 EXAMPLES:
     govpki demo
@@ -102,7 +104,8 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
         std::fs::write(dir.join("policies-ca").join(name), text)?;
     }
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    let steps = vec![
+    std::fs::write(dir.join("notice-sm2.txt"), notice)?;
+    let mut steps = vec![
         Step {
             title: "create the root CA (P-256, key encrypted with scrypt)",
             args: s(&[
@@ -420,6 +423,7 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
             expect: 0,
         },
     ];
+    steps.extend(sm2_steps(&p));
     ctx.out
         .info(&format!("govpki demo in `{}`\n", dir.display()));
     for (i, step) in steps.iter().enumerate() {
@@ -470,6 +474,138 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
     ctx.out
         .info("demo complete: every step behaved as expected");
     Ok(Outcome::Success)
+}
+
+/// The national algorithms: an SM2 CA in its own home issues a department certificate and a
+/// seal holder's, its seal authority makes an SM2 seal, the holder seals a notice as a GB/T 38540
+/// SES_Signature, and a reviewer verifies it and catches the tampered copy.
+fn sm2_steps(p: &dyn Fn(&str) -> String) -> Vec<Step<'static>> {
+    let sm2 = |v: &[&str]| {
+        ["--home".to_string(), p("sm2-ca")]
+            .into_iter()
+            .chain(v.iter().map(|x| x.to_string()))
+            .collect::<Vec<_>>()
+    };
+    vec![
+        Step {
+            title: "national algorithms: create an SM2 root CA in a second home (SM2-with-SM3, GM/T 0009 user ID)",
+            args: sm2(&[
+                "ca",
+                "init",
+                "--algorithm",
+                "sm2",
+                "--subject",
+                "CN=连云港市电子政务SM2根CA,O=连云港市人民政府,C=CN",
+                "--crl-url",
+                "http://pki.lyg.gov.cn/sm2-root.crl",
+                "--passphrase-file",
+                &p("ca.pass"),
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "the SM2 CA issues the 信息中心 department certificate (SM2 key, encrypted PKCS#8)",
+            args: sm2(&[
+                "cert",
+                "issue",
+                "--profile",
+                "department",
+                "--algorithm",
+                "sm2",
+                "--subject",
+                "CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN",
+                "--key-out",
+                &p("dept-sm2.key"),
+                "--key-passphrase-file",
+                &p("staff.pass"),
+                "--passphrase-file",
+                &p("ca.pass"),
+                "--out",
+                &p("dept-sm2.pem"),
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "verify the SM2 department certificate: valid (exit 0)",
+            args: sm2(&["cert", "verify", &p("dept-sm2.pem")]),
+            expect: 0,
+        },
+        Step {
+            title: "issue an SM2 seal holder's certificate for 办公室",
+            args: sm2(&[
+                "cert",
+                "issue",
+                "--profile",
+                "seal",
+                "--algorithm",
+                "sm2",
+                "--subject",
+                "CN=赵六,OU=办公室,O=连云港市人民政府,C=CN",
+                "--key-out",
+                &p("zhaoliu.key"),
+                "--key-passphrase-file",
+                &p("staff.pass"),
+                "--passphrase-file",
+                &p("ca.pass"),
+                "--out",
+                &p("zhaoliu.pem"),
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "the SM2 seal authority makes 办公室's seal: a GB/T 38540 v4 SESeal signed SM2",
+            args: sm2(&[
+                "seal",
+                "create",
+                "--name",
+                "连云港市人民政府办公室",
+                "--type",
+                "official",
+                "--department",
+                "办公室",
+                "--holder-cert",
+                &p("zhaoliu.pem"),
+                "--out",
+                &p("office-sm2.esl"),
+                "--passphrase-file",
+                &p("ca.pass"),
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "赵六 seals the notice as a GB/T 38540 SES_Signature (SM3 of the notice, SM2 over TBS_Sign): notice-sm2.txt.ses",
+            args: sm2(&[
+                "seal",
+                "sign",
+                "--seal",
+                &p("office-sm2.esl"),
+                "--key",
+                &p("zhaoliu.key"),
+                "--cert",
+                &p("zhaoliu.pem"),
+                "--passphrase-file",
+                &p("staff.pass"),
+                &p("notice-sm2.txt"),
+            ]),
+            expect: 0,
+        },
+        Step {
+            title: "a reviewer verifies the SES seal-signature: valid (exit 0)",
+            args: sm2(&["seal", "verify", &p("notice-sm2.txt")]),
+            expect: 0,
+        },
+        Step {
+            title: "the copy with one byte changed, against the SES seal-signature: invalid (exit 1)",
+            args: sm2(&[
+                "seal",
+                "verify",
+                &p("notice-tampered.txt"),
+                "--sig",
+                &p("notice-sm2.txt.ses"),
+            ]),
+            expect: 1,
+        },
+    ]
 }
 
 fn serial_of(path: &Path) -> Result<String> {

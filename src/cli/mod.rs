@@ -12,6 +12,7 @@ pub mod csr;
 pub mod demo;
 pub mod output;
 pub mod seal;
+pub mod serve;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -145,6 +146,9 @@ pub enum Command {
     /// Show and verify the hash-chained audit log
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Run this home's CA as a network service: publication over HTTP(S)
+    #[command(long_about = serve::SERVE_LONG)]
+    Serve(serve::ServeArgs),
     /// Run a guided tour: set up a CA, issue, revoke, publish a CRL, verify
     #[command(long_about = demo::LONG_ABOUT)]
     Demo(demo::DemoArgs),
@@ -261,6 +265,7 @@ pub fn run(cli: Cli, clock: crate::ops::clock::Clock) -> anyhow::Result<Outcome>
         Command::Authz(cmd) => authz::run(cmd, &ctx),
         Command::Audit(cmd) => audit::run(cmd, &ctx),
         Command::Demo(args) => demo::run(args, &ctx),
+        Command::Serve(args) => serve::run(args, &ctx, clock),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "govpki", &mut buf);

@@ -13,6 +13,7 @@ use super::secrets::{Passphrase, Prompt};
 use crate::audit::Event;
 use crate::ca::crl::{self, CrlHeader, SignedCrl};
 use crate::ca::input;
+use crate::ca::keys::PrivateKey;
 use crate::ca::when::rfc3339;
 use crate::store::{self, files};
 
@@ -80,6 +81,30 @@ fn publish_crl(
     delivery: &Delivery,
 ) -> anyhow::Result<Published> {
     let key = open.unlock(passphrase, prompt)?;
+    publish_held(open, &key, actor, now, period, delivery)
+}
+
+/// Signs and publishes the next CRL with a CA key already unlocked (the service holds it from
+/// its start), exactly as [`publish`] does: committed, audited, the home's copy replaced.
+pub fn publish_with_key(
+    open: &mut OpenCa,
+    key: &PrivateKey,
+    actor: String,
+    now: OffsetDateTime,
+    period: Duration,
+    delivery: &Delivery,
+) -> Result<Published> {
+    Ok(publish_held(open, key, actor, now, period, delivery)?)
+}
+
+fn publish_held(
+    open: &mut OpenCa,
+    key: &PrivateKey,
+    actor: String,
+    now: OffsetDateTime,
+    period: Duration,
+    delivery: &Delivery,
+) -> anyhow::Result<Published> {
     // The CRL's audit record carries the log's head before it, signed with the CA key.
     let head_key = key
         .try_clone()
@@ -133,7 +158,7 @@ fn publish_crl(
     // Entries go from the store straight into the CRL buffer: memory stays near the CRL's size.
     let mut builder = crl::CrlBuilder::new(&header, key.signature_algorithm_der(), count);
     open.store.for_each_revoked(|e| builder.push(&e))?;
-    let signed = builder.finish(&key)?;
+    let signed = builder.finish(key)?;
     let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, signed.der()).as_ref());
     open.store.record_crl(
         number,

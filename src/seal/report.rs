@@ -1,8 +1,8 @@
 //! The report of a seal verification and the types that decide it: the checks and their ids,
 //! the verdict, where the judged time comes from, and what a [`ChainChecker`] answers.
 //!
-//! A leaf: it imports no other seal module except the [`DigestAlgorithm`] value type of
-//! [`super::signer`] (itself a leaf), so that `cms`, `timestamp`, `chain`, `ses` and `verify`
+//! A leaf: it imports no other seal module except [`super::signer`] (itself a leaf: the
+//! [`DigestAlgorithm`] value type, and the default of [`ChainChecker::seal_signature`]), so that `cms`, `timestamp`, `chain`, `ses` and `verify`
 //! can all use these types without importing one another. It judges nothing itself, except the
 //! ranking of failures ([`CheckId::rank`]) and the verdict that follows from the checks
 //! ([`Checks::conclude`]).
@@ -11,8 +11,10 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use super::format_time;
-use super::signer::DigestAlgorithm;
+use der::asn1::ObjectIdentifier;
+
+use super::signer::{self, DigestAlgorithm, SignatureCheck};
+use super::{SealError, format_time};
 pub use crate::ca::verify::IndeterminateReason;
 
 mod reason;
@@ -105,6 +107,23 @@ pub trait ChainChecker: Sync {
         role: ChainRole,
     ) -> ChainCheck {
         self.check(ee_der, intermediates, at, role)
+    }
+
+    /// Whether a seal authority's signature verifies: `signature` over `message` (the seal's
+    /// `SES_SealInfo`) with the key of the certificate `cert_der`, algorithm `alg`, as
+    /// [`signer::verify_signature_with_cert`] judges it (an error: the certificate does not
+    /// parse). Asked once per document, and every document one seal signs carries the same seal:
+    /// a checker shared by a run may answer a question it has answered before from memory
+    /// (`seal verify` does: an SM2 verification costs as much as hashing 100 KB). The default
+    /// checks every time.
+    fn seal_signature(
+        &self,
+        cert_der: &[u8],
+        alg: &ObjectIdentifier,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<SignatureCheck, SealError> {
+        signer::verify_signature_with_cert(cert_der, alg, None, message, signature)
     }
 }
 

@@ -387,10 +387,22 @@ impl Seal {
     /// Checks the seal authority's signature over `SES_SealInfo` with the authority certificate
     /// carried in the seal. (Whether that certificate is trusted is a chain question.)
     pub fn verify_authority_signature(&self) -> SignatureCheck {
-        match signer::verify_signature_with_cert(
+        self.authority_signature_by(|cert, alg, message, signature| {
+            signer::verify_signature_with_cert(cert, alg, None, message, signature)
+        })
+    }
+
+    /// [`Self::verify_authority_signature`] with `verify` checking (certificate, algorithm,
+    /// signed `SES_SealInfo`, signature) as [`signer::verify_signature_with_cert`] does: a
+    /// batch verifier's memory of the seals it has checked
+    /// ([`super::ChainChecker::seal_signature`]).
+    pub fn authority_signature_by(
+        &self,
+        verify: impl FnOnce(&[u8], &ObjectIdentifier, &[u8], &[u8]) -> Result<SignatureCheck, SealError>,
+    ) -> SignatureCheck {
+        match verify(
             &self.info.authority_cert,
             &self.info.signature_algorithm,
-            None,
             &self.seal_info_der,
             &self.info.signature,
         ) {

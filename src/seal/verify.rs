@@ -583,7 +583,10 @@ pub(super) fn seal_checks(
     opts: &VerifyOptions<'_>,
 ) {
     let i = s.info();
-    match s.verify_authority_signature() {
+    // Through the run's checker, which may remember the seal (see `ChainChecker::seal_signature`).
+    match s.authority_signature_by(|cert, alg, message, signature| {
+        opts.chain.seal_signature(cert, alg, message, signature)
+    }) {
         SignatureCheck::Valid => checks.pass(
             CheckId::SealSignature,
             format!(

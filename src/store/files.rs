@@ -151,6 +151,33 @@ pub fn lock_exclusive(path: &Path, wait: std::time::Duration) -> io::Result<File
     Ok(FileLock { _file: file })
 }
 
+/// Who holds a lock that [`try_lock_owned`] could not take: the pid written in the lock file
+/// (`None` when the holder has not written it yet, or wrote something else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holder(pub Option<u32>);
+
+/// Takes the exclusive lock on `path` without waiting and writes `pid` into the file, for a
+/// lock held for a process's whole life; `Ok(Err(holder))` when another process holds it.
+pub fn try_lock_owned(path: &Path, pid: u32) -> io::Result<Result<FileLock, Holder>> {
+    match lock_exclusive(path, std::time::Duration::ZERO) {
+        Ok(lock) => {
+            let mut file = &lock._file;
+            file.set_len(0)?;
+            file.write_all(format!("{pid}\n").as_bytes())?;
+            file.flush()?;
+            Ok(Ok(lock))
+        }
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            let text = read_limited(path, 64).unwrap_or_default();
+            let pid = std::str::from_utf8(&text)
+                .ok()
+                .and_then(|t| t.trim().parse().ok());
+            Ok(Err(Holder(pid)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 fn temp_path(target: &Path) -> PathBuf {
     let name = target
         .file_name()
@@ -430,6 +457,19 @@ pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_owned_lock_names_its_holder_to_the_second_taker() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("serve.lock");
+        let first = try_lock_owned(&path, 4242).unwrap().unwrap();
+        assert_eq!(
+            try_lock_owned(&path, 7).unwrap().unwrap_err(),
+            Holder(Some(4242))
+        );
+        drop(first);
+        assert!(try_lock_owned(&path, 7).unwrap().is_ok());
+    }
 
     #[test]
     fn streamed_pem_matches_the_pem_crate() {

@@ -45,6 +45,8 @@ pub const INIT_LOCK_FILE: &str = "init.lock";
 /// Held by `crl generate` from taking a CRL number until the CRL is published, so CRL numbers
 /// and published files follow one order.
 pub const CRL_LOCK_FILE: &str = "crl.lock";
+/// Held (`flock`) by `govpki serve` for its whole life, with its pid inside: one server per home.
+pub const SERVE_LOCK_FILE: &str = "serve.lock";
 
 /// Store errors.
 #[derive(Debug, thiserror::Error)]
@@ -714,6 +716,15 @@ impl Store {
         self.conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .map_err(self.db_err("checking integrity"))
+    }
+
+    /// SQLite's `PRAGMA data_version` on this connection: it changes when another connection
+    /// (another process) commits, not on this connection's own commits. The service polls it to
+    /// see revocations committed by anyone.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(self.db_err("reading the data version"))
     }
 
     /// Direct access for the seal and authorization modules' tables.

@@ -639,3 +639,28 @@ pub fn der_of(file: &Path) -> Vec<u8> {
         bytes
     }
 }
+
+/// The elements (whole TLVs) of the constructed DER TLV `der`.
+pub fn child_tlvs(der: &[u8]) -> Vec<Vec<u8>> {
+    use der::{Decode, Reader, SliceReader, asn1::AnyRef};
+    let any = AnyRef::from_der(der).expect("one DER TLV");
+    let mut r = SliceReader::new(any.value()).expect("TLV content");
+    let mut out = Vec::new();
+    while !r.is_finished() {
+        let start = usize::try_from(r.position()).unwrap();
+        let _: AnyRef<'_> = r.decode().expect("a child TLV");
+        let end = usize::try_from(r.position()).unwrap();
+        out.push(any.value()[start..end].to_vec());
+    }
+    out
+}
+
+/// The content octets of a DER BIT STRING TLV without unused bits.
+pub fn bit_string(tlv: &[u8]) -> Vec<u8> {
+    use der::Decode;
+    der::asn1::BitStringRef::from_der(tlv)
+        .expect("a BIT STRING")
+        .as_bytes()
+        .expect("no unused bits")
+        .to_vec()
+}

@@ -31,7 +31,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
-use super::{Context, Outcome, hinted};
+use super::{Context, Outcome};
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common;
 use crate::ops::seal::*;

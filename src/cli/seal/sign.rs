@@ -3,18 +3,30 @@
 use super::*;
 use crate::ops;
 use crate::ops::Passphrase;
-use crate::ops::seal::sign::{Sealed, SignActing, SignRequest, Signed};
+use crate::ops::seal::sign::{Sealed, SignActing, SignRequest, SignatureFormat, Signed};
 
 pub(super) const SIGN_LONG: &str = "\
-Seal documents: for each DOC, a detached CMS SignedData (RFC 5652) over the document's bytes by the
-holder key, with the CAdES-B-B signed attributes contentType, messageDigest, signingTime and
-signingCertificateV2, and the whole seal as a signed attribute (OID 1.3.6.1.4.1.32473.1.1, a
-documentation placeholder until a PEN is registered). The signer's certificate and chain are
-embedded: the chain comes from --chain, else from the --cert file's extra certificates, else from
-this home when its CA issued the holder. `openssl cms -verify -binary -inform DER -in DOC.p7s
--content DOC -CAfile ROOT -purpose any` accepts the result.
+Seal documents with a holder key, in one of two formats (--format; by default the one the
+holder's key implies):
 
-Output: DOC.p7s beside each document, or in --out-dir. Two documents with the same file name into
+  p7s  (P-256, P-384, Ed25519 and RSA keys) a detached CMS SignedData (RFC 5652) over the
+       document's bytes, with the CAdES-B-B signed attributes contentType, messageDigest,
+       signingTime and signingCertificateV2, and the whole seal as a signed attribute (OID
+       1.3.6.1.4.1.32473.1.1, a documentation placeholder until a PEN is registered). The signer's
+       certificate and chain are embedded: the chain comes from --chain, else from the --cert
+       file's extra certificates, else from this home when its CA issued the holder. `openssl
+       cms -verify -binary -inform DER -in DOC.p7s -content DOC -CAfile ROOT -purpose any`
+       accepts the result. Output: DOC.p7s.
+  ses  (SM2 keys) a GB/T 38540 version 4 SES_Signature, as other Chinese seal systems write
+       them: TBS_Sign {version 4, the seal, timeInfo, dataHash = the document's SM3,
+       propertyInfo = its file name, percent-encoded outside printable ASCII}, the signer's
+       certificate, and an SM2-with-SM3 signature over TBS_Sign (user ID 1234567812345678, DER
+       r,s). The seal must be a version 4 (GB/T 38540) seal. Output: DOC.ses.
+
+An SM2 key cannot make a .p7s, nor another key an SES_Signature (exit 2, before the key is
+unlocked).
+
+Output files go beside each document, or in --out-dir. Two documents with the same file name into
 one --out-dir is an error; an existing signature file needs --force. Files are written whole or
 not at all, and made durable together at the end.
 
@@ -24,11 +36,9 @@ seal does not list the signing certificate, the seal's authority signature does 
 signing certificate is expired, not yet valid, or revoked in this home's store.
 
 The key is unlocked once (--passphrase-file, else a prompt; an unencrypted key needs neither);
-documents are hashed streaming in constant memory (the hash follows the key: SHA-256 for P-256 and
-RSA, SHA-384 for P-384, SHA-512 for Ed25519) on every core. All documents get the same signing
-time. --format ses (GB/T 38540 SES_Signature, for an SM2 holder key) is not offered by this verb
-yet, and an SM2 holder key cannot make a .p7s. (SM2 seals are made by `seal create` with an SM2
-seal authority and checked by `seal show`; foreign SES_Signature files by `seal verify`.)
+documents are hashed streaming in constant memory (p7s: the hash follows the key, SHA-256 for
+P-256 and RSA, SHA-384 for P-384, SHA-512 for Ed25519; ses: SM3) on every core. All documents get
+the same signing time. `seal verify` judges both formats (it finds DOC.p7s, else DOC.ses).
 
 With --json: one JSON line per document (document, signature, es_id, signer, signing_time,
 digest_algorithm, digest; or document and error), or {\"verdict\": \"refused\", \"reason\": ...}
@@ -37,19 +47,20 @@ when the seal is refused.
 EXAMPLES:
     govpki seal sign --seal office.esl --key lisi.key --cert lisi.pem --passphrase-file lisi.pass notice.pdf
     govpki seal sign --seal office.esl --key lisi.key --cert lisi.pem --out-dir signed/ docs/*.pdf
+    govpki seal sign --seal sm2-office.esl --key wangwu-sm2.key --cert wangwu-sm2.pem notice.ofd
     govpki --json seal sign --seal office.esl --key lisi.key --cert lisi.pem --chain chain.pem a.ofd
 
 EXIT CODES:
     0  every document sealed
     1  refused (seal expired, not yet valid, revoked, or not listing the certificate)
-    2  an error (missing document, wrong passphrase, existing output, --format ses, ...)";
+    2  an error (missing document, wrong passphrase, existing output, a format the key cannot make)";
 
 /// The signature format `seal sign` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SignFormat {
     /// CMS SignedData, detached, CAdES-B-B attributes and the seal (DOC.p7s)
     P7s,
-    /// GB/T 38540 SES_Signature (for an SM2 holder key; not offered yet; `seal verify` reads them)
+    /// GB/T 38540 version 4 SES_Signature, SM2-with-SM3 over the document's SM3 (DOC.ses; an SM2 holder key)
     Ses,
 }
 
@@ -67,9 +78,9 @@ pub struct SignArgs {
     /// File holding the key's passphrase
     #[arg(long, value_name = "F")]
     pub passphrase_file: Option<PathBuf>,
-    /// Signature format
-    #[arg(long, value_enum, default_value_t = SignFormat::P7s)]
-    pub format: SignFormat,
+    /// Signature format [default: ses for an SM2 holder key, else p7s]
+    #[arg(long, value_enum)]
+    pub format: Option<SignFormat>,
     /// Write the signatures into this directory instead of beside the documents
     #[arg(long, value_name = "D")]
     pub out_dir: Option<PathBuf>,
@@ -100,12 +111,6 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
         seal_status,
         docs,
     } = args;
-    if format == SignFormat::Ses {
-        return Err(hinted(
-            "--format ses is not offered by `seal sign` yet: it would write a GB/T 38540 SES_Signature for an SM2 holder key",
-            "use --format p7s (the default)",
-        ));
-    }
     let request = SignRequest {
         seal,
         key,
@@ -115,6 +120,10 @@ pub(super) fn sign(args: SignArgs, ctx: &Context) -> Result<Outcome> {
         force,
         chain,
         seal_status,
+        format: format.map(|f| match f {
+            SignFormat::P7s => SignatureFormat::P7s,
+            SignFormat::Ses => SignatureFormat::Ses,
+        }),
     };
     let bar = progress(ctx, request.docs.len(), "sealing");
     let tick = || {

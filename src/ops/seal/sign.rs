@@ -15,12 +15,13 @@ use crate::audit::Event;
 use crate::ca::input;
 use crate::ca::keys::PrivateKey;
 use crate::ca::when::rfc3339;
-use crate::ops::common;
 use crate::ops::govern::{self, Allowed, Ask, Governance};
 use crate::ops::secrets::{self, Passphrase};
+use crate::ops::{common, hinted};
+use crate::seal::cms::DocumentHash;
 use crate::seal::{
-    DigestAlgorithm, DocumentSigner, RevokedSeals, Seal, SealError, SealStatus, SignRefusal,
-    check_before_signing, hash_document_with,
+    DigestAlgorithm, DocumentSigner, RevokedSeals, Seal, SealError, SealStatus, SesSigner,
+    SignRefusal, check_before_signing, hash_document_with,
 };
 use crate::store::files;
 
@@ -156,11 +157,64 @@ pub fn embedded_chain(
     }
 }
 
+/// What writes each document's signature: a CMS `.p7s` or a GB/T 38540 `SES_Signature`.
+pub enum SignatureWriter<'a> {
+    Cms(DocumentSigner<'a>),
+    Ses(SesSigner<'a>),
+}
+
+impl SignatureWriter<'_> {
+    /// The digest algorithm documents are hashed with: the key's for CMS, SM3 for SES.
+    pub fn digest_algorithm(&self) -> DigestAlgorithm {
+        match self {
+            SignatureWriter::Cms(s) => s.digest_algorithm(),
+            SignatureWriter::Ses(_) => DigestAlgorithm::Sm3,
+        }
+    }
+
+    /// The signature of the document `doc` whose hash is `hash`, at `now`.
+    fn sign(
+        &self,
+        doc: &Path,
+        hash: &DocumentHash,
+        now: OffsetDateTime,
+    ) -> Result<Vec<u8>, SealError> {
+        match self {
+            SignatureWriter::Cms(s) => s.sign(&hash.value, now),
+            SignatureWriter::Ses(s) => s.sign(hash, now, &property_info(doc)),
+        }
+    }
+}
+
+/// The `propertyInfo` of a document's `SES_Signature`: its file name, percent-encoded where a
+/// byte is not printable ASCII (an IA5String; a Chinese file name stays readable by decoding),
+/// cut to the builder's limit. In an OFD package it would be the signed `Signature.xml`'s path.
+pub fn property_info(doc: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let name = doc.file_name().map(|n| n.as_bytes()).unwrap_or(b"document");
+    let mut out = String::with_capacity(name.len());
+    for &b in name {
+        let encoded = if b.is_ascii_graphic() && b != b'%' || b == b' ' {
+            (b as char).to_string()
+        } else {
+            format!("%{b:02X}")
+        };
+        if out.len() + encoded.len() > crate::seal::ses::build::PROPERTY_INFO_MAX {
+            break;
+        }
+        out.push_str(&encoded);
+    }
+    if out.is_empty() {
+        out.push_str("document");
+    }
+    out
+}
+
 /// Seals each document into its signature file, on rayon's pool, signing time `now`; then one
 /// file-system sync per device makes every signature written durable. The document's digest
 /// (hex) or the error, in the documents' order; `done` is called after each document.
 pub fn seal_documents(
-    signer: &DocumentSigner<'_>,
+    signer: &SignatureWriter<'_>,
     jobs: &[(&PathBuf, &PathBuf)],
     now: OffsetDateTime,
     force: bool,
@@ -176,7 +230,7 @@ pub fn seal_documents(
             let hash = hash_document_with(digest, file)
                 .with_context(|| format!("reading document `{}`", doc.display()))?;
             let der = signer
-                .sign(&hash.value, now)
+                .sign(doc, &hash, now)
                 .with_context(|| format!("sealing `{}`", doc.display()))?;
             crate::ops::common::write_output_deferred(out, &der, false, force)?;
             done();
@@ -205,6 +259,36 @@ pub fn seal_documents(
 // ---------------------------------------------------------------------------------------------
 // The use case
 
+/// The signature format written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureFormat {
+    /// A detached CMS SignedData with CAdES-B-B attributes and the seal (`DOC.p7s`).
+    P7s,
+    /// A GB/T 38540 version 4 `SES_Signature` (`DOC.ses`), for an SM2 holder key.
+    Ses,
+}
+
+impl SignatureFormat {
+    /// The signature file's extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            SignatureFormat::P7s => "p7s",
+            SignatureFormat::Ses => "ses",
+        }
+    }
+
+    /// The format a holder certificate signs in when none is asked: SES for an SM2 key.
+    fn for_signer(signer: &SignerCert) -> Result<Self> {
+        Ok(
+            if crate::ca::keys::is_sm2_spki(&common::spki_of(&signer.der)?) {
+                SignatureFormat::Ses
+            } else {
+                SignatureFormat::P7s
+            },
+        )
+    }
+}
+
 /// What to seal, with which seal, key and certificate.
 #[derive(Debug, Clone)]
 pub struct SignRequest {
@@ -224,6 +308,8 @@ pub struct SignRequest {
     pub chain: Option<PathBuf>,
     /// Seal status lists to check the seal against.
     pub seal_status: Vec<PathBuf>,
+    /// The format; `None`: SES for an SM2 holder certificate, else CMS.
+    pub format: Option<SignatureFormat>,
 }
 
 /// Who signs, when, and where the operation's notes go.
@@ -305,9 +391,10 @@ fn error_line<S: serde::Serializer>(
 /// (governed homes), and the documents on rayon's pool.
 pub fn sign(req: &SignRequest, acting: &SignActing<'_>) -> crate::ops::Result<Signed> {
     let now = acting.governance.now;
-    let outputs = signature_outputs(req)?;
-    let seal = super::read_seal(&req.seal)?;
     let signer = SignerCert::read(&req.cert)?;
+    let format = signature_format(req, &signer)?;
+    let outputs = signature_outputs(req, format)?;
+    let seal = super::read_seal(&req.seal)?;
     let mut open = super::open_home(acting.home)?;
     if let Some(why) = signer_refusal(&signer, open.as_ref(), now) {
         return Ok(Signed::Refused(Refusal::new(why)));
@@ -323,10 +410,23 @@ pub fn sign(req: &SignRequest, acting: &SignActing<'_>) -> crate::ops::Result<Si
         );
     }
     let chain = req.chain.as_deref().map(common::read_certs).transpose()?;
-    let (chain, warning) = embedded_chain(&signer, chain, open.as_ref(), acting.home);
-    if let Some(w) = warning {
-        (acting.warn)(&w);
-    }
+    let chain = match format {
+        SignatureFormat::P7s => {
+            let (chain, warning) = embedded_chain(&signer, chain, open.as_ref(), acting.home);
+            if let Some(w) = warning {
+                (acting.warn)(&w);
+            }
+            chain
+        }
+        SignatureFormat::Ses => {
+            if chain.is_some() {
+                (acting.warn)(
+                    "--chain is not embedded: an SES_Signature carries the signer's certificate only",
+                );
+            }
+            Vec::new()
+        }
+    };
 
     // Unlocked before the policy is asked: in a governed home the signing key is also the
     // operator's proof of presence.
@@ -336,11 +436,19 @@ pub fn sign(req: &SignRequest, acting: &SignActing<'_>) -> crate::ops::Result<Si
         None => Vec::new(),
     };
     let key_signer = KeySigner::new(&key);
-    let doc_signer = DocumentSigner::new(&key_signer, &signer.der, &chain, &[], Some(&seal))
-        .map_err(|e| match e {
-            SealError::KeyMismatch { .. } => key_mismatch(req, &signer),
-            other => anyhow::Error::new(other).context("preparing to sign"),
-        })?;
+    let doc_signer = match format {
+        SignatureFormat::P7s => {
+            DocumentSigner::new(&key_signer, &signer.der, &chain, &[], Some(&seal))
+                .map(SignatureWriter::Cms)
+        }
+        SignatureFormat::Ses => {
+            SesSigner::new(&seal, &signer.der, &key_signer).map(SignatureWriter::Ses)
+        }
+    }
+    .map_err(|e| match e {
+        SealError::KeyMismatch { .. } => key_mismatch(req, &signer),
+        other => anyhow::Error::new(other).context("preparing to sign"),
+    })?;
     if let Some(d) = &req.out_dir {
         common::create_out_dir(d)?;
     }
@@ -357,9 +465,33 @@ pub fn sign(req: &SignRequest, acting: &SignActing<'_>) -> crate::ops::Result<Si
     )))
 }
 
+/// The format asked, or the one the signer's key implies; refused before any work when the key
+/// cannot sign it (a CMS signature with an SM2 key, an SES_Signature without one).
+fn signature_format(req: &SignRequest, signer: &SignerCert) -> Result<SignatureFormat> {
+    let implied = SignatureFormat::for_signer(signer)?;
+    match (req.format, implied) {
+        (None, f) => Ok(f),
+        (Some(asked), f) if asked == f => Ok(f),
+        (Some(SignatureFormat::P7s), _) => Err(hinted(
+            format!(
+                "`{}` certifies an SM2 key: a CMS (.p7s) signature with an SM2 key is not offered (no reader, ours included, would accept SM3 in CAdES)",
+                req.cert.display()
+            ),
+            "an SM2 holder signs GB/T 38540 SES_Signatures: use --format ses (the default for an SM2 key)",
+        )),
+        (Some(SignatureFormat::Ses), _) => Err(hinted(
+            format!(
+                "`{}` does not certify an SM2 key: a GB/T 38540 SES_Signature is signed SM2-with-SM3",
+                req.cert.display()
+            ),
+            "use --format p7s (the default for this key), or an SM2 holder certificate and key",
+        )),
+    }
+}
+
 /// The signature file of each document, checked before any work: documents that exist and
 /// are regular files, no two into one file, no existing file without `force`.
-fn signature_outputs(req: &SignRequest) -> Result<Vec<PathBuf>> {
+fn signature_outputs(req: &SignRequest, format: SignatureFormat) -> Result<Vec<PathBuf>> {
     let mut outputs = Vec::with_capacity(req.docs.len());
     let mut seen: HashMap<PathBuf, &Path> = HashMap::new();
     for doc in &req.docs {
@@ -368,7 +500,7 @@ fn signature_outputs(req: &SignRequest) -> Result<Vec<PathBuf>> {
         if !meta.is_file() {
             bail!("reading document `{}`: not a regular file", doc.display());
         }
-        let sig = super::signature_path(doc, req.out_dir.as_deref(), "p7s")?;
+        let sig = super::signature_path(doc, req.out_dir.as_deref(), format.extension())?;
         if let Some(first) = seen.insert(sig.clone(), doc) {
             if req.out_dir.is_some() {
                 bail!(
@@ -562,6 +694,26 @@ mod tests {
         let refusal = Refusal::new("the seal expired");
         let before = serde_json::json!({ "verdict": "refused", "reason": "the seal expired" });
         assert_eq!(json(&refusal), serde_json::to_string(&before).unwrap());
+    }
+
+    #[test]
+    fn property_info_is_the_file_name_in_printable_ascii() {
+        assert_eq!(
+            property_info(Path::new("docs/notice 1.pdf")),
+            "notice 1.pdf"
+        );
+        assert_eq!(
+            property_info(Path::new("通知.ofd")),
+            "%E9%80%9A%E7%9F%A5.ofd"
+        );
+        assert_eq!(property_info(Path::new("100%.txt")), "100%25.txt");
+        assert_eq!(property_info(Path::new("a\tb")), "a%09b");
+        assert_eq!(property_info(Path::new("/")), "document");
+        let long = "通".repeat(400);
+        let info = property_info(Path::new(&long));
+        assert!(info.len() <= crate::seal::ses::build::PROPERTY_INFO_MAX);
+        assert!(info.len() > 1000, "cut at whole escapes: {}", info.len());
+        assert!(info.bytes().all(|b| b.is_ascii_graphic() || b == b' '));
     }
 
     fn json<T: Serialize>(value: &T) -> String {

@@ -1,0 +1,372 @@
+//! What the server publishes, kept current: the CRL it signs with the held CA key (at start,
+//! whenever another process commits to the store, and before its nextUpdate), and the seal
+//! status list the home holds. Each CRL is published as `crl generate` publishes one:
+//! numbered, committed, audited, the home's copy replaced.
+//!
+//! Runs on one blocking thread with its own store connection: SQLite's `data_version` on that
+//! connection moves only with other connections' commits, so the server's own CRL commits do
+//! not wake it again.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use hyper::body::Bytes;
+use time::{Duration, OffsetDateTime};
+
+use super::conn::Shared;
+use super::routes::{ServedCrl, Snapshot};
+use crate::ca::input::pem_lf;
+use crate::ca::keys::PrivateKey;
+use crate::ops::common::OpenCa;
+use crate::ops::crl::{Delivery, publish_with_key};
+use crate::ops::seal::status_list::STATUS_LIST_FILE;
+use crate::store::files;
+
+/// The most bytes of a seal status list the server reads from the home.
+const STATUS_LIST_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// What the publisher tells the front end.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    CrlPublished {
+        number: u64,
+        entries: usize,
+        next_update: OffsetDateTime,
+    },
+    CrlFailed(String),
+}
+
+/// The CA held open and unlocked, and what it last published.
+pub struct Publisher {
+    open: OpenCa,
+    key: PrivateKey,
+    actor: String,
+    period: Duration,
+    data_version: i64,
+    crl: Option<ServedCrl>,
+    seal_status: Option<Bytes>,
+    retry_at: Option<OffsetDateTime>,
+    /// The store as the current CRL saw it.
+    state: Option<StoreState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StoreState {
+    revocations: Vec<u8>,
+    last_crl: Option<u64>,
+}
+
+impl Publisher {
+    pub fn new(open: OpenCa, key: PrivateKey, actor: String, period: Duration) -> Publisher {
+        Publisher {
+            open,
+            key,
+            actor,
+            period,
+            data_version: 0,
+            crl: None,
+            seal_status: None,
+            retry_at: None,
+            state: None,
+        }
+    }
+
+    /// Signs and publishes a CRL at `now`.
+    pub fn publish_crl(&mut self, now: OffsetDateTime) -> crate::ops::Result<Notice> {
+        let published = publish_with_key(
+            &mut self.open,
+            &self.key,
+            self.actor.clone(),
+            now,
+            self.period,
+            &Delivery::default(),
+        )?;
+        let notice = Notice::CrlPublished {
+            number: published.number,
+            entries: published.crl.entries,
+            next_update: published.next_update,
+        };
+        self.state = self.store_state();
+        self.crl = Some(ServedCrl::new(
+            published.crl.der().to_vec(),
+            published.number,
+            published.this_update,
+            published.next_update,
+        ));
+        Ok(notice)
+    }
+
+    /// What the CRL is made of in the store: a digest of the revocations, and the number of
+    /// the last CRL published (by anyone: a CRL published by another process must be superseded
+    /// by the server's next, or the server would serve an older one than the home's).
+    fn store_state(&self) -> Option<StoreState> {
+        let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+        self.open
+            .store
+            .for_each_revoked(|e| {
+                let line = format!(
+                    "{}|{}|{:?}|{:?}\n",
+                    e.serial,
+                    e.revoked_at.unix_timestamp(),
+                    e.reason,
+                    e.invalidity.map(OffsetDateTime::unix_timestamp)
+                );
+                digest.update(line.as_bytes());
+            })
+            .ok()?;
+        let last_crl = self.open.store.last_crl().ok()?.map(|(n, _, _)| n);
+        Some(StoreState {
+            revocations: digest.finish().as_ref().to_vec(),
+            last_crl,
+        })
+    }
+
+    /// The publication as it stands (`None` before the first CRL).
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        let crl = self.crl.clone()?;
+        let meta = &self.open.meta;
+        let ca_pem = pem_lf(&pem::Pem::new("CERTIFICATE", meta.cert_der.clone()));
+        let chain_pem: String = self
+            .open
+            .chain()
+            .into_iter()
+            .map(|der| pem_lf(&pem::Pem::new("CERTIFICATE", der)))
+            .collect();
+        Some(Snapshot {
+            ca_subject: self.open.subject(),
+            ca_der: Bytes::from(meta.cert_der.clone()),
+            ca_pem: Bytes::from(ca_pem),
+            chain_pem: Bytes::from(chain_pem),
+            crl,
+            seal_status: self.seal_status.clone(),
+        })
+    }
+
+    /// Notes the store's data version and reads the seal status list: the state the first
+    /// snapshot shows.
+    pub fn prime(&mut self) -> crate::ops::Result<()> {
+        self.data_version = self
+            .open
+            .store
+            .data_version()
+            .map_err(anyhow::Error::from)?;
+        self.seal_status = self.read_seal_status();
+        Ok(())
+    }
+
+    fn read_seal_status(&self) -> Option<Bytes> {
+        let path: PathBuf = self.open.store.home().join(STATUS_LIST_FILE);
+        files::read_limited(&path, STATUS_LIST_LIMIT)
+            .ok()
+            .map(Bytes::from)
+    }
+
+    /// One poll at `now`: a new CRL when another process committed to the store or the current
+    /// CRL nears its nextUpdate, the seal status list re-read. Returns what changed, if any.
+    pub fn tick(&mut self, now: OffsetDateTime) -> (bool, Option<Notice>) {
+        let mut changed = false;
+        let seal_status = self.read_seal_status();
+        if seal_status != self.seal_status {
+            self.seal_status = seal_status;
+            changed = true;
+        }
+        let version = self.open.store.data_version().ok();
+        let mut store_moved = version.is_some_and(|v| v != self.data_version);
+        if store_moved {
+            // Most commits (issuance, audit records) leave the CRL's content as it was.
+            let state = self.store_state();
+            if state.is_some() && state == self.state {
+                store_moved = false;
+                if let Some(v) = version {
+                    self.data_version = v;
+                }
+            }
+        }
+        let lapsing = self.crl.as_ref().is_none_or(|c| {
+            // Refresh with half the period, at most a day, still to run.
+            let margin = std::cmp::min(self.period / 2, Duration::days(1));
+            now >= c.next_update - margin
+        });
+        let waiting = self.retry_at.is_some_and(|at| now < at);
+        if !(store_moved || lapsing) || waiting {
+            return (changed, None);
+        }
+        match self.publish_crl(now) {
+            Ok(notice) => {
+                if let Some(v) = version {
+                    self.data_version = v;
+                }
+                self.retry_at = None;
+                (true, Some(notice))
+            }
+            Err(e) => {
+                self.retry_at = Some(now + Duration::seconds(10));
+                (changed, Some(Notice::CrlFailed(e.message())))
+            }
+        }
+    }
+}
+
+/// Polls every `interval` until `stop`, publishing each change into `shared`.
+pub fn run(
+    mut publisher: Publisher,
+    shared: &Shared,
+    interval: std::time::Duration,
+    stop: Arc<AtomicBool>,
+    notify: Arc<dyn Fn(Notice) + Send + Sync>,
+) {
+    let slice = std::time::Duration::from_millis(50);
+    loop {
+        let mut waited = std::time::Duration::ZERO;
+        while waited < interval {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(slice);
+            waited += slice;
+        }
+        let (changed, notice) = publisher.tick(shared.clock.now());
+        if changed && let Some(snapshot) = publisher.snapshot() {
+            shared.publish(snapshot);
+        }
+        if let Some(n) = notice {
+            notify(n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU8;
+
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::ca::crl::Reason;
+    use crate::ops::NoPrompt;
+    use crate::ops::issue::tests::{Counter, issue_person, root_home};
+    use crate::ops::secrets::Passphrase;
+
+    const NOW: OffsetDateTime = datetime!(2026-05-04 10:00 UTC);
+
+    fn publisher(home: &std::path::Path, period: Duration) -> Publisher {
+        let open = OpenCa::open(home).unwrap();
+        let key = open
+            .unlock(&Passphrase::Ask { flag: "--x" }, &NoPrompt)
+            .unwrap();
+        let mut p = Publisher::new(open, key, "local:test".into(), period);
+        p.prime().unwrap();
+        p
+    }
+
+    fn crl_number(p: &Publisher) -> u64 {
+        p.snapshot().unwrap().crl.number
+    }
+
+    #[test]
+    fn nothing_changed_means_no_new_crl() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        assert!(p.snapshot().is_none());
+        p.publish_crl(NOW).unwrap();
+        assert_eq!(crl_number(&p), 1);
+        let (changed, notice) = p.tick(NOW + Duration::seconds(1));
+        assert!(!changed);
+        assert!(notice.is_none());
+        assert_eq!(crl_number(&p), 1);
+    }
+
+    #[test]
+    fn a_revocation_committed_elsewhere_is_in_the_next_crl() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        p.publish_crl(NOW).unwrap();
+        // Another process: its own connection to the store.
+        let mut other = OpenCa::open(dir.path()).unwrap();
+        let serial = issue_person(&mut other, &Counter(AtomicU8::new(0)), NOW);
+        let req = crate::ops::revoke::Request::new(vec![serial], Reason::KeyCompromise, None, NOW)
+            .unwrap();
+        crate::ops::revoke::revoke(&mut other, &req, "local:test", NOW).unwrap();
+        let (changed, notice) = p.tick(NOW + Duration::seconds(1));
+        assert!(changed);
+        assert!(
+            matches!(
+                notice,
+                Some(Notice::CrlPublished {
+                    number: 2,
+                    entries: 1,
+                    ..
+                })
+            ),
+            "{notice:?}"
+        );
+        assert_eq!(crl_number(&p), 2);
+        // Its own commit does not wake it again.
+        let (changed, notice) = p.tick(NOW + Duration::seconds(2));
+        assert!(!changed && notice.is_none(), "{notice:?}");
+    }
+
+    #[test]
+    fn an_issuance_elsewhere_leaves_the_crl_as_it_is_and_a_crl_published_elsewhere_is_superseded() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        p.publish_crl(NOW).unwrap();
+        let mut other = OpenCa::open(dir.path()).unwrap();
+        issue_person(&mut other, &Counter(AtomicU8::new(0)), NOW);
+        let (changed, notice) = p.tick(NOW + Duration::seconds(1));
+        assert!(!changed && notice.is_none(), "{notice:?}");
+        assert_eq!(crl_number(&p), 1);
+        // `crl generate` in another process publishes #2: the server's next is #3.
+        crate::ops::crl::publish(
+            &mut other,
+            "local:test".into(),
+            &Passphrase::Ask { flag: "--x" },
+            &NoPrompt,
+            NOW,
+            Duration::days(7),
+            &Delivery::default(),
+        )
+        .unwrap();
+        let (changed, _) = p.tick(NOW + Duration::seconds(2));
+        assert!(changed);
+        assert_eq!(crl_number(&p), 3);
+    }
+
+    #[test]
+    fn a_crl_is_renewed_before_its_next_update() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::hours(2));
+        p.publish_crl(NOW).unwrap();
+        // Half the period still to run: not yet.
+        assert!(p.tick(NOW + Duration::minutes(59)).1.is_none());
+        let (changed, notice) = p.tick(NOW + Duration::minutes(61));
+        assert!(changed, "{notice:?}");
+        let crl = p.snapshot().unwrap().crl;
+        assert_eq!(crl.number, 2);
+        assert_eq!(
+            crl.next_update,
+            NOW + Duration::minutes(61) + Duration::hours(2)
+        );
+    }
+
+    #[test]
+    fn a_seal_status_list_written_in_the_home_is_picked_up() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        p.publish_crl(NOW).unwrap();
+        assert!(p.snapshot().unwrap().seal_status.is_none());
+        std::fs::write(dir.path().join(STATUS_LIST_FILE), b"\x30\x00").unwrap();
+        let (changed, _) = p.tick(NOW);
+        assert!(changed);
+        assert_eq!(
+            p.snapshot().unwrap().seal_status.as_deref(),
+            Some(&b"\x30\x00"[..])
+        );
+    }
+}

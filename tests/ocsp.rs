@@ -872,3 +872,50 @@ fn real_clients_over_http_against_our_responder() {
     );
     server.join().unwrap();
 }
+
+#[test]
+fn keep_fresh_re_signs_when_a_revocation_commits_and_only_then() {
+    let env = Env::new();
+    let ca = env.root_ca("ocsp-ca", "p256", &[]);
+    let a = env.issue(&ca, "a", "person", "CN=A,O=T,C=CN", &[], &[]);
+    let open = govpki::ops::common::OpenCa::open(&ca.home).unwrap();
+    let t0 = time::OffsetDateTime::from_unix_timestamp(now()).unwrap();
+    let (mut r, mut mark) = govpki::ops::ocsp::responder(&open, ca_signer(&ca), DAY, t0).unwrap();
+    let c = govpki::pkix::Cert::from_der(&der_of(&a.cert)).unwrap();
+    let i = govpki::pkix::Cert::from_der(&der_of(&ca.cert)).unwrap();
+    let status = |r: &Responder, at: i64| {
+        let id = govpki::ocsp::IssuerId::new(&i)
+            .unwrap()
+            .cert_id(govpki::ocsp::HashAlg::Sha1, &c.serial)
+            .unwrap();
+        let req = govpki::ocsp::request::build(vec![id]).unwrap();
+        govpki::ocsp::judge(
+            &r.respond(&req, at),
+            &c,
+            &i,
+            at,
+            &govpki::pkix::sig::DefaultVerifier::default(),
+        )
+    };
+    assert!(matches!(
+        status(&r, now()),
+        govpki::ocsp::Judgement::Good { .. }
+    ));
+    let t1 = t0 + time::Duration::seconds(5);
+    assert!(!govpki::ops::ocsp::keep_fresh(&mut r, &open.store, &mut mark, t1).unwrap());
+    env.run(
+        &ca.home,
+        ["cert", "revoke", &a.serial, "--reason", "keyCompromise"],
+    )
+    .success();
+    assert!(govpki::ops::ocsp::keep_fresh(&mut r, &open.store, &mut mark, t1).unwrap());
+    assert!(matches!(
+        status(&r, t1.unix_timestamp()),
+        govpki::ocsp::Judgement::Revoked { .. }
+    ));
+    assert!(!govpki::ops::ocsp::keep_fresh(&mut r, &open.store, &mut mark, t1).unwrap());
+    // Half the validity gone: re-signed without a change.
+    let late = t1 + time::Duration::seconds(DAY / 2);
+    assert!(govpki::ops::ocsp::keep_fresh(&mut r, &open.store, &mut mark, late).unwrap());
+    assert_eq!(r.this_update(), late.unix_timestamp());
+}

@@ -13,10 +13,15 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use anyhow::Context as _;
+
 use super::Result;
+use super::common::OpenCa;
 use crate::ca::serial::Serial;
 use crate::ocsp::check::{Judgement, aia_ocsp_urls, judge};
-use crate::ocsp::{HashAlg, IssuerId, MAX_RESPONSE_BYTES, REQUEST_MEDIA_TYPE, Status, StatusRow};
+use crate::ocsp::{
+    HashAlg, IssuerId, MAX_RESPONSE_BYTES, REQUEST_MEDIA_TYPE, Responder, Signer, Status, StatusRow,
+};
 use crate::pkix::Cert;
 use crate::pkix::sig::DefaultVerifier;
 use crate::pkix::validate::{OnlineAnswer, OnlineRevocation};
@@ -72,6 +77,47 @@ pub fn changed(store: &Store, since: Marker) -> Result<bool> {
 
 /// (certificate DER, issuer DER).
 type CertAndIssuer = (Vec<u8>, Vec<u8>);
+
+/// A responder for the CA of `open`, signing with `signer` (the CA key or a delegated
+/// `ocsp` certificate and key), its answers valid `validity` seconds, signed from the store at
+/// `now`; with the marker [`keep_fresh`] compares.
+pub fn responder(
+    open: &OpenCa,
+    signer: Signer,
+    validity: i64,
+    now: OffsetDateTime,
+) -> Result<(Responder, Marker)> {
+    let mut r = Responder::new(&open.meta.cert_der, signer, validity)
+        .map_err(anyhow::Error::from)
+        .context("setting up the OCSP responder")?;
+    // The marker first: a commit between it and the read is seen by the next check.
+    let mark = marker(&open.store)?;
+    r.refresh(statuses(&open.store, now)?, now.unix_timestamp())
+        .map_err(anyhow::Error::from)?;
+    Ok((r, mark))
+}
+
+/// Re-signs `responder`'s answers when the store changed since `mark` (a certificate issued,
+/// revoked, held or released) or half their validity has passed; says whether it did.
+pub fn keep_fresh(
+    responder: &mut Responder,
+    store: &Store,
+    mark: &mut Marker,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let at = now.unix_timestamp();
+    let half = (responder.next_update() - responder.this_update()) / 2;
+    let aging = at >= responder.this_update().saturating_add(half);
+    let current = marker(store)?;
+    if current == *mark && !aging {
+        return Ok(false);
+    }
+    responder
+        .refresh(statuses(store, now)?, at)
+        .map_err(anyhow::Error::from)?;
+    *mark = current;
+    Ok(true)
+}
 
 /// How long one question to a responder may take, connect to last byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -7,6 +7,11 @@
 //! first valid path, or the most specific failure over all paths (ranked by
 //! [`Failure::rank`]). A trust anchor is its name and key (RFC 5280 §6.1.1 (d)); the anchor's
 //! own validity and extensions are not judged, as RFC 5280 says.
+//!
+//! Revocation: the CRLs of the [`Pool`] first; what they leave open (or everything, when none
+//! is given) the [`Options::online`] source decides when there is one (OCSP, asked by the
+//! caller's [`OnlineRevocation`]): revoked fails the path like a CRL entry, undecided leaves it
+//! indeterminate.
 
 mod build;
 mod online;

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod authz;
 pub mod ca;
 pub mod cli;
+pub mod ocsp;
 pub mod ops;
 pub mod pkix;
 pub mod seal;

@@ -407,6 +407,15 @@ fn apply_profile(
         Profile::Ocsp => {
             params.key_usages = vec![Ku::DigitalSignature];
             params.extended_key_usages = vec![Eku::OcspSigning];
+            // RFC 6960 §4.2.2.2.1: id-pkix-ocsp-nocheck (NULL), so that clients need not ask
+            // about the responder's own certificate. The RFC wants such a certificate
+            // short-lived: issue it with a short validity and renew it.
+            params
+                .custom_extensions
+                .push(CustomExtension::from_oid_content(
+                    OID_OCSP_NOCHECK,
+                    vec![0x05, 0x00],
+                ));
         }
         Profile::Tsa => {
             params.key_usages = vec![Ku::DigitalSignature];
@@ -440,6 +449,9 @@ fn to_rcgen_san(san: &San) -> Result<SanType, IssueError> {
 fn ski_extension(ski: &[u8]) -> CustomExtension {
     CustomExtension::from_oid_content(&[2, 5, 29, 14], tlv(0x04, ski))
 }
+
+/// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1).
+pub const OID_OCSP_NOCHECK: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 48, 1, 5];
 
 /// AuthorityInfoAccess with one OCSP access description (RFC 5280 §4.2.2.1).
 fn aia_ocsp(url: &str) -> CustomExtension {

@@ -18,6 +18,7 @@ pub mod csr;
 pub mod error;
 pub mod govern;
 pub mod issue;
+pub mod ocsp;
 pub mod policy;
 pub mod remote;
 pub mod revoke;

@@ -433,6 +433,7 @@ impl AtTimeChecker {
                 .and_then(|p| der::asn1::ObjectIdentifier::from_bytes(p.oid_value()).ok()),
             verifier: &verifier,
             max_depth: MAX_DEPTH,
+            online: None,
         };
         match validate::validate(&target, &pool, &opts) {
             Outcome::Valid(path) | Outcome::Indeterminate(path) => {

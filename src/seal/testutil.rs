@@ -211,7 +211,7 @@ impl ChainChecker for TestChecker {
                     Failure::Revoked {
                         depth: 0,
                         subject: current.subject().to_string(),
-                        crl: 0,
+                        by: crate::pkix::validate::RevokedBy::Crl(0),
                         revoked_at: r.unix_timestamp(),
                         reason: None,
                     },

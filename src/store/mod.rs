@@ -556,6 +556,37 @@ impl Store {
             .map_err(self.db_err("counting revocations"))
     }
 
+    /// Streams the serial of every certificate of the store to `f`, without loading the
+    /// certificates (the OCSP responder's list of known serials).
+    pub fn for_each_serial(&self, mut f: impl FnMut(Serial)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT serial FROM certs")
+            .map_err(self.db_err("reading serials"))?;
+        let mut rows = stmt.query([]).map_err(self.db_err("reading serials"))?;
+        while let Some(row) = rows.next().map_err(self.db_err("reading serials"))? {
+            let hexs: String = row.get(0).map_err(self.db_err("reading serials"))?;
+            f(hexs
+                .parse()
+                .map_err(|_| StoreError::Damaged(format!("bad serial `{hexs}` in certs")))?);
+        }
+        Ok(())
+    }
+
+    /// A marker that changes whenever a certificate is issued, revoked, held or released:
+    /// (last audit sequence number, number of revocations). Every such write appends an audit
+    /// record in its own transaction, on any connection (`PRAGMA data_version` would miss the
+    /// writes of the connection that asks); the count also catches a release.
+    pub fn revocation_marker(&self) -> Result<(i64, i64)> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT COALESCE(MAX(seq), 0) FROM audit), (SELECT COUNT(*) FROM revocations)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(self.db_err("reading the revocation marker"))
+    }
+
     /// Streams every revoked (or held) certificate to `f`, without loading them all.
     pub fn for_each_revoked(&self, mut f: impl FnMut(RevokedEntry)) -> Result<()> {
         let mut stmt = self

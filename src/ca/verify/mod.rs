@@ -6,7 +6,8 @@
 //! processing for every certificate below the trust anchor). On top, DESIGN.md §2: "any
 //! purpose" by default; when CRLs are given, a certificate of the path that none of them
 //! decides makes the verdict indeterminate, naming it; without CRLs revocation is reported as
-//! not checked.
+//! not checked. With an online source (`cert verify --ocsp`), the validator asks it about
+//! every certificate the CRLs leave open, and its answer decides as a CRL's would.
 
 use std::sync::Arc;
 
@@ -21,7 +22,7 @@ use crate::pkix::Cert;
 use crate::pkix::crl::{Crl, Undetermined};
 use crate::pkix::policy::{PolicyInputs, ValidPolicies};
 use crate::pkix::sig::DefaultVerifier;
-use crate::pkix::validate::{self, CertRevocation, Options, Outcome, Pool};
+use crate::pkix::validate::{self, CertRevocation, OnlineRevocation, Options, Outcome, Pool};
 
 /// The certificate purposes `--purpose` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -79,7 +80,7 @@ pub enum Verdict {
     Invalid {
         /// Serialised as its words.
         reason: InvalidReason,
-        /// Set when the end entity is on a CRL.
+        /// Set when the end entity is revoked (on a CRL or by OCSP).
         revocation: Option<RevocationInfo>,
     },
     Indeterminate {
@@ -102,12 +103,15 @@ impl Verdict {
     }
 }
 
-/// Where a certificate stands on a CRL.
+/// Where a certificate stands on a CRL (or in an OCSP response).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RevocationInfo {
     pub revoked_at: String,
     /// Serialised by its RFC 5280 name; unspecified when the entry has no reasonCode.
     pub reason: Reason,
+    /// `OCSP <url>` when an OCSP response decided it (absent for a CRL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
 }
 
 /// The revocation of one certificate of the path.
@@ -124,6 +128,12 @@ pub struct PathRevocation {
     /// Why the given CRLs do not decide it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<Undetermined>,
+    /// `OCSP <url>` when an OCSP response decided it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// `OCSP <url>: <why>` when OCSP was asked and did not decide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocsp_undecided: Option<String>,
 }
 
 /// A certificate's revocation status, as reported.
@@ -202,6 +212,16 @@ pub fn verify_chain_with(
     input: &VerifyInput<'_>,
     crls: &ParsedCrls,
 ) -> Result<Verdict, VerifyError> {
+    verify_chain_online(input, crls, None)
+}
+
+/// Verifies with CRLs parsed beforehand and, for what they leave open, an online source
+/// (OCSP) when given.
+pub fn verify_chain_online(
+    input: &VerifyInput<'_>,
+    crls: &ParsedCrls,
+    online: Option<&dyn OnlineRevocation>,
+) -> Result<Verdict, VerifyError> {
     if input.anchors.is_empty() {
         return Err(VerifyError::NoAnchors);
     }
@@ -239,13 +259,14 @@ pub fn verify_chain_with(
         required_eku,
         verifier: &verifier,
         max_depth: MAX_DEPTH,
+        online,
     };
     Ok(match validate::validate(&target, &pool, &opts) {
         Outcome::Valid(path) => {
             let revocation = path_revocation(&path);
             Verdict::Valid {
                 chain: path.certs.iter().map(|c| c.cert.subject_text()).collect(),
-                revocation_checked: !pool.crls.is_empty()
+                revocation_checked: (!pool.crls.is_empty() || online.is_some())
                     && revocation.iter().all(|r| {
                         matches!(
                             r.status,
@@ -260,12 +281,19 @@ pub fn verify_chain_with(
             let revocation = path_revocation(&path);
             let open = path
                 .undetermined()
-                .map(|c| Undecided {
-                    subject: c.cert.subject_text(),
-                    why: match &c.revocation {
-                        CertRevocation::Undetermined { why } => Some(why.clone()),
-                        _ => None,
-                    },
+                .map(|c| {
+                    let (why, online) = match &c.revocation {
+                        CertRevocation::Undetermined { why } => (Some(why.clone()), None),
+                        CertRevocation::UndeterminedOnline { crl, source, why } => {
+                            (crl.clone(), Some(format!("{source}: {why}")))
+                        }
+                        _ => (None, None),
+                    };
+                    Undecided {
+                        subject: c.cert.subject_text(),
+                        why,
+                        online,
+                    }
                 })
                 .collect();
             Verdict::Indeterminate {
@@ -290,34 +318,38 @@ fn path_revocation(path: &validate::ValidPath) -> Vec<PathRevocation> {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let (status, crls, why) = if i == last {
-                (RevocationStatus::TrustAnchor, Vec::new(), None)
-            } else {
-                match &c.revocation {
-                    CertRevocation::NotChecked => (RevocationStatus::NotChecked, Vec::new(), None),
-                    CertRevocation::Good { crls } => (
-                        RevocationStatus::Good,
-                        crls.iter().map(|i| i + 1).collect(),
-                        None,
-                    ),
-                    CertRevocation::Undetermined { why } => (
-                        RevocationStatus::Undetermined,
-                        Vec::new(),
-                        Some(why.clone()),
-                    ),
-                    // A revoked certificate fails the path; not reachable in a valid one.
-                    CertRevocation::Revoked { .. } => {
-                        (RevocationStatus::Undetermined, Vec::new(), None)
-                    }
-                }
-            };
-            PathRevocation {
+            let mut r = PathRevocation {
                 subject: c.cert.subject_text(),
                 serial: c.cert.serial_hex(),
-                status,
-                crls,
-                why,
+                status: RevocationStatus::Undetermined,
+                crls: Vec::new(),
+                why: None,
+                decided_by: None,
+                ocsp_undecided: None,
+            };
+            if i == last {
+                r.status = RevocationStatus::TrustAnchor;
+                return r;
             }
+            match &c.revocation {
+                CertRevocation::NotChecked => r.status = RevocationStatus::NotChecked,
+                CertRevocation::Good { crls } => {
+                    r.status = RevocationStatus::Good;
+                    r.crls = crls.iter().map(|i| i + 1).collect();
+                }
+                CertRevocation::GoodOnline { source } => {
+                    r.status = RevocationStatus::Good;
+                    r.decided_by = Some(source.clone());
+                }
+                CertRevocation::Undetermined { why } => r.why = Some(why.clone()),
+                CertRevocation::UndeterminedOnline { crl, source, why } => {
+                    r.why = crl.clone();
+                    r.ocsp_undecided = Some(format!("{source}: {why}"));
+                }
+                // A revoked certificate fails the path; not reachable in a valid one.
+                CertRevocation::Revoked { .. } => {}
+            }
+            r
         })
         .collect()
 }

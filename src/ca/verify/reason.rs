@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::RevocationInfo;
 use crate::ca::crl::Reason;
 use crate::pkix::crl::Undetermined;
-use crate::pkix::validate::Failure;
+use crate::pkix::validate::{Failure, RevokedBy};
 
 /// Why no path validates: the validator's most specific failure, judged at `at`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,10 +45,12 @@ impl InvalidReason {
                 depth: 0,
                 revoked_at,
                 reason,
+                by,
                 ..
             } => Some(RevocationInfo {
                 revoked_at: unix(*revoked_at),
                 reason: Reason::from_entry(*reason),
+                decided_by: online_source(by),
             }),
             _ => None,
         }
@@ -97,23 +99,27 @@ impl fmt::Display for InvalidReason {
                 depth: 0,
                 revoked_at,
                 reason,
+                by,
                 ..
             } => write!(
                 f,
-                "certificate revoked at {} ({})",
+                "certificate revoked at {} ({}){}",
                 unix(*revoked_at),
-                Reason::from_entry(*reason)
+                Reason::from_entry(*reason),
+                decided_by_text(by)
             ),
             Failure::Revoked {
                 subject,
                 revoked_at,
                 reason,
+                by,
                 ..
             } => write!(
                 f,
-                "a certificate in the chain is revoked: `{subject}` at {} ({})",
+                "a certificate in the chain is revoked: `{subject}` at {} ({}){}",
                 unix(*revoked_at),
-                Reason::from_entry(*reason)
+                Reason::from_entry(*reason),
+                decided_by_text(by)
             ),
             failure @ Failure::Signature { .. } => {
                 write!(f, "a signature in the chain does not verify: {failure}")
@@ -141,25 +147,52 @@ pub enum IndeterminateReason {
     RevocationUndecided(Vec<Undecided>),
 }
 
-/// A certificate of the path whose revocation the given CRLs leave open, and why.
+/// A certificate of the path whose revocation the given CRLs (and OCSP) leave open, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Undecided {
     pub subject: String,
     pub why: Option<Undetermined>,
+    /// What the online source (OCSP) said, when it was asked: `OCSP <url>: <why>`.
+    pub online: Option<String>,
+}
+
+/// `Some("OCSP <url>")` when an online source decided.
+fn online_source(by: &RevokedBy) -> Option<String> {
+    match by {
+        RevokedBy::Crl(_) => None,
+        RevokedBy::Online(source) => Some(source.clone()),
+    }
+}
+
+/// `, decided by OCSP <url>` after a revocation an online source decided; nothing for a CRL.
+fn decided_by_text(by: &RevokedBy) -> String {
+    online_source(by)
+        .map(|s| format!(", decided by {s}"))
+        .unwrap_or_default()
 }
 
 impl fmt::Display for IndeterminateReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             IndeterminateReason::RevocationUndecided(open) => {
-                f.write_str("the given CRLs do not decide the revocation of ")?;
+                if open.iter().any(|u| u.online.is_some()) {
+                    f.write_str("neither the given CRLs nor OCSP decide the revocation of ")?;
+                } else {
+                    f.write_str("the given CRLs do not decide the revocation of ")?;
+                }
                 for (i, u) in open.iter().enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    match &u.why {
-                        Some(why) => write!(f, "`{}` ({})", u.subject, undetermined_text(why))?,
-                        None => write!(f, "`{}`", u.subject)?,
+                    match (&u.why, &u.online) {
+                        (Some(why), None) => {
+                            write!(f, "`{}` ({})", u.subject, undetermined_text(why))?
+                        }
+                        (Some(why), Some(online)) => {
+                            write!(f, "`{}` ({}; {online})", u.subject, undetermined_text(why))?
+                        }
+                        (None, Some(online)) => write!(f, "`{}` ({online})", u.subject)?,
+                        (None, None) => write!(f, "`{}`", u.subject)?,
                     }
                 }
                 Ok(())
@@ -203,7 +236,7 @@ mod tests {
         Failure::Revoked {
             depth,
             subject: "CN=Sub".into(),
-            crl: 0,
+            by: RevokedBy::Crl(0),
             revoked_at: 1_780_000_000,
             reason: Some(x509_cert::ext::pkix::CrlReason::CaCompromise),
         }
@@ -240,10 +273,12 @@ mod tests {
             Undecided {
                 subject: "CN=EE".into(),
                 why: Some(Undetermined::Stale),
+                online: None,
             },
             Undecided {
                 subject: "CN=Sub".into(),
                 why: None,
+                online: None,
             },
         ]);
         assert_eq!(

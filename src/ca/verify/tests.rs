@@ -206,3 +206,138 @@ fn a_hold_released_on_a_later_crl_is_not_a_revocation() {
     let v = verify(&ee, &inter, &root, &[compromised, later], None);
     assert!(reason(&v).contains("revoked"), "{v:?}");
 }
+
+/// An online source that answers from a table by subject CN, and counts the questions.
+struct FakeOcsp {
+    answers: Vec<(&'static str, crate::pkix::validate::OnlineAnswer)>,
+    asked: std::sync::Mutex<Vec<String>>,
+}
+
+impl crate::pkix::validate::OnlineRevocation for FakeOcsp {
+    fn status(
+        &self,
+        cert: &crate::pkix::Cert,
+        _issuer: &crate::pkix::Cert,
+    ) -> crate::pkix::validate::OnlineAnswer {
+        let subject = cert.subject_text();
+        self.asked.lock().unwrap().push(subject.clone());
+        self.answers
+            .iter()
+            .find(|(cn, _)| subject.contains(cn))
+            .map(|(_, a)| a.clone())
+            .unwrap_or(crate::pkix::validate::OnlineAnswer::Undecided {
+                source: "OCSP http://fake/".into(),
+                why: "no answer".into(),
+            })
+    }
+}
+
+fn verify_online(ee: &Ca, inter: &Ca, root: &Ca, crls: &[Vec<u8>], ocsp: &FakeOcsp) -> Verdict {
+    let input = VerifyInput {
+        policy: None,
+        allow_sha1: false,
+        end_entity: &ee.der,
+        intermediates: std::slice::from_ref(&inter.der),
+        anchors: std::slice::from_ref(&root.der),
+        crls,
+        at: datetime!(2027-01-10 0:00 UTC),
+        purpose: None,
+    };
+    let parsed = crate::ca::verify::ParsedCrls::parse(crls).unwrap();
+    crate::ca::verify::verify_chain_online(&input, &parsed, Some(ocsp)).unwrap()
+}
+
+#[test]
+fn ocsp_decides_what_the_crls_leave_open_and_nothing_else() {
+    use crate::pkix::validate::OnlineAnswer;
+    let (root, inter, ee) = chain(vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign]);
+    let good = |cn| {
+        (
+            cn,
+            OnlineAnswer::Good {
+                source: "OCSP http://fake/".into(),
+            },
+        )
+    };
+    // No CRL: OCSP decides both certificates below the anchor.
+    let ocsp = FakeOcsp {
+        answers: vec![good("Holder"), good("Sub")],
+        asked: Default::default(),
+    };
+    let v = verify_online(&ee, &inter, &root, &[], &ocsp);
+    let Verdict::Valid {
+        revocation_checked,
+        revocation,
+        ..
+    } = &v
+    else {
+        panic!("{v:?}")
+    };
+    assert!(revocation_checked);
+    assert_eq!(
+        revocation[0].decided_by.as_deref(),
+        Some("OCSP http://fake/")
+    );
+    // The holder revoked by OCSP: invalid, saying so.
+    let ocsp = FakeOcsp {
+        answers: vec![
+            (
+                "Holder",
+                OnlineAnswer::Revoked {
+                    source: "OCSP http://fake/".into(),
+                    revoked_at: 1_798_761_600,
+                    reason: Some(x509_cert::ext::pkix::CrlReason::KeyCompromise),
+                },
+            ),
+            good("Sub"),
+        ],
+        asked: Default::default(),
+    };
+    let v = verify_online(&ee, &inter, &root, &[], &ocsp);
+    assert_eq!(
+        reason(&v),
+        "certificate revoked at 2027-01-01T00:00:00Z (keyCompromise), decided by OCSP http://fake/"
+    );
+    let Verdict::Invalid {
+        revocation: Some(info),
+        ..
+    } = &v
+    else {
+        panic!("{v:?}")
+    };
+    assert_eq!(info.decided_by.as_deref(), Some("OCSP http://fake/"));
+    // Undecided: indeterminate, naming the certificate and the responder's words.
+    let ocsp = FakeOcsp {
+        answers: vec![good("Sub")],
+        asked: Default::default(),
+    };
+    let v = verify_online(&ee, &inter, &root, &[], &ocsp);
+    assert!(matches!(v, Verdict::Indeterminate { .. }), "{v:?}");
+    assert_eq!(
+        reason(&v),
+        "neither the given CRLs nor OCSP decide the revocation of `CN=Holder` (OCSP http://fake/: no answer)"
+    );
+    // A CRL that decides the holder: OCSP is asked only about the Sub, which the root's CRL
+    // does not cover here.
+    let ocsp = FakeOcsp {
+        answers: vec![good("Sub")],
+        asked: Default::default(),
+    };
+    let v = verify_online(&ee, &inter, &root, &[crl(&inter, 1, &[])], &ocsp);
+    assert!(matches!(v, Verdict::Valid { .. }), "{v:?}");
+    assert_eq!(*ocsp.asked.lock().unwrap(), vec!["CN=Sub".to_string()]);
+    // A CRL that revokes: OCSP cannot overrule it.
+    let ocsp = FakeOcsp {
+        answers: vec![good("Holder"), good("Sub")],
+        asked: Default::default(),
+    };
+    let v = verify_online(
+        &ee,
+        &inter,
+        &root,
+        &[crl(&inter, 1, &[(3, RevocationReason::KeyCompromise)])],
+        &ocsp,
+    );
+    assert!(reason(&v).starts_with("certificate revoked at"), "{v:?}");
+    assert!(!reason(&v).contains("OCSP"), "{v:?}");
+}

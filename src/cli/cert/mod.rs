@@ -135,19 +135,23 @@ entity's issuer must have one among them, else the result is indeterminate; a CR
 nextUpdate is indeterminate too. Every CA certificate of the path must allow keyCertSign when
 it has a keyUsage. A CRL counts when another key of the issuing CA signed it: a CA that rolled
 its key over (self-issued old-with-new / new-with-old certificates) or signs CRLs with a
-separate key certified by a self-issued certificate (give those with --untrusted). The most
-specific failure is reported.
+separate key certified by a self-issued certificate (give those with --untrusted). With
+--ocsp, every certificate of the path below the anchor that no --crl decides is asked about
+over HTTP (POST, RFC 6960/5019) at URL, else at its AIA OCSP URL; a revoked answer is invalid,
+an unknown, unreachable or unverifiable one indeterminate. The most specific failure is
+reported.
 
 EXAMPLES:
     govpki cert verify dept.pem
     govpki cert verify www.pem --trust root.pem --untrusted sub.pem --crl sub.crl --purpose server-auth
     govpki cert verify seal-holder.pem --at 2026-06-01T10:00:00+08:00 --crl root.crl
+    govpki cert verify person.pem --ocsp http://127.0.0.1:8080/ocsp
 
 EXIT CODES:
     0  valid
     1  invalid (expired, revoked, untrusted, wrong purpose, bad signature)
     2  an error (unreadable or malformed input)
-    3  indeterminate (revocation status unknown, CRL expired)";
+    3  indeterminate (revocation status unknown, CRL expired, OCSP not answering)";
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
@@ -262,6 +266,10 @@ pub struct VerifyArgs {
     /// A CRL (PEM or DER); repeatable
     #[arg(long, value_name = "F")]
     pub crl: Vec<PathBuf>,
+    /// Ask an OCSP responder (http:// URL; without URL, each certificate's AIA OCSP URL) about
+    /// what the CRLs do not decide
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    pub ocsp: Option<String>,
     /// Verify at this time (RFC 3339) instead of now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,

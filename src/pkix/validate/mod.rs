@@ -7,8 +7,14 @@
 //! first valid path, or the most specific failure over all paths (ranked by
 //! [`Failure::rank`]). A trust anchor is its name and key (RFC 5280 §6.1.1 (d)); the anchor's
 //! own validity and extensions are not judged, as RFC 5280 says.
+//!
+//! Revocation: the CRLs of the [`Pool`] first; what they leave open (or everything, when none
+//! is given) the [`Options::online`] source decides when there is one (OCSP, asked by the
+//! caller's [`OnlineRevocation`]): revoked fails the path like a CRL entry, undecided leaves it
+//! indeterminate.
 
 mod build;
+mod online;
 mod signers;
 #[cfg(test)]
 mod tests;
@@ -25,6 +31,8 @@ use super::nc::NcViolation;
 use super::policy::{PolicyError, PolicyInputs, ValidPolicies};
 use super::sig::{SigError, SignatureVerifier};
 
+pub use online::{OnlineAnswer, OnlineRevocation, RevokedBy};
+
 /// The inputs of a validation besides the certificates.
 #[derive(Clone, Copy)]
 pub struct Options<'a> {
@@ -37,6 +45,9 @@ pub struct Options<'a> {
     pub verifier: &'a dyn SignatureVerifier,
     /// Most certificates in a path, trust anchor included.
     pub max_depth: usize,
+    /// Asked (OCSP) about each certificate below the trust anchor that the CRLs do not
+    /// decide (or about each, when no CRL is given); `None`: CRLs only.
+    pub online: Option<&'a dyn OnlineRevocation>,
 }
 
 /// The certificates and CRLs a validation may use.
@@ -57,6 +68,8 @@ pub enum CertRevocation {
     NotChecked,
     /// Not revoked, by these CRLs (indices into [`Pool::crls`]).
     Good { crls: Vec<usize> },
+    /// Not revoked, by the online source `source` (the CRLs, if any, did not decide).
+    GoodOnline { source: String },
     /// Revoked.
     Revoked {
         crl: usize,
@@ -65,6 +78,12 @@ pub enum CertRevocation {
     },
     /// The given CRLs do not decide it.
     Undetermined { why: Undetermined },
+    /// Neither the CRLs (`crl`: why; `None` when none was given) nor the online source decide.
+    UndeterminedOnline {
+        crl: Option<Undetermined>,
+        source: String,
+        why: String,
+    },
 }
 
 /// One certificate of a path and its revocation.
@@ -83,11 +102,15 @@ pub struct ValidPath {
 }
 
 impl ValidPath {
-    /// Certificates below the anchor whose revocation the CRLs do not decide.
+    /// Certificates below the anchor whose revocation the CRLs (and the online source) do
+    /// not decide.
     pub fn undetermined(&self) -> impl Iterator<Item = &PathCert> {
-        self.certs
-            .iter()
-            .filter(|c| matches!(c.revocation, CertRevocation::Undetermined { .. }))
+        self.certs.iter().filter(|c| {
+            matches!(
+                c.revocation,
+                CertRevocation::Undetermined { .. } | CertRevocation::UndeterminedOnline { .. }
+            )
+        })
     }
 }
 
@@ -146,7 +169,8 @@ pub enum Failure {
     Revoked {
         depth: usize,
         subject: String,
-        crl: usize,
+        /// The CRL or the online source that says so.
+        by: RevokedBy,
         revoked_at: i64,
         /// The entry's reasonCode; `None` when absent (unspecified).
         reason: Option<CrlReason>,

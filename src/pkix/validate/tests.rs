@@ -35,6 +35,7 @@ fn run(target: &str, others: &[&str]) -> Outcome {
             required_eku: None,
             verifier: &verifier,
             max_depth: 16,
+            online: None,
         },
     )
 }

@@ -13,7 +13,7 @@ use super::super::nc::NameConstraintsState;
 use super::super::policy::PolicyState;
 use super::super::sig::DSA_KEY;
 use super::signers::{Ctx, PathSigners};
-use super::{CertRevocation, Failure, PathCert, ValidPath};
+use super::{CertRevocation, Failure, OnlineAnswer, PathCert, RevokedBy, ValidPath};
 
 /// Runs §6.1.2-§6.1.5 on `path` (target first, trust anchor last).
 pub(super) fn walk(
@@ -150,42 +150,80 @@ pub(super) fn walk(
         }
         // (a)(3) revocation, after the checks that need no CRL (so that a certificate that is
         // invalid for a reason of its own says so, not "undetermined").
-        if !ctx.pool().crls.is_empty() {
+        if !ctx.pool().crls.is_empty() || opts.online.is_some() {
             let issuer = path.get(depth + 1).unwrap_or(anchor);
-            let signers = PathSigners {
-                ctx,
-                above: &path[depth + 1..],
-                anchor,
-                nesting,
+            let crl_status = if ctx.pool().crls.is_empty() {
+                None
+            } else {
+                let signers = PathSigners {
+                    ctx,
+                    above: &path[depth + 1..],
+                    anchor,
+                    nesting,
+                };
+                Some(crl::check(
+                    &RevocationQuery {
+                        cert,
+                        issuer,
+                        crls: &ctx.pool().crls,
+                        now: opts.at,
+                        use_deltas: true,
+                    },
+                    &signers,
+                    opts.verifier,
+                ))
             };
-            let status = crl::check(
-                &RevocationQuery {
-                    cert,
-                    issuer,
-                    crls: &ctx.pool().crls,
-                    now: opts.at,
-                    use_deltas: true,
-                },
-                &signers,
-                opts.verifier,
-            );
-            revocations[depth] = match status {
-                RevStatus::Good { crls } => CertRevocation::Good { crls },
-                RevStatus::Revoked {
+            let open = match crl_status {
+                Some(RevStatus::Good { crls }) => {
+                    revocations[depth] = CertRevocation::Good { crls };
+                    None
+                }
+                Some(RevStatus::Revoked {
                     crl,
                     revoked_at,
                     reason,
-                } => {
+                }) => {
                     return Err(Failure::Revoked {
                         depth,
                         subject: subject(),
-                        crl,
+                        by: RevokedBy::Crl(crl),
                         revoked_at,
                         reason,
                     });
                 }
-                RevStatus::Undetermined(why) => CertRevocation::Undetermined { why },
+                Some(RevStatus::Undetermined(why)) => Some(Some(why)),
+                None => Some(None),
             };
+            // What the CRLs leave open, the online source (OCSP) decides, when there is one.
+            if let Some(crl_why) = open {
+                revocations[depth] = match (opts.online, crl_why) {
+                    (None, Some(why)) => CertRevocation::Undetermined { why },
+                    (None, None) => CertRevocation::NotChecked,
+                    (Some(online), crl_why) => match online.status(cert, issuer) {
+                        OnlineAnswer::Good { source } => CertRevocation::GoodOnline { source },
+                        OnlineAnswer::Revoked {
+                            source,
+                            revoked_at,
+                            reason,
+                        } => {
+                            return Err(Failure::Revoked {
+                                depth,
+                                subject: subject(),
+                                by: RevokedBy::Online(source),
+                                revoked_at,
+                                reason,
+                            });
+                        }
+                        OnlineAnswer::Undecided { source, why } => {
+                            CertRevocation::UndeterminedOnline {
+                                crl: crl_why,
+                                source,
+                                why,
+                            }
+                        }
+                    },
+                };
+            }
         }
         // A negative serial is malformed (RFC 5280 §4.1.2.2); checked after revocation so
         // that a CRL listing it still says "revoked" (PKITS 4.4.15 expects that).

@@ -706,3 +706,63 @@ fn an_rsa1024_request_is_refused_as_weak() {
         "a genuine weak request is not a forgery: {line}"
     );
 }
+
+/// Durations past what any validity needs used to overflow the calendar when added to now: a
+/// panic in `crl generate --next-update 1000000y` and `cert issue --validity 9000y`. Now
+/// exit 2 in one line, nothing written, the store as it was.
+#[test]
+fn durations_past_a_hundred_years_are_refused_before_anything_is_done() {
+    let env = Env::new();
+    let ca = env.root_ca("long", "p256", &[]);
+    let before = snapshot(&ca);
+    let crl = env.path("long.crl");
+    let run = env
+        .run(
+            &ca.home,
+            [
+                "crl",
+                "generate",
+                "--next-update",
+                "1000000y",
+                "--out",
+                p(&crl),
+            ],
+        )
+        .code(2);
+    assert!(
+        run.stderr.contains("longer than 100 years"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let key = env.path("long.key");
+    let cert = env.path("long.pem");
+    let run = env
+        .run(
+            &ca.home,
+            [
+                "cert",
+                "issue",
+                "--profile",
+                "person",
+                "--subject",
+                "CN=长期,C=CN",
+                "--validity",
+                "9000y",
+                "--key-out",
+                p(&key),
+                "--no-key-passphrase",
+                "--out",
+                p(&cert),
+            ],
+        )
+        .code(2);
+    assert!(
+        run.stderr.contains("longer than 100 years"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(!crl.exists() && !key.exists() && !cert.exists());
+    assert_eq!(snapshot(&ca), before);
+}

@@ -551,6 +551,54 @@ fn a_slow_loris_is_closed_after_the_header_timeout_while_others_are_served() {
     );
 }
 
+/// The same for the body: headers on time, then a byte of the declared body before each idle
+/// deadline. The body must arrive whole within the header timeout, else 408 and the
+/// connection is closed; before, the drip held the slot for as long as the client liked.
+#[test]
+fn a_body_dripped_a_byte_at_a_time_is_cut_off_with_408() {
+    let env = Env::new();
+    let ca = env.root_ca("drip", "p256", &[]);
+    let server = Server::start(
+        &env,
+        &ca.home,
+        &[
+            "--publish",
+            "127.0.0.1:0",
+            "--header-timeout",
+            "1s",
+            "--idle-timeout",
+            "2s",
+        ],
+        1,
+    );
+    let addr = server.plain();
+    let mut slow = TcpStream::connect(addr).expect("connect");
+    slow.write_all(b"POST /ocsp HTTP/1.1\r\nHost: ca\r\nContent-Length: 60000\r\n\r\n")
+        .expect("headers");
+    let started = Instant::now();
+    let mut drip = slow.try_clone().expect("clone");
+    let dripper = std::thread::spawn(move || {
+        for _ in 0..40 {
+            if drip.write_all(b"x").is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    });
+    slow.set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("timeout");
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    let held = started.elapsed();
+    let _ = dripper.join();
+    let answer = String::from_utf8_lossy(&rest);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        held < Duration::from_secs(5),
+        "the dripping client held its connection for {held:?}"
+    );
+}
+
 #[test]
 fn an_idle_connection_is_closed_after_the_idle_timeout() {
     let env = Env::new();

@@ -165,11 +165,22 @@ fn bad(what: &str, e: impl std::fmt::Display) -> ApiError {
 }
 
 /// Hex serials, each once, at least one.
+/// The most serial numbers one request may name (a revocation of a whole department is a
+/// batch of requests): the list is checked before the operator is, so it stays small.
+pub const MAX_SERIALS: usize = 1_000;
+
 fn serials(list: &[String]) -> Result<Vec<Serial>, ApiError> {
+    if list.len() > MAX_SERIALS {
+        return Err(ApiError::malformed(format!(
+            "{} serial numbers in one request; at most {MAX_SERIALS}",
+            list.len()
+        )));
+    }
     let mut out: Vec<Serial> = Vec::with_capacity(list.len());
+    let mut seen = std::collections::HashSet::with_capacity(list.len());
     for s in list {
         let serial: Serial = s.parse().map_err(|e| bad(&format!("serial `{s}`"), e))?;
-        if !out.contains(&serial) {
+        if seen.insert(serial.clone()) {
             out.push(serial);
         }
     }

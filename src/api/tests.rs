@@ -319,3 +319,28 @@ fn each_refusal_has_its_status_and_a_json_answer() {
     };
     assert_eq!(denied.to_json()["explanation"], "because");
 }
+
+/// The serial list is read before the operator is checked, so it is bounded (it was an O(n²)
+/// de-duplication of up to a megabyte of serials for anyone with a self-signed certificate).
+#[test]
+fn a_revocation_names_at_most_a_thousand_serials_and_duplicates_count_once() {
+    let many = |n: usize| {
+        Body::Revoke(RevokeBody {
+            serials: (0..n).map(|i| format!("{:04X}", i + 1)).collect(),
+            reason: None,
+            invalidity: None,
+        })
+    };
+    assert!(many(super::body::MAX_SERIALS).check().is_ok());
+    let err = many(super::body::MAX_SERIALS + 1).check().unwrap_err();
+    assert_eq!(err.status(), 400, "{err:?}");
+    let twice = Body::Revoke(RevokeBody {
+        serials: vec!["0A".into(), "0b".into(), "0a".into(), "0B".into()],
+        reason: None,
+        invalidity: None,
+    });
+    match twice.check().unwrap() {
+        Checked::Revoke { serials, .. } => assert_eq!(serials.len(), 2),
+        other => panic!("{other:?}"),
+    }
+}

@@ -8,11 +8,17 @@ use time::{Duration, OffsetDateTime};
 pub enum WhenError {
     #[error("`{0}` is not a duration like 30d, 2y, 12h or 90m")]
     BadDuration(String),
+    #[error("`{0}` is longer than {MAX_YEARS} years, the longest duration govpki takes")]
+    TooLong(String),
     #[error("`{0}` is not an RFC 3339 time like 2026-11-30T09:00:00+08:00")]
     BadTime(String),
 }
 
-/// Parses `30d`, `2y` (365 days each), `12h`, `90m`, `45s`, `6w`.
+/// The longest duration [`parse_duration`] takes: no certificate, CRL or seal validity is
+/// longer, and a time that far from now stays inside the calendar (no overflow when added).
+pub const MAX_YEARS: i64 = 100;
+
+/// Parses `30d`, `2y` (365 days each), `12h`, `90m`, `45s`, `6w`, up to [`MAX_YEARS`].
 pub fn parse_duration(text: &str) -> Result<Duration, WhenError> {
     let t = text.trim();
     let bad = || WhenError::BadDuration(text.to_string());
@@ -31,6 +37,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, WhenError> {
         "s" => Duration::seconds(n),
         _ => return Err(bad()),
     };
+    if d > Duration::days(365 * MAX_YEARS) {
+        return Err(WhenError::TooLong(text.to_string()));
+    }
     Ok(d)
 }
 
@@ -66,6 +75,15 @@ mod tests {
         assert_eq!(parse_duration("12h").unwrap(), Duration::hours(12));
         for bad in ["", "d", "10", "-1d", "0d", "3x", "1.5d", "99999999999d"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        // Durations that used to overflow the calendar when added to now (a panic in
+        // `crl generate --next-update 1000000y` and `cert issue --validity 9000y`).
+        assert_eq!(parse_duration("100y").unwrap(), Duration::days(36_500));
+        for long in ["101y", "9000y", "1000000y", "5300w", "36501d", "1000000h"] {
+            assert!(
+                matches!(parse_duration(long), Err(WhenError::TooLong(_))),
+                "{long}"
+            );
         }
     }
 

@@ -271,17 +271,18 @@ impl Responder {
             };
             asked.push((alg, id));
         }
-        let fresh = now >= self.this_update && now < self.next_update;
-        if let ([(alg, id)], true) = (asked.as_slice(), fresh)
+        // The statuses are those of the last refresh: outside its validity they are not known
+        // to be current (a refresh failed, or the clock moved back), and signing them with a new
+        // thisUpdate would vouch for a status that may have changed since. RFC 6960 §2.3.
+        if now < self.this_update || now >= self.next_update {
+            return Cow::Owned(unsigned(OcspResponseStatus::TryLater));
+        }
+        if let [(alg, id)] = asked.as_slice()
             && let Some(der) = magnitude(id).and_then(|m| self.presigned.get(&(*alg, m)))
         {
             return Cow::Borrowed(der);
         }
-        let (this, next) = if fresh {
-            (self.this_update, self.next_update)
-        } else {
-            (now, now.saturating_add(self.validity))
-        };
+        let (this, next) = (self.this_update, self.next_update);
         let singles: Vec<(CertId, Option<Status>)> = asked
             .into_iter()
             .map(|(_, id)| {

@@ -239,27 +239,28 @@ fn a_refresh_re_signs_from_the_new_rows() {
     );
 }
 
+/// Past the last refresh's nextUpdate (a refresh failed, or none came) the statuses are not known
+/// to be current: the answer is `tryLater`, unsigned, never the old status under fresh times
+/// (which would answer `good` for a certificate revoked since). Before thisUpdate likewise.
 #[test]
-fn after_next_update_answers_are_signed_when_asked_with_fresh_times() {
+fn outside_the_refresh_s_validity_the_answer_is_try_later_not_a_stale_status() {
     let ca = ca(Algorithm::P256, "CN=OCSP Test CA,O=Test,C=CN");
     let r = responder(&ca);
     let (good, _) = issue(&ca, Profile::Person, 2, Algorithm::P256);
-    let late = NOW + 2 * DAY;
-    let resp = r.respond(&request_for(&ca, &good, HashAlg::Sha1), late);
-    assert!(matches!(resp, Cow::Owned(_)));
-    assert_eq!(
-        judge(
-            &resp,
-            &cert(&good),
-            &cert(&ca.der),
-            late,
-            &DefaultVerifier::default()
-        ),
-        Judgement::Good {
-            this_update: late,
-            next_update: Some(late + DAY)
-        }
-    );
+    for at in [NOW + 2 * DAY, NOW - 60] {
+        let resp = r.respond(&request_for(&ca, &good, HashAlg::Sha1), at);
+        assert_eq!(
+            judge(
+                &resp,
+                &cert(&good),
+                &cert(&ca.der),
+                at,
+                &DefaultVerifier::default()
+            ),
+            Judgement::Undecided(Undecided::Status("tryLater".into())),
+            "at {at}"
+        );
+    }
 }
 
 #[test]

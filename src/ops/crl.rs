@@ -120,7 +120,9 @@ fn publish_crl(
             _ => None,
         })
         .ok_or_else(|| anyhow::anyhow!("the CA certificate has no subject key identifier"))?;
-    let next = now + period;
+    let next = now
+        .checked_add(period)
+        .ok_or_else(|| anyhow::anyhow!("nextUpdate {period} after {now} is past the calendar"))?;
     let next_after_ca = next > cert.validity().not_after.to_datetime();
     let home = open.store.home().to_path_buf();
     // One publisher at a time, from taking the number to replacing the files: CRL numbers then

@@ -281,7 +281,9 @@ fn issue_prepared(
         spki_der,
         serial: serial.clone(),
         not_before: now,
-        not_after: now + validity,
+        not_after: now.checked_add(validity).ok_or_else(|| {
+            anyhow::anyhow!("a validity of {validity} after {now} is past the calendar")
+        })?,
         sub_ca,
     })?;
     // Write the new key first (refusing to overwrite), so a failed commit can remove it and a

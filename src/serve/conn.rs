@@ -110,10 +110,24 @@ async fn handle(
     if declared.is_some_and(|n| n > limit as u64) {
         return Ok(too_large(limit));
     }
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Ok(too_large(limit)),
-        Err(_) => {
+    // The whole body within the header timeout: a client dripping a byte before each idle
+    // deadline would otherwise hold its connection slot for ever.
+    let read = tokio::time::timeout(
+        shared.limits.header_timeout,
+        Limited::new(body, limit).collect(),
+    )
+    .await;
+    let body = match read {
+        Err(_elapsed) => {
+            return Ok(close(routes::error(
+                StatusCode::REQUEST_TIMEOUT,
+                "the request body did not arrive within the header timeout",
+            ))
+            .map(Full::new));
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return Ok(too_large(limit)),
+        Ok(Err(_)) => {
             return Ok(close(routes::error(
                 StatusCode::BAD_REQUEST,
                 "the request body could not be read",

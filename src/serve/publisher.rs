@@ -143,7 +143,21 @@ impl Publisher {
 
     /// Signs and publishes a CRL at `now`.
     pub fn publish_crl(&mut self, now: OffsetDateTime) -> crate::ops::Result<Notice> {
+        self.publish_crl_racing(now, || {})
+    }
+
+    /// [`Self::publish_crl`], with `meanwhile` run after the CRL read the store and before the
+    /// server notes what it published: where another process's commit can land.
+    fn publish_crl_racing(
+        &mut self,
+        now: OffsetDateTime,
+        meanwhile: impl FnOnce(),
+    ) -> crate::ops::Result<Notice> {
         let actor = self.actor_at(now)?;
+        // The revocations as they stand BEFORE the CRL reads them: one committed meanwhile is in
+        // the CRL or not, but it differs from this and makes the next tick publish again. (Read
+        // after, it would match the store while missing from the CRL until its nextUpdate.)
+        let before = self.store_state();
         let published = publish_with_key(
             &mut self.open,
             actor,
@@ -152,12 +166,19 @@ impl Publisher {
             self.period,
             &Delivery::default(),
         )?;
+        meanwhile();
         let notice = Notice::CrlPublished {
             number: published.number,
             entries: published.crl.entries,
             next_update: published.next_update,
         };
-        self.state = self.store_state();
+        self.state = match (before, self.store_state()) {
+            (Some(before), Some(after)) => Some(StoreState {
+                revocations: before.revocations,
+                last_crl: after.last_crl,
+            }),
+            _ => None,
+        };
         self.crl = Some(ServedCrl::new(
             published.crl.der().to_vec(),
             published.number,
@@ -377,6 +398,35 @@ mod tests {
         // Its own commit does not wake it again.
         let (changed, notice) = p.tick(NOW + Duration::seconds(2));
         assert!(!changed && notice.is_none(), "{notice:?}");
+    }
+
+    /// A revocation committed while the server publishes, after the CRL read the store, is in
+    /// the next CRL at the next tick. (The server used to note the store's state after
+    /// publishing: that state already held the revocation the CRL lacked, so nothing was
+    /// published again until the CRL's nextUpdate, days later.)
+    #[test]
+    fn a_revocation_committed_during_a_publication_is_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        p.publish_crl(NOW).unwrap();
+        let mut other = OpenCa::open(dir.path()).unwrap();
+        let serial = issue_person(&mut other, &Counter(AtomicU8::new(0)), NOW);
+        let at = NOW + Duration::seconds(1);
+        p.publish_crl_racing(at, || {
+            let req =
+                crate::ops::revoke::Request::new(vec![serial], Reason::KeyCompromise, None, NOW)
+                    .unwrap();
+            crate::ops::revoke::revoke(&mut other, &req, "local:test", NOW).unwrap();
+        })
+        .unwrap();
+        assert_eq!(crl_number(&p), 2);
+        let (changed, notice) = p.tick(at + Duration::seconds(1));
+        assert!(changed, "{notice:?}");
+        assert!(
+            matches!(notice, Some(Notice::CrlPublished { entries: 1, .. })),
+            "{notice:?}"
+        );
     }
 
     #[test]

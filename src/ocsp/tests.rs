@@ -257,7 +257,7 @@ fn outside_the_refresh_s_validity_the_answer_is_try_later_not_a_stale_status() {
                 at,
                 &DefaultVerifier::default()
             ),
-            Judgement::Undecided(Undecided::Status("tryLater".into())),
+            Judgement::Undecided(Undecided::Status("tryLater")),
             "at {at}"
         );
     }

@@ -27,7 +27,16 @@ Every listener publishes, without authentication:
                               Last-Modified and Cache-Control up to its nextUpdate; 304 on
                               If-None-Match / If-Modified-Since
     GET /seal-status          the seal status list `seal status-list` last published (DER)
-    GET /health               JSON: status, CA subject, CRL number and nextUpdate
+    GET /health               JSON: status, CA subject, CRL number and nextUpdate, the OCSP
+                              answers' nextUpdate
+    POST /ocsp, GET /ocsp/B64 OCSP (RFC 6960, RFC 5019 profile): good, revoked (time and
+                              reason) or unknown per certificate, unauthorized for another
+                              issuer's, malformedRequest for what does not parse; GET answers
+                              carry Cache-Control, Last-Modified, Expires and ETag
+The OCSP answers are pre-signed at start (by the CA key, or by the delegated responder of
+--ocsp-cert/--ocsp-key: an `ocsp`-profile certificate this CA issued, checked at start), again
+within a second or so of a revocation, release or issuance committed to the home, and at half
+of --ocsp-next-update.
 The server signs a CRL at start, again within a second or so of a revocation, release or CRL
 that another process commits to the home (`cert revoke` on the same home), and before its
 nextUpdate; each is published, committed and audited as `crl generate` does.
@@ -49,11 +58,14 @@ EXAMPLES:
     govpki serve --listen 10.1.2.3:8443=intranet --publish 0.0.0.0:8080 \\
         --tls-cert server.pem --tls-key server.key --passphrase-file /run/credentials/ca.pass
     govpki serve --publish 127.0.0.1:0 --passphrase-file ca.pass
+    govpki serve --publish 127.0.0.1:8080 --passphrase-file ca.pass \\
+        --ocsp-cert ocsp.pem --ocsp-key ocsp.key
+    openssl ocsp -issuer ca.pem -cert leaf.pem -url http://127.0.0.1:8080/ocsp -CAfile ca.pem
 
 EXIT CODES:
     0  stopped by SIGTERM or SIGINT
-    2  an error (no CA, wrong passphrase, a bad TLS certificate or key, a port in use,
-       another server on this home)";
+    2  an error (no CA, wrong passphrase, a bad TLS certificate or key, an OCSP responder
+       certificate or key that does not fit, a port in use, another server on this home)";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -95,6 +107,19 @@ pub struct ServeArgs {
     /// Time SIGTERM waits for requests in flight
     #[arg(long, value_name = "DURATION", default_value = "10s")]
     pub grace: String,
+    /// A delegated OCSP responder's certificate (PEM, `ocsp` profile, issued by this CA);
+    /// without it the CA key signs the OCSP answers
+    #[arg(long, value_name = "F", requires = "ocsp_key")]
+    pub ocsp_cert: Option<PathBuf>,
+    /// The delegated OCSP responder's private key
+    #[arg(long, value_name = "F", requires = "ocsp_cert")]
+    pub ocsp_key: Option<PathBuf>,
+    /// File holding the OCSP responder key's passphrase, if it is encrypted
+    #[arg(long, value_name = "F", requires = "ocsp_key")]
+    pub ocsp_key_passphrase_file: Option<PathBuf>,
+    /// Time from the OCSP answers' thisUpdate to their nextUpdate (re-signed at half of it)
+    #[arg(long, value_name = "DURATION", default_value = "1d")]
+    pub ocsp_next_update: String,
 }
 
 fn parse_listen(text: &str) -> Result<(SocketAddr, String), String> {
@@ -133,7 +158,26 @@ pub fn run(args: ServeArgs, ctx: &Context, clock: Clock) -> anyhow::Result<Outco
         header_timeout,
         idle_timeout,
         grace,
+        ocsp_cert,
+        ocsp_key,
+        ocsp_key_passphrase_file,
+        ocsp_next_update,
     } = args;
+    let ocsp = serve::ocsp::OcspConfig {
+        delegate: match (ocsp_cert, ocsp_key) {
+            (Some(cert), Some(key)) => Some(serve::ocsp::Delegate {
+                cert,
+                key,
+                passphrase: Passphrase::file_or_ask(
+                    ocsp_key_passphrase_file.as_deref(),
+                    "--ocsp-key-passphrase-file",
+                ),
+            }),
+            (None, None) => None,
+            _ => anyhow::bail!("--ocsp-cert and --ocsp-key go together"),
+        },
+        validity: when::parse_duration(&ocsp_next_update).context("--ocsp-next-update")?,
+    };
     let crl_period = when::parse_duration(&crl_next_update).context("--crl-next-update")?;
     let limits = Limits {
         max_body_bytes: max_body,
@@ -177,7 +221,7 @@ pub fn run(args: ServeArgs, ctx: &Context, clock: Clock) -> anyhow::Result<Outco
         poll: std::time::Duration::from_secs(1),
         actor: crate::cli::common::local_actor(),
         operator: operator(ctx)?,
-        ocsp: None,
+        ocsp,
     };
     let out = ctx.out.clone();
     let notices = ctx.out.clone();
@@ -197,6 +241,16 @@ pub fn run(args: ServeArgs, ctx: &Context, clock: Clock) -> anyhow::Result<Outco
                 rfc3339(next_update)
             )),
             Notice::CrlFailed(why) => notices.warn(&format!("publishing the CRL failed: {why}")),
+            Notice::OcspRefreshed {
+                serials,
+                next_update,
+            } => notices.info(&format!(
+                "signed OCSP answers for {serials} certificates, next update {}",
+                next_update.map_or_else(|| "unknown".to_string(), rfc3339)
+            )),
+            Notice::OcspFailed(why) => {
+                notices.warn(&format!("refreshing the OCSP answers failed: {why}"))
+            }
         }),
     };
     serve::run(config, clock, hooks)?;

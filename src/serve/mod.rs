@@ -8,10 +8,12 @@
 //! (what it has to say goes back through [`Hooks`]), and reads the clock only through the
 //! [`Clock`] the binary handed it, once per request or poll. The pure part, request to response,
 //! is [`routes`]; [`conn`] is the HTTP/1.1 connection with its bounds, [`tls`] the server's TLS
-//! identity, [`publisher`] the CRL kept current. Issuing and revoking through the API, and the
-//! OCSP logic, are not here: `/ocsp` maps to an injected [`routes::OcspHandler`].
+//! identity, [`publisher`] the CRL (and the OCSP answers) kept current, [`ocsp`] the OCSP
+//! responder every listener answers `/ocsp` with. Issuing and revoking through the API are not
+//! here.
 
 pub mod conn;
+pub mod ocsp;
 pub mod publisher;
 pub mod routes;
 pub mod tls;
@@ -91,7 +93,8 @@ pub struct Config {
     pub actor: String,
     /// In a governed home, the operator who answers for the server's own acts (required there).
     pub operator: Option<OperatorSpec>,
-    pub ocsp: Option<OcspHandler>,
+    /// The OCSP responder every listener answers `/ocsp` with (the CA or a delegate signs).
+    pub ocsp: ocsp::OcspConfig,
 }
 
 /// The operator who answers for what the server does on its own (re-signing CRLs) in a home a
@@ -172,6 +175,10 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
     let key = open.unlock(&ca_passphrase, hooks.prompt)?;
     drop(ca_passphrase);
     let operator = publisher::HeldOperator::for_home(&open, operator, hooks.prompt)?;
+    // The OCSP answers: signed now, before any listener is bound, so a delegate that does not
+    // fit stops the start.
+    let (served_ocsp, ocsp_keeper) = ocsp::start(&open, &key, ocsp, hooks.prompt, now)?;
+    let ocsp: Option<OcspHandler> = Some(served_ocsp as OcspHandler);
     drop(open);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -203,7 +210,8 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
                 let started = (|| -> anyhow::Result<(Publisher, Arc<Shared>)> {
                     let mut publisher =
                         Publisher::new(OpenCa::open(&home)?, key, actor, crl_period)
-                            .with_operator(operator);
+                            .with_operator(operator)
+                            .with_ocsp(ocsp_keeper);
                     publisher.prime()?;
                     publisher.publish_crl(clock.now())?;
                     let snapshot = publisher

@@ -1,6 +1,6 @@
 //! What the server publishes, kept current: the CRL it signs with the held CA key (at start,
-//! whenever another process commits to the store, and before its nextUpdate), and the seal
-//! status list the home holds. Each CRL is published as `crl generate` publishes one:
+//! whenever another process commits to the store, and before its nextUpdate), the OCSP answers
+//! (`serve::ocsp::Keeper`, after each poll), and the seal status list the home holds. Each CRL is published as `crl generate` publishes one:
 //! numbered, committed, audited, the home's copy replaced.
 //!
 //! Runs on one blocking thread with its own store connection: SQLite's `data_version` on that
@@ -37,6 +37,12 @@ pub enum Notice {
         next_update: OffsetDateTime,
     },
     CrlFailed(String),
+    /// The OCSP answers were signed afresh (a revocation committed, or they aged).
+    OcspRefreshed {
+        serials: usize,
+        next_update: Option<OffsetDateTime>,
+    },
+    OcspFailed(String),
 }
 
 /// The operator who answers for the server's CRLs in a governed home, key unlocked.
@@ -89,6 +95,8 @@ pub struct Publisher {
     retry_at: Option<OffsetDateTime>,
     /// The store as the current CRL saw it.
     state: Option<StoreState>,
+    /// The OCSP answers, refreshed after each poll.
+    ocsp: Option<super::ocsp::Keeper>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +118,27 @@ impl Publisher {
             seal_status: None,
             retry_at: None,
             state: None,
+            ocsp: None,
+        }
+    }
+
+    /// Keeps the OCSP answers of `keeper` fresh too.
+    pub fn with_ocsp(mut self, keeper: super::ocsp::Keeper) -> Publisher {
+        self.ocsp = Some(keeper);
+        self
+    }
+
+    /// One OCSP poll at `now`, after the CRL's: re-signs the answers when a revocation (or any
+    /// issuance) committed or they aged. `None` when nothing was due.
+    pub fn tick_ocsp(&mut self, now: OffsetDateTime) -> Option<Notice> {
+        let keeper = self.ocsp.as_mut()?;
+        match keeper.tick(&self.open.store, now) {
+            Ok(Some(r)) => Some(Notice::OcspRefreshed {
+                serials: r.serials,
+                next_update: r.next_update,
+            }),
+            Ok(None) => None,
+            Err(e) => Some(Notice::OcspFailed(format!("{e:#}"))),
         }
     }
 
@@ -322,6 +351,9 @@ pub fn run(
             shared.publish(snapshot);
         }
         if let Some(n) = notice {
+            notify(n);
+        }
+        if let Some(n) = publisher.tick_ocsp(shared.clock.now()) {
             notify(n);
         }
     }

@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
 use hyper::body::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Response, StatusCode, Version};
@@ -17,8 +16,33 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::ca::when::rfc3339;
 
-/// The OCSP responder the lead wires in: request DER in, response DER out.
-pub type OcspHandler = Arc<dyn Fn(&[u8]) -> Vec<u8> + Send + Sync>;
+/// An OCSP question as it arrived: a POST body (DER), or what follows `/ocsp/` in a GET
+/// (RFC 5019 §5: base64, possibly %-escaped; the handler decodes it, so a bad one gets an OCSP
+/// `malformedRequest`, not JSON).
+#[derive(Debug, Clone, Copy)]
+pub enum OcspAsk<'a> {
+    Post(&'a [u8]),
+    Get(&'a str),
+}
+
+/// An OCSP answer: the DER OCSPResponse, and for a pre-signed one the HTTP caching of RFC 5019
+/// §6.2 (Unix seconds), which the GET form carries.
+#[derive(Debug, Clone)]
+pub struct OcspAnswer {
+    pub der: Bytes,
+    pub cache: Option<crate::ocsp::CacheHeaders>,
+}
+
+/// The OCSP responder the server wires in (`serve::ocsp`); tests inject fakes.
+pub trait Ocsp: Send + Sync {
+    /// The answer to `ask` at `now`; never fails (errors are OCSP error statuses).
+    fn answer(&self, ask: OcspAsk<'_>, now: OffsetDateTime) -> OcspAnswer;
+    /// nextUpdate of the pre-signed answers, for `/health` (`None` before any).
+    fn next_update(&self) -> Option<OffsetDateTime>;
+}
+
+/// The injected responder.
+pub type OcspHandler = Arc<dyn Ocsp>;
 
 /// The current CRL, as served.
 #[derive(Debug, Clone)]
@@ -144,13 +168,7 @@ pub fn respond(
         if !get {
             return method_not_allowed("GET, HEAD");
         }
-        return match decode_ocsp_path(encoded) {
-            Some(der) => ocsp_response(handler, &der),
-            None => error(
-                StatusCode::BAD_REQUEST,
-                "the path after /ocsp/ is not a base64 OCSP request",
-            ),
-        };
+        return ocsp_response(handler, OcspAsk::Get(encoded), now);
     }
     if req.path == "/ocsp" {
         let Some(handler) = ocsp else {
@@ -159,7 +177,7 @@ pub fn respond(
         if *req.method != Method::POST {
             return method_not_allowed("POST");
         }
-        return ocsp_response(handler, req.body);
+        return ocsp_response(handler, OcspAsk::Post(req.body), now);
     }
     let known = matches!(
         req.path,
@@ -183,43 +201,51 @@ pub fn respond(
                 "no seal status list is published in this home; run `govpki seal status-list`",
             ),
         },
-        _ => health(snapshot, now),
+        _ => health(snapshot, ocsp, now),
     }
 }
 
-fn ocsp_response(handler: &OcspHandler, der: &[u8]) -> Response<Bytes> {
-    let answer = handler(der);
+fn ocsp_response(handler: &OcspHandler, ask: OcspAsk<'_>, now: OffsetDateTime) -> Response<Bytes> {
+    let answer = handler.answer(ask, now);
+    // RFC 5019 §6.2: caching for the GET form only (a POST is not cached by HTTP caches).
+    let caching = match (ask, answer.cache) {
+        (OcspAsk::Get(_), Some(c)) => ocsp_caching(&answer.der, c),
+        _ => Vec::new(),
+    };
     build(
         StatusCode::OK,
-        "application/ocsp-response",
-        Bytes::from(answer),
-        &[],
+        crate::ocsp::RESPONSE_MEDIA_TYPE,
+        answer.der,
+        &caching,
     )
 }
 
-/// RFC 5019 §5: the GET path is the base64 of the DER request, URL-encoded.
-fn decode_ocsp_path(encoded: &str) -> Option<Vec<u8>> {
-    let mut raw = Vec::with_capacity(encoded.len());
-    let mut bytes = encoded.bytes();
-    while let Some(b) = bytes.next() {
-        if b == b'%' {
-            let hi = hex_digit(bytes.next()?)?;
-            let lo = hex_digit(bytes.next()?)?;
-            raw.push(hi << 4 | lo);
-        } else {
-            raw.push(b);
-        }
+/// RFC 5019 §6.2: `Cache-Control: max-age` up to nextUpdate, `Last-Modified` (thisUpdate),
+/// `Expires` (nextUpdate), and an `ETag` (the SHA-256 of the answer, quoted).
+fn ocsp_caching(der: &[u8], c: crate::ocsp::CacheHeaders) -> Vec<(header::HeaderName, String)> {
+    let date = |secs: i64| {
+        OffsetDateTime::from_unix_timestamp(secs)
+            .ok()
+            .map(http_date)
+    };
+    let hash = ring::digest::digest(&ring::digest::SHA256, der);
+    let mut out = vec![
+        (
+            header::CACHE_CONTROL,
+            format!(
+                "max-age={}, public, no-transform, must-revalidate",
+                c.max_age.max(0)
+            ),
+        ),
+        (header::ETAG, format!("\"{}\"", hex::encode(hash.as_ref()))),
+    ];
+    if let Some(d) = date(c.last_modified) {
+        out.push((header::LAST_MODIFIED, d));
     }
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(&raw)
-        .ok()?;
-    (!der.is_empty()).then_some(der)
-}
-
-fn hex_digit(b: u8) -> Option<u8> {
-    char::from(b)
-        .to_digit(16)
-        .and_then(|d| u8::try_from(d).ok())
+    if let Some(d) = date(c.expires) {
+        out.push((header::EXPIRES, d));
+    }
+    out
 }
 
 fn crl(crl: &ServedCrl, headers: &HeaderMap, now: OffsetDateTime) -> Response<Bytes> {
@@ -279,9 +305,9 @@ fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
         .map(PrimitiveDateTime::assume_utc)
 }
 
-fn health(snapshot: &Snapshot, now: OffsetDateTime) -> Response<Bytes> {
+fn health(snapshot: &Snapshot, ocsp: Option<&OcspHandler>, now: OffsetDateTime) -> Response<Bytes> {
     let fresh = now < snapshot.crl.next_update;
-    let body = json!({
+    let mut body = json!({
         "status": if fresh { "ok" } else { "crl-expired" },
         "ca": snapshot.ca_subject,
         "crl": {
@@ -291,6 +317,10 @@ fn health(snapshot: &Snapshot, now: OffsetDateTime) -> Response<Bytes> {
         },
         "seal_status": snapshot.seal_status.is_some(),
     });
+    if let (Some(handler), Some(map)) = (ocsp, body.as_object_mut()) {
+        let next = handler.next_update().map(rfc3339);
+        map.insert("ocsp".into(), json!({ "next_update": next }));
+    }
     let status = if fresh {
         StatusCode::OK
     } else {
@@ -494,7 +524,7 @@ mod tests {
             if let Some(v) = &ims {
                 headers.push(("if-modified-since", v));
             }
-            let echo: OcspHandler = Arc::new(|der: &[u8]| der.to_vec());
+            let echo: OcspHandler = Arc::new(Echo);
             for ocsp in [None, Some(&echo)] {
                 let r = call(method.clone(), &path, &headers, &body, ocsp);
                 let status = r.status();
@@ -515,30 +545,77 @@ mod tests {
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 
+    /// Answers `post:` or `get:` and what it was given, pre-signed (cacheable) when asked for
+    /// `MAH/`.
+    struct Echo;
+
+    impl Ocsp for Echo {
+        fn answer(&self, ask: OcspAsk<'_>, _now: OffsetDateTime) -> OcspAnswer {
+            let (der, cache) = match ask {
+                OcspAsk::Post(der) => ([b"post:", der].concat(), None),
+                OcspAsk::Get(path) => (
+                    [b"get:", path.as_bytes()].concat(),
+                    Some(crate::ocsp::CacheHeaders {
+                        max_age: 3600,
+                        last_modified: THIS.unix_timestamp(),
+                        expires: (THIS + time::Duration::hours(1)).unix_timestamp(),
+                    }),
+                ),
+            };
+            OcspAnswer {
+                der: Bytes::from(der),
+                cache,
+            }
+        }
+
+        fn next_update(&self) -> Option<OffsetDateTime> {
+            Some(THIS + time::Duration::hours(1))
+        }
+    }
+
     #[test]
     fn ocsp_requests_reach_the_injected_responder() {
-        let echo: OcspHandler = Arc::new(|der: &[u8]| {
-            let mut out = b"resp:".to_vec();
-            out.extend_from_slice(der);
-            out
-        });
+        let echo: OcspHandler = Arc::new(Echo);
         let r = call(Method::POST, "/ocsp", &[], &[0x30, 0x01, 0xff], Some(&echo));
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(
             r.headers()[header::CONTENT_TYPE],
             "application/ocsp-response"
         );
-        assert_eq!(r.body().as_ref(), b"resp:\x30\x01\xff");
-        // base64 of 30 01 ff is MAH/, its '/' URL-encoded as %2F (RFC 5019 §5).
-        for path in ["/ocsp/MAH/", "/ocsp/MAH%2F", "/ocsp/MAH%2f"] {
-            let r = call(Method::GET, path, &[], b"", Some(&echo));
+        assert_eq!(r.body().as_ref(), b"post:\x30\x01\xff");
+        // A POST is not cached (RFC 5019 §6.2 is for GET).
+        assert!(r.headers().get(header::CACHE_CONTROL).is_none());
+        // The GET path goes to the responder as it came (it decodes, and answers a bad one
+        // with malformedRequest).
+        for path in ["MAH/", "MAH%2F", "%zz!!", ""] {
+            let r = call(Method::GET, &format!("/ocsp/{path}"), &[], b"", Some(&echo));
             assert_eq!(r.status(), StatusCode::OK, "{path}");
-            assert_eq!(r.body().as_ref(), b"resp:\x30\x01\xff", "{path}");
+            assert_eq!(r.body().as_ref(), format!("get:{path}").as_bytes());
+            let h = r.headers();
+            assert_eq!(
+                h[header::CACHE_CONTROL],
+                "max-age=3600, public, no-transform, must-revalidate"
+            );
+            assert_eq!(h[header::LAST_MODIFIED], "Mon, 04 May 2026 10:00:00 GMT");
+            assert_eq!(h[header::EXPIRES], "Mon, 04 May 2026 11:00:00 GMT");
+            let etag = format!(
+                "\"{}\"",
+                hex::encode(ring::digest::digest(&ring::digest::SHA256, r.body()).as_ref())
+            );
+            assert_eq!(h[header::ETAG], etag.as_str());
         }
-        let r = call(Method::GET, "/ocsp/%zz!!", &[], b"", Some(&echo));
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
         let r = call(Method::GET, "/ocsp", &[], b"", Some(&echo));
         assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(r.headers()[header::ALLOW], "POST");
+    }
+
+    #[test]
+    fn health_reports_the_ocsp_answers_next_update() {
+        let echo: OcspHandler = Arc::new(Echo);
+        let r = call(Method::GET, "/health", &[], b"", Some(&echo));
+        let v: serde_json::Value = serde_json::from_slice(r.body()).unwrap();
+        assert_eq!(v["ocsp"]["next_update"], "2026-05-04T11:00:00Z");
+        let v: serde_json::Value = serde_json::from_slice(get("/health", &[]).body()).unwrap();
+        assert!(v.get("ocsp").is_none());
     }
 }

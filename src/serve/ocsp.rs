@@ -1,0 +1,312 @@
+//! The OCSP responder `govpki serve` answers with on every listener: [`Served`] (what
+//! connections read, behind an `RwLock<Arc<Responder>>`) and [`Keeper`] (what the publisher
+//! thread refreshes when a revocation commits or the answers age).
+//!
+//! A refresh re-signs every answer (two per certificate), which takes from milliseconds to
+//! seconds with the CA's key; connections must not wait for it. So the keeper signs into a
+//! second responder (the spare, which no connection reads) and swaps it in: the write lock is
+//! held only for the swap, a read lock only for cloning the `Arc`. The spare is then the
+//! previous answers, older or as old as the served ones, so whenever the served answers need a
+//! refresh `ops::ocsp::keep_fresh` finds the spare due too. Two responders, two copies of the
+//! key in memory (both zeroized when dropped).
+//!
+//! It does not parse requests or sign anything itself (`crate::ocsp::Responder` does), nor read
+//! the clock (the publisher's `now` and the connection's `now` come in).
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context as _;
+use hyper::body::Bytes;
+use time::OffsetDateTime;
+
+use super::routes::{Ocsp, OcspAnswer, OcspAsk};
+use crate::ca::input;
+use crate::ca::keys::PrivateKey;
+use crate::ocsp::{Responder, Signer};
+use crate::ops::common::OpenCa;
+use crate::ops::ocsp::{Marker, keep_fresh, responder};
+use crate::ops::secrets::{Passphrase, Prompt};
+use crate::store::Store;
+
+/// A delegated responder (`--ocsp-cert`, `--ocsp-key`): a certificate of the `ocsp` profile
+/// this CA issued, and its key.
+pub struct Delegate {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub passphrase: Passphrase,
+}
+
+/// How the server answers OCSP.
+pub struct OcspConfig {
+    /// `None`: the CA's own key signs.
+    pub delegate: Option<Delegate>,
+    /// thisUpdate to nextUpdate of the pre-signed answers (refreshed at half of it).
+    pub validity: time::Duration,
+}
+
+/// The responder connections answer from.
+pub struct Served {
+    current: RwLock<Arc<Responder>>,
+}
+
+impl Served {
+    fn current(&self) -> Arc<Responder> {
+        // A poisoned lock still holds a whole responder: it is only ever swapped.
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+impl Ocsp for Served {
+    fn answer(&self, ask: OcspAsk<'_>, now: OffsetDateTime) -> OcspAnswer {
+        let responder = self.current();
+        let at = now.unix_timestamp();
+        let der = match ask {
+            OcspAsk::Post(der) => responder.respond(der, at),
+            OcspAsk::Get(path) => responder.respond_get(path, at),
+        };
+        // Only a pre-signed answer (borrowed from the responder) is cached: an error status or
+        // an answer signed on demand is not (RFC 5019 §6.2 speaks of pre-produced responses).
+        let cache = match der {
+            std::borrow::Cow::Borrowed(_) => responder.cache_headers(at),
+            std::borrow::Cow::Owned(_) => None,
+        };
+        OcspAnswer {
+            der: Bytes::copy_from_slice(&der),
+            cache,
+        }
+    }
+
+    fn next_update(&self) -> Option<OffsetDateTime> {
+        let next = self.current().next_update();
+        (next != i64::MIN)
+            .then(|| OffsetDateTime::from_unix_timestamp(next).ok())
+            .flatten()
+    }
+}
+
+/// What a refresh did, for the front end's notices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refreshed {
+    pub serials: usize,
+    pub next_update: Option<OffsetDateTime>,
+}
+
+/// Keeps [`Served`] current; lives on the publisher's thread, beside its store connection.
+pub struct Keeper {
+    served: Arc<Served>,
+    served_mark: Marker,
+    spare: Arc<Responder>,
+    spare_mark: Marker,
+}
+
+/// Sets up the responder of `open`'s CA at `now`: the CA's `key` signs, or the delegate of
+/// `config` (loaded and checked here: not issued by this CA for OCSP signing, not valid now, or
+/// a key that does not match is an error at start). Returns what connections read and what the
+/// publisher refreshes.
+pub fn start(
+    open: &OpenCa,
+    key: &PrivateKey,
+    config: OcspConfig,
+    prompt: &dyn Prompt,
+    now: OffsetDateTime,
+) -> anyhow::Result<(Arc<Served>, Keeper)> {
+    let OcspConfig { delegate, validity } = config;
+    let validity = validity.whole_seconds().max(1);
+    let copy = |k: &PrivateKey| {
+        PrivateKey::from_pkcs8_der(k.pkcs8_der()).context("copying the OCSP signing key")
+    };
+    let (first, second, flag) = match delegate {
+        None => (Signer::Ca(copy(key)?), Signer::Ca(copy(key)?), None),
+        Some(Delegate {
+            cert,
+            key,
+            passphrase,
+        }) => {
+            let shown = cert.display().to_string();
+            let bytes = crate::ops::common::read_file(&cert, "OCSP responder certificate")?;
+            let cert_der = input::decode_all(&bytes, &["CERTIFICATE"])
+                .with_context(|| format!("--ocsp-cert `{shown}`"))?
+                .into_iter()
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("--ocsp-cert `{shown}` holds no certificate"))?;
+            let key =
+                crate::ops::secrets::load_key(&key, &passphrase, prompt).context("--ocsp-key")?;
+            let second = Signer::Delegated {
+                cert_der: cert_der.clone(),
+                key: copy(&key)?,
+            };
+            (Signer::Delegated { cert_der, key }, second, Some(shown))
+        }
+    };
+    let context = || match &flag {
+        Some(shown) => format!("--ocsp-cert `{shown}`"),
+        None => "the OCSP responder".to_string(),
+    };
+    let (served, mark) = responder(open, first, validity, now).map_err(|e| e.context(context()))?;
+    // The spare starts unsigned (its thisUpdate is the distant past): the first refresh signs it.
+    let spare = Responder::new(&open.meta.cert_der, second, validity).with_context(context)?;
+    let served = Arc::new(Served {
+        current: RwLock::new(Arc::new(served)),
+    });
+    let keeper = Keeper {
+        served: served.clone(),
+        served_mark: mark,
+        spare: Arc::new(spare),
+        spare_mark: mark,
+    };
+    Ok((served, keeper))
+}
+
+impl Keeper {
+    /// At `now`: when a certificate was issued, revoked, held or released since the served
+    /// answers were signed, or half their validity has passed, signs fresh ones into the spare
+    /// and swaps it in. `Ok(None)` when nothing was due (or a connection still held the spare,
+    /// which happens for microseconds after a swap: the next poll does it).
+    pub fn tick(
+        &mut self,
+        store: &Store,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<Option<Refreshed>> {
+        let served = self.served.current();
+        let at = now.unix_timestamp();
+        let half = (served.next_update() - served.this_update()) / 2;
+        let aging = at >= served.this_update().saturating_add(half);
+        drop(served);
+        if !aging && !crate::ops::ocsp::changed(store, self.served_mark)? {
+            return Ok(None);
+        }
+        let Some(spare) = Arc::get_mut(&mut self.spare) else {
+            return Ok(None);
+        };
+        if !keep_fresh(spare, store, &mut self.spare_mark, now)? {
+            return Ok(None);
+        }
+        let refreshed = Refreshed {
+            serials: spare.len(),
+            next_update: OffsetDateTime::from_unix_timestamp(spare.next_update()).ok(),
+        };
+        {
+            let mut current = self
+                .served
+                .current
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            std::mem::swap(&mut *current, &mut self.spare);
+        }
+        std::mem::swap(&mut self.served_mark, &mut self.spare_mark);
+        Ok(Some(refreshed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU8;
+
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::ca::crl::Reason;
+    use crate::ocsp::{HashAlg, IssuerId};
+    use crate::ops::NoPrompt;
+    use crate::ops::issue::tests::{Counter, issue_person, root_home};
+    use crate::pkix::Cert;
+
+    const NOW: OffsetDateTime = datetime!(2026-05-04 10:00 UTC);
+
+    fn ca_config() -> OcspConfig {
+        OcspConfig {
+            delegate: None,
+            validity: time::Duration::hours(2),
+        }
+    }
+
+    fn request(open: &OpenCa, serial: &crate::ca::serial::Serial) -> Vec<u8> {
+        let issuer = Cert::from_der(&open.meta.cert_der).unwrap();
+        let id = IssuerId::new(&issuer)
+            .unwrap()
+            .cert_id(HashAlg::Sha1, &serial.der_content())
+            .unwrap();
+        crate::ocsp::request::build(vec![id]).unwrap()
+    }
+
+    /// (status, thisUpdate) of a one-certificate answer, judged by the crate's own checker.
+    fn status_of(served: &Served, open: &OpenCa, serial: &crate::ca::serial::Serial) -> String {
+        let der = served
+            .answer(OcspAsk::Post(&request(open, serial)), NOW)
+            .der;
+        let resp = <x509_ocsp::OcspResponse as der::Decode>::from_der(&der).unwrap();
+        let bytes = resp.response_bytes.unwrap();
+        let basic =
+            <x509_ocsp::BasicOcspResponse as der::Decode>::from_der(bytes.response.as_bytes())
+                .unwrap();
+        let single = &basic.tbs_response_data.responses[0];
+        format!("{:?}", single.cert_status)
+    }
+
+    #[test]
+    fn a_revocation_is_answered_after_the_next_tick_and_the_spare_takes_turns() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut open = OpenCa::open(dir.path()).unwrap();
+        let serial = issue_person(&mut open, &Counter(AtomicU8::new(0)), NOW);
+        let key = open
+            .unlock(&Passphrase::Ask { flag: "--x" }, &NoPrompt)
+            .unwrap();
+        let (served, mut keeper) = start(&open, &key, ca_config(), &NoPrompt, NOW).unwrap();
+        assert!(status_of(&served, &open, &serial).contains("Good"));
+        // Nothing changed: nothing signed.
+        assert_eq!(keeper.tick(&open.store, NOW).unwrap(), None);
+        let req = crate::ops::revoke::Request::new(
+            vec![serial.clone()],
+            Reason::KeyCompromise,
+            None,
+            NOW,
+        )
+        .unwrap();
+        crate::ops::revoke::revoke(&mut open, &req, "local:test", NOW).unwrap();
+        // Served answers stay as they were until the keeper's tick.
+        assert!(status_of(&served, &open, &serial).contains("Good"));
+        let refreshed = keeper.tick(&open.store, NOW).unwrap().unwrap();
+        assert_eq!(refreshed.serials, 1);
+        assert!(status_of(&served, &open, &serial).contains("Revoked"));
+        assert_eq!(keeper.tick(&open.store, NOW).unwrap(), None);
+        // Half the validity later both buffers are re-signed in turn, each with the revocation.
+        for minutes in [61, 122] {
+            let later = NOW + time::Duration::minutes(minutes);
+            let r = keeper.tick(&open.store, later).unwrap().unwrap();
+            assert_eq!(
+                r.next_update,
+                Some(later + time::Duration::hours(2)),
+                "{minutes}"
+            );
+            assert_eq!(served.next_update(), r.next_update);
+            assert!(status_of(&served, &open, &serial).contains("Revoked"));
+        }
+    }
+
+    #[test]
+    fn get_answers_are_cacheable_and_bad_base64_is_malformed_request() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut open = OpenCa::open(dir.path()).unwrap();
+        let serial = issue_person(&mut open, &Counter(AtomicU8::new(0)), NOW);
+        let key = open
+            .unlock(&Passphrase::Ask { flag: "--x" }, &NoPrompt)
+            .unwrap();
+        let (served, _) = start(&open, &key, ca_config(), &NoPrompt, NOW).unwrap();
+        use base64::Engine as _;
+        let path = base64::engine::general_purpose::STANDARD.encode(request(&open, &serial));
+        let a = served.answer(OcspAsk::Get(&path), NOW + time::Duration::minutes(10));
+        let cache = a.cache.unwrap();
+        assert_eq!(cache.max_age, 110 * 60);
+        assert_eq!(cache.last_modified, NOW.unix_timestamp());
+        let bad = served.answer(OcspAsk::Get("%zz!!"), NOW);
+        // OCSPResponse { responseStatus malformedRequest (1) }, not cached.
+        assert_eq!(bad.der.as_ref(), &[0x30, 0x03, 0x0a, 0x01, 0x01]);
+        assert!(bad.cache.is_none());
+    }
+}

@@ -234,10 +234,13 @@ mod tests {
     }
 
     /// (status, thisUpdate) of a one-certificate answer, judged by the crate's own checker.
-    fn status_of(served: &Served, open: &OpenCa, serial: &crate::ca::serial::Serial) -> String {
-        let der = served
-            .answer(OcspAsk::Post(&request(open, serial)), NOW)
-            .der;
+    fn status_of(
+        served: &Served,
+        open: &OpenCa,
+        serial: &crate::ca::serial::Serial,
+        at: OffsetDateTime,
+    ) -> String {
+        let der = served.answer(OcspAsk::Post(&request(open, serial)), at).der;
         let resp = <x509_ocsp::OcspResponse as der::Decode>::from_der(&der).unwrap();
         let bytes = resp.response_bytes.unwrap();
         let basic =
@@ -257,7 +260,7 @@ mod tests {
             .unlock(&Passphrase::Ask { flag: "--x" }, &NoPrompt)
             .unwrap();
         let (served, mut keeper) = start(&open, &key, ca_config(), &NoPrompt, NOW).unwrap();
-        assert!(status_of(&served, &open, &serial).contains("Good"));
+        assert!(status_of(&served, &open, &serial, NOW).contains("Good"));
         // Nothing changed: nothing signed.
         assert_eq!(keeper.tick(&open.store, NOW).unwrap(), None);
         let req = crate::ops::revoke::Request::new(
@@ -269,10 +272,10 @@ mod tests {
         .unwrap();
         crate::ops::revoke::revoke(&mut open, &req, "local:test", NOW).unwrap();
         // Served answers stay as they were until the keeper's tick.
-        assert!(status_of(&served, &open, &serial).contains("Good"));
+        assert!(status_of(&served, &open, &serial, NOW).contains("Good"));
         let refreshed = keeper.tick(&open.store, NOW).unwrap().unwrap();
         assert_eq!(refreshed.serials, 1);
-        assert!(status_of(&served, &open, &serial).contains("Revoked"));
+        assert!(status_of(&served, &open, &serial, NOW).contains("Revoked"));
         assert_eq!(keeper.tick(&open.store, NOW).unwrap(), None);
         // Half the validity later both buffers are re-signed in turn, each with the revocation.
         for minutes in [61, 122] {
@@ -284,7 +287,7 @@ mod tests {
                 "{minutes}"
             );
             assert_eq!(served.next_update(), r.next_update);
-            assert!(status_of(&served, &open, &serial).contains("Revoked"));
+            assert!(status_of(&served, &open, &serial, later).contains("Revoked"));
         }
     }
 

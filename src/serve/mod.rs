@@ -11,6 +11,7 @@
 //! identity, [`publisher`] the CRL kept current. Issuing and revoking through the API, and the
 //! OCSP logic, are not here: `/ocsp` maps to an injected [`routes::OcspHandler`].
 
+pub mod api;
 pub mod conn;
 pub mod publisher;
 pub mod routes;
@@ -172,6 +173,19 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
     let key = open.unlock(&ca_passphrase, hooks.prompt)?;
     drop(ca_passphrase);
     let operator = publisher::HeldOperator::for_home(&open, operator, hooks.prompt)?;
+    // The operator API gets a copy of the key unlocked above (its workers open their stores).
+    let api = if https {
+        let key = key
+            .try_clone()
+            .context("holding the CA key for the operator API")?;
+        Some(Arc::new(api::Api::new(
+            &home,
+            open.meta.cert_der.clone(),
+            key,
+        )))
+    } else {
+        None
+    };
     drop(open);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -212,6 +226,7 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
                     let shared = Arc::new(Shared {
                         snapshot: RwLock::new(Arc::new(snapshot)),
                         ocsp,
+                        api,
                         clock,
                         limits,
                     });

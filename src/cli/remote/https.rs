@@ -11,6 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use time::OffsetDateTime;
 
 use crate::cli::common;
 use crate::ops::hinted;
@@ -31,10 +36,11 @@ pub struct Https {
 }
 
 impl Https {
-    /// `url` (`https://HOST[:PORT]`), trusting only the certificates of `trust`.
-    pub fn new(url: &str, trust: &Path) -> Result<Https> {
+    /// `url` (`https://HOST[:PORT]`), trusting only the certificates of `trust`, judged at
+    /// `now` (the command's clock, read once, as every other check of the CLI).
+    pub fn new(url: &str, trust: &Path, now: OffsetDateTime) -> Result<Https> {
         let (host, port) = parse_url(url)?;
-        let tls = tls_config(trust)?;
+        let tls = tls_config(trust, now)?;
         Ok(Https { host, port, tls })
     }
 
@@ -180,7 +186,7 @@ fn parse_url(url: &str) -> Result<(String, u16)> {
 }
 
 /// TLS 1.2/1.3 on the ring provider, trusting only the certificates of `trust`.
-fn tls_config(trust: &Path) -> Result<Arc<rustls::ClientConfig>> {
+fn tls_config(trust: &Path, now: OffsetDateTime) -> Result<Arc<rustls::ClientConfig>> {
     let bytes = common::read_file(trust, "--ca-trust")?;
     let mut roots = rustls::RootCertStore::empty();
     let certs: Vec<Vec<u8>> = match pem::parse_many(&bytes) {
@@ -203,12 +209,70 @@ fn tls_config(trust: &Path) -> Result<Arc<rustls::ClientConfig>> {
     // exchange; aws-lc-rs would add a C toolchain to the build.
     #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| anyhow!("setting up TLS: {e}"))?;
+    let seconds = u64::try_from(now.unix_timestamp()).unwrap_or_default();
+    let verifier = AtTime {
+        inner,
+        now: UnixTime::since_unix_epoch(Duration::from_secs(seconds)),
+    };
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| anyhow!("setting up TLS: {e}"))?
-        .with_root_certificates(roots)
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
     Ok(Arc::new(config))
+}
+
+/// rustls' webpki verifier (chain to the anchors, the host named, signatures), judging
+/// validity at the command's `now` instead of reading the system clock itself.
+#[derive(Debug)]
+struct AtTime {
+    inner: Arc<WebPkiServerVerifier>,
+    now: UnixTime,
+}
+
+impl ServerCertVerifier for AtTime {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            self.now,
+        )
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ impl RemoteCa {
 
 /// Runs `command` through the server `remote`.
 pub fn run(command: Command, ctx: &Context, remote: &RemoteCa) -> Result<Outcome> {
-    let client = || Client::new(remote);
+    let client = || Client::new(remote, ctx.now);
     match command {
         Command::Cert(CertCommand::Issue(args)) => issue(args, ctx, &client()?),
         Command::Cert(CertCommand::Revoke(args)) => revoke(args, ctx, &client()?),
@@ -421,9 +421,9 @@ struct Client {
 }
 
 impl Client {
-    fn new(remote: &RemoteCa) -> Result<Client> {
+    fn new(remote: &RemoteCa, now: time::OffsetDateTime) -> Result<Client> {
         Ok(Client {
-            https: Https::new(&remote.url, &remote.trust)?,
+            https: Https::new(&remote.url, &remote.trust, now)?,
         })
     }
 

@@ -502,6 +502,17 @@ fn through_the_service_the_cli_acts_as_locally_and_refuses_what_it_must() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not offered over --ca"), "{err}");
 
+    // Seal revocation goes to the server too, judged by its policy: a CA officer is no seal
+    // authority (exit 1, denied there).
+    let (code, _, err) = remote(
+        &env,
+        &intranet,
+        "officer",
+        &["seal", "revoke", "nosuchseal"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("denied by policy: seal.revoke"), "{err}");
+
     // A replay: the same envelope sent twice with curl; the second is a 401.
     if require_tool("curl") {
         let ca_der = pem::parse(std::fs::read(env.path("home").join("ca.pem")).unwrap())

@@ -514,19 +514,17 @@ impl Client {
         bail!("the server refused the asks it derived itself")
     }
 }
+
 /// The error of a refused request: a deny is a negative verdict (exit 1) with the server's
 /// explanation; anything else is an error (exit 2) with the server's message and hint.
 fn refusal(status: u16, json: &Value) -> anyhow::Error {
     let message = text(json, "error").to_string();
+    // Every 403 is the server's `Denied`: a policy deny, or a CA no policy governs.
     if status == 403 {
-        let explanation = text(json, "explanation").to_string();
-        // A home no policy governs is refused with 403 too, without an explanation.
-        if !explanation.is_empty() || message.starts_with("deny") {
-            return anyhow::Error::new(ops::PolicyDenied {
-                summary: message,
-                explanation,
-            });
-        }
+        return anyhow::Error::new(ops::PolicyDenied {
+            summary: message,
+            explanation: text(json, "explanation").to_string(),
+        });
     }
     let message = format!("the CA service refused the request ({status}): {message}");
     match json.get("hint").and_then(Value::as_str) {

@@ -70,7 +70,7 @@ kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 
 echo "== results"
 cat out/*.us 2>/dev/null | sort -n >lat.txt || true
-for f in out/*.json; do jq -r '.serial // empty' "$f" 2>/dev/null; done | sort >answered.txt
+find out -name '*.json' -size +0 -print0 | xargs -0 -r jq -r '.serial // empty' | sort >answered.txt
 "$G" --json cert list | jq -r '.[].serial' | sort >stored.txt
 python3 - "$N" "$start" "$end" "$hwm" "$rss" <<'PY'
 import sys

@@ -69,7 +69,7 @@ impl Https {
         }
         let Some(tcp) = tcp else {
             return Err(match last {
-                Some(e) => anyhow::Error::new(e).context(format!("connecting to `{server}`")),
+                Some(e) => anyhow!("connecting to `{server}`: {e}"),
                 None => anyhow!("`{server}` resolves to no address"),
             });
         };
@@ -112,7 +112,9 @@ fn tls_error(e: std::io::Error, server: &str) -> anyhow::Error {
             "its certificate must chain to --ca-trust and name the host of --ca",
         );
     }
-    anyhow::Error::new(e).context(format!("talking to `{server}`"))
+    // Text, not the io::Error itself: a server that went away mid-request (EPIPE) must not read
+    // as stdout's broken pipe, which the CLI's exit point turns into a quiet exit 0.
+    anyhow!("talking to `{server}`: {e}")
 }
 
 /// Reads one HTTP/1.1 answer: the status line, the headers (bounded), then exactly
@@ -278,6 +280,20 @@ impl ServerCertVerifier for AtTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_server_gone_mid_request_is_an_error_not_a_quiet_broken_pipe() {
+        let e = tls_error(
+            std::io::Error::from(std::io::ErrorKind::BrokenPipe),
+            "127.0.0.1:1",
+        );
+        assert!(
+            !e.chain()
+                .any(|c| c.downcast_ref::<std::io::Error>().is_some()),
+            "{e:#}"
+        );
+        assert!(e.to_string().contains("talking to `127.0.0.1:1`"), "{e}");
+    }
 
     #[test]
     fn only_https_urls_name_a_server() {

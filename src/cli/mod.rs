@@ -11,6 +11,7 @@ pub mod crl;
 pub mod csr;
 pub mod demo;
 pub mod output;
+pub mod remote;
 pub mod seal;
 pub mod serve;
 
@@ -117,6 +118,17 @@ pub struct Cli {
     /// The security domain this command runs from, for policy decisions
     #[arg(long, global = true, value_parser = ["intranet", "extranet", "internet"])]
     pub domain: Option<String>,
+    /// Act through this CA service (https://HOST:PORT) instead of the home's CA
+    #[arg(long = "ca", global = true, env = "GOVPKI_CA", value_name = "URL")]
+    pub ca: Option<String>,
+    /// The anchor (PEM) that authenticates the CA service [default: the home's ca.pem]
+    #[arg(
+        long = "ca-trust",
+        global = true,
+        env = "GOVPKI_CA_TRUST",
+        value_name = "F"
+    )]
+    pub ca_trust: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -245,6 +257,8 @@ pub fn run(cli: Cli, clock: crate::ops::clock::Clock) -> anyhow::Result<Outcome>
         operator_key,
         operator_passphrase_file,
         domain,
+        ca,
+        ca_trust,
         command,
     } = cli;
     let ctx = Context {
@@ -256,6 +270,10 @@ pub fn run(cli: Cli, clock: crate::ops::clock::Clock) -> anyhow::Result<Outcome>
         operator_passphrase_file,
         domain,
     };
+    if let Some(url) = ca.filter(|u| !u.is_empty()) {
+        let remote = remote::RemoteCa::resolve(url, ca_trust, &ctx.home)?;
+        return remote::run(command, &ctx, &remote);
+    }
     match command {
         Command::Ca(cmd) => ca::run(cmd, &ctx),
         Command::Cert(cmd) => cert::run(cmd, &ctx),

@@ -35,6 +35,8 @@ const MIN_HEADER_BUFFER: usize = 8192;
 pub struct Shared {
     pub snapshot: RwLock<Arc<Snapshot>>,
     pub ocsp: Option<OcspHandler>,
+    /// The operator API, answered on HTTPS listeners (`None` without one).
+    pub api: Option<Arc<super::api::Api>>,
     pub clock: Clock,
     pub limits: Limits,
 }
@@ -135,6 +137,23 @@ async fn handle(
             .map(Full::new));
         }
     };
+    // The operator API: only on a listener that declares a domain (HTTPS); elsewhere its paths
+    // are unknown to the route table (404).
+    if let (Some(api), Some(domain)) = (&shared.api, &peer.domain)
+        && super::api::is_api_path(parts.uri.path())
+    {
+        let now = shared.clock.now();
+        let answer = super::api::respond(
+            api.clone(),
+            &parts.method,
+            parts.uri.path(),
+            body,
+            domain.clone(),
+            now,
+        )
+        .await;
+        return Ok(answer.map(Full::new));
+    }
     let snapshot = shared.current();
     let request = routes::Request {
         method: &parts.method,

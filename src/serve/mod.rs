@@ -9,9 +9,10 @@
 //! [`Clock`] the binary handed it, once per request or poll. The pure part, request to response,
 //! is [`routes`]; [`conn`] is the HTTP/1.1 connection with its bounds, [`tls`] the server's TLS
 //! identity, [`publisher`] the CRL (and the OCSP answers) kept current, [`ocsp`] the OCSP
-//! responder every listener answers `/ocsp` with. Issuing and revoking through the API are not
-//! here.
+//! responder every listener answers `/ocsp` with, [`api`] the operator API on the HTTPS
+//! listeners.
 
+pub mod api;
 pub mod conn;
 pub mod ocsp;
 pub mod publisher;
@@ -179,6 +180,19 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
     // fit stops the start.
     let (served_ocsp, ocsp_keeper) = ocsp::start(&open, &key, ocsp, hooks.prompt, now)?;
     let ocsp: Option<OcspHandler> = Some(served_ocsp as OcspHandler);
+    // The operator API gets a copy of the key unlocked above (its workers open their stores).
+    let api = if https {
+        let key = key
+            .try_clone()
+            .context("holding the CA key for the operator API")?;
+        Some(Arc::new(api::Api::new(
+            &home,
+            open.meta.cert_der.clone(),
+            key,
+        )))
+    } else {
+        None
+    };
     drop(open);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -220,6 +234,7 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
                     let shared = Arc::new(Shared {
                         snapshot: RwLock::new(Arc::new(snapshot)),
                         ocsp,
+                        api,
                         clock,
                         limits,
                     });

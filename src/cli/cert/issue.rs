@@ -18,7 +18,7 @@ use crate::ops::{self, SystemRandom};
 
 use super::*;
 
-pub(super) fn parse_sans(list: &[String]) -> Result<Vec<San>> {
+pub(crate) fn parse_sans(list: &[String]) -> Result<Vec<San>> {
     let mut out = Vec::new();
     for item in list {
         out.extend(San::parse_list(item).with_context(|| format!("--san `{item}`"))?);
@@ -27,7 +27,7 @@ pub(super) fn parse_sans(list: &[String]) -> Result<Vec<San>> {
 }
 
 /// Whether two output paths name the same file (compared through their canonical parents).
-pub(super) fn same_file_path(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_file_path(a: &Path, b: &Path) -> bool {
     let canon = |p: &Path| {
         let parent = p
             .parent()

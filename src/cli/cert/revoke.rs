@@ -15,7 +15,7 @@ use crate::ops;
 
 use super::*;
 
-pub(super) fn read_serials(
+pub(crate) fn read_serials(
     args_serials: &[String],
     from_file: Option<&Path>,
 ) -> Result<Vec<Serial>> {

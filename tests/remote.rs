@@ -1,0 +1,698 @@
+//! The CLI as a client of `govpki serve` (`--ca URL`, docs/api.md), both real processes on
+//! loopback at the moved clock of the shipped policy's office hours: issue, revoke, release,
+//! CRL and seal revocation through the server with the `--json` keys of a local run, the
+//! revocation reaching the served CRL, `audit verify` afterwards, denies (auditor; officer on an
+//! extranet listener) exiting 1, a replayed envelope (curl) getting 401, a server not chaining
+//! to `--ca-trust` exiting 2, an SM2 operator, and `kill -9` under 8 concurrent clients losing
+//! nothing the CLI reported as issued.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use common::{CLOCK_OFFSET_VAR, GOVPKI_TEST_BIN, monday_10_shanghai_offset, require_tool, tool};
+
+const OFFICER: &str = "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
+const AUDITOR: &str = "CN=赵六,TITLE=审计员,OU=办公室,O=连云港市人民政府,C=CN";
+const SM2_OFFICER: &str = "CN=周九,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
+const CLERK: &str = "CN=钱八,OU=财政局,O=连云港市人民政府,C=CN";
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn p(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_string()
+    }
+
+    /// govpki-test on `home` at the moved clock.
+    fn cmd(&self, home: &str) -> Command {
+        let mut cmd = Command::new(GOVPKI_TEST_BIN);
+        cmd.env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
+            .env("GOVPKI_HOME", self.path(home))
+            .env("GOVPKI_CACHE_DIR", self.path("policy-cache"))
+            .env_remove("GOVPKI_CA")
+            .env_remove("GOVPKI_CA_TRUST")
+            .env("TZ", "UTC")
+            .env("NO_COLOR", "1")
+            .env("USER", "govpki-test")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// (exit code, stdout, stderr).
+    fn run(&self, home: &str, args: &[&str]) -> (i32, String, String) {
+        let out = self.cmd(home).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        )
+    }
+
+    fn ok(&self, home: &str, args: &[&str]) -> String {
+        let (code, stdout, stderr) = self.run(home, args);
+        assert_eq!(code, 0, "{args:?}\nstdout: {stdout}\nstderr: {stderr}");
+        stdout
+    }
+
+    /// Issues `NAME.pem` with the unencrypted key `NAME.key` locally.
+    fn issue(&self, home: &str, name: &str, profile: &str, subject: &str, extra: &[&str]) {
+        let (cert, key) = (
+            self.p(&format!("{name}.pem")),
+            self.p(&format!("{name}.key")),
+        );
+        let mut args = vec![
+            "cert",
+            "issue",
+            "--profile",
+            profile,
+            "--subject",
+            subject,
+            "--key-out",
+            &key,
+            "--no-key-passphrase",
+            "--out",
+            &cert,
+        ];
+        args.extend_from_slice(extra);
+        self.ok(home, &args);
+    }
+
+    fn operator(&self, name: &str) -> Vec<String> {
+        vec![
+            "--as".into(),
+            self.p(&format!("{name}.pem")),
+            "--as-key".into(),
+            self.p(&format!("{name}.key")),
+        ]
+    }
+}
+
+/// A CA in `home` with an officer, an auditor, an SM2 officer and a TLS certificate for
+/// 127.0.0.1, then governed by the shipped policy; a second CA in `other` (its ca.pem is an
+/// anchor the server does not chain to).
+fn governed() -> Env {
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let root = "CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN";
+    env.ok(
+        "home",
+        &["ca", "init", "--subject", root, "--no-passphrase"],
+    );
+    env.issue("home", "officer", "person", OFFICER, &[]);
+    env.issue("home", "auditor", "person", AUDITOR, &[]);
+    env.issue(
+        "home",
+        "sm2officer",
+        "person",
+        SM2_OFFICER,
+        &["--algorithm", "sm2"],
+    );
+    env.issue(
+        "home",
+        "tls",
+        "server",
+        "CN=ca.lyg.gov.cn,O=连云港市人民政府,C=CN",
+        &["--san", "dns:ca.lyg.gov.cn,ip:127.0.0.1"],
+    );
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    env.ok("home", &["ca", "policy", policies.to_str().unwrap()]);
+    env.ok(
+        "other",
+        &[
+            "ca",
+            "init",
+            "--subject",
+            "CN=另一个CA,O=连云港市人民政府,C=CN",
+            "--no-passphrase",
+        ],
+    );
+    env
+}
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Option<Child>,
+    /// `(url, label)` per listener.
+    listening: Vec<(String, String)>,
+}
+
+impl Server {
+    fn start(env: &Env) -> Server {
+        let mut cmd = env.cmd("home");
+        cmd.args(env.operator("officer")).args([
+            "--domain",
+            "intranet",
+            "serve",
+            "--listen",
+            "127.0.0.1:0=intranet",
+            "--listen",
+            "127.0.0.1:0=extranet",
+            "--publish",
+            "127.0.0.1:0",
+            "--tls-cert",
+            &env.p("tls.pem"),
+            "--tls-key",
+            &env.p("tls.key"),
+        ]);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child: Some(child),
+            listening: Vec::new(),
+        };
+        while server.listening.len() < 3 {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("a listening line from govpki serve");
+            let rest = line
+                .strip_prefix("listening ")
+                .expect("listening URL (LABEL)");
+            let (url, label) = rest.split_once(' ').unwrap();
+            server
+                .listening
+                .push((url.to_string(), label.trim_matches(['(', ')']).to_string()));
+        }
+        server
+    }
+
+    fn url(&self, label: &str) -> String {
+        self.listening
+            .iter()
+            .find(|(_, l)| l.contains(label))
+            .unwrap_or_else(|| panic!("no `{label}` listener in {:?}", self.listening))
+            .0
+            .clone()
+    }
+
+    fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// `govpki --ca URL --ca-trust home/ca.pem AS...` then `args`.
+fn remote_args(env: &Env, url: &str, operator: &str, args: &[&str]) -> Vec<String> {
+    let mut all = vec![
+        "--ca".to_string(),
+        url.to_string(),
+        "--ca-trust".into(),
+        env.path("home").join("ca.pem").to_str().unwrap().into(),
+    ];
+    all.extend(env.operator(operator));
+    all.extend(args.iter().map(|s| s.to_string()));
+    all
+}
+
+fn remote(env: &Env, url: &str, operator: &str, args: &[&str]) -> (i32, String, String) {
+    let all = remote_args(env, url, operator, args);
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    // The client runs in a home of its own: nothing of the CA's is read locally.
+    env.run("client", &all)
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn through_the_service_the_cli_acts_as_locally_and_refuses_what_it_must() {
+    let env = governed();
+    let server = Server::start(&env);
+    let intranet = server.url("intranet");
+    let extranet = server.url("extranet");
+
+    // Issue with a key made on the client: the key is written here, the answer is the local
+    // --json object, the certificate file is written here.
+    let (code, out, err) = remote(
+        &env,
+        &intranet,
+        "officer",
+        &[
+            "--json",
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            CLERK,
+            "--key-out",
+            &env.p("clerk.key"),
+            "--no-key-passphrase",
+            "--out",
+            &env.p("clerk.pem"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let issued = json(&out);
+    let (_, local, _) = env.run(
+        "home",
+        &[
+            "--json",
+            "--as",
+            &env.p("officer.pem"),
+            "--as-key",
+            &env.p("officer.key"),
+            "--domain",
+            "intranet",
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            CLERK,
+            "--key-out",
+            &env.p("clerk-local.key"),
+            "--no-key-passphrase",
+            "--out",
+            &env.p("clerk-local.pem"),
+        ],
+    );
+    assert_eq!(keys(&issued), keys(&json(&local)));
+    assert_eq!(issued["key_out"], env.p("clerk.key").as_str());
+    assert!(
+        std::fs::read_to_string(env.path("clerk.key"))
+            .unwrap()
+            .contains("PRIVATE KEY")
+    );
+    assert!(
+        std::fs::read_to_string(env.path("clerk.pem"))
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+    let serial = issued["serial"].as_str().unwrap().to_string();
+
+    // Hold, release, then revoke for good: the asks (the department) come from the server.
+    let (code, out, err) = remote(
+        &env,
+        &intranet,
+        "officer",
+        &[
+            "--json",
+            "cert",
+            "revoke",
+            &serial,
+            "--reason",
+            "certificateHold",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(keys(&json(&out)), ["reason", "revoked", "revoked_at"]);
+    let (code, out, err) = remote(
+        &env,
+        &intranet,
+        "officer",
+        &["--json", "cert", "release", &serial],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(keys(&json(&out)), ["released"]);
+    let (code, out, err) = remote(
+        &env,
+        &intranet,
+        "officer",
+        &["cert", "revoke", &serial, "--reason", "keyCompromise"],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        err.contains(&format!("revoked {serial} (keyCompromise)")),
+        "{err}"
+    );
+    // Revoking it again is a conflict: exit 2 with the server's error.
+    let (code, _, err) = remote(&env, &intranet, "officer", &["cert", "revoke", &serial]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("409"), "{err}");
+
+    // A CRL through the server, written here.
+    let (code, out, err) = remote(
+        &env,
+        &intranet,
+        "officer",
+        &[
+            "--json",
+            "crl",
+            "generate",
+            "--der",
+            "--out",
+            &env.p("remote.crl"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let crl = json(&out);
+    assert_eq!(
+        keys(&crl),
+        [
+            "entries",
+            "next_update",
+            "number",
+            "out",
+            "sha256",
+            "this_update"
+        ]
+    );
+    assert_eq!(crl["entries"], 1);
+    let shown = env.ok("client", &["--json", "crl", "show", &env.p("remote.crl")]);
+    assert!(
+        shown.contains(&serial.to_lowercase()) || shown.contains(&serial),
+        "{shown}"
+    );
+
+    // The revocation reaches the served CRL (the publisher sees the API's commit).
+    let publication = server.url("publication");
+    if require_tool("curl") {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let served = env.path("served.crl");
+            tool(
+                "curl",
+                [
+                    "-sf",
+                    "-o",
+                    served.to_str().unwrap(),
+                    &format!("{publication}/crl"),
+                ],
+            )
+            .success();
+            let shown = env.ok(
+                "client",
+                &["--json", "crl", "show", served.to_str().unwrap()],
+            );
+            if shown.contains(&serial.to_lowercase()) || shown.contains(&serial) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the revocation never reached the served CRL"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        // The API is not on the publication listener.
+        let r = tool(
+            "curl",
+            [
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-X",
+                "POST",
+                "--data",
+                "{}",
+                &format!("{publication}/api/v1/cert/issue"),
+            ],
+        );
+        assert_eq!(r.stdout.trim(), "404");
+    }
+
+    // Denies exit 1 with the explanation: the auditor; the officer on the extranet listener.
+    let issue_args = |key: &str| {
+        vec![
+            "cert".to_string(),
+            "issue".into(),
+            "--profile".into(),
+            "person".into(),
+            "--subject".into(),
+            CLERK.into(),
+            "--key-out".into(),
+            env.p(key),
+            "--no-key-passphrase".into(),
+        ]
+    };
+    let a = issue_args("denied1.key");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (code, _, err) = remote(&env, &intranet, "auditor", &a);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("denied by policy"), "{err}");
+    assert!(
+        !env.path("denied1.key").exists(),
+        "a refused issue leaves no key"
+    );
+    let a = issue_args("denied2.key");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (code, _, err) = remote(&env, &extranet, "officer", &a);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("denied by policy"), "{err}");
+
+    // An SM2 operator signs requests the server accepts.
+    let a = issue_args("sm2made.key");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (code, out, err) = remote(&env, &intranet, "sm2officer", &a);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("BEGIN CERTIFICATE"), "{out}");
+
+    // A server whose certificate does not chain to --ca-trust: exit 2, nothing sent.
+    let mut wrong = remote_args(
+        &env,
+        &intranet,
+        "officer",
+        &issue_args("x.key")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    wrong[3] = env.path("other").join("ca.pem").to_str().unwrap().into();
+    let wrong: Vec<&str> = wrong.iter().map(String::as_str).collect();
+    let (code, _, err) = env.run("client", &wrong);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not authenticated"), "{err}");
+    // Only https:// URLs; other verbs are not offered over --ca.
+    let (code, _, err) = remote(&env, &publication, "officer", &["cert", "revoke", &serial]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("https://"), "{err}");
+    let (code, _, err) = remote(&env, &intranet, "officer", &["cert", "list"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not offered over --ca"), "{err}");
+
+    // Seal revocation goes to the server too, judged by its policy: a CA officer is no seal
+    // authority (exit 1, denied there).
+    let (code, _, err) = remote(
+        &env,
+        &intranet,
+        "officer",
+        &["seal", "revoke", "nosuchseal"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("denied by policy: seal.revoke"), "{err}");
+
+    // A replay: the same envelope sent twice with curl; the second is a 401.
+    if require_tool("curl") {
+        let ca_der = pem::parse(std::fs::read(env.path("home").join("ca.pem")).unwrap())
+            .unwrap()
+            .into_contents();
+        let operator = pem::parse(std::fs::read(env.path("officer.pem")).unwrap())
+            .unwrap()
+            .into_contents();
+        let key = govpki::ca::keys::PrivateKey::from_pem(
+            &std::fs::read_to_string(env.path("officer.key")).unwrap(),
+            || unreachable!("unencrypted"),
+        )
+        .unwrap();
+        let offset: i64 = monday_10_shanghai_offset().parse().unwrap();
+        let now = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset);
+        let body = govpki::api::Body::CrlGenerate(govpki::api::CrlBody { next_update: None });
+        let envelope = govpki::api::sign_request(
+            &ca_der,
+            &operator,
+            &key,
+            &body,
+            &["crl.publish ca/连云港市电子政务根CA".to_string()],
+            now,
+            [7; 16],
+        )
+        .unwrap();
+        let file = env.path("envelope.json");
+        std::fs::write(&file, &envelope).unwrap();
+        let post = || {
+            tool(
+                "curl",
+                [
+                    "-s",
+                    // The certificates are issued at the moved clock, ahead of curl's real one:
+                    // the server's authentication is the CLI's test above, the replay is this.
+                    "--insecure",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    "--data-binary",
+                    &format!("@{}", file.to_str().unwrap()),
+                    &format!("{intranet}/api/v1/crl/generate"),
+                ],
+            )
+            .stdout
+            .trim()
+            .to_string()
+        };
+        assert_eq!(post(), "200");
+        assert_eq!(post(), "401");
+    }
+
+    drop(server);
+    env.ok("home", &["audit", "verify"]);
+}
+
+#[test]
+fn kill_9_under_8_issuing_clients_loses_nothing_the_cli_reported() {
+    let env = governed();
+    let mut server = Server::start(&env);
+    let url = server.url("intranet");
+    let mut clients = Vec::new();
+    for c in 0..8 {
+        let args: Vec<String> = remote_args(
+            &env,
+            &url,
+            "officer",
+            &[
+                "--json",
+                "cert",
+                "issue",
+                "--profile",
+                "person",
+                "--subject",
+                CLERK,
+                "--csr",
+                &env.p("load.csr"),
+            ],
+        );
+        clients.push((c, args));
+    }
+    env.ok(
+        "client",
+        &[
+            "csr",
+            "create",
+            "--subject",
+            CLERK,
+            "--key-out",
+            &env.p("load.csr.key"),
+            "--no-passphrase",
+            "--out",
+            &env.p("load.csr"),
+        ],
+    );
+    // One first, alone: the clients' command line works.
+    let (code, out, err) = remote(
+        &env,
+        &url,
+        "officer",
+        &[
+            "--json",
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            CLERK,
+            "--csr",
+            &env.p("load.csr"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (tx, rx) = mpsc::channel::<String>();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut handles = Vec::new();
+    for (_, args) in clients {
+        let tx = tx.clone();
+        let stop = stop.clone();
+        let cmd_env = (env.path("client"), env.path("policy-cache"));
+        handles.push(std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let out = Command::new(GOVPKI_TEST_BIN)
+                    .args(&args)
+                    .env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
+                    .env("GOVPKI_HOME", &cmd_env.0)
+                    .env("GOVPKI_CACHE_DIR", &cmd_env.1)
+                    .env_remove("GOVPKI_CA")
+                    .env("NO_COLOR", "1")
+                    .stdin(Stdio::null())
+                    .output()
+                    .unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(!stderr.contains("panicked"), "{stderr}");
+                if out.status.success() {
+                    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+                    let _ = tx.send(v["serial"].as_str().unwrap().to_string());
+                } else {
+                    // After the kill: connection refused or reset, exit 2.
+                    assert_eq!(out.status.code(), Some(2), "{stderr}");
+                }
+            }
+        }));
+    }
+    drop(tx);
+    // Let some issue, then kill the server mid-flight.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut reported = Vec::new();
+    while reported.len() < 16 && Instant::now() < deadline {
+        if let Ok(s) = rx.recv_timeout(Duration::from_secs(1)) {
+            reported.push(s);
+        }
+    }
+    server.kill9();
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for h in handles {
+        h.join().unwrap();
+    }
+    reported.extend(rx.try_iter());
+    assert!(
+        reported.len() >= 16,
+        "only {} issued before the kill",
+        reported.len()
+    );
+    let list = json(&env.ok("home", &["--json", "cert", "list"]));
+    let stored: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["serial"].as_str().unwrap().to_string())
+        .collect();
+    for s in &reported {
+        assert_eq!(
+            stored.iter().filter(|x| x.eq_ignore_ascii_case(s)).count(),
+            1,
+            "{s} reported issued, stored {:?} times",
+            stored.iter().filter(|x| x.eq_ignore_ascii_case(s)).count()
+        );
+    }
+    env.ok("home", &["audit", "verify"]);
+}

@@ -308,6 +308,54 @@ fn context_of(domain: Option<&str>, now: OffsetDateTime, ask: &Ask) -> BTreeMap<
     context
 }
 
+/// What an `authz.allow` record keeps of a decision, and what the statements sign of it.
+pub(super) struct Recorded {
+    /// The asks as the record's object (`action resource; ...`).
+    pub asks_text: String,
+    /// The deciding rules, each once.
+    pub rules: String,
+    /// What was decided, under which policy version: `audit verify` decides it again.
+    pub decided: proof::Decided,
+    /// The asks as a statement covers them (the object and the decision record).
+    pub signed_asks: String,
+}
+
+impl Recorded {
+    pub(super) fn of(
+        asks: &[Ask],
+        allowed: &[Allowed],
+        version: String,
+        domain: Option<String>,
+    ) -> Recorded {
+        let asks_text = asks
+            .iter()
+            .map(|a| format!("{} {}", a.action, a.resource))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut rules: Vec<String> = allowed.iter().map(|a| a.rule.clone()).collect();
+        rules.dedup();
+        let decided = proof::Decided {
+            policy: version,
+            domain,
+            asks: asks
+                .iter()
+                .map(|a| proof::DecidedAsk {
+                    action: a.action.to_string(),
+                    resource: a.resource.clone(),
+                    context: a.context.iter().cloned().collect(),
+                })
+                .collect(),
+        };
+        let signed_asks = proof::asks_signed(&asks_text, Some(&decided.encode()));
+        Recorded {
+            asks_text,
+            rules: rules.join(", "),
+            decided,
+            signed_asks,
+        }
+    }
+}
+
 /// From here on the operator signs each state change of this store: the statement covers what
 /// was asked and every audit record of the change, and goes into the log with it.
 #[allow(clippy::too_many_arguments)]
@@ -322,28 +370,12 @@ fn arm_act_signer(
     operator: &str,
 ) -> Result<()> {
     let time = rfc3339(gov.now);
-    let asks_text = asks
-        .iter()
-        .map(|a| format!("{} {}", a.action, a.resource))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut rules: Vec<String> = allowed.iter().map(|a| a.rule.clone()).collect();
-    rules.dedup();
-    let rules = rules.join(", ");
-    // What was decided, under which policy version: `audit verify` decides it again.
-    let decided = proof::Decided {
-        policy: version,
-        domain: gov.domain.clone(),
-        asks: asks
-            .iter()
-            .map(|a| proof::DecidedAsk {
-                action: a.action.to_string(),
-                resource: a.resource.clone(),
-                context: a.context.iter().cloned().collect(),
-            })
-            .collect(),
-    };
-    let signed_asks = proof::asks_signed(&asks_text, Some(&decided.encode()));
+    let Recorded {
+        asks_text,
+        rules,
+        decided,
+        signed_asks,
+    } = Recorded::of(asks, allowed, version, gov.domain.clone());
     let key = key
         .try_clone()
         .map_err(|e| anyhow::anyhow!("holding the operator key: {e}"))?;

@@ -166,27 +166,12 @@ fn arm(
         ));
     }
     let time = rfc3339(now);
-    let asks_text = asks
-        .iter()
-        .map(|a| format!("{} {}", a.action, a.resource))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut rules: Vec<String> = allowed.iter().map(|a| a.rule.clone()).collect();
-    rules.dedup();
-    let rules = rules.join(", ");
-    let decided = proof::Decided {
-        policy: version,
-        domain: domain.map(str::to_string),
-        asks: asks
-            .iter()
-            .map(|a| proof::DecidedAsk {
-                action: a.action.to_string(),
-                resource: a.resource.clone(),
-                context: a.context.iter().cloned().collect(),
-            })
-            .collect(),
-    };
-    let signed_asks = proof::asks_signed(&asks_text, Some(&decided.encode()));
+    let super::Recorded {
+        asks_text,
+        rules,
+        decided,
+        signed_asks,
+    } = super::Recorded::of(asks, allowed, version, domain.map(str::to_string));
     let key = ca_key
         .try_clone()
         .map_err(|e| ApiError::internal(format!("holding the CA key: {e}")))?;

@@ -93,6 +93,8 @@ pub struct Publisher {
     crl: Option<ServedCrl>,
     seal_status: Option<Bytes>,
     retry_at: Option<OffsetDateTime>,
+    /// Publications failed in a row: the wait before the next try doubles with each.
+    failures: u32,
     /// The store as the current CRL saw it.
     state: Option<StoreState>,
     /// The OCSP answers, refreshed after each poll.
@@ -117,6 +119,7 @@ impl Publisher {
             crl: None,
             seal_status: None,
             retry_at: None,
+            failures: 0,
             state: None,
             ocsp: None,
         }
@@ -318,14 +321,25 @@ impl Publisher {
                     self.data_version = v;
                 }
                 self.retry_at = None;
+                self.failures = 0;
                 (true, Some(notice))
             }
             Err(e) => {
-                self.retry_at = Some(now + Duration::seconds(10));
+                self.retry_at = Some(now + retry_delay(self.failures));
+                self.failures = self.failures.saturating_add(1);
                 (changed, Some(Notice::CrlFailed(e.message())))
             }
         }
     }
+}
+
+/// The wait after `failures` failed publications in a row: 10 s, doubling, at most 10 minutes.
+/// A failure that repeats (a governed home's operator denied at night, revoked, a full disk)
+/// then writes a few records an hour to the audit log, not one every ten seconds.
+fn retry_delay(failures: u32) -> Duration {
+    let max = Duration::minutes(10);
+    let seconds = 10i64.saturating_mul(1i64 << failures.min(16));
+    std::cmp::min(Duration::seconds(seconds), max)
 }
 
 /// Polls every `interval` until `stop`, publishing each change into `shared`.
@@ -430,6 +444,46 @@ mod tests {
         // Its own commit does not wake it again.
         let (changed, notice) = p.tick(NOW + Duration::seconds(2));
         assert!(!changed && notice.is_none(), "{notice:?}");
+    }
+
+    #[test]
+    fn failed_publications_back_off_to_ten_minutes_and_a_success_resets() {
+        assert_eq!(retry_delay(0), Duration::seconds(10));
+        assert_eq!(retry_delay(1), Duration::seconds(20));
+        assert_eq!(retry_delay(5), Duration::seconds(320));
+        assert_eq!(retry_delay(6), Duration::minutes(10));
+        assert_eq!(retry_delay(u32::MAX), Duration::minutes(10));
+
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut p = publisher(dir.path(), Duration::days(7));
+        p.publish_crl(NOW).unwrap();
+        // The home's CRL cannot be written (a directory stands in its place): every try fails.
+        let crl = dir.path().join(crate::store::CRL_FILE);
+        std::fs::remove_file(&crl).unwrap();
+        std::fs::create_dir(&crl).unwrap();
+        let mut other = OpenCa::open(dir.path()).unwrap();
+        let serial = issue_person(&mut other, &Counter(AtomicU8::new(0)), NOW);
+        let req = crate::ops::revoke::Request::new(vec![serial], Reason::KeyCompromise, None, NOW)
+            .unwrap();
+        crate::ops::revoke::revoke(&mut other, &req, "local:test", NOW).unwrap();
+        let failed = |n: Option<Notice>| matches!(n, Some(Notice::CrlFailed(_)));
+        let mut tries = Vec::new();
+        for s in 1..=80 {
+            let (_, notice) = p.tick(NOW + Duration::seconds(s));
+            if failed(notice) {
+                tries.push(s);
+            }
+        }
+        // 10 s, then 20 s, then 40 s after each failure.
+        assert_eq!(tries, vec![1, 11, 31, 71]);
+        std::fs::remove_dir(&crl).unwrap();
+        let (_, notice) = p.tick(NOW + Duration::seconds(160));
+        assert!(
+            matches!(notice, Some(Notice::CrlPublished { .. })),
+            "{notice:?}"
+        );
+        assert_eq!(p.failures, 0);
     }
 
     /// A revocation committed while the server publishes, after the CRL read the store, is in

@@ -512,8 +512,9 @@ fn fake_server(reply: Option<Vec<u8>>) -> (String, std::thread::JoinHandle<()>) 
             return;
         };
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        let mut buf = [0u8; 4096];
-        let _ = s.read(&mut buf);
+        // The whole request (head and body) before answering: a reply sent while the client
+        // is still writing, then a close, could reach it as a reset instead of the reply.
+        read_request(&mut s);
         match reply {
             Some(bytes) => {
                 let _ = s.write_all(&bytes);
@@ -523,6 +524,29 @@ fn fake_server(reply: Option<Vec<u8>>) -> (String, std::thread::JoinHandle<()>) 
         }
     });
     (url, handle)
+}
+
+/// Reads one HTTP request with a Content-Length body, or until the client stops sending.
+fn read_request(s: &mut std::net::TcpStream) {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if data.len() >= end + 4 + length {
+                return;
+            }
+        }
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    }
 }
 
 fn http_200(body: &[u8], length: usize) -> Vec<u8> {

@@ -247,22 +247,53 @@ impl Responder {
     /// The DER OCSPResponse to a DER request (a POST body), at `now`. Never fails: what
     /// cannot be answered gets an unsigned error status.
     pub fn respond(&self, request_der: &[u8], now: i64) -> Cow<'_, [u8]> {
+        self.respond_limited(request_der, now, &|| true)
+    }
+
+    /// [`Self::respond`], where an answer that is not pre-signed (several CertIDs, an unknown
+    /// serial) is signed only if `may_sign` says so, else `tryLater`: a service bounds what
+    /// anonymous clients can make it sign.
+    pub fn respond_limited(
+        &self,
+        request_der: &[u8],
+        now: i64,
+        may_sign: &dyn Fn() -> bool,
+    ) -> Cow<'_, [u8]> {
         match request::parse_der(request_der) {
-            Ok(req) => self.answer(&req, now),
+            Ok(req) => self.answer_limited(&req, now, may_sign),
             Err(_) => Cow::Owned(unsigned(OcspResponseStatus::MalformedRequest)),
         }
     }
 
     /// The answer to the GET form (RFC 5019 §5): `path` is what follows the responder's path.
     pub fn respond_get(&self, path: &str, now: i64) -> Cow<'_, [u8]> {
+        self.respond_get_limited(path, now, &|| true)
+    }
+
+    /// [`Self::respond_get`] with [`Self::respond_limited`]'s bound on signing.
+    pub fn respond_get_limited(
+        &self,
+        path: &str,
+        now: i64,
+        may_sign: &dyn Fn() -> bool,
+    ) -> Cow<'_, [u8]> {
         match request::parse_get(path) {
-            Ok(req) => self.answer(&req, now),
+            Ok(req) => self.answer_limited(&req, now, may_sign),
             Err(_) => Cow::Owned(unsigned(OcspResponseStatus::MalformedRequest)),
         }
     }
 
     /// The answer to a parsed request.
     pub fn answer(&self, req: &ParsedRequest, now: i64) -> Cow<'_, [u8]> {
+        self.answer_limited(req, now, &|| true)
+    }
+
+    fn answer_limited(
+        &self,
+        req: &ParsedRequest,
+        now: i64,
+        may_sign: &dyn Fn() -> bool,
+    ) -> Cow<'_, [u8]> {
         let mut asked = Vec::with_capacity(req.ids.len());
         for id in &req.ids {
             let Some(alg) = self.issuer.matches(id) else {
@@ -281,6 +312,9 @@ impl Responder {
             && let Some(der) = magnitude(id).and_then(|m| self.presigned.get(&(*alg, m)))
         {
             return Cow::Borrowed(der);
+        }
+        if !may_sign() {
+            return Cow::Owned(unsigned(OcspResponseStatus::TryLater));
         }
         let (this, next) = (self.this_update, self.next_update);
         let singles: Vec<(CertId, Option<Status>)> = asked

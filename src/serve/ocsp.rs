@@ -48,6 +48,54 @@ pub struct OcspConfig {
 /// The responder connections answer from.
 pub struct Served {
     current: RwLock<Arc<Responder>>,
+    /// What anonymous clients may make the server sign on demand (answers not pre-signed:
+    /// several CertIDs in one request, serials this CA never issued).
+    on_demand: std::sync::Mutex<Bucket>,
+}
+
+/// A token bucket: `rate` signatures a second, `burst` at once.
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    last: Option<std::time::Instant>,
+    rate: f64,
+    burst: f64,
+}
+
+/// On-demand OCSP signatures a second, and the burst allowed: well under what two cores sign
+/// (P-256: thousands a second), so a flood of unknown serials cannot starve the pre-signed
+/// answers, the CRL and the API.
+const ON_DEMAND_RATE: f64 = 200.0;
+const ON_DEMAND_BURST: f64 = 400.0;
+
+impl Bucket {
+    fn new() -> Bucket {
+        Bucket::with(ON_DEMAND_RATE, ON_DEMAND_BURST)
+    }
+
+    fn with(rate: f64, burst: f64) -> Bucket {
+        Bucket {
+            tokens: burst,
+            last: None,
+            rate,
+            burst,
+        }
+    }
+
+    /// Takes one token at `now` (a monotonic instant), if there is one.
+    fn take(&mut self, now: std::time::Instant) -> bool {
+        if let Some(last) = self.last {
+            let refill = now.saturating_duration_since(last).as_secs_f64() * self.rate;
+            self.tokens = (self.tokens + refill).min(self.burst);
+        }
+        self.last = Some(now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 impl Served {
@@ -64,9 +112,15 @@ impl Ocsp for Served {
     fn answer(&self, ask: OcspAsk<'_>, now: OffsetDateTime) -> OcspAnswer {
         let responder = self.current();
         let at = now.unix_timestamp();
+        let may_sign = || {
+            self.on_demand
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(std::time::Instant::now())
+        };
         let der = match ask {
-            OcspAsk::Post(der) => responder.respond(der, at),
-            OcspAsk::Get(path) => responder.respond_get(path, at),
+            OcspAsk::Post(der) => responder.respond_limited(der, at, &may_sign),
+            OcspAsk::Get(path) => responder.respond_get_limited(path, at, &may_sign),
         };
         // Only a pre-signed answer (borrowed from the responder) is cached: an error status or
         // an answer signed on demand is not (RFC 5019 §6.2 speaks of pre-produced responses).
@@ -151,6 +205,7 @@ pub fn start(
     let spare = Responder::new(&open.meta.cert_der, second, validity).with_context(context)?;
     let served = Arc::new(Served {
         current: RwLock::new(Arc::new(served)),
+        on_demand: std::sync::Mutex::new(Bucket::new()),
     });
     let keeper = Keeper {
         served: served.clone(),
@@ -248,6 +303,52 @@ mod tests {
                 .unwrap();
         let single = &basic.tbs_response_data.responses[0];
         format!("{:?}", single.cert_status)
+    }
+
+    /// Answers that are not pre-signed (here: serials this CA never issued, each new) are
+    /// signed on demand at most at the bucket's rate; past its burst the answer is an unsigned
+    /// `tryLater`, while a pre-signed answer is still served. Before, every such request cost
+    /// the server one signature, for anyone.
+    #[test]
+    fn on_demand_signatures_are_bounded_and_pre_signed_answers_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        root_home(dir.path());
+        let mut open = OpenCa::open(dir.path()).unwrap();
+        let serial = issue_person(&mut open, &Counter(AtomicU8::new(0)), NOW);
+        let key = open
+            .unlock(&Passphrase::Ask { flag: "--x" }, &NoPrompt)
+            .unwrap();
+        let (served, _) = start(&open, &key, ca_config(), &NoPrompt, NOW).unwrap();
+        let status = |der: &[u8]| {
+            <x509_ocsp::OcspResponse as der::Decode>::from_der(der)
+                .unwrap()
+                .response_status
+        };
+        // No refill during the test (its speed must not matter): a burst of 10.
+        *served.on_demand.lock().unwrap() = Bucket::with(0.0, 10.0);
+        let mut try_later = 0;
+        for i in 0..60u64 {
+            let stranger = crate::ca::serial::Serial::from_random((i as u128 + 7).to_be_bytes());
+            let der = served
+                .answer(OcspAsk::Post(&request(&open, &stranger)), NOW)
+                .der;
+            if status(&der) == x509_ocsp::OcspResponseStatus::TryLater {
+                try_later += 1;
+            }
+        }
+        assert_eq!(
+            try_later, 50,
+            "the first 10 unknown serials are signed, the rest wait"
+        );
+        assert!(status_of(&served, &open, &serial, NOW).contains("Good"));
+
+        let mut bucket = Bucket::new();
+        let t0 = std::time::Instant::now();
+        let granted = (0..1000).filter(|_| bucket.take(t0)).count();
+        assert_eq!(granted, ON_DEMAND_BURST as usize);
+        let later = t0 + std::time::Duration::from_millis(100);
+        let granted = (0..1000).filter(|_| bucket.take(later)).count();
+        assert_eq!(granted, (ON_DEMAND_RATE / 10.0) as usize);
     }
 
     #[test]

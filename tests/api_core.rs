@@ -295,7 +295,11 @@ fn issue_body(csr: &str) -> Body {
     })
 }
 
-const ISSUE_ASK: &str = "cert.issue dept/财政局/cert/person";
+/// A 财政局 clerk's person certificate: the profile's ask, and the role it gives (staff).
+const ISSUE_ASKS: &[&str] = &[
+    "cert.issue dept/财政局/cert/person",
+    "cert.issue dept/财政局/role/staff",
+];
 
 #[test]
 fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_closed() {
@@ -313,7 +317,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "officer",
         "officer",
         &body,
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     let done = server.handle(&good, "intranet").unwrap();
@@ -388,7 +392,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "officer",
         "officer",
         &body,
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     let mut e: api::Envelope = serde_json::from_slice(&fresh).unwrap();
@@ -416,11 +420,11 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         400,
         "not what this request asks",
     );
-    assert_eq!(err.to_json()["asks"], serde_json::json!([ISSUE_ASK]));
+    assert_eq!(err.to_json()["asks"], serde_json::json!(ISSUE_ASKS));
     // A time outside the window, either way.
     for skew in [-6, 6] {
         let at = server_now() + time::Duration::minutes(skew);
-        let stale = request(&env, &ca, "officer", "officer", &body, &[ISSUE_ASK], at);
+        let stale = request(&env, &ca, "officer", "officer", &body, ISSUE_ASKS, at);
         refused(
             &mut server,
             &stale,
@@ -436,7 +440,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "officer",
         "officer",
         &body,
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     let verified = api::open_request(&late, &ca, server_now(), api::WINDOW).unwrap();
@@ -461,7 +465,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "officer",
         "officer",
         &body,
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     refused(&mut server, &elsewhere, "intranet", 401, "not this one");
@@ -472,7 +476,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "stranger",
         "stranger",
         &body,
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     refused(&mut server, &stranger, "intranet", 401, "not accepted");
@@ -483,7 +487,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "officer",
         "officer2",
         &body,
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     refused(&mut server, &forged, "intranet", 401, "does not verify");
@@ -495,7 +499,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "auditor",
         "auditor",
         &body,
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     let err = refused(&mut server, &auditor, "intranet", 403, "denied by policy");
@@ -513,7 +517,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "officer",
         "officer",
         &body,
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     refused(&mut server, &outside, "extranet", 403, "denied by policy");
@@ -555,7 +559,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "officer3",
         "officer3",
         &body,
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     refused(&mut server, &revoked, "intranet", 401, "revoked");
@@ -677,7 +681,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
         "sm2officer",
         "sm2officer",
         &issue_body(&env.csr("clerk3", CLERK)),
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     server.handle(&sm2, "intranet").unwrap();
@@ -732,7 +736,7 @@ fn a_forged_ca_signature_or_request_in_the_log_is_caught_by_audit_verify() {
         "officer",
         "officer",
         &issue_body(&env.csr("clerk", CLERK)),
-        &[ISSUE_ASK],
+        ISSUE_ASKS,
         server_now(),
     );
     server.handle(&good, "intranet").unwrap();
@@ -809,7 +813,7 @@ fn the_answers_are_what_the_cli_prints_with_json() {
                 "officer",
                 "officer",
                 &issue_body(&env.csr("clerk", CLERK)),
-                &[ISSUE_ASK],
+                ISSUE_ASKS,
                 server_now(),
             ),
             "intranet",
@@ -850,7 +854,7 @@ fn the_answers_are_what_the_cli_prints_with_json() {
     assert_eq!(asks_of(&server, &revoke(&serial)), vec![ask.clone()]);
     assert_eq!(
         asks_of(&server, &issue_body(&env.csr("clerk4", CLERK))),
-        vec![ISSUE_ASK.to_string()]
+        ISSUE_ASKS.iter().map(|a| a.to_string()).collect::<Vec<_>>()
     );
     let done = server
         .handle(

@@ -838,3 +838,74 @@ fn a_governed_batch_signs_each_chunk_it_commits() {
     // 1,000 certificates per transaction: three chunks, three signed statements.
     assert_eq!(verified["signed_acts"], 3, "{verified}");
 }
+
+/// Bindings give roles by subject attributes, so issuing a chosen subject is granting roles. A
+/// department's registration officer may issue his department's civil servants (role staff),
+/// but not a certificate whose TITLE the bindings make a CA officer: that is `cert.issue` on
+/// `dept/财政局/role/ca-officer`, which only the CA officer holds. Before, the ask covered only
+/// the department and profile, and the registration officer could mint himself a CA officer.
+#[test]
+fn a_registration_officer_cannot_mint_a_role_his_own_role_does_not_grant() {
+    let env = Env::new();
+    env.ok(&[
+        "ca",
+        "init",
+        "--subject",
+        "CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN",
+        "--no-passphrase",
+    ]);
+    let officer = env.person(
+        "officer",
+        "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+        "person",
+        &[],
+    );
+    let ra = env.person(
+        "ra",
+        "CN=孙七,TITLE=注册管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+        "person",
+        &[],
+    );
+    env.ok(&["ca", "policy", p(&policies())]);
+    let issue = |operator: &str, name: &str, subject: &str| {
+        let key = env.path(&format!("{name}.key"));
+        let out = env.path(&format!("{name}.pem"));
+        let (code, err) = env.code(&[
+            "--as",
+            operator,
+            "--domain",
+            "intranet",
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            subject,
+            "--key-out",
+            p(&key),
+            "--no-key-passphrase",
+            "--out",
+            p(&out),
+        ]);
+        (code, err, out.exists())
+    };
+    // A civil servant of his own department: allowed.
+    let (code, err, made) = issue(&ra, "clerk", "CN=李雷,OU=信息中心,O=连云港市人民政府,C=CN");
+    assert_eq!((code, made), (0, true), "{err}");
+    // A CA officer, minted by the registration officer: denied, nothing issued.
+    let (code, err, made) = issue(
+        &ra,
+        "minted",
+        "CN=evil,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+    );
+    assert_eq!((code, made), (1, false), "{err}");
+    assert!(err.contains("dept/信息中心/role/ca-officer"), "{err}");
+    // The same subject by the CA officer: allowed (his role grants every role).
+    let (code, err, made) = issue(
+        &officer,
+        "appointed",
+        "CN=韩梅,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+    );
+    assert_eq!((code, made), (0, true), "{err}");
+    env.ok(&["audit", "verify"]);
+}

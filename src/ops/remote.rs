@@ -73,7 +73,9 @@ pub fn asks_of(
     let asks = match body {
         Checked::Issue { .. } => {
             let prepared = prepare_issue(body)?;
-            vec![issue::ask(prepared.subject(), prepared.profile())]
+            govern::RoleGrants::load(open)
+                .map_err(failed)?
+                .asks(prepared.subject(), prepared.profile())
         }
         Checked::Revoke { serials, .. } | Checked::Release { serials } => {
             revoke::asks(open, serials, now).map_err(failed)?
@@ -139,8 +141,10 @@ fn run(
         Checked::Issue { .. } => {
             let prepared = prepare_issue(verified.body())?;
             let profile = prepared.profile();
-            let ask = issue::ask(prepared.subject(), profile);
-            let authorized = authorize(open, &[ask])?;
+            let asks = govern::RoleGrants::load(open)
+                .map_err(failed)?
+                .asks(prepared.subject(), profile);
+            let authorized = authorize(open, &asks)?;
             let issued = issue::issue_with_key(
                 open,
                 prepared,
@@ -431,21 +435,5 @@ mod tests {
             &crl::Delivery::default(),
         )
         .unwrap();
-    }
-
-    #[test]
-    fn the_issue_ask_is_the_one_the_cli_asks() {
-        for (subject, profile) in [
-            ("CN=钱八,OU=财政局,O=连云港市人民政府,C=CN", Profile::Person),
-            ("CN=x,OU=a/b,O=y,C=CN", Profile::Department),
-            ("CN=no department,C=CN", Profile::SubCa),
-        ] {
-            let dn = Dn::parse(subject).unwrap();
-            assert_eq!(
-                issue::ask(&dn, profile),
-                crate::cli::cert::issue_ask(&dn, profile),
-                "{subject}"
-            );
-        }
     }
 }

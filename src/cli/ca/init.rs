@@ -208,12 +208,8 @@ fn open_parent(
     }
     let mut open = OpenCa::open(parent)
         .with_context(|| format!("opening parent CA `{}`", parent.display()))?;
-    let authorized = ops::govern::authorize(
-        &ctx.governance(),
-        &mut open,
-        &[crate::cli::cert::issue_ask(subject, Profile::SubCa)],
-        None,
-    )?;
+    let asks = ops::govern::RoleGrants::load(&open)?.asks(subject, Profile::SubCa);
+    let authorized = ops::govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
     ctx.out.allowed(&authorized.allowed);
     let actor = authorized.actor;
     let key = open.unlock(&common::ca_passphrase(passphrase_file), &common::TERMINAL)?;

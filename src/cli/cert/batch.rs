@@ -13,7 +13,6 @@ use crate::ops::govern;
 use crate::ops::{self, SystemRandom};
 
 use super::IssueArgs;
-use super::issue::issue_ask;
 
 /// `cert issue --batch`, the options of one certificate refused already.
 pub(super) fn issue_batch(job: IssueArgs, ctx: &Context) -> Result<Outcome> {
@@ -27,9 +26,10 @@ pub(super) fn issue_batch(job: IssueArgs, ctx: &Context) -> Result<Outcome> {
         None
     };
     let mut open = OpenCa::open(&ctx.home)?;
+    let grants = govern::RoleGrants::load(&open)?;
     let asks: Vec<govern::Ask> = prepared
         .iter()
-        .map(|p| issue_ask(&p.row.subject, p.row.profile))
+        .flat_map(|p| grants.asks(&p.row.subject, p.row.profile))
         .collect();
     let authorized = govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
     ctx.out.allowed(&authorized.allowed);

@@ -53,17 +53,6 @@ impl NewKeySpelling for IssueKeySpelling {
     const NONE_HELP: &'static str = "Write generated keys unencrypted (explicit consent)";
 }
 
-/// The policy question of issuing a `profile` certificate to `subject`'s department.
-pub(crate) fn issue_ask(subject: &Dn, profile: Profile) -> govern::Ask {
-    govern::Ask::new(
-        "cert.issue",
-        format!(
-            "dept/{}/cert/{profile}",
-            govern::segment(subject.department())
-        ),
-    )
-}
-
 /// `cert issue`: one certificate, or every row of `--batch`.
 pub(super) fn issue(args: IssueArgs, ctx: &Context) -> Result<Outcome> {
     refuse_other_mode(&args)?;
@@ -130,12 +119,8 @@ fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let prepared = prepare_one(&one)?;
     let profile = prepared.profile();
     let mut open = OpenCa::open(&ctx.home)?;
-    let authorized = govern::authorize(
-        &ctx.governance(),
-        &mut open,
-        &[issue_ask(prepared.subject(), prepared.profile())],
-        None,
-    )?;
+    let asks = govern::RoleGrants::load(&open)?.asks(prepared.subject(), prepared.profile());
+    let authorized = govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
     ctx.out.allowed(&authorized.allowed);
     let actor = authorized.actor;
     let issued = ops::issue::issue(

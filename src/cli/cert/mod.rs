@@ -305,7 +305,6 @@ pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {
     }
 }
 
-pub(crate) use issue::issue_ask;
 pub(crate) use issue::{parse_sans, same_file_path};
 pub(crate) use revoke::read_serials;
 pub use show::describe_cert;

@@ -8,14 +8,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use common::serve::Server;
 use common::{CLOCK_OFFSET_VAR, GOVPKI_TEST_BIN, monday_10_shanghai_offset, require_tool, tool};
 
 const OFFICER: &str = "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
@@ -146,82 +146,25 @@ fn governed() -> Env {
 }
 
 /// A running server, killed when dropped.
-struct Server {
-    child: Option<Child>,
-    /// `(url, label)` per listener.
-    listening: Vec<(String, String)>,
-}
-
-impl Server {
-    fn start(env: &Env) -> Server {
-        let mut cmd = env.cmd("home");
-        cmd.args(env.operator("officer")).args([
-            "--domain",
-            "intranet",
-            "serve",
-            "--listen",
-            "127.0.0.1:0=intranet",
-            "--listen",
-            "127.0.0.1:0=extranet",
-            "--publish",
-            "127.0.0.1:0",
-            "--tls-cert",
-            &env.p("tls.pem"),
-            "--tls-key",
-            &env.p("tls.key"),
-        ]);
-        cmd.stdout(Stdio::piped()).stderr(Stdio::null());
-        let mut child = cmd.spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut server = Server {
-            child: Some(child),
-            listening: Vec::new(),
-        };
-        while server.listening.len() < 3 {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("a listening line from govpki serve");
-            let rest = line
-                .strip_prefix("listening ")
-                .expect("listening URL (LABEL)");
-            let (url, label) = rest.split_once(' ').unwrap();
-            server
-                .listening
-                .push((url.to_string(), label.trim_matches(['(', ')']).to_string()));
-        }
-        server
-    }
-
-    fn url(&self, label: &str) -> String {
-        self.listening
-            .iter()
-            .find(|(_, l)| l.contains(label))
-            .unwrap_or_else(|| panic!("no `{label}` listener in {:?}", self.listening))
-            .0
-            .clone()
-    }
-
-    fn kill9(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill9();
-    }
+/// The governed home's server: intranet and extranet HTTPS listeners and publication.
+fn start_server(env: &Env) -> Server {
+    let mut cmd = env.cmd("home");
+    cmd.args(env.operator("officer")).args([
+        "--domain",
+        "intranet",
+        "serve",
+        "--listen",
+        "127.0.0.1:0=intranet",
+        "--listen",
+        "127.0.0.1:0=extranet",
+        "--publish",
+        "127.0.0.1:0",
+        "--tls-cert",
+        &env.p("tls.pem"),
+        "--tls-key",
+        &env.p("tls.key"),
+    ]);
+    Server::spawn(cmd, 3)
 }
 
 /// `govpki --ca URL --ca-trust home/ca.pem AS...` then `args`.
@@ -257,9 +200,9 @@ fn json(text: &str) -> Value {
 #[test]
 fn through_the_service_the_cli_acts_as_locally_and_refuses_what_it_must() {
     let env = governed();
-    let server = Server::start(&env);
-    let intranet = server.url("intranet");
-    let extranet = server.url("extranet");
+    let server = start_server(&env);
+    let intranet = server.url("intranet").to_string();
+    let extranet = server.url("extranet").to_string();
 
     // Issue with a key made on the client: the key is written here, the answer is the local
     // --json object, the certificate file is written here.
@@ -396,7 +339,7 @@ fn through_the_service_the_cli_acts_as_locally_and_refuses_what_it_must() {
     );
 
     // The revocation reaches the served CRL (the publisher sees the API's commit).
-    let publication = server.url("publication");
+    let publication = server.url("publication").to_string();
     if require_tool("curl") {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
@@ -573,8 +516,8 @@ fn through_the_service_the_cli_acts_as_locally_and_refuses_what_it_must() {
 #[test]
 fn kill_9_under_8_issuing_clients_loses_nothing_the_cli_reported() {
     let env = governed();
-    let mut server = Server::start(&env);
-    let url = server.url("intranet");
+    let mut server = start_server(&env);
+    let url = server.url("intranet").to_string();
     let mut clients = Vec::new();
     for c in 0..8 {
         let args: Vec<String> = remote_args(
@@ -667,7 +610,7 @@ fn kill_9_under_8_issuing_clients_loses_nothing_the_cli_reported() {
             reported.push(s);
         }
     }
-    server.kill9();
+    server.stop_and_stderr();
     std::thread::sleep(Duration::from_millis(300));
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for h in handles {

@@ -6,142 +6,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::serve::Server;
 use common::*;
-
-/// A running `govpki serve`, killed when dropped (a failing test leaves no server behind).
-struct Server {
-    child: Option<Child>,
-    /// `(url, label)` per listener, in the order printed.
-    listening: Vec<(String, String)>,
-    stderr: Option<std::thread::JoinHandle<String>>,
-}
-
-impl Server {
-    /// Starts `govpki serve ARGS` on `home` and waits for `listeners` listening lines.
-    fn start(env: &Env, home: &Path, args: &[&str], listeners: usize) -> Server {
-        let mut cmd = govpki(home, env.root());
-        cmd.arg("serve").args(args);
-        Server::spawn(cmd, listeners)
-    }
-
-    /// Starts `cmd` (a `serve` command line) and waits for `listeners` listening lines.
-    fn spawn(mut cmd: std::process::Command, listeners: usize) -> Server {
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn govpki serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut stderr = child.stderr.take().expect("stderr");
-        let errors = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = stderr.read_to_string(&mut s);
-            s
-        });
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut server = Server {
-            child: Some(child),
-            listening: Vec::new(),
-            stderr: Some(errors),
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while server.listening.len() < listeners {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let Ok(line) = rx.recv_timeout(left) else {
-                let err = server.stop_and_stderr();
-                panic!("no listening line from govpki serve within 60 s; stderr:\n{err}");
-            };
-            let rest = line
-                .strip_prefix("listening ")
-                .unwrap_or_else(|| panic!("unexpected stdout line `{line}`"));
-            let (url, label) = rest.split_once(' ').expect("`URL (LABEL)`");
-            server
-                .listening
-                .push((url.to_string(), label.trim_matches(['(', ')']).to_string()));
-        }
-        server
-    }
-
-    fn url(&self, label: &str) -> &str {
-        &self
-            .listening
-            .iter()
-            .find(|(_, l)| l == label)
-            .unwrap_or_else(|| panic!("no `{label}` listener in {:?}", self.listening))
-            .0
-    }
-
-    /// The publication listener's socket address.
-    fn plain(&self) -> SocketAddr {
-        self.url("publication")
-            .trim_start_matches("http://")
-            .parse()
-            .expect("a socket address")
-    }
-
-    fn pid(&self) -> i32 {
-        i32::try_from(self.child.as_ref().expect("running").id()).expect("a pid")
-    }
-
-    fn signal(&self, signal: rustix::process::Signal) {
-        let pid = rustix::process::Pid::from_raw(self.pid()).expect("a pid");
-        rustix::process::kill_process(pid, signal).expect("signal the server");
-    }
-
-    /// Waits up to `within` for the server to exit; its exit code and stderr.
-    fn wait_exit(&mut self, within: Duration) -> (Option<i32>, String) {
-        let mut child = self.child.take().expect("running");
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                let err = self.stderr.take().map(|h| h.join().unwrap_or_default());
-                return (status.code(), err.unwrap_or_default());
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                let err = self.stderr.take().map(|h| h.join().unwrap_or_default());
-                panic!(
-                    "govpki serve still running after {within:?}; stderr:\n{}",
-                    err.unwrap_or_default()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stop_and_stderr(&mut self) -> String {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        self.stderr
-            .take()
-            .map(|h| h.join().unwrap_or_default())
-            .unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
 
 /// A CA (P-256, unencrypted key) with a `server` certificate for 127.0.0.1.
 fn ca_with_server_cert(env: &Env) -> (Ca, Issued) {

@@ -6,91 +6,21 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use common::serve::Server;
 use common::*;
 
-/// A running `govpki serve`, killed when dropped (the `Server` of tests/serve.rs, trimmed).
-struct Server {
-    child: Option<Child>,
-    /// `(url, label)` per listener, in the order printed.
-    listening: Vec<(String, String)>,
+/// The server's OCSP URL on its publication listener.
+fn ocsp_url(server: &Server) -> String {
+    format!("{}/ocsp", server.url("publication"))
 }
 
-impl Server {
-    fn start(env: &Env, home: &Path, args: &[&str], listeners: usize) -> Server {
-        let mut cmd = govpki(home, env.root());
-        cmd.arg("serve").args(args);
-        cmd.stdout(Stdio::piped()).stderr(Stdio::null());
-        let mut child = cmd.spawn().expect("spawn govpki serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut server = Server {
-            child: Some(child),
-            listening: Vec::new(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while server.listening.len() < listeners {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx
-                .recv_timeout(left)
-                .expect("a listening line from govpki serve within 60 s");
-            let rest = line
-                .strip_prefix("listening ")
-                .unwrap_or_else(|| panic!("unexpected stdout line `{line}`"));
-            let (url, label) = rest.split_once(' ').expect("`URL (LABEL)`");
-            server
-                .listening
-                .push((url.to_string(), label.trim_matches(['(', ')']).to_string()));
-        }
-        server
-    }
-
-    fn url(&self, label: &str) -> &str {
-        &self
-            .listening
-            .iter()
-            .find(|(_, l)| l == label)
-            .unwrap_or_else(|| panic!("no `{label}` listener in {:?}", self.listening))
-            .0
-    }
-
-    fn plain(&self) -> SocketAddr {
-        self.url("publication")
-            .trim_start_matches("http://")
-            .parse()
-            .expect("a socket address")
-    }
-
-    fn ocsp(&self) -> String {
-        format!("{}/ocsp", self.url("publication"))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// `openssl ocsp -issuer ISSUER -cert CERT -url URL -CAfile CA` (with openssl's nonce).
 fn openssl_ocsp(issuer: &Path, what: &[&str], url: &str, ca_file: &Path) -> ToolRun {
     let mut args = vec!["ocsp", "-issuer", p(issuer)];
     args.extend_from_slice(what);
@@ -164,7 +94,7 @@ fn openssl_ocsp_gets_good_revoked_unknown_and_unauthorized_over_post_and_get() {
     )
     .success();
     let server = Server::start(&env, &ca.home, &["--publish", "127.0.0.1:0"], 1);
-    let url = server.ocsp();
+    let url = ocsp_url(&server);
 
     let run = openssl_ocsp(&ca.cert, &["-cert", p(&good.cert)], &url, &ca.cert).success();
     assert!(
@@ -361,7 +291,7 @@ fn a_local_revocation_flips_the_answer_and_cert_verify_ocsp_follows() {
     let ca = env.root_ca("ocsp-flip", "p256", &[]);
     let person = env.issue(&ca, "zhang", "person", "CN=张三,O=T,C=CN", &[], &[]);
     let server = Server::start(&env, &ca.home, &["--publish", "127.0.0.1:0"], 1);
-    let url = server.ocsp();
+    let url = ocsp_url(&server);
     let run = env
         .run(
             &ca.home,
@@ -448,7 +378,7 @@ fn a_delegated_responder_signs_and_one_that_does_not_fit_exits_2() {
     let run = openssl_ocsp(
         &ca.cert,
         &["-cert", p(&good.cert)],
-        &server.ocsp(),
+        &ocsp_url(&server),
         &ca.cert,
     )
     .success();

@@ -5,6 +5,8 @@
 //! Each test binary compiles this module on its own and uses a different subset of it.
 #![allow(dead_code)]
 
+pub mod serve;
+
 use std::ffi::OsStr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

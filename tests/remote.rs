@@ -639,3 +639,214 @@ fn kill_9_under_8_issuing_clients_loses_nothing_the_cli_reported() {
     }
     env.ok("home", &["audit", "verify"]);
 }
+
+/// A batch file of `n` 财政局 staff, the first row from a CSR made here.
+fn batch_file(env: &Env, n: usize) -> String {
+    env.ok(
+        "client",
+        &[
+            "csr",
+            "create",
+            "--subject",
+            "CN=批次零,OU=财政局,O=连云港市人民政府,C=CN",
+            "--key-out",
+            &env.p("row0.key"),
+            "--no-passphrase",
+            "--out",
+            &env.p("row0.csr"),
+        ],
+    );
+    let mut yaml = String::from(
+        "- subject: CN=批次零,OU=财政局,O=连云港市人民政府,C=CN\n  profile: person\n  csr: row0.csr\n",
+    );
+    for i in 1..n {
+        yaml.push_str(&format!(
+            "- subject: CN=批次{i},OU=财政局,O=连云港市人民政府,C=CN\n  profile: person\n  validity: 1y\n"
+        ));
+    }
+    let path = env.p(&format!("batch{n}.yaml"));
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+#[test]
+fn a_batch_through_the_service_prints_the_local_lines_and_a_kill_9_loses_no_reported_row() {
+    let env = governed();
+    let mut server = start_server(&env);
+    let url = server.url("intranet").to_string();
+
+    // A whole batch: the local batch's JSON lines, the files in --out-dir, the keys made here.
+    let small = batch_file(&env, 3);
+    let (code, out, err) = remote(
+        &env,
+        &url,
+        "officer",
+        &[
+            "--json",
+            "cert",
+            "issue",
+            "--batch",
+            &small,
+            "--out-dir",
+            &env.p("out3"),
+            "--no-key-passphrase",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let lines: Vec<Value> = out.lines().map(json).collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(
+            keys(line),
+            [
+                "cert",
+                "key",
+                "not_after",
+                "profile",
+                "row",
+                "serial",
+                "subject"
+            ]
+        );
+        assert_eq!(line["row"], i + 1);
+        let serial = line["serial"].as_str().unwrap();
+        let cert = std::fs::read_to_string(line["cert"].as_str().unwrap()).unwrap();
+        assert!(cert.contains("BEGIN CERTIFICATE"));
+        assert!(
+            line["cert"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("{serial}.pem"))
+        );
+        // Row 1 came with its CSR: no key is made for it.
+        assert_eq!(line["key"].is_null(), i == 0, "{line}");
+    }
+    let key = std::fs::read_to_string(lines[1]["key"].as_str().unwrap()).unwrap();
+    assert!(key.contains("PRIVATE KEY"));
+    assert!(
+        std::fs::read_dir(env.path("out3")).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("pending"))
+    );
+    // Text mode: the local summary line.
+    let again = batch_file(&env, 2);
+    let (code, _, err) = remote(
+        &env,
+        &url,
+        "officer",
+        &[
+            "cert",
+            "issue",
+            "--batch",
+            &again,
+            "--out-dir",
+            &env.p("out2"),
+            "--no-key-passphrase",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("issued 2 certificates into `"), "{err}");
+    assert!(
+        err.contains("generated keys are stored unencrypted"),
+        "{err}"
+    );
+    // Governed per row as locally: an auditor's batch is denied at its first row.
+    let (code, out, err) = remote(
+        &env,
+        &url,
+        "auditor",
+        &[
+            "--json",
+            "cert",
+            "issue",
+            "--batch",
+            &small,
+            "--out-dir",
+            &env.p("out-denied"),
+            "--no-key-passphrase",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("0 certificates of the batch were issued"),
+        "{err}"
+    );
+
+    // A long batch, the server killed (-9) mid-way: every row reported is stored once, with
+    // its files, and the log verifies.
+    let long = batch_file(&env, 40);
+    let args = remote_args(
+        &env,
+        &url,
+        "officer",
+        &[
+            "--json",
+            "cert",
+            "issue",
+            "--batch",
+            &long,
+            "--out-dir",
+            &env.p("out40"),
+            "--no-key-passphrase",
+        ],
+    );
+    let mut child = env
+        .cmd("client")
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut reported = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while reported.len() < 5 && Instant::now() < deadline {
+        if let Ok(l) = rx.recv_timeout(Duration::from_secs(1)) {
+            reported.push(json(&l));
+        }
+    }
+    server.stop_and_stderr();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    reported.extend(rx.try_iter().map(|l| json(&l)));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(reported.len() >= 5, "{stderr}");
+    assert!(
+        reported.len() < 40,
+        "the batch ended before the kill; nothing was tested"
+    );
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    let list = json(&env.ok("home", &["--json", "cert", "list"]));
+    let stored: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["serial"].as_str().unwrap().to_string())
+        .collect();
+    for r in &reported {
+        let s = r["serial"].as_str().unwrap();
+        assert_eq!(
+            stored.iter().filter(|x| x.eq_ignore_ascii_case(s)).count(),
+            1,
+            "{s} reported issued"
+        );
+        assert!(Path::new(r["cert"].as_str().unwrap()).is_file());
+        assert!(Path::new(r["key"].as_str().unwrap()).is_file());
+    }
+    env.ok("home", &["audit", "verify"]);
+}

@@ -12,6 +12,7 @@ use crate::ca::dn::Dn;
 use crate::ca::profile::{Profile, San};
 use crate::ca::serial::Serial;
 use crate::ca::when;
+use crate::seal::SealType;
 
 /// What a request asks the CA to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,7 @@ pub enum Verb {
     Revoke,
     Release,
     CrlGenerate,
+    SealCreate,
     SealRevoke,
 }
 
@@ -31,6 +33,7 @@ impl Verb {
             Verb::Revoke => "cert.revoke",
             Verb::Release => "cert.release",
             Verb::CrlGenerate => "crl.generate",
+            Verb::SealCreate => "seal.create",
             Verb::SealRevoke => "seal.revoke",
         }
     }
@@ -42,6 +45,7 @@ impl Verb {
             Verb::Revoke => "/api/v1/cert/revoke",
             Verb::Release => "/api/v1/cert/release",
             Verb::CrlGenerate => "/api/v1/crl/generate",
+            Verb::SealCreate => "/api/v1/seal/create",
             Verb::SealRevoke => "/api/v1/seal/revoke",
         }
     }
@@ -59,6 +63,8 @@ pub enum Body {
     Release(ReleaseBody),
     #[serde(rename = "crl.generate")]
     CrlGenerate(CrlBody),
+    #[serde(rename = "seal.create")]
+    SealCreate(SealCreateBody),
     #[serde(rename = "seal.revoke")]
     SealRevoke(SealRevokeBody),
 }
@@ -112,6 +118,36 @@ pub struct CrlBody {
     pub next_update: Option<String>,
 }
 
+/// `seal create`: what the local verb reads from its files, sent as the files' bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealCreateBody {
+    pub name: String,
+    /// `--type` (official, 公章, 1, ...).
+    pub seal_type: String,
+    pub department: String,
+    /// Each `--holder-cert` file (a certificate, then optionally its chain; PEM or DER), base64.
+    pub holders: Vec<String>,
+    /// The `--image` file (PNG or SVG), base64; absent: the standard round seal is drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// `--image-size`, millimetres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_size_mm: Option<(u32, u32)>,
+    /// `--valid-from`, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    /// `--valid-until`: an RFC 3339 time or a duration after the start (`2y`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    /// Each `--holder-trust` file (PEM bundle), base64.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holder_trust: Vec<String>,
+}
+
+/// The most holder certificate files one seal names.
+pub const MAX_HOLDERS: usize = 64;
+
 /// `seal revoke`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,10 +178,28 @@ pub enum Checked {
     CrlGenerate {
         next_update: Duration,
     },
+    SealCreate(Box<SealCreate>),
     SealRevoke {
         es_id: String,
         reason: String,
     },
+}
+
+/// A `seal create` body parsed: the files' bytes decoded, the values parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealCreate {
+    pub name: String,
+    pub seal_type: SealType,
+    pub department: String,
+    /// Each holder file's bytes (the certificate, then optionally its chain).
+    pub holders: Vec<Vec<u8>>,
+    pub image: Option<Vec<u8>>,
+    pub image_size_mm: Option<(u32, u32)>,
+    pub valid_from: Option<OffsetDateTime>,
+    /// A time, else a duration after the start.
+    pub valid_until: Option<Result<OffsetDateTime, Duration>>,
+    /// Each trust file's bytes.
+    pub holder_trust: Vec<Vec<u8>>,
 }
 
 impl Checked {
@@ -155,6 +209,7 @@ impl Checked {
             Checked::Revoke { .. } => Verb::Revoke,
             Checked::Release { .. } => Verb::Release,
             Checked::CrlGenerate { .. } => Verb::CrlGenerate,
+            Checked::SealCreate(_) => Verb::SealCreate,
             Checked::SealRevoke { .. } => Verb::SealRevoke,
         }
     }
@@ -197,6 +252,7 @@ impl Body {
             Body::Revoke(_) => Verb::Revoke,
             Body::Release(_) => Verb::Release,
             Body::CrlGenerate(_) => Verb::CrlGenerate,
+            Body::SealCreate(_) => Verb::SealCreate,
             Body::SealRevoke(_) => Verb::SealRevoke,
         }
     }
@@ -260,10 +316,64 @@ impl Body {
                 next_update: when::parse_duration(b.next_update.as_deref().unwrap_or("7d"))
                     .map_err(|e| bad("next_update", e))?,
             },
+            Body::SealCreate(b) => Checked::SealCreate(Box::new(seal_create(b)?)),
             Body::SealRevoke(b) => Checked::SealRevoke {
                 es_id: b.es_id.clone(),
                 reason: b.reason.clone(),
             },
         })
     }
+}
+
+fn seal_create(b: &SealCreateBody) -> Result<SealCreate, ApiError> {
+    if b.holders.is_empty() {
+        return Err(ApiError::malformed("a seal names at least one holder"));
+    }
+    if b.holders.len() > MAX_HOLDERS || b.holder_trust.len() > MAX_HOLDERS {
+        return Err(ApiError::malformed(format!(
+            "at most {MAX_HOLDERS} holder and trust files in one request"
+        )));
+    }
+    let files = |what: &str, list: &[String]| -> Result<Vec<Vec<u8>>, ApiError> {
+        list.iter()
+            .map(|f| {
+                B64.decode(f)
+                    .map_err(|e| bad(&format!("{what} (base64)"), e))
+            })
+            .collect()
+    };
+    let valid_until = b
+        .valid_until
+        .as_deref()
+        .map(|t| match when::parse_time(t) {
+            Ok(at) => Ok(Ok(at)),
+            Err(_) => when::parse_duration(t).map(Err).map_err(|_| {
+                ApiError::malformed(format!(
+                    "valid_until `{t}` is neither an RFC 3339 time nor a duration like 2y"
+                ))
+            }),
+        })
+        .transpose()?;
+    Ok(SealCreate {
+        name: b.name.clone(),
+        seal_type: b
+            .seal_type
+            .parse()
+            .map_err(|e| bad(&format!("seal_type `{}`", b.seal_type), e))?,
+        department: b.department.clone(),
+        holders: files("holders", &b.holders)?,
+        image: b
+            .image
+            .as_deref()
+            .map(|i| B64.decode(i).map_err(|e| bad("image (base64)", e)))
+            .transpose()?,
+        image_size_mm: b.image_size_mm,
+        valid_from: b
+            .valid_from
+            .as_deref()
+            .map(|t| when::parse_time(t).map_err(|e| bad("valid_from", e)))
+            .transpose()?,
+        valid_until,
+        holder_trust: files("holder_trust", &b.holder_trust)?,
+    })
 }

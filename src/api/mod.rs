@@ -17,9 +17,12 @@ mod body;
 mod error;
 mod request;
 
-pub use body::{Body, Checked, CrlBody, IssueBody, ReleaseBody, RevokeBody, SealRevokeBody, Verb};
+pub use body::{
+    Body, Checked, CrlBody, IssueBody, MAX_HOLDERS, ReleaseBody, RevokeBody, SealCreate,
+    SealCreateBody, SealRevokeBody, Verb,
+};
 pub use error::ApiError;
-pub use request::{Envelope, VerifiedRequest, open_request, sign_request};
+pub use request::{Envelope, VerifiedRequest, open_request, sign_request, sign_request_v2};
 
 /// The largest request the server reads (bytes of the envelope): a CSR and its options, or a
 /// revocation of some thousand serials, fit many times over.

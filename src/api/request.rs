@@ -27,6 +27,10 @@ pub struct Envelope {
     pub asks: Vec<String>,
     /// The body's exact JSON bytes, base64.
     pub body: String,
+    /// What the request asks the CA to do ([`proof::Operative`], JSON text), signed in a
+    /// request statement of version 2; absent in a request of version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operative: Option<String>,
     /// The operator's signature over the request statement, base64.
     pub signature: String,
 }
@@ -44,6 +48,7 @@ pub struct VerifiedRequest {
     body_sha256: String,
     statement: Vec<u8>,
     signature: Vec<u8>,
+    operative: Option<String>,
 }
 
 impl VerifiedRequest {
@@ -89,6 +94,11 @@ impl VerifiedRequest {
         &self.statement
     }
 
+    /// The operative content the operator signed (version 2), as JSON text.
+    pub fn operative(&self) -> Option<&str> {
+        self.operative.as_deref()
+    }
+
     /// The operator's signature over [`VerifiedRequest::statement`].
     pub fn signature(&self) -> &[u8] {
         &self.signature
@@ -108,7 +118,8 @@ fn normalized(asks: &[String]) -> Vec<String> {
 }
 
 /// Signs a request for the CA `ca_cert` (client side): the envelope's JSON bytes. `asks` are
-/// `"action resource"` (sorted and made unique here), `nonce` fresh random bytes.
+/// `"action resource"` (sorted and made unique here), `nonce` fresh random bytes. A request of
+/// version 1: [`sign_request_v2`] also binds what the CA is to do.
 pub fn sign_request(
     ca_cert: &[u8],
     operator_cert: &[u8],
@@ -118,18 +129,59 @@ pub fn sign_request(
     now: OffsetDateTime,
     nonce: [u8; 16],
 ) -> Result<Vec<u8>, KeyError> {
+    sign(ca_cert, operator_cert, key, body, asks, now, nonce, None)
+}
+
+/// Signs a request of version 2: as [`sign_request`], the statement also binding `operative`
+/// (the request's [`proof::Operative`]), which the server checks against the body and `audit
+/// verify` against the acts recorded.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_request_v2(
+    ca_cert: &[u8],
+    operator_cert: &[u8],
+    key: &PrivateKey,
+    body: &Body,
+    asks: &[String],
+    now: OffsetDateTime,
+    nonce: [u8; 16],
+    operative: &proof::Operative,
+) -> Result<Vec<u8>, KeyError> {
+    sign(
+        ca_cert,
+        operator_cert,
+        key,
+        body,
+        asks,
+        now,
+        nonce,
+        Some(operative.to_text()),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sign(
+    ca_cert: &[u8],
+    operator_cert: &[u8],
+    key: &PrivateKey,
+    body: &Body,
+    asks: &[String],
+    now: OffsetDateTime,
+    nonce: [u8; 16],
+    operative: Option<String>,
+) -> Result<Vec<u8>, KeyError> {
     // Serialising plain strings cannot fail.
     let body = serde_json::to_vec(body).unwrap_or_default();
     let asks = normalized(asks);
     let time = rfc3339(now);
     let nonce = hex::encode(nonce);
-    let statement = proof::request_statement(
+    let statement = statement_of(
         ca_cert,
         operator_cert,
         &time,
         &nonce,
         &asks,
         &sha256_hex(&body),
+        operative.as_deref(),
     );
     let signature = key.sign(&statement)?;
     let envelope = Envelope {
@@ -139,9 +191,28 @@ pub fn sign_request(
         nonce,
         asks,
         body: B64.encode(&body),
+        operative,
         signature: B64.encode(signature),
     };
     Ok(serde_json::to_vec(&envelope).unwrap_or_default())
+}
+
+/// The request statement: version 2 with an operative content, else version 1.
+fn statement_of(
+    ca_cert: &[u8],
+    operator_cert: &[u8],
+    time: &str,
+    nonce: &str,
+    asks: &[String],
+    body_sha256: &str,
+    operative: Option<&str>,
+) -> Vec<u8> {
+    match operative {
+        Some(o) => {
+            proof::request_statement_v2(ca_cert, operator_cert, time, nonce, asks, body_sha256, o)
+        }
+        None => proof::request_statement(ca_cert, operator_cert, time, nonce, asks, body_sha256),
+    }
 }
 
 /// Opens a request to the CA `ca_cert` at the server's `now` (server side): its size, its
@@ -210,13 +281,21 @@ pub fn open_request(
         });
     }
     let body_sha256 = sha256_hex(&body);
-    let statement = proof::request_statement(
+    if let Some(o) = &envelope.operative
+        && proof::Operative::parse(o).is_none()
+    {
+        return Err(ApiError::malformed(
+            "operative is not the JSON of what a request asks",
+        ));
+    }
+    let statement = statement_of(
         ca_cert,
         &operator,
         &envelope.time,
         &envelope.nonce,
         &envelope.asks,
         &body_sha256,
+        envelope.operative.as_deref(),
     );
     proof::verify(&operator, &statement, &signature).map_err(|e| match e {
         proof::ProofError::BadSignature => ApiError::bad_proof(
@@ -235,5 +314,6 @@ pub fn open_request(
         body_sha256,
         statement,
         signature,
+        operative: envelope.operative,
     })
 }

@@ -49,6 +49,13 @@ pub fn fingerprint(der: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, der).as_ref())
 }
 
+/// The SHA-256 (hex) of a certificate's SubjectPublicKeyInfo, as a `cert.issue` record keeps
+/// it (`; spki=`) and a request's [`Operative`] names it; `None` when `cert_der` does not parse.
+pub fn spki_fingerprint(cert_der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(cert_der).ok()?;
+    Some(fingerprint(cert.public_key().raw))
+}
+
 /// The exact bytes an operator signs for one allowed state change: every field length-prefixed
 /// (so no two different statements share bytes), then the audit events it covers.
 pub fn statement(
@@ -113,6 +120,80 @@ pub fn request_statement(
     }
     push_field(&mut out, body_sha256.as_bytes());
     out
+}
+
+/// The request statement of version 2: the fields of [`request_statement`] under its own
+/// separator, then `operative`, the JSON text of the request's operative content
+/// ([`Operative`]), so the operator's signature binds what the CA is to do (the key it
+/// certifies, the serials it revokes) and not only the body's hash, which the log does not
+/// keep. Version 1 (without it) stays readable for logs written before.
+pub fn request_statement_v2(
+    ca_cert: &[u8],
+    operator_cert: &[u8],
+    time: &str,
+    nonce: &str,
+    asks: &[String],
+    body_sha256: &str,
+    operative: &str,
+) -> Vec<u8> {
+    let mut out = b"govpki request statement v2\0".to_vec();
+    let v1 = request_statement(ca_cert, operator_cert, time, nonce, asks, body_sha256);
+    let fields = v1
+        .strip_prefix(b"govpki request statement v1\0".as_slice())
+        .unwrap_or(&v1);
+    out.extend_from_slice(fields);
+    push_field(&mut out, operative.as_bytes());
+    out
+}
+
+/// What a request to the CA service asks the CA to do, as far as the acts recorded for it can
+/// be checked against it (`audit verify`): kept as JSON in the signed request statement (v2)
+/// and in the `authz.allow` record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "verb")]
+pub enum Operative {
+    /// The SHA-256 (hex) of the certified public key (the CSR's SubjectPublicKeyInfo), the
+    /// subject and SANs as the certificate will carry them, the profile.
+    #[serde(rename = "cert.issue")]
+    Issue {
+        spki_sha256: String,
+        subject: String,
+        sans: Vec<String>,
+        profile: String,
+    },
+    /// The serials (hex), each once, and the reason's RFC 5280 name.
+    #[serde(rename = "cert.revoke")]
+    Revoke {
+        serials: Vec<String>,
+        reason: String,
+    },
+    #[serde(rename = "cert.release")]
+    Release { serials: Vec<String> },
+    #[serde(rename = "crl.generate")]
+    CrlGenerate {},
+    /// The seal's name, type (English name), department, and its holders' certificate
+    /// fingerprints; the esID is the CA's to choose.
+    #[serde(rename = "seal.create")]
+    SealCreate {
+        name: String,
+        seal_type: String,
+        department: String,
+        holders: Vec<String>,
+    },
+    #[serde(rename = "seal.revoke")]
+    SealRevoke { es_id: String },
+}
+
+impl Operative {
+    /// The JSON text signed and kept.
+    pub fn to_text(&self) -> String {
+        // Serialising plain strings cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn parse(text: &str) -> Option<Operative> {
+        serde_json::from_str(text).ok()
+    }
 }
 
 /// The exact bytes the server signs with the CA key for a request it carried out: the
@@ -207,6 +288,7 @@ pub fn outcome_of_request(
         time: request.time.clone(),
         asks: request.asks.clone(),
         body_sha256: request.body_sha256.clone(),
+        operative: request.operative.clone(),
     };
     // Serialising plain strings cannot fail.
     let fields = B64.encode(serde_json::to_vec(&fields).unwrap_or_default());
@@ -239,6 +321,9 @@ pub struct RequestProof {
     pub asks: Vec<String>,
     /// The lowercase hex SHA-256 of the request body.
     pub body_sha256: String,
+    /// The request's operative content ([`Operative`] as JSON text), signed in a version 2
+    /// request statement; `None` for a request of version 1.
+    pub operative: Option<String>,
     /// The CA key's signature over the [`server_statement`].
     pub ca_signature: Vec<u8>,
 }
@@ -250,6 +335,8 @@ struct RequestFields {
     time: String,
     asks: Vec<String>,
     body_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    operative: Option<String>,
 }
 
 /// The proof kept in an `authz.allow` outcome, if it carries one.
@@ -276,6 +363,7 @@ pub fn parse_outcome(outcome: &str) -> Option<Proof> {
                 time: fields.time,
                 asks: fields.asks,
                 body_sha256: fields.body_sha256,
+                operative: fields.operative,
                 ca_signature: B64.decode(casig).ok()?,
             })
         }
@@ -415,8 +503,13 @@ pub fn verify_signed_acts(
                 None => {
                     verify(&cert, &msg, &proof.signature).map_err(|e| fail(r, e.to_string()))?
                 }
-                Some(request) => verify_request_proof(r, ca_cert, &cert, &proof, request, &msg)
-                    .map_err(|reason| fail(r, reason))?,
+                Some(request) => {
+                    verify_request_proof(r, ca_cert, &cert, &proof, request, &msg)
+                        .map_err(|reason| fail(r, reason))?;
+                    if let Some(text) = &request.operative {
+                        check_operative(r, text, covered_records)?;
+                    }
+                }
             }
             // A statement speaks only for its own operator's acts.
             if let Some(other) = covered_records.iter().find(|a| a.actor != r.actor) {
@@ -471,14 +564,25 @@ fn verify_request_proof(
     request: &RequestProof,
     acts_statement: &[u8],
 ) -> Result<(), String> {
-    let signed = request_statement(
-        ca_cert,
-        operator_cert,
-        &request.time,
-        &proof.nonce,
-        &request.asks,
-        &request.body_sha256,
-    );
+    let signed = match &request.operative {
+        None => request_statement(
+            ca_cert,
+            operator_cert,
+            &request.time,
+            &proof.nonce,
+            &request.asks,
+            &request.body_sha256,
+        ),
+        Some(operative) => request_statement_v2(
+            ca_cert,
+            operator_cert,
+            &request.time,
+            &proof.nonce,
+            &request.asks,
+            &request.body_sha256,
+            operative,
+        ),
+    };
     verify(operator_cert, &signed, &proof.signature)
         .map_err(|e| format!("the operator's request: {e}"))?;
     verify(
@@ -521,6 +625,152 @@ fn verify_request_proof(
             request.time, r.time
         )),
     }
+}
+
+/// Checks the acts an `authz.allow` record `r` covers against the operative content of the
+/// request the operator signed: the certificate issued has the key, subject and profile asked
+/// for; exactly the serials asked are revoked (with the reason asked) or released; the seal
+/// made is of the name, type and department asked; the seal revoked is the one asked. The first
+/// act that is not what was asked is named.
+fn check_operative(r: &Record, text: &str, acts: &[Record]) -> Result<(), Break> {
+    let at = |a: &Record, reason: String| Break {
+        seq: a.seq,
+        reason: format!(
+            "{reason}, which is not what the operator's request (record {}) asked",
+            r.seq
+        ),
+    };
+    let operative = Operative::parse(text).ok_or_else(|| Break {
+        seq: r.seq,
+        reason: "the request's operative content does not parse".into(),
+    })?;
+    let action = match &operative {
+        Operative::Issue { .. } => "cert.issue",
+        Operative::Revoke { .. } => "cert.revoke",
+        Operative::Release { .. } => "cert.release",
+        Operative::CrlGenerate {} => "crl.publish",
+        Operative::SealCreate { .. } => "seal.create",
+        Operative::SealRevoke { .. } => "seal.revoke",
+    };
+    if let Some(other) = acts.iter().find(|a| a.action != action) {
+        return Err(at(other, format!("a `{}` act", other.action)));
+    }
+    let first_token = |a: &Record| a.object.split(' ').next().unwrap_or_default().to_string();
+    match &operative {
+        Operative::Issue {
+            spki_sha256,
+            subject,
+            profile,
+            ..
+        } => {
+            let [a] = acts else {
+                return Err(Break {
+                    seq: r.seq,
+                    reason: format!("a request for one certificate covers {} acts", acts.len()),
+                });
+            };
+            let mut parts = a.object.splitn(3, ' ');
+            let (_serial, got_profile, got_subject) = (parts.next(), parts.next(), parts.next());
+            if got_profile != Some(profile.as_str()) {
+                return Err(at(
+                    a,
+                    format!(
+                        "a certificate of profile `{}`",
+                        got_profile.unwrap_or_default()
+                    ),
+                ));
+            }
+            if got_subject != Some(subject.as_str()) {
+                return Err(at(
+                    a,
+                    format!("a certificate for `{}`", got_subject.unwrap_or_default()),
+                ));
+            }
+            let spki = super::binding::field(&a.outcome, "spki");
+            if spki != Some(spki_sha256.as_str()) {
+                return Err(at(
+                    a,
+                    format!(
+                        "a certificate of the public key {}",
+                        spki.unwrap_or("(none recorded)")
+                    ),
+                ));
+            }
+        }
+        Operative::Revoke { serials, reason } => {
+            check_serials(r, acts, serials, &at, &first_token)?;
+            for a in acts {
+                let got = super::binding::without_fields(&a.outcome);
+                if got.strip_prefix("ok ") != Some(reason.as_str()) {
+                    return Err(at(a, format!("a revocation `{got}`")));
+                }
+            }
+        }
+        Operative::Release { serials } => check_serials(r, acts, serials, &at, &first_token)?,
+        Operative::CrlGenerate {} => {}
+        Operative::SealCreate {
+            name,
+            seal_type,
+            department,
+            ..
+        } => {
+            let [a] = acts else {
+                return Err(Break {
+                    seq: r.seq,
+                    reason: format!("a request for one seal covers {} acts", acts.len()),
+                });
+            };
+            let mut parts = a.object.splitn(4, ' ');
+            let _es_id = parts.next();
+            let got = (parts.next(), parts.next(), parts.next());
+            if got
+                != (
+                    Some(seal_type.as_str()),
+                    Some(department.as_str()),
+                    Some(name.as_str()),
+                )
+            {
+                return Err(at(a, format!("a seal `{}`", a.object)));
+            }
+        }
+        Operative::SealRevoke { es_id } => {
+            for a in acts {
+                if &first_token(a) != es_id {
+                    return Err(at(a, format!("a revocation of seal `{}`", first_token(a))));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The serials of the acts are exactly `serials`, each once.
+fn check_serials(
+    r: &Record,
+    acts: &[Record],
+    serials: &[String],
+    at: &dyn Fn(&Record, String) -> Break,
+    first_token: &dyn Fn(&Record) -> String,
+) -> Result<(), Break> {
+    let mut left: std::collections::HashSet<&str> = serials.iter().map(String::as_str).collect();
+    for a in acts {
+        let serial = first_token(a);
+        if !left.remove(serial.as_str()) {
+            return Err(at(a, format!("an act on certificate `{serial}`")));
+        }
+    }
+    if !left.is_empty() {
+        let mut missing: Vec<&str> = left.into_iter().collect();
+        missing.sort_unstable();
+        return Err(Break {
+            seq: r.seq,
+            reason: format!(
+                "the operator's request asked for certificates {} that no act covers",
+                missing.join(", ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -89,6 +89,16 @@ impl Prepared {
     pub fn subject(&self) -> &Dn {
         &self.dn
     }
+
+    /// The public key to certify (SubjectPublicKeyInfo DER).
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
+    /// The SANs the certificate will carry.
+    pub fn sans(&self) -> &[San] {
+        &self.sans
+    }
 }
 
 /// The default validity of a profile: ten years for a CA, two otherwise.

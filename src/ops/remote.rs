@@ -21,8 +21,8 @@ use super::common::{self, OpenCa};
 use super::govern::{self, Allowed, Ask};
 use super::secrets::{self, Passphrase, Random};
 use super::{NoPrompt, crl, issue, revoke};
-use crate::api::{ApiError, Body, Checked, VerifiedRequest, WINDOW};
-use crate::audit::proof;
+use crate::api::{ApiError, Body, Checked, SealCreate, VerifiedRequest, WINDOW};
+use crate::audit::proof::{self, Operative};
 use crate::ca::keys::PrivateKey;
 use crate::ca::when::rfc3339;
 use crate::store::StoreError;
@@ -81,6 +81,7 @@ pub fn asks_of(
             revoke::asks(open, serials, now).map_err(failed)?
         }
         Checked::CrlGenerate { .. } => vec![crl_ask(open)],
+        Checked::SealCreate(sc) => vec![super::seal::create::ask_for(&sc.department, sc.seal_type)],
         Checked::SealRevoke { es_id, .. } => vec![seal_revoke_ask(open, es_id)?],
     };
     Ok(govern::ask_texts(&asks))
@@ -134,6 +135,16 @@ fn run(
     rng: &dyn Random,
 ) -> Result<Executed, ApiError> {
     let mut warnings = Vec::new();
+    // What the operator signed they ask the CA to do must be what the body asks (v2).
+    if let Some(signed) = verified.operative() {
+        let derived = operative_of(verified.body())?;
+        if Operative::parse(signed).as_ref() != Some(&derived) {
+            return Err(ApiError::malformed(format!(
+                "the request's signed operative content `{signed}` is not the body's `{}`",
+                derived.to_text()
+            )));
+        }
+    }
     let authorize = |open: &mut OpenCa, asks: &[Ask]| {
         govern::authorize_request(open, verified, asks, domain, now, ca_key)
     };
@@ -236,6 +247,29 @@ fn run(
             });
             (json, authorized.allowed)
         }
+        Checked::SealCreate(sc) => {
+            // The picture is checked before the policy is asked, as locally.
+            let picture = super::seal::create::picture_of(
+                &sc.name,
+                sc.seal_type,
+                sc.image_size_mm,
+                sc.image.clone().map(|d| ("image".to_string(), d)),
+            )
+            .map_err(rejected_anyhow)?;
+            let ask = super::seal::create::ask_for(&sc.department, sc.seal_type);
+            let authorized = authorize(open, &[ask])?;
+            let json = make_seal(
+                open,
+                ca_key,
+                sc,
+                picture,
+                &authorized.actor,
+                now,
+                rng,
+                &mut warnings,
+            )?;
+            (json, authorized.allowed)
+        }
         Checked::SealRevoke { es_id, reason } => {
             let reason = super::seal::revoke::check_reason(reason).map_err(rejected_anyhow)?;
             let ask = seal_revoke_ask(open, es_id)?;
@@ -260,6 +294,171 @@ fn run(
         warnings,
         allowed,
     })
+}
+
+/// What a request body asks the CA to do ([`Operative`]), derived by the same code on the
+/// client (which signs it) and the server (which checks the signed one is this): for an issue
+/// request, the key, subject and SANs as the certificate will carry them.
+pub fn operative(body: &Body) -> Result<Operative, ApiError> {
+    operative_of(&body.check()?)
+}
+
+fn operative_of(body: &Checked) -> Result<Operative, ApiError> {
+    let hexes = |serials: &[crate::ca::serial::Serial]| {
+        serials
+            .iter()
+            .map(crate::ca::serial::Serial::to_hex)
+            .collect()
+    };
+    Ok(match body {
+        Checked::Issue { .. } => {
+            let prepared = prepare_issue(body)?;
+            Operative::Issue {
+                spki_sha256: proof::fingerprint(prepared.spki_der()),
+                subject: prepared.subject().to_string(),
+                sans: prepared.sans().iter().map(ToString::to_string).collect(),
+                profile: prepared.profile().name().to_string(),
+            }
+        }
+        Checked::Revoke {
+            serials, reason, ..
+        } => Operative::Revoke {
+            serials: hexes(serials),
+            reason: reason.name().to_string(),
+        },
+        Checked::Release { serials } => Operative::Release {
+            serials: hexes(serials),
+        },
+        Checked::CrlGenerate { .. } => Operative::CrlGenerate {},
+        Checked::SealCreate(sc) => {
+            let mut holders = Vec::with_capacity(sc.holders.len());
+            for (i, bytes) in sc.holders.iter().enumerate() {
+                let (holder, _) = bundle(&holder_label(i), bytes)?;
+                holders.push(proof::fingerprint(&holder));
+            }
+            Operative::SealCreate {
+                name: sc.name.clone(),
+                seal_type: sc.seal_type.name().to_string(),
+                department: sc.department.clone(),
+                holders,
+            }
+        }
+        Checked::SealRevoke { es_id, .. } => Operative::SealRevoke {
+            es_id: es_id.clone(),
+        },
+    })
+}
+
+/// How a holder file is named in errors: the request carries the files, not their names.
+fn holder_label(i: usize) -> String {
+    format!("holder {}", i + 1)
+}
+
+/// A certificate file's bytes: its first certificate, then the rest (its chain).
+fn bundle(label: &str, bytes: &[u8]) -> Result<(Vec<u8>, Vec<Vec<u8>>), ApiError> {
+    use crate::ca::input;
+    let mut certs = input::decode_all(bytes, input::CERT_LABELS)
+        .map_err(|e| ApiError::malformed(format!("{label}: {e}")))?
+        .into_iter();
+    let first = certs
+        .next()
+        .ok_or_else(|| ApiError::malformed(format!("{label}: no certificate")))?;
+    let rest: Vec<Vec<u8>> = certs.collect();
+    for der in std::iter::once(&first).chain(&rest) {
+        input::parse_cert(der).map_err(|e| ApiError::malformed(format!("{label}: {e}")))?;
+    }
+    Ok((first, rest))
+}
+
+/// Makes, records and answers a seal through the service, with the CA key (the seal maker of
+/// the home, as locally without `--authority-cert`); checked as `seal create` checks it.
+#[allow(clippy::too_many_arguments)]
+fn make_seal(
+    open: &mut OpenCa,
+    ca_key: &PrivateKey,
+    sc: &SealCreate,
+    picture: crate::seal::Picture,
+    actor: &str,
+    now: OffsetDateTime,
+    rng: &dyn Random,
+    warnings: &mut Vec<String>,
+) -> Result<Value, ApiError> {
+    use super::seal::create::{self, Holders, ValidUntil};
+    let maker_der = create::seal_maker(open, None, now).map_err(rejected_anyhow)?;
+    if common::spki_of(&maker_der).map_err(rejected_anyhow)? != ca_key.spki_der() {
+        return Err(ApiError::internal(
+            "the key the server holds is not the seal maker's",
+        ));
+    }
+    let maker_not_after = crate::ca::input::parse_cert(&maker_der)
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .validity()
+        .not_after
+        .to_datetime();
+    let home_chain = open.chain();
+    let anchors = if sc.holder_trust.is_empty() {
+        home_chain.last().cloned().into_iter().collect::<Vec<_>>()
+    } else {
+        let mut a = Vec::new();
+        for (i, bytes) in sc.holder_trust.iter().enumerate() {
+            let (first, rest) = bundle(&format!("holder trust {}", i + 1), bytes)?;
+            a.push(first);
+            a.extend(rest);
+        }
+        a
+    };
+    let mut holders = Holders::new();
+    for (i, bytes) in sc.holders.iter().enumerate() {
+        let label = holder_label(i);
+        let (holder, chain) = bundle(&label, bytes)?;
+        let (holder, end) =
+            create::check_holder_parts(open, &label, holder, chain, &anchors, &home_chain, now)
+                .map_err(rejected_anyhow)?;
+        holders.add(&label, holder, end).map_err(rejected_anyhow)?;
+    }
+    let valid_from = sc.valid_from.unwrap_or(now);
+    let asked = sc.valid_until.map(|v| match v {
+        Ok(at) => ValidUntil::At(at),
+        Err(after) => ValidUntil::After(after),
+    });
+    let valid_until = create::validity_end(asked, valid_from, &holders, maker_not_after)
+        .map_err(rejected_anyhow)?;
+    let said = std::cell::RefCell::new(Vec::new());
+    create::warn_about_validity(
+        &|w| said.borrow_mut().push(w.to_string()),
+        valid_until,
+        holders.latest_end,
+        now,
+    );
+    warnings.extend(said.into_inner());
+    let es_id = create::fresh_es_id(open, rng).map_err(|e| ApiError::internal(e.to_string()))?;
+    let spec = crate::seal::SealSpec {
+        name: sc.name.clone(),
+        seal_type: sc.seal_type,
+        department: sc.department.clone(),
+        holder_certs: holders.ders.clone(),
+        image: picture,
+        valid_from,
+        valid_until,
+        created: now,
+        es_id,
+    };
+    let seal = crate::seal::create_seal(&spec, &maker_der, &super::seal::KeySigner::new(ca_key))
+        .map_err(|e| ApiError::internal(format!("making the seal: {e}")))?;
+    create::record(open, &seal, &sc.department, actor, now)
+        .map_err(|e| failed(super::Error::from(e)))?;
+    let created = create::created(
+        &seal,
+        &sc.department,
+        std::path::Path::new(""),
+        &holders,
+        Vec::new(),
+    );
+    // As `seal create --json` prints it (the client sets `out`), and the seal itself.
+    let mut json = serde_json::to_value(&created).map_err(|e| ApiError::internal(e.to_string()))?;
+    json["out"] = Value::Null;
+    json["seal"] = Value::String(B64.encode(seal.to_der()));
+    Ok(json)
 }
 
 /// Checks an issue request (the CSR's signature, subject, SANs) before anything is asked.

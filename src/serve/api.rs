@@ -1,5 +1,5 @@
 //! The operator API over HTTPS (docs/api.md): `POST /api/v1/{cert/issue, cert/revoke,
-//! cert/release, crl/generate, seal/revoke}`, each body a signed request envelope, answered by
+//! cert/release, crl/generate, seal/create, seal/revoke}`, each body a signed request envelope, answered by
 //! [`crate::ops::remote::execute`] with the domain of the listener the request arrived on and
 //! the server's clock. Only HTTPS listeners (which declare a domain) route here; the plain
 //! publication listener answers 404.
@@ -88,6 +88,7 @@ fn verb_of(path: &str) -> Option<Verb> {
         Verb::Revoke,
         Verb::Release,
         Verb::CrlGenerate,
+        Verb::SealCreate,
         Verb::SealRevoke,
     ]
     .into_iter()
@@ -97,6 +98,17 @@ fn verb_of(path: &str) -> Option<Verb> {
 /// Whether `path` is the API's (an HTTPS listener answers it here, not from the route table).
 pub fn is_api_path(path: &str) -> bool {
     verb_of(path).is_some()
+}
+
+/// The largest body a request to `path` may have: `default` (`serve --max-body`), raised to
+/// [`api::MAX_REQUEST_BYTES`] for `seal/create` only, whose body carries the holders'
+/// certificates and the seal's picture (a PNG of some hundred KiB, base64 twice).
+pub fn body_limit(path: &str, default: usize) -> usize {
+    if path == Verb::SealCreate.path() {
+        default.max(api::MAX_REQUEST_BYTES)
+    } else {
+        default
+    }
 }
 
 /// Answers one API request that arrived on a listener of `domain`. Runs the request on a
@@ -186,8 +198,20 @@ mod tests {
     fn the_api_paths_are_the_verbs_endpoints() {
         assert!(is_api_path("/api/v1/cert/issue"));
         assert!(is_api_path("/api/v1/seal/revoke"));
-        assert!(!is_api_path("/api/v1/seal/create"));
+        assert!(is_api_path("/api/v1/seal/create"));
+        assert!(!is_api_path("/api/v1/seal/sign"));
         assert!(!is_api_path("/crl"));
+    }
+
+    #[test]
+    fn only_seal_create_may_carry_more_than_the_served_bound() {
+        assert_eq!(
+            body_limit("/api/v1/seal/create", 65536),
+            api::MAX_REQUEST_BYTES
+        );
+        assert_eq!(body_limit("/api/v1/cert/issue", 65536), 65536);
+        assert_eq!(body_limit("/crl", 65536), 65536);
+        assert_eq!(body_limit("/api/v1/seal/create", 8 << 20), 8 << 20);
     }
 
     #[test]

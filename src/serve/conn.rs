@@ -102,8 +102,13 @@ async fn handle(
     shared: Arc<Shared>,
     peer: Peer,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let limit = shared.limits.max_body_bytes;
     let (parts, body) = req.into_parts();
+    // `seal/create` carries a picture: its bound is the API's, on listeners that route it.
+    let limit = if shared.api.is_some() && peer.domain.is_some() {
+        super::api::body_limit(parts.uri.path(), shared.limits.max_body_bytes)
+    } else {
+        shared.limits.max_body_bytes
+    };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)

@@ -60,7 +60,16 @@ impl Store {
                     actor: actor.to_string(),
                     action: "cert.issue".into(),
                     object: format!("{} {} {}", c.serial.to_hex(), c.profile, c.subject),
-                    outcome: audit::binding::with_field("ok", "row", &row),
+                    // The certified key, so `audit verify` can check the act against the key
+                    // an operator's request to the CA service asked to certify.
+                    outcome: audit::binding::with_field(
+                        &audit::proof::spki_fingerprint(&c.der).map_or_else(
+                            || "ok".to_string(),
+                            |spki| audit::binding::with_field("ok", "spki", &spki),
+                        ),
+                        "row",
+                        &row,
+                    ),
                 });
             }
             Ok(((), events))

@@ -102,6 +102,7 @@ fn a_request_outcome_round_trips_and_a_damaged_one_is_no_proof() {
         time: "2027-01-04T02:00:00Z".into(),
         asks: vec!["cert.issue dept/x/cert/person".into()],
         body_sha256: "00".repeat(32),
+        operative: None,
         ca_signature: vec![3, 4],
     };
     let text = outcome_of_request("r1", None, &proof, &request);
@@ -165,6 +166,7 @@ fn request_records(
         time: request_time.into(),
         asks: signed_asks.to_vec(),
         body_sha256: "ab".into(),
+        operative: None,
         ca_signature: ca_key.sign(&server_statement(&signed, &acts)).unwrap(),
     };
     let proof = Proof {

@@ -10,7 +10,9 @@
 //! async client would bring a runtime for nothing. Only `https://` URLs; the server's
 //! certificate must chain to `--ca-trust` and name the URL's host (rustls' webpki verifier).
 
+mod batch;
 mod https;
+mod seal;
 
 use std::path::{Path, PathBuf};
 
@@ -67,10 +69,11 @@ pub fn run(command: Command, ctx: &Context, remote: &RemoteCa) -> Result<Outcome
         Command::Cert(CertCommand::Revoke(args)) => revoke(args, ctx, &client()?),
         Command::Cert(CertCommand::Release(args)) => release(args, ctx, &client()?),
         Command::Crl(CrlCommand::Generate(args)) => crl_generate(args, ctx, &client()?),
+        Command::Seal(SealCommand::Create(args)) => seal::create(args, ctx, &client()?),
         Command::Seal(SealCommand::Revoke(args)) => seal_revoke(args, ctx, &client()?),
         _ => Err(hinted(
             "this command is not offered over --ca",
-            "through the server: cert issue, cert revoke, cert release, crl generate, seal revoke; run other commands without --ca",
+            "through the server: cert issue (one or --batch), cert revoke, cert release, crl generate, seal create, seal revoke; run other commands without --ca",
         )),
     }
 }
@@ -119,8 +122,31 @@ fn issue(args: IssueArgs, ctx: &Context, client: &Client) -> Result<Outcome> {
         batch,
         out_dir,
     } = args;
-    if batch.is_some() || out_dir.is_some() {
-        bail!("--batch is not offered over --ca; issue one certificate per command");
+    if let Some(batch) = batch {
+        return batch::issue(
+            batch::Job {
+                batch,
+                out_dir,
+                algorithm,
+                key,
+                force,
+                passphrase_file: ca_key.passphrase_file,
+                single: profile.is_some()
+                    || subject.is_some()
+                    || csr.is_some()
+                    || key_out.is_some()
+                    || !san.is_empty()
+                    || validity.is_some()
+                    || out.is_some()
+                    || der,
+                sub_ca: path_len.is_some() || !permit_dns.is_empty() || !permit_dn.is_empty(),
+            },
+            ctx,
+            client,
+        );
+    }
+    if out_dir.is_some() {
+        bail!("--out-dir is for --batch; use --out for one certificate");
     }
     if path_len.is_some() || !permit_dns.is_empty() || !permit_dn.is_empty() {
         bail!(
@@ -457,12 +483,17 @@ impl Client {
         )?;
         let ca = self.ca_cert()?;
         let path = verb_path(body);
+        // What the CA is to do, derived as the server derives it, signed with the request
+        // (request statement v2) so the audit log can hold the acts to it.
+        let operative =
+            ops::remote::operative(body).map_err(|e| anyhow!("the request cannot be made: {e}"))?;
         let mut asks = asks;
         for round in 0..2 {
             let nonce = ops::secrets::random16(&SystemRandom)?;
-            let envelope =
-                crate::api::sign_request(&ca, &operator, &key, body, &asks, ctx.now, nonce)
-                    .map_err(|e| anyhow!("signing the request: {e}"))?;
+            let envelope = crate::api::sign_request_v2(
+                &ca, &operator, &key, body, &asks, ctx.now, nonce, &operative,
+            )
+            .map_err(|e| anyhow!("signing the request: {e}"))?;
             let (status, answer) = self.exchange("POST", path, Some(&envelope))?;
             let json: Value = serde_json::from_slice(&answer).map_err(|_| {
                 anyhow!(
@@ -540,6 +571,7 @@ fn verb_path(body: &Body) -> &'static str {
         Body::Revoke(_) => Verb::Revoke.path(),
         Body::Release(_) => Verb::Release.path(),
         Body::CrlGenerate(_) => Verb::CrlGenerate.path(),
+        Body::SealCreate(_) => Verb::SealCreate.path(),
         Body::SealRevoke(_) => Verb::SealRevoke.path(),
     }
 }

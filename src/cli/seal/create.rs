@@ -95,7 +95,7 @@ pub struct CreateArgs {
     pub passphrase_file: Option<PathBuf>,
 }
 
-pub(super) fn parse_size(text: &str) -> Result<(u32, u32)> {
+pub(crate) fn parse_size(text: &str) -> Result<(u32, u32)> {
     let bad = || anyhow!("--image-size `{text}` is not WIDTHxHEIGHT in millimetres, like 42x42");
     let (w, h) = text.trim().split_once(['x', 'X', '×']).ok_or_else(bad)?;
     Ok((

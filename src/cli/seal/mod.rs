@@ -11,6 +11,7 @@ mod timestamp_cmd;
 mod verify;
 
 pub use create::CreateArgs;
+pub(crate) use create::parse_size;
 use create::{CREATE_LONG, create};
 pub use revoke::RevokeArgs;
 use revoke::{REVOKE_LONG, revoke};

@@ -184,6 +184,7 @@ fn arm(
         time: request.time_text().to_string(),
         asks: request.asks().to_vec(),
         body_sha256: request.body_sha256().to_string(),
+        operative: request.operative().map(str::to_string),
         ca_signature: Vec::new(),
     };
     let actor = operator.to_string();

@@ -141,17 +141,29 @@ pub fn create(req: &CreateRequest, acting: &Acting<'_>) -> crate::ops::Result<Cr
     };
     let seal = create_seal(&spec, &maker_der, &KeySigner::new(&key)).context("making the seal")?;
     record_and_write(&mut open, &seal, req, &authorized.actor, now)?;
-    Ok(created(&seal, req, &holders, authorized.allowed))
+    Ok(created(
+        &seal,
+        &req.department,
+        &req.out,
+        &holders,
+        authorized.allowed,
+    ))
 }
 
 /// The policy's question: `seal.create` on the seal's department and type.
 fn ask(req: &CreateRequest) -> Ask {
+    ask_for(&req.department, req.seal_type)
+}
+
+/// `seal.create` on `dept/<department>/seal/<type>`: what the policy is asked, locally and
+/// through the CA service.
+pub fn ask_for(department: &str, seal_type: SealType) -> Ask {
     Ask::new(
         "seal.create",
         format!(
             "dept/{}/seal/{}",
-            govern::segment(Some(&req.department)),
-            req.seal_type.name()
+            govern::segment(Some(department)),
+            seal_type.name()
         ),
     )
 }
@@ -159,21 +171,35 @@ fn ask(req: &CreateRequest) -> Ask {
 /// The seal's picture: the image file (its size from the request, else the file, else the
 /// type's customary size), or the standard round seal drawn as SVG.
 fn picture(req: &CreateRequest) -> Result<Picture> {
-    let size = req.image_size_mm;
-    let Some(path) = &req.image else {
-        let mut p = render_seal_svg(&req.name, req.seal_type).context("rendering the seal")?;
+    let data = match &req.image {
+        Some(path) => Some((
+            path.display().to_string(),
+            common::read_file(path, "seal image")?,
+        )),
+        None => None,
+    };
+    picture_of(&req.name, req.seal_type, req.image_size_mm, data)
+}
+
+/// The seal's picture from the image's bytes (`label` names it in errors), else drawn.
+pub fn picture_of(
+    name: &str,
+    seal_type: SealType,
+    size: Option<(u32, u32)>,
+    image: Option<(String, Vec<u8>)>,
+) -> Result<Picture> {
+    let Some((label, data)) = image else {
+        let mut p = render_seal_svg(name, seal_type).context("rendering the seal")?;
         if let Some((w, h)) = size {
             p.width_mm = w;
             p.height_mm = h;
         }
         return Ok(p);
     };
-    let data = common::read_file(path, "seal image")?;
-    let info =
-        sniff_image(&data).with_context(|| format!("reading seal image `{}`", path.display()))?;
+    let info = sniff_image(&data).with_context(|| format!("reading seal image `{label}`"))?;
     let (width_mm, height_mm) = size
         .or(info.size_mm)
-        .unwrap_or_else(|| default_size_mm(req.seal_type));
+        .unwrap_or_else(|| default_size_mm(seal_type));
     Ok(Picture {
         format: info.format,
         data,
@@ -187,9 +213,34 @@ fn not_after(der: &[u8]) -> anyhow::Result<OffsetDateTime> {
 }
 
 /// The holders, checked, in the request's order, and the latest of their expiries.
-struct Holders {
-    ders: Vec<Vec<u8>>,
-    latest_end: Option<OffsetDateTime>,
+pub struct Holders {
+    pub ders: Vec<Vec<u8>>,
+    pub latest_end: Option<OffsetDateTime>,
+}
+
+impl Holders {
+    pub fn new() -> Holders {
+        Holders {
+            ders: Vec::new(),
+            latest_end: None,
+        }
+    }
+
+    /// Adds a checked holder; `label` names it when it is given twice.
+    pub fn add(&mut self, label: &str, holder: Vec<u8>, end: OffsetDateTime) -> Result<()> {
+        self.latest_end = Some(self.latest_end.map_or(end, |l| l.max(end)));
+        if self.ders.contains(&holder) {
+            bail!("holder certificate `{label}` is given twice");
+        }
+        self.ders.push(holder);
+        Ok(())
+    }
+}
+
+impl Default for Holders {
+    fn default() -> Holders {
+        Holders::new()
+    }
 }
 
 /// Checks every holder (see [`check_holder`]) under `--holder-trust`, else this home's root; a
@@ -205,24 +256,17 @@ fn checked_holders(open: &OpenCa, req: &CreateRequest, now: OffsetDateTime) -> R
         }
         a
     };
-    let mut holders = Holders {
-        ders: Vec::new(),
-        latest_end: None,
-    };
+    let mut holders = Holders::new();
     for path in &req.holder_certs {
         let (holder, end) = check_holder(open, path, &anchors, &home_chain, now)?;
-        holders.latest_end = Some(holders.latest_end.map_or(end, |l| l.max(end)));
-        if holders.ders.contains(&holder) {
-            bail!("holder certificate `{}` is given twice", path.display());
-        }
-        holders.ders.push(holder);
+        holders.add(&path.display().to_string(), holder, end)?;
     }
     Ok(holders)
 }
 
 /// The end of the seal's validity: as asked, else the latest holder's expiry, cut to the
 /// maker's.
-fn validity_end(
+pub fn validity_end(
     asked: Option<ValidUntil>,
     valid_from: OffsetDateTime,
     holders: &Holders,
@@ -242,7 +286,7 @@ fn validity_end(
 
 /// Warns when the seal outlives every holder, or when its validity is already over (allowed:
 /// such a seal cannot be applied).
-fn warn_about_validity(
+pub fn warn_about_validity(
     warn: &dyn Fn(&str),
     valid_until: OffsetDateTime,
     latest_holder_end: Option<OffsetDateTime>,
@@ -289,7 +333,7 @@ fn maker_key(
 }
 
 /// An esID not yet used in this home.
-fn fresh_es_id(open: &OpenCa, rng: &dyn crate::ops::Random) -> Result<String> {
+pub fn fresh_es_id(open: &OpenCa, rng: &dyn crate::ops::Random) -> Result<String> {
     loop {
         let id = es_id_from_random(&secrets::random16(rng)?);
         if !open.store.es_id_exists(&id)? {
@@ -306,20 +350,8 @@ fn record_and_write(
     actor: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
+    record(open, seal, &req.department, actor, now)?;
     let info = seal.info();
-    let record = SealRecord {
-        es_id: info.es_id.clone(),
-        name: info.name.clone(),
-        seal_type: info.seal_type.name().to_string(),
-        department: req.department.clone(),
-        valid_from: info.valid_from,
-        valid_until: info.valid_until,
-        created_at: info.created,
-        der: seal.to_der().to_vec(),
-    };
-    open.store
-        .record_seal(&record, actor, now)
-        .map_err(store_error)?;
     common::write_output(&req.out, seal.to_der(), false, req.force).with_context(|| {
         format!(
             "seal `{}` is recorded in the store, but its file was not written",
@@ -329,16 +361,42 @@ fn record_and_write(
     Ok(())
 }
 
-fn created(
+/// Records a seal of `department` in the store (audited as `seal.create`).
+pub fn record(
+    open: &mut OpenCa,
     seal: &Seal,
-    req: &CreateRequest,
+    department: &str,
+    actor: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let info = seal.info();
+    let record = SealRecord {
+        es_id: info.es_id.clone(),
+        name: info.name.clone(),
+        seal_type: info.seal_type.name().to_string(),
+        department: department.to_string(),
+        valid_from: info.valid_from,
+        valid_until: info.valid_until,
+        created_at: info.created,
+        der: seal.to_der().to_vec(),
+    };
+    open.store
+        .record_seal(&record, actor, now)
+        .map_err(store_error)?;
+    Ok(())
+}
+
+pub fn created(
+    seal: &Seal,
+    department: &str,
+    out: &Path,
     holders: &Holders,
     allowed: Vec<Allowed>,
 ) -> CreatedSeal {
     let info = seal.info();
     let pic = &info.picture;
     CreatedSeal {
-        department: req.department.clone(),
+        department: department.to_string(),
         es_id: info.es_id.clone(),
         holders: holders
             .ders
@@ -347,7 +405,7 @@ fn created(
             .collect(),
         image: format!("{} {}x{} mm", pic.format, pic.width_mm, pic.height_mm),
         name: info.name.clone(),
-        out: req.out.clone(),
+        out: out.to_path_buf(),
         seal_type: info.seal_type.name(),
         type_zh: info.seal_type.chinese_name(),
         valid_from: info.valid_from,
@@ -365,11 +423,33 @@ pub fn check_holder(
     home_chain: &[Vec<u8>],
     now: OffsetDateTime,
 ) -> Result<(Vec<u8>, OffsetDateTime)> {
-    let (holder, mut intermediates) = read_cert_bundle(path)?;
+    let (holder, intermediates) = read_cert_bundle(path)?;
+    check_holder_parts(
+        open,
+        &path.display().to_string(),
+        holder,
+        intermediates,
+        anchors,
+        home_chain,
+        now,
+    )
+}
+
+/// Checks a holder certificate (`label` names it) and the chain that came with it, as
+/// [`check_holder`] does for a file.
+pub fn check_holder_parts(
+    open: &OpenCa,
+    label: &str,
+    holder: Vec<u8>,
+    mut intermediates: Vec<Vec<u8>>,
+    anchors: &[Vec<u8>],
+    home_chain: &[Vec<u8>],
+    now: OffsetDateTime,
+) -> Result<(Vec<u8>, OffsetDateTime)> {
     intermediates.extend(home_chain.iter().cloned());
     let refuse = |why: String| {
         hinted(
-            format!("holder certificate `{}` {why}", path.display()),
+            format!("holder certificate `{label}` {why}"),
             "issue holders with `govpki cert issue --profile seal`; pass --holder-trust ROOT for holders another CA certified",
         )
     };
@@ -383,12 +463,12 @@ pub fn check_holder(
         at: now,
         purpose: Some(Purpose::DocumentSigning),
     })
-    .with_context(|| format!("verifying holder certificate `{}`", path.display()))?;
+    .with_context(|| format!("verifying holder certificate `{label}`"))?;
     if let Some(reason) = verdict.why_not_valid() {
         return Err(refuse(format!("does not validate: {reason}")));
     }
-    let parsed = input::parse_cert(&holder)
-        .with_context(|| format!("reading certificate `{}`", path.display()))?;
+    let parsed =
+        input::parse_cert(&holder).with_context(|| format!("reading certificate `{label}`"))?;
     if parsed.is_ca() {
         return Err(refuse(
             "is a CA certificate, which cannot hold a seal".into(),

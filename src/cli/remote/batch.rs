@@ -97,13 +97,32 @@ pub(super) fn issue<S: NewKeySpelling + Send + Sync + 'static>(
     let mut issued = 0usize;
     for p in &prepared {
         let row = p.row.row;
-        let done = issue_row(p, &base, &out_dir, algorithm, protection.as_ref(), force, ctx, client)
-            .with_context(|| {
-                format!(
+        let done = match issue_row(
+            p,
+            &base,
+            &out_dir,
+            algorithm,
+            protection.as_ref(),
+            force,
+            ctx,
+            client,
+        ) {
+            Ok(done) => done,
+            // A deny keeps its own verdict (exit 1); the rows before it stay issued.
+            Err(e) if e.downcast_ref::<ops::PolicyDenied>().is_some() => {
+                ctx.out.warn(&format!(
                     "batch file `{}` row {row}: {issued} certificates of the batch were issued before it",
                     batch.display()
-                )
-            })?;
+                ));
+                return Err(e);
+            }
+            Err(e) => {
+                return Err(e.context(format!(
+                    "batch file `{}` row {row}: {issued} certificates of the batch were issued before it",
+                    batch.display()
+                )));
+            }
+        };
         issued += 1;
         if ctx.out.is_json() {
             ctx.out.json(&done)?;

@@ -507,6 +507,60 @@ fn through_the_service_the_cli_acts_as_locally_and_refuses_what_it_must() {
         };
         assert_eq!(post(), "200");
         assert_eq!(post(), "401");
+
+        // A request of version 2 whose signed operative content is not what its body asks is
+        // refused (400) before anything is asked or done; with the body's own, it is carried
+        // out.
+        let post_v2 = |operative: &govpki::audit::proof::Operative, nonce: u8| {
+            let envelope = govpki::api::sign_request_v2(
+                &ca_der,
+                &operator,
+                &key,
+                &body,
+                &["crl.publish ca/连云港市电子政务根CA".to_string()],
+                now,
+                [nonce; 16],
+                operative,
+            )
+            .unwrap();
+            let file = env.path(&format!("envelope-{nonce}.json"));
+            std::fs::write(&file, &envelope).unwrap();
+            let answer = env.path(&format!("answer-{nonce}.json"));
+            let code = tool(
+                "curl",
+                [
+                    "-s",
+                    "--insecure",
+                    "-o",
+                    answer.to_str().unwrap(),
+                    "-w",
+                    "%{http_code}",
+                    "--data-binary",
+                    &format!("@{}", file.to_str().unwrap()),
+                    &format!("{intranet}/api/v1/crl/generate"),
+                ],
+            )
+            .stdout
+            .trim()
+            .to_string();
+            (code, std::fs::read_to_string(answer).unwrap_or_default())
+        };
+        let audit_before = env.ok("home", &["--json", "audit", "show"]);
+        let (code, answer) = post_v2(
+            &govpki::audit::proof::Operative::SealRevoke {
+                es_id: "0011".into(),
+            },
+            8,
+        );
+        assert_eq!(code, "400", "{answer}");
+        assert!(answer.contains("operative content"), "{answer}");
+        assert_eq!(
+            env.ok("home", &["--json", "audit", "show"]),
+            audit_before,
+            "a refused request leaves no record"
+        );
+        let (code, answer) = post_v2(&govpki::audit::proof::Operative::CrlGenerate {}, 9);
+        assert_eq!(code, "200", "{answer}");
     }
 
     drop(server);

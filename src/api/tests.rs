@@ -344,3 +344,50 @@ fn a_revocation_names_at_most_a_thousand_serials_and_duplicates_count_once() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_operative_content_of_a_v2_request_is_signed_and_a_change_or_junk_is_refused() {
+    use crate::audit::proof::Operative;
+    let p = party(Algorithm::P256);
+    let asked = Operative::Revoke {
+        serials: vec!["0A".into()],
+        reason: "keyCompromise".into(),
+    };
+    let bytes = sign_request_v2(
+        &p.ca,
+        &p.cert,
+        &p.key,
+        &revoke_body(),
+        &asks(),
+        NOW,
+        [9; 16],
+        &asked,
+    )
+    .unwrap();
+    let opened = open_request(&bytes, &p.ca, NOW, WINDOW).unwrap();
+    assert_eq!(opened.operative(), Some(asked.to_text().as_str()));
+    assert!(
+        opened
+            .statement()
+            .starts_with(b"govpki request statement v2\0")
+    );
+    // Another serial put in after signing: the signature no longer verifies.
+    let mut e = envelope(&bytes);
+    e.operative = Some(
+        Operative::Revoke {
+            serials: vec!["0B".into()],
+            reason: "keyCompromise".into(),
+        }
+        .to_text(),
+    );
+    assert!(matches!(reopen(&e, &p), Err(ApiError::BadProof { .. })));
+    // Dropped: read as a version 1 statement, which the operator did not sign.
+    e.operative = None;
+    assert!(matches!(reopen(&e, &p), Err(ApiError::BadProof { .. })));
+    // Not the JSON of an operative content: malformed, before the signature is checked.
+    e.operative = Some("{\"verb\":\"cert.burn\"}".into());
+    assert!(matches!(reopen(&e, &p), Err(ApiError::Malformed { .. })));
+    // A version 1 request still opens, without one.
+    let v1 = open_request(&signed(&p, &revoke_body()), &p.ca, NOW, WINDOW).unwrap();
+    assert_eq!(v1.operative(), None);
+}

@@ -1,6 +1,8 @@
-//! The CLI as a client of `govpki serve` (`--ca URL`, docs/api.md): `cert issue`, `cert revoke`,
-//! `cert release`, `crl generate` and `seal revoke` are signed by the operator (`--as`,
-//! `--as-key`) and carried out by the server, and print what they print locally (text and
+//! The CLI as a client of `govpki serve` (`--ca URL`, docs/api.md): `cert issue` (one, or
+//! `--batch`, one request per row: `batch`), `cert revoke`, `cert release`, `crl generate`,
+//! `seal create` (`seal`) and `seal revoke` are signed by the operator (`--as`, `--as-key`),
+//! each request with its operative content (request statement v2), and carried out by the
+//! server, and print what they print locally (text and
 //! `--json`); a deny exits 1 with the server's explanation, any other refusal 2 with its error
 //! and hint. Other verbs are not offered over `--ca`.
 //!

@@ -224,6 +224,8 @@ pub struct CertRowState {
     pub status: String,
     /// [`revocation_row`] of its revocation, if there is one.
     pub revocation: Option<String>,
+    /// The SHA-256 of the certificate's SubjectPublicKeyInfo (`None`: it does not parse).
+    pub spki: Option<String>,
 }
 
 /// What one seal row holds, as the store reads it.
@@ -264,6 +266,8 @@ struct Expect {
 #[derive(Debug, Clone)]
 struct CertExpect {
     issued: Expect,
+    /// The key the `cert.issue` record says it certified (`; spki=`), in logs that keep it.
+    spki: Option<String>,
     status: &'static str,
     revocation: Option<Expect>,
 }
@@ -345,6 +349,7 @@ pub fn replay(records: &[Record]) -> Result<Ledger, Mismatch> {
                 ledger.certs.insert(
                     serial,
                     CertExpect {
+                        spki: field(&r.outcome, "spki").map(str::to_string),
                         issued: expect,
                         status: "valid",
                         revocation: None,
@@ -452,6 +457,19 @@ impl Ledger {
                 continue;
             };
             check(&what, &e.issued, &c.row, &mut bad);
+            // The key the record names (which a request to the CA service is held to) must be
+            // the stored certificate's: a row hash alone binds whatever DER the CA stored.
+            if let Some(recorded) = &e.spki
+                && c.spki.as_ref() != Some(recorded)
+            {
+                bad(
+                    Some(e.issued.seq),
+                    format!(
+                        "{what} in the store certifies another key than record {} names",
+                        e.issued.seq
+                    ),
+                );
+            }
             if c.status != e.status {
                 let seq = e.revocation.as_ref().map_or(e.issued.seq, |r| r.seq);
                 bad(
@@ -609,6 +627,7 @@ mod tests {
                 row: row.clone(),
                 status: "valid".into(),
                 revocation: None,
+                spki: None,
             }],
             ..StoreRows::default()
         };
@@ -643,6 +662,40 @@ mod tests {
             c.not_provable,
             vec!["certificate `0A` (record 2)".to_string()]
         );
+    }
+
+    #[test]
+    fn a_stored_certificate_of_another_key_than_its_record_names_is_a_mismatch() {
+        // The CA recorded the key asked (`spki=aa`) with the row hash of the DER it stored: the
+        // row agrees, but the stored certificate certifies another key.
+        let row = cert_row("0A", "CN=a", None, "person", 1, 2, 3, b"der");
+        let rows = |spki: Option<&str>| StoreRows {
+            certs: vec![CertRowState {
+                serial: "0A".into(),
+                row: row.clone(),
+                status: "valid".into(),
+                revocation: None,
+                spki: spki.map(str::to_string),
+            }],
+            ..StoreRows::default()
+        };
+        let log = [
+            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
+            rec(
+                2,
+                "cert.issue",
+                "0A person CN=a",
+                &with_field(&with_field("ok", "spki", "aa"), "row", &row),
+            ),
+        ];
+        let ledger = replay(&log).unwrap();
+        assert!(ledger.compare(&rows(Some("aa"))).mismatches.is_empty());
+        let c = ledger.compare(&rows(Some("bb")));
+        assert_eq!(c.mismatches.len(), 1, "{c:?}");
+        assert_eq!(c.mismatches[0].seq, Some(2));
+        assert!(c.mismatches[0].reason.contains("another key"), "{c:?}");
+        // A certificate that does not parse certifies no key.
+        assert_eq!(ledger.compare(&rows(None)).mismatches.len(), 1);
     }
 
     #[test]

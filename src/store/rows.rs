@@ -169,20 +169,24 @@ impl Store {
             .into_iter()
             .collect();
         let mut statuses: HashMap<String, String> = HashMap::new();
+        // The certified key of each certificate, for the records that name it.
+        let mut spkis: HashMap<String, Option<String>> = HashMap::new();
         {
             let mut stmt = conn
-                .prepare("SELECT serial, status FROM certs")
+                .prepare("SELECT serial, status, der FROM certs")
                 .map_err(self.db_err("reading bound rows"))?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                        r.get::<_, Option<Vec<u8>>>(2)?.unwrap_or_default(),
                     ))
                 })
                 .map_err(self.db_err("reading bound rows"))?;
             for row in rows {
-                let (serial, status) = row.map_err(self.db_err("reading bound rows"))?;
+                let (serial, status, der) = row.map_err(self.db_err("reading bound rows"))?;
+                spkis.insert(serial.clone(), crate::audit::proof::spki_fingerprint(&der));
                 statuses.insert(serial, status);
             }
         }
@@ -191,6 +195,7 @@ impl Store {
             out.certs.push(CertRowState {
                 status: statuses.remove(&serial).unwrap_or_default(),
                 revocation: revocations.remove(&serial),
+                spki: spkis.remove(&serial).flatten(),
                 serial,
                 row,
             });

@@ -404,3 +404,105 @@ fn a_seal_made_and_revoked_through_the_service_is_invalid_with_the_served_status
     // Every act is signed by its operator, the CA and held to the request.
     env.ok("home", &["audit", "verify"]);
 }
+
+#[test]
+fn what_the_service_cannot_do_is_refused_on_the_client_before_anything_is_sent() {
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    env.ok(
+        "home",
+        &[
+            "ca",
+            "init",
+            "--subject",
+            "CN=根CA,O=连云港市人民政府,C=CN",
+            "--no-passphrase",
+        ],
+    );
+    std::fs::write(env.path("officer.pem"), "").unwrap();
+    std::fs::write(env.path("officer.key"), "").unwrap();
+    std::fs::write(
+        env.path("b.yaml"),
+        "- subject: CN=a,OU=b,O=c,C=CN\n  profile: person\n",
+    )
+    .unwrap();
+    // Nothing listens here: a refusal that reached the network would be a connection error.
+    let url = "https://127.0.0.1:9";
+    let holder = env.p("holder.pem");
+    let out = env.p("x.esl");
+    let b = env.p("b.yaml");
+    let dir = env.p("outdir");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            seal_create_args(
+                &out,
+                &holder,
+                &["--authority-cert", &holder, "--authority-key", &holder],
+            ),
+            "--authority-cert and --authority-key are not offered over --ca",
+        ),
+        (
+            seal_create_args(&out, &holder, &["--passphrase-file", &holder]),
+            "--passphrase-file is the server's",
+        ),
+        (
+            vec![
+                "cert",
+                "issue",
+                "--batch",
+                &b,
+                "--out-dir",
+                &dir,
+                "--subject",
+                "CN=x",
+            ],
+            "--batch takes every request from the file",
+        ),
+        (
+            vec![
+                "cert",
+                "issue",
+                "--batch",
+                &b,
+                "--out-dir",
+                &dir,
+                "--path-len",
+                "0",
+            ],
+            "sub-ca constraints",
+        ),
+        (
+            vec![
+                "cert",
+                "issue",
+                "--batch",
+                &b,
+                "--out-dir",
+                &dir,
+                "--passphrase-file",
+                &b,
+            ],
+            "--passphrase-file is the server's",
+        ),
+        (
+            vec![
+                "cert",
+                "issue",
+                "--profile",
+                "person",
+                "--csr",
+                &b,
+                "--out-dir",
+                &dir,
+            ],
+            "--out-dir is for --batch",
+        ),
+    ];
+    for (args, message) in cases {
+        let (code, _, err) = env.remote(url, "officer", &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    assert!(!env.path("outdir").exists());
+}

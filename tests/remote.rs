@@ -730,7 +730,10 @@ fn a_batch_through_the_service_prints_the_local_lines_and_a_kill_9_loses_no_repo
     let url = server.url("intranet").to_string();
 
     // A whole batch: the local batch's JSON lines, the files in --out-dir, the keys made here.
+    // A key a dead run left pending in --out-dir is never overwritten.
     let small = batch_file(&env, 3);
+    std::fs::create_dir_all(env.path("out3")).unwrap();
+    std::fs::write(env.path("out3/.pending-2.key"), "left by a dead run").unwrap();
     let (code, out, err) = remote(
         &env,
         &url,
@@ -777,12 +780,15 @@ fn a_batch_through_the_service_prints_the_local_lines_and_a_kill_9_loses_no_repo
     }
     let key = std::fs::read_to_string(lines[1]["key"].as_str().unwrap()).unwrap();
     assert!(key.contains("PRIVATE KEY"));
-    assert!(
-        std::fs::read_dir(env.path("out3")).unwrap().all(|e| !e
-            .unwrap()
-            .file_name()
-            .to_string_lossy()
-            .contains("pending"))
+    let pending: Vec<String> = std::fs::read_dir(env.path("out3"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("pending"))
+        .collect();
+    assert_eq!(pending, [".pending-2.key"]);
+    assert_eq!(
+        std::fs::read_to_string(env.path("out3/.pending-2.key")).unwrap(),
+        "left by a dead run"
     );
     // Text mode: the local summary line.
     let again = batch_file(&env, 2);

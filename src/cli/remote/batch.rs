@@ -12,7 +12,7 @@
 //! with the rows before it issued and reported, as a local batch stops at a failed chunk.
 //!
 //! A key the client generates for a row without a CSR is written first as
-//! `.pending-<row>.key` in `--out-dir` (never sent), and renamed `<serial>.key` once its
+//! `.pending-<row>-<random>.key` in `--out-dir` (never sent), and renamed `<serial>.key` once its
 //! certificate is issued; a refused row's key is removed. A client that dies between the answer
 //! and the rename leaves the key under its pending name, never lost.
 
@@ -154,7 +154,14 @@ fn issue_row(
     client: &Client,
 ) -> Result<serde_json::Value> {
     let row = &p.row;
-    let pending = out_dir.join(format!(".pending-{}.key", row.row));
+    // A name of this run's own: a key left pending by a run that died after its certificate
+    // was issued is never overwritten.
+    let tag = ops::secrets::random16(&SystemRandom)?;
+    let pending = out_dir.join(format!(
+        ".pending-{}-{}.key",
+        row.row,
+        hex::encode(tag.get(..4).unwrap_or_default())
+    ));
     let (csr, generated) = match &row.csr {
         Some(rel) => (common::read_file(&base.join(rel), "CSR")?, false),
         None => {
@@ -172,7 +179,7 @@ fn issue_row(
                     key_out: pending.clone(),
                     protection: protection.key_protection(),
                     out: None,
-                    force: true,
+                    force: false,
                 },
                 &SystemRandom,
             )?;

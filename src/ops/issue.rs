@@ -89,6 +89,11 @@ impl Prepared {
     pub fn subject(&self) -> &Dn {
         &self.dn
     }
+
+    /// The SANs the certificate will carry.
+    pub fn sans(&self) -> &[San] {
+        &self.sans
+    }
 }
 
 /// The default validity of a profile: ten years for a CA, two otherwise.

@@ -34,11 +34,13 @@ use crate::ca::when::rfc3339;
 
 mod grants;
 mod request;
+mod standing;
 #[cfg(test)]
 mod tests;
 
 pub use grants::RoleGrants;
 pub use request::{ask_texts, authorize_request};
+pub use standing::could_act;
 
 /// One question for the policy engine.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -48,9 +48,8 @@ checked\" and the verdict may still be valid; --require-revocation makes it inde
 --ocsp, the signer's and the seal maker's certificates that no CRL settles are asked about over
 HTTP (RFC 6960/5019) at URL, else at the certificate's AIA OCSP URL: revoked is judged as a CRL
 entry, an unknown, unreachable or unverifiable answer is indeterminate, and the check says
-\"decided by OCSP URL\". Seal
-revocation comes from this home's store (for seals this home made) and from seal status lists
-(--seal-status, see `govpki seal status-list`), with the same rule.
+\"decided by OCSP URL\". Seal revocation comes from this home's store (for seals this home made)
+and from seal status lists (--seal-status, see `govpki seal status-list`), with the same rule.
 
 Output: the text report per document; with --json, one JSON object per line per document (JSON
 lines), each with `document`, `verdict` (valid, invalid, indeterminate, or error when the

@@ -22,20 +22,20 @@ use time::OffsetDateTime;
 
 use super::sources::SealStatusSources;
 use super::{OBJECT_LIMIT, open_home, read_crls, signature_path, with_home_revocations};
-use crate::ca::crl::Reason;
-use crate::ca::verify::{IndeterminateReason, Undecided};
 use crate::ops::common;
 use crate::ops::hinted;
-use crate::pkix::Cert;
-use crate::pkix::validate::{OnlineAnswer, OnlineRevocation};
+use crate::pkix::validate::OnlineRevocation;
 use crate::seal::chain::{AtTimeChecker, ChainSetupError};
 use crate::seal::{
-    ChainCheck, ChainChecker, ChainFailure, ChainRole, CheckId, JudgedAt, ListedRevocation,
-    Picture, RevocationUnknown, RevokedBecause, RevokedSeals, SealError, SesSignature,
-    SignatureCheck, SignatureFile, Unsettled, VerificationReport, VerifyOptions,
-    hash_document_with, looks_like_ses, parse_signature, verify_document_at, verify_ses,
+    ChainCheck, ChainChecker, ChainRole, JudgedAt, Picture, RevokedSeals, SealError, SesSignature,
+    SignatureCheck, SignatureFile, VerificationReport, VerifyOptions, hash_document_with,
+    looks_like_ses, parse_signature, verify_document_at, verify_ses,
 };
 use crate::store::files;
+
+mod online;
+
+use online::OnlineChecker;
 
 /// What `seal verify` is given besides the documents.
 pub struct VerifierInputs<'a> {
@@ -376,211 +376,6 @@ fn judge_ses(
     }
     report.document = Some(doc.display().to_string());
     Ok((report, Some(sig.seal().info().picture.clone())))
-}
-
-/// A chain checker that asks OCSP about the signer's and the seal maker's certificate when the
-/// CRLs leave its revocation open, and remembers which checks OCSP decided for the report.
-struct OnlineChecker<'a> {
-    chain: &'a dyn ChainChecker,
-    online: &'a dyn OnlineRevocation,
-    /// Where the issuer of a certificate asked about is looked for (besides the path's).
-    ca_pool: &'a [Vec<u8>],
-    /// The roles OCSP decided, and by which responder (`OCSP <url>`).
-    decided: Mutex<Vec<(ChainRole, String)>>,
-}
-
-impl<'a> OnlineChecker<'a> {
-    fn new(
-        chain: &'a dyn ChainChecker,
-        online: &'a dyn OnlineRevocation,
-        ca_pool: &'a [Vec<u8>],
-    ) -> OnlineChecker<'a> {
-        OnlineChecker {
-            chain,
-            online,
-            ca_pool,
-            decided: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// `checked` once OCSP was asked about `ee_der` where it is open.
-    fn settle(
-        &self,
-        checked: ChainCheck,
-        ee_der: &[u8],
-        intermediates: &[Vec<u8>],
-        at: OffsetDateTime,
-        role: ChainRole,
-        proven: bool,
-    ) -> ChainCheck {
-        if role == ChainRole::TimeStamping {
-            return checked;
-        }
-        let ChainCheck::ValidRevocationUnknown(unknown) = checked else {
-            return checked;
-        };
-        let (Ok(ee), Ok(ee_x509)) = (Cert::from_der(ee_der), crate::ca::input::parse_cert(ee_der))
-        else {
-            return ChainCheck::ValidRevocationUnknown(unknown);
-        };
-        let subject = crate::ca::dn::display_name(ee_x509.subject());
-        if !unknown.0.iter().any(|u| unsettled_subject(u) == subject) {
-            return ChainCheck::ValidRevocationUnknown(unknown);
-        }
-        let issuer_raw = ee_x509.issuer().as_raw();
-        let mut answer = None;
-        for candidate in intermediates.iter().chain(self.ca_pool) {
-            let names_it = crate::ca::input::parse_cert(candidate)
-                .is_ok_and(|c| c.subject().as_raw() == issuer_raw);
-            if !names_it {
-                continue;
-            }
-            let Ok(issuer) = Cert::from_der(candidate) else {
-                continue;
-            };
-            let said = self.online.status(&ee, &issuer);
-            let decided = !matches!(said, OnlineAnswer::Undecided { .. });
-            answer = Some(said);
-            if decided {
-                break;
-            }
-        }
-        let rest: Vec<Unsettled> = unknown
-            .0
-            .iter()
-            .filter(|u| unsettled_subject(u) != subject)
-            .cloned()
-            .collect();
-        let good = |source: String| {
-            self.note(role, source);
-            if rest.is_empty() {
-                ChainCheck::Valid
-            } else {
-                ChainCheck::ValidRevocationUnknown(RevocationUnknown(rest.clone()))
-            }
-        };
-        match answer {
-            Some(OnlineAnswer::Good { source }) => good(source),
-            Some(OnlineAnswer::Revoked {
-                source,
-                revoked_at,
-                reason,
-            }) => {
-                let revoked_at = OffsetDateTime::from_unix_timestamp(revoked_at).unwrap_or(at);
-                let reason = Reason::from_entry(reason);
-                let compromise = matches!(
-                    reason,
-                    Reason::KeyCompromise | Reason::CaCompromise | Reason::AaCompromise
-                );
-                // As a CRL entry counts (`seal::chain`): at or before the signing time, or a
-                // compromised key against a time that is only claimed.
-                let counts = if revoked_at <= at {
-                    Some(RevokedBecause::AtOrBefore)
-                } else if compromise && !proven {
-                    Some(RevokedBecause::CompromiseBeforeUnprovenTime)
-                } else {
-                    None
-                };
-                let Some(counts) = counts else {
-                    return good(source);
-                };
-                self.note(role, source);
-                ChainCheck::Invalid(ChainFailure::Revoked(ListedRevocation {
-                    subject,
-                    serial: hex::encode_upper(ee_x509.raw_serial()),
-                    revoked_at,
-                    reason,
-                    invalidity: None,
-                    at,
-                    counts,
-                }))
-            }
-            Some(OnlineAnswer::Undecided { source, why }) => {
-                ChainCheck::Indeterminate(IndeterminateReason::RevocationUndecided(vec![
-                    Undecided {
-                        subject,
-                        why: None,
-                        online: Some(format!("{source}: {why}")),
-                    },
-                ]))
-            }
-            None => ChainCheck::Indeterminate(IndeterminateReason::RevocationUndecided(vec![
-                Undecided {
-                    subject,
-                    why: None,
-                    online: Some("OCSP: its issuer is not among the certificates given".into()),
-                },
-            ])),
-        }
-    }
-
-    fn note(&self, role: ChainRole, source: String) {
-        if let Ok(mut d) = self.decided.lock()
-            && !d.iter().any(|(r, s)| *r == role && *s == source)
-        {
-            d.push((role, source));
-        }
-    }
-
-    /// Appends `(decided by OCSP <url>)` to the chain checks OCSP decided.
-    fn annotate(&self, report: &mut VerificationReport) {
-        let Ok(decided) = self.decided.lock() else {
-            return;
-        };
-        for (role, source) in decided.iter() {
-            let id = match role {
-                ChainRole::Holder | ChainRole::SesHolder => CheckId::SignerChain,
-                ChainRole::Authority => CheckId::SealAuthorityChain,
-                ChainRole::TimeStamping => continue,
-            };
-            for check in report.checks.iter_mut().filter(|c| c.check == id) {
-                check.detail.push_str(&format!(" (decided by {source})"));
-            }
-        }
-    }
-}
-
-fn unsettled_subject(u: &Unsettled) -> &str {
-    match u {
-        Unsettled::CrlTooOld { subject, .. }
-        | Unsettled::NoVerifiedCrl { subject, .. }
-        | Unsettled::NoCrl { subject, .. }
-        | Unsettled::PinnedWithoutPath { subject } => subject,
-    }
-}
-
-impl ChainChecker for OnlineChecker<'_> {
-    fn check(
-        &self,
-        ee_der: &[u8],
-        intermediates: &[Vec<u8>],
-        at: OffsetDateTime,
-        role: ChainRole,
-    ) -> ChainCheck {
-        let checked = self.chain.check(ee_der, intermediates, at, role);
-        self.settle(checked, ee_der, intermediates, at, role, false)
-    }
-
-    fn check_proven(
-        &self,
-        ee_der: &[u8],
-        intermediates: &[Vec<u8>],
-        at: OffsetDateTime,
-        role: ChainRole,
-    ) -> ChainCheck {
-        let checked = self.chain.check_proven(ee_der, intermediates, at, role);
-        self.settle(checked, ee_der, intermediates, at, role, true)
-    }
-
-    fn seal_signature(
-        &self,
-        cert_der: &[u8],
-        alg: &ObjectIdentifier,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<SignatureCheck, SealError> {
-        self.chain.seal_signature(cert_der, alg, message, signature)
-    }
 }
 
 #[cfg(test)]

@@ -235,6 +235,12 @@ impl Responder {
         })
     }
 
+    /// The status of `serial` (its magnitude) as of the last refresh; `None` when this issuer
+    /// never issued it.
+    pub fn status(&self, serial: &Serial) -> Option<Status> {
+        self.statuses.get(serial.as_bytes()).copied()
+    }
+
     /// How many serials the last refresh signed.
     pub fn len(&self) -> usize {
         self.statuses.len()

@@ -32,11 +32,15 @@ use crate::ca::serial::Serial;
 use crate::ca::verify::{self, VerifyInput};
 use crate::ca::when::rfc3339;
 
+mod grants;
 mod request;
+mod standing;
 #[cfg(test)]
 mod tests;
 
+pub use grants::RoleGrants;
 pub use request::{ask_texts, authorize_request};
+pub use standing::could_act;
 
 /// One question for the policy engine.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,66 +77,6 @@ pub fn ca_name(open: &OpenCa) -> String {
         .and_then(|c| crate::ca::dn::Dn::from_x509(c.subject()).ok())
         .and_then(|d| d.common_name().map(str::to_string));
     segment(cn.as_deref())
-}
-
-/// The roles a new certificate would give its holder, as asks of the one who issues it.
-///
-/// Bindings give roles by subject attributes (`title`, `department`, ...), so whoever may issue
-/// a certificate with a chosen subject could otherwise mint an operator of any role: a
-/// department's registration officer issuing himself `TITLE=安全管理员` would make a CA officer.
-/// Issuing therefore also asks `cert.issue` on `dept/<department>/role/<role>` for every role
-/// the pinned policy's bindings would give the new subject (bound or inherited).
-pub struct RoleGrants {
-    policy: Option<Policy>,
-}
-
-impl RoleGrants {
-    /// The pinned policy of a governed home; an ungoverned home grants no asks.
-    pub fn load(open: &OpenCa) -> Result<RoleGrants> {
-        let policy = match open.meta.policy.as_deref() {
-            Some(path) => Some(policy::load_governing(&open.store, Path::new(path))?.0),
-            None => None,
-        };
-        Ok(RoleGrants { policy })
-    }
-
-    /// The asks of issuing a `profile` certificate to `subject`: the profile's, then one per
-    /// role the subject would hold.
-    pub fn asks(
-        &self,
-        subject: &crate::ca::dn::Dn,
-        profile: crate::ca::profile::Profile,
-    ) -> Vec<Ask> {
-        let dept = segment(subject.department());
-        let mut asks = vec![super::issue::ask(subject, profile)];
-        if let Some(policy) = &self.policy {
-            let holder = subject_of_dn(subject);
-            for role in policy.roles_of(&holder) {
-                asks.push(Ask::new("cert.issue", format!("dept/{dept}/role/{role}")));
-            }
-        }
-        asks
-    }
-}
-
-/// The policy subject a certificate with this DN would present (the attributes bindings
-/// match; `authz::subject_from_cert` reads the same names from a certificate).
-fn subject_of_dn(dn: &crate::ca::dn::Dn) -> authz::Subject {
-    use crate::ca::dn::Attr;
-    let mut s = authz::Subject::new();
-    for (attr, value) in dn.attrs() {
-        let key = match attr {
-            Attr::CommonName => "cn",
-            Attr::OrganizationalUnit => "department",
-            Attr::Organization => "organization",
-            Attr::Country => "country",
-            Attr::Title => "title",
-            Attr::Email => "email",
-            _ => continue,
-        };
-        s.insert(key, value);
-    }
-    s
 }
 
 /// Who runs an operation on a possibly governed home, and from where.

@@ -73,9 +73,11 @@ pub fn asks_of(
     let asks = match body {
         Checked::Issue { .. } => {
             let prepared = prepare_issue(body)?;
-            govern::RoleGrants::load(open)
-                .map_err(failed)?
-                .asks(prepared.subject(), prepared.profile())
+            govern::RoleGrants::load(open).map_err(failed)?.asks(
+                prepared.subject(),
+                prepared.sans(),
+                prepared.profile(),
+            )
         }
         Checked::Revoke { serials, .. } | Checked::Release { serials } => {
             revoke::asks(open, serials, now).map_err(failed)?
@@ -152,9 +154,11 @@ fn run(
         Checked::Issue { .. } => {
             let prepared = prepare_issue(verified.body())?;
             let profile = prepared.profile();
-            let asks = govern::RoleGrants::load(open)
-                .map_err(failed)?
-                .asks(prepared.subject(), profile);
+            let asks = govern::RoleGrants::load(open).map_err(failed)?.asks(
+                prepared.subject(),
+                prepared.sans(),
+                profile,
+            );
             let authorized = authorize(open, &asks)?;
             let issued = issue::issue_with_key(
                 open,

@@ -162,12 +162,14 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
     let https = listeners
         .iter()
         .any(|l| matches!(l.kind, Kind::Https { .. }));
+    let client_revocation = tls::ClientRevocation::default();
     let acceptor = match (&tls, https) {
         (Some(files), true) => Some(TlsAcceptor::from(tls::server_config(
             files,
             hooks.prompt,
             &open.chain(),
             now,
+            client_revocation.clone(),
         )?)),
         (None, true) => bail!("an HTTPS listener (--listen) needs --tls-cert and --tls-key"),
         (_, false) => None,
@@ -179,6 +181,8 @@ fn run_server(config: Config, clock: Clock, hooks: Hooks<'_>) -> anyhow::Result<
     // The OCSP answers: signed now, before any listener is bound, so a delegate that does not
     // fit stops the start.
     let (served_ocsp, ocsp_keeper) = ocsp::start(&open, &key, ocsp, hooks.prompt, now)?;
+    // Client certificates are judged by the same statuses (set before any listener is bound).
+    let _ = client_revocation.set(served_ocsp.clone());
     let ocsp: Option<OcspHandler> = Some(served_ocsp as OcspHandler);
     // The operator API gets a copy of the key unlocked above (its workers open their stores).
     let api = if https {

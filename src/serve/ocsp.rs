@@ -99,6 +99,12 @@ impl Bucket {
 }
 
 impl Served {
+    /// The status of a certificate of this CA as the served answers say (`None`: not one this
+    /// CA's store holds).
+    pub fn status(&self, serial: &crate::ca::serial::Serial) -> Option<crate::ocsp::Status> {
+        self.current().status(serial)
+    }
+
     fn current(&self) -> Arc<Responder> {
         // A poisoned lock still holds a whole responder: it is only ever swapped.
         self.current

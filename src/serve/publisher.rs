@@ -15,7 +15,7 @@ use hyper::body::Bytes;
 use time::{Duration, OffsetDateTime};
 
 use super::conn::Shared;
-use super::routes::{ServedCrl, Snapshot};
+use super::routes::{Condition, CrlFailure, ServedCrl, Snapshot};
 use crate::ca::input::pem_lf;
 use crate::ca::keys::PrivateKey;
 use crate::ops::common::OpenCa;
@@ -48,6 +48,8 @@ pub enum Notice {
 /// The operator who answers for the server's CRLs in a governed home, key unlocked.
 pub struct HeldOperator {
     cert: PathBuf,
+    /// The certificate as read at start, for the standing checks of `/health`.
+    cert_der: Vec<u8>,
     key: PrivateKey,
     domain: Option<String>,
 }
@@ -74,8 +76,10 @@ impl HeldOperator {
             .into());
         };
         let key = crate::ops::secrets::load_key(&spec.key, &spec.passphrase, prompt)?;
+        let cert_der = crate::ops::common::read_cert(&spec.cert)?;
         Ok(Some(HeldOperator {
             cert: spec.cert,
+            cert_der,
             key,
             domain: spec.domain,
         }))
@@ -99,7 +103,15 @@ pub struct Publisher {
     state: Option<StoreState>,
     /// The OCSP answers, refreshed after each poll.
     ocsp: Option<super::ocsp::Keeper>,
+    /// What `/health` reports of the publisher itself.
+    condition: Condition,
+    /// When the operator's standing was last checked.
+    operator_checked: Option<OffsetDateTime>,
 }
+
+/// How often the serving operator's standing is checked without a store change: a policy's
+/// time rule or the certificate's notAfter can end it with nothing committed.
+const OPERATOR_CHECK_EVERY: Duration = Duration::seconds(30);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct StoreState {
@@ -122,6 +134,8 @@ impl Publisher {
             failures: 0,
             state: None,
             ocsp: None,
+            condition: Condition::default(),
+            operator_checked: None,
         }
     }
 
@@ -171,6 +185,29 @@ impl Publisher {
         };
         let ask = govern::Ask::new("crl.publish", format!("ca/{}", govern::ca_name(&self.open)));
         Ok(govern::authorize(&gov, &mut self.open, &[ask], Some(&op.key))?.actor)
+    }
+
+    /// In a governed home, whether the serving operator could still publish at `now` (checked
+    /// after a store change, else every [`OPERATOR_CHECK_EVERY`]); true when that changed.
+    /// Nothing is recorded: a denial is audited when a publication is tried.
+    fn check_operator(&mut self, now: OffsetDateTime, store_moved: bool) -> bool {
+        let Some(op) = &self.operator else {
+            return false;
+        };
+        let due = store_moved
+            || self
+                .operator_checked
+                .is_none_or(|at| now >= at + OPERATOR_CHECK_EVERY || now < at);
+        if !due {
+            return false;
+        }
+        self.operator_checked = Some(now);
+        let ask = govern::Ask::new("crl.publish", format!("ca/{}", govern::ca_name(&self.open)));
+        let unable =
+            govern::could_act(&self.open, &op.cert_der, op.domain.as_deref(), &[ask], now).err();
+        let changed = unable != self.condition.operator_unable;
+        self.condition.operator_unable = unable;
+        changed
     }
 
     /// Signs and publishes a CRL at `now`.
@@ -263,6 +300,7 @@ impl Publisher {
             chain_pem: Bytes::from(chain_pem),
             crl,
             seal_status: self.seal_status.clone(),
+            condition: self.condition.clone(),
         })
     }
 
@@ -296,6 +334,7 @@ impl Publisher {
         }
         let version = self.open.store.data_version().ok();
         let mut store_moved = version.is_some_and(|v| v != self.data_version);
+        changed |= self.check_operator(now, store_moved);
         if store_moved {
             // Most commits (issuance, audit records) leave the CRL's content as it was.
             let state = self.store_state();
@@ -322,12 +361,19 @@ impl Publisher {
                 }
                 self.retry_at = None;
                 self.failures = 0;
+                self.condition.crl_failed = None;
                 (true, Some(notice))
             }
             Err(e) => {
-                self.retry_at = Some(now + retry_delay(self.failures));
+                let retry_at = now + retry_delay(self.failures);
+                self.retry_at = Some(retry_at);
                 self.failures = self.failures.saturating_add(1);
-                (changed, Some(Notice::CrlFailed(e.message())))
+                self.condition.crl_failed = Some(CrlFailure {
+                    error: e.message(),
+                    at: now,
+                    retry_at,
+                });
+                (true, Some(Notice::CrlFailed(e.message())))
             }
         }
     }
@@ -477,6 +523,11 @@ mod tests {
         }
         // 10 s, then 20 s, then 40 s after each failure.
         assert_eq!(tries, vec![1, 11, 31, 71]);
+        // `/health` sees the last failure, its error and the next try.
+        let failure = p.snapshot().unwrap().condition.crl_failed.unwrap();
+        assert_eq!(failure.at, NOW + Duration::seconds(71));
+        assert_eq!(failure.retry_at, NOW + Duration::seconds(151));
+        assert!(!failure.error.is_empty());
         std::fs::remove_dir(&crl).unwrap();
         let (_, notice) = p.tick(NOW + Duration::seconds(160));
         assert!(
@@ -484,6 +535,7 @@ mod tests {
             "{notice:?}"
         );
         assert_eq!(p.failures, 0);
+        assert_eq!(p.snapshot().unwrap().condition.crl_failed, None);
     }
 
     /// A revocation committed while the server publishes, after the CRL read the store, is in

@@ -16,6 +16,11 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::ca::when::rfc3339;
 
+mod health;
+
+use health::health;
+pub use health::{Condition, CrlFailure, HealthStatus, judge_health};
+
 /// An OCSP question as it arrived: a POST body (DER), or what follows `/ocsp/` in a GET
 /// (RFC 5019 §5: base64, possibly %-escaped; the handler decodes it, so a bad one gets an OCSP
 /// `malformedRequest`, not JSON).
@@ -86,6 +91,8 @@ pub struct Snapshot {
     pub crl: ServedCrl,
     /// The seal status list (DER) as `seal status-list` last published it in the home.
     pub seal_status: Option<Bytes>,
+    /// What the publisher knows is wrong with keeping this publication current.
+    pub condition: Condition,
 }
 
 /// Where a request came in: the listener's security domain (`None` on a publication
@@ -305,35 +312,6 @@ fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
         .map(PrimitiveDateTime::assume_utc)
 }
 
-fn health(snapshot: &Snapshot, ocsp: Option<&OcspHandler>, now: OffsetDateTime) -> Response<Bytes> {
-    let fresh = now < snapshot.crl.next_update;
-    let mut body = json!({
-        "status": if fresh { "ok" } else { "crl-expired" },
-        "ca": snapshot.ca_subject,
-        "crl": {
-            "number": snapshot.crl.number,
-            "this_update": rfc3339(snapshot.crl.this_update),
-            "next_update": rfc3339(snapshot.crl.next_update),
-        },
-        "seal_status": snapshot.seal_status.is_some(),
-    });
-    if let (Some(handler), Some(map)) = (ocsp, body.as_object_mut()) {
-        let next = handler.next_update().map(rfc3339);
-        map.insert("ocsp".into(), json!({ "next_update": next }));
-    }
-    let status = if fresh {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    build(
-        status,
-        "application/json",
-        Bytes::from(body.to_string()),
-        &[],
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -350,6 +328,7 @@ mod tests {
             chain_pem: Bytes::from_static(b"chain"),
             crl: ServedCrl::new(vec![0x30, 0], 7, THIS, THIS + time::Duration::days(7)),
             seal_status: None,
+            condition: Condition::default(),
         }
     }
 

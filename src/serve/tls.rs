@@ -2,22 +2,32 @@
 //! issued, valid now, and the private key that matches it; then the rustls configuration (TLS
 //! 1.2 and 1.3, the ring provider, ALPN http/1.1, client certificates asked for but optional).
 //!
-//! Client certificates: rustls checks a presented chain against this CA (signature, validity,
-//! clientAuth) and the chain is kept for the handlers; nothing here decides what an operator
-//! may do. rustls cannot verify SM2 signatures, so an SM2 operator cannot authenticate by TLS:
-//! the coming API authenticates operators by their signature over the request instead.
+//! Client certificates: rustls checks a presented chain against this CA's root (signature,
+//! validity, clientAuth), then [`RevocationChecking`] refuses at the handshake one that this CA
+//! did not issue itself or that is revoked or on hold in the store (as the OCSP answers the
+//! publisher keeps current say: a revocation committed anywhere counts from the publisher's
+//! next poll). Nothing here decides what an operator may do: the operator API authenticates
+//! operators by their signature over each request (docs/api.md), and rustls cannot verify SM2
+//! signatures, so an SM2 operator could not authenticate by TLS anyway.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context as _, bail};
 use time::OffsetDateTime;
 use tokio_rustls::rustls;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::client::danger::HandshakeSignatureValid;
+use tokio_rustls::rustls::pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime,
+};
+use tokio_rustls::rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use tokio_rustls::rustls::{CertificateError, DigitallySignedStruct};
 
 use crate::ca::input;
 use crate::ca::keys::is_sm2_spki;
+use crate::ca::serial::Serial;
 use crate::ca::verify::{Purpose, VerifyInput, verify_chain};
+use crate::ocsp::Status;
 use crate::ops::secrets::{self, Passphrase, Prompt};
 
 /// The `--tls-cert`, `--tls-key` and `--tls-key-passphrase-file` files.
@@ -28,13 +38,20 @@ pub struct TlsFiles {
     pub key_passphrase: Passphrase,
 }
 
+/// Where the client-certificate check reads revocation: the OCSP answers the publisher keeps
+/// current, set once they are first signed (before the first connection is accepted; until
+/// then every client certificate is refused).
+pub type ClientRevocation = Arc<OnceLock<Arc<super::ocsp::Served>>>;
+
 /// Checks the TLS certificate and key against `ca_chain` (this CA first, up to the root) at
-/// `now`, and builds the rustls server configuration.
+/// `now`, and builds the rustls server configuration; client certificates are checked for
+/// revocation with `revocation`.
 pub fn server_config(
     files: &TlsFiles,
     prompt: &dyn Prompt,
     ca_chain: &[Vec<u8>],
     now: OffsetDateTime,
+    revocation: ClientRevocation,
 ) -> anyhow::Result<Arc<rustls::ServerConfig>> {
     let cert_arg = files.cert.display();
     let bytes = crate::ops::common::read_file(&files.cert, "TLS certificate")?;
@@ -80,9 +97,9 @@ pub fn server_config(
         .with_safe_default_protocol_versions()
         .context("the TLS protocol versions")?;
     // Client certificates are asked for, never required (publication needs none), and checked
-    // against this CA's root. A root webpki cannot take as an anchor (an SM2 root) asks none:
-    // rustls could not verify an SM2 chain anyway.
-    let mut config = match client_verifier(ca_chain, provider) {
+    // against this CA's root, then for revocation. A root webpki cannot take as an anchor (an
+    // SM2 root) asks none: rustls could not verify an SM2 chain anyway.
+    let mut config = match client_verifier(ca_chain, provider, revocation) {
         Some(verifier) => builder.with_client_cert_verifier(verifier),
         None => builder.with_no_client_auth(),
     }
@@ -95,17 +112,118 @@ pub fn server_config(
 fn client_verifier(
     ca_chain: &[Vec<u8>],
     provider: Arc<rustls::crypto::CryptoProvider>,
-) -> Option<Arc<dyn rustls::server::danger::ClientCertVerifier>> {
+    revocation: ClientRevocation,
+) -> Option<Arc<dyn ClientCertVerifier>> {
     let root = ca_chain.last()?;
+    let ca = ca_chain.first()?;
     if is_sm2_cert(root) {
         return None;
     }
     let mut roots = rustls::RootCertStore::empty();
     roots.add(CertificateDer::from(root.clone())).ok()?;
-    rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-        .allow_unauthenticated()
-        .build()
-        .ok()
+    let inner =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+            .allow_unauthenticated()
+            .build()
+            .ok()?;
+    let ca_subject = input::parse_cert(ca).ok()?.subject().as_raw().to_vec();
+    Some(Arc::new(RevocationChecking {
+        inner,
+        ca_subject,
+        revocation,
+    }))
+}
+
+/// webpki's client-certificate check (chain to the root, validity, clientAuth), then the
+/// certificate's standing in this CA's store: issued by this CA itself (the only issuer whose
+/// revocations the server knows) and neither revoked nor on hold.
+struct RevocationChecking {
+    inner: Arc<dyn ClientCertVerifier>,
+    /// This CA's subject, DER: the issuer a client certificate must name.
+    ca_subject: Vec<u8>,
+    revocation: ClientRevocation,
+}
+
+impl std::fmt::Debug for RevocationChecking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevocationChecking")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RevocationChecking {
+    /// Whether the end entity is in good standing in this CA's store, as of the last refresh.
+    fn standing(&self, end_entity: &[u8]) -> Result<(), rustls::Error> {
+        let refuse = |e: CertificateError| Err(rustls::Error::InvalidCertificate(e));
+        let Ok(cert) = input::parse_cert(end_entity) else {
+            return refuse(CertificateError::BadEncoding);
+        };
+        if cert.issuer().as_raw() != self.ca_subject.as_slice() {
+            return refuse(CertificateError::UnknownIssuer);
+        }
+        let Ok(serial) = Serial::from_be_bytes(cert.raw_serial()) else {
+            return refuse(CertificateError::BadEncoding);
+        };
+        let Some(served) = self.revocation.get() else {
+            return refuse(CertificateError::UnknownRevocationStatus);
+        };
+        match served.status(&serial) {
+            Some(Status::Revoked { .. }) => refuse(CertificateError::Revoked),
+            // Not in the answers: issued since their last refresh (they are re-signed at the
+            // next poll), so not revoked either; its chain to this CA's key was checked above.
+            Some(Status::Good) | None => Ok(()),
+        }
+    }
+}
+
+impl ClientCertVerifier for RevocationChecking {
+    fn offer_client_auth(&self) -> bool {
+        self.inner.offer_client_auth()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.inner.client_auth_mandatory()
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        self.inner.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        let verified = self
+            .inner
+            .verify_client_cert(end_entity, intermediates, now)?;
+        self.standing(end_entity)?;
+        Ok(verified)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
 }
 
 fn is_sm2_cert(der: &[u8]) -> bool {

@@ -208,7 +208,7 @@ fn open_parent(
     }
     let mut open = OpenCa::open(parent)
         .with_context(|| format!("opening parent CA `{}`", parent.display()))?;
-    let asks = ops::govern::RoleGrants::load(&open)?.asks(subject, Profile::SubCa);
+    let asks = ops::govern::RoleGrants::load(&open)?.asks(subject, &[], Profile::SubCa);
     let authorized = ops::govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
     ctx.out.allowed(&authorized.allowed);
     let actor = authorized.actor;

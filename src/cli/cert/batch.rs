@@ -29,7 +29,7 @@ pub(super) fn issue_batch(job: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let grants = govern::RoleGrants::load(&open)?;
     let asks: Vec<govern::Ask> = prepared
         .iter()
-        .flat_map(|p| grants.asks(&p.row.subject, p.row.profile))
+        .flat_map(|p| grants.asks(&p.row.subject, &p.sans, p.row.profile))
         .collect();
     let authorized = govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
     ctx.out.allowed(&authorized.allowed);

@@ -119,7 +119,11 @@ fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let prepared = prepare_one(&one)?;
     let profile = prepared.profile();
     let mut open = OpenCa::open(&ctx.home)?;
-    let asks = govern::RoleGrants::load(&open)?.asks(prepared.subject(), prepared.profile());
+    let asks = govern::RoleGrants::load(&open)?.asks(
+        prepared.subject(),
+        prepared.sans(),
+        prepared.profile(),
+    );
     let authorized = govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
     ctx.out.allowed(&authorized.allowed);
     let actor = authorized.actor;

@@ -44,9 +44,12 @@ a certificate of the signer's or the authority's chain revoked for keyCompromise
 cACompromise, aACompromise, or with an invalidity date) voids the signature unless a verified
 time-stamp (or --at, the verifier's own statement) shows it existed before that date (the
 invalidity date when earlier). Where no CRL settles it the report says \"revocation not
-checked\" and the verdict may still be valid; --require-revocation makes it indeterminate. Seal
-revocation comes from this home's store (for seals this home made) and from seal status lists
-(--seal-status, see `govpki seal status-list`), with the same rule.
+checked\" and the verdict may still be valid; --require-revocation makes it indeterminate. With
+--ocsp, the signer's and the seal maker's certificates that no CRL settles are asked about over
+HTTP (RFC 6960/5019) at URL, else at the certificate's AIA OCSP URL: revoked is judged as a CRL
+entry, an unknown, unreachable or unverifiable answer is indeterminate, and the check says
+\"decided by OCSP URL\". Seal revocation comes from this home's store (for seals this home made)
+and from seal status lists (--seal-status, see `govpki seal status-list`), with the same rule.
 
 Output: the text report per document; with --json, one JSON object per line per document (JSON
 lines), each with `document`, `verdict` (valid, invalid, indeterminate, or error when the
@@ -100,6 +103,10 @@ pub struct VerifyArgs {
     /// Revocation not settled by a CRL or status list makes the verdict indeterminate (3)
     #[arg(long)]
     pub require_revocation: bool,
+    /// Ask an OCSP responder (http:// URL; without URL, each certificate's AIA OCSP URL) about
+    /// the signer's and the seal maker's certificates the CRLs do not settle
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    pub ocsp: Option<String>,
     /// Write the seal image here (one document only)
     #[arg(long, value_name = "F")]
     pub image_out: Option<PathBuf>,
@@ -128,6 +135,7 @@ pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         seal_authority,
         at,
         require_revocation,
+        ocsp,
         image_out,
         force,
     } = args;
@@ -144,6 +152,23 @@ pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         .as_deref()
         .map(|t| when::parse_time(t).context("--at"))
         .transpose()?;
+    // `--ocsp` alone: each certificate's AIA URL; `--ocsp URL`: that responder. Answers are
+    // judged at the real time, whatever --at says: a response speaks of now.
+    let ocsp = ocsp
+        .map(|url| {
+            let url = Some(url).filter(|u| !u.is_empty());
+            if let Some(u) = &url {
+                crate::ops::ocsp::http::Url::parse(u).map_err(|e| anyhow!("--ocsp: {e}"))?;
+            }
+            let asker: std::sync::Arc<dyn crate::pkix::validate::OnlineRevocation + Send> =
+                std::sync::Arc::new(crate::ops::ocsp::Asker::new(
+                    url,
+                    ctx.now,
+                    crate::ops::ocsp::DEFAULT_TIMEOUT,
+                ));
+            anyhow::Ok(asker)
+        })
+        .transpose()?;
     let verifier = Verifier::new(
         &VerifierInputs {
             home: &ctx.home,
@@ -155,6 +180,7 @@ pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
             seal_authority: &seal_authority,
             at,
             require_revocation,
+            ocsp,
         },
         &|w: &str| ctx.out.warn(w),
     )?;

@@ -3,13 +3,18 @@
 //! document judged at its settled time ([`JudgedAt`]). Prints nothing; warnings go to a
 //! callback.
 //!
+//! With `--ocsp`, the certificates whose revocation the CRLs leave open (the signer's and the
+//! seal maker's) are asked of an OCSP responder ([`OnlineChecker`], the asking injected as
+//! `cert verify --ocsp` injects it): revoked is judged as a CRL entry would be at the signing
+//! time, undecided makes the check indeterminate, and the check says `decided by OCSP <url>`.
+//!
 //! The seal authorities' signatures are checked once per seal and run ([`SealSignatures`]): the
 //! documents of a batch carry the same few seals, and for an SM2 seal that check is a third of
 //! the cost of judging a 100 KB document.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result, anyhow};
 use der::asn1::ObjectIdentifier;
@@ -19,6 +24,7 @@ use super::sources::SealStatusSources;
 use super::{OBJECT_LIMIT, open_home, read_crls, signature_path, with_home_revocations};
 use crate::ops::common;
 use crate::ops::hinted;
+use crate::pkix::validate::OnlineRevocation;
 use crate::seal::chain::{AtTimeChecker, ChainSetupError};
 use crate::seal::{
     ChainCheck, ChainChecker, ChainRole, JudgedAt, Picture, RevokedSeals, SealError, SesSignature,
@@ -26,6 +32,10 @@ use crate::seal::{
     looks_like_ses, parse_signature, verify_document_at, verify_ses,
 };
 use crate::store::files;
+
+mod online;
+
+use online::OnlineChecker;
 
 /// What `seal verify` is given besides the documents.
 pub struct VerifierInputs<'a> {
@@ -44,6 +54,9 @@ pub struct VerifierInputs<'a> {
     /// `--at`.
     pub at: Option<OffsetDateTime>,
     pub require_revocation: bool,
+    /// `--ocsp`: asked about the signer's and the seal maker's certificates when the CRLs
+    /// leave their revocation open (`ops::ocsp::Asker`, or a fake in tests).
+    pub ocsp: Option<Arc<dyn OnlineRevocation + Send>>,
 }
 
 /// A verifier set up for a run.
@@ -54,6 +67,9 @@ pub struct Verifier {
     checker: AtTimeChecker,
     sources: SealStatusSources,
     seals: SealSignatures,
+    ocsp: Option<Arc<dyn OnlineRevocation + Send>>,
+    /// The trust anchors and intermediates, where an OCSP question finds the issuer.
+    ca_pool: Vec<Vec<u8>>,
 }
 
 /// The seal authority signatures a run has checked, by a SHA-256 over everything the answer
@@ -167,6 +183,7 @@ impl Verifier {
             }
             a
         };
+        let ca_pool: Vec<Vec<u8>> = anchors.iter().chain(&intermediates).cloned().collect();
         let crls = read_crls(inputs.crls)?;
         let checker = AtTimeChecker::new(&anchors, &intermediates, &crls).map_err(|e| match e {
             ChainSetupError::BadCrl { index, reason } => anyhow!(
@@ -196,6 +213,8 @@ impl Verifier {
             checker,
             sources,
             seals: SealSignatures::default(),
+            ocsp: inputs.ocsp.clone(),
+            ca_pool,
         })
     }
 
@@ -222,6 +241,8 @@ fn judge_one(
         ref checker,
         ref sources,
         ref seals,
+        ref ocsp,
+        ref ca_pool,
     } = *v;
     // The document first: a missing document is the error to report, not its signature.
     // A device or FIFO is refused at the open (it would never end, or never start).
@@ -271,6 +292,13 @@ fn judge_one(
         &with_crls
     };
     let chain = &RunChecker { chain, seals };
+    let online = ocsp
+        .as_deref()
+        .map(|asker| OnlineChecker::new(chain, asker, ca_pool));
+    let chain: &dyn ChainChecker = match &online {
+        Some(o) => o,
+        None => chain,
+    };
     // The time is settled once (its time-stamp verified once): the seal's status is asked at
     // the time the report judges at.
     let judged = JudgedAt::settle(&sig, chain, now, at);
@@ -290,6 +318,9 @@ fn judge_one(
             revoked_seals: &revoked,
         },
     );
+    if let Some(o) = &online {
+        o.annotate(&mut report);
+    }
     report.document = Some(doc.display().to_string());
     let picture = sig.seal().map(|s| s.info().picture.clone());
     Ok((report, picture))
@@ -310,12 +341,25 @@ fn judge_ses(
         ref checker,
         ref sources,
         ref seals,
+        ref ocsp,
+        ref ca_pool,
     } = *v;
     let sig = SesSignature::from_der(bytes)
         .with_context(|| format!("reading signature `{}`", sig_path.display()))?;
     let hash = hash_document_with(crate::seal::DigestAlgorithm::Sm3, file)
         .with_context(|| format!("reading document `{}`", doc.display()))?;
     let revoked = sources.for_seal(sig.seal(), sig.judged_at(at).at, now);
+    let run = RunChecker {
+        chain: checker,
+        seals,
+    };
+    let online = ocsp
+        .as_deref()
+        .map(|asker| OnlineChecker::new(&run, asker, ca_pool));
+    let chain: &dyn ChainChecker = match &online {
+        Some(o) => o,
+        None => &run,
+    };
     let mut report = verify_ses(
         &sig,
         &hash,
@@ -323,13 +367,13 @@ fn judge_ses(
             now,
             at,
             require_revocation,
-            chain: &RunChecker {
-                chain: checker,
-                seals,
-            },
+            chain,
             revoked_seals: &revoked,
         },
     );
+    if let Some(o) = &online {
+        o.annotate(&mut report);
+    }
     report.document = Some(doc.display().to_string());
     Ok((report, Some(sig.seal().info().picture.clone())))
 }

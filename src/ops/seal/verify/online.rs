@@ -1,0 +1,409 @@
+//! `seal verify --ocsp`: a chain checker over the run's that asks OCSP about the signer's and
+//! the seal maker's certificate where the CRLs leave its revocation open. The asking is
+//! injected (`ops::ocsp::Asker` over HTTP, or a fake); the answer is judged as a CRL entry is
+//! (`seal::chain`): revoked at or before the signing time, or for a compromised key against a
+//! time that is only claimed, is invalid; undecided is indeterminate.
+
+use std::sync::Mutex;
+
+use der::asn1::ObjectIdentifier;
+use time::OffsetDateTime;
+
+use crate::ca::crl::Reason;
+use crate::ca::verify::{IndeterminateReason, Undecided};
+use crate::pkix::Cert;
+use crate::pkix::validate::{OnlineAnswer, OnlineRevocation};
+use crate::seal::{
+    ChainCheck, ChainChecker, ChainFailure, ChainRole, CheckId, ListedRevocation,
+    RevocationUnknown, RevokedBecause, SealError, SignatureCheck, Unsettled, VerificationReport,
+};
+
+/// A chain checker that asks OCSP about the signer's and the seal maker's certificate when the
+/// CRLs leave its revocation open, and remembers which checks OCSP decided for the report.
+pub(super) struct OnlineChecker<'a> {
+    chain: &'a dyn ChainChecker,
+    online: &'a dyn OnlineRevocation,
+    /// Where the issuer of a certificate asked about is looked for (besides the path's).
+    ca_pool: &'a [Vec<u8>],
+    /// The roles OCSP decided, and by which responder (`OCSP <url>`).
+    decided: Mutex<Vec<(ChainRole, String)>>,
+}
+
+impl<'a> OnlineChecker<'a> {
+    pub(super) fn new(
+        chain: &'a dyn ChainChecker,
+        online: &'a dyn OnlineRevocation,
+        ca_pool: &'a [Vec<u8>],
+    ) -> OnlineChecker<'a> {
+        OnlineChecker {
+            chain,
+            online,
+            ca_pool,
+            decided: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// `checked` once OCSP was asked about `ee_der` where it is open.
+    fn settle(
+        &self,
+        checked: ChainCheck,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+        proven: bool,
+    ) -> ChainCheck {
+        if role == ChainRole::TimeStamping {
+            return checked;
+        }
+        let ChainCheck::ValidRevocationUnknown(unknown) = checked else {
+            return checked;
+        };
+        let (Ok(ee), Ok(ee_x509)) = (Cert::from_der(ee_der), crate::ca::input::parse_cert(ee_der))
+        else {
+            return ChainCheck::ValidRevocationUnknown(unknown);
+        };
+        let subject = crate::ca::dn::display_name(ee_x509.subject());
+        if !unknown.0.iter().any(|u| unsettled_subject(u) == subject) {
+            return ChainCheck::ValidRevocationUnknown(unknown);
+        }
+        let issuer_raw = ee_x509.issuer().as_raw();
+        let mut answer = None;
+        for candidate in intermediates.iter().chain(self.ca_pool) {
+            let names_it = crate::ca::input::parse_cert(candidate)
+                .is_ok_and(|c| c.subject().as_raw() == issuer_raw);
+            if !names_it {
+                continue;
+            }
+            let Ok(issuer) = Cert::from_der(candidate) else {
+                continue;
+            };
+            let said = self.online.status(&ee, &issuer);
+            let decided = !matches!(said, OnlineAnswer::Undecided { .. });
+            answer = Some(said);
+            if decided {
+                break;
+            }
+        }
+        let rest: Vec<Unsettled> = unknown
+            .0
+            .iter()
+            .filter(|u| unsettled_subject(u) != subject)
+            .cloned()
+            .collect();
+        let good = |source: String| {
+            self.note(role, source);
+            if rest.is_empty() {
+                ChainCheck::Valid
+            } else {
+                ChainCheck::ValidRevocationUnknown(RevocationUnknown(rest.clone()))
+            }
+        };
+        match answer {
+            Some(OnlineAnswer::Good { source }) => good(source),
+            Some(OnlineAnswer::Revoked {
+                source,
+                revoked_at,
+                reason,
+            }) => {
+                let revoked_at = OffsetDateTime::from_unix_timestamp(revoked_at).unwrap_or(at);
+                let reason = Reason::from_entry(reason);
+                let compromise = matches!(
+                    reason,
+                    Reason::KeyCompromise | Reason::CaCompromise | Reason::AaCompromise
+                );
+                // As a CRL entry counts (`seal::chain`): at or before the signing time, or a
+                // compromised key against a time that is only claimed.
+                let counts = if revoked_at <= at {
+                    Some(RevokedBecause::AtOrBefore)
+                } else if compromise && !proven {
+                    Some(RevokedBecause::CompromiseBeforeUnprovenTime)
+                } else {
+                    None
+                };
+                let Some(counts) = counts else {
+                    return good(source);
+                };
+                self.note(role, source);
+                ChainCheck::Invalid(ChainFailure::Revoked(ListedRevocation {
+                    subject,
+                    serial: hex::encode_upper(ee_x509.raw_serial()),
+                    revoked_at,
+                    reason,
+                    invalidity: None,
+                    at,
+                    counts,
+                }))
+            }
+            Some(OnlineAnswer::Undecided { source, why }) => {
+                ChainCheck::Indeterminate(IndeterminateReason::RevocationUndecided(vec![
+                    Undecided {
+                        subject,
+                        why: None,
+                        online: Some(format!("{source}: {why}")),
+                    },
+                ]))
+            }
+            None => ChainCheck::Indeterminate(IndeterminateReason::RevocationUndecided(vec![
+                Undecided {
+                    subject,
+                    why: None,
+                    online: Some("OCSP: its issuer is not among the certificates given".into()),
+                },
+            ])),
+        }
+    }
+
+    fn note(&self, role: ChainRole, source: String) {
+        if let Ok(mut d) = self.decided.lock()
+            && !d.iter().any(|(r, s)| *r == role && *s == source)
+        {
+            d.push((role, source));
+        }
+    }
+
+    /// Appends `(decided by OCSP <url>)` to the chain checks OCSP decided.
+    pub(super) fn annotate(&self, report: &mut VerificationReport) {
+        let Ok(decided) = self.decided.lock() else {
+            return;
+        };
+        for (role, source) in decided.iter() {
+            let id = match role {
+                ChainRole::Holder | ChainRole::SesHolder => CheckId::SignerChain,
+                ChainRole::Authority => CheckId::SealAuthorityChain,
+                ChainRole::TimeStamping => continue,
+            };
+            for check in report.checks.iter_mut().filter(|c| c.check == id) {
+                check.detail.push_str(&format!(" (decided by {source})"));
+            }
+        }
+    }
+}
+
+fn unsettled_subject(u: &Unsettled) -> &str {
+    match u {
+        Unsettled::CrlTooOld { subject, .. }
+        | Unsettled::NoVerifiedCrl { subject, .. }
+        | Unsettled::NoCrl { subject, .. }
+        | Unsettled::PinnedWithoutPath { subject } => subject,
+    }
+}
+
+impl ChainChecker for OnlineChecker<'_> {
+    fn check(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> ChainCheck {
+        let checked = self.chain.check(ee_der, intermediates, at, role);
+        self.settle(checked, ee_der, intermediates, at, role, false)
+    }
+
+    fn check_proven(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> ChainCheck {
+        let checked = self.chain.check_proven(ee_der, intermediates, at, role);
+        self.settle(checked, ee_der, intermediates, at, role, true)
+    }
+
+    fn seal_signature(
+        &self,
+        cert_der: &[u8],
+        alg: &ObjectIdentifier,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<SignatureCheck, SealError> {
+        self.chain.seal_signature(cert_der, alg, message, signature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::ca::dn::Dn;
+    use crate::ca::issue::{CaUrls, IssueRequest, Issuer, SubCaOptions};
+    use crate::ca::keys::{Algorithm, PrivateKey};
+    use crate::ca::profile::Profile;
+    use crate::ca::serial::Serial;
+
+    const AT: OffsetDateTime = datetime!(2027-01-04 02:00 UTC);
+    const HOLDER: &str = "CN=持有人,O=连云港市人民政府,C=CN";
+
+    /// A root and a seal holder certificate it issued.
+    fn certs() -> (Vec<u8>, Vec<u8>) {
+        let root_key = PrivateKey::generate(Algorithm::P256).unwrap();
+        let root = crate::ca::issue::self_signed_root(
+            &root_key,
+            &Dn::parse("CN=根CA,O=连云港市人民政府,C=CN").unwrap(),
+            &Serial::from_random([7; 16]),
+            AT - time::Duration::days(10),
+            AT + time::Duration::days(3650),
+        )
+        .unwrap();
+        let key = PrivateKey::generate(Algorithm::P256).unwrap();
+        let ee = Issuer::new(&root, &root_key, CaUrls::default())
+            .unwrap()
+            .issue(&IssueRequest {
+                profile: Profile::Seal,
+                subject: Dn::parse(HOLDER).unwrap(),
+                sans: vec![],
+                spki_der: key.spki_der(),
+                serial: Serial::from_random([9; 16]),
+                not_before: AT - time::Duration::days(1),
+                not_after: AT + time::Duration::days(365),
+                sub_ca: SubCaOptions::default(),
+            })
+            .unwrap()
+            .der;
+        (root, ee)
+    }
+
+    /// A chain checker that finds the path valid and these certificates' revocation open.
+    struct Open(Vec<Unsettled>);
+
+    impl ChainChecker for Open {
+        fn check(&self, _: &[u8], _: &[Vec<u8>], _: OffsetDateTime, _: ChainRole) -> ChainCheck {
+            ChainCheck::ValidRevocationUnknown(RevocationUnknown(self.0.clone()))
+        }
+
+        fn check_proven(
+            &self,
+            ee: &[u8],
+            more: &[Vec<u8>],
+            at: OffsetDateTime,
+            role: ChainRole,
+        ) -> ChainCheck {
+            self.check(ee, more, at, role)
+        }
+
+        fn seal_signature(
+            &self,
+            _: &[u8],
+            _: &ObjectIdentifier,
+            _: &[u8],
+            _: &[u8],
+        ) -> Result<SignatureCheck, SealError> {
+            Ok(SignatureCheck::Valid)
+        }
+    }
+
+    struct Says(OnlineAnswer);
+
+    impl OnlineRevocation for Says {
+        fn status(&self, _: &Cert, _: &Cert) -> OnlineAnswer {
+            self.0.clone()
+        }
+    }
+
+    fn no_crl(subject: &str) -> Unsettled {
+        Unsettled::NoCrl {
+            subject: subject.into(),
+            issuer: "CN=根CA,O=连云港市人民政府,C=CN".into(),
+        }
+    }
+
+    const SOURCE: &str = "OCSP http://127.0.0.1/ocsp";
+
+    fn revoked(at: OffsetDateTime, reason: x509_cert::ext::pkix::CrlReason) -> OnlineAnswer {
+        OnlineAnswer::Revoked {
+            source: SOURCE.into(),
+            revoked_at: at.unix_timestamp(),
+            reason: Some(reason),
+        }
+    }
+
+    /// What the checker concludes for the holder with `said`, the signing time proven or not.
+    fn judged(said: OnlineAnswer, open: Vec<Unsettled>, proven: bool) -> (ChainCheck, bool) {
+        let (root, ee) = certs();
+        let inner = Open(open);
+        let says = Says(said);
+        let pool = [root];
+        let checker = OnlineChecker::new(&inner, &says, &pool);
+        let check = if proven {
+            checker.check_proven(&ee, &[], AT, ChainRole::Holder)
+        } else {
+            checker.check(&ee, &[], AT, ChainRole::Holder)
+        };
+        let noted = !checker.decided.lock().unwrap().is_empty();
+        (check, noted)
+    }
+
+    #[test]
+    fn an_ocsp_answer_settles_what_the_crls_leave_open_as_a_crl_entry_would() {
+        use x509_cert::ext::pkix::CrlReason as R;
+        let holder = || vec![no_crl(HOLDER)];
+        let good = OnlineAnswer::Good {
+            source: SOURCE.into(),
+        };
+        assert_eq!(
+            judged(good.clone(), holder(), false),
+            (ChainCheck::Valid, true)
+        );
+        // Another certificate of the path stays open: only the holder was asked about.
+        let (check, _) = judged(good, vec![no_crl(HOLDER), no_crl("CN=业务CA")], false);
+        assert_eq!(
+            check,
+            ChainCheck::ValidRevocationUnknown(RevocationUnknown(vec![no_crl("CN=业务CA")]))
+        );
+
+        // Revoked before the signing time: invalid, whatever the reason.
+        let before = revoked(AT - time::Duration::hours(1), R::Superseded);
+        let (check, noted) = judged(before, holder(), true);
+        assert!(
+            matches!(&check, ChainCheck::Invalid(ChainFailure::Revoked(l))
+                if l.counts == RevokedBecause::AtOrBefore && l.subject == HOLDER),
+            "{check:?}"
+        );
+        assert!(noted);
+        // Revoked after it for a compromised key: invalid against a claimed time only.
+        let after = || revoked(AT + time::Duration::hours(1), R::KeyCompromise);
+        let (check, _) = judged(after(), holder(), false);
+        assert!(
+            matches!(&check, ChainCheck::Invalid(ChainFailure::Revoked(l))
+                if l.counts == RevokedBecause::CompromiseBeforeUnprovenTime),
+            "{check:?}"
+        );
+        assert_eq!(judged(after(), holder(), true).0, ChainCheck::Valid);
+        let superseded = revoked(AT + time::Duration::hours(1), R::Superseded);
+        assert_eq!(judged(superseded, holder(), false).0, ChainCheck::Valid);
+
+        // Undecided (unknown, unreachable): indeterminate, saying what the responder said.
+        let undecided = OnlineAnswer::Undecided {
+            source: SOURCE.into(),
+            why: "the responder does not know the certificate".into(),
+        };
+        let (check, noted) = judged(undecided, holder(), false);
+        assert!(!noted);
+        let ChainCheck::Indeterminate(why) = check else {
+            panic!("{check:?}");
+        };
+        assert!(why.to_string().contains("does not know"), "{why}");
+    }
+
+    #[test]
+    fn settled_checks_and_time_stamp_authorities_are_not_asked() {
+        let (root, ee) = certs();
+        let pool = [root];
+        let says = Says(OnlineAnswer::Undecided {
+            source: SOURCE.into(),
+            why: "asked".into(),
+        });
+        let open = Open(vec![no_crl(HOLDER)]);
+        let checker = OnlineChecker::new(&open, &says, &pool);
+        let check = checker.check(&ee, &[], AT, ChainRole::TimeStamping);
+        assert!(matches!(check, ChainCheck::ValidRevocationUnknown(_)));
+        // The CRLs left nothing open about this certificate: OCSP is not asked.
+        let other = Open(vec![no_crl("CN=别人")]);
+        let checker = OnlineChecker::new(&other, &says, &pool);
+        let check = checker.check(&ee, &[], AT, ChainRole::Holder);
+        assert!(matches!(check, ChainCheck::ValidRevocationUnknown(_)));
+    }
+}

@@ -21,6 +21,7 @@ use crate::ca::issue::{IssueRequest, Issuer, SubCaOptions};
 use crate::ca::keys::{Algorithm, PrivateKey};
 use crate::ca::profile::{Profile, San};
 use crate::ca::serial::Serial;
+use crate::ca::when;
 use crate::store::CertRecord;
 
 /// How a generated key is written.
@@ -49,6 +50,9 @@ impl KeyProtection {
 pub enum KeySource {
     /// A CSR's contents (PEM or DER), read from `path` (named in errors).
     Csr { path: PathBuf, bytes: Vec<u8> },
+    /// A public key already certified (SubjectPublicKeyInfo DER): a renewal keeping its key,
+    /// or a renewal's CSR, verified by [`super::renew`]. Needs a subject.
+    Existing { spki_der: Vec<u8> },
     /// Generate a key of `algorithm` and write it to `key_out`.
     Generate {
         algorithm: Algorithm,
@@ -77,11 +81,33 @@ pub struct Prepared {
     sans: Vec<San>,
     spki_der: Vec<u8>,
     validity: Duration,
+    not_before: Option<OffsetDateTime>,
+    not_after: Option<OffsetDateTime>,
     sub_ca: SubCaOptions,
     new_key: Option<(PrivateKey, PathBuf, KeyProtection)>,
+    /// The certificate this one renews (see [`super::renew`]).
+    renews: Option<Serial>,
 }
 
 impl Prepared {
+    /// Sets explicit bounds (`--not-before`, `--not-after`); `--not-after` replaces the
+    /// validity. Both are checked when issuing ([`crate::ca::when::window`]).
+    pub fn with_bounds(
+        mut self,
+        not_before: Option<OffsetDateTime>,
+        not_after: Option<OffsetDateTime>,
+    ) -> Prepared {
+        self.not_before = not_before;
+        self.not_after = not_after;
+        self
+    }
+
+    /// Marks the certificate as the renewal of `old` (recorded with it, in one transaction).
+    pub(super) fn renewing(mut self, old: Serial) -> Prepared {
+        self.renews = Some(old);
+        self
+    }
+
     pub fn profile(&self) -> Profile {
         self.profile
     }
@@ -91,13 +117,15 @@ impl Prepared {
     }
 }
 
-/// The default validity of a profile: ten years for a CA, two otherwise.
+/// The default validity of a profile: ten years for a CA, two otherwise, never more than the
+/// profile's maximum (398 days for `server`).
 pub fn default_validity(profile: Profile) -> Duration {
-    if profile.is_ca() {
+    let default = if profile.is_ca() {
         Duration::days(3650)
     } else {
         Duration::days(730)
-    }
+    };
+    default.min(profile.max_validity())
 }
 
 /// Checks a request and generates its key; touches no home.
@@ -131,6 +159,12 @@ fn prepare_request(req: Request) -> anyhow::Result<Prepared> {
             };
             (dn, v.spki_der, v.requested_sans, None)
         }
+        KeySource::Existing { spki_der } => {
+            let Some(dn) = subject else {
+                bail!("a certified key needs the subject it is certified for");
+            };
+            (dn, spki_der, vec![], None)
+        }
         KeySource::Generate {
             algorithm,
             key_out,
@@ -158,8 +192,11 @@ fn prepare_request(req: Request) -> anyhow::Result<Prepared> {
         sans,
         spki_der,
         validity,
+        not_before: None,
+        not_after: None,
         sub_ca,
         new_key,
+        renews: None,
     })
 }
 
@@ -255,10 +292,24 @@ fn issue_prepared(
         sans,
         spki_der,
         validity,
+        not_before,
+        not_after,
         sub_ca,
         new_key,
+        renews,
     } = prepared;
     let now = acting.now;
+    // The window is checked before the CA key is unlocked: a refused validity costs nothing.
+    let (not_before, not_after) = window_of(
+        &open.meta.cert_der,
+        profile,
+        now,
+        &when::Requested {
+            not_before,
+            not_after,
+            validity,
+        },
+    )?;
     let loaded;
     let ca_key = match unlocked {
         Some(k) => {
@@ -280,10 +331,8 @@ fn issue_prepared(
         sans,
         spki_der,
         serial: serial.clone(),
-        not_before: now,
-        not_after: now.checked_add(validity).ok_or_else(|| {
-            anyhow::anyhow!("a validity of {validity} after {now} is past the calendar")
-        })?,
+        not_before,
+        not_after,
         sub_ca,
     })?;
     // Write the new key first (refusing to overwrite), so a failed commit can remove it and a
@@ -302,7 +351,11 @@ fn issue_prepared(
         issued_at: now,
         der: issued.der.clone(),
     };
-    if let Err(e) = open.store.record_issued(&[record], acting.actor, now) {
+    let recorded = match &renews {
+        Some(old) => open.store.record_renewal(&record, old, acting.actor, now),
+        None => open.store.record_issued(&[record], acting.actor, now),
+    };
+    if let Err(e) = recorded {
         if let Some((_, path, _)) = &new_key {
             let _ = std::fs::remove_file(path);
         }
@@ -328,6 +381,26 @@ fn issue_prepared(
         out: delivery.out.clone(),
         key_unencrypted: matches!(new_key, Some((_, _, KeyProtection::Unencrypted))),
         key_out: new_key.map(|(_, p, _)| p),
+    })
+}
+
+/// The checked validity window of a `profile` certificate issued by the CA `ca_cert_der`.
+pub fn window_of(
+    ca_cert_der: &[u8],
+    profile: Profile,
+    now: OffsetDateTime,
+    requested: &when::Requested,
+) -> anyhow::Result<(OffsetDateTime, OffsetDateTime)> {
+    let ca = crate::ca::input::parse_cert(ca_cert_der).context("reading the CA certificate")?;
+    let limits = when::Limits {
+        max: profile.max_validity(),
+        profile: profile.name(),
+        ca_not_before: ca.validity().not_before.to_datetime(),
+        ca_not_after: ca.validity().not_after.to_datetime(),
+    };
+    when::window(now, requested, &limits).map_err(|e| match e.hint() {
+        Some(h) => hinted(e.to_string(), h),
+        None => anyhow::Error::new(e),
     })
 }
 

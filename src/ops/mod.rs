@@ -21,6 +21,7 @@ pub mod issue;
 pub mod ocsp;
 pub mod policy;
 pub mod remote;
+pub mod renew;
 pub mod revoke;
 pub mod seal;
 pub mod secrets;

@@ -74,6 +74,8 @@ fn refuse_other_mode(args: &IssueArgs) -> Result<()> {
         algorithm: _,
         san,
         validity,
+        not_before: _,
+        not_after: _,
         out,
         der,
         force: _,
@@ -176,6 +178,8 @@ fn prepare_one(one: &IssueArgs) -> Result<ops::issue::Prepared> {
         }
     }
     let key = key_source(one, subject.is_some())?;
+    let parse_time = |t: &Option<String>| t.as_deref().map(when::parse_time).transpose();
+    let (not_before, not_after) = (parse_time(&one.not_before)?, parse_time(&one.not_after)?);
     Ok(ops::issue::prepare(ops::issue::Request {
         profile,
         subject,
@@ -183,7 +187,8 @@ fn prepare_one(one: &IssueArgs) -> Result<ops::issue::Prepared> {
         validity,
         sub_ca,
         key,
-    })?)
+    })?
+    .with_bounds(not_before, not_after))
 }
 
 /// Where the certificate's public key comes from: the CSR, or a key generated into
@@ -224,12 +229,6 @@ fn print_issued(
     profile: Profile,
     one: &IssueArgs,
 ) -> Result<Outcome> {
-    if issued.capped {
-        ctx.out.warn(&format!(
-            "validity cut to the CA's own end, {}",
-            rfc3339(issued.not_after)
-        ));
-    }
     if ctx.out.is_json() {
         ctx.out.json(&json!({
             "serial": issued.serial.to_hex(),

@@ -82,11 +82,11 @@ pub struct Requested {
 }
 
 /// The limits a validity must keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// The profile's longest validity, and its name (named in the refusal).
     pub max: Duration,
-    pub profile: &'static str,
+    pub profile: String,
     /// The issuing CA certificate's own validity.
     pub ca_not_before: OffsetDateTime,
     pub ca_not_after: OffsetDateTime,
@@ -115,7 +115,7 @@ pub enum WindowError {
         "a validity of {requested} days exceeds the maximum of profile `{profile}`, {max} days"
     )]
     TooLong {
-        profile: &'static str,
+        profile: String,
         requested: i64,
         max: i64,
     },
@@ -186,7 +186,7 @@ pub fn window(
         // Round up: 398 days and one second is 399 days, past a 398-day maximum.
         let requested = span.whole_days() + i64::from(span > Duration::days(span.whole_days()));
         return Err(WindowError::TooLong {
-            profile: limits.profile,
+            profile: limits.profile.clone(),
             requested,
             max: limits.max.whole_days(),
         });
@@ -240,7 +240,7 @@ mod tests {
         let now = datetime!(2026-05-04 10:00 UTC);
         let limits = Limits {
             max: Duration::days(1095),
-            profile: "person",
+            profile: "person".into(),
             ca_not_before: datetime!(2026-01-01 0:00 UTC),
             ca_not_after: datetime!(2036-01-01 0:00 UTC),
         };
@@ -290,7 +290,7 @@ mod tests {
         // Past the CA's end: refused, not cut.
         let short = Limits {
             ca_not_after: datetime!(2026-06-01 0:00 UTC),
-            ..limits
+            ..limits.clone()
         };
         let e = window(now, &req(None, None, 365), &short).unwrap_err();
         assert!(matches!(e, WindowError::AfterCa { .. }), "{e}");
@@ -302,7 +302,7 @@ mod tests {
         assert!(matches!(e, WindowError::Backdated { .. }), "{e}");
         let young = Limits {
             ca_not_before: now - Duration::minutes(10),
-            ..limits
+            ..limits.clone()
         };
         let e = window(now, &req(Some(nb), None, 1), &young).unwrap_err();
         assert!(matches!(e, WindowError::BeforeCa { .. }), "{e}");

@@ -20,6 +20,7 @@ use crate::ca::dn::Dn;
 use crate::ca::issue::{IssueRequest, Issuer, SubCaOptions};
 use crate::ca::keys::{Algorithm, PrivateKey};
 use crate::ca::profile::{Profile, San};
+use crate::ca::profile_yaml::HomeProfile;
 use crate::ca::serial::Serial;
 use crate::ca::when;
 use crate::store::CertRecord;
@@ -87,6 +88,8 @@ pub struct Prepared {
     new_key: Option<(PrivateKey, PathBuf, KeyProtection)>,
     /// The certificate this one renews (see [`super::renew`]).
     renews: Option<Serial>,
+    /// The home profile asked for (`profile` is its base).
+    home: Option<Box<HomeProfile>>,
 }
 
 impl Prepared {
@@ -99,6 +102,13 @@ impl Prepared {
     ) -> Prepared {
         self.not_before = not_before;
         self.not_after = not_after;
+        self
+    }
+
+    /// Issues under a home profile (`profile` must be its base): its usages, SAN rules and
+    /// maximum validity apply, and the store records its name.
+    pub fn with_home_profile(mut self, home: Box<HomeProfile>) -> Prepared {
+        self.home = Some(home);
         self
     }
 
@@ -197,6 +207,7 @@ fn prepare_request(req: Request) -> anyhow::Result<Prepared> {
         sub_ca,
         new_key,
         renews: None,
+        home: None,
     })
 }
 
@@ -226,6 +237,8 @@ pub struct Issued {
     pub serial: Serial,
     pub subject: Dn,
     pub profile: Profile,
+    /// The profile's name as recorded: the built-in's, or the home profile's.
+    pub profile_name: String,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
     /// Whether the validity was cut to the CA's own end.
@@ -297,12 +310,21 @@ fn issue_prepared(
         sub_ca,
         new_key,
         renews,
+        home,
     } = prepared;
     let now = acting.now;
+    if let Some(problem) = home.as_ref().and_then(|h| h.san_problem(&sans)) {
+        bail!(problem);
+    }
+    let (max, profile_name) = match &home {
+        Some(h) => (h.max_validity, h.name.clone()),
+        None => (profile.max_validity(), profile.name().to_string()),
+    };
     // The window is checked before the CA key is unlocked: a refused validity costs nothing.
     let (not_before, not_after) = window_of(
         &open.meta.cert_der,
-        profile,
+        max,
+        &profile_name,
         now,
         &when::Requested {
             not_before,
@@ -325,16 +347,19 @@ fn issue_prepared(
     };
     let issuer = Issuer::new(&open.meta.cert_der, ca_key, open.urls())?;
     let serial = common::fresh_serial(&open.store, acting.rng)?;
-    let issued = issuer.issue(&IssueRequest {
-        profile,
-        subject: dn,
-        sans,
-        spki_der,
-        serial: serial.clone(),
-        not_before,
-        not_after,
-        sub_ca,
-    })?;
+    let issued = issuer.issue_with_usages(
+        &IssueRequest {
+            profile,
+            subject: dn,
+            sans,
+            spki_der,
+            serial: serial.clone(),
+            not_before,
+            not_after,
+            sub_ca,
+        },
+        home.as_ref().map(|h| &h.usages),
+    )?;
     // Write the new key first (refusing to overwrite), so a failed commit can remove it and a
     // committed certificate never lacks its key.
     if let Some((key, path, protection)) = &new_key {
@@ -345,7 +370,7 @@ fn issue_prepared(
         serial: serial.clone(),
         subject: issued.subject.to_string(),
         department: issued.subject.department().map(str::to_string),
-        profile: profile.name().into(),
+        profile: profile_name.clone(),
         not_before: issued.not_before,
         not_after: issued.not_after,
         issued_at: now,
@@ -373,6 +398,7 @@ fn issue_prepared(
         serial,
         subject: issued.subject,
         profile,
+        profile_name,
         not_before: issued.not_before,
         not_after: issued.not_after,
         capped: issued.capped,
@@ -387,14 +413,15 @@ fn issue_prepared(
 /// The checked validity window of a `profile` certificate issued by the CA `ca_cert_der`.
 pub fn window_of(
     ca_cert_der: &[u8],
-    profile: Profile,
+    max: Duration,
+    profile: &str,
     now: OffsetDateTime,
     requested: &when::Requested,
 ) -> anyhow::Result<(OffsetDateTime, OffsetDateTime)> {
     let ca = crate::ca::input::parse_cert(ca_cert_der).context("reading the CA certificate")?;
     let limits = when::Limits {
-        max: profile.max_validity(),
-        profile: profile.name(),
+        max,
+        profile: profile.to_string(),
         ca_not_before: ca.validity().not_before.to_datetime(),
         ca_not_after: ca.validity().not_after.to_datetime(),
     };

@@ -20,6 +20,7 @@ pub mod govern;
 pub mod issue;
 pub mod ocsp;
 pub mod policy;
+pub mod profiles;
 pub mod remote;
 pub mod renew;
 pub mod revoke;

@@ -3,6 +3,7 @@
 mod batch;
 mod issue;
 mod list;
+mod profiles;
 mod release;
 mod renew;
 mod revoke;
@@ -33,6 +34,9 @@ pub enum CertCommand {
     /// Renew a certificate: same subject, profile and SANs, new serial and validity
     #[command(long_about = renew::RENEW_LONG)]
     Renew(renew::RenewArgs),
+    /// List the built-in profiles and this home's own (profiles/NAME.yaml)
+    #[command(long_about = profiles::PROFILES_LONG)]
+    Profiles(profiles::ProfilesArgs),
     /// Release certificates from certificateHold (they are valid again)
     #[command(long_about = RELEASE_LONG)]
     Release(ReleaseArgs),
@@ -167,7 +171,8 @@ EXIT CODES:
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
-    /// Profile: sub-ca, department, person, seal, seal-authority, server, ocsp or tsa
+    /// Profile: sub-ca, department, person, seal, seal-authority, server, ocsp, tsa, or a home
+    /// profile (`cert profiles`)
     #[arg(long, value_name = "P", required_unless_present = "batch")]
     pub profile: Option<String>,
     /// Subject DN, RFC 4514 (replaces the CSR's subject when given with --csr)
@@ -317,6 +322,7 @@ pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {
         CertCommand::Issue(args) => issue::issue(args, ctx),
         CertCommand::Revoke(args) => revoke::revoke(args, ctx),
         CertCommand::Renew(args) => renew::renew(args, ctx),
+        CertCommand::Profiles(args) => profiles::profiles(args, ctx),
         CertCommand::Release(args) => release::release(args, ctx),
         CertCommand::List(args) => list::list(args, ctx),
         CertCommand::Show(args) => show::show(args, ctx),

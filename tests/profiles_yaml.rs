@@ -119,6 +119,35 @@ fn a_home_profile_issues_what_it_defines() {
         pkilint(&issued.cert);
     }
 
+    // A renewal keeps the home profile (its usages and its maximum).
+    let renewed = env
+        .run(&ca.home, ["--json", "cert", "renew", &issued.serial])
+        .success()
+        .json();
+    assert_eq!(json_str(&renewed, "profile"), "staff-1y");
+    let renewed_cert = env.write("zs-2.pem", renewed["pem"].as_str().unwrap());
+    if require_tool("openssl") {
+        let ext = tool(
+            "openssl",
+            [
+                "x509",
+                "-in",
+                p(&renewed_cert),
+                "-noout",
+                "-ext",
+                "extendedKeyUsage",
+            ],
+        )
+        .success()
+        .stdout;
+        assert!(ext.contains("1.2.156.10197.6.1"), "{ext}");
+    }
+    env.run(
+        &ca.home,
+        ["cert", "renew", &issued.serial, "--validity", "2y"],
+    )
+    .code(2);
+
     // Its own rules: the maximum, the required and allowed SANs.
     let before = list(&env, &ca, &[]);
     let key = env.path("x.key");

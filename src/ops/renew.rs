@@ -187,7 +187,11 @@ fn prepare_renewal(open: &OpenCa, req: Request, now: OffsetDateTime) -> anyhow::
             "issue a new certificate with `govpki cert issue`",
         ));
     }
-    let profile: Profile = row.profile.parse()?;
+    // A built-in profile, or the home's own of that name as it reads now.
+    let (profile, home_profile) = match super::profiles::find(open.store.home(), &row.profile)? {
+        super::profiles::Named::Builtin(p) => (p, None),
+        super::profiles::Named::Home(h) => (h.base, Some(h)),
+    };
     if profile.is_ca() {
         return Err(hinted(
             format!(
@@ -238,13 +242,20 @@ fn prepare_renewal(open: &OpenCa, req: Request, now: OffsetDateTime) -> anyhow::
         profile,
         subject: Some(subject.clone()),
         sans,
-        validity: validity.unwrap_or_else(|| issue::default_validity(profile)),
+        validity: validity.unwrap_or_else(|| match &home_profile {
+            Some(h) => h.default_validity,
+            None => issue::default_validity(profile),
+        }),
         sub_ca: Default::default(),
         key,
     })
     .map_err(anyhow::Error::from)?
     .with_bounds(not_before, not_after)
     .renewing(old.clone());
+    let prepared = match home_profile {
+        Some(h) => prepared.with_home_profile(h),
+        None => prepared,
+    };
     Ok(Renewal {
         old,
         profile,

@@ -224,7 +224,7 @@ fn print_renewed(
             "renews": renewed.renews,
             "old_revoked": renewed.old_revoked,
             "subject": issued.subject.to_string(),
-            "profile": issued.profile.name(),
+            "profile": issued.profile_name,
             "not_before": rfc3339(issued.not_before),
             "not_after": rfc3339(issued.not_after),
             "out": issued.out.as_ref().map(|p| p.display().to_string()),

@@ -314,3 +314,130 @@ fn a_renewal_s_validity_is_bounded_like_an_issuance() {
     let run = renew(&env, &ca, &[&old.serial, "--not-after", &until]).success();
     assert_eq!(json_str(&run.json(), "not_after"), until);
 }
+
+/// In a governed home a renewal asks what an issuance of the same profile to the same subject
+/// asks, role grants included (`ops::govern::RoleGrants`): a registration officer renews his
+/// department's clerk but not a CA officer's certificate (exit 1, nothing issued); the CA
+/// officer may; without an operator it is refused (exit 2). Run at the fixed office-hours clock.
+#[test]
+fn in_a_governed_home_a_renewal_is_asked_as_an_issuance() {
+    use common::{CLOCK_OFFSET_VAR, GOVPKI_TEST_BIN, monday_10_shanghai_offset};
+    let env = Env::new();
+    let home = env.path("home");
+    let run = |operator: Option<&Path>, args: &[&str]| -> (i32, String, String) {
+        let mut cmd = std::process::Command::new(GOVPKI_TEST_BIN);
+        if let Some(op) = operator {
+            cmd.args(["--as", p(op), "--as-key", p(&op.with_extension("key"))])
+                .args(["--domain", "intranet"]);
+        }
+        let out = cmd
+            .args(args)
+            .env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
+            .env("GOVPKI_HOME", &home)
+            .env("GOVPKI_CACHE_DIR", env.path("policy-cache"))
+            .env("NO_COLOR", "1")
+            .env("USER", "govpki-test")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let person = |operator: Option<&Path>, name: &str, subject: &str| {
+        let cert = env.path(&format!("{name}.pem"));
+        let key = env.path(&format!("{name}.key"));
+        let (code, out, err) = run(
+            operator,
+            &[
+                "--json",
+                "cert",
+                "issue",
+                "--profile",
+                "person",
+                "--subject",
+                subject,
+                "--key-out",
+                p(&key),
+                "--no-key-passphrase",
+                "--out",
+                p(&cert),
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        let json: Value = serde_json::from_str(&out).unwrap();
+        (cert, json_str(&json, "serial"))
+    };
+    let (code, _, err) = run(
+        None,
+        &[
+            "ca",
+            "init",
+            "--subject",
+            "CN=续期根CA,O=连云港市人民政府,C=CN",
+            "--no-passphrase",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (officer, officer_serial) = person(
+        None,
+        "officer",
+        "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+    );
+    let (ra, _) = person(
+        None,
+        "ra",
+        "CN=孙七,TITLE=注册管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+    );
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let (code, _, err) = run(None, &["ca", "policy", p(&policies)]);
+    assert_eq!(code, 0, "{err}");
+    let (_, clerk) = person(
+        Some(&ra),
+        "clerk",
+        "CN=李雷,OU=信息中心,O=连云港市人民政府,C=CN",
+    );
+
+    let certs = || {
+        let (_, out, _) = run(None, &["--json", "cert", "list"]);
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = certs();
+    // No operator: refused.
+    let (code, _, err) = run(None, &["cert", "renew", &clerk]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--as"), "{err}");
+    // The registration officer renewing a CA officer's certificate: denied by the role grants.
+    let (code, _, err) = run(Some(&ra), &["cert", "renew", &officer_serial]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("dept/信息中心/role/ca-officer"), "{err}");
+    assert_eq!(certs(), before);
+    // His department's clerk: allowed, audited as his act.
+    let (code, _, err) = run(Some(&ra), &["--json", "cert", "renew", &clerk]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(Some(&officer), &["cert", "renew", &officer_serial]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(certs(), before + 2);
+    let (_, out, _) = run(None, &["--json", "audit", "show"]);
+    let records: Value = serde_json::from_str(&out).unwrap();
+    let renewal = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action"] == "cert.renew")
+        .expect("a cert.renew record");
+    assert!(
+        renewal["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("cert:CN=孙七"),
+        "{renewal}"
+    );
+    let (code, _, err) = run(None, &["audit", "verify"]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -170,7 +170,7 @@ fn eku(text: &str) -> Option<Vec<u64>> {
                 .split('.')
                 .map(|a| a.parse::<u64>().ok())
                 .collect::<Option<_>>()?;
-            (arcs.len() >= 2 && arcs[0] <= 2).then_some(arcs)
+            (arcs.len() >= 2 && arcs.first().is_some_and(|a| *a <= 2)).then_some(arcs)
         }
     }
 }

@@ -891,17 +891,19 @@ fn validity_is_capped_by_the_issuer() {
     let root = env.root_ca("root", "p256", &[]);
     let root_after = json_str(&show_json(&env, &root, p(&root.cert)), "not_after");
 
-    // A subordinate asking for more than the root has is cut to the root's end.
+    // A subordinate asking for more than the root has is cut to the root's end (`ca init`).
     let long = env.sub_ca("long", &root, &["--validity", "40y"]);
     assert_eq!(
         json_str(&show_json(&env, &long, p(&long.cert)), "not_after"),
         root_after
     );
 
-    // A short-lived subordinate caps what it issues.
+    // A short-lived subordinate refuses to issue past its own end (issue #12: exit 2 naming
+    // the CA's end, no silent cut), before any key is written or anything recorded.
     let short = env.sub_ca("short", &root, &["--validity", "30d"]);
     let short_after = json_str(&show_json(&env, &short, p(&short.cert)), "not_after");
     let key = env.path("capped.key");
+    let before = list(&env, &short, &[]);
     let run = env
         .run(
             &short.home,
@@ -920,18 +922,16 @@ fn validity_is_capped_by_the_issuer() {
                 "2y",
             ],
         )
-        .success();
-    assert_eq!(json_str(&run.json(), "not_after"), short_after);
+        .code(2);
     assert!(
-        run.stderr.contains("warning:"),
-        "the cut is reported\n{}",
+        run.stderr
+            .contains(&format!("after the CA's own notAfter `{short_after}`")),
+        "the refusal names the CA's end\n{}",
         run.describe()
     );
-    let serial = json_str(&run.json(), "serial");
-    assert_eq!(
-        json_str(row(&list(&env, &short, &[]), &serial), "not_after"),
-        short_after
-    );
+    assert!(!run.stderr.contains("warning:"), "{}", run.describe());
+    assert!(!key.exists());
+    assert_eq!(list(&env, &short, &[]), before);
 
     // Within the issuer's validity, the request is honoured.
     let ok = env.issue(

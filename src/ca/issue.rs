@@ -245,6 +245,16 @@ impl<'a> Issuer<'a> {
 
     /// Signs a certificate for `req`, following its profile.
     pub fn issue(&self, req: &IssueRequest) -> Result<Issued, IssueError> {
+        self.issue_with_usages(req, None)
+    }
+
+    /// As [`Issuer::issue`], with a home profile's key usages and extended key usages in place
+    /// of the built-in profile's ([`super::profile_yaml`]).
+    pub fn issue_with_usages(
+        &self,
+        req: &IssueRequest,
+        usages: Option<&super::profile_yaml::Usages>,
+    ) -> Result<Issued, IssueError> {
         if req.not_before >= self.not_after {
             return Err(IssueError::IssuerExpired(super::when::rfc3339(
                 self.not_after,
@@ -278,6 +288,9 @@ impl<'a> Issuer<'a> {
         params.not_after = not_after.replace_nanosecond(0).unwrap_or(not_after);
         params.use_authority_key_identifier_extension = true;
         apply_profile(&mut params, req, is_rsa)?;
+        if let Some(u) = usages {
+            apply_usages(&mut params, u);
+        }
         if let Some(url) = &self.urls.crl {
             params.crl_distribution_points = vec![CrlDistributionPoint {
                 uris: vec![url.clone()],
@@ -320,6 +333,30 @@ impl<'a> Issuer<'a> {
             not_after: params.not_after,
             capped,
         })
+    }
+}
+
+/// A home profile's usages over the built-in's (its base is an end entity without custom
+/// extensions of its own: `profile_yaml::BASES`).
+fn apply_usages(params: &mut CertificateParams, usages: &super::profile_yaml::Usages) {
+    use super::profile_yaml::KeyUsageBit as B;
+    if let Some(bits) = &usages.key_usage {
+        params.key_usages = bits
+            .iter()
+            .map(|b| match b {
+                B::DigitalSignature => KeyUsagePurpose::DigitalSignature,
+                B::NonRepudiation => KeyUsagePurpose::ContentCommitment,
+                B::KeyEncipherment => KeyUsagePurpose::KeyEncipherment,
+                B::DataEncipherment => KeyUsagePurpose::DataEncipherment,
+                B::KeyAgreement => KeyUsagePurpose::KeyAgreement,
+            })
+            .collect();
+    }
+    if let Some(oids) = &usages.extended {
+        params.extended_key_usages = oids
+            .iter()
+            .map(|o| ExtendedKeyUsagePurpose::Other(o.clone()))
+            .collect();
     }
 }
 

@@ -14,6 +14,7 @@ pub mod input;
 pub mod issue;
 pub mod keys;
 pub mod profile;
+pub mod profile_yaml;
 pub mod serial;
 pub mod verify;
 pub mod when;

@@ -77,6 +77,25 @@ impl Profile {
     pub fn requires_host_san(self) -> bool {
         self == Profile::Server
     }
+
+    /// The longest validity a certificate of this profile may have (README "Profiles"): what
+    /// common practice gives each kind. A request past it is refused, never cut.
+    /// - `server`: 398 days, the CA/Browser Forum Baseline Requirements §6.3.2 limit;
+    /// - `person`, `department`, `seal`: 3 years, the usual term of a civil servant's or an
+    ///   organisation's signing certificate (and of a USB key's replacement cycle);
+    /// - `ocsp`: 2 years (a responder certificate without revocation of its own stays short);
+    /// - `seal-authority`, `tsa`: 5 years (their signatures must verify long after signing);
+    /// - `sub-ca`: 20 years, as long as a root `ca init` makes by default.
+    pub fn max_validity(self) -> time::Duration {
+        let days = match self {
+            Profile::Server => 398,
+            Profile::Person | Profile::Department | Profile::Seal => 3 * 365,
+            Profile::Ocsp => 2 * 365,
+            Profile::SealAuthority | Profile::Tsa => 5 * 365,
+            Profile::SubCa => 20 * 365,
+        };
+        time::Duration::days(days)
+    }
 }
 
 impl fmt::Display for Profile {
@@ -244,6 +263,15 @@ mod tests {
         assert!(San::parse("email:nobody").is_err());
         assert!(San::parse("foo:bar").is_err());
         assert!(San::parse("plain").is_err());
+    }
+
+    #[test]
+    fn maximum_validities_follow_common_practice() {
+        assert_eq!(Profile::Server.max_validity(), time::Duration::days(398));
+        assert_eq!(Profile::Person.max_validity(), time::Duration::days(1095));
+        for p in ALL {
+            assert!(p.max_validity() >= time::Duration::days(398), "{p}");
+        }
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Durations (`30d`, `2y`, `12h`) and times (RFC 3339) as the command line takes them.
+//! Durations (`30d`, `2y`, `12h`) and times (RFC 3339) as the command line takes them, and
+//! the validity window of a new certificate ([`window`]): the requested bounds checked against
+//! the profile's maximum and the issuing CA's own validity. Nothing is cut silently.
 
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -64,6 +66,140 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
+/// How far before `now` a certificate's notBefore may be set: relying parties' clocks that lag
+/// a little, never a backdated history (a signature "made" before the certificate existed).
+pub const MAX_BACKDATE: Duration = Duration::hours(1);
+
+/// What a certificate's validity is asked to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Requested {
+    /// `--not-before` (else now).
+    pub not_before: Option<OffsetDateTime>,
+    /// `--not-after` (else notBefore + `validity`).
+    pub not_after: Option<OffsetDateTime>,
+    /// `--validity`, or the profile's default.
+    pub validity: Duration,
+}
+
+/// The limits a validity must keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// The profile's longest validity, and its name (named in the refusal).
+    pub max: Duration,
+    pub profile: String,
+    /// The issuing CA certificate's own validity.
+    pub ca_not_before: OffsetDateTime,
+    pub ca_not_after: OffsetDateTime,
+}
+
+/// Why a validity was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WindowError {
+    #[error(
+        "--not-before `{not_before}` is more than an hour before now (`{now}`); certificates are not backdated"
+    )]
+    Backdated { not_before: String, now: String },
+    #[error("--not-before `{not_before}` is before the CA's own notBefore `{ca_not_before}`")]
+    BeforeCa {
+        not_before: String,
+        ca_not_before: String,
+    },
+    #[error(
+        "the validity would end at `{not_after}`, after the CA's own notAfter `{ca_not_after}`"
+    )]
+    AfterCa {
+        not_after: String,
+        ca_not_after: String,
+    },
+    #[error(
+        "a validity of {requested} days exceeds the maximum of profile `{profile}`, {max} days"
+    )]
+    TooLong {
+        profile: String,
+        requested: i64,
+        max: i64,
+    },
+    #[error("--not-after `{not_after}` is not after the notBefore `{not_before}`")]
+    Empty {
+        not_before: String,
+        not_after: String,
+    },
+    #[error("a validity of {0} is past the calendar")]
+    Calendar(String),
+}
+
+impl WindowError {
+    /// What to do instead, for the front end's `hint:` line.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            WindowError::AfterCa { ca_not_after, .. } => Some(format!(
+                "pass --not-after `{ca_not_after}` or earlier, or a shorter --validity"
+            )),
+            WindowError::TooLong { max, .. } => Some(format!(
+                "pass --validity {max}d or shorter (the profile's maximum)"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The notBefore and notAfter of a new certificate, checked: notBefore is now unless asked,
+/// never more than [`MAX_BACKDATE`] before now nor before the CA's notBefore; notAfter is
+/// notBefore + the validity unless asked, never past the CA's notAfter; the span is at most
+/// the profile's maximum. Every violation is an error (DESIGN §3: validity never exceeds the
+/// issuer's; issue #12: never cut silently).
+pub fn window(
+    now: OffsetDateTime,
+    req: &Requested,
+    limits: &Limits,
+) -> Result<(OffsetDateTime, OffsetDateTime), WindowError> {
+    let not_before = req.not_before.unwrap_or(now);
+    if not_before < now - MAX_BACKDATE {
+        return Err(WindowError::Backdated {
+            not_before: rfc3339(not_before),
+            now: rfc3339(now),
+        });
+    }
+    if not_before < limits.ca_not_before {
+        return Err(WindowError::BeforeCa {
+            not_before: rfc3339(not_before),
+            ca_not_before: rfc3339(limits.ca_not_before),
+        });
+    }
+    let not_after = match req.not_after {
+        Some(t) => t,
+        None => not_before
+            .checked_add(req.validity)
+            .ok_or_else(|| WindowError::Calendar(req.validity.to_string()))?,
+    };
+    // Whole seconds, as the certificate will carry them.
+    let not_before = not_before.replace_nanosecond(0).unwrap_or(not_before);
+    let not_after = not_after.replace_nanosecond(0).unwrap_or(not_after);
+    if not_after <= not_before {
+        return Err(WindowError::Empty {
+            not_before: rfc3339(not_before),
+            not_after: rfc3339(not_after),
+        });
+    }
+    let span = not_after - not_before;
+    if span > limits.max {
+        // Round up: 398 days and one second is 399 days, past a 398-day maximum.
+        let requested = span.whole_days() + i64::from(span > Duration::days(span.whole_days()));
+        return Err(WindowError::TooLong {
+            profile: limits.profile.clone(),
+            requested,
+            max: limits.max.whole_days(),
+        });
+    }
+    if not_after > limits.ca_not_after {
+        return Err(WindowError::AfterCa {
+            not_after: rfc3339(not_after),
+            ca_not_after: rfc3339(limits.ca_not_after),
+        });
+    }
+    Ok((not_before, not_after))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +232,87 @@ mod tests {
             "2026-01-02T00:00:00Z"
         );
         assert!(parse_time("yesterday").is_err());
+    }
+
+    #[test]
+    fn windows_are_checked_never_cut() {
+        use time::macros::datetime;
+        let now = datetime!(2026-05-04 10:00 UTC);
+        let limits = Limits {
+            max: Duration::days(1095),
+            profile: "person".into(),
+            ca_not_before: datetime!(2026-01-01 0:00 UTC),
+            ca_not_after: datetime!(2036-01-01 0:00 UTC),
+        };
+        let req = |nb, na, days| Requested {
+            not_before: nb,
+            not_after: na,
+            validity: Duration::days(days),
+        };
+        assert_eq!(
+            window(now, &req(None, None, 730), &limits).unwrap(),
+            (now, now + Duration::days(730))
+        );
+        // Explicit bounds win over the validity.
+        let na = datetime!(2027-01-01 0:00 UTC);
+        assert_eq!(
+            window(now, &req(None, Some(na), 730), &limits).unwrap(),
+            (now, na)
+        );
+        // 30 years of a person certificate: refused, naming the maximum.
+        let e = window(now, &req(None, None, 30 * 365), &limits).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a validity of 10950 days exceeds the maximum of profile `person`, 1095 days"
+        );
+        assert!(e.hint().unwrap().contains("1095d"));
+        // One second past the maximum is past it.
+        let e = window(
+            now,
+            &req(
+                None,
+                Some(now + Duration::days(1095) + Duration::seconds(1)),
+                1,
+            ),
+            &limits,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                WindowError::TooLong {
+                    requested: 1096,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        // Past the CA's end: refused, not cut.
+        let short = Limits {
+            ca_not_after: datetime!(2026-06-01 0:00 UTC),
+            ..limits.clone()
+        };
+        let e = window(now, &req(None, None, 365), &short).unwrap_err();
+        assert!(matches!(e, WindowError::AfterCa { .. }), "{e}");
+        assert!(e.hint().unwrap().contains("2026-06-01T00:00:00Z"));
+        // Backdating: within an hour is allowed, more is not, nor before the CA.
+        let nb = now - Duration::minutes(30);
+        assert_eq!(window(now, &req(Some(nb), None, 1), &limits).unwrap().0, nb);
+        let e = window(now, &req(Some(now - Duration::hours(2)), None, 1), &limits).unwrap_err();
+        assert!(matches!(e, WindowError::Backdated { .. }), "{e}");
+        let young = Limits {
+            ca_not_before: now - Duration::minutes(10),
+            ..limits.clone()
+        };
+        let e = window(now, &req(Some(nb), None, 1), &young).unwrap_err();
+        assert!(matches!(e, WindowError::BeforeCa { .. }), "{e}");
+        // Post-dating is fine; an empty window is not.
+        let later = datetime!(2026-07-01 0:00 UTC);
+        assert_eq!(
+            window(now, &req(Some(later), None, 10), &limits).unwrap(),
+            (later, later + Duration::days(10))
+        );
+        let e = window(now, &req(Some(later), Some(later), 10), &limits).unwrap_err();
+        assert!(matches!(e, WindowError::Empty { .. }), "{e}");
     }
 }

@@ -20,7 +20,9 @@ use crate::ca::dn::Dn;
 use crate::ca::issue::{IssueRequest, Issuer, SubCaOptions};
 use crate::ca::keys::{Algorithm, PrivateKey};
 use crate::ca::profile::{Profile, San};
+use crate::ca::profile_yaml::HomeProfile;
 use crate::ca::serial::Serial;
+use crate::ca::when;
 use crate::store::CertRecord;
 
 /// How a generated key is written.
@@ -49,6 +51,9 @@ impl KeyProtection {
 pub enum KeySource {
     /// A CSR's contents (PEM or DER), read from `path` (named in errors).
     Csr { path: PathBuf, bytes: Vec<u8> },
+    /// A public key already certified (SubjectPublicKeyInfo DER): a renewal keeping its key,
+    /// or a renewal's CSR, verified by [`super::renew`]. Needs a subject.
+    Existing { spki_der: Vec<u8> },
     /// Generate a key of `algorithm` and write it to `key_out`.
     Generate {
         algorithm: Algorithm,
@@ -77,11 +82,42 @@ pub struct Prepared {
     sans: Vec<San>,
     spki_der: Vec<u8>,
     validity: Duration,
+    not_before: Option<OffsetDateTime>,
+    not_after: Option<OffsetDateTime>,
     sub_ca: SubCaOptions,
     new_key: Option<(PrivateKey, PathBuf, KeyProtection)>,
+    /// The certificate this one renews (see [`super::renew`]).
+    renews: Option<Serial>,
+    /// The home profile asked for (`profile` is its base).
+    home: Option<Box<HomeProfile>>,
 }
 
 impl Prepared {
+    /// Sets explicit bounds (`--not-before`, `--not-after`); `--not-after` replaces the
+    /// validity. Both are checked when issuing ([`crate::ca::when::window`]).
+    pub fn with_bounds(
+        mut self,
+        not_before: Option<OffsetDateTime>,
+        not_after: Option<OffsetDateTime>,
+    ) -> Prepared {
+        self.not_before = not_before;
+        self.not_after = not_after;
+        self
+    }
+
+    /// Issues under a home profile (`profile` must be its base): its usages, SAN rules and
+    /// maximum validity apply, and the store records its name.
+    pub fn with_home_profile(mut self, home: Box<HomeProfile>) -> Prepared {
+        self.home = Some(home);
+        self
+    }
+
+    /// Marks the certificate as the renewal of `old` (recorded with it, in one transaction).
+    pub(super) fn renewing(mut self, old: Serial) -> Prepared {
+        self.renews = Some(old);
+        self
+    }
+
     pub fn profile(&self) -> Profile {
         self.profile
     }
@@ -101,13 +137,15 @@ impl Prepared {
     }
 }
 
-/// The default validity of a profile: ten years for a CA, two otherwise.
+/// The default validity of a profile: ten years for a CA, two otherwise, never more than the
+/// profile's maximum (398 days for `server`).
 pub fn default_validity(profile: Profile) -> Duration {
-    if profile.is_ca() {
+    let default = if profile.is_ca() {
         Duration::days(3650)
     } else {
         Duration::days(730)
-    }
+    };
+    default.min(profile.max_validity())
 }
 
 /// Checks a request and generates its key; touches no home.
@@ -141,6 +179,12 @@ fn prepare_request(req: Request) -> anyhow::Result<Prepared> {
             };
             (dn, v.spki_der, v.requested_sans, None)
         }
+        KeySource::Existing { spki_der } => {
+            let Some(dn) = subject else {
+                bail!("a certified key needs the subject it is certified for");
+            };
+            (dn, spki_der, vec![], None)
+        }
         KeySource::Generate {
             algorithm,
             key_out,
@@ -168,8 +212,12 @@ fn prepare_request(req: Request) -> anyhow::Result<Prepared> {
         sans,
         spki_der,
         validity,
+        not_before: None,
+        not_after: None,
         sub_ca,
         new_key,
+        renews: None,
+        home: None,
     })
 }
 
@@ -199,6 +247,8 @@ pub struct Issued {
     pub serial: Serial,
     pub subject: Dn,
     pub profile: Profile,
+    /// The profile's name as recorded: the built-in's, or the home profile's.
+    pub profile_name: String,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
     /// Whether the validity was cut to the CA's own end.
@@ -265,10 +315,33 @@ fn issue_prepared(
         sans,
         spki_der,
         validity,
+        not_before,
+        not_after,
         sub_ca,
         new_key,
+        renews,
+        home,
     } = prepared;
     let now = acting.now;
+    if let Some(problem) = home.as_ref().and_then(|h| h.san_problem(&sans)) {
+        bail!(problem);
+    }
+    let (max, profile_name) = match &home {
+        Some(h) => (h.max_validity, h.name.clone()),
+        None => (profile.max_validity(), profile.name().to_string()),
+    };
+    // The window is checked before the CA key is unlocked: a refused validity costs nothing.
+    let (not_before, not_after) = window_of(
+        &open.meta.cert_der,
+        max,
+        &profile_name,
+        now,
+        &when::Requested {
+            not_before,
+            not_after,
+            validity,
+        },
+    )?;
     let loaded;
     let ca_key = match unlocked {
         Some(k) => {
@@ -284,18 +357,19 @@ fn issue_prepared(
     };
     let issuer = Issuer::new(&open.meta.cert_der, ca_key, open.urls())?;
     let serial = common::fresh_serial(&open.store, acting.rng)?;
-    let issued = issuer.issue(&IssueRequest {
-        profile,
-        subject: dn,
-        sans,
-        spki_der,
-        serial: serial.clone(),
-        not_before: now,
-        not_after: now.checked_add(validity).ok_or_else(|| {
-            anyhow::anyhow!("a validity of {validity} after {now} is past the calendar")
-        })?,
-        sub_ca,
-    })?;
+    let issued = issuer.issue_with_usages(
+        &IssueRequest {
+            profile,
+            subject: dn,
+            sans,
+            spki_der,
+            serial: serial.clone(),
+            not_before,
+            not_after,
+            sub_ca,
+        },
+        home.as_ref().map(|h| &h.usages),
+    )?;
     // Write the new key first (refusing to overwrite), so a failed commit can remove it and a
     // committed certificate never lacks its key.
     if let Some((key, path, protection)) = &new_key {
@@ -306,13 +380,17 @@ fn issue_prepared(
         serial: serial.clone(),
         subject: issued.subject.to_string(),
         department: issued.subject.department().map(str::to_string),
-        profile: profile.name().into(),
+        profile: profile_name.clone(),
         not_before: issued.not_before,
         not_after: issued.not_after,
         issued_at: now,
         der: issued.der.clone(),
     };
-    if let Err(e) = open.store.record_issued(&[record], acting.actor, now) {
+    let recorded = match &renews {
+        Some(old) => open.store.record_renewal(&record, old, acting.actor, now),
+        None => open.store.record_issued(&[record], acting.actor, now),
+    };
+    if let Err(e) = recorded {
         if let Some((_, path, _)) = &new_key {
             let _ = std::fs::remove_file(path);
         }
@@ -330,6 +408,7 @@ fn issue_prepared(
         serial,
         subject: issued.subject,
         profile,
+        profile_name,
         not_before: issued.not_before,
         not_after: issued.not_after,
         capped: issued.capped,
@@ -338,6 +417,27 @@ fn issue_prepared(
         out: delivery.out.clone(),
         key_unencrypted: matches!(new_key, Some((_, _, KeyProtection::Unencrypted))),
         key_out: new_key.map(|(_, p, _)| p),
+    })
+}
+
+/// The checked validity window of a `profile` certificate issued by the CA `ca_cert_der`.
+pub fn window_of(
+    ca_cert_der: &[u8],
+    max: Duration,
+    profile: &str,
+    now: OffsetDateTime,
+    requested: &when::Requested,
+) -> anyhow::Result<(OffsetDateTime, OffsetDateTime)> {
+    let ca = crate::ca::input::parse_cert(ca_cert_der).context("reading the CA certificate")?;
+    let limits = when::Limits {
+        max,
+        profile: profile.to_string(),
+        ca_not_before: ca.validity().not_before.to_datetime(),
+        ca_not_after: ca.validity().not_after.to_datetime(),
+    };
+    when::window(now, requested, &limits).map_err(|e| match e.hint() {
+        Some(h) => hinted(e.to_string(), h),
+        None => anyhow::Error::new(e),
     })
 }
 

@@ -25,54 +25,7 @@ impl Store {
     ) -> Result<()> {
         let time = crate::ca::when::rfc3339(now);
         self.write_tx("recording issued certificates", |tx| {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO certs (serial, subject, department, profile, not_before, not_after, issued_at, status, der)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)",
-                )
-                .map_err(|source| StoreError::Db {
-                    path: PathBuf::new(),
-                    what: "preparing",
-                    source,
-                })?;
-            let mut events = Vec::with_capacity(certs.len());
-            for c in certs {
-                stmt.execute(params![
-                    c.serial.to_hex(),
-                    c.subject,
-                    c.department,
-                    c.profile,
-                    ts(c.not_before),
-                    ts(c.not_after),
-                    ts(c.issued_at),
-                    c.der,
-                    Recorded::Valid.sql()
-                ])
-                .map_err(|source| StoreError::Db {
-                    path: PathBuf::new(),
-                    what: "inserting a certificate",
-                    source,
-                })?;
-                // The record binds the row exactly as written (see `audit::binding`).
-                let row = rows::written(tx, rows::Bound::Cert, &c.serial.to_hex())?;
-                events.push(Event {
-                    time: time.clone(),
-                    actor: actor.to_string(),
-                    action: "cert.issue".into(),
-                    object: format!("{} {} {}", c.serial.to_hex(), c.profile, c.subject),
-                    // The certified key, so `audit verify` can check the act against the key
-                    // an operator's request to the CA service asked to certify.
-                    outcome: audit::binding::with_field(
-                        &audit::proof::spki_fingerprint(&c.der).map_or_else(
-                            || "ok".to_string(),
-                            |spki| audit::binding::with_field("ok", "spki", &spki),
-                        ),
-                        "row",
-                        &row,
-                    ),
-                });
-            }
-            Ok(((), events))
+            Ok(((), insert_issued(tx, certs, actor, &time)?))
         })
     }
 
@@ -295,7 +248,64 @@ impl Store {
 }
 
 /// Reads the `certs.status` column.
-fn recorded(text: &str) -> Result<Recorded> {
+pub(super) fn recorded(text: &str) -> Result<Recorded> {
     Recorded::from_sql(text)
         .ok_or_else(|| StoreError::Damaged(format!("unknown certificate status `{text}`")))
+}
+
+/// Inserts issued certificates inside a transaction and returns their `cert.issue` records.
+pub(super) fn insert_issued(
+    tx: &rusqlite::Transaction<'_>,
+    certs: &[CertRecord],
+    actor: &str,
+    time: &str,
+) -> Result<Vec<Event>> {
+    let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO certs (serial, subject, department, profile, not_before, not_after, issued_at, status, der)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)",
+                )
+                .map_err(|source| StoreError::Db {
+                    path: PathBuf::new(),
+                    what: "preparing",
+                    source,
+                })?;
+    let mut events = Vec::with_capacity(certs.len());
+    for c in certs {
+        stmt.execute(params![
+            c.serial.to_hex(),
+            c.subject,
+            c.department,
+            c.profile,
+            ts(c.not_before),
+            ts(c.not_after),
+            ts(c.issued_at),
+            c.der,
+            Recorded::Valid.sql()
+        ])
+        .map_err(|source| StoreError::Db {
+            path: PathBuf::new(),
+            what: "inserting a certificate",
+            source,
+        })?;
+        // The record binds the row exactly as written (see `audit::binding`).
+        let row = rows::written(tx, rows::Bound::Cert, &c.serial.to_hex())?;
+        events.push(Event {
+            time: time.to_string(),
+            actor: actor.to_string(),
+            action: "cert.issue".into(),
+            object: format!("{} {} {}", c.serial.to_hex(), c.profile, c.subject),
+            // The certified key, so `audit verify` can check the act against the key
+            // an operator's request to the CA service asked to certify.
+            outcome: audit::binding::with_field(
+                &audit::proof::spki_fingerprint(&c.der).map_or_else(
+                    || "ok".to_string(),
+                    |spki| audit::binding::with_field("ok", "spki", &spki),
+                ),
+                "row",
+                &row,
+            ),
+        });
+    }
+    Ok(events)
 }

@@ -13,6 +13,7 @@ pub mod nonces;
 pub mod pinned;
 pub mod policy_cache;
 mod reason;
+pub mod renewals;
 pub mod revocations;
 pub mod rows;
 pub mod seals;

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::ca::dn::Dn;
 use crate::ca::issue::SubCaOptions;
-use crate::ca::profile::{Profile, San};
+use crate::ca::profile::San;
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common::{self, NewKeySpelling, OpenCa};
 use crate::cli::{Context, Outcome};
@@ -74,6 +74,8 @@ fn refuse_other_mode(args: &IssueArgs) -> Result<()> {
         algorithm: _,
         san,
         validity,
+        not_before: _,
+        not_after: _,
         out,
         der,
         force: _,
@@ -116,8 +118,7 @@ fn refuse_other_mode(args: &IssueArgs) -> Result<()> {
 }
 
 fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
-    let prepared = prepare_one(&one)?;
-    let profile = prepared.profile();
+    let prepared = prepare_one(&one, &ctx.home)?;
     let mut open = OpenCa::open(&ctx.home)?;
     let asks = govern::RoleGrants::load(&open)?.asks(
         prepared.subject(),
@@ -143,12 +144,16 @@ fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
             rng: &SystemRandom,
         },
     )?;
-    print_issued(ctx, &issued, profile, &one)
+    print_issued(ctx, &issued, &one)
 }
 
 /// The request for one certificate, checked before the CA key is unlocked.
-fn prepare_one(one: &IssueArgs) -> Result<ops::issue::Prepared> {
-    let profile: Profile = one.profile.clone().unwrap_or_default().parse()?;
+fn prepare_one(one: &IssueArgs, home: &Path) -> Result<ops::issue::Prepared> {
+    let named = ops::profiles::find(home, one.profile.as_deref().unwrap_or_default())?;
+    let (profile, home_profile) = match named {
+        ops::profiles::Named::Builtin(p) => (p, None),
+        ops::profiles::Named::Home(h) => (h.base, Some(h)),
+    };
     let subject = one
         .subject
         .as_deref()
@@ -160,7 +165,10 @@ fn prepare_one(one: &IssueArgs) -> Result<ops::issue::Prepared> {
         .as_deref()
         .map(when::parse_duration)
         .transpose()?
-        .unwrap_or_else(|| default_validity(profile));
+        .unwrap_or_else(|| match &home_profile {
+            Some(h) => h.default_validity,
+            None => default_validity(profile),
+        });
     let sub_ca = SubCaOptions {
         path_len: one.path_len,
         permit_dns: one.permit_dns.clone(),
@@ -180,14 +188,21 @@ fn prepare_one(one: &IssueArgs) -> Result<ops::issue::Prepared> {
         }
     }
     let key = key_source(one, subject.is_some())?;
-    Ok(ops::issue::prepare(ops::issue::Request {
+    let parse_time = |t: &Option<String>| t.as_deref().map(when::parse_time).transpose();
+    let (not_before, not_after) = (parse_time(&one.not_before)?, parse_time(&one.not_after)?);
+    let prepared = ops::issue::prepare(ops::issue::Request {
         profile,
         subject,
         sans,
         validity,
         sub_ca,
         key,
-    })?)
+    })?
+    .with_bounds(not_before, not_after);
+    Ok(match home_profile {
+        Some(h) => prepared.with_home_profile(h),
+        None => prepared,
+    })
 }
 
 /// Where the certificate's public key comes from: the CSR, or a key generated into
@@ -222,23 +237,12 @@ fn key_source(one: &IssueArgs, has_subject: bool) -> Result<KeySource> {
     })
 }
 
-fn print_issued(
-    ctx: &Context,
-    issued: &ops::issue::Issued,
-    profile: Profile,
-    one: &IssueArgs,
-) -> Result<Outcome> {
-    if issued.capped {
-        ctx.out.warn(&format!(
-            "validity cut to the CA's own end, {}",
-            rfc3339(issued.not_after)
-        ));
-    }
+fn print_issued(ctx: &Context, issued: &ops::issue::Issued, one: &IssueArgs) -> Result<Outcome> {
     if ctx.out.is_json() {
         ctx.out.json(&json!({
             "serial": issued.serial.to_hex(),
             "subject": issued.subject.to_string(),
-            "profile": profile.name(),
+            "profile": issued.profile_name,
             "not_before": rfc3339(issued.not_before),
             "not_after": rfc3339(issued.not_after),
             "out": issued.out.as_ref().map(|p| p.display().to_string()),
@@ -249,7 +253,7 @@ fn print_issued(
     }
     ctx.out.info(&format!(
         "issued {} certificate {} for `{}`, valid until {}",
-        profile,
+        issued.profile_name,
         issued.serial.to_hex(),
         issued.subject,
         rfc3339(issued.not_after)

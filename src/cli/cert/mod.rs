@@ -3,7 +3,9 @@
 mod batch;
 mod issue;
 mod list;
+mod profiles;
 mod release;
+mod renew;
 mod revoke;
 mod show;
 mod verify;
@@ -26,9 +28,15 @@ pub enum CertCommand {
     /// Issue a certificate by profile from a CSR or a generated key, or a batch of them
     #[command(long_about = ISSUE_LONG)]
     Issue(IssueArgs),
-    /// Revoke certificates by hex serial, with an RFC 5280 reason
+    /// Revoke certificates by hex serial or certificate file, with an RFC 5280 reason
     #[command(long_about = REVOKE_LONG)]
     Revoke(RevokeArgs),
+    /// Renew a certificate: same subject, profile and SANs, new serial and validity
+    #[command(long_about = renew::RENEW_LONG)]
+    Renew(renew::RenewArgs),
+    /// List the built-in profiles and this home's own (profiles/NAME.yaml)
+    #[command(long_about = profiles::PROFILES_LONG)]
+    Profiles(profiles::ProfilesArgs),
     /// Release certificates from certificateHold (they are valid again)
     #[command(long_about = RELEASE_LONG)]
     Release(ReleaseArgs),
@@ -46,9 +54,14 @@ pub enum CertCommand {
 const ISSUE_LONG: &str = "\
 Issue a certificate by profile. The profile decides key usages, extended key usages and which
 SANs are allowed; a CSR only supplies the public key (and the subject when --subject is not
-given). The CSR's signature is verified; weak keys (RSA < 2048) and SHA-1 are refused. Validity
-is cut to the CA's own. The certificate is committed to the store before it is written or
-printed.
+given). The CSR's signature is verified; weak keys (RSA < 2048) and SHA-1 are refused. The
+certificate is committed to the store before it is written or printed.
+
+Validity: --validity from now, or --not-before / --not-after (RFC 3339 or a date). notBefore is
+at most an hour in the past, never before the CA's own. A validity longer than the profile's
+maximum, or ending after the CA's own notAfter, is refused (exit 2), never cut. Maximum
+[default] per profile: server 398 days [398d]; person, department, seal 3 years [2y]; ocsp 2
+years [2y]; seal-authority, tsa 5 years [2y]; sub-ca 20 years [10y].
 
 Profiles: sub-ca, department, person, seal, seal-authority, server, ocsp, tsa. A seal-authority
 certificate (digitalSignature, nonRepudiation; extended key usage 1.3.6.1.4.1.32473.1.3.1) makes
@@ -74,7 +87,9 @@ EXIT CODES:
 
 const REVOKE_LONG: &str = "\
 Revoke certificates by hex serial (as `openssl x509 -serial` prints it; case-insensitive, colons
-allowed) or from a file with one serial per line (# comments and blank lines ignored). All or
+allowed), by certificate file (PEM or DER; an argument naming an existing file is one; it must be
+a certificate this CA issued, else exit 2 naming the file) or from a file with one serial per
+line (# comments and blank lines ignored). All or
 none: an unknown or already revoked serial fails the whole request. certificateHold can be
 released later with `govpki cert release`. Publish with `govpki crl generate`.
 
@@ -84,6 +99,7 @@ cessationOfOperation, certificateHold, privilegeWithdrawn, aACompromise.
 EXAMPLES:
     govpki cert revoke 4F3A...C2 --reason keyCompromise --invalidity-date 2026-11-28T09:00:00+08:00
     govpki cert revoke --from-file leavers.txt --reason affiliationChanged
+    govpki cert revoke zhangsan.pem --reason superseded
     govpki cert revoke 4F3A...C2 --reason certificateHold
 
 EXIT CODES:
@@ -155,7 +171,8 @@ EXIT CODES:
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
-    /// Profile: sub-ca, department, person, seal, seal-authority, server, ocsp or tsa
+    /// Profile: sub-ca, department, person, seal, seal-authority, server, ocsp, tsa, or a home
+    /// profile (`cert profiles`)
     #[arg(long, value_name = "P", required_unless_present = "batch")]
     pub profile: Option<String>,
     /// Subject DN, RFC 4514 (replaces the CSR's subject when given with --csr)
@@ -173,9 +190,15 @@ pub struct IssueArgs {
     /// Subject alternative names: dns:NAME, email:ADDR, ip:ADDR, uri:URI (comma-separated; repeatable)
     #[arg(long, value_name = "SANS")]
     pub san: Vec<String>,
-    /// Validity period [default: 2y; 10y for sub-ca]
-    #[arg(long, value_name = "DURATION")]
+    /// Validity period [default: 2y; 398d for server; 10y for sub-ca]
+    #[arg(long, value_name = "DURATION", conflicts_with = "not_after")]
     pub validity: Option<String>,
+    /// Start of validity (RFC 3339 or a date) [default: now; at most an hour in the past]
+    #[arg(long, value_name = "TIME", conflicts_with = "batch")]
+    pub not_before: Option<String>,
+    /// End of validity (RFC 3339 or a date), instead of --validity
+    #[arg(long, value_name = "TIME", conflicts_with = "batch")]
+    pub not_after: Option<String>,
     /// Write the certificate here instead of stdout
     #[arg(long, value_name = "F", conflicts_with = "batch")]
     pub out: Option<PathBuf>,
@@ -208,8 +231,8 @@ pub struct IssueArgs {
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
-    /// Hex serial numbers
-    #[arg(value_name = "SERIAL", required_unless_present = "from_file")]
+    /// Hex serial numbers, or certificate files this CA issued
+    #[arg(value_name = "SERIAL|FILE", required_unless_present = "from_file")]
     pub serials: Vec<String>,
     /// Read serials from a file, one per line
     #[arg(long, value_name = "F")]
@@ -298,6 +321,8 @@ pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {
     match cmd {
         CertCommand::Issue(args) => issue::issue(args, ctx),
         CertCommand::Revoke(args) => revoke::revoke(args, ctx),
+        CertCommand::Renew(args) => renew::renew(args, ctx),
+        CertCommand::Profiles(args) => profiles::profiles(args, ctx),
         CertCommand::Release(args) => release::release(args, ctx),
         CertCommand::List(args) => list::list(args, ctx),
         CertCommand::Show(args) => show::show(args, ctx),

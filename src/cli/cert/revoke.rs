@@ -59,13 +59,14 @@ pub(super) fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
         // Refused before the serials are read, as before.
         ops::revoke::Request::new(vec![], reason, None, ctx.now)?;
     }
-    let serials = read_serials(&serials, from_file.as_deref())?;
     let invalidity = invalidity_date
         .as_deref()
         .map(when::parse_time)
         .transpose()?;
-    let req = ops::revoke::Request::new(serials, reason, invalidity, ctx.now)?;
     let mut open = OpenCa::open(&ctx.home)?;
+    let serials = serials_or_files(&open, &serials, ctx)?;
+    let serials = read_serials(&serials, from_file.as_deref())?;
+    let req = ops::revoke::Request::new(serials, reason, invalidity, ctx.now)?;
     let asks = revoke_asks(&open, req.serials(), ctx)?;
     let authorized = govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
     ctx.out.allowed(&authorized.allowed);
@@ -81,6 +82,24 @@ pub(super) fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
             .info("publish the change with `govpki crl generate`");
     }
     Ok(Outcome::Success)
+}
+
+/// Each argument that names an existing file is a certificate this CA issued (PEM or DER), and
+/// stands for its serial (a certificate of another CA is refused, naming the file); the others
+/// are hex serials.
+fn serials_or_files(open: &OpenCa, args: &[String], ctx: &Context) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        let path = Path::new(a);
+        if path.exists() {
+            let bytes = common::read_file(path, "certificate")?;
+            let (serial, _) = ops::renew::own_certificate(open, path, &bytes, ctx.now)?;
+            out.push(serial.to_hex());
+        } else {
+            out.push(a.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// `cert.revoke` on `dept/<OU>/cert/<serial>` for each serial (releasing a hold is part of

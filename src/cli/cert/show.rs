@@ -51,6 +51,10 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
             v["profile"] = json!(r.profile);
             v["revoked_at"] = json!(r.revoked_at);
             v["reason"] = json!(r.reason);
+            // Renewal links (`cert renew`): absent from homes that never renewed.
+            let links = crate::store::Store::open(&ctx.home)?.renewal_links(&r.serial)?;
+            v["renews"] = json!(links.renews);
+            v["renewed_by"] = json!(links.renewed_by);
         }
         v["pem"] = json!(common::cert_pem(&der));
         ctx.out.json(&v)?;

@@ -113,6 +113,8 @@ fn issue(args: IssueArgs, ctx: &Context, client: &Client) -> Result<Outcome> {
         algorithm,
         san,
         validity,
+        not_before,
+        not_after,
         out,
         der,
         force,
@@ -157,6 +159,9 @@ fn issue(args: IssueArgs, ctx: &Context, client: &Client) -> Result<Outcome> {
     }
     if ca_key.passphrase_file.is_some() {
         bail!("--passphrase-file is the server's: the CA key stays there");
+    }
+    if not_before.is_some() || not_after.is_some() {
+        bail!("--not-before and --not-after are not offered over --ca; pass --validity");
     }
     let profile_name = profile.unwrap_or_default();
     let parsed: Profile = profile_name.parse()?;

@@ -3,22 +3,24 @@
 use super::*;
 
 pub(super) const REVOKE_LONG: &str = "\
-Revoke a seal this home's CA made: it is marked revoked in the store now (audited as seal.revoke).
+Revoke a seal this home's CA made, by esID or by its seal file (.esl; the store must hold exactly
+that seal, else exit 2 naming the file): it is marked revoked in the store now (audited as seal.revoke).
 `seal sign` refuses it at once in this home; others learn it from the seal status list, so publish
 one with `govpki seal status-list`. Signatures made before the revocation stay valid.
 
 EXAMPLES:
     govpki seal revoke 3f2a9c...e1 --reason 印章遗失
     govpki seal revoke 3f2a9c...e1 --reason superseded
+    govpki seal revoke official.esl --reason 印章遗失
 
 EXIT CODES:
     0  revoked
-    2  an error (unknown esID, already revoked)";
+    2  an error (unknown esID, already revoked, a seal file of another CA)";
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
-    /// The seal's esID
-    #[arg(value_name = "ESID")]
+    /// The seal's esID, or its seal file (.esl)
+    #[arg(value_name = "ESID|FILE")]
     pub es_id: String,
     /// Why (free text, e.g. lost, superseded, 印章遗失)
     #[arg(long, value_name = "R", default_value = "unspecified")]
@@ -27,6 +29,14 @@ pub struct RevokeArgs {
 
 pub(super) fn revoke(args: RevokeArgs, ctx: &Context) -> Result<Outcome> {
     let RevokeArgs { es_id, reason } = args;
+    let path = std::path::Path::new(&es_id);
+    // A file when one exists at the path, else an esID (as `seal show`).
+    let es_id = if path.exists() {
+        let bytes = crate::ops::common::read_file(path, "seal")?;
+        crate::ops::seal::revoke::es_id_of_file(&ctx.home, path, &bytes)?
+    } else {
+        es_id
+    };
     let revoked = crate::ops::seal::revoke::revoke(&ctx.home, &es_id, &reason, &ctx.governance())?;
     ctx.out.allowed(&revoked.allowed);
     if ctx.out.is_json() {

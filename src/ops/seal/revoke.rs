@@ -32,6 +32,32 @@ pub fn check_reason(reason: &str) -> anyhow::Result<String> {
     Ok(reason.to_string())
 }
 
+/// The esID of the seal in a file (`.esl`, DER) this home's CA made: the store must hold
+/// exactly this seal under its esID, else the file is refused, named (a seal of another CA or
+/// home, or one altered).
+pub fn es_id_of_file(home: &Path, path: &Path, bytes: &[u8]) -> crate::ops::Result<String> {
+    let shown = path.display();
+    let seal = crate::seal::Seal::from_der(bytes)
+        .map_err(|e| anyhow::anyhow!("reading seal `{shown}`: {e}"))?;
+    let open = OpenCa::open(home)?;
+    let es_id = seal.info().es_id.clone();
+    match open.store.seal(&es_id).map_err(anyhow::Error::new)? {
+        Some(row) if row.record.der == seal.to_der() => Ok(es_id),
+        Some(_) => Err(anyhow::anyhow!(
+            "seal `{shown}` is not the seal this home's CA made with esID `{es_id}`"
+        )
+        .into()),
+        None => Err(crate::ops::hinted(
+            format!(
+                "seal `{shown}` was not made by this home's CA (its authority is `{}`)",
+                seal.authority_subject()
+            ),
+            "pass --home for the home that made it",
+        )
+        .into()),
+    }
+}
+
 /// Revokes the seal `es_id` of the home at `home`, at `gov.now`, for `reason`.
 pub fn revoke(
     home: &Path,

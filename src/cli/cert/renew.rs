@@ -1,0 +1,266 @@
+//! `govpki cert renew`: a new certificate for the subject, profile and SANs of an old one.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use clap::Args;
+use serde_json::json;
+
+use crate::ca::keys::Algorithm;
+use crate::ca::serial::Serial;
+use crate::ca::when::{self, rfc3339};
+use crate::cli::common::{self, OpenCa};
+use crate::cli::{Context, Outcome, hinted};
+use crate::ops::govern;
+use crate::ops::renew::{NewKey, Target};
+use crate::ops::{self, SystemRandom};
+
+pub(super) const RENEW_LONG: &str = "\
+Renew a certificate: a new certificate with the same subject, profile and SANs, a new serial and
+a new validity (--validity, --not-before, --not-after as `cert issue` takes them, within the
+profile's maximum and the CA's own validity). By default the new certificate is for the same
+key; --rekey --key-out F generates a new key (encrypted unless --no-key-passphrase), --rekey
+--csr F takes a new key from a CSR whose subject must be the old certificate's. The store and
+the audit log record the new serial as a renewal of the old (`cert.renew NEW renews OLD`).
+
+The old certificate is NOT revoked: both are valid until the old one expires, so the holder can
+switch over. --revoke-old revokes it at once with reason superseded. A revoked, held or unknown
+certificate is not renewed (exit 2). In a governed home the renewal is asked of the policy as an
+issuance of the same profile to the same subject.
+
+The argument is a certificate file this CA issued (PEM or DER), or else a hex serial.
+
+EXAMPLES:
+    govpki cert renew 4F3A...C2 --passphrase-file ca.pass --out zhangsan-2027.pem
+    govpki cert renew zhangsan.pem --rekey --key-out zhangsan-2027.key \\
+        --key-passphrase-file zs.pass --validity 1y
+    govpki cert renew www.pem --rekey --csr www-2027.csr --revoke-old
+
+EXIT CODES:
+    0  renewed
+    1  refused by the home's policy
+    2  an error (unknown or revoked certificate, another CA's certificate, CSR for another
+       subject, validity past the profile's maximum or the CA's end, wrong passphrase, ...)";
+
+/// `cert renew --key-passphrase-file` and `--no-key-passphrase`, for a key it generates.
+#[derive(Debug)]
+pub struct RenewKeySpelling;
+
+impl common::NewKeySpelling for RenewKeySpelling {
+    const FILE_FLAG: &'static str = "key-passphrase-file";
+    const FILE_HELP: &'static str =
+        "File holding the passphrase for the new key (--rekey --key-out)";
+    const NONE_FLAG: &'static str = "no-key-passphrase";
+    const NONE_HELP: &'static str = "Write the new key unencrypted (explicit consent)";
+}
+
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// The certificate to renew: a file this CA issued (PEM or DER), or its hex serial
+    #[arg(value_name = "SERIAL|FILE")]
+    pub target: String,
+    /// Certify a new key instead of the old one (with --key-out or --csr)
+    #[arg(long)]
+    pub rekey: bool,
+    /// With --rekey: generate the new key and write it here
+    #[arg(long, value_name = "F", requires = "rekey", conflicts_with = "csr")]
+    pub key_out: Option<PathBuf>,
+    /// With --rekey: certify the key of this CSR (its subject must be the old certificate's)
+    #[arg(long, value_name = "F", requires = "rekey")]
+    pub csr: Option<PathBuf>,
+    /// Algorithm of a generated key
+    #[arg(long, value_enum, default_value_t = Algorithm::P256, requires = "key_out")]
+    pub algorithm: Algorithm,
+    /// Validity period [default: as `cert issue`]
+    #[arg(long, value_name = "DURATION", conflicts_with = "not_after")]
+    pub validity: Option<String>,
+    /// Start of validity (RFC 3339 or a date) [default: now; at most an hour in the past]
+    #[arg(long, value_name = "TIME")]
+    pub not_before: Option<String>,
+    /// End of validity (RFC 3339 or a date), instead of --validity
+    #[arg(long, value_name = "TIME")]
+    pub not_after: Option<String>,
+    /// Revoke the old certificate (reason superseded) once the new one is committed
+    #[arg(long)]
+    pub revoke_old: bool,
+    /// Write the certificate here instead of stdout
+    #[arg(long, value_name = "F")]
+    pub out: Option<PathBuf>,
+    /// Write DER instead of PEM
+    #[arg(long)]
+    pub der: bool,
+    /// Replace existing output files
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub ca_key: common::CaKeyArgs,
+    #[command(flatten)]
+    pub key: common::NewKeyArgs<RenewKeySpelling>,
+}
+
+pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
+    let RenewArgs {
+        target,
+        rekey,
+        key_out,
+        csr,
+        algorithm,
+        validity,
+        not_before,
+        not_after,
+        revoke_old,
+        out,
+        der,
+        force,
+        ca_key,
+        key,
+    } = args;
+    let new_key = match (rekey, key_out, csr) {
+        (false, _, _) => {
+            if key.given() {
+                bail!("--key-passphrase-file and --no-key-passphrase apply to --rekey --key-out");
+            }
+            NewKey::Same
+        }
+        (true, Some(key_out), None) => {
+            common::check_output_free(&key_out, force)?;
+            if out
+                .as_ref()
+                .is_some_and(|o| super::same_file_path(&key_out, o))
+            {
+                bail!(
+                    "--out and --key-out name the same file `{}`",
+                    key_out.display()
+                );
+            }
+            NewKey::Generate {
+                algorithm,
+                key_out,
+                protection: key.protection("new key")?.key_protection(),
+            }
+        }
+        (true, None, Some(path)) => {
+            if key.given() {
+                bail!(
+                    "--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr"
+                );
+            }
+            let bytes = common::read_file(&path, "CSR")?;
+            NewKey::Csr { path, bytes }
+        }
+        (true, _, _) => bail!("--rekey needs --key-out F (a new key) or --csr F"),
+    };
+    if let Some(o) = &out {
+        common::check_output_free(o, force)?;
+    }
+    let parse_time = |t: &Option<String>| t.as_deref().map(when::parse_time).transpose();
+    let request = ops::renew::Request {
+        target: target_of(&target)?,
+        key: new_key,
+        validity: validity.as_deref().map(when::parse_duration).transpose()?,
+        not_before: parse_time(&not_before)?,
+        not_after: parse_time(&not_after)?,
+    };
+    let mut open = OpenCa::open(&ctx.home)?;
+    let renewal = ops::renew::prepare(&open, request, ctx.now)?;
+    let mut asks = govern::RoleGrants::load(&open)?.asks(renewal.subject(), renewal.profile());
+    if revoke_old {
+        asks.extend(ops::revoke::asks(
+            &open,
+            std::slice::from_ref(renewal.old()),
+            ctx.now,
+        )?);
+    }
+    let authorized = govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
+    ctx.out.allowed(&authorized.allowed);
+    let renewed = ops::renew::renew(
+        &mut open,
+        renewal,
+        &ops::issue::Delivery {
+            out: out.clone(),
+            der,
+            force,
+        },
+        &ops::issue::Acting {
+            actor: &authorized.actor,
+            now: ctx.now,
+            ca_passphrase: &ca_key.passphrase(),
+            prompt: &common::TERMINAL,
+            rng: &SystemRandom,
+        },
+        revoke_old,
+    )?;
+    print_renewed(ctx, &renewed, out.is_none(), der)
+}
+
+/// A file when one exists at the path, else a hex serial (as `cert show`).
+fn target_of(target: &str) -> Result<Target> {
+    let path = Path::new(target);
+    if path.exists() {
+        return Ok(Target::File {
+            path: path.to_path_buf(),
+            bytes: common::read_file(path, "certificate")?,
+        });
+    }
+    let serial: Serial = target.parse().map_err(|_| {
+        hinted(
+            format!("`{target}` is neither a file nor a hex serial"),
+            "give a certificate file, or a serial as `openssl x509 -serial` prints it",
+        )
+    })?;
+    Ok(Target::Serial(serial))
+}
+
+fn print_renewed(
+    ctx: &Context,
+    renewed: &ops::renew::Renewed,
+    to_stdout: bool,
+    der: bool,
+) -> Result<Outcome> {
+    let issued = &renewed.issued;
+    if ctx.out.is_json() {
+        ctx.out.json(&json!({
+            "serial": issued.serial.to_hex(),
+            "renews": renewed.renews,
+            "old_revoked": renewed.old_revoked,
+            "subject": issued.subject.to_string(),
+            "profile": issued.profile_name,
+            "not_before": rfc3339(issued.not_before),
+            "not_after": rfc3339(issued.not_after),
+            "out": issued.out.as_ref().map(|p| p.display().to_string()),
+            "key_out": issued.key_out.as_ref().map(|p| p.display().to_string()),
+            "pem": common::cert_pem(&issued.der),
+        }))?;
+        return Ok(Outcome::Success);
+    }
+    ctx.out.info(&format!(
+        "renewed certificate {} as {} for `{}`, valid until {}",
+        renewed.renews,
+        issued.serial.to_hex(),
+        issued.subject,
+        rfc3339(issued.not_after)
+    ));
+    if renewed.old_revoked {
+        ctx.out.info(&format!(
+            "revoked {} (superseded); publish the change with `govpki crl generate`",
+            renewed.renews
+        ));
+    } else {
+        ctx.out.info(&format!(
+            "{} stays valid until it expires (--revoke-old revokes it)",
+            renewed.renews
+        ));
+    }
+    if issued.key_unencrypted {
+        ctx.out
+            .warn("the new key is stored unencrypted (--no-key-passphrase)");
+    }
+    if to_stdout {
+        if der {
+            ctx.out.bytes(&issued.body)?;
+        } else {
+            ctx.out.data(&String::from_utf8_lossy(&issued.body))?;
+        }
+    }
+    Ok(Outcome::Success)
+}

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod common;
 pub mod crl;
 pub mod csr;
+pub mod export;
 pub mod error;
 pub mod govern;
 pub mod issue;

@@ -60,7 +60,15 @@ impl Store {
                     actor: actor.to_string(),
                     action: "cert.issue".into(),
                     object: format!("{} {} {}", c.serial.to_hex(), c.profile, c.subject),
-                    outcome: audit::binding::with_field("ok", "row", &row),
+                    outcome: audit::binding::with_field(
+                        if c.weak_passphrase_allowed {
+                            "ok; passphrase=weak-allowed"
+                        } else {
+                            "ok"
+                        },
+                        "row",
+                        &row,
+                    ),
                 });
             }
             Ok(((), events))

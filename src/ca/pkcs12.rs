@@ -31,8 +31,7 @@ const ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const SHROUDED_KEY_BAG: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
 const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
-const X509_CERTIFICATE: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
+const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
 const FRIENDLY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
 const LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
 const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
@@ -129,7 +128,12 @@ pub fn build(
         cert_bags.push(safe_bag(CERT_BAG, &cert_bag(c), None));
     }
     let certs_safe = tlv(0x30, &cert_bags.concat());
-    let certs_params = pbes2(iterations.pbkdf2, &salts.certs_salt, &salts.certs_iv, "certificates")?;
+    let certs_params = pbes2(
+        iterations.pbkdf2,
+        &salts.certs_salt,
+        &salts.certs_iv,
+        "certificates",
+    )?;
     let certs_cipher = certs_params
         .encrypt(passphrase.as_bytes(), &certs_safe)
         .map_err(|e| Pkcs12Error::Encrypt {

@@ -183,8 +183,10 @@ pub fn new_passphrase(
         return match secrets::check_strength(&value) {
             Ok(()) => Ok((value, false)),
             Err(_) if allow_weak => Ok((value, true)),
-            Err(w) => Err(refuse(w)
-                .context(format!("the passphrase in `{}` for the {what}", f.display()))),
+            Err(w) => Err(refuse(w).context(format!(
+                "the passphrase in `{}` for the {what}",
+                f.display()
+            ))),
         };
     }
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
@@ -246,7 +248,9 @@ pub fn new_key_protection(
                 file,
                 what,
                 allow_weak,
-                &format!("pass {file_flag} F to encrypt it, or {none_flag} to write it unencrypted"),
+                &format!(
+                    "pass {file_flag} F to encrypt it, or {none_flag} to write it unencrypted"
+                ),
             )?;
             Ok(NewKeyProtection::Passphrase {
                 value,

@@ -462,7 +462,11 @@ impl Pipeline<'_> {
 }
 
 /// The store's record of a signed row.
-fn record((p, serial, issued): &Signed, now: OffsetDateTime, weak_key_passphrase: bool) -> CertRecord {
+fn record(
+    (p, serial, issued): &Signed,
+    now: OffsetDateTime,
+    weak_key_passphrase: bool,
+) -> CertRecord {
     CertRecord {
         serial: serial.clone(),
         subject: issued.subject.to_string(),

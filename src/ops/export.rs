@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
+use super::Result;
 use super::common::{self, OpenCa};
 use super::error::hinted;
 use super::secrets::{self, Passphrase, Prompt, Random};
-use super::Result;
 use crate::ca::input;
 use crate::ca::keys::Algorithm;
 use crate::ca::pkcs12;

@@ -92,7 +92,8 @@ pub struct NewKeyArgs<S: NewKeySpelling + Send + Sync + 'static> {
     pub passphrase_file: Option<std::path::PathBuf>,
     #[arg(id = S::NONE_FLAG, long = S::NONE_FLAG, help = S::NONE_HELP)]
     pub no_passphrase: bool,
-    /// Keep a new passphrase that fails the strength check (recorded in the audit log)
+    /// Keep a new passphrase that fails the strength check (at least 12 characters, not easy to
+    /// guess); where the act is audited, its record says so
     #[arg(long)]
     pub allow_weak_passphrase: bool,
     #[arg(skip)]

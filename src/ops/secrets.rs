@@ -160,7 +160,7 @@ impl Weakness {
     /// What to do about it, for the hint line.
     pub fn hint(&self) -> &'static str {
         "use a longer passphrase of several unrelated words, or pass --allow-weak-passphrase to \
-         keep this one (the override is recorded in the audit log)"
+         keep this one"
     }
 }
 

@@ -205,3 +205,82 @@ fn a_passphrase_is_never_written_to_the_store_or_the_audit_log() {
         .all_output();
     assert!(!log.contains("password1234"), "{log}");
 }
+
+/// `ca init` on a terminal (a pty made by `script`), typing `lines`; the exit code and what the
+/// terminal showed.
+fn ca_init_on_a_terminal(env: &Env, name: &str, lines: &[&str]) -> (Option<i32>, String) {
+    use std::io::Write;
+    let shown = env.path(&format!("{name}.tty"));
+    let command = format!(
+        "{} ca init --subject 'CN=终端根CA,C=CN'",
+        env!("CARGO_BIN_EXE_govpki")
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("GOVPKI_HOME", env.path(name))
+        .env("NO_COLOR", "1")
+        .env("GOVPKI_NO_CACHE", "1")
+        .env_remove("GOVPKI_POLICY")
+        .current_dir(env.root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::fs::File::create(&shown).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for line in lines {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    stdin.flush().unwrap();
+    // Keep the terminal open until govpki is done (an early end of input would be EOF).
+    let status = child.wait().unwrap();
+    drop(stdin);
+    (status.code(), std::fs::read_to_string(&shown).unwrap())
+}
+
+#[test]
+fn on_a_terminal_a_mismatch_or_a_weak_passphrase_asks_again_up_to_three_times() {
+    if !common::require_tool("script") {
+        return;
+    }
+    let env = Env::new();
+    let good = "first strong passphrase 2026";
+    // A mismatch, then a weak one, then the same strong one twice: created.
+    let (code, shown) = ca_init_on_a_terminal(
+        &env,
+        "third-try",
+        &[
+            good,
+            "mismatched passphrase 2026",
+            "password1234",
+            good,
+            good,
+        ],
+    );
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("the passphrases do not match"), "{shown}");
+    assert!(shown.contains("easy to guess"), "{shown}");
+    assert_eq!(
+        shown.matches("passphrase for the new CA key:").count(),
+        3,
+        "{shown}"
+    );
+    assert!(env.path("third-try").join("ca.pem").exists());
+
+    // Three mismatches: refused, nothing created.
+    let (code, shown) = ca_init_on_a_terminal(
+        &env,
+        "refused",
+        &[
+            good,
+            "one 1 mismatch passphrase",
+            good,
+            "two 2 mismatch passphrase",
+            good,
+            "three 3 mismatch passphrase",
+        ],
+    );
+    assert_eq!(code, Some(2), "{shown}");
+    assert!(shown.contains("3 tries"), "{shown}");
+    assert!(!env.path("refused").join("ca.pem").exists());
+}

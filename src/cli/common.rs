@@ -210,7 +210,7 @@ pub fn new_passphrase(
             Ok(()) => false,
             Err(_) if allow_weak => true,
             Err(w) => {
-                retry = format!("{w}; ");
+                retry = format!("{w}\n");
                 last = Some(refuse(w));
                 continue;
             }
@@ -219,7 +219,7 @@ pub fn new_passphrase(
             rpassword::prompt_password("again: ").context("reading the passphrase")?,
         );
         if *first != *second {
-            retry = "the passphrases do not match; ".into();
+            retry = "the passphrases do not match\n".into();
             last = Some(anyhow::anyhow!("the passphrases do not match"));
             continue;
         }

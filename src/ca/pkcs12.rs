@@ -328,6 +328,23 @@ mod tests {
         assert_eq!(integer(600_000), vec![2, 3, 0x09, 0x27, 0xC0]);
     }
 
+    /// Vectors from OpenSSL 3's PKCS12KDF (`openssl kdf -keylen 32 -kdfopt digest:SHA256
+    /// -kdfopt hexpass:.. -kdfopt hexsalt:.. -kdfopt iter:.. -kdfopt id:3 PKCS12KDF`).
+    #[test]
+    fn the_kdf_matches_openssl() {
+        let key = pkcs12_kdf_sha256(&bmp_password("p."), b"salt", 3, 2);
+        assert_eq!(
+            hex::encode(*key),
+            "382de908cfcd684c020d9a7f0b0e6e4f379d36b863ae57539100a1d6329ed798"
+        );
+        let salt: Vec<u8> = (0u8..16).collect();
+        let key = pkcs12_kdf_sha256(&bmp_password("a张"), &salt, 3, 1000);
+        assert_eq!(
+            hex::encode(*key),
+            "19b044f7bb64e20167de7e3d40ce559b696bbcd2bffe59d8529930bc0fd9ade7"
+        );
+    }
+
     #[test]
     fn the_kdf_depends_on_every_input() {
         let base = pkcs12_kdf_sha256(b"p\0", b"salt", 3, 2);

@@ -721,7 +721,7 @@ fn generated_keys_open_with_openssl_pkey() {
     }
     let env = Env::new();
     let ca = env.root_ca("root", "p256", &[]);
-    let pass = env.passphrase_file("key.pass", "张三的口令");
+    let pass = env.passphrase_file("key.pass", "张三的口令：连云港信息中心二〇二六");
     let key = env.path("zs.key");
     let cert = env.path("zs.pem");
     env.run(

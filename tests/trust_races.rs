@@ -416,7 +416,7 @@ fn run_with_umask(env: &Env, home: &Path, umask: &str, args: &[&str]) -> Run {
 fn umask_000_still_gives_private_directories_and_keys() {
     let env = Env::new();
     let home = env.path("deep/er/home");
-    let pass = env.passphrase_file("ca.pass", "秘密口令");
+    let pass = env.passphrase_file("ca.pass", "秘密口令：连云港信息中心根CA");
     run_with_umask(
         &env,
         &home,

@@ -13,6 +13,7 @@ pub mod dn;
 pub mod input;
 pub mod issue;
 pub mod keys;
+pub mod pkcs12;
 pub mod profile;
 pub mod profile_yaml;
 pub mod serial;

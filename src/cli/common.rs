@@ -92,6 +92,10 @@ pub struct NewKeyArgs<S: NewKeySpelling + Send + Sync + 'static> {
     pub passphrase_file: Option<std::path::PathBuf>,
     #[arg(id = S::NONE_FLAG, long = S::NONE_FLAG, help = S::NONE_HELP)]
     pub no_passphrase: bool,
+    /// Keep a new passphrase that fails the strength check (at least 12 characters, not easy to
+    /// guess); where the act is audited, its record says so
+    #[arg(long)]
+    pub allow_weak_passphrase: bool,
     #[arg(skip)]
     spelling: std::marker::PhantomData<S>,
 }
@@ -120,6 +124,7 @@ impl<S: NewKeySpelling + Send + Sync + 'static> NewKeyArgs<S> {
             &Self::file_flag(),
             &Self::none_flag(),
             what,
+            self.allow_weak_passphrase,
         )
     }
 }
@@ -127,7 +132,12 @@ impl<S: NewKeySpelling + Send + Sync + 'static> NewKeyArgs<S> {
 /// Where a passphrase for a new key comes from.
 #[derive(Debug, Clone)]
 pub enum NewKeyProtection {
-    Passphrase(Zeroizing<String>),
+    /// Encrypted under this passphrase; `weak_allowed` when it failed the strength check and
+    /// `--allow-weak-passphrase` kept it (the act's audit record says so).
+    Passphrase {
+        value: Zeroizing<String>,
+        weak_allowed: bool,
+    },
     None,
 }
 
@@ -135,53 +145,118 @@ impl NewKeyProtection {
     /// The operation's protection of the key, from the CLI's answer.
     pub fn key_protection(&self) -> crate::ops::issue::KeyProtection {
         match self {
-            NewKeyProtection::Passphrase(p) => {
-                crate::ops::issue::KeyProtection::Passphrase(p.clone())
+            NewKeyProtection::Passphrase { value, .. } => {
+                crate::ops::issue::KeyProtection::Passphrase(value.clone())
             }
             NewKeyProtection::None => crate::ops::issue::KeyProtection::Unencrypted,
         }
     }
+
+    /// Whether a weak passphrase was kept with `--allow-weak-passphrase`.
+    pub fn weak_allowed(&self) -> bool {
+        matches!(
+            self,
+            NewKeyProtection::Passphrase {
+                weak_allowed: true,
+                ..
+            }
+        )
+    }
+}
+
+/// How many times a terminal asks for a new passphrase before giving up.
+const NEW_PASSPHRASE_TRIES: usize = 3;
+
+/// A new passphrase (for a key or a PKCS#12 file) from `file`, else asked twice on a terminal,
+/// and checked for strength ([`secrets::check_strength`]). On a terminal a mismatched
+/// confirmation or a weak passphrase asks again, up to three times; from a file nothing is
+/// asked. A weak passphrase is refused unless `allow_weak`; the answer's second part says
+/// whether the override was used.
+pub fn new_passphrase(
+    file: Option<&Path>,
+    what: &str,
+    allow_weak: bool,
+    no_source_hint: &str,
+) -> Result<(Zeroizing<String>, bool)> {
+    let refuse = |w: secrets::Weakness| hinted(format!("{w}"), w.hint());
+    if let Some(f) = file {
+        let value = read_passphrase_file(f)?;
+        return match secrets::check_strength(&value) {
+            Ok(()) => Ok((value, false)),
+            Err(_) if allow_weak => Ok((value, true)),
+            Err(w) => Err(refuse(w).context(format!(
+                "the passphrase in `{}` for the {what}",
+                f.display()
+            ))),
+        };
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(hinted(
+            format!("no passphrase source for the {what}, and no terminal to ask on"),
+            no_source_hint.to_string(),
+        ));
+    }
+    let mut retry = String::new();
+    let mut last = None;
+    for _ in 0..NEW_PASSPHRASE_TRIES {
+        let first = Zeroizing::new(
+            rpassword::prompt_password(format!("{retry}passphrase for the {what}: "))
+                .context("reading the passphrase")?,
+        );
+        if first.is_empty() {
+            bail!("the passphrase is empty");
+        }
+        let weak = match secrets::check_strength(&first) {
+            Ok(()) => false,
+            Err(_) if allow_weak => true,
+            Err(w) => {
+                retry = format!("{w}\n");
+                last = Some(refuse(w));
+                continue;
+            }
+        };
+        let second = Zeroizing::new(
+            rpassword::prompt_password("again: ").context("reading the passphrase")?,
+        );
+        if *first != *second {
+            retry = "the passphrases do not match\n".into();
+            last = Some(anyhow::anyhow!("the passphrases do not match"));
+            continue;
+        }
+        return Ok((first, weak));
+    }
+    Err(last
+        .unwrap_or_else(|| anyhow::anyhow!("no passphrase"))
+        .context(format!("{NEW_PASSPHRASE_TRIES} tries")))
 }
 
 /// Resolves the passphrase for a key about to be written: a file, `--no-...` (explicit), or a
-/// prompt with confirmation on a terminal. A non-terminal without a source is an error naming
-/// both flags (DESIGN §2).
+/// prompt with confirmation on a terminal, checked for strength unless `allow_weak`. A
+/// non-terminal without a source is an error naming both flags (DESIGN §2).
 pub fn new_key_protection(
     file: Option<&Path>,
     no_passphrase: bool,
     file_flag: &str,
     none_flag: &str,
     what: &str,
+    allow_weak: bool,
 ) -> Result<NewKeyProtection> {
     match (file, no_passphrase) {
         (Some(_), true) => bail!("{file_flag} and {none_flag} cannot be used together"),
-        (Some(f), false) => Ok(NewKeyProtection::Passphrase(read_passphrase_file(f)?)),
         (None, true) => Ok(NewKeyProtection::None),
-        (None, false) => {
-            if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-                return Err(hinted(
-                    format!("no passphrase source for the {what}, and no terminal to ask on"),
-                    format!(
-                        "pass {file_flag} F to encrypt it, or {none_flag} to write it unencrypted"
-                    ),
-                ));
-            }
-            let first = Zeroizing::new(
-                rpassword::prompt_password(format!("passphrase for the {what}: "))
-                    .context("reading the passphrase")?,
-            );
-            if first.is_empty() {
-                bail!("the passphrase is empty");
-            }
-            let second = Zeroizing::new(
-                rpassword::prompt_password("again: ").context("reading the passphrase")?,
-            );
-            if *first != *second {
-                bail!("the passphrases do not match");
-            }
-            Ok(NewKeyProtection::Passphrase(Zeroizing::new(
-                first.to_string(),
-            )))
+        (file, false) => {
+            let (value, weak_allowed) = new_passphrase(
+                file,
+                what,
+                allow_weak,
+                &format!(
+                    "pass {file_flag} F to encrypt it, or {none_flag} to write it unencrypted"
+                ),
+            )?;
+            Ok(NewKeyProtection::Passphrase {
+                value,
+                weak_allowed,
+            })
         }
     }
 }

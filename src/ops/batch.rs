@@ -191,6 +191,9 @@ pub struct Job<'a> {
     pub out_dir: &'a Path,
     /// Replace existing files.
     pub force: bool,
+    /// The generated keys' passphrase failed the strength check and the user kept it
+    /// (`--allow-weak-passphrase`): their `cert.issue` records say so.
+    pub weak_passphrase_allowed: bool,
 }
 
 /// Who issues, when, and the randomness for serials and key encryption.
@@ -264,6 +267,7 @@ fn issue_chunks(
             out_dir: job.out_dir,
             encryptor: encryptor.as_ref(),
             force: job.force,
+            weak_passphrase_allowed: job.weak_passphrase_allowed && encryptor.is_some(),
         },
         acting,
         progress,
@@ -282,6 +286,7 @@ struct Files<'a> {
     out_dir: &'a Path,
     encryptor: Option<&'a BatchEncryptor>,
     force: bool,
+    weak_passphrase_allowed: bool,
 }
 
 impl Files<'_> {
@@ -375,7 +380,10 @@ impl Pipeline<'_> {
     /// is committed and its files are on disk.
     fn commit_chunk(&mut self, results: &[Signed]) -> anyhow::Result<()> {
         let now = self.acting.now;
-        let records: Vec<CertRecord> = results.iter().map(|s| record(s, now)).collect();
+        let records: Vec<CertRecord> = results
+            .iter()
+            .map(|s| record(s, now, self.files.weak_passphrase_allowed))
+            .collect();
         // Generated keys reach the disk before their certificates are committed; a crash in
         // between leaves only key files whose serials the store never saw.
         let mut keys = Vec::new();
@@ -454,7 +462,11 @@ impl Pipeline<'_> {
 }
 
 /// The store's record of a signed row.
-fn record((p, serial, issued): &Signed, now: OffsetDateTime) -> CertRecord {
+fn record(
+    (p, serial, issued): &Signed,
+    now: OffsetDateTime,
+    weak_key_passphrase: bool,
+) -> CertRecord {
     CertRecord {
         serial: serial.clone(),
         subject: issued.subject.to_string(),
@@ -464,6 +476,7 @@ fn record((p, serial, issued): &Signed, now: OffsetDateTime) -> CertRecord {
         not_after: issued.not_after,
         issued_at: now,
         der: issued.der.clone(),
+        weak_passphrase_allowed: weak_key_passphrase && p.needs_key(),
     }
 }
 
@@ -705,6 +718,7 @@ mod tests {
             protection: Some(KeyProtection::Unencrypted),
             out_dir,
             force: false,
+            weak_passphrase_allowed: false,
         };
         let acting = Acting {
             actor: "local:test",

@@ -41,7 +41,14 @@ pub struct Request {
     pub crl_url: Option<String>,
     pub ocsp_url: Option<String>,
     pub policy: Option<String>,
+    /// The key's passphrase failed the strength check and the user kept it
+    /// (`--allow-weak-passphrase`): the `ca.init` record says so.
+    pub weak_passphrase_allowed: bool,
 }
+
+/// The audit field value (`; passphrase=weak-allowed`) of an act that wrote a key under a
+/// passphrase the strength check refused and the user kept.
+pub const WEAK_PASSPHRASE_ALLOWED: &str = "weak-allowed";
 
 /// A created CA.
 #[derive(Debug, Clone)]
@@ -112,7 +119,11 @@ fn create(
             actor: actor.to_string(),
             action: "ca.init".into(),
             object: format!("{} {}", serial_hex(&cert_der), req.subject),
-            outcome: "ok".into(),
+            outcome: if req.weak_passphrase_allowed {
+                crate::audit::binding::with_field("ok", "passphrase", WEAK_PASSPHRASE_ALLOWED)
+            } else {
+                "ok".into()
+            },
         },
     )?;
     let mut chain_pem = common::cert_pem(&cert_der);
@@ -165,6 +176,7 @@ fn certify(
             not_after: issued.not_after,
             issued_at: now,
             der: issued.der.clone(),
+            weak_passphrase_allowed: false,
         }],
         &parent.actor,
         now,
@@ -203,6 +215,7 @@ mod tests {
             crl_url: None,
             ocsp_url: None,
             policy: None,
+            weak_passphrase_allowed: false,
         }
     }
 

@@ -251,3 +251,69 @@ mod tests {
         );
     }
 }
+
+/// What checking a CRL against a given issuer certificate found (`crl show --issuer`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssuerCheck {
+    /// The CRL names the certificate's subject as its issuer and its signature verifies under
+    /// the certificate's key.
+    Valid { issuer: String },
+    /// The CRL's issuer is another name (RFC 5280 §7.1 comparison).
+    OtherIssuer {
+        crl_issuer: String,
+        ca_subject: String,
+    },
+    /// The name matches but the signature does not verify (tampered, or another key of that
+    /// name), or the CRL's two signature algorithm fields differ (§5.1.1.2).
+    SignatureInvalid { issuer: String, reason: String },
+}
+
+/// Checks a CRL (DER) against an issuer certificate (DER) from anywhere, not only this home's
+/// CA: the issuer name, then the signature with the one verifier (RSA, ECDSA, Ed25519, SM2;
+/// SHA-1 refused). A CRL or certificate that does not parse is an error.
+pub fn check_issuer(crl_der: &[u8], ca_cert_der: &[u8]) -> Result<IssuerCheck> {
+    use crate::pkix::sig::{DefaultVerifier, SignatureVerifier};
+    use x509_parser::prelude::FromDer;
+    let crl = crate::pkix::crl::Crl::from_der(crl_der)
+        .map_err(|e| anyhow::anyhow!("reading the CRL: {e}"))?;
+    let ca = <x509_cert::Certificate as der::Decode>::from_der(ca_cert_der)
+        .map_err(|e| anyhow::anyhow!("reading the issuer certificate: {e}"))?;
+    let subject = &ca.tbs_certificate.subject;
+    let shown = |n: &x509_cert::name::Name| {
+        der::Encode::to_der(n)
+            .ok()
+            .and_then(|d| {
+                x509_parser::x509::X509Name::from_der(&d)
+                    .ok()
+                    .map(|(_, n)| crate::ca::dn::display_name(&n))
+            })
+            .unwrap_or_else(|| n.to_string())
+    };
+    if !crate::pkix::name::names_match(&crl.issuer, subject) {
+        return Ok(IssuerCheck::OtherIssuer {
+            crl_issuer: shown(&crl.issuer),
+            ca_subject: shown(subject),
+        });
+    }
+    let issuer = shown(subject);
+    if crl.sig_alg != crl.tbs_sig_alg {
+        return Ok(IssuerCheck::SignatureInvalid {
+            issuer,
+            reason: "the signature algorithm differs inside and outside the signed part".into(),
+        });
+    }
+    Ok(
+        match DefaultVerifier::default().verify(
+            &ca.tbs_certificate.subject_public_key_info,
+            &crl.sig_alg,
+            &crl.tbs_der,
+            &crl.signature,
+        ) {
+            Ok(()) => IssuerCheck::Valid { issuer },
+            Err(e) => IssuerCheck::SignatureInvalid {
+                issuer,
+                reason: e.to_string(),
+            },
+        },
+    )
+}

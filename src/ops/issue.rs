@@ -230,6 +230,9 @@ pub struct Delivery {
     pub der: bool,
     /// Replace existing files.
     pub force: bool,
+    /// The generated key's passphrase failed the strength check and the user kept it
+    /// (`--allow-weak-passphrase`): the `cert.issue` record says so.
+    pub weak_passphrase_allowed: bool,
 }
 
 /// Who acts, when, and with what.
@@ -385,6 +388,7 @@ fn issue_prepared(
         not_after: issued.not_after,
         issued_at: now,
         der: issued.der.clone(),
+        weak_passphrase_allowed: delivery.weak_passphrase_allowed && new_key.is_some(),
     };
     let recorded = match &renews {
         Some(old) => open.store.record_renewal(&record, old, acting.actor, now),

@@ -16,6 +16,7 @@ pub mod common;
 pub mod crl;
 pub mod csr;
 pub mod error;
+pub mod export;
 pub mod govern;
 pub mod issue;
 pub mod ocsp;

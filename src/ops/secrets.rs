@@ -130,3 +130,106 @@ pub fn random16(rng: &dyn Random) -> anyhow::Result<[u8; 16]> {
     rng.fill(&mut bytes)?;
     Ok(bytes)
 }
+
+/// The fewest characters a new passphrase may have. A passphrase here protects a file (a key,
+/// a PKCS#12) that whoever copies it can attack offline, with no rate limit and at the
+/// attacker's speed: NIST SP 800-63B's 8 characters are for online, throttled secrets, and 12 is
+/// the usual floor for offline-attacked ones (it also keeps a zxcvbn score of 3 meaningful,
+/// since short random strings score high on brute-force estimates alone).
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+
+/// The lowest zxcvbn score accepted: 3, "safely unguessable" (about 10^10 guesses: moderate
+/// protection against an offline attack on a slow hash, which scrypt and PBKDF2 at 600,000
+/// iterations are).
+pub const MIN_PASSPHRASE_SCORE: u8 = 3;
+
+/// zxcvbn reads at most this many characters (its matching is superlinear in the length; a
+/// longer passphrase is judged on its start, which is then strong or not on its own).
+const STRENGTH_CHARS_CHECKED: usize = 100;
+
+/// Why a new passphrase was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Weakness {
+    #[error("the passphrase is too short ({chars} characters; at least {MIN_PASSPHRASE_CHARS})")]
+    TooShort { chars: usize },
+    #[error("the passphrase is easy to guess (zxcvbn score {score} of 4, at least {MIN_PASSPHRASE_SCORE}){}", warning.as_ref().map(|w| format!(": {w}")).unwrap_or_default())]
+    Guessable { score: u8, warning: Option<String> },
+}
+
+impl Weakness {
+    /// What to do about it, for the hint line.
+    pub fn hint(&self) -> &'static str {
+        "use a longer passphrase of several unrelated words, or pass --allow-weak-passphrase to \
+         keep this one"
+    }
+}
+
+/// Checks a NEW passphrase (a CA key's, a generated key's, a PKCS#12 file's): at least
+/// [`MIN_PASSPHRASE_CHARS`] characters and a zxcvbn score of at least
+/// [`MIN_PASSPHRASE_SCORE`] (common passwords, words, names, dates, keyboard walks and
+/// repetitions score low). Existing keys' passphrases are never checked: they are what they are.
+pub fn check_strength(passphrase: &str) -> std::result::Result<(), Weakness> {
+    let chars = passphrase.chars().count();
+    if chars < MIN_PASSPHRASE_CHARS {
+        return Err(Weakness::TooShort { chars });
+    }
+    let checked: Zeroizing<String> =
+        Zeroizing::new(passphrase.chars().take(STRENGTH_CHARS_CHECKED).collect());
+    let entropy = zxcvbn::zxcvbn(&checked, &[]);
+    let score = u8::from(entropy.score());
+    if score < MIN_PASSPHRASE_SCORE {
+        return Err(Weakness::Guessable {
+            score,
+            warning: entropy
+                .feedback()
+                .and_then(|f| f.warning())
+                .map(|w| w.to_string()),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod strength_tests {
+    use super::*;
+
+    #[test]
+    fn short_passphrases_are_refused_by_length_in_characters() {
+        assert_eq!(
+            check_strength("Tr0ub4dor&3"),
+            Err(Weakness::TooShort { chars: 11 })
+        );
+        // Characters, not bytes: eleven CJK characters are 33 bytes and still too short.
+        assert_eq!(
+            check_strength("连云港市人民政府信息中"),
+            Err(Weakness::TooShort { chars: 11 })
+        );
+    }
+
+    #[test]
+    fn long_but_common_passphrases_are_refused() {
+        for weak in [
+            "passwordpassword",
+            "123456789012",
+            "qwertyuiopasdf",
+            "aaaaaaaaaaaaaaaa",
+            "iloveyou1234",
+        ] {
+            assert!(
+                matches!(check_strength(weak), Err(Weakness::Guessable { .. })),
+                "{weak} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn strong_passphrases_are_accepted() {
+        for strong in [
+            "correct horse battery staple",
+            "Ca-Pa55-never-echo-7f3c1d",
+            "连云港市人民政府信息中心口令",
+        ] {
+            assert_eq!(check_strength(strong), Ok(()), "{strong}");
+        }
+    }
+}

@@ -298,10 +298,17 @@ pub(super) fn insert_issued(
             // The certified key, so `audit verify` can check the act against the key
             // an operator's request to the CA service asked to certify.
             outcome: audit::binding::with_field(
-                &audit::proof::spki_fingerprint(&c.der).map_or_else(
-                    || "ok".to_string(),
-                    |spki| audit::binding::with_field("ok", "spki", &spki),
-                ),
+                &{
+                    let base = if c.weak_passphrase_allowed {
+                        "ok; passphrase=weak-allowed"
+                    } else {
+                        "ok"
+                    };
+                    audit::proof::spki_fingerprint(&c.der).map_or_else(
+                        || base.to_string(),
+                        |spki| audit::binding::with_field(base, "spki", &spki),
+                    )
+                },
                 "row",
                 &row,
             ),

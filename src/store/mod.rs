@@ -108,6 +108,9 @@ pub struct CertRecord {
     pub not_after: OffsetDateTime,
     pub issued_at: OffsetDateTime,
     pub der: Vec<u8>,
+    /// The generated key was written under a passphrase that failed the strength check, kept
+    /// with `--allow-weak-passphrase`: the `cert.issue` record says so.
+    pub weak_passphrase_allowed: bool,
 }
 
 /// A stored certificate's row, with its status.

@@ -130,6 +130,7 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             crl_url,
             ocsp_url,
             policy: None,
+            weak_passphrase_allowed: protection.weak_allowed(),
         },
         &common::local_actor(),
         ctx.now,
@@ -234,7 +235,7 @@ fn print_created(
         cert_der,
         &[],
         key_algorithm_of(cert_der),
-        matches!(protection, NewKeyProtection::Passphrase(_)),
+        matches!(protection, NewKeyProtection::Passphrase { .. }),
     );
     if ctx.out.is_json() {
         let mut v = summary;

@@ -45,6 +45,9 @@ pub(super) fn issue_batch(job: IssueArgs, ctx: &Context) -> Result<Outcome> {
             protection: protection.as_ref().map(NewKeyProtection::key_protection),
             out_dir,
             force: job.force,
+            weak_passphrase_allowed: protection
+                .as_ref()
+                .is_some_and(NewKeyProtection::weak_allowed),
         },
         &ops::batch::Acting {
             actor: &actor,

@@ -118,7 +118,7 @@ fn refuse_other_mode(args: &IssueArgs) -> Result<()> {
 }
 
 fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
-    let prepared = prepare_one(&one, &ctx.home)?;
+    let (prepared, weak_passphrase_allowed) = prepare_one(&one, &ctx.home)?;
     let mut open = OpenCa::open(&ctx.home)?;
     let asks = govern::RoleGrants::load(&open)?.asks(
         prepared.subject(),
@@ -135,6 +135,7 @@ fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
             out: one.out.clone(),
             der: one.der,
             force: one.force,
+            weak_passphrase_allowed,
         },
         &ops::issue::Acting {
             actor: &actor,
@@ -148,7 +149,9 @@ fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
 }
 
 /// The request for one certificate, checked before the CA key is unlocked.
-fn prepare_one(one: &IssueArgs, home: &Path) -> Result<ops::issue::Prepared> {
+/// The checked request, and whether a generated key's weak passphrase was kept
+/// (`--allow-weak-passphrase`).
+fn prepare_one(one: &IssueArgs, home: &Path) -> Result<(ops::issue::Prepared, bool)> {
     let named = ops::profiles::find(home, one.profile.as_deref().unwrap_or_default())?;
     let (profile, home_profile) = match named {
         ops::profiles::Named::Builtin(p) => (p, None),
@@ -187,7 +190,7 @@ fn prepare_one(one: &IssueArgs, home: &Path) -> Result<ops::issue::Prepared> {
             bail!("--out and --key-out name the same file `{}`", o.display());
         }
     }
-    let key = key_source(one, subject.is_some())?;
+    let (key, weak_passphrase_allowed) = key_source(one, subject.is_some())?;
     let parse_time = |t: &Option<String>| t.as_deref().map(when::parse_time).transpose();
     let (not_before, not_after) = (parse_time(&one.not_before)?, parse_time(&one.not_after)?);
     let prepared = ops::issue::prepare(ops::issue::Request {
@@ -199,15 +202,16 @@ fn prepare_one(one: &IssueArgs, home: &Path) -> Result<ops::issue::Prepared> {
         key,
     })?
     .with_bounds(not_before, not_after);
-    Ok(match home_profile {
+    let prepared = match home_profile {
         Some(h) => prepared.with_home_profile(h),
         None => prepared,
-    })
+    };
+    Ok((prepared, weak_passphrase_allowed))
 }
 
 /// Where the certificate's public key comes from: the CSR, or a key generated into
 /// `--key-out`.
-fn key_source(one: &IssueArgs, has_subject: bool) -> Result<KeySource> {
+fn key_source(one: &IssueArgs, has_subject: bool) -> Result<(KeySource, bool)> {
     Ok(match (&one.csr, &one.key_out) {
         (Some(path), None) => {
             if one.key.given() {
@@ -216,21 +220,24 @@ fn key_source(one: &IssueArgs, has_subject: bool) -> Result<KeySource> {
                 );
             }
             let bytes = common::read_file(path, "CSR")?;
-            KeySource::Csr {
+            let source = KeySource::Csr {
                 path: path.clone(),
                 bytes,
-            }
+            };
+            (source, false)
         }
         (None, Some(key_out)) => {
             common::check_output_free(key_out, one.force)?;
             if !has_subject {
                 bail!("--subject is required with --key-out");
             }
-            KeySource::Generate {
+            let protection = one.key.protection("new key")?;
+            let source = KeySource::Generate {
                 algorithm: one.algorithm,
                 key_out: key_out.clone(),
-                protection: one.key.protection("new key")?.key_protection(),
-            }
+                protection: protection.key_protection(),
+            };
+            (source, protection.weak_allowed())
         }
         (None, None) => return Err(ops::issue::no_public_key()),
         (Some(_), Some(_)) => bail!("--csr and --key-out cannot be used together"),

@@ -6,7 +6,7 @@ use crate::ca::profile::Profile;
 use crate::ca::when::{self};
 use crate::cli::common::OpenCa;
 use crate::cli::{Context, Outcome};
-use crate::store::ListFilter;
+use crate::store::{CertRow, ListFilter};
 
 use super::*;
 
@@ -26,7 +26,7 @@ pub(super) fn list(args: ListArgs, ctx: &Context) -> Result<Outcome> {
         .transpose()?
         .map(|d| ctx.now + d);
     let open = OpenCa::open(&ctx.home)?;
-    let rows = open.store.list(
+    let mut rows = open.store.list(
         &ListFilter {
             status: status.as_deref().map(str::parse).transpose()?,
             department,
@@ -35,6 +35,9 @@ pub(super) fn list(args: ListArgs, ctx: &Context) -> Result<Outcome> {
         },
         ctx.now,
     )?;
+    if expiring_before.is_some() {
+        return expiring_report(&mut rows, ctx);
+    }
     if ctx.out.is_json() {
         ctx.out.json(&rows)?;
     } else {
@@ -52,5 +55,56 @@ pub(super) fn list(args: ListArgs, ctx: &Context) -> Result<Outcome> {
         ctx.out.data(&text)?;
         ctx.out.info(&format!("{} certificate(s)", rows.len()));
     }
+    Ok(Outcome::Success)
+}
+
+/// The renewal report of `--expiring`: the valid certificates that expire within the window,
+/// soonest first, with the whole days left (a table, or JSON rows with `days_left`).
+fn expiring_report(rows: &mut [CertRow], ctx: &Context) -> Result<Outcome> {
+    let not_after = |r: &CertRow| when::parse_time(&r.not_after).ok();
+    rows.sort_by(|a, b| {
+        not_after(a)
+            .cmp(&not_after(b))
+            .then_with(|| a.serial.cmp(&b.serial))
+    });
+    let days_left = |r: &CertRow| not_after(r).map(|t| (t - ctx.now).whole_days().max(0));
+    if ctx.out.is_json() {
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows.iter() {
+            let mut v = serde_json::to_value(r)?;
+            v["days_left"] = serde_json::json!(days_left(r));
+            out.push(v);
+        }
+        ctx.out.json(&out)?;
+        return Ok(Outcome::Success);
+    }
+    let subject_width = rows
+        .iter()
+        .map(|r| r.subject.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("SUBJECT".len());
+    let mut text = format!(
+        "{:<34} {:<subject_width$} {:<14} {:<20} {:>9}\n",
+        "SERIAL", "SUBJECT", "PROFILE", "NOT AFTER", "DAYS LEFT"
+    );
+    for r in rows.iter() {
+        // Pad by characters, not bytes: CJK subjects.
+        let pad = subject_width.saturating_sub(r.subject.chars().count());
+        text.push_str(&format!(
+            "{:<34} {}{} {:<14} {:<20} {:>9}\n",
+            r.serial,
+            r.subject,
+            " ".repeat(pad),
+            r.profile,
+            r.not_after,
+            days_left(r)
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "?".into()),
+        ));
+    }
+    ctx.out.data(&text)?;
+    ctx.out
+        .info(&format!("{} certificate(s) expiring", rows.len()));
     Ok(Outcome::Success)
 }

@@ -1,6 +1,7 @@
 //! `govpki cert`: issue (one or a batch), revoke, release, list, show and verify certificates.
 
 mod batch;
+mod export;
 mod issue;
 mod list;
 mod profiles;
@@ -49,6 +50,9 @@ pub enum CertCommand {
     /// Verify a certificate's chain to trust anchors, at a time, with CRLs
     #[command(long_about = VERIFY_LONG)]
     Verify(VerifyArgs),
+    /// Export a certificate with its key and chain as a PKCS#12 file
+    #[command(long_about = export::EXPORT_LONG)]
+    Export(export::ExportArgs),
 }
 
 const ISSUE_LONG: &str = "\
@@ -327,6 +331,7 @@ pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {
         CertCommand::List(args) => list::list(args, ctx),
         CertCommand::Show(args) => show::show(args, ctx),
         CertCommand::Verify(args) => verify::verify_cmd(args, ctx),
+        CertCommand::Export(args) => export::export(args, ctx),
     }
 }
 

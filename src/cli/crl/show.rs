@@ -4,50 +4,86 @@ use super::*;
 
 pub(super) const SHOW_LONG: &str = "\
 Show a CRL: issuer, thisUpdate, nextUpdate, CRL number, and the revoked serials with dates and
-reasons. When this home's CA issued it, its signature is checked too.
+reasons. When this home's CA issued it, its signature is checked too. With --issuer, the CRL of
+any CA (another ministry's, a commercial CA's) is checked against that CA's certificate: the
+issuer name must be the certificate's subject (RFC 5280 §7.1) and the signature must verify
+under its key (RSA, ECDSA, Ed25519, SM2; SHA-1 refused).
 
 EXAMPLES:
     govpki crl show lyg.crl
     govpki --json crl show lyg.crl | jq '.entries | length'
+    govpki crl show --issuer js-root.pem js-root.crl
 
 EXIT CODES:
     0  shown (and, where checked, the signature verifies)
-    1  the signature does not verify against this home's CA
-    2  an error (unreadable or malformed CRL)";
+    1  the signature does not verify, or the CRL names another issuer than --issuer
+    2  an error (unreadable or malformed CRL or certificate)";
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The CRL file (PEM or DER)
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Check the CRL against this CA certificate (PEM or DER) instead of this home's CA
+    #[arg(long, value_name = "CA.pem")]
+    pub issuer: Option<PathBuf>,
 }
 
 pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
-    let ShowArgs { file } = args;
+    let ShowArgs { file, issuer } = args;
     let bytes = common::read_file(&file, "CRL")?;
     let der = input::decode_one(&bytes, input::CRL_LABELS)
         .with_context(|| format!("reading CRL `{}`", file.display()))?;
     let crl = crate::ca::crl_read::parse_crl(&der)
         .map_err(|e| anyhow::anyhow!("reading CRL `{}`: {e}", file.display()))?;
-    // Check the signature when this home's CA is the issuer.
     let mut signature = "not checked (not issued by this home's CA)".to_string();
     let mut outcome = Outcome::Success;
-    if let Ok(open) = OpenCa::open(&ctx.home)
-        && let Ok(ca) = input::parse_cert(&open.meta.cert_der)
-        && ca.subject().as_raw() == crl.issuer().as_raw()
-    {
-        // SM2-with-SM3 through the one verifier (x509-parser has no SM2).
-        let verified = if crl.signature_algorithm.algorithm.to_id_string() == "1.2.156.10197.1.501"
+    let mut issuer_check = None;
+    if let Some(ca_path) = &issuer {
+        // A CRL of any CA, against the certificate given.
+        let ca_der = common::read_cert(ca_path)?;
+        let (text, verdict) = match ops::crl::check_issuer(&der, &ca_der)
+            .map_err(|e| anyhow::anyhow!("checking CRL `{}`: {e}", file.display()))?
         {
-            sm2_crl_verifies(&der, ca.public_key().raw)
-        } else {
-            crl.verify_signature(ca.public_key()).is_ok()
+            ops::crl::IssuerCheck::Valid { issuer } => {
+                (format!("valid (issuer {issuer})"), "valid")
+            }
+            ops::crl::IssuerCheck::SignatureInvalid { issuer, reason } => (
+                format!("signature invalid ({reason}; issuer {issuer})"),
+                "invalid",
+            ),
+            ops::crl::IssuerCheck::OtherIssuer {
+                crl_issuer,
+                ca_subject,
+            } => (
+                format!("not checked: the CRL's issuer `{crl_issuer}` is not `{ca_subject}`"),
+                "other-issuer",
+            ),
         };
-        match verified.then_some(()).ok_or(()) {
-            Ok(()) => signature = "verified with this home's CA".into(),
-            Err(_) => {
-                signature = "DOES NOT VERIFY with this home's CA".into();
-                outcome = Outcome::Negative;
+        if verdict != "valid" {
+            outcome = Outcome::Negative;
+        }
+        signature = text;
+        issuer_check = Some(verdict);
+    } else {
+        // Check the signature when this home's CA is the issuer.
+        if let Ok(open) = OpenCa::open(&ctx.home)
+            && let Ok(ca) = input::parse_cert(&open.meta.cert_der)
+            && ca.subject().as_raw() == crl.issuer().as_raw()
+        {
+            // SM2-with-SM3 through the one verifier (x509-parser has no SM2).
+            let verified =
+                if crl.signature_algorithm.algorithm.to_id_string() == "1.2.156.10197.1.501" {
+                    sm2_crl_verifies(&der, ca.public_key().raw)
+                } else {
+                    crl.verify_signature(ca.public_key()).is_ok()
+                };
+            match verified.then_some(()).ok_or(()) {
+                Ok(()) => signature = "verified with this home's CA".into(),
+                Err(_) => {
+                    signature = "DOES NOT VERIFY with this home's CA".into();
+                    outcome = Outcome::Negative;
+                }
             }
         }
     }
@@ -76,6 +112,10 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
         "signature": signature,
         "entries": entries,
     });
+    let mut report = report;
+    if let Some(verdict) = issuer_check {
+        report["issuer_check"] = json!(verdict);
+    }
     if ctx.out.is_json() {
         ctx.out.json(&report)?;
     } else {

@@ -456,14 +456,13 @@ pub fn render_seal(
             reason: "a rendered seal needs 1 to 40 printable characters".to_string(),
         });
     }
-    if let Some(code) = code {
-        if code.is_empty() || code.len() > 40 || !code.chars().all(|c| c.is_ascii_graphic()) {
-            return Err(SealError::Spec {
-                field: "code",
-                reason: "a seal code on the image is 1 to 40 printable ASCII characters"
-                    .to_string(),
-            });
-        }
+    if let Some(code) = code
+        && (code.is_empty() || code.len() > 40 || !code.chars().all(|c| c.is_ascii_graphic()))
+    {
+        return Err(SealError::Spec {
+            field: "code",
+            reason: "a seal code on the image is 1 to 40 printable ASCII characters".to_string(),
+        });
     }
     let font = font::SealFont::embedded()?;
     // Every character is checked before anything is drawn: the error names the first missing.

@@ -24,7 +24,7 @@ use crate::ops::{common, hinted};
 use crate::seal::render::default_size_mm;
 use crate::seal::{
     Picture, Seal, SealSpec, SealType, certificate_subject, create_seal, es_id_from_random,
-    render_seal_svg, sniff_image,
+    render_seal, sniff_image,
 };
 use crate::store::seals::SealRecord;
 
@@ -128,6 +128,12 @@ pub fn create(req: &CreateRequest, acting: &Acting<'_>) -> crate::ops::Result<Cr
 
     let key = maker_key(&open, req.authority.as_ref(), &maker_der, acting)?;
     let es_id = fresh_es_id(&open, acting.governance.rng.as_ref())?;
+    // A drawn seal carries its esID along the lower arc (the name was checked above, before
+    // any key was unlocked).
+    let picture = match &req.image {
+        None => drawn(req, Some(&es_id))?,
+        Some(_) => picture,
+    };
     let spec = SealSpec {
         name: req.name.clone(),
         seal_type: req.seal_type,
@@ -161,12 +167,7 @@ fn ask(req: &CreateRequest) -> Ask {
 fn picture(req: &CreateRequest) -> Result<Picture> {
     let size = req.image_size_mm;
     let Some(path) = &req.image else {
-        let mut p = render_seal_svg(&req.name, req.seal_type).context("rendering the seal")?;
-        if let Some((w, h)) = size {
-            p.width_mm = w;
-            p.height_mm = h;
-        }
-        return Ok(p);
+        return drawn(req, None);
     };
     let data = common::read_file(path, "seal image")?;
     let info =
@@ -180,6 +181,17 @@ fn picture(req: &CreateRequest) -> Result<Picture> {
         width_mm,
         height_mm,
     })
+}
+
+/// The standard seal drawn as SVG (in the requested size, else the type's), with `code` on
+/// the lower arc.
+fn drawn(req: &CreateRequest, code: Option<&str>) -> Result<Picture> {
+    let mut p = render_seal(&req.name, req.seal_type, code).context("rendering the seal")?;
+    if let Some((w, h)) = req.image_size_mm {
+        p.width_mm = w;
+        p.height_mm = h;
+    }
+    Ok(p)
 }
 
 fn not_after(der: &[u8]) -> anyhow::Result<OffsetDateTime> {

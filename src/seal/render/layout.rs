@@ -239,8 +239,9 @@ fn purpose(seal_type: SealType) -> Option<&'static str> {
 }
 
 /// A round seal of diameter `d` mm, drawn in the proportions of the 42 mm official seal: a
-/// rim 1.2 mm wide, the name in 6.2 mm glyphs around the upper arc, a star 14 mm across, the
-/// purpose text in 4.2 mm glyphs under it, the code in 1.8 mm glyphs along the lower arc.
+/// rim 1.2 mm wide, the name in 6.2 mm glyphs around the upper arc (over 240° at most, 220°
+/// when the purpose text or the code takes the lower part), a star 14 mm across, the
+/// purpose text in 4 mm glyphs under it, the code in 1.8 mm glyphs along the lower arc.
 pub(super) fn round(
     canvas: &mut Canvas,
     glyphs: &[char],
@@ -262,18 +263,23 @@ pub(super) fn round(
             axes: (r_text, r_text),
             lower: false,
             min_span: name_min_span(glyphs.len()),
-            max_span: 240f64.to_radians(),
+            // The purpose text and the code need the lower part of the ring.
+            max_span: if purpose(seal_type).is_some() || code.is_some() {
+                220f64.to_radians()
+            } else {
+                240f64.to_radians()
+            },
             pitch: font * 1.15,
         },
         font,
     )?;
     canvas.star(c, c, 7.0 * s);
     if let Some(text) = purpose(seal_type) {
-        canvas.centred_text(text, (c, c + 11.0 * s), 4.2 * s, 22.0 * s)?;
+        canvas.centred_text(text, (c, c + 10.5 * s), 4.0 * s, 17.0 * s)?;
     }
     if let Some(code) = code {
         let code_font = 1.8 * s;
-        let r_code = c - stroke - 0.5 * s - code_font / 2.0;
+        let r_code = c - stroke - 0.8 * s - code_font / 2.0;
         let chars: Vec<char> = code.chars().collect();
         let pitch = chars
             .iter()
@@ -288,7 +294,7 @@ pub(super) fn round(
                 axes: (r_code, r_code),
                 lower: true,
                 min_span: 0.0,
-                max_span: 110f64.to_radians(),
+                max_span: 100f64.to_radians(),
                 pitch,
             },
             code_font,

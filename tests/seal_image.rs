@@ -213,3 +213,23 @@ fn a_character_the_font_lacks_is_exit_2_naming_it() {
     );
     assert!(!env.path("office.esl").exists());
 }
+
+#[test]
+fn rasterising_reads_no_file_and_bounds_the_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let seal = render_seal_svg(NAME, SealType::Official).unwrap();
+    let png_path = dir.path().join("seal.svg");
+    std::fs::write(&png_path, &seal.data).unwrap();
+    // A foreign seal's SVG pointing at a file (an SVG, which resvg would draw): the file is
+    // not read, so nothing is drawn.
+    let svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="42mm" height="42mm" viewBox="0 0 42 42"><image x="0" y="0" width="42" height="42" xlink:href="{}"/></svg>"#,
+        png_path.display()
+    );
+    let png = Pixmap::decode_png(&svg_to_png(svg.as_bytes(), 42, 42).unwrap()).unwrap();
+    assert!(png.pixels().iter().all(|px| px.alpha() == 0));
+    for (w, h) in [(0, 42), (42, 201), (100_000, 1)] {
+        let err = svg_to_png(&seal.data, w, h).unwrap_err().to_string();
+        assert!(err.contains("not rasterised"), "{err}");
+    }
+}

@@ -436,6 +436,12 @@ fn make_seal(
     );
     warnings.extend(said.into_inner());
     let es_id = create::fresh_es_id(open, rng).map_err(|e| ApiError::internal(e.to_string()))?;
+    // A drawn seal carries its esID along the lower arc, as locally.
+    let picture = match sc.image {
+        None => create::drawn(&sc.name, sc.seal_type, sc.image_size_mm, Some(&es_id))
+            .map_err(rejected_anyhow)?,
+        Some(_) => picture,
+    };
     let spec = crate::seal::SealSpec {
         name: sc.name.clone(),
         seal_type: sc.seal_type,

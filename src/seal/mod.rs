@@ -47,7 +47,9 @@ pub use cms::{
     DocumentHash, DocumentSigner, SignatureFile, hash_document, hash_document_with,
     parse_signature, with_time_stamp_token,
 };
-pub use render::{ImageInfo, render_seal_svg, sniff_image};
+pub use render::{
+    ImageInfo, picture_as_png, render_seal, render_seal_svg, sniff_image, svg_to_png,
+};
 pub use report::{
     ChainCheck, ChainChecker, ChainFailure, ChainRole, Check, CheckId, CheckStatus,
     ListedRevocation, RevocationUnknown, RevokedBecause, TimeSource, Unsettled, Verdict,

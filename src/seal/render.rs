@@ -1,32 +1,43 @@
-//! Seal images: draw the standard red seal as SVG (`seal create --render`), and check an image
-//! given with `--image` ([`sniff_image`]: a well-formed PNG, or an SVG document without active
-//! content).
+//! Seal images: draw the standard red seal as SVG (`seal create --render`) or PNG, and check an
+//! image given with `--image` ([`sniff_image`]: a well-formed PNG, or an SVG document without
+//! active content).
 //!
-//! Shapes and sizes follow the customary forms (the official seal after the State Council's rule
-//! on seals of administrative bodies, 国发〔1999〕25号: round, 42 mm, star in the centre):
-//! - official (公章): round, 42 mm, the name around the upper arc, a five-pointed star in the
-//!   centre, the type below the star;
-//! - contract, finance (合同/财务专用章) and other codes: round, 40 mm, same layout;
-//! - invoice (发票专用章): an oval, 40 × 30 mm, the name around the upper arc and the type
-//!   across the lower half, without a star (real invoice seals carry the taxpayer number in the
-//!   middle, which a seal spec does not have);
+//! Shapes and sizes follow the State Council's rule on seals (国务院关于国家行政机关和企业事业
+//! 单位社会团体印章管理的规定, 国发〔1999〕25号): seals are round with a five-pointed star in the
+//! centre, the name around it from left to right, in 宋体 (a serif face) with simplified
+//! characters; the seals of county-level bodies' departments and of enterprises are 42 mm
+//! across at most. The proportions of the parts are the carvers' customary ones (a rim 1.2 mm
+//! wide, a star 14 mm across, the name 6.2 mm high): neither that rule nor GA 241 (the public
+//! security seal-management standard, which gives seals their code) fixes them:
+//! - official (公章): round, 42 mm, one rim, the name around the upper arc (glyphs upright
+//!   along it, evenly spaced, short names spread, long ones narrowed), the star in the centre,
+//!   nothing under the star; the seal's code (its esID) along the lower arc when given;
+//! - contract, finance (合同/财务专用章): round, 40 mm, the same, with the purpose text
+//!   horizontally under the star; other codes: round, 40 mm, no purpose text;
+//! - invoice (发票专用章): an oval, 40 × 30 mm, the name around the upper arc and the purpose
+//!   text across the lower half, without a star (real invoice seals carry the taxpayer number
+//!   in the middle, which a seal spec does not have);
 //! - personal (个人章): a square, 18 mm, the name in columns read right to left, completed to
 //!   four characters with 之印 / 印 as name seals are.
 //!
-//! The glyphs come from the viewer's CJK serif font (宋体 family); nothing is rasterised here,
-//! and nothing is read from disk.
+//! Every glyph is a `<path>` from the font embedded in the binary ([`font`]: Noto Serif SC
+//! Bold subset to GB 2312 and ASCII), so the image is the same on every viewer, with or
+//! without a CJK font, and the same bytes on every run; a character the font lacks is an
+//! error. [`svg_to_png`] rasterises it (resvg, 12 px per mm). Nothing is read from disk.
 
-use std::f64::consts::PI;
 use std::fmt::Write as _;
 
 use super::SealError;
 use super::types::{ImageFormat, Picture, SealType};
 
+mod font;
+mod layout;
+mod raster;
+
+pub use raster::{PX_PER_MM, svg_to_png};
+
 /// Seal red (the customary 朱红, close to Pantone 485).
 const SEAL_RED: &str = "#E60012";
-
-const FONT_FAMILY: &str =
-    "STSong, SimSun, 'Songti SC', 'Noto Serif CJK SC', 'Source Han Serif SC', serif";
 
 /// What [`sniff_image`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -425,8 +436,19 @@ pub fn default_size_mm(seal_type: SealType) -> (u32, u32) {
 }
 
 /// Draws the seal for `name` and `seal_type` as an SVG picture in its customary size (see the
-/// module docs). The name must be 1 to 40 characters without control characters.
+/// module docs), without a code on the lower arc. The name must be 1 to 40 characters without
+/// control characters, each one the seal font has.
 pub fn render_seal_svg(name: &str, seal_type: SealType) -> Result<Picture, SealError> {
+    render_seal(name, seal_type, None)
+}
+
+/// Draws the seal as [`render_seal_svg`] does, with `code` (1 to 40 printable ASCII
+/// characters: the seal's esID) along the lower arc of a round seal.
+pub fn render_seal(
+    name: &str,
+    seal_type: SealType,
+    code: Option<&str>,
+) -> Result<Picture, SealError> {
     let glyphs: Vec<char> = name.trim().chars().collect();
     if glyphs.is_empty() || glyphs.len() > 40 || glyphs.iter().any(|c| c.is_control()) {
         return Err(SealError::Spec {
@@ -434,226 +456,61 @@ pub fn render_seal_svg(name: &str, seal_type: SealType) -> Result<Picture, SealE
             reason: "a rendered seal needs 1 to 40 printable characters".to_string(),
         });
     }
+    if let Some(code) = code
+        && (code.is_empty() || code.len() > 40 || !code.chars().all(|c| c.is_ascii_graphic()))
+    {
+        return Err(SealError::Spec {
+            field: "code",
+            reason: "a seal code on the image is 1 to 40 printable ASCII characters".to_string(),
+        });
+    }
+    let font = font::SealFont::embedded()?;
+    // Every character is checked before anything is drawn: the error names the first missing.
+    font.check_covers(name)?;
     let (w, h) = default_size_mm(seal_type);
-    let mut svg = String::new();
+    let mut canvas = layout::Canvas::new(font);
     let _ = write!(
-        svg,
+        canvas.svg,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{w}mm\" height=\"{h}mm\" viewBox=\"0 0 {w} {h}\">\n\
          <title>{}</title>\n\
-         <g fill=\"{SEAL_RED}\" stroke=\"none\" font-family=\"{FONT_FAMILY}\" font-weight=\"bold\">\n",
+         <g fill=\"{SEAL_RED}\" stroke=\"none\">\n",
         xml_escape(&format!("{} {}", name.trim(), seal_type.chinese_name()))
     );
     match seal_type {
-        SealType::Personal => personal(&mut svg, &glyphs, f64::from(w)),
-        SealType::Invoice => oval(&mut svg, &glyphs, seal_type, f64::from(w), f64::from(h)),
-        _ => round(&mut svg, &glyphs, seal_type, f64::from(w)),
+        SealType::Personal => layout::personal(&mut canvas, &glyphs, f64::from(w))?,
+        SealType::Invoice => {
+            layout::oval(&mut canvas, &glyphs, seal_type, f64::from(w), f64::from(h))?
+        }
+        _ => layout::round(&mut canvas, &glyphs, seal_type, f64::from(w), code)?,
     }
-    svg.push_str("</g>\n</svg>\n");
+    canvas.svg.push_str("</g>\n</svg>\n");
     Ok(Picture {
         format: ImageFormat::Svg,
-        data: svg.into_bytes(),
+        data: canvas.svg.into_bytes(),
         width_mm: w,
         height_mm: h,
     })
 }
 
-/// Where the baseline goes below a glyph's centre, in ems: CJK glyphs fill the em box from
-/// about 0.88 em above the baseline to 0.12 em below it. (`dominant-baseline="central"` would
-/// say this, but not every SVG renderer honours it.)
-const BASELINE_DROP: f64 = 0.38;
-
-fn glyph(svg: &mut String, c: char, x: f64, y: f64, size: f64, rotate_deg: f64, x_scale: f64) {
-    if c.is_whitespace() {
-        return;
-    }
-    let _ = writeln!(
-        svg,
-        "<text x=\"0\" y=\"{:.3}\" font-size=\"{size:.2}\" text-anchor=\"middle\" \
-         transform=\"translate({x:.3} {y:.3}) rotate({rotate_deg:.2}) scale({x_scale:.3} 1)\">{}</text>",
-        size * BASELINE_DROP,
-        xml_escape(&c.to_string())
-    );
-}
-
-fn centred_text(svg: &mut String, text: &str, cx: f64, y: f64, size: f64, max_width: f64) {
-    let n = text.chars().count().max(1) as f64;
-    let scale = (max_width / (n * size)).min(1.0);
-    let _ = writeln!(
-        svg,
-        "<text x=\"0\" y=\"{:.3}\" font-size=\"{size:.2}\" text-anchor=\"middle\" \
-         transform=\"translate({cx:.3} {y:.3}) scale({scale:.3} 1)\">{}</text>",
-        size * BASELINE_DROP,
-        xml_escape(text)
-    );
-}
-
-fn star(svg: &mut String, cx: f64, cy: f64, r_outer: f64) {
-    let r_inner = r_outer * 0.381_966; // regular pentagram: r_inner / r_outer = 1 / φ²
-    let mut points = String::new();
-    for k in 0..10 {
-        let r = if k % 2 == 0 { r_outer } else { r_inner };
-        let a = f64::from(k) * PI / 5.0;
-        let _ = write!(points, "{:.3},{:.3} ", cx + r * a.sin(), cy - r * a.cos());
-    }
-    let _ = writeln!(svg, "<polygon points=\"{}\"/>", points.trim_end());
-}
-
-/// Places glyphs evenly (by arc length) on the upper arc of an ellipse with semi-axes `a`, `b`
-/// centred at (`cx`, `cy`), over `span` radians of the parameter centred on the top.
-#[allow(clippy::too_many_arguments)]
-fn arc_text(
-    svg: &mut String,
-    glyphs: &[char],
-    cx: f64,
-    cy: f64,
-    a: f64,
-    b: f64,
-    max_span: f64,
-    font: f64,
-) {
-    let point = |t: f64| (cx + a * t.sin(), cy - b * t.cos());
-    // Arc length from the top to parameter t, sampled.
-    const STEPS: usize = 720;
-    let arc_len = |t_end: f64| {
-        let mut len = 0.0;
-        let mut prev = point(0.0);
-        for i in 1..=STEPS {
-            let p = point(t_end * i as f64 / STEPS as f64);
-            len += ((p.0 - prev.0).powi(2) + (p.1 - prev.1).powi(2)).sqrt();
-            prev = p;
+/// The picture as PNG: a PNG as it is, an SVG rasterised at [`PX_PER_MM`] to its printed size
+/// ([`svg_to_png`]). Another format is an error.
+pub fn picture_as_png(picture: &Picture) -> Result<Picture, SealError> {
+    let data = match &picture.format {
+        ImageFormat::Png => picture.data.clone(),
+        ImageFormat::Svg => svg_to_png(&picture.data, picture.width_mm, picture.height_mm)?,
+        ImageFormat::Other(f) => {
+            return Err(image_err(format!(
+                "a {f} seal image is not converted to PNG"
+            )));
         }
-        len
     };
-    let n = glyphs.len();
-    let half_arc_max = arc_len(max_span / 2.0);
-    let pitch_nominal = font * 1.15;
-    // Few glyphs spread at their natural pitch; many fill the span and get narrower, as a
-    // seal carver compresses long names.
-    let needed = pitch_nominal * (n.saturating_sub(1)) as f64;
-    let (total, x_scale) = if needed <= 2.0 * half_arc_max {
-        (needed, 1.0)
-    } else {
-        let pitch = 2.0 * half_arc_max / (n - 1) as f64;
-        (2.0 * half_arc_max, (pitch / pitch_nominal).max(0.4))
-    };
-    // Parameter for a signed arc distance s from the top (bisection on the monotone arc_len).
-    let param_at = |s: f64| {
-        let target = s.abs();
-        let (mut lo, mut hi) = (0.0, PI);
-        for _ in 0..40 {
-            let mid = (lo + hi) / 2.0;
-            if arc_len(mid) < target {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        (lo + hi) / 2.0 * s.signum()
-    };
-    for (i, c) in glyphs.iter().enumerate() {
-        let s = if n == 1 {
-            0.0
-        } else {
-            -total / 2.0 + total * i as f64 / (n - 1) as f64
-        };
-        let t = param_at(s);
-        let (x, y) = point(t);
-        // The glyph's top faces outward along the ellipse normal (b sin t, -a cos t).
-        let rot = (b * t.sin()).atan2(a * t.cos()).to_degrees();
-        glyph(svg, *c, x, y, font * x_scale.max(0.75), rot, x_scale);
-    }
-}
-
-fn round(svg: &mut String, glyphs: &[char], seal_type: SealType, d: f64) {
-    let s = d / 42.0; // proportions of the 42 mm official seal
-    let c = d / 2.0;
-    let stroke = 1.2 * s;
-    let _ = writeln!(
-        svg,
-        "<circle cx=\"{c}\" cy=\"{c}\" r=\"{:.3}\" fill=\"none\" stroke=\"{SEAL_RED}\" stroke-width=\"{stroke:.3}\"/>",
-        c - stroke / 2.0 - 0.2
-    );
-    let font = 6.2 * s;
-    let r_text = c - stroke - 0.9 * s - font / 2.0;
-    arc_text(svg, glyphs, c, c, r_text, r_text, 240f64.to_radians(), font);
-    star(svg, c, c, 7.0 * s);
-    centred_text(
-        svg,
-        seal_type.chinese_name(),
-        c,
-        c + 11.5 * s,
-        4.2 * s,
-        22.0 * s,
-    );
-}
-
-fn oval(svg: &mut String, glyphs: &[char], seal_type: SealType, w: f64, h: f64) {
-    let s = h / 30.0;
-    let (cx, cy) = (w / 2.0, h / 2.0);
-    let stroke = 1.0 * s;
-    let _ = writeln!(
-        svg,
-        "<ellipse cx=\"{cx}\" cy=\"{cy}\" rx=\"{:.3}\" ry=\"{:.3}\" fill=\"none\" stroke=\"{SEAL_RED}\" stroke-width=\"{stroke:.3}\"/>",
-        cx - stroke / 2.0 - 0.2,
-        cy - stroke / 2.0 - 0.2
-    );
-    let font = 4.6 * s;
-    let inset = stroke + 0.7 * s + font / 2.0;
-    arc_text(
-        svg,
-        glyphs,
-        cx,
-        cy,
-        cx - inset,
-        cy - inset,
-        220f64.to_radians(),
-        font,
-    );
-    centred_text(
-        svg,
-        seal_type.chinese_name(),
-        cx,
-        cy + 7.0 * s,
-        4.0 * s,
-        w * 0.55,
-    );
-}
-
-fn personal(svg: &mut String, glyphs: &[char], side: f64) {
-    let mut chars: Vec<char> = glyphs
-        .iter()
-        .copied()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    // Name seals read as four characters: 张三之印, 欧阳明印.
-    match chars.len() {
-        2 => chars.extend(['之', '印']),
-        3 => chars.push('印'),
-        _ => {}
-    }
-    let n = chars.len().max(1);
-    let rows = if n <= 4 { n.min(2) } else { 3 };
-    let cols = n.div_ceil(rows);
-    let stroke = 1.0;
-    let _ = writeln!(
-        svg,
-        "<rect x=\"{0:.3}\" y=\"{0:.3}\" width=\"{1:.3}\" height=\"{1:.3}\" fill=\"none\" stroke=\"{SEAL_RED}\" stroke-width=\"{stroke}\"/>",
-        stroke / 2.0 + 0.2,
-        side - stroke - 0.4
-    );
-    let inner = side - 2.0 * (stroke + 1.0);
-    let cell_w = inner / cols as f64;
-    let cell_h = inner / rows as f64;
-    let font = cell_h.min(cell_w) * 0.9;
-    for (i, c) in chars.iter().enumerate() {
-        // Columns run right to left, characters top to bottom within a column.
-        let col = i / rows;
-        let row = i % rows;
-        let x = side - (stroke + 1.0) - cell_w * (col as f64 + 0.5);
-        let y = stroke + 1.0 + cell_h * (row as f64 + 0.5);
-        glyph(svg, *c, x, y, font, 0.0, (cell_w / cell_h).clamp(0.5, 1.0));
-    }
+    Ok(Picture {
+        format: ImageFormat::Png,
+        data,
+        width_mm: picture.width_mm,
+        height_mm: picture.height_mm,
+    })
 }
 
 #[cfg(test)]

@@ -25,7 +25,9 @@ revoked in this home's store.
 Image: --image takes a PNG or SVG (checked: no scripts in SVG); its size in mm comes from
 --image-size, else the file (PNG pHYs, SVG width/height), else the customary size of the type.
 Without --image the standard round red seal is drawn as SVG (--render, the default): the name
-around the upper arc, a five-pointed star, the type below; 42 mm for official seals.
+around the upper arc, a five-pointed star, the purpose (合同专用章, ...) below it for special
+seals, the esID along the lower arc; 42 mm for official seals. The glyphs are outlines of the
+built-in font (GB 2312 and ASCII): a name with another character is refused.
 
 Validity: --valid-from defaults to now; --valid-until takes a time or a duration after
 --valid-from (2y) and defaults to the latest holder certificate's expiry, cut to the CA's. Past

@@ -12,7 +12,8 @@ of this home's hierarchy, or by its own extensions a CA or seal-authority certif
 department or seal holder certificate is NOT A SEAL AUTHORITY) and image; the signature's signer, signing time,
 attributes and the seal it carries (or that it carries none); for an SES_Signature its dataHash,
 propertyInfo and whether both signatures verify. The argument may also be an
-esID of a seal this home's CA made. --image-out writes the seal image (PNG or SVG as stored).
+esID of a seal this home's CA made. --image-out writes the seal image as stored, or an SVG
+image as PNG (12 px per mm) when the file name ends in .png.
 
 EXAMPLES:
     govpki seal show office.esl --image-out office.svg

@@ -214,6 +214,7 @@ pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
                         Verdict::Indeterminate => Outcome::Indeterminate,
                     });
                     if let (Some(path), Some(p)) = (&image_out, picture) {
+                        let p = crate::ops::seal::show::image_for_output(path, p)?;
                         common::write_output(path, &p.data, false, force)?;
                         ctx.out.info(&format!(
                             "wrote the seal image ({}) to `{}`",

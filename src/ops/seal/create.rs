@@ -24,7 +24,7 @@ use crate::ops::{common, hinted};
 use crate::seal::render::default_size_mm;
 use crate::seal::{
     Picture, Seal, SealSpec, SealType, certificate_subject, create_seal, es_id_from_random,
-    render_seal_svg, sniff_image,
+    render_seal, sniff_image,
 };
 use crate::store::seals::SealRecord;
 
@@ -128,6 +128,12 @@ pub fn create(req: &CreateRequest, acting: &Acting<'_>) -> crate::ops::Result<Cr
 
     let key = maker_key(&open, req.authority.as_ref(), &maker_der, acting)?;
     let es_id = fresh_es_id(&open, acting.governance.rng.as_ref())?;
+    // A drawn seal carries its esID along the lower arc (the name was checked above, before
+    // any key was unlocked).
+    let picture = match &req.image {
+        None => drawn(&req.name, req.seal_type, req.image_size_mm, Some(&es_id))?,
+        Some(_) => picture,
+    };
     let spec = SealSpec {
         name: req.name.clone(),
         seal_type: req.seal_type,
@@ -189,12 +195,7 @@ pub fn picture_of(
     image: Option<(String, Vec<u8>)>,
 ) -> Result<Picture> {
     let Some((label, data)) = image else {
-        let mut p = render_seal_svg(name, seal_type).context("rendering the seal")?;
-        if let Some((w, h)) = size {
-            p.width_mm = w;
-            p.height_mm = h;
-        }
-        return Ok(p);
+        return drawn(name, seal_type, size, None);
     };
     let info = sniff_image(&data).with_context(|| format!("reading seal image `{label}`"))?;
     let (width_mm, height_mm) = size
@@ -206,6 +207,22 @@ pub fn picture_of(
         width_mm,
         height_mm,
     })
+}
+
+/// The standard seal drawn as SVG (in the requested size, else the type's), with `code` on
+/// the lower arc.
+pub fn drawn(
+    name: &str,
+    seal_type: SealType,
+    size: Option<(u32, u32)>,
+    code: Option<&str>,
+) -> Result<Picture> {
+    let mut p = render_seal(name, seal_type, code).context("rendering the seal")?;
+    if let Some((w, h)) = size {
+        p.width_mm = w;
+        p.height_mm = h;
+    }
+    Ok(p)
 }
 
 fn not_after(der: &[u8]) -> anyhow::Result<OffsetDateTime> {

@@ -14,8 +14,10 @@ use super::{OBJECT_LIMIT, OpenCa, check_seal_authority, open_home};
 use crate::ca::when::rfc3339;
 use crate::ops::{common, hinted};
 use crate::seal::status::SealStatusList;
+use crate::seal::types::ImageFormat;
 use crate::seal::{
     Picture, Seal, SesSignature, SignatureCheck, SignatureFile, looks_like_ses, parse_signature,
+    picture_as_png,
 };
 use crate::store::files;
 
@@ -214,11 +216,25 @@ fn write_image(object: &Object, target: &str, out: &Path, force: bool) -> Result
     let Some(picture) = picture else {
         bail!("`{target}` carries no seal, so it has no seal image to write");
     };
+    let picture = image_for_output(out, picture)?;
     common::write_output(out, &picture.data, false, force)?;
     Ok(ImageWritten {
         out: out.to_path_buf(),
         picture,
     })
+}
+
+/// The image to write to `out`: an SVG rasterised to PNG when `out` ends in `.png` (12 px per
+/// mm, its printed size in `pHYs`), else the image as stored.
+pub fn image_for_output(out: &Path, picture: Picture) -> Result<Picture> {
+    let wants_png = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if wants_png && picture.format == ImageFormat::Svg {
+        return picture_as_png(&picture)
+            .with_context(|| format!("rasterising the seal image for `{}`", out.display()));
+    }
+    Ok(picture)
 }
 
 fn authority_check(s: &Seal) -> String {

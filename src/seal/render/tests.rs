@@ -126,33 +126,92 @@ fn rendered_seals_are_valid_svg_of_customary_size() {
     }
 }
 
+/// The rotation of each glyph path (degrees, from its `matrix(a b ...)`), in order.
+fn glyph_angles(svg: &str) -> Vec<f64> {
+    svg.split("<path transform=\"matrix(")
+        .skip(1)
+        .map(|s| {
+            let m: Vec<f64> = s
+                .split(')')
+                .next()
+                .unwrap()
+                .split(' ')
+                .map(|v| v.parse().unwrap())
+                .collect();
+            m[1].atan2(m[0]).to_degrees()
+        })
+        .collect()
+}
+
 #[test]
-fn official_seal_has_star_rotated_glyphs_and_type() {
+fn official_seal_has_star_and_name_as_outlines_and_no_purpose_text() {
     let pic = render_seal_svg("连云港市人民政府", SealType::Official).unwrap();
     let text = String::from_utf8(pic.data).unwrap();
     assert_eq!(text.matches("<polygon").count(), 1, "one star");
-    assert!(text.contains(">公章</text>"));
-    assert_eq!(
-        text.matches("rotate(").count(),
-        8,
-        "one rotated glyph per character"
-    );
-    // The name is symmetric about the top: first and last glyphs rotate by opposite angles.
-    let angles: Vec<f64> = text
-        .split("rotate(")
-        .skip(1)
-        .map(|s| s.split(')').next().unwrap().parse().unwrap())
-        .collect();
+    assert!(!text.contains("<text"), "glyphs are outlines");
+    assert!(!text.contains("font-family"));
+    // The official seal carries its name and nothing under the star (国发〔1999〕25号).
+    let angles = glyph_angles(&text);
+    assert_eq!(angles.len(), 8, "one path per character");
+    // The name is symmetric about the top: first and last glyphs turn by opposite angles.
     assert!((angles[0] + angles[7]).abs() < 0.05, "{angles:?}");
-    assert!(angles[0] < -30.0);
+    assert!(angles[0] < -90.0, "{angles:?}");
+    assert!(angles.windows(2).all(|w| w[0] < w[1]), "{angles:?}");
+}
+
+#[test]
+fn contract_seal_has_its_purpose_text_under_the_star() {
+    let pic = render_seal_svg("连云港市人民政府", SealType::Contract).unwrap();
+    let text = String::from_utf8(pic.data).unwrap();
+    let angles = glyph_angles(&text);
+    assert_eq!(angles.len(), 8 + "合同专用章".chars().count());
+    assert!(angles[8..].iter().all(|a| a.abs() < 1e-9), "{angles:?}");
+}
+
+#[test]
+fn code_runs_along_the_lower_arc_upright() {
+    let pic = render_seal("连云港市人民政府", SealType::Official, Some("0123456789ab")).unwrap();
+    let text = String::from_utf8(pic.data).unwrap();
+    let angles = glyph_angles(&text);
+    assert_eq!(angles.len(), 8 + 12);
+    let code = &angles[8..];
+    // Read left to right with heads towards the centre: turning from positive to negative.
+    assert!(code[0] > 20.0 && code[11] < -20.0, "{code:?}");
+    assert!((code[0] + code[11]).abs() < 0.05, "{code:?}");
+    assert!(render_seal("x", SealType::Official, Some("a b")).is_err());
+    assert!(render_seal("x", SealType::Official, Some("")).is_err());
 }
 
 #[test]
 fn personal_seal_completes_the_name() {
-    let pic = render_seal_svg("张三", SealType::Personal).unwrap();
-    let text = String::from_utf8(pic.data).unwrap();
-    for c in ["张", "三", "之", "印"] {
-        assert!(text.contains(&format!(">{c}</text>")));
+    let two = render_seal_svg("张三", SealType::Personal).unwrap();
+    let four = render_seal_svg("张三之印", SealType::Personal).unwrap();
+    assert_eq!(
+        glyph_angles(std::str::from_utf8(&two.data).unwrap()).len(),
+        4
+    );
+    // The title differs (the name as given); the drawing is the same.
+    let body = |p: &Picture| {
+        let t = String::from_utf8(p.data.clone()).unwrap();
+        t[t.find("</title>").unwrap()..].to_string()
+    };
+    assert_eq!(body(&two), body(&four));
+}
+
+#[test]
+fn missing_glyph_is_an_error_naming_the_character() {
+    let err = render_seal_svg("连云港𠀀政府", SealType::Official)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`𠀀` (U+20000)"), "{err}");
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    for t in [SealType::Official, SealType::Invoice, SealType::Personal] {
+        let a = render_seal("连云港市人民政府办公室", t, Some("ab12")).unwrap();
+        let b = render_seal("连云港市人民政府办公室", t, Some("ab12")).unwrap();
+        assert_eq!(a, b);
     }
 }
 

@@ -17,7 +17,8 @@ esID of a seal this home's CA made. --image-out writes the seal image (PNG or SV
 EXAMPLES:
     govpki seal show office.esl --image-out office.svg
     govpki seal show notice.pdf.p7s
-    govpki seal show invoice/Doc_0/Signs/Sign_0/SignedValue.dat --image-out seal.png
+    govpki seal show invoice/Doc_0/Signs/Sign_0/SignedValue.dat \\
+        --image-out seal.png
     govpki --json seal show 3f2a9c...e1
 
 EXIT CODES:
@@ -30,7 +31,7 @@ pub struct ShowArgs {
     #[arg(value_name = "FILE")]
     pub target: String,
     /// Write the seal image here
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub image_out: Option<PathBuf>,
     /// Replace an existing --image-out file
     #[arg(long)]

@@ -284,13 +284,38 @@ impl Dn {
     }
 }
 
-/// A certificate name for people: RFC 4514 order (`CN=...,O=...,C=CN`) where we can read it,
-/// else x509-parser's rendering.
+/// A certificate name for people, the one DN format of every report, error and JSON document:
+/// RFC 4514 (`CN=张三,OU=信息中心,O=...,C=CN`: the most specific RDN first, no spaces after
+/// the commas, specials escaped), as `cert show` and `cert verify` print it. Any name renders:
+/// multi-valued RDNs are joined with `+`, attributes outside [`Attr`] are named by their
+/// dotted OID, and a value that is not text is `#` and the hex of its DER (RFC 4514 §2.4).
 pub fn display_name(name: &x509_parser::x509::X509Name<'_>) -> String {
-    match Dn::from_x509(name) {
-        Ok(dn) => dn.to_string(),
-        Err(_) => name.to_string(),
+    use x509_parser::der_parser::asn1_rs::ToDer;
+    let mut rdns: Vec<String> = Vec::new();
+    for rdn in name.iter() {
+        let mut atvs: Vec<String> = Vec::new();
+        for atv in rdn.iter() {
+            let oid: Vec<u64> = atv
+                .attr_type()
+                .iter()
+                .map(|i| i.collect())
+                .unwrap_or_default();
+            let ty = Attr::from_oid(&oid)
+                .map(|a| a.short_name().to_string())
+                .unwrap_or_else(|| atv.attr_type().to_id_string());
+            let value = match atv.as_str() {
+                Ok(text) => escape(text),
+                Err(_) => format!(
+                    "#{}",
+                    hex::encode(atv.attr_value().to_der_vec().unwrap_or_default())
+                ),
+            };
+            atvs.push(format!("{ty}={value}"));
+        }
+        rdns.push(atvs.join("+"));
     }
+    rdns.reverse();
+    rdns.join(",")
 }
 
 impl fmt::Display for Dn {
@@ -313,6 +338,15 @@ pub fn escape(value: &str) -> String {
         let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
             || (i == 0 && (c == '#' || c == ' '))
             || (i == last && c == ' ');
+        if c.is_control() {
+            // A control character would let a name forge lines of a report: `\XX` per byte
+            // (RFC 4514 §2.4). `Dn::parse` refuses them in a DN to issue.
+            let mut utf8 = [0u8; 4];
+            for b in c.encode_utf8(&mut utf8).bytes() {
+                out.push_str(&format!("\\{b:02X}"));
+            }
+            continue;
+        }
         if special {
             out.push('\\');
         }
@@ -495,5 +529,40 @@ mod tests {
             let back = Dn::parse(&dn.to_string()).unwrap();
             prop_assert_eq!(back, dn);
         }
+    }
+
+    fn cert_named(dn: DistinguishedName) -> Vec<u8> {
+        let mut params = rcgen::CertificateParams::default();
+        params.distinguished_name = dn;
+        let key = rcgen::KeyPair::generate().unwrap();
+        params.self_signed(&key).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn display_name_is_the_rfc_4514_form_of_dn() {
+        use x509_parser::prelude::FromDer;
+        let dn = Dn::parse("CN=李四,OU=办公室,O=连云港市人民政府,C=CN").unwrap();
+        let der = cert_named(dn.to_rcgen());
+        let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&der).unwrap();
+        assert_eq!(display_name(cert.subject()), dn.to_string());
+        // Not x509-parser's own rendering, which runs from the country down with spaces.
+        assert_ne!(cert.subject().to_string(), dn.to_string());
+    }
+
+    #[test]
+    fn display_name_renders_any_name_on_one_line() {
+        use x509_parser::prelude::FromDer;
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "CN");
+        dn.push(DnType::CustomDnType(vec![1, 2, 3, 4]), "1234");
+        dn.push(DnType::CommonName, "a\nforged: valid, b");
+        let der = cert_named(dn);
+        let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&der).unwrap();
+        assert_eq!(
+            display_name(cert.subject()),
+            "CN=a\\0Aforged: valid\\, b,1.2.3.4=1234,C=CN"
+        );
+        // A DN to issue may hold no control character at all.
+        assert!(Dn::parse(r"CN=a\0Ab").is_err());
     }
 }

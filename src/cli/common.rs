@@ -44,7 +44,7 @@ impl Prompt for TerminalPrompt {
 #[derive(Debug, clap::Args)]
 pub struct CaKeyArgs {
     /// File holding the CA key's passphrase
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<std::path::PathBuf>,
 }
 
@@ -88,7 +88,7 @@ pub trait NewKeySpelling {
 /// unencrypted, else a prompt on a terminal ([`NewKeyArgs::protection`]).
 #[derive(Debug, clap::Args)]
 pub struct NewKeyArgs<S: NewKeySpelling + Send + Sync + 'static> {
-    #[arg(id = S::FILE_FLAG, long = S::FILE_FLAG, value_name = "F", help = S::FILE_HELP)]
+    #[arg(id = S::FILE_FLAG, long = S::FILE_FLAG, value_name = "FILE", help = S::FILE_HELP)]
     pub passphrase_file: Option<std::path::PathBuf>,
     #[arg(id = S::NONE_FLAG, long = S::NONE_FLAG, help = S::NONE_HELP)]
     pub no_passphrase: bool,

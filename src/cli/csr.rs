@@ -24,10 +24,11 @@ Generate a key pair, write the key (PKCS#8, encrypted unless --no-passphrase), a
 PKCS#10 CSR (PEM) for the CA. The CA decides the final subject and extensions.
 
 EXAMPLES:
-    govpki csr create --subject 'CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN' \\
+    govpki csr create \\
+        --subject 'CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN' \\
         --key-out dept.key --passphrase-file dept.pass > dept.csr
-    govpki csr create --subject 'CN=www.lyg.gov.cn,O=连云港市人民政府,C=CN' --san dns:www.lyg.gov.cn \\
-        --key-out www.key --no-passphrase --out www.csr
+    govpki csr create --subject 'CN=www.lyg.gov.cn,O=连云港市人民政府,C=CN' \\
+        --san dns:www.lyg.gov.cn --key-out www.key --no-passphrase --out www.csr
 
 EXIT CODES:
     0  created
@@ -50,7 +51,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "DN")]
     pub subject: String,
     /// Write the new key here
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub key_out: PathBuf,
     /// Key algorithm
     #[arg(long, value_enum, default_value_t = Algorithm::P256)]
@@ -59,7 +60,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "SANS")]
     pub san: Vec<String>,
     /// Write the CSR here instead of stdout
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub key: NewKeyArgs<CsrKeySpelling>,

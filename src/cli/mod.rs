@@ -10,6 +10,8 @@ pub mod common;
 pub mod crl;
 pub mod csr;
 pub mod demo;
+pub mod help;
+mod man;
 pub mod output;
 pub mod remote;
 pub mod seal;
@@ -19,7 +21,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use time::OffsetDateTime;
 
 use output::Output;
@@ -28,6 +30,7 @@ use crate::ops::govern::Governance;
 use crate::ops::{Passphrase, SystemRandom};
 
 pub use crate::ops::{Hinted, Outcome, hinted};
+pub use man::{ENVIRONMENT, man_pages};
 
 /// What every command receives: the global flags, resolved once, and the clock read once.
 #[derive(Debug, Clone)]
@@ -77,11 +80,13 @@ subordinate CAs, issues certificates by profile, revokes them, publishes CRLs, v
 and keeps a tamper-evident audit log of every state change.
 
 EXAMPLES:
-    govpki demo                                   # a guided tour in a temporary home
+    govpki demo      # a guided tour in a temporary home
     export GOVPKI_HOME=/srv/govpki/root
-    govpki ca init --subject 'CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN' --passphrase-file pass.txt
-    govpki cert issue --profile department --subject 'CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN' \\
-        --key-out dept.key --key-passphrase-file dept-pass.txt --out dept.pem --passphrase-file pass.txt
+    govpki ca init --passphrase-file pass.txt \\
+        --subject 'CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN'
+    govpki cert issue --profile department --passphrase-file pass.txt \\
+        --subject 'CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN' \\
+        --key-out dept.key --key-passphrase-file dept-pass.txt --out dept.pem
     govpki cert verify dept.pem
 
 EXIT CODES:
@@ -113,7 +118,7 @@ pub struct Cli {
     #[arg(long = "as-key", global = true, value_name = "KEY")]
     pub operator_key: Option<PathBuf>,
     /// Read the operator key's passphrase from this file (first line)
-    #[arg(long = "as-passphrase-file", global = true, value_name = "F")]
+    #[arg(long = "as-passphrase-file", global = true, value_name = "FILE")]
     pub operator_passphrase_file: Option<PathBuf>,
     /// The security domain this command runs from, for policy decisions
     #[arg(long, global = true, value_parser = ["intranet", "extranet", "internet"])]
@@ -126,7 +131,7 @@ pub struct Cli {
         long = "ca-trust",
         global = true,
         env = "GOVPKI_CA_TRUST",
-        value_name = "F"
+        value_name = "FILE"
     )]
     pub ca_trust: Option<PathBuf>,
     #[command(subcommand)]
@@ -181,7 +186,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    // Parsed through the paste-safe command (help::command), which only moves help text.
+    let parsed = help::command()
+        .try_get_matches_from(args)
+        .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let code = match err.kind() {
@@ -286,40 +295,9 @@ pub fn run(cli: Cli, clock: crate::ops::clock::Clock) -> anyhow::Result<Outcome>
         Command::Serve(args) => serve::run(args, &ctx, clock),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "govpki", &mut buf);
+            clap_complete::generate(shell, &mut help::command(), "govpki", &mut buf);
             ctx.out.bytes(&buf)?;
             Ok(Outcome::Success)
         }
     }
-}
-
-/// Renders every man page: `(file name, roff)`, for `govpki` and each subcommand.
-pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    fn walk(
-        cmd: &clap::Command,
-        prefix: &str,
-        out: &mut Vec<(String, Vec<u8>)>,
-    ) -> std::io::Result<()> {
-        let name = if prefix.is_empty() {
-            cmd.get_name().to_string()
-        } else {
-            format!("{prefix}-{}", cmd.get_name())
-        };
-        let mut buf = Vec::new();
-        let titled = cmd.clone().name(name.clone());
-        clap_mangen::Man::new(titled).render(&mut buf)?;
-        out.push((format!("{name}.1"), buf));
-        for sub in cmd.get_subcommands() {
-            if sub.get_name() == "help" {
-                continue;
-            }
-            walk(sub, &name, out)?;
-        }
-        Ok(())
-    }
-    let mut cmd = Cli::command();
-    cmd.build();
-    let mut out = Vec::new();
-    walk(&cmd, "", &mut out)?;
-    Ok(out)
 }

@@ -56,11 +56,13 @@ lets requests in flight finish (up to --grace) and exits 0.
 
 EXAMPLES:
     govpki serve --listen 10.1.2.3:8443=intranet --publish 0.0.0.0:8080 \\
-        --tls-cert server.pem --tls-key server.key --passphrase-file /run/credentials/ca.pass
+        --tls-cert server.pem --tls-key server.key \\
+        --passphrase-file /run/credentials/ca.pass
     govpki serve --publish 127.0.0.1:0 --passphrase-file ca.pass
     govpki serve --publish 127.0.0.1:8080 --passphrase-file ca.pass \\
         --ocsp-cert ocsp.pem --ocsp-key ocsp.key
-    openssl ocsp -issuer ca.pem -cert leaf.pem -url http://127.0.0.1:8080/ocsp -CAfile ca.pem
+    openssl ocsp -issuer ca.pem -cert leaf.pem -CAfile ca.pem \\
+        -url http://127.0.0.1:8080/ocsp
 
 EXIT CODES:
     0  stopped by SIGTERM or SIGINT
@@ -76,13 +78,13 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR")]
     pub publish: Vec<SocketAddr>,
     /// The server's TLS certificate (PEM, issued by this home's CA for TLS servers)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub tls_cert: Option<PathBuf>,
     /// The TLS certificate's private key
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
     /// File holding the TLS key's passphrase, if it is encrypted
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub tls_key_passphrase_file: Option<PathBuf>,
     #[command(flatten)]
     pub ca_key: crate::cli::common::CaKeyArgs,
@@ -109,13 +111,13 @@ pub struct ServeArgs {
     pub grace: String,
     /// A delegated OCSP responder's certificate (PEM, `ocsp` profile, issued by this CA);
     /// without it the CA key signs the OCSP answers
-    #[arg(long, value_name = "F", requires = "ocsp_key")]
+    #[arg(long, value_name = "FILE", requires = "ocsp_key")]
     pub ocsp_cert: Option<PathBuf>,
     /// The delegated OCSP responder's private key
-    #[arg(long, value_name = "F", requires = "ocsp_cert")]
+    #[arg(long, value_name = "FILE", requires = "ocsp_cert")]
     pub ocsp_key: Option<PathBuf>,
     /// File holding the OCSP responder key's passphrase, if it is encrypted
-    #[arg(long, value_name = "F", requires = "ocsp_key")]
+    #[arg(long, value_name = "FILE", requires = "ocsp_key")]
     pub ocsp_key_passphrase_file: Option<PathBuf>,
     /// Time from the OCSP answers' thisUpdate to their nextUpdate (re-signed at half of it)
     #[arg(long, value_name = "DURATION", default_value = "1d")]

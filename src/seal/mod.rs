@@ -151,11 +151,12 @@ pub fn format_time(t: time::OffsetDateTime) -> String {
         .unwrap_or_else(|_| format!("{t}"))
 }
 
-/// The subject of a certificate as an RFC 4514-like string, or `(unparsable certificate)`.
+/// The subject of a certificate in RFC 4514 form ([`crate::ca::dn::display_name`]), or
+/// `(unparsable certificate)`.
 pub fn certificate_subject(cert_der: &[u8]) -> String {
     use x509_parser::prelude::FromDer;
     match x509_parser::certificate::X509Certificate::from_der(cert_der) {
-        Ok((_, cert)) => cert.subject().to_string(),
+        Ok((_, cert)) => crate::ca::dn::display_name(cert.subject()),
         Err(_) => "(unparsable certificate)".to_string(),
     }
 }

@@ -632,7 +632,7 @@ pub fn create_seal(
     }
     if !signer::key_matches_certificate(authority, authority_cert_der)? {
         return Err(SealError::KeyMismatch {
-            subject: authority_cert.subject().to_string(),
+            subject: crate::ca::dn::display_name(authority_cert.subject()),
         });
     }
 

@@ -134,7 +134,7 @@ pub fn create_status_list(
     let cert = parse_certificate("seal authority", authority_cert)?;
     if !signer::key_matches_certificate(signer, authority_cert)? {
         return Err(SealError::KeyMismatch {
-            subject: cert.subject().to_string(),
+            subject: crate::ca::dn::display_name(cert.subject()),
         });
     }
     if next_update <= this_update {

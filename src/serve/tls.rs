@@ -238,7 +238,10 @@ fn check_issued_here(leaf: &[u8], ca_chain: &[Vec<u8>], now: OffsetDateTime) -> 
     let cert = input::parse_cert(leaf)?;
     let ca_cert = input::parse_cert(ca)?;
     if cert.issuer().as_raw() != ca_cert.subject().as_raw() {
-        bail!("not issued by this home's CA `{}`", ca_cert.subject());
+        bail!(
+            "not issued by this home's CA `{}`",
+            crate::ca::dn::display_name(ca_cert.subject())
+        );
     }
     let intermediates: Vec<Vec<u8>> = ca_chain
         .iter()

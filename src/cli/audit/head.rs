@@ -31,7 +31,7 @@ EXIT CODES:
 #[derive(Debug, Args)]
 pub struct HeadArgs {
     /// File holding the CA key's passphrase (first line)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
 }
 

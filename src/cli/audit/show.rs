@@ -28,7 +28,7 @@ EXIT CODES:
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Only records at or after this time (RFC 3339)
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 }
 

@@ -49,7 +49,7 @@ EXIT CODES:
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// A head printed earlier by `audit head`: the log must still extend it
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub head: Option<PathBuf>,
 }
 

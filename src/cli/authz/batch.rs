@@ -22,8 +22,7 @@ a co-process can ask one question at a time.
 
 EXAMPLES:
     govpki authz batch --policy policies < requests.jsonl > decisions.jsonl
-    printf '%s\\n' '{\"subject\":{\"title\":\"审计员\"},\"action\":\"audit.read\",\"resource\":\"ca/root\"}' \\
-        | govpki authz batch --policy policies
+    jq -c '.[]' requests.json | govpki authz batch --policy policies
 
 EXIT CODES:
     0  every line got a decision (allow or deny)

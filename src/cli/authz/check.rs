@@ -25,12 +25,14 @@ and governed CA commands use it too; authz validate never does.
 
 EXAMPLES:
     govpki authz check --policy policies --subject-cert zhangsan.pem \\
-        --action seal.apply --resource dept/信息中心/seal/official --context domain=intranet
-    govpki authz check --policy policies --subject cn=李四 --subject department=档案局 \\
-        --subject organization=连云港市人民政府 --action doc.read --resource dept/档案局/doc/2026-001 \\
+        --action seal.apply --resource dept/信息中心/seal/official \\
+        --context domain=intranet
+    govpki authz check --policy policies --subject cn=李四 \\
+        --subject department=档案局 --subject organization=连云港市人民政府 \\
+        --action doc.read --resource dept/档案局/doc/2026-001 \\
         --context domain=intranet --context level=内部 --explain
-    govpki --json authz check --policy /etc/govpki/policy.yaml --subject title=审计员 \\
-        --action audit.read --resource ca/root
+    govpki --json authz check --policy /etc/govpki/policy.yaml \\
+        --subject title=审计员 --action audit.read --resource ca/root
 
 EXIT CODES:
     0  allow
@@ -45,16 +47,16 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub policy: PathBuf,
     /// The subject's certificate (PEM or DER); its attributes become the subject
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub subject_cert: Option<PathBuf>,
     /// A subject attribute, repeated once per attribute (e.g. department=信息中心)
     #[arg(long, value_name = "K=V", value_parser = parse_kv)]
     pub subject: Vec<(String, String)>,
     /// The action, a dotted name (e.g. seal.apply)
-    #[arg(long, value_name = "A")]
+    #[arg(long, value_name = "ACTION")]
     pub action: String,
     /// The resource, a slash path (e.g. dept/信息中心/seal/official)
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "RESOURCE")]
     pub resource: String,
     /// A context value: domain=intranet|extranet|internet, level=LEVEL, time=RFC3339, or any key
     #[arg(long, value_name = "K=V", value_parser = parse_kv)]

@@ -19,7 +19,8 @@ files (not recursively). See policies/README.md for the file format.
 
 EXAMPLES:
     govpki authz test --policy policies policies/tests
-    govpki authz test --policy policies policies/tests/sealing.yaml policies/tests/ca.yaml
+    govpki authz test --policy policies \\
+        policies/tests/sealing.yaml policies/tests/ca.yaml
 
 EXIT CODES:
     0  every case passed

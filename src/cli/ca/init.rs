@@ -17,11 +17,13 @@ Concurrent runs on one home take turns (HOME/init.lock): one creates the CA, the
 finding it made. A failed run removes only what it created.
 
 EXAMPLES:
-    govpki --home /srv/pki/root ca init \\
-        --subject 'CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN' --passphrase-file root.pass
-    govpki --home /srv/pki/sub ca init --parent /srv/pki/root --parent-passphrase-file root.pass \\
-        --subject 'CN=连云港市电子政务业务CA,O=连云港市人民政府,C=CN' --path-len 0 \\
-        --permit-dns lyg.gov.cn --crl-url http://pki.lyg.gov.cn/sub.crl --passphrase-file sub.pass
+    govpki --home /srv/pki/root ca init --passphrase-file root.pass \\
+        --subject 'CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN'
+    govpki --home /srv/pki/sub ca init --passphrase-file sub.pass \\
+        --parent /srv/pki/root --parent-passphrase-file root.pass \\
+        --subject 'CN=连云港市电子政务业务CA,O=连云港市人民政府,C=CN' \\
+        --path-len 0 --permit-dns lyg.gov.cn \\
+        --crl-url http://pki.lyg.gov.cn/sub.crl
 
 EXIT CODES:
     0  the CA was created
@@ -53,13 +55,13 @@ pub struct InitArgs {
     #[arg(long, value_name = "DIR")]
     pub parent: Option<PathBuf>,
     /// File holding the parent CA key's passphrase
-    #[arg(long, value_name = "F", requires = "parent")]
+    #[arg(long, value_name = "FILE", requires = "parent")]
     pub parent_passphrase_file: Option<PathBuf>,
     /// Path length constraint of the subordinate CA
     #[arg(long, value_name = "N", requires = "parent")]
     pub path_len: Option<u8>,
     /// Permitted DNS subtree (name constraint) of the subordinate CA; repeatable
-    #[arg(long, value_name = "D", requires = "parent")]
+    #[arg(long, value_name = "DNS", requires = "parent")]
     pub permit_dns: Vec<String>,
     /// Permitted directory-name subtree (name constraint); repeatable
     #[arg(long, value_name = "DN", requires = "parent")]

@@ -30,9 +30,11 @@ the officers' certificates before pinning the first policy.
 
 EXAMPLES:
     govpki ca policy /etc/govpki/policies
-    govpki --as officer.pem --as-key officer.key --as-passphrase-file officer.pass \
-        --domain intranet ca policy /etc/govpki/policies-2027
-    govpki --as officer.pem --as-key officer.key --domain intranet ca policy --clear
+    govpki --as officer.pem --as-key officer.key \\
+        --as-passphrase-file officer.pass --domain intranet \\
+        ca policy /etc/govpki/policies-2027
+    govpki --as officer.pem --as-key officer.key --domain intranet \\
+        ca policy --clear
 
 EXIT CODES:
     0  set or cleared

@@ -78,12 +78,18 @@ committed in chunks of 1,000, and each is written to --out-dir as <serial>.pem (
 <serial>.key for generated keys) only after its chunk commits.
 
 EXAMPLES:
-    govpki cert issue --profile department --csr dept.csr --passphrase-file ca.pass --out dept.pem
-    govpki cert issue --profile person --subject 'CN=张三,OU=信息中心,O=连云港市人民政府,C=CN' \\
-        --san email:zhangsan@lyg.gov.cn --key-out zhangsan.key --key-passphrase-file zs.pass
-    govpki cert issue --profile server --subject 'CN=www.lyg.gov.cn,O=连云港市人民政府,C=CN' \\
-        --san dns:www.lyg.gov.cn,ip:10.1.1.1 --key-out www.key --no-key-passphrase --validity 1y
-    govpki --json cert issue --batch staff.yaml --out-dir issued/ --key-passphrase-file staff.pass
+    govpki cert issue --profile department --csr dept.csr \\
+        --passphrase-file ca.pass --out dept.pem
+    govpki cert issue --profile person \\
+        --subject 'CN=张三,OU=信息中心,O=连云港市人民政府,C=CN' \\
+        --san email:zhangsan@lyg.gov.cn \\
+        --key-out zhangsan.key --key-passphrase-file zs.pass
+    govpki cert issue --profile server \\
+        --subject 'CN=www.lyg.gov.cn,O=连云港市人民政府,C=CN' \\
+        --san dns:www.lyg.gov.cn,ip:10.1.1.1 --validity 1y \\
+        --key-out www.key --no-key-passphrase
+    govpki --json cert issue --batch staff.yaml --out-dir issued/ \\
+        --key-passphrase-file staff.pass
 
 EXIT CODES:
     0  issued
@@ -101,7 +107,8 @@ Reasons: unspecified, keyCompromise, cACompromise, affiliationChanged, supersede
 cessationOfOperation, certificateHold, privilegeWithdrawn, aACompromise.
 
 EXAMPLES:
-    govpki cert revoke 4F3A...C2 --reason keyCompromise --invalidity-date 2026-11-28T09:00:00+08:00
+    govpki cert revoke 4F3A...C2 --reason keyCompromise \\
+        --invalidity-date 2026-11-28T09:00:00+08:00
     govpki cert revoke --from-file leavers.txt --reason affiliationChanged
     govpki cert revoke zhangsan.pem --reason superseded
     govpki cert revoke 4F3A...C2 --reason certificateHold
@@ -163,8 +170,10 @@ reported.
 
 EXAMPLES:
     govpki cert verify dept.pem
-    govpki cert verify www.pem --trust root.pem --untrusted sub.pem --crl sub.crl --purpose server-auth
-    govpki cert verify seal-holder.pem --at 2026-06-01T10:00:00+08:00 --crl root.crl
+    govpki cert verify www.pem --trust root.pem --untrusted sub.pem \\
+        --crl sub.crl --purpose server-auth
+    govpki cert verify seal-holder.pem --at 2026-06-01T10:00:00+08:00 \\
+        --crl root.crl
     govpki cert verify person.pem --ocsp http://127.0.0.1:8080/ocsp
 
 EXIT CODES:
@@ -177,16 +186,22 @@ EXIT CODES:
 pub struct IssueArgs {
     /// Profile: sub-ca, department, person, seal, seal-authority, server, ocsp, tsa, or a home
     /// profile (`cert profiles`)
-    #[arg(long, value_name = "P", required_unless_present = "batch")]
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        required_unless_present = "batch",
+        value_parser = crate::cli::help::profile_parser(),
+        hide_possible_values = true
+    )]
     pub profile: Option<String>,
     /// Subject DN, RFC 4514 (replaces the CSR's subject when given with --csr)
     #[arg(long, value_name = "DN")]
     pub subject: Option<String>,
     /// Issue for the public key in this CSR (PEM or DER)
-    #[arg(long, value_name = "F", conflicts_with_all = ["key_out", "batch"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["key_out", "batch"])]
     pub csr: Option<PathBuf>,
     /// Generate a key and write it here (encrypted unless --no-key-passphrase)
-    #[arg(long, value_name = "F", conflicts_with = "batch")]
+    #[arg(long, value_name = "FILE", conflicts_with = "batch")]
     pub key_out: Option<PathBuf>,
     /// Algorithm of a generated key
     #[arg(long, value_enum, default_value_t = Algorithm::P256)]
@@ -204,7 +219,7 @@ pub struct IssueArgs {
     #[arg(long, value_name = "TIME", conflicts_with = "batch")]
     pub not_after: Option<String>,
     /// Write the certificate here instead of stdout
-    #[arg(long, value_name = "F", conflicts_with = "batch")]
+    #[arg(long, value_name = "FILE", conflicts_with = "batch")]
     pub out: Option<PathBuf>,
     /// Write DER instead of PEM
     #[arg(long)]
@@ -220,7 +235,7 @@ pub struct IssueArgs {
     #[arg(long, value_name = "N")]
     pub path_len: Option<u8>,
     /// Permitted DNS subtree (sub-ca name constraint); repeatable
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "DNS")]
     pub permit_dns: Vec<String>,
     /// Permitted directory-name subtree (sub-ca name constraint); repeatable
     #[arg(long, value_name = "DN")]
@@ -229,7 +244,7 @@ pub struct IssueArgs {
     #[arg(long, value_name = "FILE", requires = "out_dir")]
     pub batch: Option<PathBuf>,
     /// Directory for batch output: <serial>.pem and <serial>.key
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 }
 
@@ -239,13 +254,13 @@ pub struct RevokeArgs {
     #[arg(value_name = "SERIAL|FILE", required_unless_present = "from_file")]
     pub serials: Vec<String>,
     /// Read serials from a file, one per line
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub from_file: Option<PathBuf>,
     /// RFC 5280 reason
     #[arg(long, value_enum, default_value_t = Reason::Unspecified)]
     pub reason: Reason,
     /// When the key is known or suspected to have been compromised (RFC 3339)
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "TIME")]
     pub invalidity_date: Option<String>,
 }
 
@@ -262,10 +277,15 @@ pub struct ListArgs {
     #[arg(long, value_parser = ["valid", "revoked", "expired"])]
     pub status: Option<String>,
     /// Only certificates of this department (the subject's OU)
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "DEPT")]
     pub department: Option<String>,
     /// Only certificates of this profile
-    #[arg(long, value_name = "P")]
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        value_parser = crate::cli::help::profile_parser(),
+        hide_possible_values = true
+    )]
     pub profile: Option<String>,
     /// Only valid certificates that expire within this period
     #[arg(long, value_name = "DURATION")]
@@ -285,13 +305,13 @@ pub struct VerifyArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Trust anchors (PEM bundle) [default: this home's CA chain]
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub trust: Option<PathBuf>,
     /// More intermediate certificates (PEM bundle)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub untrusted: Option<PathBuf>,
     /// A CRL (PEM or DER); repeatable
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub crl: Vec<PathBuf>,
     /// Ask an OCSP responder (http:// URL; without URL, each certificate's AIA OCSP URL) about
     /// what the CRLs do not decide

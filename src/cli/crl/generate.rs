@@ -11,7 +11,8 @@ runs on one home publish one after the other (each waits up to two minutes for t
 CRL numbers increase in publication order, so a published CRL is never replaced by an older one.
 
 EXAMPLES:
-    govpki crl generate --out /var/www/pki/lyg.crl --next-update 7d --passphrase-file ca.pass
+    govpki crl generate --out /var/www/pki/lyg.crl --next-update 7d \\
+        --passphrase-file ca.pass
     govpki crl generate --der --out lyg.crl
 
 EXIT CODES:
@@ -21,7 +22,7 @@ EXIT CODES:
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Also write the CRL here (replaced atomically)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Time until nextUpdate
     #[arg(long, value_name = "DURATION", default_value = "7d")]

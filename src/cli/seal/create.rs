@@ -34,14 +34,18 @@ Validity: --valid-from defaults to now; --valid-until takes a time or a duration
 windows are allowed (with a warning): such a seal cannot be applied.
 
 EXAMPLES:
-    govpki seal create --name 连云港市人民政府办公室 --type official --department 办公室 \\
-        --holder-cert lisi.pem --render --out office.esl --passphrase-file ca.pass
-    govpki seal create --name 连云港市财政局 --type 财务专用章 --department 财政局 \\
-        --holder-cert a.pem --holder-cert b.pem --image finance.png --valid-until 1y --out finance.esl
-    govpki cert issue --profile seal-authority --subject 'CN=印章管理部门,O=连云港市人民政府,C=CN' \\
+    govpki seal create --name 连云港市人民政府办公室 --type official \\
+        --department 办公室 --holder-cert lisi.pem --render \\
+        --out office.esl --passphrase-file ca.pass
+    govpki seal create --name 连云港市财政局 --type 财务专用章 \\
+        --department 财政局 --holder-cert a.pem --holder-cert b.pem \\
+        --image finance.png --valid-until 1y --out finance.esl
+    govpki cert issue --profile seal-authority \\
+        --subject 'CN=印章管理部门,O=连云港市人民政府,C=CN' \\
         --key-out sa.key --out sa.pem
-    govpki seal create --name 连云港市人民政府 --type official --department 办公室 \\
-        --holder-cert lisi.pem --authority-cert sa.pem --authority-key sa.key --out gov.esl
+    govpki seal create --name 连云港市人民政府 --type official \\
+        --department 办公室 --holder-cert lisi.pem \\
+        --authority-cert sa.pem --authority-key sa.key --out gov.esl
 
 EXIT CODES:
     0  created
@@ -54,16 +58,21 @@ pub struct CreateArgs {
     #[arg(long, value_name = "NAME")]
     pub name: String,
     /// Seal type: official, contract, finance, invoice, personal (or 公章, ..., or a code)
-    #[arg(long = "type", value_name = "T")]
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        value_parser = crate::cli::help::seal_type_parser(),
+        hide_possible_values = true
+    )]
     pub seal_type: String,
     /// The department the seal belongs to
     #[arg(long, value_name = "DEPT")]
     pub department: String,
     /// A holder certificate allowed to apply the seal (PEM or DER; repeatable)
-    #[arg(long, value_name = "F", required = true, num_args = 1..)]
+    #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
     pub holder_cert: Vec<PathBuf>,
     /// The seal image, PNG or SVG
-    #[arg(long, value_name = "F", conflicts_with = "render")]
+    #[arg(long, value_name = "FILE", conflicts_with = "render")]
     pub image: Option<PathBuf>,
     /// Draw the standard round red seal as SVG (the default without --image)
     #[arg(long)]
@@ -72,13 +81,13 @@ pub struct CreateArgs {
     #[arg(long, value_name = "WxH")]
     pub image_size: Option<String>,
     /// Start of the seal's validity (RFC 3339) [default: now]
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "TIME")]
     pub valid_from: Option<String>,
     /// End of the seal's validity: a time (RFC 3339) or a duration after --valid-from (2y)
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "TIME")]
     pub valid_until: Option<String>,
     /// Trust anchors for the holder certificates (PEM bundle; repeatable) [default: this CA's root]
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub holder_trust: Vec<PathBuf>,
     /// Write the seal (DER SESeal) here
     #[arg(long, value_name = "SEAL.esl")]
@@ -87,13 +96,13 @@ pub struct CreateArgs {
     #[arg(long)]
     pub force: bool,
     /// Make the seal with this seal-authority certificate (`cert issue --profile seal-authority`) instead of the CA key
-    #[arg(long, value_name = "F", requires = "authority_key")]
+    #[arg(long, value_name = "FILE", requires = "authority_key")]
     pub authority_cert: Option<PathBuf>,
     /// The private key of --authority-cert (PKCS#8 PEM, encrypted or not)
-    #[arg(long, value_name = "F", requires = "authority_cert")]
+    #[arg(long, value_name = "FILE", requires = "authority_cert")]
     pub authority_key: Option<PathBuf>,
     /// File holding the passphrase of the key that makes the seal (the CA key, or --authority-key)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
 }
 

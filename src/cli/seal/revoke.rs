@@ -23,7 +23,7 @@ pub struct RevokeArgs {
     #[arg(value_name = "ESID|FILE")]
     pub es_id: String,
     /// Why (free text, e.g. lost, superseded, 印章遗失)
-    #[arg(long, value_name = "R", default_value = "unspecified")]
+    #[arg(long, value_name = "REASON", default_value = "unspecified")]
     pub reason: String,
 }
 

@@ -18,7 +18,8 @@ image as PNG (12 px per mm) when the file name ends in .png.
 EXAMPLES:
     govpki seal show office.esl --image-out office.svg
     govpki seal show notice.pdf.p7s
-    govpki seal show invoice/Doc_0/Signs/Sign_0/SignedValue.dat --image-out seal.png
+    govpki seal show invoice/Doc_0/Signs/Sign_0/SignedValue.dat \\
+        --image-out seal.png
     govpki --json seal show 3f2a9c...e1
 
 EXIT CODES:
@@ -31,7 +32,7 @@ pub struct ShowArgs {
     #[arg(value_name = "FILE")]
     pub target: String,
     /// Write the seal image here
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub image_out: Option<PathBuf>,
     /// Replace an existing --image-out file
     #[arg(long)]

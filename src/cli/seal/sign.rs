@@ -45,10 +45,14 @@ digest_algorithm, digest; or document and error), or {\"verdict\": \"refused\", 
 when the seal is refused.
 
 EXAMPLES:
-    govpki seal sign --seal office.esl --key lisi.key --cert lisi.pem --passphrase-file lisi.pass notice.pdf
-    govpki seal sign --seal office.esl --key lisi.key --cert lisi.pem --out-dir signed/ docs/*.pdf
-    govpki seal sign --seal sm2-office.esl --key wangwu-sm2.key --cert wangwu-sm2.pem notice.ofd
-    govpki --json seal sign --seal office.esl --key lisi.key --cert lisi.pem --chain chain.pem a.ofd
+    govpki seal sign --seal office.esl --key lisi.key --cert lisi.pem \\
+        --passphrase-file lisi.pass notice.pdf
+    govpki seal sign --seal office.esl --key lisi.key --cert lisi.pem \\
+        --out-dir signed/ docs/*.pdf
+    govpki seal sign --seal sm2-office.esl --key wangwu-sm2.key \\
+        --cert wangwu-sm2.pem notice.ofd
+    govpki --json seal sign --seal office.esl --key lisi.key \\
+        --cert lisi.pem --chain chain.pem a.ofd
 
 EXIT CODES:
     0  every document sealed
@@ -70,28 +74,28 @@ pub struct SignArgs {
     #[arg(long, value_name = "SEAL.esl")]
     pub seal: PathBuf,
     /// The holder's private key (PKCS#8 PEM, encrypted or not)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
     /// The holder's certificate (PEM or DER), optionally followed by its chain
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub cert: PathBuf,
     /// File holding the key's passphrase
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
     /// Signature format [default: ses for an SM2 holder key, else p7s]
     #[arg(long, value_enum)]
     pub format: Option<SignFormat>,
     /// Write the signatures into this directory instead of beside the documents
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
     /// Replace existing signature files
     #[arg(long)]
     pub force: bool,
     /// The signer's chain to embed (PEM bundle) [default: the --cert file's extra certificates, else this home's chain]
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub chain: Option<PathBuf>,
     /// A seal status list to check the seal against (repeatable)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub seal_status: Vec<PathBuf>,
     /// The documents to seal
     #[arg(value_name = "DOC", required = true)]

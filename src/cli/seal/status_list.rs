@@ -21,7 +21,8 @@ The list is written to HOME/seal-status.der, and to --out (replaced atomically; 
 --der) or stdout.
 
 EXAMPLES:
-    govpki seal status-list --out /var/www/pki/seal-status.pem --passphrase-file ca.pass
+    govpki seal status-list --out /var/www/pki/seal-status.pem \\
+        --passphrase-file ca.pass
     govpki seal status-list --der --next-update 1d --out seal-status.der
 
 EXIT CODES:
@@ -31,7 +32,7 @@ EXIT CODES:
 #[derive(Debug, Args)]
 pub struct StatusListArgs {
     /// Also write the list here (replaced atomically)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Time until nextUpdate
     #[arg(long, value_name = "DURATION", default_value = "7d")]

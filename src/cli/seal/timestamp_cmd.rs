@@ -25,8 +25,10 @@ With --json: {signature, query, imprint_algorithm, imprint, nonce} for --query-o
 
 EXAMPLES:
     govpki seal timestamp notice.pdf.p7s --query-out notice.tsq
-    curl -sS -H 'Content-Type: application/timestamp-query' --data-binary @notice.tsq https://tsa.example/ -o notice.tsr
-    govpki seal timestamp notice.pdf.p7s --response notice.tsr --query notice.tsq --trust tsa-root.pem
+    curl -sS -H 'Content-Type: application/timestamp-query' \\
+        --data-binary @notice.tsq https://tsa.example/ -o notice.tsr
+    govpki seal timestamp notice.pdf.p7s --response notice.tsr \\
+        --query notice.tsq --trust tsa-root.pem
     govpki seal verify notice.pdf --trust root.pem --trust tsa-root.pem
 
 EXIT CODES:
@@ -52,13 +54,13 @@ pub struct TimestampArgs {
     #[arg(long, value_name = "REQ.tsq", requires = "response")]
     pub query: Option<PathBuf>,
     /// Trust anchors the TSA certificate must chain to (PEM bundle; repeatable) [default: the chain is not checked]
-    #[arg(long, value_name = "F", requires = "response")]
+    #[arg(long, value_name = "FILE", requires = "response")]
     pub trust: Vec<PathBuf>,
     /// More intermediate certificates for the TSA's chain (PEM bundle; repeatable)
-    #[arg(long, value_name = "F", requires = "trust")]
+    #[arg(long, value_name = "FILE", requires = "trust")]
     pub untrusted: Vec<PathBuf>,
     /// A CRL for the TSA's chain (PEM or DER; repeatable)
-    #[arg(long, value_name = "F", requires = "trust")]
+    #[arg(long, value_name = "FILE", requires = "trust")]
     pub crl: Vec<PathBuf>,
     /// Replace an existing REQ.tsq, or an existing time-stamp in the signature
     #[arg(long)]

@@ -57,11 +57,15 @@ document could not be judged), `reason`, the seal's fields and `checks`.
 
 EXAMPLES:
     govpki seal verify notice.pdf
-    govpki seal verify notice.pdf --sig received/notice.p7s --trust root.pem --crl root.crl
-    govpki --json seal verify signed/*.pdf --crl root.crl --seal-status seal-status.der --require-revocation
-    govpki seal verify contract.ofd --at 2026-06-01T10:00:00+08:00 --image-out seal.svg
+    govpki seal verify notice.pdf --sig received/notice.p7s \\
+        --trust root.pem --crl root.crl
+    govpki --json seal verify signed/*.pdf --crl root.crl \\
+        --seal-status seal-status.der --require-revocation
+    govpki seal verify contract.ofd --at 2026-06-01T10:00:00+08:00 \\
+        --image-out seal.svg
     unzip invoice.ofd 'Doc_0/Signs/Sign_0/*' -d invoice
-    govpki seal verify invoice/Doc_0/Signs/Sign_0/Signature.xml --sig invoice/Doc_0/Signs/Sign_0/SignedValue.dat \\
+    govpki seal verify invoice/Doc_0/Signs/Sign_0/Signature.xml \\
+        --sig invoice/Doc_0/Signs/Sign_0/SignedValue.dat \\
         --trust tax-root.pem --seal-authority tax-seal-maker.pem
 
 EXIT CODES (the worst over all documents: 2 > 1 > 3 > 0):
@@ -80,22 +84,22 @@ pub struct VerifyArgs {
     #[arg(value_name = "DOC", required = true)]
     pub docs: Vec<PathBuf>,
     /// The signature file, .p7s or SES_Signature (one document only) [default: DOC.p7s, else DOC.ses]
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub sig: Option<PathBuf>,
     /// Trust anchors (PEM bundle; repeatable) [default: this home's root]
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub trust: Vec<PathBuf>,
     /// More intermediate certificates (PEM bundle; repeatable)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub untrusted: Vec<PathBuf>,
     /// A CRL (PEM or DER; repeatable)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub crl: Vec<PathBuf>,
     /// A seal status list (`seal status-list`; repeatable)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub seal_status: Vec<PathBuf>,
     /// Trust this certificate as a seal authority (the maker of another system's seals; PEM or DER; repeatable)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub seal_authority: Vec<PathBuf>,
     /// Judge at this time (RFC 3339) instead of the claimed signing time
     #[arg(long, value_name = "TIME")]
@@ -108,7 +112,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
     pub ocsp: Option<String>,
     /// Write the seal image here (one document only)
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub image_out: Option<PathBuf>,
     /// Replace an existing --image-out file
     #[arg(long)]

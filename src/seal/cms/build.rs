@@ -90,7 +90,7 @@ impl<'a> DocumentSigner<'a> {
         let cert = parse_certificate("signer", signer_cert)?;
         if !signer::key_matches_certificate(signer, signer_cert)? {
             return Err(SealError::KeyMismatch {
-                subject: cert.subject().to_string(),
+                subject: crate::ca::dn::display_name(cert.subject()),
             });
         }
         let sid = seq(&[cert.issuer().as_raw(), &tlv(0x02, cert.raw_serial())]);

@@ -87,7 +87,7 @@ impl<'a> SesSigner<'a> {
         let cert = parse_certificate("seal-signature signer", signer_cert_der)?;
         if !signer::key_matches_certificate(signer, signer_cert_der)? {
             return Err(SealError::KeyMismatch {
-                subject: cert.subject().to_string(),
+                subject: crate::ca::dn::display_name(cert.subject()),
             });
         }
         if seal.info().version != asn1::VERSION_4 {

@@ -366,3 +366,41 @@ impl Run {
         parts.join("\n")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tally_groups_thousands_and_quiet_keeps_only_failures_and_the_tally() {
+        let run = Run {
+            reports: Vec::new(),
+            valid: 1008,
+            ..Run::default()
+        };
+        assert_eq!(
+            run.text(Lang::En, true, 1008),
+            "1,008 valid, 0 invalid, 0 indeterminate\n"
+        );
+        assert_eq!(
+            run.text(Lang::Zh, true, 1008),
+            "有效 1,008，无效 0，无法判定 0\n"
+        );
+        assert_eq!(
+            run.text(Lang::En, false, 1008),
+            "VALID: all 1,008 documents are valid\n\n1,008 valid, 0 invalid, 0 indeterminate\n"
+        );
+        let failing = Run {
+            reports: vec!["report\n".into()],
+            valid: 2,
+            indeterminate: 1,
+            errors: 1,
+            ..Run::default()
+        };
+        assert_eq!(
+            failing.text(Lang::En, false, 4),
+            "ERROR: 1 of 4 documents could not be verified\n\nreport\n\n\
+             2 valid, 0 invalid, 1 indeterminate, 1 could not be verified\n"
+        );
+    }
+}

@@ -301,3 +301,59 @@ fn translate_io(lang: Lang, e: &io::Error, text: &str) -> String {
         _ => text.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use anyhow::{Context as _, anyhow};
+
+    use super::*;
+    use crate::ca::input::InputError;
+    use crate::ca::keys::KeyError;
+
+    fn read_error(cause: anyhow::Error) -> anyhow::Error {
+        cause.context("reading certificate `a.pem`")
+    }
+
+    #[test]
+    fn the_frequent_errors_are_said_in_chinese_and_english_is_untouched() {
+        let too_large = read_error(anyhow::Error::new(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "file is over the limit of 67108864 bytes",
+        )));
+        assert_eq!(
+            error_line(Lang::Zh, &too_large),
+            "读取证书`a.pem`：文件超过 67,108,864 字节的上限"
+        );
+        assert_eq!(
+            error_line(Lang::En, &too_large),
+            crate::ops::error::one_line(&too_large)
+        );
+        let fifo = read_error(anyhow::Error::new(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO)",
+        )));
+        assert_eq!(
+            error_line(Lang::Zh, &fifo),
+            "读取证书`a.pem`：不是普通文件（命名管道）"
+        );
+        let denied = read_error(anyhow::Error::new(io::Error::from(
+            io::ErrorKind::PermissionDenied,
+        )));
+        assert_eq!(error_line(Lang::Zh, &denied), "读取证书`a.pem`：权限不足");
+        let key = Err::<(), _>(KeyError::WrongPassphrase)
+            .context("unlocking the CA key")
+            .unwrap_err();
+        assert_eq!(
+            error_line(Lang::Zh, &key),
+            "unlocking the CA key：口令错误，或加密的密钥已损坏"
+        );
+        let der = read_error(anyhow::Error::new(InputError::Trailing(1024)));
+        assert_eq!(
+            error_line(Lang::Zh, &der),
+            "读取证书`a.pem`：DER 对象之后有 1,024 个多余字节"
+        );
+        // What govpki does not know by type stays as it is.
+        let other = anyhow!("something else");
+        assert_eq!(error_line(Lang::Zh, &other), "something else");
+    }
+}

@@ -9,6 +9,7 @@
 //! - [`audit`]: hash-chained audit records.
 //! - [`api`]: the CA service's operator API without HTTP (signed requests, typed refusals).
 //!   Pure.
+//! - [`i18n`]: English and Chinese texts of reports, verdicts and errors (Fluent). Pure.
 //! - [`ops`]: the application layer, one module per use case; front ends call only it.
 //! - [`cli`]: one module per command group; `cli::output` is the only printer.
 //! - [`serve`]: `govpki serve`, the CA as a network service (publication, bounded HTTP(S)).
@@ -19,6 +20,7 @@ pub mod audit;
 pub mod authz;
 pub mod ca;
 pub mod cli;
+pub mod i18n;
 pub mod ocsp;
 pub mod ops;
 pub mod pkix;

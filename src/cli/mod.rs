@@ -20,12 +20,14 @@ pub mod serve;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{FromArgMatches, Parser, Subcommand};
 use time::OffsetDateTime;
 
 use output::Output;
 
+use crate::i18n;
 use crate::ops::govern::Governance;
 use crate::ops::{Passphrase, SystemRandom};
 
@@ -134,6 +136,9 @@ pub struct Cli {
         value_name = "FILE"
     )]
     pub ca_trust: Option<PathBuf>,
+    /// The language of reports and errors [default: from LC_ALL, LC_MESSAGES, LANG]
+    #[arg(long, global = true, env = "GOVPKI_LANG", value_parser = ["zh", "en"])]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -186,9 +191,10 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     // Parsed through the paste-safe command (help::command), which only moves help text.
     let parsed = help::command()
-        .try_get_matches_from(args)
+        .try_get_matches_from(&args)
         .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches));
     let cli = match parsed {
         Ok(cli) => cli,
@@ -199,11 +205,27 @@ where
                 | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 0,
                 _ => 2,
             };
+            // A usage error of a `--json` run is JSON too (clap's words, in English).
+            if code == 2
+                && args
+                    .iter()
+                    .skip(1)
+                    .take_while(|a| *a != "--")
+                    .any(|a| a == "--json")
+            {
+                let text = err.to_string();
+                let first = text.lines().next().unwrap_or_default();
+                let message = first.strip_prefix("error: ").unwrap_or(first);
+                output::print_message(i18n::Lang::En, true, message, None);
+                return code;
+            }
             let _ = err.print();
             return code;
         }
     };
-    match run(cli, clock) {
+    let (lang, json) = (resolve_lang(cli.lang.as_deref()), cli.json);
+    let wrote_json = Arc::new(AtomicBool::new(false));
+    match run_recording(cli, clock, &wrote_json) {
         Ok(outcome) => outcome.code(),
         Err(err) => {
             if is_broken_pipe(&err) {
@@ -211,7 +233,6 @@ where
             }
             // A policy deny is a negative verdict (exit 1), not an error.
             if let Some(denied) = err.downcast_ref::<crate::ops::PolicyDenied>() {
-                eprintln!("{}", denied.summary);
                 // The explanation opens with its own `deny: <reason>` line, which the summary
                 // already said; print the roles, rules and hints that follow it.
                 let details = denied
@@ -220,15 +241,35 @@ where
                     .filter(|(first, _)| first.starts_with("deny: "))
                     .map_or(denied.explanation.as_str(), |(_, rest)| rest)
                     .trim_end();
+                if json {
+                    let hint = Some(details).filter(|d| !d.is_empty());
+                    output::print_message(lang, true, &denied.summary, hint);
+                    return 1;
+                }
+                eprintln!("{}", denied.summary);
                 if !details.is_empty() {
                     eprintln!("{details}");
                 }
                 return 1;
             }
-            output::print_error(&err);
+            // A command that reported in JSON already (`authz validate`, the lines of `seal
+            // verify`) keeps its stdout one document, or lines of one shape: the error is text.
+            let json = json && !wrote_json.load(Ordering::Relaxed);
+            output::report_error(lang, json, &err);
             2
         }
     }
+}
+
+/// The language of this run: `--lang` (or `GOVPKI_LANG`), else the locale variables.
+fn resolve_lang(flag: Option<&str>) -> i18n::Lang {
+    let var = |name: &str| std::env::var(name).ok();
+    i18n::pick_lang(
+        flag,
+        var("LC_ALL").as_deref(),
+        var("LC_MESSAGES").as_deref(),
+        var("LANG").as_deref(),
+    )
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -257,6 +298,15 @@ fn resolve_home(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 
 /// Runs a parsed command line, reading `clock` once.
 pub fn run(cli: Cli, clock: crate::ops::clock::Clock) -> anyhow::Result<Outcome> {
+    run_recording(cli, clock, &Arc::default())
+}
+
+/// As [`run`], setting `wrote_json` when the command writes JSON to stdout.
+fn run_recording(
+    cli: Cli,
+    clock: crate::ops::clock::Clock,
+    wrote_json: &Arc<AtomicBool>,
+) -> anyhow::Result<Outcome> {
     let Cli {
         home,
         json,
@@ -268,12 +318,15 @@ pub fn run(cli: Cli, clock: crate::ops::clock::Clock) -> anyhow::Result<Outcome>
         domain,
         ca,
         ca_trust,
+        lang,
         command,
     } = cli;
     let ctx = Context {
         home: resolve_home(home)?,
         now: clock.now(),
-        out: Output::new(json, quiet, verbose),
+        out: Output::new(json, quiet, verbose)
+            .with_lang(resolve_lang(lang.as_deref()))
+            .recording_json(wrote_json.clone()),
         operator,
         operator_key,
         operator_passphrase_file,

@@ -18,6 +18,9 @@ use super::{SealError, format_time};
 pub use crate::ca::verify::IndeterminateReason;
 
 mod reason;
+mod text;
+
+pub use text::{time_source, verdict_word};
 
 pub use reason::{
     ChainFailure, Extension, ListedRevocation, RevocationUnknown, RevokedBecause, Unsettled,
@@ -338,76 +341,9 @@ impl VerificationReport {
 }
 
 impl fmt::Display for VerificationReport {
+    /// The English text report ([`VerificationReport::render`] in another language).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(d) = &self.document {
-            writeln!(f, "document:      {d}")?;
-        }
-        let verdict = match self.verdict {
-            Verdict::Valid => "VALID",
-            Verdict::Invalid => "INVALID",
-            Verdict::Indeterminate => "INDETERMINATE",
-        };
-        writeln!(f, "verdict:       {verdict}: {}", self.reason)?;
-        if self.format == "ses" {
-            writeln!(f, "format:        SES_Signature (GB/T 38540)")?;
-        }
-        match (&self.seal_name, &self.es_id) {
-            (Some(name), Some(es_id)) => {
-                writeln!(f, "seal:          {name}")?;
-                writeln!(
-                    f,
-                    "type:          {} {}",
-                    self.seal_type.unwrap_or("?"),
-                    self.seal_type_zh.unwrap_or("")
-                )?;
-                if let Some(d) = &self.department {
-                    writeln!(f, "department:    {d}")?;
-                }
-                writeln!(f, "esID:          {es_id}")?;
-            }
-            _ => writeln!(f, "seal:          no seal")?,
-        }
-        writeln!(
-            f,
-            "signer:        {}{}",
-            self.signer.as_deref().unwrap_or("(unknown)"),
-            self.signer_serial
-                .as_ref()
-                .map(|s| format!(" (serial {s})"))
-                .unwrap_or_default()
-        )?;
-        if let Some(a) = &self.authority {
-            writeln!(f, "authority:     {a}")?;
-        }
-        writeln!(
-            f,
-            "signing time:  {} ({})",
-            self.judged_at, self.signing_time_source
-        )?;
-        if matches!(
-            self.signing_time_source,
-            TimeSource::GivenByVerifier | TimeSource::TimeStamp { .. }
-        ) && let Some(t) = &self.signing_time
-        {
-            writeln!(f, "claimed time:  {t} (claimed by signer)")?;
-        }
-        writeln!(
-            f,
-            "{:<15}{}",
-            format!("{}:", self.document_digest_algorithm),
-            self.document_digest
-        )?;
-        writeln!(f, "checks:")?;
-        for c in &self.checks {
-            let status = match c.status {
-                CheckStatus::Pass => "pass",
-                CheckStatus::Fail => "FAIL",
-                CheckStatus::Indeterminate => "????",
-                CheckStatus::Skipped => "skip",
-            };
-            writeln!(f, "  {status}  {:<21} {}", c.check.as_str(), c.detail)?;
-        }
-        Ok(())
+        f.write_str(&self.render(crate::i18n::Lang::En))
     }
 }
 

@@ -407,6 +407,11 @@ pub fn govpki(home: &Path, cwd: &Path) -> std::process::Command {
         .env("NO_COLOR", "1")
         .env("USER", "govpki-test")
         .env_remove("GOVPKI_POLICY")
+        // English reports whatever the tester's locale (tests/snapshots_i18n.rs sets them).
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .env_remove("GOVPKI_LANG")
         // Never the real ~/.cache (tests/policy_cache.rs tests the cache).
         .env("GOVPKI_NO_CACHE", "1")
         .current_dir(cwd)

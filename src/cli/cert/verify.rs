@@ -3,11 +3,13 @@
 use anyhow::{Context as _, Result};
 use serde_json::json;
 
+use crate::ca::crl::Reason;
 use crate::ca::input;
 use crate::ca::verify::{self, PathRevocation, RevocationStatus, Verdict, VerifyInput};
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common::{self, OpenCa};
 use crate::cli::{Context, Outcome};
+use crate::i18n::{Lang, Value, tr};
 use crate::pkix::policy::ValidPolicies;
 
 use super::*;
@@ -116,71 +118,134 @@ pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         v["at"] = json!(rfc3339(at));
         ctx.out.json(&v)?;
     } else {
-        let text = match &verdict {
-            Verdict::Valid {
-                chain,
-                revocation,
-                policies,
-                ..
-            } => {
-                let mut text =
-                    format!("{}: valid\n  chain: {}", file.display(), chain.join(" <- "));
-                text.push_str(&revocation_lines(revocation));
-                if let Some(p) = policy_line(policies) {
-                    text.push_str(&p);
-                }
-                text
-            }
-            Verdict::Invalid { reason, .. } => format!("{}: invalid: {reason}", file.display()),
-            Verdict::Indeterminate {
-                reason, revocation, ..
-            } => {
-                let mut text = format!("{}: indeterminate: {reason}", file.display());
-                text.push_str(&revocation_lines(revocation));
-                text
-            }
-        };
+        let text = report(ctx.out.lang(), &file.display().to_string(), &verdict);
         ctx.out.data(&text)?;
     }
     Ok(outcome)
 }
 
+/// The text report: `FILE: valid` (the verdict of the run, first), then the chain, revocation
+/// and policies, in `lang`.
+fn report(lang: Lang, file: &str, verdict: &Verdict) -> String {
+    let sep = tr(lang, "join", &[]);
+    match verdict {
+        Verdict::Valid {
+            chain,
+            revocation,
+            policies,
+            ..
+        } => {
+            let mut text = format!(
+                "{file}{sep}{}\n  {}{}",
+                tr(lang, "cert-valid", &[]),
+                label(lang, "cv-chain"),
+                chain.join(" <- ")
+            );
+            text.push_str(&revocation_lines(lang, revocation));
+            if let Some(p) = policy_line(lang, policies) {
+                text.push_str(&p);
+            }
+            text
+        }
+        Verdict::Invalid { reason, .. } => format!(
+            "{file}{sep}{}{sep}{}",
+            tr(lang, "cert-invalid", &[]),
+            invalid_reason(lang, reason)
+        ),
+        Verdict::Indeterminate {
+            reason, revocation, ..
+        } => {
+            let mut text = format!(
+                "{file}{sep}{}{sep}{reason}",
+                tr(lang, "cert-indeterminate", &[])
+            );
+            text.push_str(&revocation_lines(lang, revocation));
+            text
+        }
+    }
+}
+
+/// A label and the space after it (`chain: `, `证书链：`).
+fn label(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::En => format!("{} ", tr(lang, id, &[])),
+        Lang::Zh => tr(lang, id, &[]),
+    }
+}
+
+/// Why the certificate is invalid: the end entity's revocation in `lang`; the other failures
+/// in the validator's (English) words.
+fn invalid_reason(lang: Lang, reason: &verify::InvalidReason) -> String {
+    match (lang, reason.revocation()) {
+        (Lang::Zh, Some(r)) => {
+            let by = r
+                .decided_by
+                .map(|s| tr(lang, "cv-decided-by", &[("source", s.into())]))
+                .unwrap_or_default();
+            tr(
+                lang,
+                "cv-revoked",
+                &[
+                    ("at", r.revoked_at.into()),
+                    ("reason", revocation_reason(lang, r.reason).into()),
+                    ("by", by.into()),
+                ],
+            )
+        }
+        _ => reason.to_string(),
+    }
+}
+
+/// An RFC 5280 revocation reason: its name in English, its standard term in Chinese.
+fn revocation_reason(lang: Lang, reason: Reason) -> String {
+    tr(lang, &format!("reason-{}", reason.name()), &[])
+}
+
 /// One line per certificate of the path: whether and by which CRL its revocation was checked.
-fn revocation_lines(revocation: &[PathRevocation]) -> String {
+fn revocation_lines(lang: Lang, revocation: &[PathRevocation]) -> String {
     if revocation.iter().all(|r| {
         matches!(
             r.status,
             RevocationStatus::NotChecked | RevocationStatus::TrustAnchor
         )
     }) {
-        return "\n  revocation: not checked (no CRL given)".into();
+        return format!(
+            "\n  {}{}",
+            label(lang, "cv-revocation"),
+            tr(lang, "cv-not-checked-no-crl", &[])
+        );
     }
-    let mut text = String::from("\n  revocation:");
+    let mut text = format!("\n  {}", tr(lang, "cv-revocation", &[]));
+    let sep = tr(lang, "join", &[]);
     for r in revocation {
         let status = match r.status {
             RevocationStatus::Good => match &r.decided_by {
-                Some(by) => format!("checked, not revoked (decided by {by})"),
+                Some(by) => tr(lang, "cv-good-by", &[("by", Value::from(by))]),
                 None => {
                     let crls: Vec<String> = r.crls.iter().map(|i| format!("--crl #{i}")).collect();
-                    format!("checked, not revoked ({})", crls.join(", "))
+                    tr(lang, "cv-good-crls", &[("crls", crls.join(", ").into())])
                 }
             },
             RevocationStatus::Undetermined => match &r.ocsp_undecided {
-                Some(why) => format!("NOT DECIDED by the CRLs given nor by {why}"),
-                None => "NOT DECIDED by the CRLs given".into(),
+                Some(why) => tr(lang, "cv-undecided-by", &[("why", Value::from(why))]),
+                None => tr(lang, "cv-undecided", &[]),
             },
-            RevocationStatus::NotChecked => "not checked".into(),
-            RevocationStatus::TrustAnchor => "trust anchor (not checked)".into(),
+            RevocationStatus::NotChecked => tr(lang, "cv-not-checked", &[]),
+            RevocationStatus::TrustAnchor => tr(lang, "cv-anchor", &[]),
         };
-        text.push_str(&format!("\n    {}: {status}", r.subject));
+        text.push_str(&format!("\n    {}{sep}{status}", r.subject));
     }
     text
 }
 
-fn policy_line(policies: &ValidPolicies) -> Option<String> {
+fn policy_line(lang: Lang, policies: &ValidPolicies) -> Option<String> {
     match policies {
         // No policy asked for and none asserted: nothing to say in text (JSON has it).
         ValidPolicies::Any | ValidPolicies::None => None,
-        ValidPolicies::Set(set) => Some(format!("\n  policies: {}", set.join(", "))),
+        ValidPolicies::Set(set) => Some(format!(
+            "\n  {}{}",
+            label(lang, "cv-policies"),
+            set.join(", ")
+        )),
     }
 }

@@ -81,6 +81,11 @@ impl Renewal {
     pub fn subject(&self) -> &Dn {
         &self.subject
     }
+
+    /// The SANs the new certificate will carry (the old one's, or the new CSR's).
+    pub fn sans(&self) -> &[crate::ca::profile::San] {
+        self.prepared.sans()
+    }
 }
 
 /// A committed renewal.

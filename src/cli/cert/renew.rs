@@ -115,6 +115,7 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
         ca_key,
         key,
     } = args;
+    let mut weak_passphrase_allowed = false;
     let new_key = match (rekey, key_out, csr) {
         (false, _, _) => {
             if key.given() {
@@ -133,10 +134,12 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
                     key_out.display()
                 );
             }
+            let protection = key.protection("new key")?;
+            weak_passphrase_allowed = protection.weak_allowed();
             NewKey::Generate {
                 algorithm,
                 key_out,
-                protection: key.protection("new key")?.key_protection(),
+                protection: protection.key_protection(),
             }
         }
         (true, None, Some(path)) => {
@@ -163,7 +166,8 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
     };
     let mut open = OpenCa::open(&ctx.home)?;
     let renewal = ops::renew::prepare(&open, request, ctx.now)?;
-    let mut asks = govern::RoleGrants::load(&open)?.asks(renewal.subject(), renewal.profile());
+    let mut asks =
+        govern::RoleGrants::load(&open)?.asks(renewal.subject(), renewal.sans(), renewal.profile());
     if revoke_old {
         asks.extend(ops::revoke::asks(
             &open,
@@ -180,6 +184,7 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
             out: out.clone(),
             der,
             force,
+            weak_passphrase_allowed,
         },
         &ops::issue::Acting {
             actor: &authorized.actor,

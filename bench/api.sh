@@ -88,9 +88,62 @@ bad = [s for s in answered if counts.get(s, 0) != 1]
 def pct(p):
     return lat[min(len(lat) - 1, int(len(lat) * p))] / 1000 if lat else float("nan")
 print(f"issued (answered)   {ok} of {n} in {secs:.1f} s: {ok / secs:.1f} certificates/s")
+open("rate.txt", "w").write(f"{ok / secs:.3f}\n")
 print(f"latency per command p50 {pct(0.50):.1f} ms, p99 {pct(0.99):.1f} ms")
 print(f"server RSS          peak {hwm / 1024:.1f} MiB (sampled max {max(samples) / 1024:.1f}, first {samples[0] / 1024:.1f}), at the end {rss / 1024:.1f} MiB")
 print(f"store               every answered certificate exactly once: {'yes' if not bad else 'NO: ' + ', '.join(bad[:5])}")
 sys.exit(1 if bad or ok != n else 0)
 PY
 "$G" -q audit verify >/dev/null && echo "audit verify        ok"
+
+# The peer, in the same run: `openssl ca`, the tool an officer would otherwise script, issuing
+# from the same CSR on the same machine. It has no service and no policy: each certificate is one
+# local process, one at a time (its index.txt is rewritten by every run, so concurrent runs would
+# corrupt it). P runs, timed as a whole; the ratio is the API's certificates/s (governed, over
+# TLS, each committed with its audit record) to openssl's.
+P=300; [ "$N" -le 500 ] && P=100
+echo "== peer: openssl ca, one local process per certificate, $P in sequence"
+mkdir -p o/newcerts && touch o/index.txt && echo 1000 > o/serial
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout o/ca.key \
+  -subj "/C=CN/O=openssl bench/CN=Bench Root" -days 3650 -out o/ca.pem 2>/dev/null
+cat > o/ca.cnf <<CNF
+[ ca ]
+default_ca = bench
+[ bench ]
+dir = $W/o
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+certificate = \$dir/ca.pem
+private_key = \$dir/ca.key
+serial = \$dir/serial
+default_md = sha256
+default_days = 730
+policy = anything
+unique_subject = no
+copy_extensions = none
+x509_extensions = ext
+[ anything ]
+commonName = supplied
+organizationName = optional
+organizationalUnitName = optional
+countryName = optional
+[ ext ]
+basicConstraints = critical,CA:false
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth,emailProtection
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+t0=$(date +%s%N)
+for _ in $(seq "$P"); do
+  openssl ca -batch -notext -config o/ca.cnf -in load.csr -out /dev/null 2>/dev/null
+done
+t1=$(date +%s%N)
+python3 - "$P" "$t0" "$t1" <<'PY'
+import sys
+p, t0, t1 = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+peer = p / ((t1 - t0) / 1e9)
+ours = float(open("rate.txt").read())
+print(f"openssl ca          {peer:.1f} certificates/s (local, unaudited, one at a time)")
+print(f"ratio               govpki API / openssl ca: {ours / peer:.2f}x")
+PY

@@ -196,8 +196,13 @@ fn a_resource_with_an_empty_dot_or_dot_dot_segment_is_an_error() {
             "/dept/档案局/seal/contract",
         ] {
             let run = check(env, cache, &["title=archivist"], "seal.revoke", resource).code(2);
+            // A `--json` run's error is one JSON line on stdout (issue #12).
+            let error: serde_json::Value =
+                serde_json::from_str(run.stdout.trim()).expect("a JSON error line");
             assert!(
-                run.stderr.contains("segment"),
+                error["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("segment")),
                 "{resource}: {}",
                 run.describe()
             );

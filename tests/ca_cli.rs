@@ -923,8 +923,9 @@ fn validity_is_capped_by_the_issuer() {
             ],
         )
         .code(2);
+    // A `--json` run's error is JSON on stdout (issue #12).
     assert!(
-        run.stderr
+        run.stdout
             .contains(&format!("after the CA's own notAfter `{short_after}`")),
         "the refusal names the CA's end\n{}",
         run.describe()

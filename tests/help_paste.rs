@@ -203,6 +203,26 @@ fn a_mistyped_reason_gets_did_you_mean_and_exit_2() {
 }
 
 #[test]
+fn a_mistyped_profile_gets_did_you_mean_and_exit_2() {
+    // Any profile name parses (a home may define its own), so the suggestion comes after the
+    // lookup, not from clap.
+    let (code, stderr) = govpki(&[
+        "cert",
+        "issue",
+        "--profile",
+        "persn",
+        "--subject",
+        "CN=张三,O=连云港市人民政府,C=CN",
+        "--key-out",
+        "k.key",
+        "--no-key-passphrase",
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("unknown profile `persn`"), "{stderr}");
+    assert!(stderr.contains("did you mean `person`?"), "{stderr}");
+}
+
+#[test]
 fn a_mistyped_seal_type_gets_did_you_mean_and_exit_2() {
     let (code, stderr) = govpki(&[
         "seal",

@@ -120,7 +120,7 @@ fn the_synopsis_names_values() {
         revoke.contains("\\fB\\-\\-reason\\fR\\ \\fIREASON\\fR"),
         "{revoke}"
     );
-    assert!(revoke.contains("\\fIESID\\fR"), "{revoke}");
+    assert!(revoke.contains("\\fIESID|FILE\\fR"), "{revoke}");
     for (name, _) in &pages {
         let s = synopsis(name);
         assert!(

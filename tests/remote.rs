@@ -829,7 +829,14 @@ fn a_batch_through_the_service_prints_the_local_lines_and_a_kill_9_loses_no_repo
         ],
     );
     assert_eq!(code, 1, "{err}");
-    assert!(out.is_empty(), "{out}");
+    // The deny is the `--json` error line on stdout; no certificate line precedes it.
+    let denied: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON error line");
+    assert!(
+        denied["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("denied by policy")),
+        "{out}"
+    );
     assert!(
         err.contains("0 certificates of the batch were issued"),
         "{err}"

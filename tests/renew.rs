@@ -190,7 +190,8 @@ fn rekey_with_a_generated_key_by_file_writes_an_encrypted_key_0600() {
     // A server renewal is held to the server maximum like an issuance: 398 days.
     let run = renew(&env, &ca, &[&old.serial, "--validity", "2y"]).code(2);
     assert!(
-        run.stderr.contains("maximum of profile `server`, 398 days"),
+        run.error_text()
+            .contains("maximum of profile `server`, 398 days"),
         "{}",
         run.describe()
     );
@@ -232,7 +233,7 @@ fn rekey_with_a_csr_needs_the_old_subject() {
     let (_, other) = env.csr_create("other", &subject_for("person"), &[], &[]);
     let run = renew(&env, &ca, &[&old.serial, "--rekey", "--csr", p(&other)]).code(2);
     assert!(
-        run.stderr.contains("not `CN=seal 测试"),
+        run.error_text().contains("not `CN=seal 测试"),
         "the refusal names both subjects\n{}",
         run.describe()
     );
@@ -258,26 +259,28 @@ fn revoked_unknown_and_foreign_certificates_are_not_renewed_and_revoke_old_super
 
     let run = renew(&env, &ca, &[&a.serial]).code(2);
     assert!(
-        run.stderr.contains("is revoked (keyCompromise)"),
+        run.error_text().contains("is revoked (keyCompromise)"),
         "{}",
         run.describe()
     );
     let run = renew(&env, &ca, &["0AFF01"]).code(2);
     assert!(
-        run.stderr.contains("no certificate with serial `0AFF01`"),
+        run.error_text()
+            .contains("no certificate with serial `0AFF01`"),
         "{}",
         run.describe()
     );
     let run = renew(&env, &ca, &[p(&foreign.cert)]).code(2);
     assert!(
-        run.stderr.contains(&format!(
+        run.error_text().contains(&format!(
             "certificate `{}` was not issued by this CA",
             p(&foreign.cert)
         )),
         "{}",
         run.describe()
     );
-    assert_eq!(run.error_lines().len(), 1, "{}", run.describe());
+    // One error, as one `--json` line.
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.describe());
     // A certificate on hold is revoked until released.
     env.run(
         &ca.home,
@@ -305,7 +308,7 @@ fn a_renewal_s_validity_is_bounded_like_an_issuance() {
     let old = env.issue(&ca, "a", "person", &subject_for("person"), &[], &[]);
     let run = renew(&env, &ca, &[&old.serial, "--validity", "30y"]).code(2);
     assert!(
-        run.stderr
+        run.error_text()
             .contains("maximum of profile `person`, 1095 days"),
         "{}",
         run.describe()

@@ -278,8 +278,16 @@ fn the_format_must_fit_the_key_and_nothing_is_written_otherwise() {
             sign_args(&pki, &["--format", "p7s", p(&doc)]),
         )
         .code(2);
-    assert!(run.stderr.contains("not offered"), "{}", run.stderr);
-    assert!(run.stderr.contains("--format ses"), "{}", run.stderr);
+    assert!(
+        run.error_text().contains("not offered"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.error_text().contains("--format ses"),
+        "{}",
+        run.describe()
+    );
     // An ECDSA holder cannot make an SES_Signature, before any key is unlocked.
     let ecdsa = env.issue(
         &pki.root,

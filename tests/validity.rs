@@ -40,22 +40,23 @@ fn a_validity_past_the_profile_maximum_is_refused_naming_it() {
     // Issue #12: a person certificate for 30 years is refused, not cut to the CA's end.
     let run = issue(&env, &ca, "long", "person", &["--validity", "30y"]).code(2);
     assert!(
-        run.stderr.contains(
+        run.error_text().contains(
             "a validity of 10950 days exceeds the maximum of profile `person`, 1095 days"
         ),
         "{}",
         run.describe()
     );
     assert!(
-        run.stderr.contains("hint: pass --validity 1095d"),
+        run.error_text().contains("hint: pass --validity 1095d"),
         "{}",
         run.describe()
     );
-    assert!(!run.stderr.contains("warning"), "{}", run.describe());
+    assert!(!run.error_text().contains("warning"), "{}", run.describe());
     assert!(!env.path("long.key").exists());
     let run = issue(&env, &ca, "www", "server", &["--validity", "399d"]).code(2);
     assert!(
-        run.stderr.contains("maximum of profile `server`, 398 days"),
+        run.error_text()
+            .contains("maximum of profile `server`, 398 days"),
         "{}",
         run.describe()
     );
@@ -130,7 +131,7 @@ fn not_before_and_not_after_set_the_bounds_within_the_ca_s() {
         .unwrap();
     let run = issue(&env, &ca, "d", "person", &["--not-before", &early]).code(2);
     assert!(
-        run.stderr
+        run.error_text()
             .contains(&format!("before the CA's own notBefore `{ca_nb}`")),
         "{}",
         run.describe()
@@ -144,7 +145,7 @@ fn not_before_and_not_after_set_the_bounds_within_the_ca_s() {
     )
     .code(2);
     assert!(
-        run.stderr.contains("more than an hour before now"),
+        run.error_text().contains("more than an hour before now"),
         "{}",
         run.describe()
     );
@@ -153,13 +154,13 @@ fn not_before_and_not_after_set_the_bounds_within_the_ca_s() {
     let before = list(&env, &ca, &[]);
     let run = issue(&env, &ca, "f", "person", &["--validity", "2y"]).code(2);
     assert!(
-        run.stderr
+        run.error_text()
             .contains(&format!("after the CA's own notAfter `{ca_na}`")),
         "{}",
         run.describe()
     );
     assert!(
-        run.stderr.contains("hint: pass --not-after"),
+        run.error_text().contains("hint: pass --not-after"),
         "{}",
         run.describe()
     );

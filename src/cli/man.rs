@@ -55,6 +55,14 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
          anything else English (--lang overrides).",
     ),
     ("LC_MESSAGES", "As LANG, and takes precedence over it."),
+    (
+        "LC_ALL",
+        "As LANG, and takes precedence over LC_MESSAGES and LANG.",
+    ),
+    (
+        "GOVPKI_LANG",
+        "zh or en, as --lang; takes precedence over LC_ALL, LC_MESSAGES and LANG.",
+    ),
     ("NO_COLOR", "Set (non-empty) to print without colour."),
     (
         "COLUMNS",

@@ -331,6 +331,21 @@ impl Run {
         }
     }
 
+    /// What the run said about an error, as text: stderr, and a `--json` run's error line
+    /// (`{"error", "hint"}` on stdout, issue #12) rendered as the text mode prints it.
+    pub fn error_text(&self) -> String {
+        let mut text = self.stderr.clone();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(self.stdout.trim())
+            && let Some(error) = v.get("error").and_then(|e| e.as_str())
+        {
+            text.push_str(&format!("error: {error}\n"));
+            if let Some(hint) = v.get("hint").and_then(|h| h.as_str()) {
+                text.push_str(&format!("hint: {hint}\n"));
+            }
+        }
+        text
+    }
+
     /// A description for assertion messages.
     pub fn describe(&self) -> String {
         format!(

@@ -30,7 +30,8 @@ OpenSSL 3 reads them, older tooling may not.
 EXAMPLES:
     govpki cert export --pkcs12 zhangsan.p12 4F3A...C2 --key zhangsan.key \\
         --key-passphrase-file zs.pass --passphrase-file p12.pass
-    govpki cert export --pkcs12 www.p12 www.pem --key www.key --name 'www.lyg.gov.cn'
+    govpki cert export --pkcs12 www.p12 www.pem --key www.key \\
+        --name 'www.lyg.gov.cn'
 
 EXIT CODES:
     0  written

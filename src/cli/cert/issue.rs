@@ -152,7 +152,8 @@ fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
 /// The checked request, and whether a generated key's weak passphrase was kept
 /// (`--allow-weak-passphrase`).
 fn prepare_one(one: &IssueArgs, home: &Path) -> Result<(ops::issue::Prepared, bool)> {
-    let named = ops::profiles::find(home, one.profile.as_deref().unwrap_or_default())?;
+    let name = one.profile.as_deref().unwrap_or_default();
+    let named = ops::profiles::find(home, name).map_err(|e| did_you_mean(e, name, home))?;
     let (profile, home_profile) = match named {
         ops::profiles::Named::Builtin(p) => (p, None),
         ops::profiles::Named::Home(h) => (h.base, Some(h)),
@@ -277,4 +278,34 @@ fn print_issued(ctx: &Context, issued: &ops::issue::Issued, one: &IssueArgs) -> 
         }
     }
     Ok(Outcome::Success)
+}
+
+/// An unknown profile's error with "did you mean" when one built-in or home profile name is
+/// close to what was typed (clap cannot say it: any name is accepted, since a home may define
+/// its own profiles).
+fn did_you_mean(err: ops::Error, name: &str, home: &Path) -> anyhow::Error {
+    let err = anyhow::Error::from(err);
+    if !err.to_string().starts_with("unknown profile") {
+        return err;
+    }
+    let mut names: Vec<String> = crate::cli::help::PROFILES
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(ops::profiles::dir(home)) {
+        names.extend(entries.flatten().take(1000).filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|f| f.strip_suffix(".yaml"))
+                .map(str::to_string)
+        }));
+    }
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    match crate::cli::help::closest(name, &refs) {
+        Some(near) => ops::hinted(
+            format!("unknown profile `{name}`"),
+            format!("did you mean `{near}`? (`govpki cert profiles` lists them)"),
+        ),
+        None => err,
+    }
 }

@@ -31,7 +31,8 @@ issuance of the same profile to the same subject.
 The argument is a certificate file this CA issued (PEM or DER), or else a hex serial.
 
 EXAMPLES:
-    govpki cert renew 4F3A...C2 --passphrase-file ca.pass --out zhangsan-2027.pem
+    govpki cert renew 4F3A...C2 --passphrase-file ca.pass \\
+        --out zhangsan-2027.pem
     govpki cert renew zhangsan.pem --rekey --key-out zhangsan-2027.key \\
         --key-passphrase-file zs.pass --validity 1y
     govpki cert renew www.pem --rekey --csr www-2027.csr --revoke-old

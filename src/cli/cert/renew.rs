@@ -225,18 +225,12 @@ fn print_renewed(
 ) -> Result<Outcome> {
     let issued = &renewed.issued;
     if ctx.out.is_json() {
-        ctx.out.json(&json!({
-            "serial": issued.serial.to_hex(),
-            "renews": renewed.renews,
-            "old_revoked": renewed.old_revoked,
-            "subject": issued.subject.to_string(),
-            "profile": issued.profile_name,
-            "not_before": rfc3339(issued.not_before),
-            "not_after": rfc3339(issued.not_after),
-            "out": issued.out.as_ref().map(|p| p.display().to_string()),
-            "key_out": issued.key_out.as_ref().map(|p| p.display().to_string()),
-            "pem": common::cert_pem(&issued.der),
-        }))?;
+        let mut value = super::issue::issued_json(issued);
+        if let Some(map) = value.as_object_mut() {
+            map.insert("renews".into(), json!(renewed.renews));
+            map.insert("old_revoked".into(), json!(renewed.old_revoked));
+        }
+        ctx.out.json(&value)?;
         return Ok(Outcome::Success);
     }
     ctx.out.info(&format!(

@@ -385,6 +385,75 @@ fn a_fifo_as_passphrase_file_does_not_hang() {
     assert!(run.stderr.contains("FIFO"), "{}", run.describe());
 }
 
+#[test]
+fn a_fifo_given_to_this_round_s_file_flags_does_not_hang() {
+    // Issue #12's new inputs: a foreign CRL's issuer, a home profile, a certificate to revoke,
+    // renew or export, the key and passphrase files of an export.
+    let env = Env::new();
+    let ca = env.root_ca("fifo-new", "ed25519", &[]);
+    let fifo = env.path("in.fifo");
+    mkfifo(&fifo);
+    let profiles = ca.home.join("profiles");
+    std::fs::create_dir_all(&profiles).expect("profiles dir");
+    mkfifo(&profiles.join("piped.yaml"));
+    let crl = env.path("ca.crl");
+    env.run(&ca.home, ["crl", "generate", "--out", p(&crl)])
+        .success();
+    let ca_pem = ca.home.join("ca.pem");
+    let subject = format!("CN=管道,{ORG}");
+    let key_out = env.path("k.key");
+    let p12 = env.path("out.p12");
+    let p12_pass = env.path("p12.pass");
+    std::fs::write(&p12_pass, "管道里的密码 never crosses a pipe 2026").expect("write passphrase");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["crl", "show", "--issuer", p(&fifo), p(&crl)],
+            "in.fifo",
+        ),
+        (
+            vec![
+                "cert",
+                "issue",
+                "--profile",
+                "piped",
+                "--subject",
+                &subject,
+                "--key-out",
+                p(&key_out),
+                "--no-key-passphrase",
+            ],
+            "piped.yaml",
+        ),
+        (vec!["cert", "revoke", p(&fifo)], "in.fifo"),
+        (vec!["cert", "renew", p(&fifo)], "in.fifo"),
+        (
+            vec![
+                "cert",
+                "export",
+                "--pkcs12",
+                p(&p12),
+                p(&ca_pem),
+                "--key",
+                p(&fifo),
+                "--passphrase-file",
+                p(&p12_pass),
+            ],
+            "in.fifo",
+        ),
+    ];
+    for (args, named) in cases {
+        let run = run_bounded(&env, &ca.home, &args, Duration::from_secs(20)).code(2);
+        let said = run.error_text();
+        assert!(
+            said.contains(named) && said.contains("not a regular file"),
+            "names the file and why\n{}",
+            run.describe()
+        );
+    }
+    assert!(!key_out.exists(), "nothing was issued");
+    assert!(!p12.exists(), "nothing was exported");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Modes and links
 

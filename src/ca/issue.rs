@@ -58,8 +58,6 @@ pub struct Issued {
     pub subject: Dn,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
-    /// Whether the requested validity was cut to the issuer's.
-    pub capped: bool,
 }
 
 /// Why issuing failed.
@@ -69,6 +67,13 @@ pub enum IssueError {
     BadIssuer(String),
     #[error("the issuing CA expired at {0}")]
     IssuerExpired(String),
+    #[error(
+        "the validity would end at `{not_after}`, after the issuing CA's own notAfter `{issuer_not_after}`"
+    )]
+    PastIssuer {
+        not_after: String,
+        issuer_not_after: String,
+    },
     #[error("profile `{profile}` does not allow SAN `{san}`")]
     SanNotAllowed { profile: Profile, san: String },
     #[error("profile `server` needs at least one dns: or ip: SAN")]
@@ -85,6 +90,18 @@ pub enum IssueError {
     NameConstraint { name: String },
     #[error("the certificate would name `{encoded}`, not the requested `{requested}`")]
     SubjectMismatch { requested: String, encoded: String },
+}
+
+impl IssueError {
+    /// What to do instead, for the front end's `hint:` line.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            IssueError::PastIssuer { .. } => Some(
+                "ask for an end at or before the issuing CA's notAfter, or renew the CA first",
+            ),
+            _ => None,
+        }
+    }
 }
 
 /// The issuing CA's own limits, read from its certificate: a CA never issues what a verifier
@@ -269,11 +286,15 @@ impl<'a> Issuer<'a> {
         let described = super::keys::describe_spki(&req.spki_der)
             .map_err(|e| IssueError::WeakKey(e.to_string()))?;
         let is_rsa = described.starts_with("RSA");
-        let (not_after, capped) = if req.not_after > self.not_after {
-            (self.not_after, true)
-        } else {
-            (req.not_after, false)
-        };
+        // DESIGN §3, issue #12: a validity past the issuer's is refused, never cut (the
+        // operations check the window first, with a hint; this is the last line).
+        let not_after = req.not_after.replace_nanosecond(0).unwrap_or(req.not_after);
+        if not_after > self.not_after {
+            return Err(IssueError::PastIssuer {
+                not_after: super::when::rfc3339(not_after),
+                issuer_not_after: super::when::rfc3339(self.not_after),
+            });
+        }
         if not_after <= req.not_before {
             return Err(IssueError::EmptyValidity);
         }
@@ -331,7 +352,6 @@ impl<'a> Issuer<'a> {
             subject,
             not_before: params.not_before,
             not_after: params.not_after,
-            capped,
         })
     }
 }

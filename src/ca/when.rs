@@ -1,6 +1,8 @@
 //! Durations (`30d`, `2y`, `12h`) and times (RFC 3339) as the command line takes them, and
 //! the validity window of a new certificate ([`window`]): the requested bounds checked against
-//! the profile's maximum and the issuing CA's own validity. Nothing is cut silently.
+//! the profile's maximum and the issuing CA's own validity. Nothing is cut silently: a bound
+//! that was asked for (`--validity`, `--not-after`) is honoured exactly or refused; only a
+//! default nobody asked for is fitted to the CA's end, and the window says so ([`Window::fitted`]).
 
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -79,6 +81,20 @@ pub struct Requested {
     pub not_after: Option<OffsetDateTime>,
     /// `--validity`, or the profile's default.
     pub validity: Duration,
+    /// Whether `validity` is the profile's default, not asked for: then an end past the CA's
+    /// notAfter is fitted to it (and [`Window::fitted`] says so) instead of refused. An
+    /// explicit `--not-after` is always an ask.
+    pub default_validity: bool,
+}
+
+/// A checked validity window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    /// Whether the default validity would have passed the CA's notAfter and was shortened to
+    /// end there (the front end warns; nothing asked for is ever shortened).
+    pub fitted: bool,
 }
 
 /// The limits a validity must keep.
@@ -112,6 +128,13 @@ pub enum WindowError {
         ca_not_after: String,
     },
     #[error(
+        "the CA's own notAfter `{ca_not_after}` is not after the notBefore `{not_before}`: no validity is left"
+    )]
+    CaEnds {
+        not_before: String,
+        ca_not_after: String,
+    },
+    #[error(
         "a validity of {requested} days exceeds the maximum of profile `{profile}`, {max} days"
     )]
     TooLong {
@@ -133,8 +156,11 @@ impl WindowError {
     pub fn hint(&self) -> Option<String> {
         match self {
             WindowError::AfterCa { ca_not_after, .. } => Some(format!(
-                "pass --not-after `{ca_not_after}` or earlier, or a shorter --validity"
+                "ask for --not-after `{ca_not_after}` or earlier (or a shorter --validity), or renew the CA first"
             )),
+            WindowError::CaEnds { .. } => {
+                Some("renew the CA first (a subordinate: `ca init --parent` again)".into())
+            }
             WindowError::TooLong { max, .. } => Some(format!(
                 "pass --validity {max}d or shorter (the profile's maximum)"
             )),
@@ -146,13 +172,14 @@ impl WindowError {
 /// The notBefore and notAfter of a new certificate, checked: notBefore is now unless asked,
 /// never more than [`MAX_BACKDATE`] before now nor before the CA's notBefore; notAfter is
 /// notBefore + the validity unless asked, never past the CA's notAfter; the span is at most
-/// the profile's maximum. Every violation is an error (DESIGN §3: validity never exceeds the
-/// issuer's; issue #12: never cut silently).
+/// the profile's maximum. Every violation of an asked bound is an error (DESIGN §3: validity
+/// never exceeds the issuer's; issue #12: never cut silently); a default validity that would
+/// pass the CA's notAfter ends there instead, flagged [`Window::fitted`].
 pub fn window(
     now: OffsetDateTime,
     req: &Requested,
     limits: &Limits,
-) -> Result<(OffsetDateTime, OffsetDateTime), WindowError> {
+) -> Result<Window, WindowError> {
     let not_before = req.not_before.unwrap_or(now);
     if not_before < now - MAX_BACKDATE {
         return Err(WindowError::Backdated {
@@ -174,7 +201,18 @@ pub fn window(
     };
     // Whole seconds, as the certificate will carry them.
     let not_before = not_before.replace_nanosecond(0).unwrap_or(not_before);
-    let not_after = not_after.replace_nanosecond(0).unwrap_or(not_after);
+    let mut not_after = not_after.replace_nanosecond(0).unwrap_or(not_after);
+    // Nobody asked for this end: the default ends with the CA, visibly.
+    let fit = req.default_validity && req.not_after.is_none() && not_after > limits.ca_not_after;
+    if fit {
+        not_after = limits.ca_not_after;
+        if not_after <= not_before {
+            return Err(WindowError::CaEnds {
+                not_before: rfc3339(not_before),
+                ca_not_after: rfc3339(limits.ca_not_after),
+            });
+        }
+    }
     if not_after <= not_before {
         return Err(WindowError::Empty {
             not_before: rfc3339(not_before),
@@ -197,7 +235,11 @@ pub fn window(
             ca_not_after: rfc3339(limits.ca_not_after),
         });
     }
-    Ok((not_before, not_after))
+    Ok(Window {
+        not_before,
+        not_after,
+        fitted: fit,
+    })
 }
 
 #[cfg(test)]
@@ -248,17 +290,20 @@ mod tests {
             not_before: nb,
             not_after: na,
             validity: Duration::days(days),
+            default_validity: false,
+        };
+        let bounds = |w: Result<Window, WindowError>| {
+            let w = w.unwrap();
+            assert!(!w.fitted);
+            (w.not_before, w.not_after)
         };
         assert_eq!(
-            window(now, &req(None, None, 730), &limits).unwrap(),
+            bounds(window(now, &req(None, None, 730), &limits)),
             (now, now + Duration::days(730))
         );
         // Explicit bounds win over the validity.
         let na = datetime!(2027-01-01 0:00 UTC);
-        assert_eq!(
-            window(now, &req(None, Some(na), 730), &limits).unwrap(),
-            (now, na)
-        );
+        assert_eq!(bounds(window(now, &req(None, Some(na), 730), &limits)), (now, na));
         // 30 years of a person certificate: refused, naming the maximum.
         let e = window(now, &req(None, None, 30 * 365), &limits).unwrap_err();
         assert_eq!(
@@ -297,7 +342,7 @@ mod tests {
         assert!(e.hint().unwrap().contains("2026-06-01T00:00:00Z"));
         // Backdating: within an hour is allowed, more is not, nor before the CA.
         let nb = now - Duration::minutes(30);
-        assert_eq!(window(now, &req(Some(nb), None, 1), &limits).unwrap().0, nb);
+        assert_eq!(bounds(window(now, &req(Some(nb), None, 1), &limits)).0, nb);
         let e = window(now, &req(Some(now - Duration::hours(2)), None, 1), &limits).unwrap_err();
         assert!(matches!(e, WindowError::Backdated { .. }), "{e}");
         let young = Limits {
@@ -309,10 +354,50 @@ mod tests {
         // Post-dating is fine; an empty window is not.
         let later = datetime!(2026-07-01 0:00 UTC);
         assert_eq!(
-            window(now, &req(Some(later), None, 10), &limits).unwrap(),
+            bounds(window(now, &req(Some(later), None, 10), &limits)),
             (later, later + Duration::days(10))
         );
         let e = window(now, &req(Some(later), Some(later), 10), &limits).unwrap_err();
         assert!(matches!(e, WindowError::Empty { .. }), "{e}");
+    }
+
+    #[test]
+    fn only_a_default_nobody_asked_for_is_fitted_to_the_ca_s_end() {
+        use time::macros::datetime;
+        let now = datetime!(2026-05-04 10:00 UTC);
+        let ca_end = datetime!(2026-06-01 0:00 UTC);
+        let limits = Limits {
+            max: Duration::days(1095),
+            profile: "person".into(),
+            ca_not_before: datetime!(2026-01-01 0:00 UTC),
+            ca_not_after: ca_end,
+        };
+        let default = |nb, na| Requested {
+            not_before: nb,
+            not_after: na,
+            validity: Duration::days(730),
+            default_validity: true,
+        };
+        // The default ends with the CA, flagged.
+        let w = window(now, &default(None, None), &limits).unwrap();
+        assert_eq!((w.not_before, w.not_after, w.fitted), (now, ca_end, true));
+        // A default that ends before the CA is untouched.
+        let roomy = Limits {
+            ca_not_after: datetime!(2036-01-01 0:00 UTC),
+            ..limits.clone()
+        };
+        let w = window(now, &default(None, None), &roomy).unwrap();
+        assert_eq!((w.not_after, w.fitted), (now + Duration::days(730), false));
+        // An explicit --not-after with the default validity is an ask: refused, naming both.
+        let asked = datetime!(2026-07-01 0:00 UTC);
+        let e = window(now, &default(None, Some(asked)), &limits).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the validity would end at `2026-07-01T00:00:00Z`, after the CA's own notAfter `2026-06-01T00:00:00Z`"
+        );
+        assert!(e.hint().unwrap().contains("--not-after `2026-06-01T00:00:00Z`"));
+        // A post-dated start past the CA's end leaves nothing to fit.
+        let e = window(now, &default(Some(asked), None), &limits).unwrap_err();
+        assert!(matches!(e, WindowError::CaEnds { .. }), "{e}");
     }
 }

@@ -1,6 +1,7 @@
 //! Issuing a batch: every row of a YAML or CSV file checked before anything is unlocked
-//! ([`prepare`]), then signed on every core, in row order ([`sign`]), committed and written out
-//! in chunks ([`issue`]). Prints nothing: what it did reaches the front end through
+//! ([`prepare`], then [`check_windows`] against the CA's own validity), then signed on every
+//! core, in row order ([`sign`]), committed and written out in chunks ([`issue`]). A row whose
+//! validity is past a bound refuses the whole batch before anything is issued. Prints nothing: what it did reaches the front end through
 //! [`Progress`].
 
 use std::collections::HashSet;
@@ -11,9 +12,9 @@ use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 use time::OffsetDateTime;
 
-use super::Result;
 use super::common::{self, OpenCa};
 use super::issue::{KeyProtection, default_validity};
+use super::{Result, hinted};
 use super::secrets::{self, Random};
 use crate::ca::batch::{self, BatchRow};
 use crate::ca::csr;
@@ -21,6 +22,7 @@ use crate::ca::issue::{IssueRequest, Issued, Issuer, SubCaOptions};
 use crate::ca::keys::{Algorithm, BatchEncryptor, PrivateKey};
 use crate::ca::profile::{Profile, San};
 use crate::ca::serial::Serial;
+use crate::ca::when::{self, Window, WindowError};
 use crate::store::{CertRecord, Store, files};
 
 /// One batch row made ready to sign.
@@ -30,6 +32,8 @@ pub struct Prepared {
     pub spki_der: Vec<u8>,
     pub new_key: Option<PrivateKey>,
     pub sans: Vec<San>,
+    /// The row's validity, checked against its profile and the CA ([`check_windows`]).
+    pub window: Option<Window>,
 }
 
 impl Prepared {
@@ -126,24 +130,85 @@ fn check_row(batch_path: &Path, base: &Path, row: BatchRow) -> anyhow::Result<Pr
         spki_der,
         new_key: None,
         sans,
+        window: None,
     })
 }
 
-/// Generates keys and signs a chunk on every core.
+/// Checks every row's validity against its profile's maximum and the CA's own validity, at
+/// `now`, before anything is unlocked or issued: a row that asks for more is refused, naming
+/// the row and both dates (issue #12: never cut). A row without a validity gets its profile's
+/// default, ended with the CA when the CA ends first. Returns the rows so fitted.
+pub fn check_windows(
+    prepared: &mut [Prepared],
+    batch_path: &Path,
+    ca_cert_der: &[u8],
+    now: OffsetDateTime,
+) -> Result<Vec<usize>> {
+    Ok(check_rows(prepared, batch_path, ca_cert_der, now)?)
+}
+
+fn check_rows(
+    prepared: &mut [Prepared],
+    batch_path: &Path,
+    ca_cert_der: &[u8],
+    now: OffsetDateTime,
+) -> anyhow::Result<Vec<usize>> {
+    let ca = crate::ca::input::parse_cert(ca_cert_der).context("reading the CA certificate")?;
+    let (ca_not_before, ca_not_after) = (
+        ca.validity().not_before.to_datetime(),
+        ca.validity().not_after.to_datetime(),
+    );
+    let mut fitted = Vec::new();
+    for p in prepared.iter_mut() {
+        let row = &p.row;
+        let limits = when::Limits {
+            max: row.profile.max_validity(),
+            profile: row.profile.name().to_string(),
+            ca_not_before,
+            ca_not_after,
+        };
+        let requested = when::Requested {
+            not_before: None,
+            not_after: None,
+            validity: row.validity.unwrap_or_else(|| default_validity(row.profile)),
+            default_validity: row.validity.is_none(),
+        };
+        let window = when::window(now, &requested, &limits).map_err(|e| {
+            let message = format!("batch file `{}` row {}: {e}", batch_path.display(), row.row);
+            let hint = match &e {
+                WindowError::AfterCa { ca_not_after, .. } => format!(
+                    "give row {} a validity ending at or before `{ca_not_after}`, or renew the CA first",
+                    row.row
+                ),
+                WindowError::TooLong { max, .. } => format!(
+                    "give row {} a validity of {max}d or shorter (the profile's maximum)",
+                    row.row
+                ),
+                _ => e.hint().unwrap_or_else(|| "fix the row".into()),
+            };
+            hinted(message, hint)
+        })?;
+        if window.fitted {
+            fitted.push(row.row);
+        }
+        p.window = Some(window);
+    }
+    Ok(fitted)
+}
+
+/// Generates keys and signs a chunk on every core, each row for its checked window.
 pub fn sign(
     issuer: &Issuer<'_>,
     jobs: Vec<(Prepared, Serial)>,
     algorithm: Algorithm,
-    now: OffsetDateTime,
 ) -> Result<Vec<Signed>> {
-    Ok(sign_rows(issuer, jobs, algorithm, now)?)
+    Ok(sign_rows(issuer, jobs, algorithm)?)
 }
 
 fn sign_rows(
     issuer: &Issuer<'_>,
     jobs: Vec<(Prepared, Serial)>,
     algorithm: Algorithm,
-    now: OffsetDateTime,
 ) -> anyhow::Result<Vec<Signed>> {
     // Signed in the pool, reported in row order: the first failing row (the lowest) is the
     // error, whichever thread met it first.
@@ -155,17 +220,20 @@ fn sign_rows(
                 p.spki_der = key.spki_der();
                 p.new_key = Some(key);
             }
+            let Some(window) = p.window else {
+                bail!(
+                    "batch row {}: its validity was not checked against the CA's",
+                    p.row.row
+                );
+            };
             let req = IssueRequest {
                 profile: p.row.profile,
                 subject: p.row.subject.clone(),
                 sans: p.sans.clone(),
                 spki_der: p.spki_der.clone(),
                 serial: serial.clone(),
-                not_before: now,
-                not_after: now
-                    + p.row
-                        .validity
-                        .unwrap_or_else(|| default_validity(p.row.profile)),
+                not_before: window.not_before,
+                not_after: window.not_after,
                 sub_ca: SubCaOptions::default(),
             };
             let issued = issuer
@@ -219,6 +287,8 @@ pub struct Reported {
     pub cert_written: bool,
     /// The generated key's file, for a row without a CSR.
     pub key: Option<PathBuf>,
+    /// Whether the row's default validity ends with the CA ([`Window::fitted`]).
+    pub fitted: bool,
 }
 
 /// How a batch tells its front end what it did, as it goes; the operation prints nothing.
@@ -251,6 +321,13 @@ fn issue_chunks(
     acting: &Acting<'_>,
     progress: &mut dyn Progress,
 ) -> anyhow::Result<usize> {
+    // Every row's window was checked before anything is issued (no half-done batch).
+    if let Some(p) = job.prepared.iter().find(|p| p.window.is_none()) {
+        bail!(
+            "batch row {}: its validity was not checked against the CA's",
+            p.row.row
+        );
+    }
     common::create_out_dir(job.out_dir)?;
     let encryptor = match &job.protection {
         Some(KeyProtection::Passphrase(p)) => {
@@ -339,8 +416,8 @@ impl Pipeline<'_> {
     /// Signs, commits and writes out every chunk, until the rows run out or one step fails.
     fn run(&mut self) -> anyhow::Result<()> {
         let first = self.next_jobs()?;
-        let (issuer, algorithm, now) = (self.issuer, self.algorithm, self.acting.now);
-        let mut signed = (!first.is_empty()).then(|| sign(issuer, first, algorithm, now));
+        let (issuer, algorithm) = (self.issuer, self.algorithm);
+        let mut signed = (!first.is_empty()).then(|| sign(issuer, first, algorithm));
         while let Some(results) = signed.take() {
             signed = self.step(results?)?;
         }
@@ -350,13 +427,13 @@ impl Pipeline<'_> {
     /// Commits and writes out a signed chunk while the pool signs the next one, if any.
     fn step(&mut self, results: Vec<Signed>) -> anyhow::Result<Option<Result<Vec<Signed>>>> {
         let following = self.next_jobs()?;
-        let (issuer, algorithm, now) = (self.issuer, self.algorithm, self.acting.now);
+        let (issuer, algorithm) = (self.issuer, self.algorithm);
         let mut next = None;
         rayon::in_place_scope(|scope| -> anyhow::Result<()> {
             if !following.is_empty() {
                 let next = &mut next;
                 scope.spawn(move |_| {
-                    *next = Some(sign(issuer, following, algorithm, now));
+                    *next = Some(sign(issuer, following, algorithm));
                 });
             }
             self.commit_chunk(&results)?;
@@ -504,6 +581,7 @@ fn report(
                 cert_written: !unwritten.contains(&cert),
                 cert,
                 key: p.new_key.as_ref().map(|_| files.key_path(serial)),
+                fitted: p.window.is_some_and(|w| w.fitted),
             }
         })
         .collect();
@@ -597,175 +675,4 @@ fn remove_all(paths: &[PathBuf]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use time::macros::datetime;
-
-    use super::*;
-    use crate::ca::dn::Dn;
-    use crate::ca::profile::Profile;
-    use crate::ops::common::OpenCa;
-    use std::sync::atomic::AtomicU8;
-
-    use crate::ops::issue::tests::{Counter, root_home};
-    use crate::ops::{NoPrompt, Passphrase};
-
-    /// The test root's key (unencrypted: no passphrase is asked).
-    fn unlocked(open: &OpenCa) -> PrivateKey {
-        let ask = Passphrase::Ask {
-            flag: "--passphrase-file",
-        };
-        open.unlock(&ask, &NoPrompt).unwrap()
-    }
-
-    #[test]
-    fn rows_sign_in_order_at_now_and_a_failing_row_three_is_the_one_reported() {
-        let dir = tempfile::tempdir().unwrap();
-        root_home(dir.path());
-        let open = OpenCa::open(dir.path()).unwrap();
-        let key = unlocked(&open);
-        let issuer = Issuer::new(&open.meta.cert_der, &key, open.urls()).unwrap();
-        let now = datetime!(2026-05-04 10:00 UTC);
-        let jobs = |bad: Option<usize>| -> Vec<(Prepared, Serial)> {
-            person_rows(5)
-                .into_iter()
-                .map(|mut p| {
-                    let i = p.row.row;
-                    if bad == Some(i) {
-                        // A public key that is no key: the issuer refuses this row.
-                        p.spki_der = vec![0x30, 0x00];
-                    }
-                    (p, Serial::from_random([i as u8; 16]))
-                })
-                .collect()
-        };
-        let signed = sign(&issuer, jobs(None), Algorithm::P256, now).unwrap();
-        let rows: Vec<usize> = signed.iter().map(|(p, _, _)| p.row.row).collect();
-        assert_eq!(rows, [1, 2, 3, 4, 5]);
-        assert!(
-            signed
-                .iter()
-                .all(|(p, _, i)| i.not_before == now && p.new_key.is_some())
-        );
-        let err = sign(&issuer, jobs(Some(3)), Algorithm::P256, now)
-            .err()
-            .unwrap();
-        assert!(
-            err.message().starts_with("batch row 3"),
-            "{}",
-            err.message()
-        );
-    }
-
-    /// Records what a batch reports, checking as it goes that a reported certificate is
-    /// already committed (seen by another connection to the store) and its files are there.
-    struct Recorder<'a> {
-        home: &'a Path,
-        committed: Vec<usize>,
-        synced: Vec<Reported>,
-    }
-
-    impl Progress for Recorder<'_> {
-        fn committed(&mut self, issued: usize) {
-            self.committed.push(issued);
-        }
-
-        fn synced(&mut self, certs: &[Reported]) -> std::io::Result<()> {
-            let store = Store::open(self.home).unwrap();
-            for c in certs {
-                assert!(store.serial_exists(&c.serial).unwrap(), "row {}", c.row);
-                assert_eq!(c.cert.is_file(), c.cert_written, "row {}", c.row);
-                assert!(c.key.as_ref().is_some_and(|k| k.is_file()), "row {}", c.row);
-            }
-            self.synced.extend_from_slice(certs);
-            Ok(())
-        }
-    }
-
-    fn person_rows(n: usize) -> Vec<Prepared> {
-        (1..=n)
-            .map(|i| Prepared {
-                row: BatchRow {
-                    row: i,
-                    subject: Dn::parse(&format!("CN=P{i},OU=X,O=Test,C=CN")).unwrap(),
-                    profile: Profile::Person,
-                    sans: vec![],
-                    csr: None,
-                    validity: None,
-                },
-                spki_der: vec![],
-                new_key: None,
-                sans: vec![],
-            })
-            .collect()
-    }
-
-    fn issue_rows<'h>(
-        home: &'h Path,
-        out_dir: &Path,
-        rows: usize,
-    ) -> (Result<usize>, Recorder<'h>) {
-        let mut open = OpenCa::open(home).unwrap();
-        let key = unlocked(&open);
-        let mut recorder = Recorder {
-            home,
-            committed: vec![],
-            synced: vec![],
-        };
-        let rng = Counter(AtomicU8::new(0));
-        let job = Job {
-            prepared: person_rows(rows),
-            algorithm: Algorithm::P256,
-            protection: Some(KeyProtection::Unencrypted),
-            out_dir,
-            force: false,
-            weak_passphrase_allowed: false,
-        };
-        let acting = Acting {
-            actor: "local:test",
-            now: datetime!(2026-05-04 10:00 UTC),
-            rng: &rng,
-        };
-        let issued = issue(&mut open, &key, job, &acting, &mut recorder);
-        (issued, recorder)
-    }
-
-    #[test]
-    fn a_batch_reports_every_row_once_in_order_only_once_committed_and_on_disk() {
-        let dir = tempfile::tempdir().unwrap();
-        root_home(dir.path());
-        let out_dir = dir.path().join("issued");
-        let (issued, recorder) = issue_rows(dir.path(), &out_dir, 3);
-        assert_eq!(issued.unwrap(), 3);
-        assert_eq!(recorder.committed, [3]);
-        let rows: Vec<usize> = recorder.synced.iter().map(|c| c.row).collect();
-        assert_eq!(rows, [1, 2, 3]);
-        assert!(recorder.synced.iter().all(|c| c.cert_written));
-        assert_eq!(recorder.synced[0].subject, "CN=P1,OU=X,O=Test,C=CN");
-    }
-
-    #[test]
-    fn a_certificate_file_that_cannot_be_written_is_reported_without_it_and_counted() {
-        let dir = tempfile::tempdir().unwrap();
-        root_home(dir.path());
-        let out_dir = dir.path().join("issued");
-        std::fs::create_dir(&out_dir).unwrap();
-        // The counter's first 16 bytes make the first row's serial: its `.pem` name is taken
-        // by a directory.
-        let first: [u8; 16] = std::array::from_fn(|i| i as u8 + 1);
-        let blocked = out_dir.join(format!("{}.pem", Serial::from_random(first).to_hex()));
-        std::fs::create_dir(&blocked).unwrap();
-        let (issued, recorder) = issue_rows(dir.path(), &out_dir, 3);
-        let err = issued.err().unwrap();
-        assert!(
-            err.message().starts_with(
-                "3 certificates were issued and committed before this error; the files of"
-            ),
-            "{}",
-            err.message()
-        );
-        let rows: Vec<usize> = recorder.synced.iter().map(|c| c.row).collect();
-        assert_eq!(rows, [1, 2, 3]);
-        assert_eq!(recorder.synced[0].cert, blocked);
-        assert!(!recorder.synced[0].cert_written);
-    }
-}
+mod tests;

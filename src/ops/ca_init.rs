@@ -16,7 +16,7 @@ use crate::ca::issue::{self, IssueRequest, Issuer, SubCaOptions};
 use crate::ca::keys::PrivateKey;
 use crate::ca::profile::Profile;
 use crate::ca::serial::Serial;
-use crate::ca::when::rfc3339;
+use crate::ca::when::{self, Window, rfc3339};
 use crate::store::new_home::NewHome;
 use crate::store::{self, CaMeta, CertRecord, Store};
 
@@ -34,6 +34,10 @@ pub struct Request {
     pub key: PrivateKey,
     pub protection: KeyProtection,
     pub validity: Duration,
+    /// Whether `validity` is the default, nobody having asked (`--validity` not given): a
+    /// subordinate's default then ends with the parent when the parent ends first; an asked
+    /// validity past the parent's end is refused.
+    pub default_validity: bool,
     /// Without a parent, a self-signed root.
     pub parent: Option<Parent>,
     /// Path length and name constraints (a subordinate CA).
@@ -56,8 +60,9 @@ pub struct Initialized {
     pub cert_der: Vec<u8>,
     /// The parent chain (parent first), empty for a root.
     pub parents: Vec<Vec<u8>>,
-    /// Set when the validity was cut to the parent's end.
-    pub capped_to: Option<OffsetDateTime>,
+    /// Set when the default validity would have passed the parent's notAfter and ends there
+    /// instead (an asked validity is never shortened).
+    pub fitted_to: Option<OffsetDateTime>,
 }
 
 /// Creates the CA in `home`; `actor` is recorded in the new home's audit log.
@@ -91,6 +96,16 @@ fn create(
             "remove the link, or pass a --home whose private/ is a real directory",
         ));
     }
+    // A subordinate's validity against the parent's before anything is made (issue #12).
+    let window = match &req.parent {
+        Some(parent) => Some(sub_ca_window(
+            &parent.open.meta.cert_der,
+            req.validity,
+            req.default_validity,
+            now,
+        )?),
+        None => None,
+    };
     // From here on, concurrent `ca init`s of this home serialise on its lock, and a failed run
     // removes exactly what it created (never another run's CA, nor a directory it found).
     let mut guard = NewHome::lock(home)?;
@@ -101,7 +116,7 @@ fn create(
     }
     guard.create_private_dir()?;
     guard.create_db_file()?;
-    let (cert_der, parents, capped_to) = certify(&mut req, now, rng)?;
+    let (cert_der, parents, fitted_to) = certify(&mut req, window, now, rng)?;
     let mut store = Store::create(home)?;
     guard.write_key(req.protection.key_pem(&req.key, rng)?.as_bytes())?;
     let meta = CaMeta {
@@ -137,22 +152,62 @@ fn create(
     Ok(Initialized {
         cert_der,
         parents,
-        capped_to,
+        fitted_to,
     })
+}
+
+/// The validity of a subordinate CA certified by the parent CA `parent_cert_der`: within the
+/// `sub-ca` profile's maximum and the parent's own validity. An asked `validity` past the
+/// parent's end is refused (exit 2, naming both dates); the default ends with the parent when
+/// the parent ends first ([`Window::fitted`]). The front end calls it before unlocking the
+/// parent's key; [`init`] checks it again.
+pub fn sub_ca_window(
+    parent_cert_der: &[u8],
+    validity: Duration,
+    default_validity: bool,
+    now: OffsetDateTime,
+) -> Result<Window> {
+    let window = super::issue::window_of(
+        parent_cert_der,
+        Profile::SubCa.max_validity(),
+        Profile::SubCa.name(),
+        now,
+        &when::Requested {
+            not_before: None,
+            not_after: None,
+            validity,
+            default_validity,
+        },
+    )
+    .map_err(|e| match e.downcast_ref::<super::error::Hinted>() {
+        // The parent's end, in `ca init`'s words.
+        Some(h) if h.message.contains("after the CA's own notAfter") => hinted(
+            h.message.replace("the CA's own notAfter", "the parent CA's own notAfter"),
+            "ask for a shorter --validity (ending at or before the parent's notAfter), leave --validity out to end with the parent, or renew the parent CA first",
+        ),
+        _ => e,
+    })?;
+    Ok(window)
 }
 
 /// The new CA's certificate: self-signed, or issued and committed by the parent.
 #[allow(clippy::type_complexity)]
 fn certify(
     req: &mut Request,
+    window: Option<Window>,
     now: OffsetDateTime,
     rng: &dyn Random,
 ) -> anyhow::Result<(Vec<u8>, Vec<Vec<u8>>, Option<OffsetDateTime>)> {
-    let not_after = now + req.validity;
+    let (validity, default_validity) = (req.validity, req.default_validity);
     let Some(parent) = &mut req.parent else {
+        let not_after = now + validity;
         let serial = Serial::from_random(secrets::random16(rng)?);
         let der = issue::self_signed_root(&req.key, &req.subject, &serial, now, not_after)?;
         return Ok((der, Vec::new(), None));
+    };
+    let window = match window {
+        Some(w) => w,
+        None => sub_ca_window(&parent.open.meta.cert_der, validity, default_validity, now)?,
     };
     let serial = common::fresh_serial(&parent.open.store, rng)?;
     let issuer = Issuer::new(&parent.open.meta.cert_der, &parent.key, parent.open.urls())?;
@@ -162,8 +217,8 @@ fn certify(
         sans: vec![],
         spki_der: req.key.spki_der(),
         serial: serial.clone(),
-        not_before: now,
-        not_after,
+        not_before: window.not_before,
+        not_after: window.not_after,
         sub_ca: req.sub_ca.clone(),
     })?;
     parent.open.store.record_issued(
@@ -181,8 +236,8 @@ fn certify(
         &parent.actor,
         now,
     )?;
-    let capped = issued.capped.then_some(issued.not_after);
-    Ok((issued.der, parent.open.chain(), capped))
+    let fitted = window.fitted.then_some(issued.not_after);
+    Ok((issued.der, parent.open.chain(), fitted))
 }
 
 /// The hex serial of a certificate, for the audit object.
@@ -210,6 +265,7 @@ mod tests {
             key: PrivateKey::generate(Algorithm::P256).unwrap(),
             protection: KeyProtection::Unencrypted,
             validity: Duration::days(365),
+            default_validity: false,
             parent: None,
             sub_ca: SubCaOptions::default(),
             crl_url: None,

@@ -71,9 +71,13 @@ pub fn one_line(err: &anyhow::Error) -> String {
 
 /// The hint of the first hinted error in a chain.
 pub fn hint_of(err: &anyhow::Error) -> Option<&str> {
-    err.chain()
-        .find_map(|c| c.downcast_ref::<Hinted>())
-        .map(|h| h.hint.as_str())
+    err.chain().find_map(|c| {
+        if let Some(h) = c.downcast_ref::<Hinted>() {
+            return Some(h.hint.as_str());
+        }
+        c.downcast_ref::<crate::ca::issue::IssueError>()
+            .and_then(crate::ca::issue::IssueError::hint)
+    })
 }
 
 /// The error of an operation: its kind, its chain of causes, and an optional hint.

@@ -82,6 +82,8 @@ pub struct Prepared {
     sans: Vec<San>,
     spki_der: Vec<u8>,
     validity: Duration,
+    /// Whether `validity` is the profile's default, nobody having asked for one.
+    default_validity: bool,
     not_before: Option<OffsetDateTime>,
     not_after: Option<OffsetDateTime>,
     sub_ca: SubCaOptions,
@@ -102,6 +104,14 @@ impl Prepared {
     ) -> Prepared {
         self.not_before = not_before;
         self.not_after = not_after;
+        self
+    }
+
+    /// Marks the validity as the profile's default, nobody having asked for one: an end past
+    /// the CA's notAfter is then fitted to it ([`Issued::fitted`]) instead of refused. Without
+    /// this, the validity counts as asked, and a request past the CA's end is refused.
+    pub fn with_default_validity(mut self, is_default: bool) -> Prepared {
+        self.default_validity = is_default;
         self
     }
 
@@ -212,6 +222,7 @@ fn prepare_request(req: Request) -> anyhow::Result<Prepared> {
         sans,
         spki_der,
         validity,
+        default_validity: false,
         not_before: None,
         not_after: None,
         sub_ca,
@@ -254,8 +265,9 @@ pub struct Issued {
     pub profile_name: String,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
-    /// Whether the validity was cut to the CA's own end.
-    pub capped: bool,
+    /// Whether the profile's default validity (nothing was asked) would have passed the CA's
+    /// notAfter and ends there instead: the front end says so. An asked end is never moved.
+    pub fitted: bool,
     pub der: Vec<u8>,
     /// The certificate as delivered (PEM text or DER).
     pub body: Vec<u8>,
@@ -318,6 +330,7 @@ fn issue_prepared(
         sans,
         spki_der,
         validity,
+        default_validity,
         not_before,
         not_after,
         sub_ca,
@@ -334,7 +347,7 @@ fn issue_prepared(
         None => (profile.max_validity(), profile.name().to_string()),
     };
     // The window is checked before the CA key is unlocked: a refused validity costs nothing.
-    let (not_before, not_after) = window_of(
+    let window = window_of(
         &open.meta.cert_der,
         max,
         &profile_name,
@@ -343,6 +356,7 @@ fn issue_prepared(
             not_before,
             not_after,
             validity,
+            default_validity,
         },
     )?;
     let loaded;
@@ -367,8 +381,8 @@ fn issue_prepared(
             sans,
             spki_der,
             serial: serial.clone(),
-            not_before,
-            not_after,
+            not_before: window.not_before,
+            not_after: window.not_after,
             sub_ca,
         },
         home.as_ref().map(|h| &h.usages),
@@ -415,7 +429,7 @@ fn issue_prepared(
         profile_name,
         not_before: issued.not_before,
         not_after: issued.not_after,
-        capped: issued.capped,
+        fitted: window.fitted,
         der: issued.der,
         body,
         out: delivery.out.clone(),
@@ -431,7 +445,7 @@ pub fn window_of(
     profile: &str,
     now: OffsetDateTime,
     requested: &when::Requested,
-) -> anyhow::Result<(OffsetDateTime, OffsetDateTime)> {
+) -> anyhow::Result<when::Window> {
     let ca = crate::ca::input::parse_cert(ca_cert_der).context("reading the CA certificate")?;
     let limits = when::Limits {
         max,

@@ -176,9 +176,9 @@ fn run(
                 ca_key,
             )
             .map_err(failed)?;
-            if issued.capped {
+            if issued.fitted {
                 warnings.push(format!(
-                    "validity cut to the CA's own end, {}",
+                    "the profile's default validity would pass the CA's own notAfter: the certificate ends with the CA, at `{}`; renew the CA to issue for longer",
                     rfc3339(issued.not_after)
                 ));
             }
@@ -191,6 +191,7 @@ fn run(
                 "not_after": rfc3339(issued.not_after),
                 "out": Value::Null,
                 "key_out": Value::Null,
+                "fitted_to_ca_end": issued.fitted,
                 "pem": common::cert_pem(&issued.der),
             });
             (json, authorized.allowed)
@@ -494,6 +495,7 @@ fn prepare_issue(body: &Checked) -> Result<issue::Prepared, ApiError> {
             bytes: csr.clone(),
         },
     })
+    .map(|p| p.with_default_validity(validity.is_none()))
     .map_err(rejected)
 }
 

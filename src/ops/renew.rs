@@ -243,6 +243,7 @@ fn prepare_renewal(open: &OpenCa, req: Request, now: OffsetDateTime) -> anyhow::
             }
         }
     };
+    let default_validity = validity.is_none();
     let prepared = issue::prepare(issue::Request {
         profile,
         subject: Some(subject.clone()),
@@ -256,6 +257,7 @@ fn prepare_renewal(open: &OpenCa, req: Request, now: OffsetDateTime) -> anyhow::
     })
     .map_err(anyhow::Error::from)?
     .with_bounds(not_before, not_after)
+    .with_default_validity(default_validity)
     .renewing(old.clone());
     let prepared = match home_profile {
         Some(h) => prepared.with_home_profile(h),

@@ -7,6 +7,11 @@ Create this home's certificate authority. Without --parent it is a self-signed r
 --parent DIR it is a subordinate CA whose certificate the CA in DIR issues (profile sub-ca),
 recorded and audited in the parent's store.
 
+A subordinate's validity stays within the parent's: an asked --validity that would end after
+the parent's notAfter (or exceed the sub-ca maximum, 20 years) is refused (exit 2, naming both
+dates), before the parent's key is unlocked; the default (10 years) ends with the parent, with
+a warning, when the parent ends first.
+
 The CA key is PKCS#8, encrypted with scrypt + AES-256-CBC under a passphrase (from
 --passphrase-file, or asked for on the terminal), in HOME/private/ca.key with mode 0600.
 An unencrypted key needs the explicit --no-passphrase.
@@ -27,7 +32,8 @@ EXAMPLES:
 
 EXIT CODES:
     0  the CA was created
-    2  an error (the home already holds a CA, bad subject, wrong parent passphrase, ...)";
+    2  an error (the home already holds a CA, bad subject, wrong parent passphrase, a
+       --validity past the parent's end, ...)";
 
 /// `ca init`'s words for the new CA key's passphrase options.
 #[derive(Debug)]
@@ -95,6 +101,7 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
         policy,
     } = args;
     let subject = Dn::parse(&subject).with_context(|| format!("--subject `{subject}`"))?;
+    let default_validity = validity.is_none();
     let validity = match &validity {
         Some(v) => when::parse_duration(v)?,
         None if parent.is_some() => Duration::days(3650),
@@ -116,6 +123,7 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             p,
             parent_passphrase_file.as_deref(),
             &subject,
+            (validity, default_validity),
         )?),
         None => None,
     };
@@ -127,6 +135,7 @@ pub(super) fn init(args: InitArgs, ctx: &Context) -> Result<Outcome> {
             key: PrivateKey::generate(algorithm)?,
             protection: protection.key_protection(),
             validity,
+            default_validity,
             parent: parent_ca,
             sub_ca,
             crl_url,
@@ -203,6 +212,7 @@ fn open_parent(
     parent: &Path,
     passphrase_file: Option<&Path>,
     subject: &Dn,
+    (validity, default_validity): (Duration, bool),
 ) -> Result<ops::ca_init::Parent> {
     let canon_parent = std::fs::canonicalize(parent)
         .with_context(|| format!("reading parent home `{}`", parent.display()))?;
@@ -211,6 +221,8 @@ fn open_parent(
     }
     let mut open = OpenCa::open(parent)
         .with_context(|| format!("opening parent CA `{}`", parent.display()))?;
+    // The validity against the parent's before its policy is asked or its key unlocked.
+    ops::ca_init::sub_ca_window(&open.meta.cert_der, validity, default_validity, ctx.now)?;
     let asks = ops::govern::RoleGrants::load(&open)?.asks(subject, &[], Profile::SubCa);
     let authorized = ops::govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
     ctx.out.allowed(&authorized.allowed);
@@ -226,9 +238,9 @@ fn print_created(
     subordinate: bool,
     protection: &NewKeyProtection,
 ) -> Result<Outcome> {
-    if let Some(end) = made.capped_to {
+    if let Some(end) = made.fitted_to {
         ctx.out.warn(&format!(
-            "validity cut to the parent CA's end, {}",
+            "the default validity would pass the parent CA's own notAfter: this CA ends with it, at `{}`; renew the parent CA to certify for longer",
             rfc3339(end)
         ));
     }

@@ -19,13 +19,16 @@ pub(super) fn issue_batch(job: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let (Some(batch), Some(out_dir)) = (&job.batch, &job.out_dir) else {
         bail!("--batch needs --out-dir");
     };
-    let prepared = ops::batch::prepare(batch)?;
+    let mut prepared = ops::batch::prepare(batch)?;
     let protection = if prepared.iter().any(ops::batch::Prepared::needs_key) {
         Some(job.key.protection("generated keys")?)
     } else {
         None
     };
     let mut open = OpenCa::open(&ctx.home)?;
+    // Every row's validity against the CA's, before the policy is asked or the key unlocked.
+    let fitted = ops::batch::check_windows(&mut prepared, batch, &open.meta.cert_der, ctx.now)?;
+    warn_fitted(ctx, batch, &fitted, &open.meta.cert_der);
     let grants = govern::RoleGrants::load(&open)?;
     let asks: Vec<govern::Ask> = prepared
         .iter()
@@ -70,6 +73,32 @@ pub(super) fn issue_batch(job: IssueArgs, ctx: &Context) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The one warning for the rows whose default validity ends with the CA.
+pub(crate) fn warn_fitted(
+    ctx: &Context,
+    batch: &std::path::Path,
+    rows: &[usize],
+    ca_cert_der: &[u8],
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let listed: Vec<String> = rows.iter().take(10).map(ToString::to_string).collect();
+    let more = if rows.len() > 10 {
+        format!(" and {} more", rows.len() - 10)
+    } else {
+        String::new()
+    };
+    let end = crate::ca::input::parse_cert(ca_cert_der)
+        .map(|c| rfc3339(c.validity().not_after.to_datetime()))
+        .unwrap_or_default();
+    ctx.out.warn(&format!(
+        "batch file `{}` row {}{more}: the profile's default validity would pass the CA's own notAfter: the certificates end with the CA, at `{end}`; renew the CA to issue for longer",
+        batch.display(),
+        listed.join(", ")
+    ));
 }
 
 /// Prints a batch's progress: a bar on a terminal, and each committed certificate (a JSON
@@ -123,6 +152,7 @@ impl ops::batch::Progress for Printer<'_> {
                 "not_after": rfc3339(c.not_after),
                 "cert": c.cert_written.then(|| c.cert.display().to_string()),
                 "key": c.key.as_ref().map(|k| k.display().to_string()),
+                "fitted_to_ca_end": c.fitted,
             }))?;
         }
         Ok(())

@@ -202,7 +202,8 @@ fn prepare_one(one: &IssueArgs, home: &Path) -> Result<(ops::issue::Prepared, bo
         sub_ca,
         key,
     })?
-    .with_bounds(not_before, not_after);
+    .with_bounds(not_before, not_after)
+    .with_default_validity(one.validity.is_none());
     let prepared = match home_profile {
         Some(h) => prepared.with_home_profile(h),
         None => prepared,
@@ -255,11 +256,23 @@ pub(super) fn issued_json(issued: &ops::issue::Issued) -> serde_json::Value {
         "not_after": rfc3339(issued.not_after),
         "out": issued.out.as_ref().map(|p| p.display().to_string()),
         "key_out": issued.key_out.as_ref().map(|p| p.display().to_string()),
+        "fitted_to_ca_end": issued.fitted,
         "pem": common::cert_pem(&issued.der),
     })
 }
 
+/// The warning of a default validity that ends with the CA (`cert issue`, `cert renew`).
+pub(crate) fn fitted_warning(not_after: time::OffsetDateTime) -> String {
+    format!(
+        "the profile's default validity would pass the CA's own notAfter: the certificate ends with the CA, at `{}`; renew the CA to issue for longer",
+        rfc3339(not_after)
+    )
+}
+
 fn print_issued(ctx: &Context, issued: &ops::issue::Issued, one: &IssueArgs) -> Result<Outcome> {
+    if issued.fitted {
+        ctx.out.warn(&fitted_warning(issued.not_after));
+    }
     if ctx.out.is_json() {
         ctx.out.json(&issued_json(issued))?;
         return Ok(Outcome::Success);

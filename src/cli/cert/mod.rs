@@ -11,6 +11,8 @@ mod revoke;
 mod show;
 mod verify;
 
+pub(crate) use batch::warn_fitted;
+
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -62,10 +64,13 @@ given). The CSR's signature is verified; weak keys (RSA < 2048) and SHA-1 are re
 certificate is committed to the store before it is written or printed.
 
 Validity: --validity from now, or --not-before / --not-after (RFC 3339 or a date). notBefore is
-at most an hour in the past, never before the CA's own. A validity longer than the profile's
-maximum, or ending after the CA's own notAfter, is refused (exit 2), never cut. Maximum
-[default] per profile: server 398 days [398d]; person, department, seal 3 years [2y]; ocsp 2
-years [2y]; seal-authority, tsa 5 years [2y]; sub-ca 20 years [10y].
+at most an hour in the past, never before the CA's own. A validity that was asked for
+(--validity, --not-after, a batch row's validity) is honoured exactly or refused (exit 2, nothing
+issued): longer than the profile's maximum, or ending after the CA's own notAfter, it is never
+cut. Only the profile's default, when nobody asked, ends with the CA if the CA ends first: a
+warning says so, and --json has \"fitted_to_ca_end\": true. Maximum [default] per profile:
+server 398 days [398d]; person, department, seal 3 years [2y]; ocsp 2 years [2y];
+seal-authority, tsa 5 years [2y]; sub-ca 20 years [10y].
 
 Profiles: sub-ca, department, person, seal, seal-authority, server, ocsp, tsa. A seal-authority
 certificate (digitalSignature, nonRepudiation; extended key usage 1.3.6.1.4.1.32473.1.3.1) makes
@@ -73,7 +78,9 @@ seals with `seal create --authority-cert F --authority-key F`; `seal verify` tak
 end-entity certificate as a seal's maker.
 
 Batch: --batch FILE (YAML list of maps, or .csv with a header row) with fields subject, profile,
-san, csr (relative to the batch file), validity. Every row is checked first; certificates are
+san, csr (relative to the batch file), validity. Every row is checked first (its validity too:
+one row past a bound refuses the whole batch, naming the row, before anything is issued);
+certificates are
 committed in chunks of 1,000, and each is written to --out-dir as <serial>.pem (and
 <serial>.key for generated keys) only after its chunk commits.
 
@@ -93,7 +100,8 @@ EXAMPLES:
 
 EXIT CODES:
     0  issued
-    2  an error (bad CSR, unknown profile, bad DN, wrong passphrase, existing output file, ...)";
+    2  an error (bad CSR, unknown profile, bad DN, validity past the profile's maximum or the
+       CA's end, wrong passphrase, existing output file, ...)";
 
 const REVOKE_LONG: &str = "\
 Revoke certificates by hex serial (as `openssl x509 -serial` prints it; case-insensitive, colons

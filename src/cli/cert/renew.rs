@@ -18,10 +18,12 @@ use crate::ops::{self, SystemRandom};
 pub(super) const RENEW_LONG: &str = "\
 Renew a certificate: a new certificate with the same subject, profile and SANs, a new serial and
 a new validity (--validity, --not-before, --not-after as `cert issue` takes them, within the
-profile's maximum and the CA's own validity). By default the new certificate is for the same
-key; --rekey --key-out F generates a new key (encrypted unless --no-key-passphrase), --rekey
---csr F takes a new key from a CSR whose subject must be the old certificate's. The store and
-the audit log record the new serial as a renewal of the old (`cert.renew NEW renews OLD`).
+profile's maximum and the CA's own validity: an asked end past the CA's is refused, the
+profile's default ends with the CA, with a warning, if the CA ends first). By default the new
+certificate is for the same key; --rekey --key-out F generates a new key (encrypted unless
+--no-key-passphrase), --rekey --csr F takes a new key from a CSR whose subject must be the old
+certificate's. The store and the audit log record the new serial as a renewal of the old
+(`cert.renew NEW renews OLD`).
 
 The old certificate is NOT revoked: both are valid until the old one expires, so the holder can
 switch over. --revoke-old revokes it at once with reason superseded. A revoked, held or unknown
@@ -224,6 +226,9 @@ fn print_renewed(
     der: bool,
 ) -> Result<Outcome> {
     let issued = &renewed.issued;
+    if issued.fitted {
+        ctx.out.warn(&super::issue::fitted_warning(issued.not_after));
+    }
     if ctx.out.is_json() {
         let mut value = super::issue::issued_json(issued);
         if let Some(map) = value.as_object_mut() {

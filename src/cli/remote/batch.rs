@@ -86,7 +86,12 @@ pub(super) fn issue<S: NewKeySpelling + Send + Sync + 'static>(
     if passphrase_file.is_some() {
         bail!("--passphrase-file is the server's: the CA key stays there");
     }
-    let prepared = ops::batch::prepare(&batch)?;
+    let mut prepared = ops::batch::prepare(&batch)?;
+    // Every row's validity against the server's CA certificate before any row is sent: a row
+    // past a bound refuses the batch with nothing issued (the server checks each row again).
+    let ca_der = client.ca_cert()?;
+    let fitted = ops::batch::check_windows(&mut prepared, &batch, &ca_der, ctx.now)?;
+    crate::cli::cert::warn_fitted(ctx, &batch, &fitted, &ca_der);
     let protection = if prepared.iter().any(ops::batch::Prepared::needs_key) {
         Some(key.protection("generated keys")?)
     } else {
@@ -237,6 +242,7 @@ fn issue_row(
         "not_after": text(&answer, "not_after"),
         "cert": written.is_ok().then(|| cert.display().to_string()),
         "key": key.map(|k| k.display().to_string()),
+        "fitted_to_ca_end": answer.get("fitted_to_ca_end").and_then(serde_json::Value::as_bool).unwrap_or(false),
     }))
 }
 

@@ -30,8 +30,10 @@ seals, the esID along the lower arc; 42 mm for official seals. The glyphs are ou
 built-in font (GB 2312 and ASCII): a name with another character is refused.
 
 Validity: --valid-from defaults to now; --valid-until takes a time or a duration after
---valid-from (2y) and defaults to the latest holder certificate's expiry, cut to the CA's. Past
-windows are allowed (with a warning): such a seal cannot be applied.
+--valid-from (2y) and defaults to the latest holder certificate's expiry, or the maker's (the CA
+or --authority-cert) if that ends first. A --valid-until after the maker's own notAfter is
+refused (exit 2, naming both dates), never cut. Past windows are allowed (with a warning): such
+a seal cannot be applied.
 
 EXAMPLES:
     govpki seal create --name 连云港市人民政府办公室 --type official \\

@@ -52,7 +52,8 @@ pub struct CreateRequest {
     pub image_size_mm: Option<(u32, u32)>,
     /// Start of the validity [default: now].
     pub valid_from: Option<OffsetDateTime>,
-    /// End of the validity [default: the latest holder's expiry, cut to the maker's].
+    /// End of the validity [default: the latest holder's expiry, or the maker's if earlier];
+    /// an end past the maker's is refused.
     pub valid_until: Option<ValidUntil>,
     /// Trust anchors for the holders [default: this home's root].
     pub holder_trust: Vec<PathBuf>,
@@ -281,24 +282,41 @@ fn checked_holders(open: &OpenCa, req: &CreateRequest, now: OffsetDateTime) -> R
     Ok(holders)
 }
 
-/// The end of the seal's validity: as asked, else the latest holder's expiry, cut to the
-/// maker's.
+/// The end of the seal's validity: as asked, never after the maker's (seal authority
+/// certificate's) notAfter (issue #12: refused, exit 2, not cut); else the latest holder's
+/// expiry, or the maker's end if that comes first (the documented default).
 pub fn validity_end(
     asked: Option<ValidUntil>,
     valid_from: OffsetDateTime,
     holders: &Holders,
     maker_not_after: OffsetDateTime,
 ) -> Result<OffsetDateTime> {
-    Ok(match asked {
+    let end = match asked {
         Some(ValidUntil::At(t)) => t,
         Some(ValidUntil::After(d)) => valid_from
             .checked_add(d)
             .ok_or_else(|| anyhow!("--valid-until: the end of the validity is out of range"))?,
-        None => holders
-            .latest_end
-            .unwrap_or(maker_not_after)
-            .min(maker_not_after),
-    })
+        None => {
+            return Ok(holders
+                .latest_end
+                .unwrap_or(maker_not_after)
+                .min(maker_not_after));
+        }
+    };
+    if end > maker_not_after {
+        return Err(hinted(
+            format!(
+                "--valid-until `{}` is after the seal maker's own notAfter `{}`: a seal does not outlive the certificate that makes it",
+                rfc3339(end),
+                rfc3339(maker_not_after)
+            ),
+            format!(
+                "ask for --valid-until `{}` or earlier (or leave it out), or make the seal with a seal authority certificate valid for longer",
+                rfc3339(maker_not_after)
+            ),
+        ));
+    }
+    Ok(end)
 }
 
 /// Warns when the seal outlives every holder, or when its validity is already over (allowed:
@@ -575,7 +593,32 @@ mod tests {
             .unwrap(),
             from + two_years
         );
-        // The default: the latest holder's expiry, cut to the maker's.
+        // Past the maker's end: refused, naming both dates, never cut.
+        let err = validity_end(
+            Some(ValidUntil::At(datetime!(2030-01-01 00:00:01 UTC))),
+            from,
+            &holders,
+            maker_end,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--valid-until `2030-01-01T00:00:01Z` is after the seal maker's own notAfter `2030-01-01T00:00:00Z`: a seal does not outlive the certificate that makes it"
+        );
+        assert!(
+            validity_end(
+                Some(ValidUntil::After(Duration::days(5 * 365))),
+                from,
+                &holders,
+                maker_end
+            )
+            .is_err()
+        );
+        assert_eq!(
+            validity_end(Some(ValidUntil::At(maker_end)), from, &holders, maker_end).unwrap(),
+            maker_end
+        );
+        // The default: the latest holder's expiry, or the maker's end if earlier.
         assert_eq!(
             validity_end(None, from, &holders, maker_end).unwrap(),
             datetime!(2027-01-01 00:00 UTC)

@@ -886,17 +886,42 @@ fn a_csr_cannot_make_itself_a_ca() {
 }
 
 #[test]
-fn validity_is_capped_by_the_issuer() {
+fn validity_never_passes_the_issuer_s() {
     let env = Env::new();
-    let root = env.root_ca("root", "p256", &[]);
+    let root = env.root_ca("root", "p256", &["--validity", "10y"]);
     let root_after = json_str(&show_json(&env, &root, p(&root.cert)), "not_after");
 
-    // A subordinate asking for more than the root has is cut to the root's end (`ca init`).
-    let long = env.sub_ca("long", &root, &["--validity", "40y"]);
-    assert_eq!(
-        json_str(&show_json(&env, &long, p(&long.cert)), "not_after"),
-        root_after
-    );
+    // A subordinate asking for more than the root has is refused, not cut (`ca init`, issue
+    // #12): 40 years is past the sub-ca maximum, 11 years past the root's end.
+    let before = list(&env, &root, &[]);
+    let subject = format!("CN=long 业务CA,{ORG}");
+    for (validity, says) in [
+        ("40y", "exceeds the maximum of profile `sub-ca`, 7300 days".to_string()),
+        (
+            "11y",
+            format!("after the parent CA's own notAfter `{root_after}`"),
+        ),
+    ] {
+        let run = env
+            .run(
+                &env.path("long"),
+                [
+                    "ca",
+                    "init",
+                    "--subject",
+                    &subject,
+                    "--parent",
+                    p(&root.home),
+                    "--no-passphrase",
+                    "--validity",
+                    validity,
+                ],
+            )
+            .code(2);
+        assert!(run.stderr.contains(&says), "{}", run.describe());
+        assert!(!env.path("long/private").exists());
+    }
+    assert_eq!(list(&env, &root, &[]), before);
 
     // A short-lived subordinate refuses to issue past its own end (issue #12: exit 2 naming
     // the CA's end, no silent cut), before any key is written or anything recorded.

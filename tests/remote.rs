@@ -757,6 +757,7 @@ fn a_batch_through_the_service_prints_the_local_lines_and_a_kill_9_loses_no_repo
             keys(line),
             [
                 "cert",
+                "fitted_to_ca_end",
                 "key",
                 "not_after",
                 "profile",

@@ -160,7 +160,7 @@ fn not_before_and_not_after_set_the_bounds_within_the_ca_s() {
         run.describe()
     );
     assert!(
-        run.error_text().contains("hint: pass --not-after"),
+        run.error_text().contains("hint: ask for --not-after"),
         "{}",
         run.describe()
     );

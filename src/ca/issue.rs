@@ -669,6 +669,39 @@ mod tests {
         assert_eq!(Limits::default().child_path_len(None), None);
     }
 
+    #[test]
+    fn an_end_past_the_issuer_s_is_refused_not_cut() {
+        let now = time::macros::datetime!(2027-01-04 02:00 UTC);
+        let ca_end = now + time::Duration::days(30);
+        let ca_key = PrivateKey::generate(Algorithm::P256).unwrap();
+        let root_dn = Dn::parse("CN=根CA,O=连云港市人民政府,C=CN").unwrap();
+        let root =
+            self_signed_root(&ca_key, &root_dn, &Serial::from_random([7; 16]), now, ca_end)
+                .unwrap();
+        let issuer = Issuer::new(&root, &ca_key, CaUrls::default()).unwrap();
+        let subject_key = PrivateKey::generate(Algorithm::P256).unwrap();
+        let req = |not_after| IssueRequest {
+            profile: Profile::Person,
+            subject: Dn::parse("CN=张三,O=连云港市人民政府,C=CN").unwrap(),
+            sans: vec![],
+            spki_der: subject_key.spki_der(),
+            serial: Serial::from_random([9; 16]),
+            not_before: now,
+            not_after,
+            sub_ca: SubCaOptions::default(),
+        };
+        let err = issuer
+            .issue(&req(ca_end + time::Duration::seconds(1)))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the validity would end at `2027-02-03T02:00:01Z`, after the issuing CA's own notAfter `2027-02-03T02:00:00Z`"
+        );
+        assert!(err.hint().unwrap().contains("renew the CA"));
+        // Up to the issuer's end, exactly as asked.
+        assert_eq!(issuer.issue(&req(ca_end)).unwrap().not_after, ca_end);
+    }
+
     /// Issues `profile` for a new `subject_alg` key under a new `issuer_alg` root and checks
     /// what SM2 needs: the subject SPKI byte-exact, one signature algorithm in both places,
     /// the key identifiers from the true SPKIs, and a signature the one verifier accepts.

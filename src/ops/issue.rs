@@ -342,10 +342,7 @@ fn issue_prepared(
     if let Some(problem) = home.as_ref().and_then(|h| h.san_problem(&sans)) {
         bail!(problem);
     }
-    let (max, profile_name) = match &home {
-        Some(h) => (h.max_validity, h.name.clone()),
-        None => (profile.max_validity(), profile.name().to_string()),
-    };
+    let (max, profile_name) = limits_of(profile, home.as_deref());
     // The window is checked before the CA key is unlocked: a refused validity costs nothing.
     let window = window_of(
         &open.meta.cert_der,
@@ -436,6 +433,33 @@ fn issue_prepared(
         key_unencrypted: matches!(new_key, Some((_, _, KeyProtection::Unencrypted))),
         key_out: new_key.map(|(_, p, _)| p),
     })
+}
+
+/// The longest validity and the recorded name of a built-in or home profile.
+fn limits_of(profile: Profile, home: Option<&HomeProfile>) -> (Duration, String) {
+    match home {
+        Some(h) => (h.max_validity, h.name.clone()),
+        None => (profile.max_validity(), profile.name().to_string()),
+    }
+}
+
+/// The validity `prepared` would get from the CA of `open` at `now`, checked as [`issue`]
+/// checks it: the front ends call it before the policy is asked, so that a refused validity
+/// leaves no trace (no allow, no deny recorded).
+pub fn check_window(open: &OpenCa, prepared: &Prepared, now: OffsetDateTime) -> Result<when::Window> {
+    let (max, profile_name) = limits_of(prepared.profile, prepared.home.as_deref());
+    Ok(window_of(
+        &open.meta.cert_der,
+        max,
+        &profile_name,
+        now,
+        &when::Requested {
+            not_before: prepared.not_before,
+            not_after: prepared.not_after,
+            validity: prepared.validity,
+            default_validity: prepared.default_validity,
+        },
+    )?)
 }
 
 /// The checked validity window of a `profile` certificate issued by the CA `ca_cert_der`.

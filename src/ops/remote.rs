@@ -153,6 +153,8 @@ fn run(
     let (json, allowed) = match verified.body() {
         Checked::Issue { .. } => {
             let prepared = prepare_issue(verified.body())?;
+            // The validity before the policy is asked: a refused one leaves no trace.
+            issue::check_window(open, &prepared, now).map_err(rejected)?;
             let profile = prepared.profile();
             let asks = govern::RoleGrants::load(open).map_err(failed)?.asks(
                 prepared.subject(),

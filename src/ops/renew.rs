@@ -263,6 +263,8 @@ fn prepare_renewal(open: &OpenCa, req: Request, now: OffsetDateTime) -> anyhow::
         Some(h) => prepared.with_home_profile(h),
         None => prepared,
     };
+    // The new validity before the policy is asked (issue #12: refused, never cut).
+    issue::check_window(open, &prepared, now).map_err(anyhow::Error::from)?;
     Ok(Renewal {
         old,
         profile,

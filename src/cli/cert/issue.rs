@@ -120,6 +120,8 @@ fn refuse_other_mode(args: &IssueArgs) -> Result<()> {
 fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let (prepared, weak_passphrase_allowed) = prepare_one(&one, &ctx.home)?;
     let mut open = OpenCa::open(&ctx.home)?;
+    // The validity before the policy is asked: a refused one leaves no trace.
+    ops::issue::check_window(&open, &prepared, ctx.now)?;
     let asks = govern::RoleGrants::load(&open)?.asks(
         prepared.subject(),
         prepared.sans(),

@@ -896,7 +896,10 @@ fn validity_never_passes_the_issuer_s() {
     let before = list(&env, &root, &[]);
     let subject = format!("CN=long 业务CA,{ORG}");
     for (validity, says) in [
-        ("40y", "exceeds the maximum of profile `sub-ca`, 7300 days".to_string()),
+        (
+            "40y",
+            "exceeds the maximum of profile `sub-ca`, 7300 days".to_string(),
+        ),
         (
             "11y",
             format!("after the parent CA's own notAfter `{root_after}`"),

@@ -100,7 +100,8 @@ fn cert_issue_and_renew_refuse_an_asked_end_past_the_ca_s_and_fit_only_the_defau
     assert_eq!(json_str(&json, "not_after"), ca_end);
     assert_eq!(json["fitted_to_ca_end"], true);
     assert!(
-        run.stderr.contains("warning: the profile's default validity would pass the CA's own notAfter")
+        run.stderr
+            .contains("warning: the profile's default validity would pass the CA's own notAfter")
             && run.stderr.contains(&format!("at `{ca_end}`")),
         "{}",
         run.describe()
@@ -136,7 +137,10 @@ fn a_batch_with_one_row_past_a_bound_issues_nothing_and_names_the_row() {
     let ca_end = ca_not_after(&env, &ca);
     let before = trace(&env, &ca);
     let row = |i: usize, validity: Option<&str>| {
-        let mut r = format!("- subject: CN=批次{i},{}\n  profile: person\n", common::DEPT);
+        let mut r = format!(
+            "- subject: CN=批次{i},{}\n  profile: person\n",
+            common::DEPT
+        );
         if let Some(v) = validity {
             r.push_str(&format!("  validity: {v}\n"));
         }
@@ -195,7 +199,8 @@ fn a_batch_with_one_row_past_a_bound_issues_nothing_and_names_the_row() {
     assert_eq!(fitted, [true, false, true]);
     assert_eq!(json_str(&lines[0], "not_after"), ca_end);
     assert!(
-        run.stderr.contains("default.yaml` row 1, 3: the profile's default validity"),
+        run.stderr
+            .contains("default.yaml` row 1, 3: the profile's default validity"),
         "{}",
         run.describe()
     );
@@ -287,7 +292,11 @@ fn seal_create_refuses_a_valid_until_past_the_maker_s_end() {
             "{}",
             run.describe()
         );
-        assert!(run.stderr.contains("hint: ask for --valid-until"), "{}", run.describe());
+        assert!(
+            run.stderr.contains("hint: ask for --valid-until"),
+            "{}",
+            run.describe()
+        );
         assert!(!out.exists());
         assert_eq!(audit_len(&env, &ca), before);
     }
@@ -419,15 +428,18 @@ fn through_the_service_an_asked_end_past_the_ca_s_is_refused_and_a_default_fitte
         "tls",
         "server",
         "CN=ca.lyg.gov.cn,O=连云港市人民政府,C=CN",
-        &["--san", "dns:ca.lyg.gov.cn,ip:127.0.0.1", "--validity", "30d"],
+        &[
+            "--san",
+            "dns:ca.lyg.gov.cn,ip:127.0.0.1",
+            "--validity",
+            "30d",
+        ],
     );
     let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     env.ok("home", &["ca", "policy", policies.to_str().unwrap()]);
-    let shown: Value = serde_json::from_str(&env.ok(
-        "home",
-        &["--json", "cert", "show", &env.p("home/ca.pem")],
-    ))
-    .unwrap();
+    let shown: Value =
+        serde_json::from_str(&env.ok("home", &["--json", "cert", "show", &env.p("home/ca.pem")]))
+            .unwrap();
     let ca_end = json_str(&shown, "not_after");
 
     let mut cmd = env.cmd("home");
@@ -498,10 +510,8 @@ fn through_the_service_an_asked_end_past_the_ca_s_is_refused_and_a_default_fitte
     let batch = env.path("batch.yaml");
     std::fs::write(
         &batch,
-        format!(
-            "- subject: CN=批次一,OU=财政局,O=连云港市人民政府,C=CN\n  profile: person\n  validity: 30d\n\
-             - subject: CN=批次二,OU=财政局,O=连云港市人民政府,C=CN\n  profile: person\n  validity: 2y\n"
-        ),
+        "- subject: CN=批次一,OU=财政局,O=连云港市人民政府,C=CN\n  profile: person\n  validity: 30d\n\
+         - subject: CN=批次二,OU=财政局,O=连云港市人民政府,C=CN\n  profile: person\n  validity: 2y\n",
     )
     .unwrap();
     let (code, out, err) = env.remote(
@@ -519,9 +529,7 @@ fn through_the_service_an_asked_end_past_the_ca_s_is_refused_and_a_default_fitte
     );
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(
-        format!("{out}{err}").contains(&format!(
-            "batch.yaml` row 2: the validity would end at"
-        )),
+        format!("{out}{err}").contains("batch.yaml` row 2: the validity would end at"),
         "{out}\n{err}"
     );
     assert!(!out.contains("\"serial\""), "{out}");

@@ -96,9 +96,9 @@ impl IssueError {
     /// What to do instead, for the front end's `hint:` line.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            IssueError::PastIssuer { .. } => Some(
-                "ask for an end at or before the issuing CA's notAfter, or renew the CA first",
-            ),
+            IssueError::PastIssuer { .. } => {
+                Some("ask for an end at or before the issuing CA's notAfter, or renew the CA first")
+            }
             _ => None,
         }
     }

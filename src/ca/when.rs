@@ -303,7 +303,10 @@ mod tests {
         );
         // Explicit bounds win over the validity.
         let na = datetime!(2027-01-01 0:00 UTC);
-        assert_eq!(bounds(window(now, &req(None, Some(na), 730), &limits)), (now, na));
+        assert_eq!(
+            bounds(window(now, &req(None, Some(na), 730), &limits)),
+            (now, na)
+        );
         // 30 years of a person certificate: refused, naming the maximum.
         let e = window(now, &req(None, None, 30 * 365), &limits).unwrap_err();
         assert_eq!(
@@ -395,7 +398,11 @@ mod tests {
             e.to_string(),
             "the validity would end at `2026-07-01T00:00:00Z`, after the CA's own notAfter `2026-06-01T00:00:00Z`"
         );
-        assert!(e.hint().unwrap().contains("--not-after `2026-06-01T00:00:00Z`"));
+        assert!(
+            e.hint()
+                .unwrap()
+                .contains("--not-after `2026-06-01T00:00:00Z`")
+        );
         // A post-dated start past the CA's end leaves nothing to fit.
         let e = window(now, &default(Some(asked), None), &limits).unwrap_err();
         assert!(matches!(e, WindowError::CaEnds { .. }), "{e}");

@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use super::common::{self, OpenCa};
 use super::issue::{KeyProtection, default_validity};
-use super::{Result, hinted};
 use super::secrets::{self, Random};
+use super::{Result, hinted};
 use crate::ca::batch::{self, BatchRow};
 use crate::ca::csr;
 use crate::ca::issue::{IssueRequest, Issued, Issuer, SubCaOptions};
@@ -170,7 +170,9 @@ fn check_rows(
         let requested = when::Requested {
             not_before: None,
             not_after: None,
-            validity: row.validity.unwrap_or_else(|| default_validity(row.profile)),
+            validity: row
+                .validity
+                .unwrap_or_else(|| default_validity(row.profile)),
             default_validity: row.validity.is_none(),
         };
         let window = when::window(now, &requested, &limits).map_err(|e| {

@@ -446,7 +446,11 @@ fn limits_of(profile: Profile, home: Option<&HomeProfile>) -> (Duration, String)
 /// The validity `prepared` would get from the CA of `open` at `now`, checked as [`issue`]
 /// checks it: the front ends call it before the policy is asked, so that a refused validity
 /// leaves no trace (no allow, no deny recorded).
-pub fn check_window(open: &OpenCa, prepared: &Prepared, now: OffsetDateTime) -> Result<when::Window> {
+pub fn check_window(
+    open: &OpenCa,
+    prepared: &Prepared,
+    now: OffsetDateTime,
+) -> Result<when::Window> {
     let (max, profile_name) = limits_of(prepared.profile, prepared.home.as_deref());
     Ok(window_of(
         &open.meta.cert_der,

@@ -41,9 +41,14 @@ fn an_end_past_the_issuer_s_is_refused_not_cut() {
     let ca_end = now + time::Duration::days(30);
     let ca_key = PrivateKey::generate(Algorithm::P256).unwrap();
     let root_dn = Dn::parse("CN=根CA,O=连云港市人民政府,C=CN").unwrap();
-    let root =
-        self_signed_root(&ca_key, &root_dn, &Serial::from_random([7; 16]), now, ca_end)
-            .unwrap();
+    let root = self_signed_root(
+        &ca_key,
+        &root_dn,
+        &Serial::from_random([7; 16]),
+        now,
+        ca_end,
+    )
+    .unwrap();
     let issuer = Issuer::new(&root, &ca_key, CaUrls::default()).unwrap();
     let subject_key = PrivateKey::generate(Algorithm::P256).unwrap();
     let req = |not_after| IssueRequest {

@@ -227,7 +227,8 @@ fn print_renewed(
 ) -> Result<Outcome> {
     let issued = &renewed.issued;
     if issued.fitted {
-        ctx.out.warn(&super::issue::fitted_warning(issued.not_after));
+        ctx.out
+            .warn(&super::issue::fitted_warning(issued.not_after));
     }
     if ctx.out.is_json() {
         let mut value = super::issue::issued_json(issued);

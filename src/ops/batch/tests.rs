@@ -48,9 +48,7 @@ fn rows_sign_in_order_at_now_and_a_failing_row_three_is_the_one_reported() {
             .iter()
             .all(|(p, _, i)| i.not_before == now && p.new_key.is_some())
     );
-    let err = sign(&issuer, jobs(Some(3)), Algorithm::P256)
-        .err()
-        .unwrap();
+    let err = sign(&issuer, jobs(Some(3)), Algorithm::P256).err().unwrap();
     assert!(
         err.message().starts_with("batch row 3"),
         "{}",
@@ -106,11 +104,7 @@ fn person_rows(n: usize) -> Vec<Prepared> {
         .collect()
 }
 
-fn issue_rows<'h>(
-    home: &'h Path,
-    out_dir: &Path,
-    rows: usize,
-) -> (Result<usize>, Recorder<'h>) {
+fn issue_rows<'h>(home: &'h Path, out_dir: &Path, rows: usize) -> (Result<usize>, Recorder<'h>) {
     let mut open = OpenCa::open(home).unwrap();
     let key = unlocked(&open);
     let mut recorder = Recorder {

@@ -265,6 +265,22 @@ pub struct Issued {
     pub key_unencrypted: bool,
 }
 
+impl Issued {
+    /// The `cert issue --json` object (`cert renew` adds its own fields to it).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "serial": self.serial.to_hex(),
+            "subject": self.subject.to_string(),
+            "profile": self.profile_name,
+            "not_before": when::rfc3339(self.not_before),
+            "not_after": when::rfc3339(self.not_after),
+            "out": self.out.as_ref().map(|p| p.display().to_string()),
+            "key_out": self.key_out.as_ref().map(|p| p.display().to_string()),
+            "pem": common::cert_pem(&self.der),
+        })
+    }
+}
+
 /// Signs, writes the key, commits, writes the certificate.
 pub fn issue(
     open: &mut OpenCa,

@@ -19,6 +19,14 @@ pub enum Operative {
         sans: Vec<String>,
         profile: String,
     },
+    /// The serial (hex) of the certificate renewed, and the SHA-256 (hex) of the new key's
+    /// SubjectPublicKeyInfo when the request rekeys (`None`: the old certificate's key). The
+    /// subject, SANs and profile are the old certificate's, which the CA holds.
+    #[serde(rename = "cert.renew")]
+    Renew {
+        renews: String,
+        spki_sha256: Option<String>,
+    },
     /// The serials (hex), each once, and the reason's RFC 5280 name.
     #[serde(rename = "cert.revoke")]
     Revoke {
@@ -57,9 +65,16 @@ impl Operative {
 /// Checks the acts an `authz.allow` record `r` covers against the operative content of the
 /// request the operator signed: the certificate issued has the key, subject and profile asked
 /// for; exactly the serials asked are revoked (with the reason asked) or released; the seal
-/// made is of the name, type and department asked; the seal revoked is the one asked. The first
-/// act that is not what was asked is named.
-pub(super) fn check(r: &Record, text: &str, acts: &[Record]) -> Result<(), Break> {
+/// made is of the name, type and department asked; the seal revoked is the one asked; a renewal
+/// is one certificate of the old one's profile and subject (as the log's `cert.issue` record of
+/// the old serial, among `earlier`, names them), of the key asked (else the old one's), linked
+/// to the serial asked. The first act that is not what was asked is named.
+pub(super) fn check(
+    r: &Record,
+    text: &str,
+    acts: &[Record],
+    earlier: &[Record],
+) -> Result<(), Break> {
     let at = |a: &Record, reason: String| Break {
         seq: a.seq,
         reason: format!(
@@ -73,13 +88,19 @@ pub(super) fn check(r: &Record, text: &str, acts: &[Record]) -> Result<(), Break
     })?;
     let action = match &operative {
         Operative::Issue { .. } => "cert.issue",
+        Operative::Renew { .. } => "cert.renew",
         Operative::Revoke { .. } => "cert.revoke",
         Operative::Release { .. } => "cert.release",
         Operative::CrlGenerate {} => "crl.publish",
         Operative::SealCreate { .. } => "seal.create",
         Operative::SealRevoke { .. } => "seal.revoke",
     };
-    if let Some(other) = acts.iter().find(|a| a.action != action) {
+    // A renewal is recorded as the new certificate's `cert.issue` and the `cert.renew` link.
+    let renewal = matches!(operative, Operative::Renew { .. });
+    if let Some(other) = acts
+        .iter()
+        .find(|a| a.action != action && !(renewal && a.action == "cert.issue"))
+    {
         return Err(at(other, format!("a `{}` act", other.action)));
     }
     let first_token = |a: &Record| a.object.split(' ').next().unwrap_or_default().to_string();
@@ -124,6 +145,10 @@ pub(super) fn check(r: &Record, text: &str, acts: &[Record]) -> Result<(), Break
                 ));
             }
         }
+        Operative::Renew {
+            renews,
+            spki_sha256,
+        } => check_renewal(r, acts, earlier, renews, spki_sha256.as_deref(), &at)?,
         Operative::Revoke { serials, reason } => {
             check_serials(r, acts, serials, &at, &first_token)?;
             for a in acts {
@@ -167,6 +192,70 @@ pub(super) fn check(r: &Record, text: &str, acts: &[Record]) -> Result<(), Break
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// A renewal's acts: `cert.issue NEW PROFILE SUBJECT` then `cert.renew NEW renews OLD`, OLD
+/// the serial asked, the profile and subject those of OLD's `cert.issue` record, the key the
+/// one asked or else OLD's.
+fn check_renewal(
+    r: &Record,
+    acts: &[Record],
+    earlier: &[Record],
+    renews: &str,
+    spki_sha256: Option<&str>,
+    at: &dyn Fn(&Record, String) -> Break,
+) -> Result<(), Break> {
+    let [issue, link] = acts else {
+        return Err(Break {
+            seq: r.seq,
+            reason: format!("a request for one renewal covers {} acts", acts.len()),
+        });
+    };
+    if issue.action != "cert.issue" || link.action != "cert.renew" {
+        return Err(at(issue, format!("a `{}` act", issue.action)));
+    }
+    let new = issue.object.split(' ').next().unwrap_or_default();
+    if link.object != format!("{new} renews {renews}") {
+        return Err(at(link, format!("a renewal `{}`", link.object)));
+    }
+    let old = earlier
+        .iter()
+        .find(|e| e.action == "cert.issue" && e.object.split(' ').next() == Some(renews))
+        .ok_or_else(|| {
+            at(
+                link,
+                format!("a renewal of `{renews}`, a certificate the log never issued"),
+            )
+        })?;
+    let rest = |o: &str| o.split_once(' ').map(|(_, rest)| rest.to_string());
+    if rest(&issue.object) != rest(&old.object) {
+        return Err(at(
+            issue,
+            format!(
+                "a certificate `{}` renewing `{}`",
+                issue.object, old.object
+            ),
+        ));
+    }
+    let key = |e: &Record| crate::audit::binding::field(&e.outcome, "spki").map(str::to_string);
+    let asked = match spki_sha256 {
+        Some(s) => Some(s.to_string()),
+        None => key(old),
+    };
+    // A log from before keys were recorded names none for the old certificate: nothing to hold
+    // the same-key renewal to.
+    if let Some(asked) = asked
+        && key(issue).as_deref() != Some(asked.as_str())
+    {
+        return Err(at(
+            issue,
+            format!(
+                "a certificate of the public key {}",
+                key(issue).as_deref().unwrap_or("(none recorded)")
+            ),
+        ));
     }
     Ok(())
 }

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
-use serde_json::json;
 
 use crate::ca::dn::Dn;
 use crate::ca::issue::SubCaOptions;
@@ -245,23 +244,9 @@ fn key_source(one: &IssueArgs, has_subject: bool) -> Result<(KeySource, bool)> {
     })
 }
 
-/// The `--json` object of an issued certificate (`cert renew` adds its own fields to it).
-pub(super) fn issued_json(issued: &ops::issue::Issued) -> serde_json::Value {
-    json!({
-        "serial": issued.serial.to_hex(),
-        "subject": issued.subject.to_string(),
-        "profile": issued.profile_name,
-        "not_before": rfc3339(issued.not_before),
-        "not_after": rfc3339(issued.not_after),
-        "out": issued.out.as_ref().map(|p| p.display().to_string()),
-        "key_out": issued.key_out.as_ref().map(|p| p.display().to_string()),
-        "pem": common::cert_pem(&issued.der),
-    })
-}
-
 fn print_issued(ctx: &Context, issued: &ops::issue::Issued, one: &IssueArgs) -> Result<Outcome> {
     if ctx.out.is_json() {
-        ctx.out.json(&issued_json(issued))?;
+        ctx.out.json(&issued.json())?;
         return Ok(Outcome::Success);
     }
     ctx.out.info(&format!(

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use clap::Args;
-use serde_json::json;
 
 use crate::ca::keys::Algorithm;
 use crate::ca::serial::Serial;
@@ -200,7 +199,7 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
 }
 
 /// A file when one exists at the path, else a hex serial (as `cert show`).
-fn target_of(target: &str) -> Result<Target> {
+pub(crate) fn target_of(target: &str) -> Result<Target> {
     let path = Path::new(target);
     if path.exists() {
         return Ok(Target::File {
@@ -225,36 +224,18 @@ fn print_renewed(
 ) -> Result<Outcome> {
     let issued = &renewed.issued;
     if ctx.out.is_json() {
-        let mut value = super::issue::issued_json(issued);
-        if let Some(map) = value.as_object_mut() {
-            map.insert("renews".into(), json!(renewed.renews));
-            map.insert("old_revoked".into(), json!(renewed.old_revoked));
-        }
-        ctx.out.json(&value)?;
+        ctx.out.json(&renewed.json())?;
         return Ok(Outcome::Success);
     }
-    ctx.out.info(&format!(
-        "renewed certificate {} as {} for `{}`, valid until {}",
-        renewed.renews,
-        issued.serial.to_hex(),
-        issued.subject,
-        rfc3339(issued.not_after)
-    ));
-    if renewed.old_revoked {
-        ctx.out.info(&format!(
-            "revoked {} (superseded); publish the change with `govpki crl generate`",
-            renewed.renews
-        ));
-    } else {
-        ctx.out.info(&format!(
-            "{} stays valid until it expires (--revoke-old revokes it)",
-            renewed.renews
-        ));
-    }
-    if issued.key_unencrypted {
-        ctx.out
-            .warn("the new key is stored unencrypted (--no-key-passphrase)");
-    }
+    print_renewed_text(
+        ctx,
+        &renewed.renews,
+        &issued.serial.to_hex(),
+        &issued.subject.to_string(),
+        &rfc3339(issued.not_after),
+        renewed.old_revoked,
+        issued.key_unencrypted,
+    );
     if to_stdout {
         if der {
             ctx.out.bytes(&issued.body)?;
@@ -263,4 +244,33 @@ fn print_renewed(
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The text report of a renewal (the certificate itself is printed after it), shared with
+/// `cert renew --ca`, which prints what the local verb prints.
+pub(crate) fn print_renewed_text(
+    ctx: &Context,
+    renews: &str,
+    serial: &str,
+    subject: &str,
+    not_after: &str,
+    old_revoked: bool,
+    key_unencrypted: bool,
+) {
+    ctx.out.info(&format!(
+        "renewed certificate {renews} as {serial} for `{subject}`, valid until {not_after}"
+    ));
+    if old_revoked {
+        ctx.out.info(&format!(
+            "revoked {renews} (superseded); publish the change with `govpki crl generate`"
+        ));
+    } else {
+        ctx.out.info(&format!(
+            "{renews} stays valid until it expires (--revoke-old revokes it)"
+        ));
+    }
+    if key_unencrypted {
+        ctx.out
+            .warn("the new key is stored unencrypted (--no-key-passphrase)");
+    }
 }

@@ -288,3 +288,72 @@ fn check_serials(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(seq: i64, action: &str, object: &str, outcome: &str) -> Record {
+        Record {
+            seq,
+            time: "2027-01-04T02:00:00Z".into(),
+            actor: "cert:CN=x [01]".into(),
+            action: action.into(),
+            object: object.into(),
+            outcome: outcome.into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    fn renewal(renews: &str, spki: Option<&str>) -> String {
+        Operative::Renew {
+            renews: renews.into(),
+            spki_sha256: spki.map(str::to_string),
+        }
+        .to_text()
+    }
+
+    #[test]
+    fn a_renewal_is_held_to_the_serial_the_subject_and_the_key_asked() {
+        let earlier = [rec(1, "cert.issue", "0A person CN=a", "ok; spki=aa; row=1")];
+        let allow = rec(2, "authz.allow", "cert.issue dept/_/cert/person", "");
+        let acts = |object: &str, spki: &str, link: &str| {
+            vec![
+                rec(3, "cert.issue", object, &format!("ok; spki={spki}; row=2")),
+                rec(4, "cert.renew", link, "ok"),
+            ]
+        };
+        let good = acts("0B person CN=a", "aa", "0B renews 0A");
+        // Same key: held to the old certificate's, as its cert.issue record names it.
+        assert_eq!(check(&allow, &renewal("0A", None), &good, &earlier), Ok(()));
+        let rekeyed = acts("0B person CN=a", "bb", "0B renews 0A");
+        let err = check(&allow, &renewal("0A", None), &rekeyed, &earlier).unwrap_err();
+        assert_eq!(err.seq, 3, "{err:?}");
+        assert!(err.reason.contains("public key bb"), "{err:?}");
+        // A rekey asked for that key passes; for another, it does not.
+        let ok = check(&allow, &renewal("0A", Some("bb")), &rekeyed, &earlier);
+        assert_eq!(ok, Ok(()));
+        assert!(check(&allow, &renewal("0A", Some("cc")), &rekeyed, &earlier).is_err());
+        // Another subject, another serial renewed, an unknown one, a missing link.
+        let other = acts("0B person CN=b", "aa", "0B renews 0A");
+        assert_eq!(
+            check(&allow, &renewal("0A", None), &other, &earlier)
+                .unwrap_err()
+                .seq,
+            3
+        );
+        let err = check(&allow, &renewal("0C", None), &good, &earlier).unwrap_err();
+        assert_eq!(err.seq, 4, "{err:?}");
+        assert!(check(&allow, &renewal("0A", None), &good[..1], &earlier).is_err());
+        // A revocation slipped in beside the renewal.
+        let mut more = good.clone();
+        more.push(rec(5, "cert.revoke", "0A", "ok superseded"));
+        assert_eq!(
+            check(&allow, &renewal("0A", None), &more, &earlier)
+                .unwrap_err()
+                .seq,
+            5
+        );
+    }
+}

@@ -29,18 +29,27 @@ issuance of the same profile to the same subject.
 
 The argument is a certificate file this CA issued (PEM or DER), or else a hex serial.
 
+With --ca URL the CA service renews it, asked and recorded as locally. A file is checked on the
+client against the service's CA certificate (issuer name and signature) and its serial is sent;
+--rekey --key-out makes the key on the client (it needs the file, whose subject goes into the
+CSR) and sends only its CSR; --revoke-old (a second state change), --not-before and --not-after
+are not offered (revoke the old one with `govpki cert revoke OLD --reason superseded --ca URL`).
+
 EXAMPLES:
     govpki cert renew 4F3A...C2 --passphrase-file ca.pass \\
         --out zhangsan-2027.pem
     govpki cert renew zhangsan.pem --rekey --key-out zhangsan-2027.key \\
         --key-passphrase-file zs.pass --validity 1y
     govpki cert renew www.pem --rekey --csr www-2027.csr --revoke-old
+    govpki --ca https://ca.lyg.gov.cn:8443 --as wangwu.pem --as-key wangwu.key \\
+        cert renew zhangsan.pem --out zhangsan-2027.pem
 
 EXIT CODES:
     0  renewed
     1  refused by the home's policy
     2  an error (unknown or revoked certificate, another CA's certificate, CSR for another
-       subject, validity past the profile's maximum or the CA's end, wrong passphrase, ...)";
+       subject, validity past the profile's maximum or the CA's end, wrong passphrase,
+       --revoke-old over --ca, ...)";
 
 /// `cert renew --key-passphrase-file` and `--no-key-passphrase`, for a key it generates.
 #[derive(Debug)]

@@ -38,7 +38,10 @@ fn a_certificate_file_is_revoked_only_if_the_served_ca_issued_and_signed_it() {
     // Another CA's certificate: its issuer is not the served CA.
     let (code, out, err) = env.remote(&url, "officer", &["cert", "revoke", &env.p("foreign.pem")]);
     assert_eq!(code, 2, "{out}\n{err}");
-    assert!(err.contains(&format!("`{}`", env.p("foreign.pem"))), "{err}");
+    assert!(
+        err.contains(&format!("`{}`", env.p("foreign.pem"))),
+        "{err}"
+    );
     assert!(err.contains("was not issued by the service's CA"), "{err}");
 
     // The served CA's name, another key: the signature does not verify. Refused among good
@@ -120,11 +123,7 @@ fn a_seal_file_is_revoked_only_if_the_served_ca_made_it() {
         .unwrap();
     altered[at..at + "办公室".len()].copy_from_slice("财政局".as_bytes());
     std::fs::write(env.path("altered.esl"), &altered).unwrap();
-    let (code, _, err) = env.remote(
-        &url,
-        "sealer",
-        &["seal", "revoke", &env.p("altered.esl")],
-    );
+    let (code, _, err) = env.remote(&url, "sealer", &["seal", "revoke", &env.p("altered.esl")]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("altered.esl"), "{err}");
     assert!(err.contains("signature does not verify"), "{err}");

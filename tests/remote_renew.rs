@@ -126,23 +126,24 @@ fn a_renewal_through_the_service_is_the_local_one_and_the_log_accounts_for_it() 
     );
     assert_eq!(code, 0, "{out}\n{err}");
     let by_csr = json(&out);
-    assert_eq!(by_csr["renews"], serial_of(&env, "home", "clerk-csr.pem").as_str());
+    assert_eq!(
+        by_csr["renews"],
+        serial_of(&env, "home", "clerk-csr.pem").as_str()
+    );
 
     // Refused on the client, naming what is wrong: another CA's file, --revoke-old.
-    let (code, out, err) = env.remote(
-        &url,
-        "officer",
-        &["cert", "renew", &env.p("foreign.pem")],
-    );
+    let (code, out, err) = env.remote(&url, "officer", &["cert", "renew", &env.p("foreign.pem")]);
     assert_eq!(code, 2, "{out}\n{err}");
-    assert!(err.contains(&format!("`{}`", env.p("foreign.pem"))), "{err}");
-    let (code, _, err) = env.remote(
-        &url,
-        "officer",
-        &["cert", "renew", &new, "--revoke-old"],
+    assert!(
+        err.contains(&format!("`{}`", env.p("foreign.pem"))),
+        "{err}"
     );
+    let (code, _, err) = env.remote(&url, "officer", &["cert", "renew", &new, "--revoke-old"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--revoke-old is not offered over --ca"), "{err}");
+    assert!(
+        err.contains("--revoke-old is not offered over --ca"),
+        "{err}"
+    );
     // A revoked certificate is not renewed, as locally (exit 2, the server's reason).
     let (code, out, err) = env.remote(
         &url,
@@ -152,14 +153,19 @@ fn a_renewal_through_the_service_is_the_local_one_and_the_log_accounts_for_it() 
     assert_eq!(code, 0, "{out}\n{err}");
     let (code, _, err) = env.remote(&url, "officer", &["cert", "renew", &rekey_old]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("a revoked certificate is not renewed"), "{err}");
+    assert!(
+        err.contains("a revoked certificate is not renewed"),
+        "{err}"
+    );
 
     drop(server);
     env.ok("home", &["audit", "verify"]);
     let listed = env.listed("home");
     for serial in [&old, &new] {
         assert!(
-            listed.iter().any(|(s, status)| s == serial && status == "valid"),
+            listed
+                .iter()
+                .any(|(s, status)| s == serial && status == "valid"),
             "{serial} in {listed:?}"
         );
     }

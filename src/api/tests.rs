@@ -407,7 +407,10 @@ fn a_renewal_body_names_one_serial_and_an_optional_csr_and_nothing_else() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(Body::parse(body).unwrap().verb().path(), "/api/v1/cert/renew");
+    assert_eq!(
+        Body::parse(body).unwrap().verb().path(),
+        "/api/v1/cert/renew"
+    );
     for bad in [
         &br#"{"verb":"cert.renew","serial":"0A","revoke_old":true}"#[..],
         br#"{"verb":"cert.renew","serial":"not hex"}"#,

@@ -233,10 +233,7 @@ fn check_renewal(
     if rest(&issue.object) != rest(&old.object) {
         return Err(at(
             issue,
-            format!(
-                "a certificate `{}` renewing `{}`",
-                issue.object, old.object
-            ),
+            format!("a certificate `{}` renewing `{}`", issue.object, old.object),
         ));
     }
     let key = |e: &Record| crate::audit::binding::field(&e.outcome, "spki").map(str::to_string);

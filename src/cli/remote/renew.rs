@@ -153,9 +153,8 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context, client: &Client) -> Result<O
     if let Some(o) = &out {
         common::write_output(o, &body_bytes, false, force)?;
     }
-    let path_text = |p: Option<&PathBuf>| {
-        p.map_or(Value::Null, |p| Value::String(p.display().to_string()))
-    };
+    let path_text =
+        |p: Option<&PathBuf>| p.map_or(Value::Null, |p| Value::String(p.display().to_string()));
     json["out"] = path_text(out.as_ref());
     json["key_out"] = path_text(generated.as_ref().map(|(p, _)| p));
     if ctx.out.is_json() {
@@ -174,7 +173,9 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context, client: &Client) -> Result<O
         json.get("old_revoked")
             .and_then(Value::as_bool)
             .unwrap_or_default(),
-        generated.as_ref().is_some_and(|(_, unencrypted)| *unencrypted),
+        generated
+            .as_ref()
+            .is_some_and(|(_, unencrypted)| *unencrypted),
     );
     if out.is_none() {
         if der {

@@ -18,6 +18,7 @@ use crate::seal::SealType;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
     Issue,
+    Renew,
     Revoke,
     Release,
     CrlGenerate,
@@ -30,6 +31,7 @@ impl Verb {
     pub fn as_str(self) -> &'static str {
         match self {
             Verb::Issue => "cert.issue",
+            Verb::Renew => "cert.renew",
             Verb::Revoke => "cert.revoke",
             Verb::Release => "cert.release",
             Verb::CrlGenerate => "crl.generate",
@@ -42,6 +44,7 @@ impl Verb {
     pub fn path(self) -> &'static str {
         match self {
             Verb::Issue => "/api/v1/cert/issue",
+            Verb::Renew => "/api/v1/cert/renew",
             Verb::Revoke => "/api/v1/cert/revoke",
             Verb::Release => "/api/v1/cert/release",
             Verb::CrlGenerate => "/api/v1/crl/generate",
@@ -57,6 +60,8 @@ impl Verb {
 pub enum Body {
     #[serde(rename = "cert.issue")]
     Issue(IssueBody),
+    #[serde(rename = "cert.renew")]
+    Renew(RenewBody),
     #[serde(rename = "cert.revoke")]
     Revoke(RevokeBody),
     #[serde(rename = "cert.release")]
@@ -84,6 +89,21 @@ pub struct IssueBody {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sans: Vec<String>,
     /// `--validity` (`730d`, `2y`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity: Option<String>,
+}
+
+/// `cert renew`: the old certificate's serial (a file is read on the client, which sends its
+/// serial), and for `--rekey` the CSR of the new key (made on the client for `--key-out`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenewBody {
+    /// The hex serial of the certificate to renew.
+    pub serial: String,
+    /// `--rekey`: the new key's CSR (PEM or DER), base64; absent: the old certificate's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csr: Option<String>,
+    /// `--validity` (`730d`, `2y`); absent: the profile's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validity: Option<String>,
 }
@@ -167,6 +187,12 @@ pub enum Checked {
         sans: Vec<San>,
         validity: Option<Duration>,
     },
+    Renew {
+        serial: Serial,
+        /// The new key's CSR bytes (PEM or DER), not yet checked.
+        csr: Option<Vec<u8>>,
+        validity: Option<Duration>,
+    },
     Revoke {
         serials: Vec<Serial>,
         reason: Reason,
@@ -206,6 +232,7 @@ impl Checked {
     pub fn verb(&self) -> Verb {
         match self {
             Checked::Issue { .. } => Verb::Issue,
+            Checked::Renew { .. } => Verb::Renew,
             Checked::Revoke { .. } => Verb::Revoke,
             Checked::Release { .. } => Verb::Release,
             Checked::CrlGenerate { .. } => Verb::CrlGenerate,
@@ -249,6 +276,7 @@ impl Body {
     pub fn verb(&self) -> Verb {
         match self {
             Body::Issue(_) => Verb::Issue,
+            Body::Renew(_) => Verb::Renew,
             Body::Revoke(_) => Verb::Revoke,
             Body::Release(_) => Verb::Release,
             Body::CrlGenerate(_) => Verb::CrlGenerate,
@@ -287,6 +315,22 @@ impl Body {
                     }
                     out
                 },
+                validity: b
+                    .validity
+                    .as_deref()
+                    .map(|v| when::parse_duration(v).map_err(|e| bad("validity", e)))
+                    .transpose()?,
+            },
+            Body::Renew(b) => Checked::Renew {
+                serial: b
+                    .serial
+                    .parse()
+                    .map_err(|e| bad(&format!("serial `{}`", b.serial), e))?,
+                csr: b
+                    .csr
+                    .as_deref()
+                    .map(|c| B64.decode(c).map_err(|e| bad("csr (base64)", e)))
+                    .transpose()?,
                 validity: b
                     .validity
                     .as_deref()

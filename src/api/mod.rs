@@ -18,7 +18,7 @@ mod error;
 mod request;
 
 pub use body::{
-    Body, Checked, CrlBody, IssueBody, MAX_HOLDERS, ReleaseBody, RevokeBody, SealCreate,
+    Body, Checked, CrlBody, IssueBody, MAX_HOLDERS, ReleaseBody, RenewBody, RevokeBody, SealCreate,
     SealCreateBody, SealRevokeBody, Verb,
 };
 pub use error::ApiError;

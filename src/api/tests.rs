@@ -391,3 +391,33 @@ fn the_operative_content_of_a_v2_request_is_signed_and_a_change_or_junk_is_refus
     let v1 = open_request(&signed(&p, &revoke_body()), &p.ca, NOW, WINDOW).unwrap();
     assert_eq!(v1.operative(), None);
 }
+
+#[test]
+fn a_renewal_body_names_one_serial_and_an_optional_csr_and_nothing_else() {
+    let body = br#"{"verb":"cert.renew","serial":"0a","validity":"1y"}"#;
+    match Body::parse(body).unwrap() {
+        Checked::Renew {
+            serial,
+            csr,
+            validity,
+        } => {
+            assert_eq!(serial.to_hex(), "0A");
+            assert_eq!(csr, None);
+            assert_eq!(validity, Some(time::Duration::days(365)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        Body::parse(body).unwrap().verb().path(),
+        "/api/v1/cert/renew"
+    );
+    for bad in [
+        &br#"{"verb":"cert.renew","serial":"0A","revoke_old":true}"#[..],
+        br#"{"verb":"cert.renew","serial":"not hex"}"#,
+        br#"{"verb":"cert.renew","serial":"0A","csr":"%%%"}"#,
+        br#"{"verb":"cert.renew"}"#,
+    ] {
+        let err = Body::parse(bad).unwrap_err();
+        assert_eq!(err.status(), 400, "{}", String::from_utf8_lossy(bad));
+    }
+}

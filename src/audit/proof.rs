@@ -457,7 +457,7 @@ pub fn verify_signed_acts(
                     verify_request_proof(r, ca_cert, &cert, &proof, request, &msg)
                         .map_err(|reason| fail(r, reason))?;
                     if let Some(text) = &request.operative {
-                        operative::check(r, text, covered_records)?;
+                        operative::check(r, text, covered_records, &records[..i])?;
                     }
                 }
             }

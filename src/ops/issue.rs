@@ -277,6 +277,32 @@ pub struct Issued {
     pub key_unencrypted: bool,
 }
 
+/// The warning of a default validity that ends with the CA (`cert issue`, `cert renew`, and
+/// the same acts through the CA service).
+pub fn fitted_warning(not_after: OffsetDateTime) -> String {
+    format!(
+        "the profile's default validity would pass the CA's own notAfter: the certificate ends with the CA, at `{}`; renew the CA to issue for longer",
+        when::rfc3339(not_after)
+    )
+}
+
+impl Issued {
+    /// The `cert issue --json` object (`cert renew` adds its own fields to it).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "serial": self.serial.to_hex(),
+            "subject": self.subject.to_string(),
+            "profile": self.profile_name,
+            "not_before": when::rfc3339(self.not_before),
+            "not_after": when::rfc3339(self.not_after),
+            "out": self.out.as_ref().map(|p| p.display().to_string()),
+            "key_out": self.key_out.as_ref().map(|p| p.display().to_string()),
+            "fitted_to_ca_end": self.fitted,
+            "pem": common::cert_pem(&self.der),
+        })
+    }
+}
+
 /// Signs, writes the key, commits, writes the certificate.
 pub fn issue(
     open: &mut OpenCa,

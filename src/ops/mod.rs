@@ -20,6 +20,7 @@ pub mod export;
 pub mod govern;
 pub mod issue;
 pub mod ocsp;
+pub mod of_ca;
 pub mod policy;
 pub mod profiles;
 pub mod remote;

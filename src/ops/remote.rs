@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use super::common::{self, OpenCa};
 use super::govern::{self, Allowed, Ask};
 use super::secrets::{self, Passphrase, Random};
-use super::{NoPrompt, crl, issue, revoke};
+use super::{NoPrompt, crl, issue, renew, revoke};
 use crate::api::{ApiError, Body, Checked, SealCreate, VerifiedRequest, WINDOW};
 use crate::audit::proof::{self, Operative};
 use crate::ca::keys::PrivateKey;
@@ -77,6 +77,14 @@ pub fn asks_of(
                 prepared.subject(),
                 prepared.sans(),
                 prepared.profile(),
+            )
+        }
+        Checked::Renew { .. } => {
+            let renewal = prepare_renewal(open, body, now)?;
+            govern::RoleGrants::load(open).map_err(failed)?.asks(
+                renewal.subject(),
+                renewal.sans(),
+                renewal.profile(),
             )
         }
         Checked::Revoke { serials, .. } | Checked::Release { serials } => {
@@ -179,10 +187,7 @@ fn run(
             )
             .map_err(failed)?;
             if issued.fitted {
-                warnings.push(format!(
-                    "the profile's default validity would pass the CA's own notAfter: the certificate ends with the CA, at `{}`; renew the CA to issue for longer",
-                    rfc3339(issued.not_after)
-                ));
+                warnings.push(issue::fitted_warning(issued.not_after));
             }
             // As `cert issue --json` prints it; the client writes the files.
             let json = json!({
@@ -197,6 +202,38 @@ fn run(
                 "pem": common::cert_pem(&issued.der),
             });
             (json, authorized.allowed)
+        }
+        Checked::Renew { .. } => {
+            // Checked and asked as `cert renew` is locally: an issuance of the old
+            // certificate's profile to its subject.
+            let renewal = prepare_renewal(open, verified.body(), now)?;
+            let asks = govern::RoleGrants::load(open).map_err(failed)?.asks(
+                renewal.subject(),
+                renewal.sans(),
+                renewal.profile(),
+            );
+            let authorized = authorize(open, &asks)?;
+            let renewed = renew::renew_with_key(
+                open,
+                renewal,
+                &issue::Delivery::default(),
+                &issue::Acting {
+                    actor: &authorized.actor,
+                    now,
+                    ca_passphrase: &Passphrase::Ask {
+                        flag: "--passphrase-file",
+                    },
+                    prompt: &NoPrompt,
+                    rng,
+                },
+                ca_key,
+            )
+            .map_err(failed)?;
+            if renewed.issued.fitted {
+                warnings.push(issue::fitted_warning(renewed.issued.not_after));
+            }
+            // As `cert renew --json` prints it; the client writes the file.
+            (renewed.json(), authorized.allowed)
         }
         Checked::Revoke {
             serials,
@@ -327,6 +364,17 @@ fn operative_of(body: &Checked) -> Result<Operative, ApiError> {
                 profile: prepared.profile().name().to_string(),
             }
         }
+        Checked::Renew { serial, csr, .. } => Operative::Renew {
+            renews: serial.to_hex(),
+            spki_sha256: csr
+                .as_deref()
+                .map(|bytes| {
+                    crate::ca::csr::verify_csr(bytes)
+                        .map(|v| proof::fingerprint(&v.spki_der))
+                        .map_err(|e| ApiError::malformed(format!("csr: {e}")))
+                })
+                .transpose()?,
+        },
         Checked::Revoke {
             serials, reason, ..
         } => Operative::Revoke {
@@ -499,6 +547,41 @@ fn prepare_issue(body: &Checked) -> Result<issue::Prepared, ApiError> {
     })
     .map(|p| p.with_default_validity(validity.is_none()))
     .map_err(rejected)
+}
+
+/// Checks a renewal request against the store (the old certificate known and valid, a new
+/// key's CSR signed and for its subject) before anything is asked, as `cert renew` does.
+fn prepare_renewal(
+    open: &OpenCa,
+    body: &Checked,
+    now: OffsetDateTime,
+) -> Result<renew::Renewal, ApiError> {
+    let Checked::Renew {
+        serial,
+        csr,
+        validity,
+    } = body
+    else {
+        return Err(ApiError::internal("not a renewal request"));
+    };
+    renew::prepare(
+        open,
+        renew::Request {
+            target: renew::Target::Serial(serial.clone()),
+            key: match csr {
+                Some(bytes) => renew::NewKey::Csr {
+                    path: PathBuf::from("csr"),
+                    bytes: bytes.clone(),
+                },
+                None => renew::NewKey::Same,
+            },
+            validity: *validity,
+            not_before: None,
+            not_after: None,
+        },
+        now,
+    )
+    .map_err(failed)
 }
 
 /// `crl.publish` on `ca/<name>`, as `crl generate` asks.

@@ -309,6 +309,38 @@ fn sans_of(
     Ok(out)
 }
 
+impl Renewed {
+    /// The `cert renew --json` object: `cert issue`'s, plus `renews` and `old_revoked`.
+    pub fn json(&self) -> serde_json::Value {
+        let mut value = self.issued.json();
+        if let Some(map) = value.as_object_mut() {
+            map.insert("renews".into(), serde_json::json!(self.renews));
+            map.insert("old_revoked".into(), serde_json::json!(self.old_revoked));
+        }
+        value
+    }
+}
+
+/// [`renew`] with the CA key unlocked once (the CA service's, see [`issue::issue_with_key`]):
+/// the new certificate, its `cert.issue` and `cert.renew` records in one transaction. The old
+/// certificate is never revoked here: a request to the service is one state change
+/// (docs/api.md), and a revocation is a request of its own.
+pub fn renew_with_key(
+    open: &mut OpenCa,
+    renewal: Renewal,
+    delivery: &Delivery,
+    acting: &Acting<'_>,
+    ca_key: &crate::ca::keys::PrivateKey,
+) -> Result<Renewed> {
+    let Renewal { old, prepared, .. } = renewal;
+    let issued = issue::issue_with_key(open, prepared, delivery, acting, ca_key)?;
+    Ok(Renewed {
+        issued,
+        renews: old.to_hex(),
+        old_revoked: false,
+    })
+}
+
 /// Signs and commits the renewal (see [`issue::issue`]), then revokes the old certificate
 /// (reason superseded) when `revoke_old`.
 pub fn renew(

@@ -85,6 +85,7 @@ fn with_store<T>(
 fn verb_of(path: &str) -> Option<Verb> {
     [
         Verb::Issue,
+        Verb::Renew,
         Verb::Revoke,
         Verb::Release,
         Verb::CrlGenerate,

@@ -5,6 +5,7 @@
 //! Each test binary compiles this module on its own and uses a different subset of it.
 #![allow(dead_code)]
 
+pub mod remote;
 pub mod serve;
 
 use std::ffi::OsStr;

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
-use serde_json::json;
 
 use crate::ca::dn::Dn;
 use crate::ca::issue::SubCaOptions;
@@ -248,35 +247,12 @@ fn key_source(one: &IssueArgs, has_subject: bool) -> Result<(KeySource, bool)> {
     })
 }
 
-/// The `--json` object of an issued certificate (`cert renew` adds its own fields to it).
-pub(super) fn issued_json(issued: &ops::issue::Issued) -> serde_json::Value {
-    json!({
-        "serial": issued.serial.to_hex(),
-        "subject": issued.subject.to_string(),
-        "profile": issued.profile_name,
-        "not_before": rfc3339(issued.not_before),
-        "not_after": rfc3339(issued.not_after),
-        "out": issued.out.as_ref().map(|p| p.display().to_string()),
-        "key_out": issued.key_out.as_ref().map(|p| p.display().to_string()),
-        "fitted_to_ca_end": issued.fitted,
-        "pem": common::cert_pem(&issued.der),
-    })
-}
-
-/// The warning of a default validity that ends with the CA (`cert issue`, `cert renew`).
-pub(crate) fn fitted_warning(not_after: time::OffsetDateTime) -> String {
-    format!(
-        "the profile's default validity would pass the CA's own notAfter: the certificate ends with the CA, at `{}`; renew the CA to issue for longer",
-        rfc3339(not_after)
-    )
-}
-
 fn print_issued(ctx: &Context, issued: &ops::issue::Issued, one: &IssueArgs) -> Result<Outcome> {
     if issued.fitted {
-        ctx.out.warn(&fitted_warning(issued.not_after));
+        ctx.out.warn(&ops::issue::fitted_warning(issued.not_after));
     }
     if ctx.out.is_json() {
-        ctx.out.json(&issued_json(issued))?;
+        ctx.out.json(&issued.json())?;
         return Ok(Outcome::Success);
     }
     ctx.out.info(&format!(

@@ -107,8 +107,9 @@ const REVOKE_LONG: &str = "\
 Revoke certificates by hex serial (as `openssl x509 -serial` prints it; case-insensitive, colons
 allowed), by certificate file (PEM or DER; an argument naming an existing file is one; it must be
 a certificate this CA issued, else exit 2 naming the file) or from a file with one serial per
-line (# comments and blank lines ignored). All or
-none: an unknown or already revoked serial fails the whole request. certificateHold can be
+line (# comments and blank lines ignored). With --ca URL, a certificate file is checked on the
+client against the CA certificate the service serves (issuer name and signature) and its serial
+is sent. All or none: an unknown or already revoked serial fails the whole request. certificateHold can be
 released later with `govpki cert release`. Publish with `govpki crl generate`.
 
 Reasons: unspecified, keyCompromise, cACompromise, affiliationChanged, superseded,
@@ -120,10 +121,12 @@ EXAMPLES:
     govpki cert revoke --from-file leavers.txt --reason affiliationChanged
     govpki cert revoke zhangsan.pem --reason superseded
     govpki cert revoke 4F3A...C2 --reason certificateHold
+    govpki --ca https://ca.lyg.gov.cn:8443 --as wangwu.pem --as-key wangwu.key \\
+        cert revoke zhangsan.pem --reason keyCompromise
 
 EXIT CODES:
     0  revoked
-    2  an error (unknown serial, already revoked, bad reason)";
+    2  an error (unknown serial, already revoked, bad reason, a file of another CA)";
 
 const RELEASE_LONG: &str = "\
 Release certificates that were revoked with reason certificateHold: they become valid again and
@@ -364,5 +367,6 @@ pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {
 }
 
 pub(crate) use issue::{parse_sans, same_file_path};
+pub(crate) use renew::{RenewArgs, print_renewed_text, target_of};
 pub(crate) use revoke::read_serials;
 pub use show::describe_cert;

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use clap::Args;
-use serde_json::json;
 
 use crate::ca::keys::Algorithm;
 use crate::ca::serial::Serial;
@@ -32,18 +31,27 @@ issuance of the same profile to the same subject.
 
 The argument is a certificate file this CA issued (PEM or DER), or else a hex serial.
 
+With --ca URL the CA service renews it, asked and recorded as locally. A file is checked on the
+client against the service's CA certificate (issuer name and signature) and its serial is sent;
+--rekey --key-out makes the key on the client (it needs the file, whose subject goes into the
+CSR) and sends only its CSR; --revoke-old (a second state change), --not-before and --not-after
+are not offered (revoke the old one with `govpki cert revoke OLD --reason superseded --ca URL`).
+
 EXAMPLES:
     govpki cert renew 4F3A...C2 --passphrase-file ca.pass \\
         --out zhangsan-2027.pem
     govpki cert renew zhangsan.pem --rekey --key-out zhangsan-2027.key \\
         --key-passphrase-file zs.pass --validity 1y
     govpki cert renew www.pem --rekey --csr www-2027.csr --revoke-old
+    govpki --ca https://ca.lyg.gov.cn:8443 --as wangwu.pem --as-key wangwu.key \\
+        cert renew zhangsan.pem --out zhangsan-2027.pem
 
 EXIT CODES:
     0  renewed
     1  refused by the home's policy
     2  an error (unknown or revoked certificate, another CA's certificate, CSR for another
-       subject, validity past the profile's maximum or the CA's end, wrong passphrase, ...)";
+       subject, validity past the profile's maximum or the CA's end, wrong passphrase,
+       --revoke-old over --ca, ...)";
 
 /// `cert renew --key-passphrase-file` and `--no-key-passphrase`, for a key it generates.
 #[derive(Debug)]
@@ -202,7 +210,7 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
 }
 
 /// A file when one exists at the path, else a hex serial (as `cert show`).
-fn target_of(target: &str) -> Result<Target> {
+pub(crate) fn target_of(target: &str) -> Result<Target> {
     let path = Path::new(target);
     if path.exists() {
         return Ok(Target::File {
@@ -227,40 +235,21 @@ fn print_renewed(
 ) -> Result<Outcome> {
     let issued = &renewed.issued;
     if issued.fitted {
-        ctx.out
-            .warn(&super::issue::fitted_warning(issued.not_after));
+        ctx.out.warn(&ops::issue::fitted_warning(issued.not_after));
     }
     if ctx.out.is_json() {
-        let mut value = super::issue::issued_json(issued);
-        if let Some(map) = value.as_object_mut() {
-            map.insert("renews".into(), json!(renewed.renews));
-            map.insert("old_revoked".into(), json!(renewed.old_revoked));
-        }
-        ctx.out.json(&value)?;
+        ctx.out.json(&renewed.json())?;
         return Ok(Outcome::Success);
     }
-    ctx.out.info(&format!(
-        "renewed certificate {} as {} for `{}`, valid until {}",
-        renewed.renews,
-        issued.serial.to_hex(),
-        issued.subject,
-        rfc3339(issued.not_after)
-    ));
-    if renewed.old_revoked {
-        ctx.out.info(&format!(
-            "revoked {} (superseded); publish the change with `govpki crl generate`",
-            renewed.renews
-        ));
-    } else {
-        ctx.out.info(&format!(
-            "{} stays valid until it expires (--revoke-old revokes it)",
-            renewed.renews
-        ));
-    }
-    if issued.key_unencrypted {
-        ctx.out
-            .warn("the new key is stored unencrypted (--no-key-passphrase)");
-    }
+    print_renewed_text(
+        ctx,
+        &renewed.renews,
+        &issued.serial.to_hex(),
+        &issued.subject.to_string(),
+        &rfc3339(issued.not_after),
+        renewed.old_revoked,
+        issued.key_unencrypted,
+    );
     if to_stdout {
         if der {
             ctx.out.bytes(&issued.body)?;
@@ -269,4 +258,33 @@ fn print_renewed(
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The text report of a renewal (the certificate itself is printed after it), shared with
+/// `cert renew --ca`, which prints what the local verb prints.
+pub(crate) fn print_renewed_text(
+    ctx: &Context,
+    renews: &str,
+    serial: &str,
+    subject: &str,
+    not_after: &str,
+    old_revoked: bool,
+    key_unencrypted: bool,
+) {
+    ctx.out.info(&format!(
+        "renewed certificate {renews} as {serial} for `{subject}`, valid until {not_after}"
+    ));
+    if old_revoked {
+        ctx.out.info(&format!(
+            "revoked {renews} (superseded); publish the change with `govpki crl generate`"
+        ));
+    } else {
+        ctx.out.info(&format!(
+            "{renews} stays valid until it expires (--revoke-old revokes it)"
+        ));
+    }
+    if key_unencrypted {
+        ctx.out
+            .warn("the new key is stored unencrypted (--no-key-passphrase)");
+    }
 }

@@ -1,6 +1,7 @@
 //! The CLI as a client of `govpki serve` (`--ca URL`, docs/api.md): `cert issue` (one, or
-//! `--batch`, one request per row: `batch`), `cert revoke`, `cert release`, `crl generate`,
-//! `seal create` (`seal`) and `seal revoke` are signed by the operator (`--as`, `--as-key`),
+//! `--batch`, one request per row: `batch`), `cert renew` (`renew`), `cert revoke` (serials or
+//! certificate files, checked here as the CA's, [`ops::of_ca`]), `cert release`, `crl
+//! generate`, `seal create` (`seal`) and `seal revoke` (an esID or a seal file) are signed by the operator (`--as`, `--as-key`),
 //! each request with its operative content (request statement v2), and carried out by the
 //! server, and print what they print locally (text and
 //! `--json`); a deny exits 1 with the server's explanation, any other refusal 2 with its error
@@ -14,6 +15,7 @@
 
 mod batch;
 mod https;
+mod renew;
 mod seal;
 
 use std::path::{Path, PathBuf};
@@ -68,6 +70,7 @@ pub fn run(command: Command, ctx: &Context, remote: &RemoteCa) -> Result<Outcome
     let client = || Client::new(remote, ctx.now);
     match command {
         Command::Cert(CertCommand::Issue(args)) => issue(args, ctx, &client()?),
+        Command::Cert(CertCommand::Renew(args)) => renew::renew(args, ctx, &client()?),
         Command::Cert(CertCommand::Revoke(args)) => revoke(args, ctx, &client()?),
         Command::Cert(CertCommand::Release(args)) => release(args, ctx, &client()?),
         Command::Crl(CrlCommand::Generate(args)) => crl_generate(args, ctx, &client()?),
@@ -75,13 +78,22 @@ pub fn run(command: Command, ctx: &Context, remote: &RemoteCa) -> Result<Outcome
         Command::Seal(SealCommand::Revoke(args)) => seal_revoke(args, ctx, &client()?),
         _ => Err(hinted(
             "this command is not offered over --ca",
-            "through the server: cert issue (one or --batch), cert revoke, cert release, crl generate, seal create, seal revoke; run other commands without --ca",
+            "through the server: cert issue (one or --batch), cert renew, cert revoke, cert release, crl generate, seal create, seal revoke; run other commands without --ca",
         )),
     }
 }
 
 fn seal_revoke(args: super::seal::RevokeArgs, ctx: &Context, client: &Client) -> Result<Outcome> {
     let super::seal::RevokeArgs { es_id, reason } = args;
+    // A file when one exists at the path, else an esID (as locally); the file is checked here
+    // as made by the service's CA before its esID is sent.
+    let path = Path::new(&es_id);
+    let es_id = if path.exists() {
+        let bytes = common::read_file(path, "seal")?;
+        ops::of_ca::seal_es_id(&client.ca_cert()?, path, &bytes)?
+    } else {
+        es_id
+    };
     let body = Body::SealRevoke(SealRevokeBody { es_id, reason });
     // The seal's department and type are the server's: it answers with the asks.
     let answer = client.call(ctx, &body, vec!["seal.revoke dept/_/seal/_".into()])?;
@@ -323,7 +335,20 @@ fn revoke(args: RevokeArgs, ctx: &Context, client: &Client) -> Result<Outcome> {
         reason,
         invalidity_date,
     } = args;
-    let serials = serials_of(&serials, from_file.as_deref())?;
+    // Each argument that names a file is a certificate of the service's CA (issuer and
+    // signature checked here against the CA certificate the server serves), sent as its serial.
+    let mut listed = Vec::with_capacity(serials.len());
+    for a in serials {
+        let path = Path::new(&a);
+        if path.exists() {
+            let bytes = common::read_file(path, "certificate")?;
+            let serial = ops::of_ca::certificate_serial(&client.ca_cert()?, path, &bytes)?;
+            listed.push(serial.to_hex());
+        } else {
+            listed.push(a);
+        }
+    }
+    let serials = serials_of(&listed, from_file.as_deref())?;
     let invalidity = invalidity_date
         .as_deref()
         .map(when::parse_time)
@@ -451,12 +476,15 @@ struct Answer {
 /// The server, authenticated by the anchor.
 struct Client {
     https: Https,
+    /// The CA certificate, fetched once.
+    ca: std::cell::OnceCell<Vec<u8>>,
 }
 
 impl Client {
     fn new(remote: &RemoteCa, now: time::OffsetDateTime) -> Result<Client> {
         Ok(Client {
             https: Https::new(&remote.url, &remote.trust, now)?,
+            ca: std::cell::OnceCell::new(),
         })
     }
 
@@ -464,13 +492,17 @@ impl Client {
         self.https.exchange(method, path, body)
     }
 
-    /// The CA certificate the server serves (over the authenticated connection).
+    /// The CA certificate the server serves (over the connection authenticated by
+    /// `--ca-trust`), fetched once per command.
     fn ca_cert(&self) -> Result<Vec<u8>> {
+        if let Some(ca) = self.ca.get() {
+            return Ok(ca.clone());
+        }
         let (status, body) = self.exchange("GET", "/ca.der", None)?;
         if status != 200 {
             bail!("the server answered {status} for its CA certificate");
         }
-        Ok(body)
+        Ok(self.ca.get_or_init(|| body).clone())
     }
 
     /// Signs `body` with `asks` as the operator and posts it; when the server derives other
@@ -575,6 +607,7 @@ fn verb_path(body: &Body) -> &'static str {
     use crate::api::Verb;
     match body {
         Body::Issue(_) => Verb::Issue.path(),
+        Body::Renew(_) => Verb::Renew.path(),
         Body::Revoke(_) => Verb::Revoke.path(),
         Body::Release(_) => Verb::Release.path(),
         Body::CrlGenerate(_) => Verb::CrlGenerate.path(),

@@ -6,12 +6,16 @@ pub(super) const REVOKE_LONG: &str = "\
 Revoke a seal this home's CA made, by esID or by its seal file (.esl; the store must hold exactly
 that seal, else exit 2 naming the file): it is marked revoked in the store now (audited as seal.revoke).
 `seal sign` refuses it at once in this home; others learn it from the seal status list, so publish
-one with `govpki seal status-list`. Signatures made before the revocation stay valid.
+one with `govpki seal status-list`. Signatures made before the revocation stay valid. With --ca
+URL, a seal file is checked on the client (its authority's signature, by the service's CA
+certificate or one that CA issued) and its esID is sent.
 
 EXAMPLES:
     govpki seal revoke 3f2a9c...e1 --reason 印章遗失
     govpki seal revoke 3f2a9c...e1 --reason superseded
     govpki seal revoke official.esl --reason 印章遗失
+    govpki --ca https://ca.lyg.gov.cn:8443 --as sunqi.pem --as-key sunqi.key \\
+        seal revoke official.esl --reason 印章遗失
 
 EXIT CODES:
     0  revoked

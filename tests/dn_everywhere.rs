@@ -26,7 +26,11 @@ fn strs(v: &Value) -> Vec<String> {
     v.as_array()
         .unwrap_or_else(|| panic!("not an array: {v}"))
         .iter()
-        .map(|s| s.as_str().unwrap_or_else(|| panic!("not a string: {s}")).to_string())
+        .map(|s| {
+            s.as_str()
+                .unwrap_or_else(|| panic!("not a string: {s}"))
+                .to_string()
+        })
         .collect()
 }
 
@@ -95,8 +99,16 @@ fn every_report_prints_one_form_of_a_name_that_needs_escaping() {
     saw("cert show Subject", fields(&text, "Subject"), HOLDER_DN);
     saw("cert show Issuer", fields(&text, "Issuer"), ROOT_DN);
     let json = run(&["--json", "cert", "show", "holder.pem"]).json();
-    saw("cert show --json subject", strs(&json!([json["subject"]])), HOLDER_DN);
-    saw("cert show --json issuer", strs(&json!([json["issuer"]])), ROOT_DN);
+    saw(
+        "cert show --json subject",
+        strs(&json!([json["subject"]])),
+        HOLDER_DN,
+    );
+    saw(
+        "cert show --json issuer",
+        strs(&json!([json["issuer"]])),
+        ROOT_DN,
+    );
 
     // cert list: the subject is the last column.
     let text = run(&["cert", "list"]).stdout;
@@ -121,12 +133,32 @@ fn every_report_prints_one_form_of_a_name_that_needs_escaping() {
     assert_eq!(chain.len(), 1, "{text}");
     let links: Vec<String> = chain[0].split(" <- ").map(str::to_string).collect();
     assert_eq!(links.len(), 2, "{text}");
-    saw("cert verify chain (leaf)", vec![links[0].clone()], HOLDER_DN);
+    saw(
+        "cert verify chain (leaf)",
+        vec![links[0].clone()],
+        HOLDER_DN,
+    );
     saw("cert verify chain (root)", vec![links[1].clone()], ROOT_DN);
-    let json = run(&["--json", "cert", "verify", "holder.pem", "--crl", "root.crl"]).json();
+    let json = run(&[
+        "--json",
+        "cert",
+        "verify",
+        "holder.pem",
+        "--crl",
+        "root.crl",
+    ])
+    .json();
     let chain = strs(&json["chain"]);
-    saw("cert verify --json chain[0]", vec![chain[0].clone()], HOLDER_DN);
-    saw("cert verify --json chain[1]", vec![chain[1].clone()], ROOT_DN);
+    saw(
+        "cert verify --json chain[0]",
+        vec![chain[0].clone()],
+        HOLDER_DN,
+    );
+    saw(
+        "cert verify --json chain[1]",
+        vec![chain[1].clone()],
+        ROOT_DN,
+    );
     let revocation = json["revocation"].as_array().expect("revocation list");
     saw(
         "cert verify --json revocation[0]",
@@ -138,7 +170,11 @@ fn every_report_prints_one_form_of_a_name_that_needs_escaping() {
     let text = run(&["crl", "show", "root.crl"]).stdout;
     saw("crl show Issuer", fields(&text, "Issuer"), ROOT_DN);
     let json = run(&["--json", "crl", "show", "root.crl"]).json();
-    saw("crl show --json issuer", strs(&json!([json["issuer"]])), ROOT_DN);
+    saw(
+        "crl show --json issuer",
+        strs(&json!([json["issuer"]])),
+        ROOT_DN,
+    );
     let text = run(&["crl", "show", "--issuer", "root.pem", "root.crl"]).stdout;
     saw("crl show --issuer Issuer", fields(&text, "Issuer"), ROOT_DN);
 
@@ -147,17 +183,37 @@ fn every_report_prints_one_form_of_a_name_that_needs_escaping() {
     saw("seal show holder", fields(&text, "holder"), HOLDER_DN);
     saw("seal show authority", fields(&text, "authority"), ROOT_DN);
     let json = run(&["--json", "seal", "show", "office.esl"]).json();
-    saw("seal show --json holders", strs(&json["holders"]), HOLDER_DN);
-    saw("seal show --json authority", strs(&json!([json["authority"]])), ROOT_DN);
+    saw(
+        "seal show --json holders",
+        strs(&json["holders"]),
+        HOLDER_DN,
+    );
+    saw(
+        "seal show --json authority",
+        strs(&json!([json["authority"]])),
+        ROOT_DN,
+    );
     let text = run(&["seal", "show", "doc.txt.p7s"]).stdout;
     saw("seal show (p7s) signer", fields(&text, "signer"), HOLDER_DN);
     let json = run(&["--json", "seal", "show", "doc.txt.p7s"]).json();
-    saw("seal show --json (p7s) signer", strs(&json!([json["signer"]])), HOLDER_DN);
+    saw(
+        "seal show --json (p7s) signer",
+        strs(&json!([json["signer"]])),
+        HOLDER_DN,
+    );
     let mut certs = strs(&json["certificates"]);
     certs.sort();
     assert_eq!(certs.len(), 2, "{json}");
-    saw("seal show --json certificates", vec![certs[0].clone()], HOLDER_DN);
-    saw("seal show --json certificates", vec![certs[1].clone()], ROOT_DN);
+    saw(
+        "seal show --json certificates",
+        vec![certs[0].clone()],
+        HOLDER_DN,
+    );
+    saw(
+        "seal show --json certificates",
+        vec![certs[1].clone()],
+        ROOT_DN,
+    );
 
     // seal verify
     let text = run(&["seal", "verify", "doc.txt"]).stdout;
@@ -171,8 +227,16 @@ fn every_report_prints_one_form_of_a_name_that_needs_escaping() {
     saw("seal verify signer", signer, HOLDER_DN);
     saw("seal verify authority", fields(&text, "authority"), ROOT_DN);
     let json = run(&["--json", "seal", "verify", "doc.txt"]).json();
-    saw("seal verify --json signer", strs(&json!([json["signer"]])), HOLDER_DN);
-    saw("seal verify --json authority", strs(&json!([json["authority"]])), ROOT_DN);
+    saw(
+        "seal verify --json signer",
+        strs(&json!([json["signer"]])),
+        HOLDER_DN,
+    );
+    saw(
+        "seal verify --json authority",
+        strs(&json!([json["authority"]])),
+        ROOT_DN,
+    );
 
     let differing: Vec<String> = seen
         .iter()

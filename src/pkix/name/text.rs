@@ -121,7 +121,9 @@ fn text_value(tag: u8, bytes: &[u8]) -> Option<String> {
                 [hi, lo] => u16::from_be_bytes([*hi, *lo]),
                 _ => 0,
             });
-            char::decode_utf16(units).collect::<Result<String, _>>().ok()
+            char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .ok()
         }
         // UniversalString: UCS-4 big-endian.
         0x1C => {
@@ -188,7 +190,10 @@ mod tests {
 
     #[test]
     fn specials_leading_and_trailing() {
-        assert_eq!(escape(r#"a,b+c"d\e<f>g;h=i"#), r#"a\,b\+c\"d\\e\<f\>g\;h=i"#);
+        assert_eq!(
+            escape(r#"a,b+c"d\e<f>g;h=i"#),
+            r#"a\,b\+c\"d\\e\<f\>g\;h=i"#
+        );
         assert_eq!(escape("#a #"), r"\#a #");
         assert_eq!(escape(" a "), r"\ a\ ");
         assert_eq!(escape(" "), r"\ ");
@@ -228,10 +233,7 @@ mod tests {
 
     #[test]
     fn multi_valued_rdns_join_with_plus() {
-        let rdn = set_of(vec![
-            atv(CN, &tlv(0x0C, b"a")),
-            atv(O, &tlv(0x0C, b"b")),
-        ]);
+        let rdn = set_of(vec![atv(CN, &tlv(0x0C, b"a")), atv(O, &tlv(0x0C, b"b"))]);
         let text = name_text(&seq(&[&rdn]));
         // SET OF is sorted by DER (O's OID octet 0x0A after CN's 0x03).
         assert_eq!(text, "CN=a+O=b");

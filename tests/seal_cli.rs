@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -904,7 +904,11 @@ fn batch_outputs_force_and_worst_exit_code() {
     }
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = fx.run("home", &refs).expect(0);
-    let lines = r.json_lines();
+    let mut lines = r.json_lines();
+    // After the documents' lines, the tally (tests/verify_json_tally.rs).
+    let tally = lines.pop().expect("the tally line");
+    assert_eq!(tally["documents"], docs.len(), "{tally}");
+    assert_eq!(tally["tally"]["valid"], docs.len(), "{tally}");
     assert_eq!(lines.len(), docs.len());
     assert!(
         lines
@@ -922,7 +926,12 @@ fn batch_outputs_force_and_worst_exit_code() {
             &["--json", "seal", "verify", "d1.txt", "d3.txt", "nosig.txt"],
         )
         .expect(2);
-    let lines = r.json_lines();
+    let mut lines = r.json_lines();
+    let tally = lines.pop().expect("the tally line");
+    assert_eq!(
+        tally,
+        json!({"documents": 3, "tally": {"valid": 1, "invalid": 1, "indeterminate": 0, "errors": 1}})
+    );
     assert_eq!(
         lines
             .iter()

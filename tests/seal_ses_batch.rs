@@ -86,7 +86,10 @@ fn a_batch_checks_each_seal_once_and_still_catches_an_altered_seal_among_intact_
     let mut verify = vec!["--json", "seal", "verify"];
     verify.extend(docs.iter().map(|d| p(d)));
     let run = env.run(&root.home, verify).code(1);
-    let reports = run.json_lines();
+    let mut reports = run.json_lines();
+    let tally = reports.pop().expect("the tally line");
+    assert_eq!(tally["documents"], docs.len(), "{tally}");
+    assert_eq!(tally["tally"]["invalid"], 1, "{tally}");
     assert_eq!(reports.len(), docs.len(), "{}", run.stdout);
     for (i, report) in reports.iter().enumerate() {
         assert_eq!(report["document"], p(&docs[i]), "{report}");

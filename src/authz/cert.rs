@@ -19,7 +19,7 @@
 
 use std::net::IpAddr;
 
-use x509_parser::asn1_rs::{Tag, ToDer};
+use x509_parser::asn1_rs::Tag;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::X509Name;
@@ -133,44 +133,33 @@ fn ip(bytes: &[u8]) -> Option<IpAddr> {
     }
 }
 
-/// Collects a name's attributes (into `into` when given) and returns its RFC 4514 string.
+/// Collects a name's attributes (into `into` when given), refusing a known attribute whose
+/// value is not text, and returns the name in the one DN format of reports
+/// ([`crate::pkix::name::text`]).
 fn name_attrs(
     name: &X509Name,
     field: &'static str,
     mut into: Option<&mut Subject>,
 ) -> Result<String, CertError> {
-    let mut rdns: Vec<String> = Vec::new();
     for rdn in name.iter_rdn() {
-        let mut parts = Vec::new();
         for atv in rdn.iter() {
             let oid = atv.attr_type().to_id_string();
-            let known = ATTRS.iter().find(|(o, _, _)| *o == oid);
+            let Some((_, short, attr)) = ATTRS.iter().find(|(o, _, _)| *o == oid) else {
+                // Unknown attribute types are shown as `OID=#hex` and give no attribute.
+                continue;
+            };
             let value = text(atv.attr_value().tag(), atv.attr_value().data).ok_or_else(|| {
                 CertError::NotText {
                     field,
-                    attr: known.map_or(oid.clone(), |(_, short, _)| short.to_string()),
+                    attr: short.to_string(),
                 }
-            });
-            match (known, value) {
-                (Some((_, short, attr)), Ok(v)) => {
-                    if let (Some(attr), Some(s)) = (attr, into.as_deref_mut()) {
-                        s.insert(attr, &v);
-                    }
-                    parts.push(format!("{short}={}", escape(&v)));
-                }
-                (Some(_), Err(e)) => return Err(e),
-                // Unknown attribute types: RFC 4514 §2.4 hex form of the BER encoding.
-                (None, _) => {
-                    let der = atv.attr_value().to_der_vec().unwrap_or_default();
-                    parts.push(format!("{oid}=#{}", hex::encode(der)));
-                }
+            })?;
+            if let (Some(attr), Some(s)) = (attr, into.as_deref_mut()) {
+                s.insert(attr, &value);
             }
         }
-        rdns.push(parts.join("+"));
     }
-    // RFC 4514 §2.1: the last RDN of the sequence comes first.
-    rdns.reverse();
-    Ok(rdns.join(","))
+    Ok(crate::pkix::name::text::name_text(name.as_raw()))
 }
 
 /// Decodes a directory string, refusing anything that is not valid text.
@@ -207,8 +196,6 @@ fn text(tag: Tag, data: &[u8]) -> Option<String> {
     }
     Some(s)
 }
-
-use crate::ca::dn::escape;
 
 #[cfg(test)]
 mod tests {
@@ -305,6 +292,5 @@ mod tests {
         assert_eq!(text(Tag::Utf8String, b"a\0b"), None);
         assert_eq!(text(Tag::Utf8String, b"a\nb"), None);
         assert_eq!(san_text("a.example\0.evil"), Err(CertError::SanNotText));
-        assert_eq!(escape("a,b"), "a\\,b");
     }
 }

@@ -286,36 +286,12 @@ impl Dn {
 
 /// A certificate name for people, the one DN format of every report, error and JSON document:
 /// RFC 4514 (`CN=张三,OU=信息中心,O=...,C=CN`: the most specific RDN first, no spaces after
-/// the commas, specials escaped), as `cert show` and `cert verify` print it. Any name renders:
-/// multi-valued RDNs are joined with `+`, attributes outside [`Attr`] are named by their
-/// dotted OID, and a value that is not text is `#` and the hex of its DER (RFC 4514 §2.4).
+/// the commas, specials escaped), rendered by [`crate::pkix::name::text`] from the name's DER.
+/// Any name renders: multi-valued RDNs are joined with `+`, attributes outside [`Attr`] are
+/// named by their dotted OID with `#` and the hex of the value's DER, and so is a value that is
+/// not text (RFC 4514 §2.4).
 pub fn display_name(name: &x509_parser::x509::X509Name<'_>) -> String {
-    use x509_parser::der_parser::asn1_rs::ToDer;
-    let mut rdns: Vec<String> = Vec::new();
-    for rdn in name.iter() {
-        let mut atvs: Vec<String> = Vec::new();
-        for atv in rdn.iter() {
-            let oid: Vec<u64> = atv
-                .attr_type()
-                .iter()
-                .map(|i| i.collect())
-                .unwrap_or_default();
-            let ty = Attr::from_oid(&oid)
-                .map(|a| a.short_name().to_string())
-                .unwrap_or_else(|| atv.attr_type().to_id_string());
-            let value = match atv.as_str() {
-                Ok(text) => escape(text),
-                Err(_) => format!(
-                    "#{}",
-                    hex::encode(atv.attr_value().to_der_vec().unwrap_or_default())
-                ),
-            };
-            atvs.push(format!("{ty}={value}"));
-        }
-        rdns.push(atvs.join("+"));
-    }
-    rdns.reverse();
-    rdns.join(",")
+    crate::pkix::name::text::name_text(name.as_raw())
 }
 
 impl fmt::Display for Dn {
@@ -330,30 +306,8 @@ impl fmt::Display for Dn {
     }
 }
 
-/// Escapes a value for RFC 4514 output.
-pub fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let last = value.chars().count().saturating_sub(1);
-    for (i, c) in value.chars().enumerate() {
-        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
-            || (i == 0 && (c == '#' || c == ' '))
-            || (i == last && c == ' ');
-        if c.is_control() {
-            // A control character would let a name forge lines of a report: `\XX` per byte
-            // (RFC 4514 §2.4). `Dn::parse` refuses them in a DN to issue.
-            let mut utf8 = [0u8; 4];
-            for b in c.encode_utf8(&mut utf8).bytes() {
-                out.push_str(&format!("\\{b:02X}"));
-            }
-            continue;
-        }
-        if special {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
+/// Escapes a value for RFC 4514 output: the one escaping of [`crate::pkix::name::text`].
+pub use crate::pkix::name::text::escape;
 
 /// Trims surrounding spaces, but not an escaped trailing space (`CN=a\ `, RFC 4514 §2.4).
 fn trim_unescaped(raw: &str) -> &str {
@@ -560,9 +514,22 @@ mod tests {
         let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&der).unwrap();
         assert_eq!(
             display_name(cert.subject()),
-            "CN=a\\0Aforged: valid\\, b,1.2.3.4=1234,C=CN"
+            "CN=a\\0Aforged: valid\\, b,1.2.3.4=#0c0431323334,C=CN"
         );
         // A DN to issue may hold no control character at all.
         assert!(Dn::parse(r"CN=a\0Ab").is_err());
+    }
+
+    #[test]
+    fn attribute_names_are_the_renderers() {
+        for (attr, short, oid) in ATTRS {
+            let dotted: Vec<String> = oid.iter().map(u64::to_string).collect();
+            assert_eq!(
+                crate::pkix::name::text::short_name(&dotted.join(".")),
+                Some(*short),
+                "{attr:?}"
+            );
+        }
+        assert_eq!(ATTRS.len(), crate::pkix::name::text::SHORT_NAMES.len());
     }
 }

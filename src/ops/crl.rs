@@ -273,22 +273,12 @@ pub enum IssuerCheck {
 /// SHA-1 refused). A CRL or certificate that does not parse is an error.
 pub fn check_issuer(crl_der: &[u8], ca_cert_der: &[u8]) -> Result<IssuerCheck> {
     use crate::pkix::sig::{DefaultVerifier, SignatureVerifier};
-    use x509_parser::prelude::FromDer;
     let crl = crate::pkix::crl::Crl::from_der(crl_der)
         .map_err(|e| anyhow::anyhow!("reading the CRL: {e}"))?;
     let ca = <x509_cert::Certificate as der::Decode>::from_der(ca_cert_der)
         .map_err(|e| anyhow::anyhow!("reading the issuer certificate: {e}"))?;
     let subject = &ca.tbs_certificate.subject;
-    let shown = |n: &x509_cert::name::Name| {
-        der::Encode::to_der(n)
-            .ok()
-            .and_then(|d| {
-                x509_parser::x509::X509Name::from_der(&d)
-                    .ok()
-                    .map(|(_, n)| crate::ca::dn::display_name(&n))
-            })
-            .unwrap_or_else(|| n.to_string())
-    };
+    let shown = crate::pkix::name::text::name_of;
     if !crate::pkix::name::names_match(&crl.issuer, subject) {
         return Ok(IssuerCheck::OtherIssuer {
             crl_issuer: shown(&crl.issuer),

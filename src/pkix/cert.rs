@@ -209,9 +209,9 @@ impl Cert {
         self.ext.basic_constraints.as_ref().is_some_and(|b| b.ca)
     }
 
-    /// The subject as RFC 4514 text, for reports.
+    /// The subject in the one DN format of reports ([`super::name::text`], RFC 4514).
     pub fn subject_text(&self) -> String {
-        self.subject.to_string()
+        super::name::text::name_of(&self.subject)
     }
 
     /// The serial number is negative (RFC 5280 §4.1.2.2 requires a positive integer).

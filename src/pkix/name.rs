@@ -4,8 +4,8 @@
 //! (Unicode case folding by lowercasing, outer whitespace removed, inner runs of whitespace
 //! collapsed), across string types; IA5String values are compared ASCII case-insensitively;
 //! everything else bytewise on its DER. UniversalString never reaches here: der 0.7 has no tag
-//! for it, so a certificate using one is refused when parsed. This module does not parse or
-//! print names.
+//! for it, so a certificate using one is refused when parsed. This module does not parse
+//! names; [`text`] prints them.
 
 use der::{Encode, Tag, Tagged};
 use x509_cert::attr::AttributeTypeAndValue;
@@ -103,6 +103,8 @@ pub fn prepare(s: &str) -> String {
     }
     out
 }
+
+pub mod text;
 
 #[cfg(test)]
 mod tests;

@@ -91,7 +91,7 @@ fn within(base: &GeneralName, name: &GeneralName) -> Option<bool> {
 
 fn describe(name: &GeneralName) -> String {
     match name {
-        GeneralName::DirectoryName(n) => n.to_string(),
+        GeneralName::DirectoryName(n) => super::name::text::name_of(n),
         GeneralName::Rfc822Name(s)
         | GeneralName::DnsName(s)
         | GeneralName::UniformResourceIdentifier(s) => s.as_str().to_owned(),

@@ -177,7 +177,7 @@ impl ChainChecker for TestChecker {
                 return ChainCheck::Invalid(path_failure(
                     Failure::Purpose {
                         depth: 0,
-                        subject: ee.subject().to_string(),
+                        subject: crate::ca::dn::display_name(ee.subject()),
                     },
                     at,
                 ));
@@ -191,14 +191,14 @@ impl ChainChecker for TestChecker {
             );
             if at < nb {
                 return ChainCheck::Invalid(ChainFailure::NotYetValid {
-                    subject: current.subject().to_string(),
+                    subject: crate::ca::dn::display_name(current.subject()),
                     not_before: nb,
                     at,
                 });
             }
             if at > na {
                 return ChainCheck::Invalid(ChainFailure::Expired {
-                    subject: current.subject().to_string(),
+                    subject: crate::ca::dn::display_name(current.subject()),
                     not_after: na,
                     at,
                 });
@@ -210,7 +210,7 @@ impl ChainChecker for TestChecker {
                 return ChainCheck::Invalid(path_failure(
                     Failure::Revoked {
                         depth: 0,
-                        subject: current.subject().to_string(),
+                        subject: crate::ca::dn::display_name(current.subject()),
                         by: crate::pkix::validate::RevokedBy::Crl(0),
                         revoked_at: r.unix_timestamp(),
                         reason: None,
@@ -228,8 +228,8 @@ impl ChainChecker for TestChecker {
                     ChainCheck::Valid
                 } else {
                     ChainCheck::ValidRevocationUnknown(RevocationUnknown(vec![Unsettled::NoCrl {
-                        subject: current.subject().to_string(),
-                        issuer: current.issuer().to_string(),
+                        subject: crate::ca::dn::display_name(current.subject()),
+                        issuer: crate::ca::dn::display_name(current.issuer()),
                     }]))
                 };
             }
@@ -247,7 +247,7 @@ impl ChainChecker for TestChecker {
                 None => {
                     return ChainCheck::Invalid(path_failure(
                         Failure::NoPath {
-                            subject: current.subject().to_string(),
+                            subject: crate::ca::dn::display_name(current.subject()),
                         },
                         at,
                     ));

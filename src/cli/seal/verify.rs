@@ -53,9 +53,13 @@ entry, an unknown, unreachable or unverifiable answer is indeterminate, and the 
 \"decided by OCSP URL\". Seal revocation comes from this home's store (for seals this home made)
 and from seal status lists (--seal-status, see `govpki seal status-list`), with the same rule.
 
-Output: the text report per document; with --json, one JSON object per line per document (JSON
-lines), each with `document`, `verdict` (valid, invalid, indeterminate, or error when the
-document could not be judged), `reason`, the seal's fields and `checks`.
+Output: the text report per document, and for more than one document a closing tally; with -q,
+only the reports of documents that are not valid, then the tally. With --json, one JSON object per
+line per document (JSON lines), each with `document`, `verdict` (valid, invalid, indeterminate, or
+error when the document could not be judged), `reason`, the seal's fields and `checks`; for more
+than one document a last line that counts them all, with no `document` key:
+{\"documents\":3,\"tally\":{\"valid\":1,\"invalid\":1,\"indeterminate\":0,\"errors\":1}}.
+With -q --json, only the lines of the documents that are not valid, then the tally.
 
 EXAMPLES:
     govpki seal verify notice.pdf
@@ -231,10 +235,11 @@ pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
                             ],
                         ));
                     }
-                    if ctx.out.is_json() {
-                        ctx.out.json(&report)?;
-                    } else {
+                    run.count(report.verdict);
+                    if !ctx.out.is_json() {
                         run.add(lang, ctx.out.is_quiet(), &report);
+                    } else if !(ctx.out.is_quiet() && report.verdict == Verdict::Valid) {
+                        ctx.out.json(&report)?;
                     }
                 }
                 Judged::Error(e) => {
@@ -256,7 +261,11 @@ pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    if !ctx.out.is_json() && (total != 1 || run.errors != 1) {
+    if ctx.out.is_json() {
+        if total > 1 {
+            ctx.out.json(&run.json_tally(total))?;
+        }
+    } else if total != 1 || run.errors != 1 {
         ctx.out.data(&run.text(lang, ctx.out.is_quiet(), total))?;
     }
     match (run.errors, single_error) {
@@ -286,13 +295,49 @@ struct Run {
     first: Option<String>,
 }
 
+/// The closing line of `seal verify --json` over more than one document, after the documents'
+/// lines (with `-q`, those of the documents that are not valid):
+/// `{"documents":N,"tally":{"valid":..,"invalid":..,"indeterminate":..,"errors":..}}`. It has no
+/// `document` key, so a reader of the lines tells it apart; the counts are of all N documents.
+#[derive(Debug, serde::Serialize)]
+struct JsonTally {
+    documents: usize,
+    tally: Counts,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Counts {
+    valid: usize,
+    invalid: usize,
+    indeterminate: usize,
+    /// Documents that could not be judged (`"verdict": "error"`).
+    errors: usize,
+}
+
 impl Run {
-    fn add(&mut self, lang: Lang, quiet: bool, report: &VerificationReport) {
-        match report.verdict {
+    /// Counts one judged document.
+    fn count(&mut self, verdict: Verdict) {
+        match verdict {
             Verdict::Valid => self.valid += 1,
             Verdict::Invalid => self.invalid += 1,
             Verdict::Indeterminate => self.indeterminate += 1,
         }
+    }
+
+    fn json_tally(&self, total: usize) -> JsonTally {
+        JsonTally {
+            documents: total,
+            tally: Counts {
+                valid: self.valid,
+                invalid: self.invalid,
+                indeterminate: self.indeterminate,
+                errors: self.errors,
+            },
+        }
+    }
+
+    /// Keeps one judged document's report for the text run.
+    fn add(&mut self, lang: Lang, quiet: bool, report: &VerificationReport) {
         if self.first.is_none() {
             self.first = Some(tr(
                 lang,

@@ -156,6 +156,18 @@ pub fn seal_revocation_row(es_id: &str, revoked_at: i64, reason: Option<&str>) -
     )
 }
 
+/// The `holders=` field of a `seal.create` record: the SHA-256 of each holder certificate (DER),
+/// lowercase hex, in the seal's order, joined by `:`. It names the people the seal binds
+/// independently of the stored seal, so a seal whose holders were swapped after the fact
+/// disagrees with its record even where its row hash was recomputed.
+pub fn holders_field(holder_certs: &[Vec<u8>]) -> String {
+    holder_certs
+        .iter()
+        .map(|c| sha256_hex(c))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 /// The SHA-256 of some bytes, lowercase hex (the CA certificate bound by `ca.init`).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
@@ -235,6 +247,9 @@ pub struct SealRowState {
     pub row: String,
     /// [`seal_revocation_row`] when `revoked_at` is set.
     pub revocation: Option<String>,
+    /// [`holders_field`] of the stored seal's holder certificates (`None`: the stored seal does
+    /// not parse, or lists digests rather than certificates).
+    pub holders: Option<String>,
 }
 
 /// Everything the bound tables hold.
@@ -275,6 +290,8 @@ struct CertExpect {
 #[derive(Debug, Clone)]
 struct SealExpect {
     created: Expect,
+    /// The holders the `seal.create` record names (`; holders=`), in logs that keep them.
+    holders: Option<String>,
     revocation: Option<Expect>,
 }
 
@@ -284,6 +301,8 @@ pub struct Ledger {
     certs: HashMap<String, CertExpect>,
     crls: BTreeMap<i64, Expect>,
     seals: HashMap<String, SealExpect>,
+    /// The first `seal.create` record that named its seal's holders: from it on, every one must.
+    holders_from: Option<i64>,
     /// Whether the log was written with row bindings from its first record on.
     strict: bool,
 }
@@ -394,10 +413,29 @@ pub fn replay(records: &[Record]) -> Result<Ledger, Mismatch> {
             }
             "seal.create" => {
                 let es_id = first_token(&r.object).to_string();
+                let holders = field(&r.outcome, "holders").map(str::to_string);
+                // Once a record of this home named a seal's holders, a later one without them
+                // is a downgrade: a seal made with holders left out of its record.
+                match (&holders, ledger.holders_from) {
+                    (Some(_), None) => ledger.holders_from = Some(r.seq),
+                    (None, Some(first)) => {
+                        return Err(fail(
+                            r,
+                            format!(
+                                "a `seal.create` record without the holders of seal `{es_id}`, after record {first} named a seal's holders"
+                            ),
+                        ));
+                    }
+                    _ => {}
+                }
+                if ledger.seals.contains_key(&es_id) {
+                    return Err(fail(r, format!("seal `{es_id}` is made twice")));
+                }
                 ledger.seals.insert(
                     es_id,
                     SealExpect {
                         created: expect,
+                        holders,
                         revocation: None,
                     },
                 );
@@ -550,6 +588,19 @@ impl Ledger {
                 continue;
             };
             check(&what, &e.created, &s.row, &mut bad);
+            // The holders the record names must be the stored seal's: whoever rewrites a
+            // seal's holder list cannot make it agree with a record already chained.
+            if let Some(recorded) = &e.holders
+                && s.holders.as_ref() != Some(recorded)
+            {
+                bad(
+                    Some(e.created.seq),
+                    format!(
+                        "{what} in the store binds other holders than record {} names",
+                        e.created.seq
+                    ),
+                );
+            }
             match (&s.revocation, &e.revocation) {
                 (Some(actual), Some(r)) => {
                     check(&format!("the revocation of {what}"), r, actual, &mut bad)
@@ -696,6 +747,76 @@ mod tests {
         assert!(c.mismatches[0].reason.contains("another key"), "{c:?}");
         // A certificate that does not parse certifies no key.
         assert_eq!(ledger.compare(&rows(None)).mismatches.len(), 1);
+    }
+
+    #[test]
+    fn a_stored_seal_binding_other_holders_than_its_record_names_is_a_mismatch() {
+        // The row hash agrees (as it would after an insider recomputed it): only the holders
+        // the record names catch the swap.
+        let row = seal_row("ES01", "印章", "official", "办公室", 1, 2, 3, b"der");
+        let rows = |holders: Option<&str>| StoreRows {
+            seals: vec![SealRowState {
+                es_id: "ES01".into(),
+                row: row.clone(),
+                revocation: None,
+                holders: holders.map(str::to_string),
+            }],
+            ..StoreRows::default()
+        };
+        let made = with_field(&with_field("ok", "holders", "aa:bb"), "row", &row);
+        let log = [
+            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
+            rec(2, "seal.create", "ES01 official 办公室 印章", &made),
+        ];
+        let ledger = replay(&log).unwrap();
+        assert!(ledger.compare(&rows(Some("aa:bb"))).mismatches.is_empty());
+        for other in [Some("aa"), Some("bb:aa"), Some("aa:cc"), None] {
+            let c = ledger.compare(&rows(other));
+            assert_eq!(c.mismatches.len(), 1, "{other:?}: {c:?}");
+            assert_eq!(c.mismatches[0].seq, Some(2));
+            assert!(
+                c.mismatches[0].reason == "seal `ES01` in the store binds other holders than record 2 names",
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_seal_create_record_without_holders_after_one_with_them_is_a_break() {
+        let named = with_field(&with_field("ok", "holders", "aa"), "row", "01");
+        let bare = with_field("ok", "row", "02");
+        // Old records without holders, then records with them: fine.
+        let log = [
+            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
+            rec(2, "seal.create", "ES01 official 办公室 印章", &bare),
+            rec(3, "seal.create", "ES02 official 办公室 印章", &named),
+        ];
+        assert!(replay(&log).is_ok());
+        // A record without them after one that named them: the downgrade is the break.
+        let log = [
+            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
+            rec(2, "seal.create", "ES01 official 办公室 印章", &named),
+            rec(3, "seal.create", "ES02 official 办公室 印章", &bare),
+        ];
+        let m = replay(&log).unwrap_err();
+        assert_eq!(m.seq, Some(3));
+        assert!(m.reason.contains("without the holders of seal `ES02`"), "{m:?}");
+        assert!(m.reason.contains("after record 2"), "{m:?}");
+        // One esID made twice (its first record's holders would be forgotten).
+        let log = [
+            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
+            rec(2, "seal.create", "ES01 official 办公室 印章", &named),
+            rec(3, "seal.create", "ES01 official 办公室 印章", &named),
+        ];
+        assert_eq!(replay(&log).unwrap_err().seq, Some(3));
+    }
+
+    #[test]
+    fn holders_field_names_each_certificate_in_order() {
+        let f = holders_field(&[b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(f, format!("{}:{}", sha256_hex(b"a"), sha256_hex(b"b")));
+        // It is a field value: it reads back whole.
+        assert_eq!(field(&with_field("ok", "holders", &f), "holders"), Some(f.as_str()));
     }
 
     #[test]

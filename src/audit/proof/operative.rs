@@ -57,8 +57,8 @@ impl Operative {
 /// Checks the acts an `authz.allow` record `r` covers against the operative content of the
 /// request the operator signed: the certificate issued has the key, subject and profile asked
 /// for; exactly the serials asked are revoked (with the reason asked) or released; the seal
-/// made is of the name, type and department asked; the seal revoked is the one asked. The first
-/// act that is not what was asked is named.
+/// made is of the name, type, department and holders asked; the seal revoked is the one asked.
+/// The first act that is not what was asked is named.
 pub(super) fn check(r: &Record, text: &str, acts: &[Record]) -> Result<(), Break> {
     let at = |a: &Record, reason: String| Break {
         seq: a.seq,
@@ -139,7 +139,7 @@ pub(super) fn check(r: &Record, text: &str, acts: &[Record]) -> Result<(), Break
             name,
             seal_type,
             department,
-            ..
+            holders,
         } => {
             let [a] = acts else {
                 return Err(Break {
@@ -158,6 +158,14 @@ pub(super) fn check(r: &Record, text: &str, acts: &[Record]) -> Result<(), Break
                 )
             {
                 return Err(at(a, format!("a seal `{}`", a.object)));
+            }
+            // The holders the record names must be those asked. A record without them was
+            // written before records named holders; a log that names them once must name them
+            // in every later `seal.create` (`binding::replay`), so it cannot be left out.
+            if let Some(got) = crate::audit::binding::field(&a.outcome, "holders")
+                && got != holders.join(":")
+            {
+                return Err(at(a, format!("a seal bound to the holders {got}")));
             }
         }
         Operative::SealRevoke { es_id } => {

@@ -273,11 +273,17 @@ fn a_seal_bound_to_other_holders_than_asked_fails_naming_its_record() {
         check(&p, &log(&p, ask, Some(&asked), vec![made(Some(as_asked))])),
         Ok(1)
     );
-    assert_eq!(check(&p, &log(&p, ask, Some(&asked), vec![made(None)])), Ok(1));
+    assert_eq!(
+        check(&p, &log(&p, ask, Some(&asked), vec![made(None)])),
+        Ok(1)
+    );
     for other in [format!("{h1}:{h3}"), h1.clone(), format!("{h2}:{h1}")] {
         let err = check(&p, &log(&p, ask, Some(&asked), vec![made(Some(other))])).unwrap_err();
         assert_eq!(err.seq, 2, "{err:?}");
-        assert!(err.reason.contains("a seal bound to the holders"), "{err:?}");
+        assert!(
+            err.reason.contains("a seal bound to the holders"),
+            "{err:?}"
+        );
     }
 }
 

@@ -145,7 +145,10 @@ fn fingerprint(cert: &Path) -> String {
 fn the_seal_create_record_names_the_holders_it_binds() {
     let env = Env::new();
     let (ca, first, second) = two_seals(&env);
-    let log = env.run(&ca.home, ["--json", "audit", "show"]).success().json();
+    let log = env
+        .run(&ca.home, ["--json", "audit", "show"])
+        .success()
+        .json();
     let records = log.as_array().unwrap();
     for (es_id, holder) in [(&first, "h1.pem"), (&second, "h2.pem")] {
         let record = records
@@ -170,7 +173,11 @@ fn swapped_holders_in_the_stored_seal_are_caught_naming_the_seal() {
     let (ca, first, second) = two_seals(&env);
     swap_der(&ca, &first, &second);
     let run = env.run(&ca.home, ["audit", "verify"]).code(1);
-    assert!(run.stdout.contains(&format!("seal `{first}`")), "{}", run.describe());
+    assert!(
+        run.stdout.contains(&format!("seal `{first}`")),
+        "{}",
+        run.describe()
+    );
 }
 
 #[test]

@@ -775,7 +775,8 @@ mod tests {
             assert_eq!(c.mismatches.len(), 1, "{other:?}: {c:?}");
             assert_eq!(c.mismatches[0].seq, Some(2));
             assert!(
-                c.mismatches[0].reason == "seal `ES01` in the store binds other holders than record 2 names",
+                c.mismatches[0].reason
+                    == "seal `ES01` in the store binds other holders than record 2 names",
                 "{c:?}"
             );
         }
@@ -800,7 +801,10 @@ mod tests {
         ];
         let m = replay(&log).unwrap_err();
         assert_eq!(m.seq, Some(3));
-        assert!(m.reason.contains("without the holders of seal `ES02`"), "{m:?}");
+        assert!(
+            m.reason.contains("without the holders of seal `ES02`"),
+            "{m:?}"
+        );
         assert!(m.reason.contains("after record 2"), "{m:?}");
         // One esID made twice (its first record's holders would be forgotten).
         let log = [
@@ -816,7 +820,10 @@ mod tests {
         let f = holders_field(&[b"a".to_vec(), b"b".to_vec()]);
         assert_eq!(f, format!("{}:{}", sha256_hex(b"a"), sha256_hex(b"b")));
         // It is a field value: it reads back whole.
-        assert_eq!(field(&with_field("ok", "holders", &f), "holders"), Some(f.as_str()));
+        assert_eq!(
+            field(&with_field("ok", "holders", &f), "holders"),
+            Some(f.as_str())
+        );
     }
 
     #[test]

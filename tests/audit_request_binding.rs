@@ -244,6 +244,50 @@ fn a_seal_revocation_of_another_seal_than_asked_fails() {
 }
 
 #[test]
+fn a_seal_bound_to_other_holders_than_asked_fails_naming_its_record() {
+    // The CA records the seal it made with the holders it bound (`; holders=`): a CA that
+    // made the seal asked for, but for someone else, is caught; a record written before
+    // records named holders is judged on name, type and department alone.
+    let p = parties();
+    let ask = "seal.create dept/办公室/seal/official";
+    let (h1, h2, h3) = ("aa".repeat(32), "bb".repeat(32), "cc".repeat(32));
+    let asked = Operative::SealCreate {
+        name: "印章".into(),
+        seal_type: "official".into(),
+        department: "办公室".into(),
+        holders: vec![h1.clone(), h2.clone()],
+    };
+    let made = |holders: Option<String>| {
+        let outcome = match holders {
+            Some(h) => binding::with_field("ok", "holders", &h),
+            None => "ok".to_string(),
+        };
+        act(
+            "seal.create",
+            "ES01 official 办公室 印章",
+            &binding::with_field(&outcome, "row", "ef"),
+        )
+    };
+    let as_asked = format!("{h1}:{h2}");
+    assert_eq!(
+        check(&p, &log(&p, ask, Some(&asked), vec![made(Some(as_asked))])),
+        Ok(1)
+    );
+    assert_eq!(
+        check(&p, &log(&p, ask, Some(&asked), vec![made(None)])),
+        Ok(1)
+    );
+    for other in [format!("{h1}:{h3}"), h1.clone(), format!("{h2}:{h1}")] {
+        let err = check(&p, &log(&p, ask, Some(&asked), vec![made(Some(other))])).unwrap_err();
+        assert_eq!(err.seq, 2, "{err:?}");
+        assert!(
+            err.reason.contains("a seal bound to the holders"),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
 fn the_operative_content_is_the_operators_word_and_cannot_be_rewritten_to_fit() {
     let p = parties();
     let asked = "aa".repeat(32);

@@ -909,3 +909,83 @@ fn a_registration_officer_cannot_mint_a_role_his_own_role_does_not_grant() {
     assert_eq!((code, made), (0, true), "{err}");
     env.ok(&["audit", "verify"]);
 }
+
+#[test]
+fn a_key_export_is_asked_of_the_policy_signed_by_the_officer_and_verifies() {
+    let (env, officer, auditor) = governed();
+    let holder = env.person(
+        "holder",
+        "CN=钱八,OU=财政局,O=连云港市人民政府,C=CN",
+        "person",
+        &["--as", &officer, "--domain", "intranet"],
+    );
+    let pass = env.path("p12.pass");
+    std::fs::write(&pass, "export passphrase 连云港 2026\n").unwrap();
+    let key = env.path("holder.key");
+    let export = |out: &str, operator: &[&str]| {
+        let out = env.path(out);
+        let mut args: Vec<String> = operator.iter().map(|s| s.to_string()).collect();
+        args.extend(
+            [
+                "cert",
+                "export",
+                "--pkcs12",
+                p(&out),
+                &holder,
+                "--key",
+                p(&key),
+                "--passphrase-file",
+                p(&pass),
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        (env.code(&args), out)
+    };
+    // No operator in a governed home: refused, nothing written.
+    let ((code, err), out) = export("none.p12", &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--as"), "{err}");
+    assert!(!out.exists());
+    // From the Internet, or by the auditor: denied (exit 1), audited, nothing written.
+    for (who, domain) in [(&officer, "internet"), (&auditor, "intranet")] {
+        let ((code, err), out) = export("denied.p12", &["--as", who, "--domain", domain]);
+        assert_eq!(code, 1, "{who} {domain}: {err}");
+        assert!(err.contains("cert.export"), "{err}");
+        assert!(!out.exists());
+        let last = env.audit().last().cloned().unwrap();
+        assert_eq!(last["action"], "authz.deny", "{last}");
+    }
+    // The officer on the intranet: allowed, the export recorded under the officer's name and
+    // covered by the officer's signed statement, and the log verifies.
+    let ((code, err), out) = export("ok.p12", &["--as", &officer, "--domain", "intranet"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.exists());
+    let audit = env.audit();
+    let n = audit.len();
+    assert_eq!(
+        audit[n - 2]["action"],
+        "authz.allow",
+        "{:?}",
+        &audit[n - 2..]
+    );
+    assert!(
+        audit[n - 2]["object"]
+            .as_str()
+            .unwrap()
+            .starts_with("cert.export dept/财政局/cert/"),
+        "{}",
+        audit[n - 2]
+    );
+    assert_eq!(audit[n - 1]["action"], "cert.export");
+    assert!(
+        audit[n - 1]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("cert:CN=王五"),
+        "{}",
+        audit[n - 1]
+    );
+    env.ok(&["audit", "verify"]);
+}

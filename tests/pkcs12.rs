@@ -321,3 +321,63 @@ fn without_a_passphrase_source_off_a_terminal_nothing_is_asked_or_written() {
     );
     assert!(!out.exists());
 }
+
+/// The `cert.export` records of a home's audit log.
+fn export_records(env: &Env, ca: &common::Ca) -> Vec<serde_json::Value> {
+    let log = env
+        .run(&ca.home, ["--json", "audit", "show"])
+        .success()
+        .json();
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "cert.export")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn an_export_is_recorded_in_the_audit_log_without_the_passphrase_and_verifies() {
+    let env = Env::new();
+    let (ca, key, cert) = setup(&env, "p256");
+    let issued = env
+        .run(&ca.home, ["--json", "cert", "show", p(&cert)])
+        .success()
+        .json();
+    let serial = common::json_str(&issued, "serial");
+    let out = env.path("recorded.p12");
+    export(&env, &ca, &out, p(&cert), &key).success();
+    let records = export_records(&env, &ca);
+    assert_eq!(records.len(), 1, "{records:?}");
+    let r = &records[0];
+    // Who, which serial, when; the key's SPKI hash, never a passphrase.
+    assert_eq!(r["actor"], "local:govpki-test", "{r}");
+    assert!(
+        r["object"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{} CN=张三", serial)),
+        "{r}"
+    );
+    assert!(r["time"].as_str().is_some_and(|t| !t.is_empty()), "{r}");
+    let text = r.to_string();
+    assert!(text.contains("spki="), "{r}");
+    for secret in [P12_PASS, KEY_PASS] {
+        assert!(!text.contains(secret), "a passphrase in the log: {r}");
+    }
+    env.run(&ca.home, ["audit", "verify"]).success();
+
+    // A refused export (the key is not the certificate's) writes nothing and records nothing.
+    let other = env.issue(
+        &ca,
+        "other",
+        "person",
+        &format!("CN=李四,{}", common::DEPT),
+        &[],
+        &[],
+    );
+    let refused = env.path("refused.p12");
+    export(&env, &ca, &refused, p(&cert), other.key.as_ref().unwrap()).code(2);
+    assert!(!refused.exists());
+    assert_eq!(export_records(&env, &ca).len(), 1);
+}

@@ -156,6 +156,18 @@ pub fn seal_revocation_row(es_id: &str, revoked_at: i64, reason: Option<&str>) -
     )
 }
 
+/// The `holders=` field of a `seal.create` record: the SHA-256 of each holder certificate (DER),
+/// lowercase hex, in the seal's order, joined by `:`. It names the people the seal binds
+/// independently of the stored seal, so a seal whose holders were swapped after the fact
+/// disagrees with its record even where its row hash was recomputed.
+pub fn holders_field(holder_certs: &[Vec<u8>]) -> String {
+    holder_certs
+        .iter()
+        .map(|c| sha256_hex(c))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 /// The SHA-256 of some bytes, lowercase hex (the CA certificate bound by `ca.init`).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
@@ -235,6 +247,9 @@ pub struct SealRowState {
     pub row: String,
     /// [`seal_revocation_row`] when `revoked_at` is set.
     pub revocation: Option<String>,
+    /// [`holders_field`] of the stored seal's holder certificates (`None`: the stored seal does
+    /// not parse, or lists digests rather than certificates).
+    pub holders: Option<String>,
 }
 
 /// Everything the bound tables hold.
@@ -275,6 +290,8 @@ struct CertExpect {
 #[derive(Debug, Clone)]
 struct SealExpect {
     created: Expect,
+    /// The holders the `seal.create` record names (`; holders=`), in logs that keep them.
+    holders: Option<String>,
     revocation: Option<Expect>,
 }
 
@@ -284,6 +301,8 @@ pub struct Ledger {
     certs: HashMap<String, CertExpect>,
     crls: BTreeMap<i64, Expect>,
     seals: HashMap<String, SealExpect>,
+    /// The first `seal.create` record that named its seal's holders: from it on, every one must.
+    holders_from: Option<i64>,
     /// Whether the log was written with row bindings from its first record on.
     strict: bool,
 }
@@ -394,10 +413,29 @@ pub fn replay(records: &[Record]) -> Result<Ledger, Mismatch> {
             }
             "seal.create" => {
                 let es_id = first_token(&r.object).to_string();
+                let holders = field(&r.outcome, "holders").map(str::to_string);
+                // Once a record of this home named a seal's holders, a later one without them
+                // is a downgrade: a seal made with holders left out of its record.
+                match (&holders, ledger.holders_from) {
+                    (Some(_), None) => ledger.holders_from = Some(r.seq),
+                    (None, Some(first)) => {
+                        return Err(fail(
+                            r,
+                            format!(
+                                "a `seal.create` record without the holders of seal `{es_id}`, after record {first} named a seal's holders"
+                            ),
+                        ));
+                    }
+                    _ => {}
+                }
+                if ledger.seals.contains_key(&es_id) {
+                    return Err(fail(r, format!("seal `{es_id}` is made twice")));
+                }
                 ledger.seals.insert(
                     es_id,
                     SealExpect {
                         created: expect,
+                        holders,
                         revocation: None,
                     },
                 );
@@ -550,6 +588,19 @@ impl Ledger {
                 continue;
             };
             check(&what, &e.created, &s.row, &mut bad);
+            // The holders the record names must be the stored seal's: whoever rewrites a
+            // seal's holder list cannot make it agree with a record already chained.
+            if let Some(recorded) = &e.holders
+                && s.holders.as_ref() != Some(recorded)
+            {
+                bad(
+                    Some(e.created.seq),
+                    format!(
+                        "{what} in the store binds other holders than record {} names",
+                        e.created.seq
+                    ),
+                );
+            }
             match (&s.revocation, &e.revocation) {
                 (Some(actual), Some(r)) => {
                     check(&format!("the revocation of {what}"), r, actual, &mut bad)
@@ -589,134 +640,4 @@ impl Ledger {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_are_read_from_the_right_only() {
-        let o = with_field("ok x; row=fake", "row", "abc123");
-        assert_eq!(field(&o, "row"), Some("abc123"));
-        assert_eq!(without_fields(&o), "ok x");
-        let o = with_field(&with_field("ok", "row", "aa"), "head", "1:bb:Zg==");
-        assert_eq!(field(&o, "row"), Some("aa"));
-        assert_eq!(field(&o, "head"), Some("1:bb:Zg=="));
-        // Text that is not a field stops the reading.
-        assert_eq!(field("ok; row=aa; free text", "row"), None);
-        assert_eq!(field("ok", "row"), None);
-    }
-
-    fn rec(seq: i64, action: &str, object: &str, outcome: &str) -> Record {
-        Record {
-            seq,
-            time: "t".into(),
-            actor: "local:x".into(),
-            action: action.into(),
-            object: object.into(),
-            outcome: outcome.into(),
-            prev_hash: String::new(),
-            hash: String::new(),
-        }
-    }
-
-    #[test]
-    fn a_bound_log_must_bind_every_row_and_an_old_one_is_not_provable() {
-        let row = cert_row("0A", "CN=a", None, "person", 1, 2, 3, b"der");
-        let rows = StoreRows {
-            certs: vec![CertRowState {
-                serial: "0A".into(),
-                row: row.clone(),
-                status: "valid".into(),
-                revocation: None,
-                spki: None,
-            }],
-            ..StoreRows::default()
-        };
-        let bound = [
-            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
-            rec(
-                2,
-                "cert.issue",
-                "0A person CN=a",
-                &with_field("ok", "row", &row),
-            ),
-        ];
-        let c = replay(&bound).unwrap().compare(&rows);
-        assert!(
-            c.mismatches.is_empty() && c.not_provable.is_empty(),
-            "{c:?}"
-        );
-
-        let stripped = [
-            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
-            rec(2, "cert.issue", "0A person CN=a", "ok"),
-        ];
-        assert_eq!(replay(&stripped).unwrap_err().seq, Some(2));
-
-        let old = [
-            rec(1, "ca.init", "01 CN=ca", "ok"),
-            rec(2, "cert.issue", "0A person CN=a", "ok"),
-        ];
-        let c = replay(&old).unwrap().compare(&rows);
-        assert!(c.mismatches.is_empty(), "{c:?}");
-        assert_eq!(
-            c.not_provable,
-            vec!["certificate `0A` (record 2)".to_string()]
-        );
-    }
-
-    #[test]
-    fn a_stored_certificate_of_another_key_than_its_record_names_is_a_mismatch() {
-        // The CA recorded the key asked (`spki=aa`) with the row hash of the DER it stored: the
-        // row agrees, but the stored certificate certifies another key.
-        let row = cert_row("0A", "CN=a", None, "person", 1, 2, 3, b"der");
-        let rows = |spki: Option<&str>| StoreRows {
-            certs: vec![CertRowState {
-                serial: "0A".into(),
-                row: row.clone(),
-                status: "valid".into(),
-                revocation: None,
-                spki: spki.map(str::to_string),
-            }],
-            ..StoreRows::default()
-        };
-        let log = [
-            rec(1, "ca.init", "01 CN=ca", "ok; row=ff"),
-            rec(
-                2,
-                "cert.issue",
-                "0A person CN=a",
-                &with_field(&with_field("ok", "spki", "aa"), "row", &row),
-            ),
-        ];
-        let ledger = replay(&log).unwrap();
-        assert!(ledger.compare(&rows(Some("aa"))).mismatches.is_empty());
-        let c = ledger.compare(&rows(Some("bb")));
-        assert_eq!(c.mismatches.len(), 1, "{c:?}");
-        assert_eq!(c.mismatches[0].seq, Some(2));
-        assert!(c.mismatches[0].reason.contains("another key"), "{c:?}");
-        // A certificate that does not parse certifies no key.
-        assert_eq!(ledger.compare(&rows(None)).mismatches.len(), 1);
-    }
-
-    #[test]
-    fn fields_split_in_order() {
-        let o = with_field(&with_field("ok x", "row", "aa"), "head", "1:bb");
-        assert_eq!(
-            split_fields(&o),
-            ("ok x", vec![("row", "aa"), ("head", "1:bb")])
-        );
-        assert_eq!(split_fields("ok"), ("ok", vec![]));
-    }
-
-    #[test]
-    fn rows_of_different_shape_hash_differently() {
-        assert_ne!(
-            revocation_row("01", 5, 1, None),
-            revocation_row("01", 5, 1, Some(5))
-        );
-        assert_ne!(
-            cert_row("01", "a", None, "p", 1, 2, 3, b"x"),
-            cert_row("01", "a", Some(""), "p", 1, 2, 3, b"x")
-        );
-    }
-}
+mod tests;

@@ -1,15 +1,27 @@
 //! Exporting a certificate with its key and this home's chain as a PKCS#12 file
 //! (`cert export --pkcs12`). Prints nothing, asks no one: the key's passphrase is a
 //! [`Passphrase`] source and the file's passphrase a value the front end has already checked.
+//!
+//! A private key leaving in a file is a security-relevant act: in a governed home it is asked
+//! of the policy (`cert.export` on `dept/<OU>/cert/<serial>`, as `cert.revoke` names a
+//! certificate) and signed by the operator, and in every home it is recorded in the audit log
+//! (`cert.export <serial> <subject>`, by whom and when, the exported key's SPKI hash; never the
+//! passphrase) before the file is written, so no export through govpki goes unrecorded. The
+//! key is the subscriber's file, not the CA's: whoever holds it and its passphrase can export
+//! it with any tool, so the record accounts for exports made with this CA's home, and the
+//! policy governs its operators; neither can stop the key's holder from using `openssl`.
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
 use zeroize::Zeroizing;
 
 use super::Result;
 use super::common::{self, OpenCa};
 use super::error::hinted;
-use super::secrets::{self, Passphrase, Prompt, Random};
+use super::govern::{self, Ask, Governance};
+use super::secrets::{self, Passphrase};
+use crate::audit::Event;
 use crate::ca::input;
 use crate::ca::keys::Algorithm;
 use crate::ca::pkcs12;
@@ -53,24 +65,25 @@ pub struct Exported {
 }
 
 /// Writes the PKCS#12 file (mode 0600, atomically, never over an existing file without
-/// `force`). The key must be the certificate's, and the certificate this home's CA's.
-pub fn export(
-    home: &Path,
-    req: &Request,
-    prompt: &dyn Prompt,
-    rng: &dyn Random,
-) -> Result<Exported> {
-    Ok(export_inner(home, req, prompt, rng)?)
+/// `force`). The key must be the certificate's, and the certificate this home's CA's. The
+/// policy of a governed home is asked first; the `cert.export` record is committed before the
+/// file is written.
+pub fn export(home: &Path, req: &Request, gov: &Governance<'_>) -> Result<Exported> {
+    Ok(export_inner(home, req, gov)?)
 }
 
-fn export_inner(
-    home: &Path,
-    req: &Request,
-    prompt: &dyn Prompt,
-    rng: &dyn Random,
-) -> anyhow::Result<Exported> {
+/// The policy question of exporting certificate `serial` (hex) of `department` with its key.
+pub fn ask(department: Option<&str>, serial: &str) -> Ask {
+    Ask::new(
+        "cert.export",
+        format!("dept/{}/cert/{serial}", govern::segment(department)),
+    )
+}
+
+fn export_inner(home: &Path, req: &Request, gov: &Governance<'_>) -> anyhow::Result<Exported> {
+    let (prompt, rng) = (gov.prompt, gov.rng.as_ref());
     common::check_output_free(&req.out, req.force)?;
-    let open = OpenCa::open(home)?;
+    let mut open = OpenCa::open(home)?;
     let cert_der = match &req.cert {
         CertSource::File(path) => common::read_cert(path)?,
         CertSource::Serial(serial) => {
@@ -102,6 +115,20 @@ fn export_inner(
         .map(|s| s.to_hex())
         .unwrap_or_else(|_| hex::encode_upper(cert.raw_serial()));
     let subject = crate::ca::dn::display_name(cert.subject());
+    // The department as the store recorded it, else the certificate's OU.
+    let department = match Serial::from_be_bytes(cert.raw_serial())
+        .ok()
+        .map(|s| open.store.get(&s, gov.now))
+        .transpose()?
+        .flatten()
+    {
+        Some(row) => row.department,
+        None => crate::ca::dn::Dn::from_x509(cert.subject())
+            .ok()
+            .and_then(|d| d.department().map(str::to_string)),
+    };
+    let authorized =
+        govern::authorize(gov, &mut open, &[ask(department.as_deref(), &serial)], None)?;
     let friendly_name = match &req.friendly_name {
         Some(n) => n.clone(),
         None => cert
@@ -144,7 +171,23 @@ fn export_inner(
         &salts,
         iterations,
     )?);
-    common::write_output(&req.out, &pfx, true, req.force)?;
+    // Recorded before it is written: an export that happened is never missing from the log.
+    let spki = crate::audit::proof::spki_fingerprint(&cert_der).unwrap_or_default();
+    open.store
+        .audit(vec![Event {
+            time: crate::ca::when::rfc3339(gov.now),
+            actor: authorized.actor.clone(),
+            action: "cert.export".into(),
+            object: format!("{serial} {subject}"),
+            outcome: crate::audit::binding::with_field("ok pkcs12", "spki", &spki),
+        }])
+        .context("recording the export in the audit log")?;
+    common::write_output(&req.out, &pfx, true, req.force).with_context(|| {
+        format!(
+            "the export of certificate `{serial}` is recorded in the audit log, but `{}` was not written",
+            req.out.display()
+        )
+    })?;
     Ok(Exported {
         out: req.out.clone(),
         serial,

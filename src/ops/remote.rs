@@ -506,7 +506,7 @@ fn make_seal(
     };
     let seal = crate::seal::create_seal(&spec, &maker_der, &super::seal::KeySigner::new(ca_key))
         .map_err(|e| ApiError::internal(format!("making the seal: {e}")))?;
-    create::record(open, &seal, &sc.department, actor, now)
+    create::record(open, &seal, &sc.department, &holders, actor, now)
         .map_err(|e| failed(super::Error::from(e)))?;
     let created = create::created(
         &seal,

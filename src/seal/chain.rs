@@ -168,6 +168,16 @@ impl ChainChecker for WithCrls<'_> {
         self.base
             .check_uncached(&self.extra, ee_der, intermediates, at, true, role)
     }
+
+    fn path(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> Option<Vec<Vec<u8>>> {
+        self.base.path(ee_der, intermediates, at, role)
+    }
 }
 
 /// Where a certificate stands on the CRLs at a time.
@@ -597,6 +607,16 @@ impl ChainChecker for AtTimeChecker {
         role: ChainRole,
     ) -> ChainCheck {
         self.cached(ee_der, intermediates, at, true, role)
+    }
+
+    fn path(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> Option<Vec<Vec<u8>>> {
+        self.pkix_path(ee_der, intermediates, at, role).ok()
     }
 }
 

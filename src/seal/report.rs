@@ -112,6 +112,20 @@ pub trait ChainChecker: Sync {
         self.check(ee_der, intermediates, at, role)
     }
 
+    /// The path `check` validates for `ee_der` (the certificate first, the trust anchor last),
+    /// for a caller that settles the revocation the CRLs leave open elsewhere (`seal verify
+    /// --ocsp` asks about each certificate of it); `None` when there is none or the checker does
+    /// not say.
+    fn path(
+        &self,
+        _ee_der: &[u8],
+        _intermediates: &[Vec<u8>],
+        _at: OffsetDateTime,
+        _role: ChainRole,
+    ) -> Option<Vec<Vec<u8>>> {
+        None
+    }
+
     /// Whether a seal authority's signature verifies: `signature` over `message` (the seal's
     /// `SES_SealInfo`) with the key of the certificate `cert_der`, algorithm `alg`, as
     /// [`signer::verify_signature_with_cert`] judges it (an error: the certificate does not

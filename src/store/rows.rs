@@ -215,6 +215,8 @@ impl Store {
         for (es_id, row) in all_rows(conn, Bound::Seal).map_err(fix)? {
             out.seals.push(SealRowState {
                 revocation: seal_revocations.remove(&es_id),
+                // Filled in by `audit verify`, which reads the seal (a domain object).
+                holders: None,
                 es_id,
                 row,
             });

@@ -79,6 +79,27 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// Every stored seal's DER by esID (`audit verify` reads the holders it binds).
+    pub fn seal_ders(&self) -> Result<std::collections::HashMap<String, Vec<u8>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT es_id, der FROM seals")
+            .map_err(self.db_err("reading seals"))?;
+        let ders = stmt
+            .query_map([], |r| {
+                // A der that is not a blob (edited by hand) reads as empty: it binds no holders.
+                let der = match r.get::<_, rusqlite::types::Value>(1)? {
+                    rusqlite::types::Value::Blob(b) => b,
+                    _ => Vec::new(),
+                };
+                Ok((r.get::<_, String>(0)?, der))
+            })
+            .map_err(self.db_err("reading seals"))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.db_err("reading seals"))?;
+        Ok(ders)
+    }
+
     /// The esIDs of every seal this home made.
     pub fn seal_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
         let mut stmt = self
@@ -93,10 +114,13 @@ impl Store {
         Ok(ids)
     }
 
-    /// Records a new seal and its `seal.create` audit record in one transaction.
+    /// Records a new seal and its `seal.create` audit record in one transaction. `holders` is
+    /// the record's `holders=` field ([`crate::audit::binding::holders_field`] of the holder
+    /// certificates asked), which `audit verify` compares with the stored seal.
     pub fn record_seal(
         &mut self,
         seal: &SealRecord,
+        holders: &str,
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(), SealStoreError> {
@@ -137,7 +161,11 @@ impl Store {
                         "{} {} {} {}",
                         seal.es_id, seal.seal_type, seal.department, seal.name
                     ),
-                    outcome: crate::audit::binding::with_field("ok", "row", &row),
+                    outcome: crate::audit::binding::with_field(
+                        &crate::audit::binding::with_field("ok", "holders", holders),
+                        "row",
+                        &row,
+                    ),
                 }],
             ))
         })?;
@@ -292,10 +320,10 @@ mod tests {
     fn record_revoke_and_list() {
         let (_dir, mut s) = store();
         let now = OffsetDateTime::from_unix_timestamp(1_800_000_100).unwrap();
-        s.record_seal(&record("a1"), "test", now).unwrap();
+        s.record_seal(&record("a1"), "aa", "test", now).unwrap();
         assert!(s.es_id_exists("a1").unwrap());
         assert!(matches!(
-            s.record_seal(&record("a1"), "test", now),
+            s.record_seal(&record("a1"), "aa", "test", now),
             Err(SealStoreError::DuplicateEsId(_))
         ));
         assert!(s.revoked_seals().unwrap().is_empty());

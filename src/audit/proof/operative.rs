@@ -65,7 +65,7 @@ impl Operative {
 /// Checks the acts an `authz.allow` record `r` covers against the operative content of the
 /// request the operator signed: the certificate issued has the key, subject and profile asked
 /// for; exactly the serials asked are revoked (with the reason asked) or released; the seal
-/// made is of the name, type and department asked; the seal revoked is the one asked; a renewal
+/// made is of the name, type, department and holders asked; the seal revoked is the one asked; a renewal
 /// is one certificate of the old one's profile and subject (as the log's `cert.issue` record of
 /// the old serial, among `earlier`, names them), of the key asked (else the old one's), linked
 /// to the serial asked. The first act that is not what was asked is named.
@@ -164,7 +164,7 @@ pub(super) fn check(
             name,
             seal_type,
             department,
-            ..
+            holders,
         } => {
             let [a] = acts else {
                 return Err(Break {
@@ -183,6 +183,14 @@ pub(super) fn check(
                 )
             {
                 return Err(at(a, format!("a seal `{}`", a.object)));
+            }
+            // The holders the record names must be those asked. A record without them was
+            // written before records named holders; a log that names them once must name them
+            // in every later `seal.create` (`binding::replay`), so it cannot be left out.
+            if let Some(got) = crate::audit::binding::field(&a.outcome, "holders")
+                && got != holders.join(":")
+            {
+                return Err(at(a, format!("a seal bound to the holders {got}")));
             }
         }
         Operative::SealRevoke { es_id } => {

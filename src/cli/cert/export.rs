@@ -11,7 +11,7 @@ use crate::ca::serial::Serial;
 use crate::cli::common;
 use crate::cli::{Context, Outcome, hinted};
 use crate::ops::export::{CertSource, Request};
-use crate::ops::secrets::{Passphrase, SystemRandom};
+use crate::ops::secrets::Passphrase;
 
 pub(super) const EXPORT_LONG: &str = "\
 Export a certificate of this home's CA with its private key and the chain up to this home's
@@ -24,6 +24,11 @@ pass the strength check (at least 12 characters, not easy to guess) unless
 --allow-weak-passphrase. The file is written with mode 0600, atomically, and never over an
 existing file without --force.
 
+Exporting a key is recorded in the audit log (`cert.export SERIAL SUBJECT`: who, when, the
+key's SPKI hash, never a passphrase) before the file is written. In a governed home the policy
+is asked `cert.export` on `dept/<OU>/cert/<serial>` for the operator (--as, --as-key), and a
+denial is audited and writes nothing.
+
 SM2 keys are exported the same way (the container does not depend on the key's algorithm);
 OpenSSL 3 reads them, older tooling may not.
 
@@ -34,7 +39,8 @@ EXAMPLES:
         --name 'www.lyg.gov.cn'
 
 EXIT CODES:
-    0  written
+    0  written (and recorded)
+    1  denied by the home's policy
     2  an error (key and certificate do not match, weak passphrase, existing file, wrong
        passphrase, certificate not of this CA)";
 
@@ -110,8 +116,7 @@ pub(super) fn export(args: ExportArgs, ctx: &Context) -> Result<Outcome> {
             force,
             friendly_name: name,
         },
-        &common::TERMINAL,
-        &SystemRandom,
+        &ctx.governance(),
     )?;
     if ctx.out.is_json() {
         let mut v = serde_json::to_value(&exported)?;

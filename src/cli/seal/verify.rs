@@ -47,9 +47,9 @@ cACompromise, aACompromise, or with an invalidity date) voids the signature unle
 time-stamp (or --at, the verifier's own statement) shows it existed before that date (the
 invalidity date when earlier). Where no CRL settles it the report says \"revocation not
 checked\" and the verdict may still be valid; --require-revocation makes it indeterminate. With
---ocsp, the signer's and the seal maker's certificates that no CRL settles are asked about over
-HTTP (RFC 6960/5019) at URL, else at the certificate's AIA OCSP URL: revoked is judged as a CRL
-entry, an unknown, unreachable or unverifiable answer is indeterminate, and the check says
+--ocsp, every certificate of the signer's and the seal maker's paths that no CRL settles (the
+subordinate CAs too, not only the end entity) is asked about over HTTP (RFC 6960/5019) at URL,
+else at the certificate's AIA OCSP URL: revoked is judged as a CRL entry, an unknown, unreachable or unverifiable answer is indeterminate, and the check says
 \"decided by OCSP URL\". Seal revocation comes from this home's store (for seals this home made)
 and from seal status lists (--seal-status, see `govpki seal status-list`), with the same rule.
 
@@ -114,7 +114,7 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub require_revocation: bool,
     /// Ask an OCSP responder (http:// URL; without URL, each certificate's AIA OCSP URL) about
-    /// the signer's and the seal maker's certificates the CRLs do not settle
+    /// every certificate of the signer's and the seal maker's paths the CRLs do not settle
     #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
     pub ocsp: Option<String>,
     /// Write the seal image here (one document only)

@@ -197,11 +197,16 @@ fn run(home: &Path, head_file: Option<&Path>, now: OffsetDateTime) -> anyhow::Re
             check: Check::Store,
             reason: m.reason,
         })?;
-        let rows = open.store.bound_rows().map_err(|e| Broken {
+        let store_fault = |e: crate::store::StoreError| Broken {
             seq: None,
             check: Check::Store,
             reason: e.to_string(),
-        })?;
+        };
+        let mut rows = open.store.bound_rows().map_err(store_fault)?;
+        let mut ders = open.store.seal_ders().map_err(store_fault)?;
+        for s in &mut rows.seals {
+            s.holders = ders.remove(&s.es_id).and_then(|der| stored_holders(&der));
+        }
         comparison = ledger.compare(&rows);
         not_provable.extend(comparison.not_provable.iter().cloned());
         if let Some(m) = comparison.mismatches.first() {
@@ -229,6 +234,15 @@ fn run(home: &Path, head_file: Option<&Path>, now: OffsetDateTime) -> anyhow::Re
         head,
     })
 }
+/// The holders a stored seal binds, as a `holders=` field; `None` when it does not parse or
+/// lists digests (a seal this home made lists certificates).
+fn stored_holders(der: &[u8]) -> Option<String> {
+    match &crate::seal::Seal::from_der(der).ok()?.info().cert_list {
+        crate::seal::CertList::Certificates(certs) => Some(binding::holders_field(certs)),
+        crate::seal::CertList::Digests(_) => None,
+    }
+}
+
 /// The store's policy setting must be what the last `ca policy` record left: the pinned copy of
 /// the version it names, or none after `--clear`.
 fn governing_setting(open: &OpenCa, records: &[Record]) -> std::result::Result<(), Broken> {

@@ -147,7 +147,7 @@ pub fn create(req: &CreateRequest, acting: &Acting<'_>) -> crate::ops::Result<Cr
         es_id: es_id.clone(),
     };
     let seal = create_seal(&spec, &maker_der, &KeySigner::new(&key)).context("making the seal")?;
-    record_and_write(&mut open, &seal, req, &authorized.actor, now)?;
+    record_and_write(&mut open, &seal, req, &holders, &authorized.actor, now)?;
     Ok(created(
         &seal,
         &req.department,
@@ -382,10 +382,11 @@ fn record_and_write(
     open: &mut OpenCa,
     seal: &Seal,
     req: &CreateRequest,
+    holders: &Holders,
     actor: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    record(open, seal, &req.department, actor, now)?;
+    record(open, seal, &req.department, holders, actor, now)?;
     let info = seal.info();
     common::write_output(&req.out, seal.to_der(), false, req.force).with_context(|| {
         format!(
@@ -396,11 +397,13 @@ fn record_and_write(
     Ok(())
 }
 
-/// Records a seal of `department` in the store (audited as `seal.create`).
+/// Records a seal of `department` in the store (audited as `seal.create`, naming the holders
+/// asked: the certificates the seal was made to bind).
 pub fn record(
     open: &mut OpenCa,
     seal: &Seal,
     department: &str,
+    holders: &Holders,
     actor: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
@@ -416,7 +419,12 @@ pub fn record(
         der: seal.to_der().to_vec(),
     };
     open.store
-        .record_seal(&record, actor, now)
+        .record_seal(
+            &record,
+            &crate::audit::binding::holders_field(&holders.ders),
+            actor,
+            now,
+        )
         .map_err(store_error)?;
     Ok(())
 }

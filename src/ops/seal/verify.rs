@@ -3,8 +3,8 @@
 //! document judged at its settled time ([`JudgedAt`]). Prints nothing; warnings go to a
 //! callback.
 //!
-//! With `--ocsp`, the certificates whose revocation the CRLs leave open (the signer's and the
-//! seal maker's) are asked of an OCSP responder ([`OnlineChecker`], the asking injected as
+//! With `--ocsp`, the certificates whose revocation the CRLs leave open (those of the signer's
+//! and of the seal maker's path, subordinate CAs included) are asked of an OCSP responder ([`OnlineChecker`], the asking injected as
 //! `cert verify --ocsp` injects it): revoked is judged as a CRL entry would be at the signing
 //! time, undecided makes the check indeterminate, and the check says `decided by OCSP <url>`.
 //!
@@ -138,6 +138,16 @@ impl ChainChecker for RunChecker<'_> {
         role: ChainRole,
     ) -> ChainCheck {
         self.chain.check_proven(ee_der, intermediates, at, role)
+    }
+
+    fn path(
+        &self,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+        at: OffsetDateTime,
+        role: ChainRole,
+    ) -> Option<Vec<Vec<u8>>> {
+        self.chain.path(ee_der, intermediates, at, role)
     }
 
     fn seal_signature(

@@ -1,8 +1,9 @@
-//! `seal verify --ocsp`: a chain checker over the run's that asks OCSP about the signer's and
-//! the seal maker's certificate where the CRLs leave its revocation open. The asking is
-//! injected (`ops::ocsp::Asker` over HTTP, or a fake); the answer is judged as a CRL entry is
-//! (`seal::chain`): revoked at or before the signing time, or for a compromised key against a
-//! time that is only claimed, is invalid; undecided is indeterminate.
+//! `seal verify --ocsp`: a chain checker over the run's that asks OCSP about every certificate
+//! of the signer's and the seal maker's path (subordinate CAs included, as `cert verify --ocsp`
+//! does) where the CRLs leave its revocation open. The asking is injected (`ops::ocsp::Asker`
+//! over HTTP, or a fake); the answer is judged as a CRL entry is (`seal::chain`): revoked at or
+//! before the signing time, or for a compromised key against a time that is only claimed, is
+//! invalid; undecided is indeterminate.
 
 use std::sync::Mutex;
 
@@ -18,8 +19,9 @@ use crate::seal::{
     RevocationUnknown, RevokedBecause, SealError, SignatureCheck, Unsettled, VerificationReport,
 };
 
-/// A chain checker that asks OCSP about the signer's and the seal maker's certificate when the
-/// CRLs leave its revocation open, and remembers which checks OCSP decided for the report.
+/// A chain checker that asks OCSP about each certificate of the signer's and the seal maker's
+/// path whose revocation the CRLs leave open, and remembers which checks OCSP decided for the
+/// report.
 pub(super) struct OnlineChecker<'a> {
     chain: &'a dyn ChainChecker,
     online: &'a dyn OnlineRevocation,
@@ -43,7 +45,10 @@ impl<'a> OnlineChecker<'a> {
         }
     }
 
-    /// `checked` once OCSP was asked about `ee_der` where it is open.
+    /// `checked` once OCSP was asked about every certificate of the path whose revocation it
+    /// leaves open: the end entity and each subordinate CA (their issuer is the next certificate
+    /// of the path the chain checker validated). One revoked (as a CRL entry counts) makes the
+    /// check invalid; one undecided makes it indeterminate; all good settles them.
     fn settle(
         &self,
         checked: ChainCheck,
@@ -59,99 +64,136 @@ impl<'a> OnlineChecker<'a> {
         let ChainCheck::ValidRevocationUnknown(unknown) = checked else {
             return checked;
         };
-        let (Ok(ee), Ok(ee_x509)) = (Cert::from_der(ee_der), crate::ca::input::parse_cert(ee_der))
-        else {
-            return ChainCheck::ValidRevocationUnknown(unknown);
-        };
-        let subject = crate::ca::dn::display_name(ee_x509.subject());
-        if !unknown.0.iter().any(|u| unsettled_subject(u) == subject) {
-            return ChainCheck::ValidRevocationUnknown(unknown);
-        }
-        let issuer_raw = ee_x509.issuer().as_raw();
-        let mut answer = None;
-        for candidate in intermediates.iter().chain(self.ca_pool) {
-            let names_it = crate::ca::input::parse_cert(candidate)
-                .is_ok_and(|c| c.subject().as_raw() == issuer_raw);
-            if !names_it {
-                continue;
-            }
-            let Ok(issuer) = Cert::from_der(candidate) else {
+        let path = self.chain.path(ee_der, intermediates, at, role);
+        let mut rest = Vec::new();
+        let mut undecided = Vec::new();
+        let mut decided_by = Vec::new();
+        for u in &unknown.0 {
+            let wanted = unsettled_subject(u);
+            let Some((cert_der, issuers)) =
+                self.asked_about(wanted, path.as_deref(), ee_der, intermediates)
+            else {
+                // Not a certificate of a path (a pinned seal authority): nothing to ask.
+                rest.push(u.clone());
                 continue;
             };
-            let said = self.online.status(&ee, &issuer);
-            let decided = !matches!(said, OnlineAnswer::Undecided { .. });
-            answer = Some(said);
-            if decided {
-                break;
-            }
-        }
-        let rest: Vec<Unsettled> = unknown
-            .0
-            .iter()
-            .filter(|u| unsettled_subject(u) != subject)
-            .cloned()
-            .collect();
-        let good = |source: String| {
-            self.note(role, source);
-            if rest.is_empty() {
-                ChainCheck::Valid
-            } else {
-                ChainCheck::ValidRevocationUnknown(RevocationUnknown(rest.clone()))
-            }
-        };
-        match answer {
-            Some(OnlineAnswer::Good { source }) => good(source),
-            Some(OnlineAnswer::Revoked {
-                source,
-                revoked_at,
-                reason,
-            }) => {
-                let revoked_at = OffsetDateTime::from_unix_timestamp(revoked_at).unwrap_or(at);
-                let reason = Reason::from_entry(reason);
-                let compromise = matches!(
-                    reason,
-                    Reason::KeyCompromise | Reason::CaCompromise | Reason::AaCompromise
-                );
-                // As a CRL entry counts (`seal::chain`): at or before the signing time, or a
-                // compromised key against a time that is only claimed.
-                let counts = if revoked_at <= at {
-                    Some(RevokedBecause::AtOrBefore)
-                } else if compromise && !proven {
-                    Some(RevokedBecause::CompromiseBeforeUnprovenTime)
-                } else {
-                    None
+            let (Ok(cert), Ok(cert_x509)) = (
+                Cert::from_der(&cert_der),
+                crate::ca::input::parse_cert(&cert_der),
+            ) else {
+                rest.push(u.clone());
+                continue;
+            };
+            let subject = crate::ca::dn::display_name(cert_x509.subject());
+            let mut answer = None;
+            for candidate in &issuers {
+                let Ok(issuer) = Cert::from_der(candidate) else {
+                    continue;
                 };
-                let Some(counts) = counts else {
-                    return good(source);
-                };
-                self.note(role, source);
-                ChainCheck::Invalid(ChainFailure::Revoked(ListedRevocation {
-                    subject,
-                    serial: hex::encode_upper(ee_x509.raw_serial()),
+                let said = self.online.status(&cert, &issuer);
+                let decided = !matches!(said, OnlineAnswer::Undecided { .. });
+                answer = Some(said);
+                if decided {
+                    break;
+                }
+            }
+            match answer {
+                Some(OnlineAnswer::Good { source }) => decided_by.push(source),
+                Some(OnlineAnswer::Revoked {
+                    source,
                     revoked_at,
                     reason,
-                    invalidity: None,
-                    at,
-                    counts,
-                }))
-            }
-            Some(OnlineAnswer::Undecided { source, why }) => {
-                ChainCheck::Indeterminate(IndeterminateReason::RevocationUndecided(vec![
-                    Undecided {
+                }) => {
+                    let revoked_at = OffsetDateTime::from_unix_timestamp(revoked_at).unwrap_or(at);
+                    let reason = Reason::from_entry(reason);
+                    let compromise = matches!(
+                        reason,
+                        Reason::KeyCompromise | Reason::CaCompromise | Reason::AaCompromise
+                    );
+                    // As a CRL entry counts (`seal::chain`): at or before the signing time, or a
+                    // compromised key against a time that is only claimed.
+                    let counts = if revoked_at <= at {
+                        Some(RevokedBecause::AtOrBefore)
+                    } else if compromise && !proven {
+                        Some(RevokedBecause::CompromiseBeforeUnprovenTime)
+                    } else {
+                        None
+                    };
+                    let Some(counts) = counts else {
+                        decided_by.push(source);
+                        continue;
+                    };
+                    self.note(role, source);
+                    return ChainCheck::Invalid(ChainFailure::Revoked(ListedRevocation {
                         subject,
-                        why: None,
-                        online: Some(format!("{source}: {why}")),
-                    },
-                ]))
-            }
-            None => ChainCheck::Indeterminate(IndeterminateReason::RevocationUndecided(vec![
-                Undecided {
+                        serial: hex::encode_upper(cert_x509.raw_serial()),
+                        revoked_at,
+                        reason,
+                        invalidity: None,
+                        at,
+                        counts,
+                    }));
+                }
+                Some(OnlineAnswer::Undecided { source, why }) => undecided.push(Undecided {
+                    subject,
+                    why: None,
+                    online: Some(format!("{source}: {why}")),
+                }),
+                None => undecided.push(Undecided {
                     subject,
                     why: None,
                     online: Some("OCSP: its issuer is not among the certificates given".into()),
-                },
-            ])),
+                }),
+            }
         }
+        if !undecided.is_empty() {
+            return ChainCheck::Indeterminate(IndeterminateReason::RevocationUndecided(undecided));
+        }
+        for source in decided_by {
+            self.note(role, source);
+        }
+        if rest.is_empty() {
+            ChainCheck::Valid
+        } else {
+            ChainCheck::ValidRevocationUnknown(RevocationUnknown(rest))
+        }
+    }
+
+    /// The certificate named `subject` whose revocation is open, and the candidates for its
+    /// issuer: from the validated path where the checker gives it (the next certificate), else,
+    /// for the end entity, every certificate given whose subject is its issuer name.
+    fn asked_about(
+        &self,
+        subject: &str,
+        path: Option<&[Vec<u8>]>,
+        ee_der: &[u8],
+        intermediates: &[Vec<u8>],
+    ) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
+        let subject_of = |der: &[u8]| {
+            crate::ca::input::parse_cert(der)
+                .ok()
+                .map(|c| crate::ca::dn::display_name(c.subject()))
+        };
+        if let Some(path) = path {
+            return path
+                .windows(2)
+                .find(|w| subject_of(&w[0]).as_deref() == Some(subject))
+                .map(|w| (w[0].clone(), vec![w[1].clone()]));
+        }
+        if subject_of(ee_der).as_deref() != Some(subject) {
+            return None;
+        }
+        let ee = crate::ca::input::parse_cert(ee_der).ok()?;
+        let issuer_raw = ee.issuer().as_raw();
+        let issuers = intermediates
+            .iter()
+            .chain(self.ca_pool)
+            .filter(|c| {
+                crate::ca::input::parse_cert(c).is_ok_and(|c| c.subject().as_raw() == issuer_raw)
+            })
+            .cloned()
+            .collect();
+        Some((ee_der.to_vec(), issuers))
     }
 
     fn note(&self, role: ChainRole, source: String) {

@@ -20,17 +20,16 @@ const HOLDER_DN: &str = "CN=李四,OU=办公室,O=连云港市人民政府,C=CN"
 const PERSON_DN: &str = "CN=王五,OU=财政局,O=连云港市人民政府,C=CN";
 const DEPT_DN: &str = "CN=信息中心,OU=信息中心,O=连云港市人民政府,C=CN";
 
-/// English left in Chinese output on purpose, cut from a line before the check.
+/// English left in Chinese output on purpose, cut from a line before the check, with the
+/// reason. (Lists such as `digitalSignature, nonRepudiation` or clap's `[可选值：...]` need no
+/// entry: a comma ends a run, and a list of identifiers is no sentence.)
 const ALLOWED: &[(&str, &str)] = &[
-    // Names of the standards' fields and key usages are the RFC 5280 / X.509 identifiers, the
-    // same in every language (as `openssl` and the GB/T texts print them).
-    ("digitalSignature, nonRepudiation", "X.509 key usage names"),
-    (
-        "clientAuth, emailProtection",
-        "X.509 extended key usage names",
-    ),
-    // clap's usage line names the command, its flags and its placeholders.
-    ("[OPTIONS]", "clap's usage placeholders"),
+    // The X.509 extended key usage names are identifiers (RFC 5280 §4.2.1.12), printed as
+    // `openssl x509 -text` and the GB/T texts print them.
+    ("clientAuth", "an RFC 5280 identifier"),
+    // The weekday that `authz` puts after a local time (`2026-12-05 10:00:00 Sat`), which the
+    // time-window rules of a policy are written against (`days: [mon, tue, ...]`).
+    (" Sat", "the policy's weekday abbreviation"),
 ];
 
 /// The words of `line` that make an English sentence, if any.
@@ -56,7 +55,8 @@ fn english_sentence(line: &str) -> Option<String> {
             if run.len() > worst.len() {
                 worst = run.clone();
             }
-        } else {
+        }
+        if !is_word || token.ends_with(',') {
             run.clear();
         }
     }
@@ -198,6 +198,10 @@ fn home() -> Home {
     let pem = h.env.run(&other, ["ca", "show"]).stdout;
     h.env.write("other.pem", pem);
     h.env.write("bad.pem", "this is not a certificate\n");
+    h.env.write(
+        "b64.pem",
+        "-----BEGIN CERTIFICATE-----\n!!!notbase64\n-----END CERTIFICATE-----\n",
+    );
     h
 }
 
@@ -330,6 +334,31 @@ fn chinese_output_carries_no_english_sentence() {
     zh(&["ca", "init", "--subject", ROOT_DN, "--no-passphrase"], 2);
     zh(&["cert", "revoke", "00FF", "--reason", "keyCompromise"], 2);
     zh(&["seal", "verify", "doc.txt", "--trust", "bad.pem"], 2);
+    zh(&["cert", "show", "b64.pem"], 2);
+    zh(&["cert", "verify", "holder.key"], 2);
+    zh(
+        &[
+            "cert",
+            "issue",
+            "--profile",
+            "persn",
+            "--subject",
+            PERSON_DN,
+        ],
+        2,
+    );
+    zh(
+        &[
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            PERSON_DN,
+        ],
+        2,
+    );
+    zh(&["cert", "revoke", "00FF", "--reason", "bogus"], 2);
     // clap's own errors.
     zh(&["cert", "nosuch"], 2);
     zh(&["cert", "show", "--bogus"], 2);
@@ -354,11 +383,42 @@ fn chinese_output_carries_no_english_sentence() {
         for line in run.stdout.lines().chain(run.stderr.lines()) {
             if let Some(words) = english_sentence(line) {
                 english.push(format!(
-                    "govpki --lang zh {}\n    {line}\n    ({words})",
+                    "govpki {}\n    {line}\n    ({words})",
                     run.args.join(" ")
                 ));
             }
         }
+    }
+    // `--json` is never translated: the same document whatever the language.
+    let mut deny = vec!["--json"];
+    deny.extend(["authz", "check", "--policy", "policies"]);
+    deny.extend(KEEPER);
+    deny.extend([
+        "--action",
+        "seal.apply",
+        "--resource",
+        "dept/财政局/seal/finance",
+    ]);
+    deny.extend(["--context", "domain=internet"]);
+    for args in [
+        vec!["--json", "cert", "show", "person.pem"],
+        vec!["--json", "crl", "show", "root.crl"],
+        vec![
+            "--json",
+            "cert",
+            "verify",
+            "person.pem",
+            "--crl",
+            "root.crl",
+        ],
+        deny,
+    ] {
+        let en = h.env.run(&h.home, &args);
+        let mut zh_args = vec!["--lang", "zh"];
+        zh_args.extend(&args);
+        let zh = h.env.run(&h.home, &zh_args);
+        assert_eq!(zh.stdout, en.stdout, "{}", zh.describe());
+        assert!(!en.stdout.is_empty(), "{}", en.describe());
     }
     assert!(
         english.is_empty(),
@@ -372,7 +432,7 @@ fn chinese_output_carries_no_english_sentence() {
 fn the_heuristic_finds_sentences_and_spares_names() {
     assert_eq!(
         english_sentence("  通过  签章人证书链   signer: chain valid, not revoked").as_deref(),
-        Some("signer chain valid not revoked")
+        Some("signer chain valid")
     );
     assert_eq!(english_sentence("错误：`a.pem` already exists"), None);
     assert_eq!(
@@ -381,4 +441,9 @@ fn the_heuristic_finds_sentences_and_spares_names() {
     );
     assert_eq!(english_sentence("密钥：          ECDSA P-256"), None);
     assert!(english_sentence("hint: pass --force to replace it").is_some());
+    // A list of identifiers is no sentence.
+    assert_eq!(
+        english_sentence("  [可选值：unspecified, keyCompromise, cACompromise, superseded]"),
+        None
+    );
 }

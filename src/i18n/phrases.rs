@@ -178,6 +178,9 @@ fn matches(parts: &[Part], text: &str, out: &mut Vec<(String, String)>) -> bool 
 /// From this column on, a label's value is a column of a table (`cert show` has 16).
 const COLUMN: usize = 12;
 
+/// Patterns with fewer literal characters than this are glue (see [`phrase`]).
+const GLUE: usize = 5;
+
 /// How deep variables are retold inside variables.
 const DEPTH: u8 = 4;
 
@@ -244,15 +247,27 @@ fn phrase(lang: Lang, text: &str, depth: u8) -> Option<String> {
     for p in &t.patterns {
         let mut vars = Vec::new();
         if matches(&p.parts, text, &mut vars) {
+            let retold: Vec<Option<String>> = vars
+                .iter()
+                .map(|(_, value)| {
+                    (depth > 0)
+                        .then(|| phrase(lang, value, depth - 1))
+                        .flatten()
+                })
+                .collect();
+            // A pattern of little more than punctuation (`{ $subject } ({ $why })`) is glue: it
+            // applies only when it retells something inside, never to change `(` alone.
+            if p.weight < GLUE && retold.iter().all(Option::is_none) {
+                continue;
+            }
             let args: Vec<(&str, Value<'_>)> = vars
                 .iter()
-                .map(|(name, value)| {
-                    let v = if depth > 0 {
-                        phrase(lang, value, depth - 1).unwrap_or_else(|| value.clone())
-                    } else {
-                        value.clone()
-                    };
-                    (name.as_str(), Value::from(v))
+                .zip(retold)
+                .map(|((name, value), r)| {
+                    (
+                        name.as_str(),
+                        Value::from(r.unwrap_or_else(|| value.clone())),
+                    )
                 })
                 .collect();
             return Some(tr(lang, &p.id, &args));
@@ -321,6 +336,12 @@ mod tests {
             ),
             "状态：          已于 2026-12-06T16:57:15Z 吊销（密钥泄露）"
         );
+        // Glue retells only what it holds: an English `(...)` of no known phrase is kept.
+        assert_eq!(
+            retell(Lang::Zh, "`a` (no CRL given covers it)"),
+            "`a`（所给 CRL 均不覆盖它）"
+        );
+        assert_eq!(retell(Lang::Zh, "`a` (b c d)"), "`a` (b c d)");
         // Indentation and the lines around are kept; multibyte values are cut safely.
         assert_eq!(
             retell(Lang::Zh, "x\n  `证书.pem` already exists\n"),

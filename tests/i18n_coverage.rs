@@ -362,6 +362,53 @@ fn chinese_output_carries_no_english_sentence() {
     // clap's own errors.
     zh(&["cert", "nosuch"], 2);
     zh(&["cert", "show", "--bogus"], 2);
+    // A CA governed by the shipped policy: an officer denied from the Internet, and without a
+    // domain (fail closed, with the hint); then the audit log tampered with.
+    let gov = h.env.path("gov");
+    let in_gov = |args: &[&str]| h.env.run(&gov, args);
+    let ok = |run: Run| assert_eq!(run.code, Some(0), "{}", run.describe());
+    ok(in_gov(&[
+        "-q",
+        "ca",
+        "init",
+        "--subject",
+        OTHER_DN,
+        "--no-passphrase",
+    ]));
+    let officer = "CN=赵六,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
+    ok(in_gov(&[
+        "-q",
+        "cert",
+        "issue",
+        "--profile",
+        "person",
+        "--subject",
+        officer,
+        "--key-out",
+        "officer.key",
+        "--no-key-passphrase",
+        "--out",
+        "officer.pem",
+    ]));
+    ok(in_gov(&["-q", "ca", "policy", "policies"]));
+    let as_officer = ["--as", "officer.pem", "--as-key", "officer.key"];
+    let mut denied = |extra: &[&str]| {
+        let mut args = vec!["--lang", "zh"];
+        args.extend(as_officer);
+        args.extend(extra);
+        let run = in_gov(&args);
+        assert_eq!(run.code, Some(1), "{}", run.describe());
+        runs.push(run);
+    };
+    denied(&["--domain", "internet", "crl", "generate", "--out", "g.crl"]);
+    denied(&["crl", "generate", "--out", "g.crl"]);
+    let db = rusqlite::Connection::open(gov.join("govpki.db")).unwrap();
+    db.execute_batch("UPDATE audit SET outcome = 'forged' WHERE seq = 2")
+        .unwrap();
+    let run = in_gov(&["--lang", "zh", "audit", "verify"]);
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    runs.push(run);
+    let mut zh = |args: &[&str], code: i32| runs.push(h.zh(args, code));
     // The seal's holder revoked after signing: the chain check fails with the reason.
     h.setup(&[
         "-q",

@@ -516,3 +516,24 @@ tx-reading-stored-cert = reading the stored certificate
 tx-denied-by-policy = denied by policy: { $action } on { $resource }: { $reason }
 tx-no-domain-hint = no --domain was given (intranet, extranet or internet)
 lbl-hint = hint
+
+## More validator reasons, warnings, serials
+tx-cert-not-yet-valid-at = certificate is not valid until { $at } (checked at { $checked })
+tx-cert-expired-at = certificate expired at { $at } (checked at { $checked })
+tx-not-hex-serial = { $x } is not a hex serial number
+tx-warn-ca-unencrypted = the CA key is stored unencrypted (--no-passphrase)
+tx-warn-key-unencrypted = the key is stored unencrypted (--no-passphrase)
+tx-warn-generated-unencrypted = generated keys are stored unencrypted (--no-key-passphrase)
+tx-warn-new-key-unencrypted = the new key is stored unencrypted (--no-key-passphrase)
+tx-warn-p12-weak = the PKCS#12 passphrase is weak (--allow-weak-passphrase)
+tx-warn-next-update-after-ca = nextUpdate is after the CA certificate expires
+tx-warn-validity-cut = validity cut to the parent CA's end, { $end }
+tx-warn-crl-expired = CRL #{ $n } expired at { $at }; run `govpki crl generate`
+tx-warn-publish-failed = publishing the CRL failed: { $why }
+
+## audit verify: why the log is broken
+tx-audit-edited = its contents do not match its hash (the record was edited)
+tx-audit-prev = its previous-hash does not match the record before it
+tx-audit-gap = sequence gap: expected record { $expected }, found { $found }
+tx-audit-ca-cert = the CA certificate in the store is not the one record 1 created
+tx-audit-not-extend = the log does not extend the head { $head }: { $why }

@@ -515,3 +515,24 @@ tx-reading-stored-cert = 读取存储的证书
 tx-denied-by-policy = 策略拒绝：对 { $resource } 执行 { $action }：{ $reason }
 tx-no-domain-hint = 未给出 --domain（intranet、extranet 或 internet）
 lbl-hint = 提示
+
+## 更多验证原因、警告、序列号
+tx-cert-not-yet-valid-at = 证书在 { $at } 之前无效（检查时间 { $checked }）
+tx-cert-expired-at = 证书已于 { $at } 过期（检查时间 { $checked }）
+tx-not-hex-serial = { $x } 不是十六进制序列号
+tx-warn-ca-unencrypted = CA 私钥以未加密形式保存（--no-passphrase）
+tx-warn-key-unencrypted = 私钥以未加密形式保存（--no-passphrase）
+tx-warn-generated-unencrypted = 生成的私钥以未加密形式保存（--no-key-passphrase）
+tx-warn-new-key-unencrypted = 新私钥以未加密形式保存（--no-key-passphrase）
+tx-warn-p12-weak = PKCS#12 口令强度不足（--allow-weak-passphrase）
+tx-warn-next-update-after-ca = nextUpdate 晚于 CA 证书的到期时间
+tx-warn-validity-cut = 有效期已截至上级 CA 的到期时间 { $end }
+tx-warn-crl-expired = 第 { $n } 号 CRL 已于 { $at } 过期；请运行 `govpki crl generate`
+tx-warn-publish-failed = 发布 CRL 失败：{ $why }
+
+## audit verify：日志损坏的原因
+tx-audit-edited = 记录内容与其哈希不符（记录被修改过）
+tx-audit-prev = 其前一哈希与上一条记录不符
+tx-audit-gap = 序号不连续：应为记录 { $expected }，实为 { $found }
+tx-audit-ca-cert = 存储中的 CA 证书不是记录 1 创建的那一张
+tx-audit-not-extend = 日志没有延续头部 { $head }：{ $why }

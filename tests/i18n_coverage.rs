@@ -359,6 +359,15 @@ fn chinese_output_carries_no_english_sentence() {
         2,
     );
     zh(&["cert", "revoke", "00FF", "--reason", "bogus"], 2);
+    zh(
+        &["cert", "revoke", "person.pem", "--reason", "superseded"],
+        2,
+    );
+    zh(&["cert", "list", "--expiring", "5x"], 2);
+    zh(
+        &["cert", "issue", "--profile", "person", "--subject", "王五"],
+        2,
+    );
     // clap's own errors.
     zh(&["cert", "nosuch"], 2);
     zh(&["cert", "show", "--bogus"], 2);

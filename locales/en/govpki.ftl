@@ -537,3 +537,35 @@ tx-audit-prev = its previous-hash does not match the record before it
 tx-audit-gap = sequence gap: expected record { $expected }, found { $found }
 tx-audit-ca-cert = the CA certificate in the store is not the one record 1 created
 tx-audit-not-extend = the log does not extend the head { $head }: { $why }
+
+## Input errors: times, names, SANs, keys, the store
+tx-not-duration = { $v } is not a duration like 30d, 2y, 12h or 90m
+tx-too-long-duration = { $v } is longer than { $max } years, the longest duration govpki takes
+tx-not-rfc3339 = { $v } is not an RFC 3339 time like 2026-11-30T09:00:00+08:00
+tx-not-before-before-ca = --not-before { $nb } is before the CA's own notBefore { $ca }
+tx-not-after-not-after = --not-after { $na } is not after the notBefore { $nb }
+tx-validity-past-calendar = a validity of { $v } is past the calendar
+tx-dn-empty = empty distinguished name
+tx-dn-form = { $v } is not of the form TYPE=value
+tx-dn-unknown-attr = unknown attribute type { $v }
+tx-dn-empty-value = empty value for { $v }
+tx-dn-bad-escape = bad escape in { $v }
+tx-dn-country = country { $v } is not a two-letter code
+tx-dn-multi = multi-valued RDNs (`+`) are not supported
+tx-dn-too-long = value of { $attr } is { $len } characters, over the limit of { $max }
+tx-dn-control = value contains a control character
+tx-san-form = { $v } is not of the form dns:NAME, email:ADDR, ip:ADDR or uri:URI
+tx-san-dns = { $v } is not a valid DNS name
+tx-san-email = { $v } is not a valid email address
+tx-san-ip = { $v } is not an IP address
+tx-san-uri = { $v } is not an ASCII URI
+tx-already-revoked = certificate { $serial } is already revoked ({ $reason })
+tx-not-on-hold = certificate { $serial } is not on hold
+tx-store-damaged = the store's CA metadata is damaged: { $why }
+tx-keygen-failed = key generation failed
+tx-not-pkcs8 = not a PKCS#8 private key: { $why }
+tx-unsupported-key-type = unsupported key type: { $why }
+tx-encrypting-failed = encrypting the key failed: { $why }
+tx-no-passphrase = no passphrase: { $why }
+tx-passphrase-empty = the passphrase is empty
+tx-signing-failed = signing failed

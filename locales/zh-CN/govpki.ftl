@@ -536,3 +536,35 @@ tx-audit-prev = 其前一哈希与上一条记录不符
 tx-audit-gap = 序号不连续：应为记录 { $expected }，实为 { $found }
 tx-audit-ca-cert = 存储中的 CA 证书不是记录 1 创建的那一张
 tx-audit-not-extend = 日志没有延续头部 { $head }：{ $why }
+
+## 输入错误：时间、名称、备用名称、密钥、存储
+tx-not-duration = { $v } 不是 30d、2y、12h 或 90m 这样的时长
+tx-too-long-duration = { $v } 超过 { $max } 年，即 govpki 接受的最长时长
+tx-not-rfc3339 = { $v } 不是 2026-11-30T09:00:00+08:00 这样的 RFC 3339 时间
+tx-not-before-before-ca = --not-before { $nb } 早于 CA 自身的 notBefore { $ca }
+tx-not-after-not-after = --not-after { $na } 不晚于 notBefore { $nb }
+tx-validity-past-calendar = 有效期 { $v } 超出了日历范围
+tx-dn-empty = 可分辨名称为空
+tx-dn-form = { $v } 不是 TYPE=value 的形式
+tx-dn-unknown-attr = 未知的属性类型 { $v }
+tx-dn-empty-value = { $v } 的值为空
+tx-dn-bad-escape = { $v } 中的转义有误
+tx-dn-country = 国家 { $v } 不是两个字母的代码
+tx-dn-multi = 不支持多值 RDN（`+`）
+tx-dn-too-long = { $attr } 的值有 { $len } 个字符，超过 { $max } 的上限
+tx-dn-control = 值中含有控制字符
+tx-san-form = { $v } 不是 dns:NAME、email:ADDR、ip:ADDR 或 uri:URI 的形式
+tx-san-dns = { $v } 不是有效的 DNS 名称
+tx-san-email = { $v } 不是有效的电子邮件地址
+tx-san-ip = { $v } 不是 IP 地址
+tx-san-uri = { $v } 不是 ASCII URI
+tx-already-revoked = 证书 { $serial } 已被吊销（{ $reason }）
+tx-not-on-hold = 证书 { $serial } 未被冻结
+tx-store-damaged = 存储中的 CA 元数据已损坏：{ $why }
+tx-keygen-failed = 密钥生成失败
+tx-not-pkcs8 = 不是 PKCS#8 私钥：{ $why }
+tx-unsupported-key-type = 不支持的密钥类型：{ $why }
+tx-encrypting-failed = 加密私钥失败：{ $why }
+tx-no-passphrase = 没有口令：{ $why }
+tx-passphrase-empty = 口令为空
+tx-signing-failed = 签名失败

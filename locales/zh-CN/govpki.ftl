@@ -472,9 +472,9 @@ tx-nearest-permission = { $perm }（角色 { $role }）[{ $at }]
 
 ## PEM 与 base64（pem、base64 库的原话）
 tx-pem-invalid-data = base64 数据无效：{ $why }
-tx-b64-symbol = 第 { $offset } 个位置的字符无效（{ $byte }）
+tx-b64-symbol = 偏移 { $offset } 处的符号无效（字节值 { $byte }）
 tx-b64-length = 输入长度无效：{ $len }
-tx-b64-last = 第 { $offset } 个位置的末尾字符 { $sym } 无效（解码为 { $bits }）
+tx-b64-last = 偏移 { $offset } 处的末尾符号 { $sym } 无效（解码为 { $bits }）
 tx-b64-padding = 填充无效
 tx-pem-mismatch = BEGIN（{ $b }）与 END（{ $e }）标记不一致
 tx-pem-framing = PEM 框架格式错误

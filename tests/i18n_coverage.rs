@@ -287,6 +287,26 @@ fn chinese_output_carries_no_english_sentence() {
         ]
         .map(String::from),
     );
+    // A staff member whose clearance is below the document's level.
+    let clearance = authz(&[
+        "--explain",
+        "--subject",
+        "department=财政局",
+        "--subject",
+        "organization=连云港市人民政府",
+        "--subject",
+        "title=工作人员",
+        "--subject",
+        "clearance=internal",
+        "--action",
+        "doc.read",
+        "--resource",
+        "dept/财政局/doc/2026-100",
+        "--context",
+        "domain=intranet",
+        "--context",
+        "level=secret",
+    ]);
     let mut internet = authz(KEEPER);
     internet.extend(
         [
@@ -312,7 +332,13 @@ fn chinese_output_carries_no_english_sentence() {
         "--resource",
         "ca/root",
     ]);
-    for (args, code) in [(allow, 0), (time, 1), (internet, 1), (sod, 1)] {
+    for (args, code) in [
+        (allow, 0),
+        (time, 1),
+        (clearance, 1),
+        (internet, 1),
+        (sod, 1),
+    ] {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         zh(&args, code);
     }

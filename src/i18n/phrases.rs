@@ -139,16 +139,44 @@ fn table() -> &'static Table {
     })
 }
 
+/// Whether `value` can be a variable's value after `before` (the literal text before it): its
+/// parentheses balance (a value never ends inside `(...)`), and a value between backticks holds
+/// none (so that `` `a` (x), `b` (y) `` is two items, not one).
+fn fits(before: Option<&Part>, value: &str) -> bool {
+    let mut depth = 0i32;
+    for c in value.chars() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    let quoted = matches!(before, Some(Part::Lit(l)) if l.ends_with('`'));
+    depth == 0 && !(quoted && value.contains('`'))
+}
+
 /// Matches `text` against `parts` whole; the variables' values on success (each non-empty).
 fn matches(parts: &[Part], text: &str, out: &mut Vec<(String, String)>) -> bool {
+    matches_after(None, parts, text, out)
+}
+
+fn matches_after(
+    before: Option<&Part>,
+    parts: &[Part],
+    text: &str,
+    out: &mut Vec<(String, String)>,
+) -> bool {
     match parts.split_first() {
         None => text.is_empty(),
-        Some((Part::Lit(lit), rest)) => text
+        Some((lit_part @ Part::Lit(lit), rest)) => text
             .strip_prefix(lit.as_str())
-            .is_some_and(|t| matches(rest, t, out)),
-        Some((Part::Var(name), rest)) => match rest.first() {
+            .is_some_and(|t| matches_after(Some(lit_part), rest, t, out)),
+        Some((var @ Part::Var(name), rest)) => match rest.first() {
             None => {
-                if text.is_empty() {
+                if text.is_empty() || !fits(before, text) {
                     return false;
                 }
                 out.push((name.clone(), text.to_string()));
@@ -157,12 +185,12 @@ fn matches(parts: &[Part], text: &str, out: &mut Vec<(String, String)>) -> bool 
             Some(Part::Lit(next)) => {
                 // The shortest value first, then longer ones (the literal's later occurrences).
                 for (i, _) in text.match_indices(next.as_str()) {
-                    if i == 0 {
+                    if i == 0 || !fits(before, &text[..i]) {
                         continue;
                     }
                     let mark = out.len();
                     out.push((name.clone(), text[..i].to_string()));
-                    if matches(rest, &text[i..], out) {
+                    if matches_after(Some(var), rest, &text[i..], out) {
                         return true;
                     }
                     out.truncate(mark);
@@ -179,7 +207,7 @@ fn matches(parts: &[Part], text: &str, out: &mut Vec<(String, String)>) -> bool 
 const COLUMN: usize = 12;
 
 /// Patterns with fewer literal characters than this are glue (see [`phrase`]).
-const GLUE: usize = 5;
+const GLUE: usize = 6;
 
 /// How deep variables are retold inside variables.
 const DEPTH: u8 = 4;
@@ -208,17 +236,19 @@ fn retell_line(lang: Lang, line: &str) -> String {
     if content.is_empty() {
         return line.to_string();
     }
-    if let Some(t) = labelled(lang, indent, content) {
-        return format!("{t}{tail}");
+    // A label with a value retold, else the whole line a phrase, else a label alone.
+    let retold = labelled(lang, indent, content, true)
+        .or_else(|| phrase(lang, content, DEPTH).map(|t| format!("{indent}{t}")))
+        .or_else(|| labelled(lang, indent, content, false));
+    match retold {
+        Some(t) => format!("{t}{tail}"),
+        None => line.to_string(),
     }
-    if let Some(t) = phrase(lang, content, DEPTH) {
-        return format!("{indent}{t}{tail}");
-    }
-    line.to_string()
 }
 
-/// `Label:   value` with a known label: the label retold, the value retold, at the same column.
-fn labelled(lang: Lang, indent: &str, content: &str) -> Option<String> {
+/// `Label:   value` with a known label: the label retold, the value retold (or, unless
+/// `retold_only`, kept), at the same column.
+fn labelled(lang: Lang, indent: &str, content: &str, retold_only: bool) -> Option<String> {
     let (label, rest) = content.split_once(':')?;
     let value = rest.trim_start();
     let gap = rest.len() - value.len();
@@ -227,7 +257,11 @@ fn labelled(lang: Lang, indent: &str, content: &str) -> Option<String> {
     if value.is_empty() {
         return Some(format!("{indent}{name}"));
     }
-    let value = phrase(lang, value, DEPTH).unwrap_or_else(|| value.to_string());
+    let value = match phrase(lang, value, DEPTH) {
+        Some(v) => v,
+        None if retold_only => return None,
+        None => value.to_string(),
+    };
     // A column of values (`Subject:        `, `Subject key id: `): at the column the English
     // had, counting CJK as two columns. `deny: reason`: the fullwidth colon is the space.
     let column = label.chars().count() + 1 + gap;
@@ -282,7 +316,7 @@ fn joined(lang: Lang, text: &str, depth: u8) -> Option<String> {
     if depth == 0 {
         return None;
     }
-    for (sep, id) in [("; ", "join-semi"), (": ", "join")] {
+    for (sep, id) in [("; ", "join-semi"), (": ", "join"), (", ", "join-list")] {
         for (i, _) in text.match_indices(sep) {
             let (left, right) = (&text[..i], &text[i + sep.len()..]);
             let Some(l) = phrase(lang, left, depth - 1) else {
@@ -342,6 +376,19 @@ mod tests {
             "`a`（所给 CRL 均不覆盖它）"
         );
         assert_eq!(retell(Lang::Zh, "`a` (b c d)"), "`a` (b c d)");
+        // A list is its items; a label's value a phrase before the line is one.
+        assert_eq!(
+            retell(
+                Lang::Zh,
+                "the given CRLs do not decide the revocation of `A` (no CRL given covers it), \
+                 `B` (its CRL is past its nextUpdate)"
+            ),
+            "所给 CRL 未能判定 `A`（所给 CRL 均不覆盖它）、`B`（其 CRL 已过 nextUpdate） 的吊销状态"
+        );
+        assert_eq!(
+            retell(Lang::Zh, "  roles: none (no binding matches the subject)"),
+            "  角色：无（没有绑定与主体匹配）"
+        );
         // Indentation and the lines around are kept; multibyte values are cut safely.
         assert_eq!(
             retell(Lang::Zh, "x\n  `证书.pem` already exists\n"),

@@ -274,6 +274,11 @@ fn labelled(lang: Lang, indent: &str, content: &str, retold_only: bool) -> Optio
 /// The phrase `text` (a whole line or a variable's value) in `lang`, when it is a term or a
 /// pattern's English; `None` when it is neither.
 fn phrase(lang: Lang, text: &str, depth: u8) -> Option<String> {
+    direct(lang, text, depth).or_else(|| joined(lang, text, depth))
+}
+
+/// `text` as one term or one pattern (its variables retold in turn, `raw*` ones kept).
+fn direct(lang: Lang, text: &str, depth: u8) -> Option<String> {
     let t = table();
     if let Some((_, id)) = t.terms.iter().find(|(en, _)| en == text) {
         return Some(tr(lang, id, &[]));
@@ -283,8 +288,8 @@ fn phrase(lang: Lang, text: &str, depth: u8) -> Option<String> {
         if matches(&p.parts, text, &mut vars) {
             let retold: Vec<Option<String>> = vars
                 .iter()
-                .map(|(_, value)| {
-                    (depth > 0)
+                .map(|(name, value)| {
+                    (depth > 0 && !name.starts_with("raw"))
                         .then(|| phrase(lang, value, depth - 1))
                         .flatten()
                 })
@@ -307,11 +312,12 @@ fn phrase(lang: Lang, text: &str, depth: u8) -> Option<String> {
             return Some(tr(lang, &p.id, &args));
         }
     }
-    joined(lang, text, depth)
+    None
 }
 
-/// `A: B` or `A; B` (a condition and what was found, reasons in a row) when both sides are
-/// phrases: each retold, joined by the language's own punctuation.
+/// `A: B`, `A; B` or `A, B` (a condition and what was found, reasons in a row, a list) when
+/// `A` is a term or a pattern and `B` a phrase: each retold, joined by the language's own
+/// punctuation. `A` is never split itself, so the work grows with the separators, no faster.
 fn joined(lang: Lang, text: &str, depth: u8) -> Option<String> {
     if depth == 0 {
         return None;
@@ -319,7 +325,7 @@ fn joined(lang: Lang, text: &str, depth: u8) -> Option<String> {
     for (sep, id) in [("; ", "join-semi"), (": ", "join"), (", ", "join-list")] {
         for (i, _) in text.match_indices(sep) {
             let (left, right) = (&text[..i], &text[i + sep.len()..]);
-            let Some(l) = phrase(lang, left, depth - 1) else {
+            let Some(l) = direct(lang, left, depth - 1) else {
                 continue;
             };
             if let Some(r) = phrase(lang, right, depth - 1) {
@@ -389,6 +395,19 @@ mod tests {
             retell(Lang::Zh, "  roles: none (no binding matches the subject)"),
             "  角色：无（没有绑定与主体匹配）"
         );
+        // What the user types stays as it is typed: clap's possible values.
+        assert_eq!(
+            retell(
+                Lang::Zh,
+                "  [possible values: intranet, extranet, internet]"
+            ),
+            "  [可选值：intranet, extranet, internet]"
+        );
+        // A long list costs in proportion to its length.
+        let long = vec!["keyCompromise"; 400].join(", ");
+        let start = std::time::Instant::now();
+        assert_eq!(retell(Lang::Zh, &long).matches("密钥泄露").count(), 0);
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
         // Indentation and the lines around are kept; multibyte values are cut safely.
         assert_eq!(
             retell(Lang::Zh, "x\n  `证书.pem` already exists\n"),

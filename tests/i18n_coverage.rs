@@ -195,6 +195,10 @@ fn home() -> Home {
         ["-q", "ca", "init", "--subject", OTHER_DN, "--no-passphrase"],
     );
     assert_eq!(run.code, Some(0), "{}", run.describe());
+    let run = h
+        .env
+        .run(&other, ["-q", "crl", "generate", "--out", "other.crl"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
     let pem = h.env.run(&other, ["ca", "show"]).stdout;
     h.env.write("other.pem", pem);
     h.env.write("bad.pem", "this is not a certificate\n");
@@ -241,6 +245,7 @@ fn chinese_output_carries_no_english_sentence() {
     zh(&["cert", "verify", "person.pem"], 0);
     zh(&["cert", "verify", "bad.pem"], 2);
     zh(&["cert", "verify", "dept.pem", "--trust", "other.pem"], 1);
+    zh(&["cert", "verify", "dept.pem", "--crl", "other.crl"], 3);
     // cert show, cert list, crl show.
     zh(&["cert", "show", "person.pem"], 0);
     zh(&["cert", "show", "dept.pem"], 0);
@@ -472,6 +477,7 @@ fn chinese_output_carries_no_english_sentence() {
     said("crl show root.crl", "密钥泄露");
     said("cert show person.pem", "已于");
     said("cert verify person.pem --crl", "密钥泄露");
+    said("--crl other.crl", "所给 CRL 均不覆盖它");
     said("level=secret", "涉密资格 `内部` 低于密级 `秘密`");
     said("officer.key crl generate", "安全域属于 [互联网]");
     said("cert list --expiring 3650d", "剩余天数");

@@ -389,7 +389,7 @@ mod tests {
                 "the given CRLs do not decide the revocation of `A` (no CRL given covers it), \
                  `B` (its CRL is past its nextUpdate)"
             ),
-            "所给 CRL 未能判定 `A`（所给 CRL 均不覆盖它）、`B`（其 CRL 已过 nextUpdate） 的吊销状态"
+            "所给 CRL 未能判定以下证书的吊销状态：`A`（所给 CRL 均不覆盖它）、`B`（其 CRL 已过 nextUpdate）"
         );
         assert_eq!(
             retell(Lang::Zh, "  roles: none (no binding matches the subject)"),

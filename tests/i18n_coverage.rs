@@ -461,26 +461,6 @@ fn chinese_output_carries_no_english_sentence() {
     zh(&["seal", "verify", "doc.txt"], 1);
     assert!(runs.len() >= 30, "{} runs", runs.len());
 
-    // The standards' terms (RFC 5280 reasons as GB/T 20518 names them, the security domains
-    // and levels of the policy), where the English said the identifiers.
-    let said = |args: &str, term: &str| {
-        let run = runs
-            .iter()
-            .find(|r| r.args.join(" ").contains(args))
-            .unwrap_or_else(|| panic!("no run `{args}`"));
-        assert!(
-            run.stdout.contains(term) || run.stderr.contains(term),
-            "`{args}` does not say {term}: {}",
-            run.describe()
-        );
-    };
-    said("crl show root.crl", "密钥泄露");
-    said("cert show person.pem", "已于");
-    said("cert verify person.pem --crl", "密钥泄露");
-    said("--crl other.crl", "所给 CRL 均不覆盖它");
-    said("level=secret", "涉密资格 `内部` 低于密级 `秘密`");
-    said("officer.key crl generate", "安全域属于 [互联网]");
-    said("cert list --expiring 3650d", "剩余天数");
     let mut english = Vec::new();
     for run in &runs {
         // `I18N_COVERAGE_DUMP=1 cargo test --test i18n_coverage -- --nocapture` shows them all.
@@ -533,6 +513,26 @@ fn chinese_output_carries_no_english_sentence() {
         english.len(),
         english.join("\n")
     );
+    // The standards' terms (RFC 5280 reasons as GB/T 20518 names them, the security domains
+    // and levels of the policy), where the English said the identifiers.
+    let said = |args: &str, term: &str| {
+        let run = runs
+            .iter()
+            .find(|r| r.args.join(" ").contains(args))
+            .unwrap_or_else(|| panic!("no run `{args}`"));
+        assert!(
+            run.stdout.contains(term) || run.stderr.contains(term),
+            "`{args}` does not say {term}: {}",
+            run.describe()
+        );
+    };
+    said("crl show root.crl", "密钥泄露");
+    said("cert show person.pem", "已于");
+    said("cert verify person.pem --crl", "密钥泄露");
+    said("--crl other.crl", "所给 CRL 均不覆盖它");
+    said("level=secret", "涉密资格 `内部` 低于密级 `秘密`");
+    said("officer.key crl generate", "安全域属于 [互联网]");
+    said("cert list --expiring 3650d", "剩余天数");
 }
 
 #[test]

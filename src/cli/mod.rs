@@ -219,6 +219,13 @@ where
                 output::print_message(i18n::Lang::En, true, message, None);
                 return code;
             }
+            // A usage error in the user's language (clap's words retold); help stays as it is.
+            let lang = lang_of_args(&args);
+            if code == 2 && lang != i18n::Lang::En {
+                let text = i18n::retell(lang, &err.render().to_string());
+                eprint!("{text}");
+                return code;
+            }
             let _ = err.print();
             return code;
         }
@@ -246,7 +253,13 @@ where
                     output::print_message(lang, true, &denied.summary, hint);
                     return 1;
                 }
-                eprintln!("{}", denied.summary);
+                // The policy's reasons in the user's language (the JSON above keeps them as the
+                // evaluator said them).
+                let (summary, details) = (
+                    i18n::retell(lang, &denied.summary),
+                    i18n::retell(lang, details),
+                );
+                eprintln!("{summary}");
                 if !details.is_empty() {
                     eprintln!("{details}");
                 }
@@ -259,6 +272,23 @@ where
             2
         }
     }
+}
+
+/// The language of a command line clap refused: its `--lang` when one is there, else as
+/// [`resolve_lang`] says.
+fn lang_of_args(args: &[OsString]) -> i18n::Lang {
+    let mut flag = None;
+    let mut it = args.iter().skip(1).take_while(|a| *a != "--");
+    while let Some(a) = it.next() {
+        let a = a.to_string_lossy();
+        if a == "--lang" {
+            flag = it.next().map(|v| v.to_string_lossy().into_owned());
+        } else if let Some(v) = a.strip_prefix("--lang=") {
+            flag = Some(v.to_string());
+        }
+    }
+    let env = std::env::var("GOVPKI_LANG").ok().filter(|v| !v.is_empty());
+    resolve_lang(flag.or(env).as_deref())
 }
 
 /// The language of this run: `--lang` (or `GOVPKI_LANG`), else the locale variables.

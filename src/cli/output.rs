@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
-use crate::i18n::{Lang, Value, tr};
+use crate::i18n::{Lang, Value, retell, tr};
 
 /// Where and how a command reports.
 #[derive(Debug, Clone)]
@@ -67,8 +67,11 @@ impl Output {
         self.json
     }
 
-    /// Writes data (PEM, a report) to stdout as given.
+    /// Writes data (PEM, a report) to stdout, the phrases of the pure layers retold in the
+    /// user's language ([`retell`]; English, PEM and names stay as they are).
     pub fn data(&self, text: &str) -> io::Result<()> {
+        let text = retell(self.lang, text);
+        let text = text.as_str();
         let mut out = io::stdout().lock();
         out.write_all(text.as_bytes())?;
         if !text.is_empty() && !text.ends_with('\n') {
@@ -106,7 +109,7 @@ impl Output {
     /// A progress or status message on stderr, silenced by `-q`.
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            eprintln!("{}", retell(self.lang, text));
         }
     }
 
@@ -129,7 +132,11 @@ impl Output {
 
     /// A warning on stderr; shown even with `-q`.
     pub fn warn(&self, text: &str) {
-        eprintln!("{}: {text}", paint("warning", "33"));
+        let (label, sep) = (
+            tr(self.lang, "lbl-warning", &[]),
+            tr(self.lang, "join", &[]),
+        );
+        eprintln!("{}{sep}{}", paint(&label, "33"), retell(self.lang, text));
     }
 
     /// Whether a progress bar makes sense (stderr is a terminal, not quiet, not JSON-only).
@@ -160,8 +167,8 @@ pub fn print_error(err: &anyhow::Error) {
 /// line; when stdout is closed, as text on stderr after all.
 pub fn report_error(lang: Lang, json: bool, err: &anyhow::Error) {
     let message = error_line(lang, err);
-    let hint = crate::ops::error::hint_of(err);
-    print_message(lang, json, &message, hint);
+    let hint = crate::ops::error::hint_of(err).map(|h| retell(lang, h));
+    print_message(lang, json, &message, hint.as_deref());
 }
 
 /// Prints an error message and an optional hint, as [`report_error`] does.
@@ -233,7 +240,11 @@ fn translate_cause(lang: Lang, cause: &(dyn std::error::Error + 'static), text: 
     if let Some(e) = cause.downcast_ref::<InputError>() {
         return match e {
             InputError::Empty => tr(lang, "err-empty-input", &[]),
-            InputError::Pem(d) => tr(lang, "err-malformed-pem", &[("detail", Value::from(d))]),
+            InputError::Pem(d) => tr(
+                lang,
+                "err-malformed-pem",
+                &[("detail", retell(lang, d).into())],
+            ),
             InputError::NoBlock(l) => tr(lang, "err-no-pem-block", &[("label", Value::from(*l))]),
             InputError::WrongLabel { expected, found } => tr(
                 lang,
@@ -243,16 +254,20 @@ fn translate_cause(lang: Lang, cause: &(dyn std::error::Error + 'static), text: 
                     ("found", Value::from(found)),
                 ],
             ),
-            InputError::Der(d) => tr(lang, "err-malformed-der", &[("detail", Value::from(d))]),
+            InputError::Der(d) => tr(
+                lang,
+                "err-malformed-der",
+                &[("detail", retell(lang, d).into())],
+            ),
             InputError::Trailing(n) => tr(
                 lang,
                 "err-trailing",
                 &[("count", crate::i18n::group(*n).into())],
             ),
-            InputError::NotDer(d) => tr(lang, "err-not-der", &[("detail", Value::from(d))]),
+            InputError::NotDer(d) => tr(lang, "err-not-der", &[("detail", retell(lang, d).into())]),
         };
     }
-    translate_reading(lang, text).unwrap_or_else(|| text.to_string())
+    translate_reading(lang, text).unwrap_or_else(|| retell(lang, text))
 }
 
 /// `reading certificate `a.pem``, the context every read of a file gives its error.

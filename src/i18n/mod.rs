@@ -15,6 +15,9 @@ use fluent_bundle::{FluentArgs, FluentResource};
 
 pub use fluent_bundle::FluentValue as Value;
 
+mod phrases;
+pub use phrases::retell;
+
 /// A language govpki speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {

@@ -43,10 +43,12 @@ pub(super) fn list(args: ListArgs, ctx: &Context) -> Result<Outcome> {
     } else {
         let mut text = String::new();
         for r in &rows {
+            // The status in the user's language, padded by terminal columns (CJK takes two).
+            let status = crate::i18n::retell(ctx.out.lang(), &r.status.to_string());
             text.push_str(&format!(
-                "{:<34} {:<8} {:<10} {}  {}\n",
+                "{:<34} {} {:<10} {}  {}\n",
                 r.serial,
-                r.status,
+                crate::i18n::pad(&status, 8),
                 r.profile,
                 &r.not_after[..10.min(r.not_after.len())],
                 r.subject
@@ -78,24 +80,32 @@ fn expiring_report(rows: &mut [CertRow], ctx: &Context) -> Result<Outcome> {
         ctx.out.json(&out)?;
         return Ok(Outcome::Success);
     }
+    use crate::i18n::{pad, tr, width};
+    let lang = ctx.out.lang();
+    let head = |id: &str| tr(lang, id, &[]);
     let subject_width = rows
         .iter()
-        .map(|r| r.subject.chars().count())
+        .map(|r| width(&r.subject))
         .max()
         .unwrap_or(0)
-        .max("SUBJECT".len());
+        .max(width(&head("col-subject")));
+    let days = head("col-days-left");
     let mut text = format!(
-        "{:<34} {:<subject_width$} {:<14} {:<20} {:>9}\n",
-        "SERIAL", "SUBJECT", "PROFILE", "NOT AFTER", "DAYS LEFT"
+        "{} {} {} {} {}{days}\n",
+        pad(&head("col-serial"), 34),
+        pad(&head("col-subject"), subject_width),
+        pad(&head("col-profile"), 14),
+        pad(&head("col-not-after"), 20),
+        " ".repeat(9usize.saturating_sub(width(&days))),
     );
     for r in rows.iter() {
-        // Pad by characters, not bytes: CJK subjects.
-        let pad = subject_width.saturating_sub(r.subject.chars().count());
+        // Pad by terminal columns, not bytes: CJK subjects take two columns a character.
+        let gap = subject_width.saturating_sub(width(&r.subject));
         text.push_str(&format!(
             "{:<34} {}{} {:<14} {:<20} {:>9}\n",
             r.serial,
             r.subject,
-            " ".repeat(pad),
+            " ".repeat(gap),
             r.profile,
             r.not_after,
             days_left(r)

@@ -9,7 +9,7 @@ use crate::ca::verify::{self, PathRevocation, RevocationStatus, Verdict, VerifyI
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common::{self, OpenCa};
 use crate::cli::{Context, Outcome};
-use crate::i18n::{Lang, Value, tr};
+use crate::i18n::{Lang, Value, retell, tr};
 use crate::pkix::policy::ValidPolicies;
 
 use super::*;
@@ -156,8 +156,9 @@ fn report(lang: Lang, file: &str, verdict: &Verdict) -> String {
             reason, revocation, ..
         } => {
             let mut text = format!(
-                "{file}{sep}{}{sep}{reason}",
-                tr(lang, "cert-indeterminate", &[])
+                "{file}{sep}{}{sep}{}",
+                tr(lang, "cert-indeterminate", &[]),
+                retell(lang, &reason.to_string())
             );
             text.push_str(&revocation_lines(lang, revocation));
             text
@@ -192,7 +193,7 @@ fn invalid_reason(lang: Lang, reason: &verify::InvalidReason) -> String {
                 ],
             )
         }
-        _ => reason.to_string(),
+        _ => retell(lang, &reason.to_string()),
     }
 }
 
@@ -227,7 +228,11 @@ fn revocation_lines(lang: Lang, revocation: &[PathRevocation]) -> String {
                 }
             },
             RevocationStatus::Undetermined => match &r.ocsp_undecided {
-                Some(why) => tr(lang, "cv-undecided-by", &[("why", Value::from(why))]),
+                Some(why) => tr(
+                    lang,
+                    "cv-undecided-by",
+                    &[("why", retell(lang, why).into())],
+                ),
                 None => tr(lang, "cv-undecided", &[]),
             },
             RevocationStatus::NotChecked => tr(lang, "cv-not-checked", &[]),

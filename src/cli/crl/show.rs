@@ -138,7 +138,8 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
                 "  {}  {}  {}\n",
                 e["serial"].as_str().unwrap_or(""),
                 e["revoked_at"].as_str().unwrap_or(""),
-                e["reason"].as_str().unwrap_or("")
+                // The reason's standard term in the user's language (`密钥泄露`).
+                crate::i18n::retell(ctx.out.lang(), e["reason"].as_str().unwrap_or(""))
             ));
         }
         ctx.out.data(&text)?;

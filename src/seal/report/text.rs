@@ -1,7 +1,7 @@
 //! The text report of one verification, in English or Chinese ([`crate::i18n`]). The English
 //! is the report `seal verify` has always printed; the Chinese uses the same layout, the
 //! standard terms of the seal types (GB/T 38540) and of the checks. The checks' details are
-//! the verifier's own words and stay English in both.
+//! the verifier's own English words, retold in Chinese by [`crate::i18n::retell`].
 
 use super::{CheckStatus, TimeSource, Verdict, VerificationReport};
 use crate::i18n::{self, Lang, Value, tr};
@@ -58,7 +58,7 @@ impl VerificationReport {
                 "sv-reason-check",
                 &[
                     ("check", check_name(lang, c.check).into()),
-                    ("detail", Value::from(&c.detail)),
+                    ("detail", i18n::retell(lang, &c.detail).into()),
                 ],
             );
         }
@@ -170,7 +170,7 @@ impl VerificationReport {
                 "  {}  {} {}\n",
                 i18n::pad(&tr(lang, status, &[]), 4),
                 i18n::pad(&check_name(lang, c.check), CHECK),
-                c.detail
+                i18n::retell(lang, &c.detail)
             ));
         }
         out

@@ -574,3 +574,27 @@ tx-allows-only-on = allows { $action } only on { $resource }
 join-list = {", "}
 tx-cond-clearance-covers = clearance covers the resource level
 tx-cond-any-level = any level
+
+## Issuance, renewal, publication and their validity bounds
+tx-issued-cert = issued { $profile } certificate { $serial } for `{ $subject }`, valid until { $until }
+tx-issued-batch = issued { $n } certificates into `{ $dir }`
+tx-renewed-cert = renewed certificate { $old } as { $serial } for `{ $subject }`, valid until { $until }
+tx-renew-old-stays = { $old } stays valid until it expires (--revoke-old revokes it)
+tx-renew-old-revoked = revoked { $old } (superseded); publish the change with `govpki crl generate`
+tx-crl-published = published CRL #{ $n } with { $entries } entries, next update { $next }
+tx-created-root-ca = created root CA `{ $subject }` in `{ $home }` (serial { $serial }, valid until { $until })
+tx-created-sub-ca = created subordinate CA `{ $subject }` in `{ $home }` (serial { $serial }, valid until { $until })
+tx-exported-p12 = wrote `{ $out }`: certificate { $serial } (`{ $subject }`) with its { $alg } key and { $n } chain certificate(s), friendlyName `{ $name }`
+tx-past-issuer = the validity would end at `{ $end }`, after the CA's own notAfter `{ $ca }`
+tx-past-issuer-hint = ask for --not-after `{ $ca }` or earlier (or a shorter --validity), or renew the CA first
+tx-over-profile-max = a validity of { $days } days exceeds the maximum of profile `{ $profile }`, { $max } days
+tx-over-profile-max-hint = pass --validity { $max }d or shorter (the profile's maximum)
+tx-fitted-default = the profile's default validity would pass the CA's own notAfter: the certificate ends with the CA, at `{ $end }`; renew the CA to issue for longer
+tx-fitted-default-parent = the default validity would pass the parent CA's own notAfter: this CA ends with it, at `{ $end }`; renew the parent CA to certify for longer
+tx-fitted-batch = batch file { $file } row { $rows }: the profile's default validity would pass the CA's own notAfter: the certificates end with the CA, at `{ $end }`; renew the CA to issue for longer
+tx-batch-row = batch file { $file } row { $row }: { $why }
+tx-batch-row-ca-hint = give row { $row } a validity ending at or before `{ $ca }`, or renew the CA first
+tx-batch-row-max-hint = give row { $row } a validity of { $max }d or shorter (the profile's maximum)
+tx-seal-past-maker = --valid-until `{ $end }` is after the seal maker's own notAfter `{ $ca }`: a seal does not outlive the certificate that makes it
+tx-seal-past-maker-hint = ask for --valid-until `{ $ca }` or earlier (or leave it out), or make the seal with a seal authority certificate valid for longer
+tx-list-profiles-hint = list them with `govpki cert profiles`

@@ -573,3 +573,27 @@ tx-allows-only-on = 只允许对 { $resource } 执行 { $action }
 join-list = {"、"}
 tx-cond-clearance-covers = 涉密资格覆盖资源密级
 tx-cond-any-level = 任意密级
+
+## 签发、续期、发布及其有效期界限
+tx-issued-cert = 已签发 { $profile } 证书 { $serial }，主体 `{ $subject }`，有效期至 { $until }
+tx-issued-batch = 已签发 { $n } 张证书，写入 `{ $dir }`
+tx-renewed-cert = 已续期证书 { $old }，新证书 { $serial }，主体 `{ $subject }`，有效期至 { $until }
+tx-renew-old-stays = { $old } 在到期前仍然有效（--revoke-old 可将其吊销）
+tx-renew-old-revoked = 已吊销 { $old }（被替代）；用 `govpki crl generate` 发布这一变更
+tx-crl-published = 已发布 CRL #{ $n }，含 { $entries } 个条目，下次更新 { $next }
+tx-created-root-ca = 已在 `{ $home }` 创建根 CA `{ $subject }`（序列号 { $serial }，有效期至 { $until }）
+tx-created-sub-ca = 已在 `{ $home }` 创建下级 CA `{ $subject }`（序列号 { $serial }，有效期至 { $until }）
+tx-exported-p12 = 已写出 `{ $out }`：证书 { $serial }（`{ $subject }`）及其 { $alg } 私钥和 { $n } 张证书链证书，友好名称 `{ $name }`
+tx-past-issuer = 有效期将于 `{ $end }` 结束，晚于 CA 自身的失效时间 `{ $ca }`
+tx-past-issuer-hint = 请指定不晚于 `{ $ca }` 的 --not-after（或更短的 --validity），或先为 CA 续期
+tx-over-profile-max = { $days } 天的有效期超过模板 `{ $profile }` 的上限 { $max } 天
+tx-over-profile-max-hint = 请指定 --validity { $max }d 或更短（模板的上限）
+tx-fitted-default = 模板的默认有效期将超过 CA 自身的失效时间：证书与 CA 同时到期，即 `{ $end }`；如需更长的有效期，请先为 CA 续期
+tx-fitted-default-parent = 默认有效期将超过上级 CA 自身的失效时间：本 CA 与其同时到期，即 `{ $end }`；如需更长的有效期，请先为上级 CA 续期
+tx-fitted-batch = 批量文件 { $file } 第 { $rows } 行：模板的默认有效期将超过 CA 自身的失效时间：这些证书与 CA 同时到期，即 `{ $end }`；如需更长的有效期，请先为 CA 续期
+tx-batch-row = 批量文件 { $file } 第 { $row } 行：{ $why }
+tx-batch-row-ca-hint = 请将第 { $row } 行的有效期设为不晚于 `{ $ca }`，或先为 CA 续期
+tx-batch-row-max-hint = 请将第 { $row } 行的有效期设为 { $max }d 或更短（模板的上限）
+tx-seal-past-maker = --valid-until `{ $end }` 晚于印章制作者证书自身的失效时间 `{ $ca }`：印章的有效期不能超过制作它的证书
+tx-seal-past-maker-hint = 请指定不晚于 `{ $ca }` 的 --valid-until（或不指定），或使用有效期更长的印章管理机构证书制作印章
+tx-list-profiles-hint = 用 `govpki cert profiles` 列出全部模板

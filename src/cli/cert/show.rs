@@ -61,17 +61,17 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
     } else {
         let mut text = String::new();
         let field = |k: &str, v: &serde_json::Value| match v {
-            serde_json::Value::String(s) => format!("{k:<16}{s}\n"),
+            serde_json::Value::String(s) => format!("{k:<18}{s}\n"),
             serde_json::Value::Array(a) if a.is_empty() => String::new(),
             serde_json::Value::Array(a) => format!(
-                "{k:<16}{}\n",
+                "{k:<18}{}\n",
                 a.iter()
                     .filter_map(|x| x.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
             serde_json::Value::Null => String::new(),
-            other => format!("{k:<16}{other}\n"),
+            other => format!("{k:<18}{other}\n"),
         };
         for (k, label) in [
             ("subject", "Subject:"),
@@ -94,12 +94,12 @@ pub(super) fn show(args: ShowArgs, ctx: &Context) -> Result<Outcome> {
             text.push_str(&field(label, &info[k]));
         }
         if let Some(r) = &row {
-            text.push_str(&format!("{:<16}{}\n", "Profile:", r.profile));
+            text.push_str(&format!("{:<18}{}\n", "Profile:", r.profile));
             let status = match (&r.revoked_at, &r.reason) {
                 (Some(at), Some(reason)) => format!("{} at {at} ({reason})", r.status),
                 _ => r.status.to_string(),
             };
-            text.push_str(&format!("{:<16}{}\n", "Status:", status));
+            text.push_str(&format!("{:<18}{}\n", "Status:", status));
         }
         ctx.out.data(&text)?;
     }

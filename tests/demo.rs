@@ -43,3 +43,39 @@ fn the_guided_tour_runs_to_the_end() {
     assert_eq!(report["intact"], true, "{report}");
     assert_eq!(report["signed_acts"], 1, "{report}");
 }
+
+/// `govpki --lang zh demo` (or a Chinese `LANG`): every step speaks the tour's language. Before,
+/// the steps ran in the child's default language and a Chinese tour printed English verdicts
+/// (`VALID: notice.txt: all checks passed`).
+#[test]
+fn the_tour_s_steps_speak_its_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("govpki"))
+        .args(["--lang", "zh", "demo", "--dir"])
+        .arg(dir.path().join("tour"))
+        .env_remove("GOVPKI_HOME")
+        .env_remove("GOVPKI_LANG")
+        .env("GOVPKI_CACHE_DIR", dir.path().join("cache"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("全部检查通过"), "{text}");
+    assert!(text.contains("无效："), "{text}");
+    for english in [
+        "all checks passed",
+        "VALID:",
+        "INVALID:",
+        "document hash mismatch",
+    ] {
+        assert!(
+            !text.contains(english),
+            "`{english}` in a Chinese tour:\n{text}"
+        );
+    }
+}

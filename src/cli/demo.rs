@@ -438,6 +438,8 @@ pub fn run(args: DemoArgs, ctx: &Context) -> Result<Outcome> {
         let output = Command::new(&exe)
             .args(&args)
             .env("GOVPKI_HOME", &home)
+            // Each step speaks the tour's language (`--lang`, `LANG`...).
+            .env("GOVPKI_LANG", ctx.out.lang().code())
             .env_remove("GOVPKI_POLICY")
             .output()
             .with_context(|| format!("running step {}", i + 1))?;

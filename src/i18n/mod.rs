@@ -26,6 +26,16 @@ pub enum Lang {
     Zh,
 }
 
+impl Lang {
+    /// The value of `--lang` (and `GOVPKI_LANG`) that chooses this language.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+}
+
 const EN_FTL: &str = include_str!("../../locales/en/govpki.ftl");
 const ZH_FTL: &str = include_str!("../../locales/zh-CN/govpki.ftl");
 

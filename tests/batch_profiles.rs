@@ -103,7 +103,9 @@ fn a_csv_batch_issues_the_home_profile_of_each_row() {
     let audit = env.run(&ca.home, ["--json", "audit", "show"]).success();
     let clerk_serial = json_str(&lines[0], "serial");
     assert!(
-        audit.stdout.contains(&format!("{clerk_serial} clerk CN=甲")),
+        audit
+            .stdout
+            .contains(&format!("{clerk_serial} clerk CN=甲")),
         "{}",
         audit.describe()
     );
@@ -121,7 +123,10 @@ fn a_csv_batch_issues_the_home_profile_of_each_row() {
     };
     let first = shown(&certs[0]);
     assert_eq!(
-        days(&json_str(&first, "not_before"), &json_str(&first, "not_after")),
+        days(
+            &json_str(&first, "not_before"),
+            &json_str(&first, "not_after")
+        ),
         180,
         "{first}"
     );
@@ -256,5 +261,187 @@ fn a_row_missing_the_home_profile_required_san_is_refused() {
             "- subject: \"CN=甲,{DEPT}\"\n  profile: clerk\n  san: [\"email:jia@example.gov.cn\", \"uri:https://a.example\"]\n"
         ),
     );
-    refused(&env, &ca, &file, 1, "profile `clerk` does not allow SAN `uri:");
+    refused(
+        &env,
+        &ca,
+        &file,
+        1,
+        "profile `clerk` does not allow SAN `uri:",
+    );
+}
+
+/// `govpki-test` (the clock at a Monday 10:00 in Shanghai, inside the shipped policy's office
+/// hours) on `home`: (exit code, stdout, stderr).
+fn at_office_hours(home: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(common::GOVPKI_TEST_BIN)
+        .args(args)
+        .env(
+            common::CLOCK_OFFSET_VAR,
+            common::monday_10_shanghai_offset(),
+        )
+        .env("GOVPKI_HOME", home)
+        .env("GOVPKI_NO_CACHE", "1")
+        .env("TZ", "UTC")
+        .env("NO_COLOR", "1")
+        .env("USER", "govpki-test")
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    )
+}
+
+/// The objects of the `authz.allow` records of a home's audit log, in order.
+fn allows(home: &Path) -> Vec<String> {
+    let (code, out, err) = at_office_hours(home, &["--json", "audit", "show"]);
+    assert_eq!(code, 0, "{err}");
+    let records: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    records
+        .iter()
+        .filter(|r| r["action"] == "authz.allow")
+        .map(|r| r["object"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_governed_batch_asks_of_a_home_profile_what_cert_issue_asks() {
+    let env = Env::new();
+    let home = env.path("home");
+    let ok = |args: &[&str]| {
+        let (code, out, err) = at_office_hours(&home, args);
+        assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
+        out
+    };
+    ok(&[
+        "ca",
+        "init",
+        "--subject",
+        "CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN",
+        "--no-passphrase",
+    ]);
+    for (name, subject) in [
+        (
+            "officer",
+            "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
+        ),
+        (
+            "auditor",
+            "CN=赵六,TITLE=审计员,OU=办公室,O=连云港市人民政府,C=CN",
+        ),
+    ] {
+        ok(&[
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            subject,
+            "--key-out",
+            &env.path(&format!("{name}.key")).display().to_string(),
+            "--no-key-passphrase",
+            "--out",
+            &env.path(&format!("{name}.pem")).display().to_string(),
+        ]);
+    }
+    std::fs::create_dir(home.join("profiles")).unwrap();
+    std::fs::write(home.join("profiles/clerk.yaml"), CLERK).unwrap();
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    ok(&["ca", "policy", p(&policies)]);
+    let operator = |name: &str| {
+        [
+            "--as".to_string(),
+            env.path(&format!("{name}.pem")).display().to_string(),
+            "--as-key".to_string(),
+            env.path(&format!("{name}.key")).display().to_string(),
+            "--domain".to_string(),
+            "intranet".to_string(),
+        ]
+    };
+    let with = |name: &str, args: &[&str]| {
+        let mut all: Vec<String> = operator(name).to_vec();
+        all.extend(args.iter().map(|a| a.to_string()));
+        at_office_hours(&home, &all.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+
+    // One clerk certificate by `cert issue --profile clerk`: what it asks.
+    let before = allows(&home).len();
+    let key = env.path("one.key");
+    let (code, _, err) = with(
+        "officer",
+        &[
+            "cert",
+            "issue",
+            "--profile",
+            "clerk",
+            "--subject",
+            &format!("CN=甲,{DEPT}"),
+            "--san",
+            "email:jia@example.gov.cn",
+            "--key-out",
+            p(&key),
+            "--no-key-passphrase",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let single = allows(&home)[before..].to_vec();
+    assert_eq!(single.len(), 1, "{single:?}");
+
+    // The same row in a batch asks the same.
+    let file = env.write(
+        "clerks.csv",
+        format!("subject,profile,san\n\"CN=甲,{DEPT}\",clerk,email:jia@example.gov.cn\n"),
+    );
+    let (code, out, err) = with(
+        "officer",
+        &[
+            "--json",
+            "cert",
+            "issue",
+            "--batch",
+            p(&file),
+            "--out-dir",
+            &env.path("issued").display().to_string(),
+            "--no-key-passphrase",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("\"profile\":\"clerk\""), "{out}");
+    let batch = allows(&home)[before + 1..].to_vec();
+    // The allow's object lists the asks: the issuance of the base profile to the department
+    // and the roles the certificate would grant.
+    assert_eq!(batch, single);
+    assert!(
+        single[0].contains("cert.issue dept/办公室/cert/person"),
+        "a home profile is asked about as its base: {single:?}"
+    );
+
+    // An auditor may not issue: the whole batch is denied, nothing issued.
+    let (code, out, err) = with(
+        "auditor",
+        &[
+            "--json",
+            "cert",
+            "issue",
+            "--batch",
+            p(&file),
+            "--out-dir",
+            &env.path("denied").display().to_string(),
+            "--no-key-passphrase",
+        ],
+    );
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        !env.path("denied").exists()
+            || std::fs::read_dir(env.path("denied"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
 }

@@ -850,7 +850,10 @@ fn a_batch_through_the_service_prints_the_local_lines_and_a_kill_9_loses_no_repo
             && err.contains("over --ca a batch row takes a built-in profile"),
         "{err}"
     );
-    assert!(!env.path("out-homed").exists(), "nothing is sent or written");
+    assert!(
+        !env.path("out-homed").exists(),
+        "nothing is sent or written"
+    );
     // Governed per row as locally: an auditor's batch is denied at its first row.
     let (code, out, err) = remote(
         &env,

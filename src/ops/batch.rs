@@ -171,9 +171,7 @@ fn check_row(
             row.row
         );
     }
-    if profile.requires_host_san()
-        && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_)))
-    {
+    if profile.requires_host_san() && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_))) {
         bail!(
             "batch file `{}` row {}: profile `server` needs at least one dns: or ip: SAN",
             batch_path.display(),

@@ -68,6 +68,51 @@ fn refused(env: &Env, ca: &Ca, file: &Path, row_no: usize, what: &str) -> Run {
     run
 }
 
+/// The refusal of `file` in Chinese: one error line, in Chinese all the way (the row, the
+/// profile's rule), saying `what`.
+#[track_caller]
+fn refused_in_chinese(env: &Env, ca: &Ca, file: &Path, row_no: usize, what: &str) {
+    let run = env
+        .run(
+            &ca.home,
+            [
+                "--lang",
+                "zh",
+                "cert",
+                "issue",
+                "--batch",
+                p(file),
+                "--out-dir",
+                p(&env.path("refused-zh")),
+                "--no-key-passphrase",
+            ],
+        )
+        .code(2);
+    let line = run.stderr.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with(&format!(
+            "错误：批量文件 `{}` 第 {row_no} 行：",
+            file.display()
+        )),
+        "{}",
+        run.describe()
+    );
+    assert!(line.contains(what), "{}", run.describe());
+    let english = [
+        "batch file",
+        " row ",
+        "profile `",
+        "needs a",
+        "does not allow",
+        "unknown",
+    ];
+    assert!(
+        !english.iter().any(|w| run.stderr.contains(w)),
+        "English left in Chinese output\n{}",
+        run.describe()
+    );
+}
+
 fn days(from: &str, to: &str) -> i64 {
     let at = |t: &str| {
         time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).unwrap()
@@ -218,6 +263,7 @@ fn an_unknown_profile_names_the_file_and_the_row() {
         ),
     );
     let run = refused(&env, &ca, &file, 3, "unknown profile `clerkk`");
+    refused_in_chinese(&env, &ca, &file, 3, "未知的模板 `clerkk`");
     // The same did-you-mean as `cert issue --profile clerkk`, the home's own names included.
     assert!(
         run.error_text().contains("did you mean `clerk`?"),
@@ -255,6 +301,13 @@ fn a_row_missing_the_home_profile_required_san_is_refused() {
         ),
     );
     refused(&env, &ca, &file, 2, "profile `clerk` needs a email: SAN");
+    refused_in_chinese(
+        &env,
+        &ca,
+        &file,
+        2,
+        "模板 `clerk` 需要一个 email: 类型的 SAN",
+    );
     let file = env.write(
         "uri.yaml",
         format!(
@@ -268,6 +321,7 @@ fn a_row_missing_the_home_profile_required_san_is_refused() {
         1,
         "profile `clerk` does not allow SAN `uri:",
     );
+    refused_in_chinese(&env, &ca, &file, 1, "模板 `clerk` 不允许 SAN `uri:");
 }
 
 /// `govpki-test` (the clock at a Monday 10:00 in Shanghai, inside the shipped policy's office

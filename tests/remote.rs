@@ -846,8 +846,8 @@ fn a_batch_through_the_service_prints_the_local_lines_and_a_kill_9_loses_no_repo
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains(&format!("batch file `{homed}` row 2"))
-            && err.contains("unknown profile `clerk`")
-            && err.contains("over --ca a batch row takes a built-in profile"),
+            && err.contains("profile `clerk` is not a built-in profile")
+            && err.contains("over --ca a batch row takes built-in profiles only"),
         "{err}"
     );
     assert!(

@@ -152,9 +152,9 @@ pub(super) fn issue<S: NewKeySpelling + Send + Sync + 'static>(
 
 /// A row's profile over `--ca`: a built-in one; a home profile's name is refused.
 fn builtin_only(name: &str) -> Result<ops::profiles::Named> {
-    let profile: Profile = name.parse().map_err(|e: UnknownProfile| {
+    let profile: Profile = name.parse().map_err(|_: UnknownProfile| {
         ops::hinted(
-            format!("{e}; over --ca a batch row takes a built-in profile (the operator API refuses home profiles)"),
+            format!("profile `{name}` is not a built-in profile: over --ca a batch row takes built-in profiles only (the operator API refuses home profiles)"),
             "issue the rows of a home profile on the CA's own host, without --ca",
         )
     })?;

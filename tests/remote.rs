@@ -813,6 +813,47 @@ fn a_batch_through_the_service_prints_the_local_lines_and_a_kill_9_loses_no_repo
         err.contains("generated keys are stored unencrypted"),
         "{err}"
     );
+    // A home profile in a row: the operator API takes built-in profiles only (as
+    // `cert issue --ca --profile`), so the batch is refused before any row is sent, naming
+    // the file and the row, even when the server's home defines the profile.
+    std::fs::create_dir_all(env.path("home/profiles")).unwrap();
+    std::fs::write(
+        env.path("home/profiles/clerk.yaml"),
+        "basedOn: person\nmaxValidity: 180d\n",
+    )
+    .unwrap();
+    let homed = env.p("homed.yaml");
+    std::fs::write(
+        &homed,
+        "- subject: CN=甲,OU=财政局,O=连云港市人民政府,C=CN\n  profile: person\n\
+         - subject: CN=乙,OU=财政局,O=连云港市人民政府,C=CN\n  profile: clerk\n",
+    )
+    .unwrap();
+    let (code, _, err) = remote(
+        &env,
+        &url,
+        "officer",
+        &[
+            "cert",
+            "issue",
+            "--batch",
+            &homed,
+            "--out-dir",
+            &env.p("out-homed"),
+            "--no-key-passphrase",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("batch file `{homed}` row 2"))
+            && err.contains("profile `clerk` is not a built-in profile")
+            && err.contains("over --ca a batch row takes built-in profiles only"),
+        "{err}"
+    );
+    assert!(
+        !env.path("out-homed").exists(),
+        "nothing is sent or written"
+    );
     // Governed per row as locally: an auditor's batch is denied at its first row.
     let (code, out, err) = remote(
         &env,

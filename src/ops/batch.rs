@@ -1,11 +1,13 @@
 //! Issuing a batch: every row of a YAML or CSV file checked before anything is unlocked
-//! ([`prepare`], then [`check_windows`] against the CA's own validity), then signed on every
+//! ([`prepare`], each row's profile resolved as `cert issue --profile` resolves it, a home's
+//! own profile included; then [`check_windows`] against the CA's own validity), then signed on every
 //! core, in row order ([`sign`]), committed and written out in chunks ([`issue`]). A row whose
 //! validity is past a bound refuses the whole batch before anything is issued. Prints nothing: what it did reaches the front end through
 //! [`Progress`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context as _, bail};
@@ -14,6 +16,7 @@ use time::OffsetDateTime;
 
 use super::common::{self, OpenCa};
 use super::issue::{KeyProtection, default_validity};
+use super::profiles::Named;
 use super::secrets::{self, Random};
 use super::{Result, hinted};
 use crate::ca::batch::{self, BatchRow};
@@ -21,6 +24,7 @@ use crate::ca::csr;
 use crate::ca::issue::{IssueRequest, Issued, Issuer, SubCaOptions};
 use crate::ca::keys::{Algorithm, BatchEncryptor, PrivateKey};
 use crate::ca::profile::{Profile, San};
+use crate::ca::profile_yaml::HomeProfile;
 use crate::ca::serial::Serial;
 use crate::ca::when::{self, Window, WindowError};
 use crate::store::{CertRecord, Store, files};
@@ -28,6 +32,11 @@ use crate::store::{CertRecord, Store, files};
 /// One batch row made ready to sign.
 pub struct Prepared {
     pub row: BatchRow,
+    /// The row's built-in profile, or its home profile's base.
+    pub profile: Profile,
+    /// The row's home profile (`profile` is its base): its usages, SAN rules and validities
+    /// apply, and the store records its name. Shared by the rows that name it.
+    pub home: Option<Arc<HomeProfile>>,
     /// The CSR's public key; empty until a key is generated for the row.
     pub spki_der: Vec<u8>,
     pub new_key: Option<PrivateKey>,
@@ -41,17 +50,30 @@ impl Prepared {
     pub fn needs_key(&self) -> bool {
         self.spki_der.is_empty()
     }
+
+    /// The profile's name as the store records it: the home profile's, or the built-in's.
+    pub fn profile_name(&self) -> &str {
+        match &self.home {
+            Some(h) => &h.name,
+            None => self.profile.name(),
+        }
+    }
 }
+
+/// Finds a row's profile by name, as `cert issue --profile` finds it (the front end's
+/// resolver: built-in, else the home's own, with its did-you-mean on an unknown name).
+pub type Resolve<'a> = dyn Fn(&str) -> anyhow::Result<Named> + 'a;
 
 /// A signed row: its serial and certificate.
 pub type Signed = (Prepared, Serial, Issued);
 
-/// Reads and checks every row of the batch file (CSR signatures, SAN rules); touches no home.
-pub fn prepare(batch_path: &Path) -> Result<Vec<Prepared>> {
-    Ok(prepare_rows(batch_path)?)
+/// Reads and checks every row of the batch file (each row's profile found by `resolve`, once
+/// per name; CSR signatures; SAN rules); touches no store.
+pub fn prepare(batch_path: &Path, resolve: &Resolve<'_>) -> Result<Vec<Prepared>> {
+    Ok(prepare_rows(batch_path, resolve)?)
 }
 
-fn prepare_rows(batch_path: &Path) -> anyhow::Result<Vec<Prepared>> {
+fn prepare_rows(batch_path: &Path, resolve: &Resolve<'_>) -> anyhow::Result<Vec<Prepared>> {
     let bytes = common::read_file(batch_path, "batch file")?;
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("reading batch file `{}`: not UTF-8", batch_path.display()))?;
@@ -60,26 +82,52 @@ fn prepare_rows(batch_path: &Path) -> anyhow::Result<Vec<Prepared>> {
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let rows = batch::parse(&text, is_csv)
         .with_context(|| format!("reading batch file `{}`", batch_path.display()))?;
-    if rows.iter().any(|r| r.profile.is_ca()) {
-        bail!(
-            "reading batch file `{}`: profile `sub-ca` is not issued in batches; use `govpki ca init --parent`",
-            batch_path.display()
-        );
+    // Every name is resolved once, however many rows give it; the first row giving an unknown
+    // name is the error.
+    let mut found: HashMap<&str, (Profile, Option<Arc<HomeProfile>>)> = HashMap::new();
+    let mut profiles = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if !found.contains_key(row.profile.as_str()) {
+            let named = resolve(&row.profile).with_context(|| {
+                format!("batch file `{}` row {}", batch_path.display(), row.row)
+            })?;
+            let resolved = match named {
+                Named::Builtin(p) => (p, None),
+                Named::Home(h) => (h.base, Some(Arc::new(*h))),
+            };
+            if resolved.0.is_ca() {
+                bail!(
+                    "batch file `{}` row {}: profile `sub-ca` is not issued in batches; use `govpki ca init --parent`",
+                    batch_path.display(),
+                    row.row
+                );
+            }
+            found.insert(&row.profile, resolved);
+        }
+        profiles.push(found[row.profile.as_str()].clone());
     }
+    drop(found);
     let base = batch_path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
     // Check every row (CSR signatures, SAN rules) before unlocking anything.
     let mut prepared = Vec::with_capacity(rows.len());
-    for row in rows {
-        prepared.push(check_row(batch_path, &base, row)?);
+    for (row, (profile, home)) in rows.into_iter().zip(profiles) {
+        prepared.push(check_row(batch_path, &base, row, profile, home)?);
     }
     Ok(prepared)
 }
 
-/// One row made ready: its CSR read and verified, its SANs checked against its profile.
-fn check_row(batch_path: &Path, base: &Path, row: BatchRow) -> anyhow::Result<Prepared> {
+/// One row made ready: its CSR read and verified, its SANs checked against its profile (the
+/// base's rules, then a home profile's own, as `cert issue` checks them).
+fn check_row(
+    batch_path: &Path,
+    base: &Path,
+    row: BatchRow,
+    profile: Profile,
+    home: Option<Arc<HomeProfile>>,
+) -> anyhow::Result<Prepared> {
     let (spki_der, requested) = match &row.csr {
         Some(rel) => {
             let path = base.join(rel);
@@ -101,24 +149,29 @@ fn check_row(batch_path: &Path, base: &Path, row: BatchRow) -> anyhow::Result<Pr
     let sans = if row.sans.is_empty() {
         requested
             .into_iter()
-            .filter(|s| row.profile.allows_san(s))
+            .filter(|s| profile.allows_san(s))
             .collect()
     } else {
         row.sans.clone()
     };
     for s in &sans {
-        if !row.profile.allows_san(s) {
+        if !profile.allows_san(s) {
             bail!(
                 "batch file `{}` row {}: profile `{}` does not allow SAN `{s}`",
                 batch_path.display(),
                 row.row,
-                row.profile
+                profile
             );
         }
     }
-    if row.profile.requires_host_san()
-        && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_)))
-    {
+    if let Some(problem) = home.as_ref().and_then(|h| h.san_problem(&sans)) {
+        bail!(
+            "batch file `{}` row {}: {problem}",
+            batch_path.display(),
+            row.row
+        );
+    }
+    if profile.requires_host_san() && !sans.iter().any(|s| matches!(s, San::Dns(_) | San::Ip(_))) {
         bail!(
             "batch file `{}` row {}: profile `server` needs at least one dns: or ip: SAN",
             batch_path.display(),
@@ -127,6 +180,8 @@ fn check_row(batch_path: &Path, base: &Path, row: BatchRow) -> anyhow::Result<Pr
     }
     Ok(Prepared {
         row,
+        profile,
+        home,
         spki_der,
         new_key: None,
         sans,
@@ -160,19 +215,22 @@ fn check_rows(
     );
     let mut fitted = Vec::new();
     for p in prepared.iter_mut() {
-        let row = &p.row;
+        // A home profile's maximum and default, as `cert issue --profile` applies them.
+        let (max, default) = match &p.home {
+            Some(h) => (h.max_validity, h.default_validity),
+            None => (p.profile.max_validity(), default_validity(p.profile)),
+        };
         let limits = when::Limits {
-            max: row.profile.max_validity(),
-            profile: row.profile.name().to_string(),
+            max,
+            profile: p.profile_name().to_string(),
             ca_not_before,
             ca_not_after,
         };
+        let row = &p.row;
         let requested = when::Requested {
             not_before: None,
             not_after: None,
-            validity: row
-                .validity
-                .unwrap_or_else(|| default_validity(row.profile)),
+            validity: row.validity.unwrap_or(default),
             default_validity: row.validity.is_none(),
         };
         let window = when::window(now, &requested, &limits).map_err(|e| {
@@ -229,7 +287,7 @@ fn sign_rows(
                 );
             };
             let req = IssueRequest {
-                profile: p.row.profile,
+                profile: p.profile,
                 subject: p.row.subject.clone(),
                 sans: p.sans.clone(),
                 spki_der: p.spki_der.clone(),
@@ -239,7 +297,7 @@ fn sign_rows(
                 sub_ca: SubCaOptions::default(),
             };
             let issued = issuer
-                .issue(&req)
+                .issue_with_usages(&req, p.home.as_ref().map(|h| &h.usages))
                 .with_context(|| format!("batch row {}", p.row.row))?;
             Ok((p, serial, issued))
         })
@@ -280,7 +338,8 @@ pub struct Reported {
     pub row: usize,
     pub serial: Serial,
     pub subject: String,
-    pub profile: Profile,
+    /// The profile's name as recorded: the built-in's, or the home profile's.
+    pub profile: String,
     pub not_after: OffsetDateTime,
     /// The certificate file.
     pub cert: PathBuf,
@@ -550,7 +609,7 @@ fn record(
         serial: serial.clone(),
         subject: issued.subject.to_string(),
         department: issued.subject.department().map(str::to_string),
-        profile: p.row.profile.name().into(),
+        profile: p.profile_name().into(),
         not_before: issued.not_before,
         not_after: issued.not_after,
         issued_at: now,
@@ -578,7 +637,7 @@ fn report(
                 row: p.row.row,
                 serial: serial.clone(),
                 subject: issued.subject.to_string(),
-                profile: p.row.profile,
+                profile: p.profile_name().to_string(),
                 not_after: issued.not_after,
                 cert_written: !unwritten.contains(&cert),
                 cert,

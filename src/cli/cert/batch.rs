@@ -19,7 +19,9 @@ pub(super) fn issue_batch(job: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let (Some(batch), Some(out_dir)) = (&job.batch, &job.out_dir) else {
         bail!("--batch needs --out-dir");
     };
-    let mut prepared = ops::batch::prepare(batch)?;
+    // Each row's profile found as `cert issue --profile` finds it (a home profile included).
+    let resolve = |name: &str| super::issue::resolve_profile(&ctx.home, name);
+    let mut prepared = ops::batch::prepare(batch, &resolve)?;
     let protection = if prepared.iter().any(ops::batch::Prepared::needs_key) {
         Some(job.key.protection("generated keys")?)
     } else {
@@ -32,7 +34,7 @@ pub(super) fn issue_batch(job: IssueArgs, ctx: &Context) -> Result<Outcome> {
     let grants = govern::RoleGrants::load(&open)?;
     let asks: Vec<govern::Ask> = prepared
         .iter()
-        .flat_map(|p| grants.asks(&p.row.subject, &p.sans, p.row.profile))
+        .flat_map(|p| grants.asks(&p.row.subject, &p.sans, p.profile))
         .collect();
     let authorized = govern::authorize(&ctx.governance(), &mut open, &asks, None)?;
     ctx.out.allowed(&authorized.allowed);
@@ -148,7 +150,7 @@ impl ops::batch::Progress for Printer<'_> {
                 "row": c.row,
                 "serial": hexs,
                 "subject": c.subject,
-                "profile": c.profile.name(),
+                "profile": c.profile,
                 "not_after": rfc3339(c.not_after),
                 "cert": c.cert_written.then(|| c.cert.display().to_string()),
                 "key": c.key.as_ref().map(|k| k.display().to_string()),

@@ -154,7 +154,7 @@ fn issue_one(one: IssueArgs, ctx: &Context) -> Result<Outcome> {
 /// (`--allow-weak-passphrase`).
 fn prepare_one(one: &IssueArgs, home: &Path) -> Result<(ops::issue::Prepared, bool)> {
     let name = one.profile.as_deref().unwrap_or_default();
-    let named = ops::profiles::find(home, name).map_err(|e| did_you_mean(e, name, home))?;
+    let named = resolve_profile(home, name)?;
     let (profile, home_profile) = match named {
         ops::profiles::Named::Builtin(p) => (p, None),
         ops::profiles::Named::Home(h) => (h.base, Some(h)),
@@ -274,6 +274,13 @@ fn print_issued(ctx: &Context, issued: &ops::issue::Issued, one: &IssueArgs) -> 
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The profile `name` as `cert issue --profile` and a `--batch` row name it: a built-in, else
+/// the home's own `profiles/NAME.yaml`; an unknown name's error says "did you mean" when a name
+/// is close.
+pub(crate) fn resolve_profile(home: &Path, name: &str) -> Result<ops::profiles::Named> {
+    ops::profiles::find(home, name).map_err(|e| did_you_mean(e, name, home))
 }
 
 /// An unknown profile's error with "did you mean" when one built-in or home profile name is

@@ -78,11 +78,13 @@ seals with `seal create --authority-cert F --authority-key F`; `seal verify` tak
 end-entity certificate as a seal's maker.
 
 Batch: --batch FILE (YAML list of maps, or .csv with a header row) with fields subject, profile,
-san, csr (relative to the batch file), validity. Every row is checked first (its validity too:
-one row past a bound refuses the whole batch, naming the row, before anything is issued);
-certificates are
-committed in chunks of 1,000, and each is written to --out-dir as <serial>.pem (and
-<serial>.key for generated keys) only after its chunk commits.
+san, csr (relative to the batch file), validity. A row's profile is found as --profile finds it:
+a built-in, or the home's own profiles/NAME.yaml with its usages, SAN rules, maximum and default
+validity (over --ca, built-in profiles only). Every row is checked first (an unknown profile, a
+SAN its profile refuses or lacks, a validity past a bound: the whole batch is refused, naming the
+row, before anything is issued); certificates are committed in chunks of 1,000, and each is
+written to --out-dir as <serial>.pem (and <serial>.key for generated keys) only after its chunk
+commits.
 
 EXAMPLES:
     govpki cert issue --profile department --csr dept.csr \\

@@ -26,6 +26,7 @@ use serde_json::json;
 use super::{Client, text};
 use crate::api::{Body, IssueBody};
 use crate::ca::keys::Algorithm;
+use crate::ca::profile::{Profile, UnknownProfile};
 use crate::cli::common::{self, NewKeyArgs, NewKeyProtection, NewKeySpelling};
 use crate::cli::{Context, Outcome};
 use crate::ops::{self, SystemRandom, govern};
@@ -86,7 +87,10 @@ pub(super) fn issue<S: NewKeySpelling + Send + Sync + 'static>(
     if passphrase_file.is_some() {
         bail!("--passphrase-file is the server's: the CA key stays there");
     }
-    let mut prepared = ops::batch::prepare(&batch)?;
+    // The operator API takes built-in profiles only (`cert.issue` refuses another name, as
+    // `cert issue --ca --profile` does): a row naming a home profile is refused here, naming
+    // the row, before any row is sent.
+    let mut prepared = ops::batch::prepare(&batch, &builtin_only)?;
     // Every row's validity against the server's CA certificate before any row is sent: a row
     // past a bound refuses the batch with nothing issued (the server checks each row again).
     let ca_der = client.ca_cert()?;
@@ -146,6 +150,17 @@ pub(super) fn issue<S: NewKeySpelling + Send + Sync + 'static>(
     Ok(Outcome::Success)
 }
 
+/// A row's profile over `--ca`: a built-in one; a home profile's name is refused.
+fn builtin_only(name: &str) -> Result<ops::profiles::Named> {
+    let profile: Profile = name.parse().map_err(|_: UnknownProfile| {
+        ops::hinted(
+            format!("profile `{name}` is not a built-in profile: over --ca a batch row takes built-in profiles only (the operator API refuses home profiles)"),
+            "issue the rows of a home profile on the CA's own host, without --ca",
+        )
+    })?;
+    Ok(ops::profiles::Named::Builtin(profile))
+}
+
 /// Issues one row through the server; the JSON line a local batch prints for it.
 #[allow(clippy::too_many_arguments)]
 fn issue_row(
@@ -193,14 +208,14 @@ fn issue_row(
     };
     let body = Body::Issue(IssueBody {
         csr: B64.encode(&csr),
-        profile: row.profile.name().to_string(),
+        profile: p.profile.name().to_string(),
         subject: Some(row.subject.to_string()),
         sans: p.sans.iter().map(ToString::to_string).collect(),
         validity: row.validity.map(duration_text),
     });
     // The roles the subject would be granted are the server's to derive: it answers with the
     // asks when they differ, and the row is signed once more with them.
-    let ask = ops::issue::ask(&row.subject, row.profile);
+    let ask = ops::issue::ask(&row.subject, p.profile);
     let answer = match client.call(ctx, &body, govern::ask_texts(&[ask])) {
         Ok(a) => a.answer,
         Err(e) => {

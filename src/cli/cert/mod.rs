@@ -312,9 +312,10 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The certificate to verify, optionally followed by intermediates (PEM bundle)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// The certificates to verify, each file an end entity optionally followed by its
+    /// intermediates (PEM bundle)
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
     /// Trust anchors (PEM bundle) [default: this home's CA chain]
     #[arg(long, value_name = "FILE")]
     pub trust: Option<PathBuf>,

@@ -97,7 +97,10 @@ fn the_summary_comes_first_then_each_report_then_the_tally_and_errors_make_exit_
     ]
     .join("\n");
     assert_eq!(run.stdout, expected, "{}", run.describe());
-    assert!(run.stdout.contains("revoked.pem: invalid: certificate revoked at"));
+    assert!(
+        run.stdout
+            .contains("revoked.pem: invalid: certificate revoked at")
+    );
     assert!(run.stdout.contains("expired.pem: invalid: "));
     // The unreadable files are errors of their own on stderr, and the run says how many.
     let errors = run.error_lines();
@@ -116,9 +119,21 @@ fn quiet_prints_only_the_failures_and_the_tally() {
     let run = f.verify(&["-q"], &FILES).code(2);
     let blocks: Vec<&str> = run.stdout.split("\n\n").collect();
     assert_eq!(blocks.len(), 4, "{}", run.describe());
-    assert!(blocks[0].starts_with("revoked.pem: invalid"), "{}", blocks[0]);
-    assert!(blocks[1].starts_with("expired.pem: invalid"), "{}", blocks[1]);
-    assert!(blocks[2].starts_with("foreign.pem: invalid"), "{}", blocks[2]);
+    assert!(
+        blocks[0].starts_with("revoked.pem: invalid"),
+        "{}",
+        blocks[0]
+    );
+    assert!(
+        blocks[1].starts_with("expired.pem: invalid"),
+        "{}",
+        blocks[1]
+    );
+    assert!(
+        blocks[2].starts_with("foreign.pem: invalid"),
+        "{}",
+        blocks[2]
+    );
     assert_eq!(
         blocks[3],
         "1 valid, 3 invalid, 0 indeterminate, 2 could not be verified\n"
@@ -152,7 +167,10 @@ fn json_has_one_line_per_file_then_the_tally_and_quiet_keeps_the_failures() {
     );
     for line in &lines[..6] {
         assert_eq!(line["document"], line["file"], "{line}");
-        assert!(line["verdict"] == "valid" || line["reason"].is_string(), "{line}");
+        assert!(
+            line["verdict"] == "valid" || line["reason"].is_string(),
+            "{line}"
+        );
     }
     assert_eq!(lines[0]["at"].as_str(), Some(f.at.as_str()));
     assert_eq!(lines[1]["revocation"]["reason"], "keyCompromise");
@@ -236,7 +254,11 @@ fn one_file_prints_its_report_alone_as_in_a_run_of_many() {
     let many = f.verify(&[], &["good.pem", "revoked.pem"]).code(1);
     for (file, code) in [("good.pem", 0), ("revoked.pem", 1)] {
         let one = f.verify(&[], &[file]).code(code);
-        assert!(one.stdout.starts_with(&format!("{file}: ")), "{}", one.describe());
+        assert!(
+            one.stdout.starts_with(&format!("{file}: ")),
+            "{}",
+            one.describe()
+        );
         assert!(!one.stdout.contains("certificates"), "{}", one.describe());
         assert!(many.stdout.contains(&format!("\n\n{}\n", one.stdout)));
         // Its JSON object is the one of a run of many without `document`.
@@ -250,7 +272,11 @@ fn one_file_prints_its_report_alone_as_in_a_run_of_many() {
     let missing = f.verify(&[], &["missing.pem"]).code(2);
     assert_eq!(missing.stdout, "");
     assert_eq!(missing.error_lines().len(), 1, "{}", missing.describe());
-    assert!(missing.stderr.starts_with("error: reading certificates `missing.pem`"));
+    assert!(
+        missing
+            .stderr
+            .starts_with("error: reading certificates `missing.pem`")
+    );
 }
 
 #[test]
@@ -264,7 +290,8 @@ fn the_summary_and_the_tally_are_chinese_with_lang_zh() {
         run.describe()
     );
     assert!(
-        run.stdout.ends_with("\n\n有效 1，无效 3，无法判定 0，无法验证 2\n"),
+        run.stdout
+            .ends_with("\n\n有效 1，无效 3，无法判定 0，无法验证 2\n"),
         "{}",
         run.describe()
     );
@@ -273,7 +300,9 @@ fn the_summary_and_the_tally_are_chinese_with_lang_zh() {
         "{}",
         run.describe()
     );
-    let valid = f.verify(&["--lang", "zh"], &["good.pem", "good.pem"]).code(0);
+    let valid = f
+        .verify(&["--lang", "zh"], &["good.pem", "good.pem"])
+        .code(0);
     assert!(
         valid.stdout.starts_with("有效：全部 2 张证书有效\n"),
         "{}",

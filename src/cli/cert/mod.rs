@@ -49,7 +49,7 @@ pub enum CertCommand {
     /// Show a certificate, by serial (from the store) or from a file
     #[command(long_about = SHOW_LONG)]
     Show(ShowArgs),
-    /// Verify a certificate's chain to trust anchors, at a time, with CRLs
+    /// Verify certificates' chains to trust anchors, at a time, with CRLs
     #[command(long_about = VERIFY_LONG)]
     Verify(VerifyArgs),
     /// Export a certificate with its key and chain as a PKCS#12 file

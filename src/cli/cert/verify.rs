@@ -117,7 +117,8 @@ pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         if ctx.out.is_json() {
             ctx.out.json(&json_of(file, at, &verdict, false)?)?;
         } else {
-            ctx.out.data(&report(lang, &file.display().to_string(), &verdict))?;
+            ctx.out
+                .data(&report(lang, &file.display().to_string(), &verdict))?;
         }
         return Ok(outcome_of(&verdict));
     }
@@ -140,7 +141,8 @@ pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
                 ctx.out.json(&json_of(file, at, &verdict, true)?)?;
             }
         } else {
-            let text = shows.then(|| format!("{}\n", report(lang, &file.display().to_string(), &verdict)));
+            let text =
+                shows.then(|| format!("{}\n", report(lang, &file.display().to_string(), &verdict)));
             run.keep(String::new, text);
         }
         Ok(())
@@ -203,7 +205,12 @@ fn outcome_of(verdict: &Verdict) -> Outcome {
 
 /// One FILE's JSON object: the verdict, `file` and `at`; in a run of several FILEs also
 /// `document`, the key of `seal verify`'s lines, which the closing tally line lacks.
-fn json_of(file: &Path, at: OffsetDateTime, verdict: &Verdict, many: bool) -> Result<serde_json::Value> {
+fn json_of(
+    file: &Path,
+    at: OffsetDateTime,
+    verdict: &Verdict,
+    many: bool,
+) -> Result<serde_json::Value> {
     let mut v = serde_json::to_value(verdict)?;
     v["file"] = json!(file.display().to_string());
     v["at"] = json!(rfc3339(at));

@@ -143,6 +143,7 @@ pub(super) fn verify_cmd(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
         } else {
             let text =
                 shows.then(|| format!("{}\n", report(lang, &file.display().to_string(), &verdict)));
+            // No summary of one: a run of one FILE printed its report alone, above.
             run.keep(String::new, text);
         }
         Ok(())
@@ -348,5 +349,27 @@ fn policy_line(lang: Lang, policies: &ValidPolicies) -> Option<String> {
             label(lang, "cv-policies"),
             set.join(", ")
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unusable_trust_anchor_is_the_runs_error_and_a_bad_file_only_its_own() {
+        let no_anchor = Err::<(), _>(verify::VerifyError::NoAnchors)
+            .context("verifying `a.pem`")
+            .unwrap_err();
+        assert!(shared_input_error(&no_anchor));
+        let bad_cert = Err::<(), _>(verify::VerifyError::BadCert(
+            crate::pkix::Cert::from_der(b"junk").unwrap_err(),
+        ))
+        .context("verifying `a.pem`")
+        .unwrap_err();
+        assert!(!shared_input_error(&bad_cert));
+        assert!(!shared_input_error(&anyhow::anyhow!(
+            "reading certificates `a.pem`"
+        )));
     }
 }

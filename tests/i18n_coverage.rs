@@ -246,6 +246,27 @@ fn chinese_output_carries_no_english_sentence() {
     zh(&["cert", "verify", "bad.pem"], 2);
     zh(&["cert", "verify", "dept.pem", "--trust", "other.pem"], 1);
     zh(&["cert", "verify", "dept.pem", "--crl", "other.crl"], 3);
+    // cert verify FILE...: all valid; the summary, the reports, an unreadable and a missing
+    // file, the tally.
+    zh(
+        &[
+            "cert", "verify", "dept.pem", "dept.pem", "--crl", "root.crl",
+        ],
+        0,
+    );
+    zh(
+        &[
+            "cert",
+            "verify",
+            "dept.pem",
+            "person.pem",
+            "bad.pem",
+            "missing.pem",
+            "--crl",
+            "root.crl",
+        ],
+        2,
+    );
     // cert show, cert list, crl show.
     zh(&["cert", "show", "person.pem"], 0);
     zh(&["cert", "show", "dept.pem"], 0);

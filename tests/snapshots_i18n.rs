@@ -1,6 +1,6 @@
 //! Snapshots of the reports a reviewer reads, in English and in Chinese (issue #12): `seal
 //! verify` of one document and of a batch (the summary first, the closing tally, `-q`), `cert
-//! verify` (valid, revoked), the framing of errors (`错误：`), and `--json` errors. The same
+//! verify` (valid, revoked, and a batch), the framing of errors (`错误：`), and `--json` errors. The same
 //! redactions as `tests/snapshots.rs` (times, serials, hashes, temporary paths), so that the
 //! snapshots are the same on every run. The `.snap` files are in `tests/snapshots/`.
 
@@ -264,6 +264,42 @@ fn cert_verify_reports_in_chinese() {
         "i18n-cert-verify-unchecked.zh",
         &env.run(&ca.home, ["--lang", "zh", "cert", "verify", p(&good.cert)])
             .code(0),
+    );
+}
+
+/// `cert verify` of several files (issue #12): the summary first, each report, the tally, an
+/// unreadable file's error on stderr; `-q` the failures and the tally.
+#[test]
+fn cert_verify_batch_in_english_and_chinese() {
+    let env = Env::new();
+    let ca = env.root_ca("home", "p256", &[]);
+    env.issue(&ca, "good", "person", PERSON_DN, &[], &[]);
+    let bad = env.issue(&ca, "bad", "person", PERSON_DN, &[], &[]);
+    env.run(&ca.home, ["-q", "cert", "revoke", &bad.serial])
+        .success();
+    env.run(&ca.home, ["-q", "crl", "generate", "--out", "ca.crl"])
+        .success();
+    env.write("junk.pem", "not a certificate\n");
+    let batch = [
+        "cert", "verify", "good.pem", "bad.pem", "junk.pem", "--crl", "ca.crl",
+    ];
+    snap(
+        "i18n-cert-verify-batch.en",
+        &env.run(&ca.home, batch).code(2),
+    );
+    snap(
+        "i18n-cert-verify-batch.zh",
+        &run_with_lang(&env, &ca.home, "zh_CN.UTF-8", &batch).code(2),
+    );
+    let mut quiet = vec!["-q"];
+    quiet.extend(batch);
+    snap(
+        "i18n-cert-verify-batch-quiet.en",
+        &env.run(&ca.home, &quiet).code(2),
+    );
+    snap(
+        "i18n-cert-verify-batch-quiet.zh",
+        &run_with_lang(&env, &ca.home, "zh_CN.UTF-8", &quiet).code(2),
     );
 }
 

@@ -30,7 +30,10 @@ err-wrong-pem-block = expected a `{ $expected }` PEM block, found `{ $found }`
 err-malformed-der = malformed DER: { $detail }
 err-trailing = { $count } trailing bytes after the DER object
 err-not-der = not DER: { $detail }
-err-docs-unverified = { $failed } of { $total } documents could not be verified
+err-docs-unverified = { $failed } of { $total } { $what ->
+    [certificates] certificates
+   *[documents] documents
+} could not be verified
 err-one-sig = --sig names the signature of one document; give one DOC with it
 err-one-image = --image-out writes the image of one document; give one DOC with it
 
@@ -58,16 +61,32 @@ cert-valid = valid
 cert-invalid = invalid
 cert-indeterminate = indeterminate
 
-## seal verify: the one-line summary of the run, and the closing tally
+## seal verify and cert verify: the one-line summary of the run, and the closing tally
+## ($what: documents for seal verify, certificates for cert verify)
 
 summary-one = { $verdict }: { $document }: { $reason }
-summary-all-valid = { $verdict }: { $n ->
-    [one] the document is valid
-   *[other] all { $count } documents are valid
+summary-all-valid = { $verdict }: { $what ->
+    [certificates] { $n ->
+        [one] the certificate is valid
+       *[other] all { $count } certificates are valid
+    }
+   *[documents] { $n ->
+        [one] the document is valid
+       *[other] all { $count } documents are valid
+    }
 }
-summary-some-invalid = { $verdict }: { $bad } of { $count } documents are invalid
-summary-some-indeterminate = { $verdict }: { $bad } of { $count } documents are indeterminate
-summary-some-error = { $verdict }: { $bad } of { $count } documents could not be verified
+summary-some-invalid = { $verdict }: { $bad } of { $count } { $what ->
+    [certificates] certificates
+   *[documents] documents
+} are invalid
+summary-some-indeterminate = { $verdict }: { $bad } of { $count } { $what ->
+    [certificates] certificates
+   *[documents] documents
+} are indeterminate
+summary-some-error = { $verdict }: { $bad } of { $count } { $what ->
+    [certificates] certificates
+   *[documents] documents
+} could not be verified
 tally = { $valid } valid, { $invalid } invalid, { $indeterminate } indeterminate
 tally-errors = , { $errors } could not be verified
 

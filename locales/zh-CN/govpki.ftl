@@ -29,7 +29,10 @@ err-wrong-pem-block = 应为 `{ $expected }` PEM 块，实为 `{ $found }`
 err-malformed-der = DER 格式错误：{ $detail }
 err-trailing = DER 对象之后有 { $count } 个多余字节
 err-not-der = 不是 DER：{ $detail }
-err-docs-unverified = { $total } 份文档中有 { $failed } 份无法验证
+err-docs-unverified = { $what ->
+    [certificates] { $total } 张证书中有 { $failed } 张无法验证
+   *[documents] { $total } 份文档中有 { $failed } 份无法验证
+}
 err-one-sig = --sig 指定一份文档的签名；与它一起只能给出一个 DOC
 err-one-image = --image-out 写出一份文档的印章图像；与它一起只能给出一个 DOC
 
@@ -57,16 +60,31 @@ cert-valid = 有效
 cert-invalid = 无效
 cert-indeterminate = 无法判定
 
-## seal verify：整次运行的一行摘要和结尾的统计
+## seal verify 与 cert verify：整次运行的一行摘要和结尾的统计（$what：seal verify 为 documents，cert verify 为 certificates）
 
 summary-one = { $verdict }：{ $document }：{ $reason }
-summary-all-valid = { $verdict }：{ $n ->
-    [one] 文档有效
-   *[other] 全部 { $count } 份文档有效
+summary-all-valid = { $verdict }：{ $what ->
+    [certificates] { $n ->
+        [one] 证书有效
+       *[other] 全部 { $count } 张证书有效
+    }
+   *[documents] { $n ->
+        [one] 文档有效
+       *[other] 全部 { $count } 份文档有效
+    }
 }
-summary-some-invalid = { $verdict }：{ $count } 份文档中有 { $bad } 份无效
-summary-some-indeterminate = { $verdict }：{ $count } 份文档中有 { $bad } 份无法判定
-summary-some-error = { $verdict }：{ $count } 份文档中有 { $bad } 份无法验证
+summary-some-invalid = { $verdict }：{ $what ->
+    [certificates] { $count } 张证书中有 { $bad } 张无效
+   *[documents] { $count } 份文档中有 { $bad } 份无效
+}
+summary-some-indeterminate = { $verdict }：{ $what ->
+    [certificates] { $count } 张证书中有 { $bad } 张无法判定
+   *[documents] { $count } 份文档中有 { $bad } 份无法判定
+}
+summary-some-error = { $verdict }：{ $what ->
+    [certificates] { $count } 张证书中有 { $bad } 张无法验证
+   *[documents] { $count } 份文档中有 { $bad } 份无法验证
+}
 tally = 有效 { $valid }，无效 { $invalid }，无法判定 { $indeterminate }
 tally-errors = ，无法验证 { $errors }
 

@@ -16,6 +16,7 @@ pub mod output;
 pub mod remote;
 pub mod seal;
 pub mod serve;
+pub mod tally;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -49,7 +49,7 @@ pub enum CertCommand {
     /// Show a certificate, by serial (from the store) or from a file
     #[command(long_about = SHOW_LONG)]
     Show(ShowArgs),
-    /// Verify a certificate's chain to trust anchors, at a time, with CRLs
+    /// Verify certificates' chains to trust anchors, at a time, with CRLs
     #[command(long_about = VERIFY_LONG)]
     Verify(VerifyArgs),
     /// Export a certificate with its key and chain as a PKCS#12 file
@@ -168,10 +168,10 @@ EXIT CODES:
     2  an error (no such file or serial, malformed certificate)";
 
 const VERIFY_LONG: &str = "\
-Verify FILE (the end-entity certificate, optionally followed by intermediates) up to a trust
-anchor at a time (default now), with optional CRLs (PEM or DER). --trust defaults to this home's
-CA chain. Without --purpose any extended key usage is accepted. When CRLs are given, the end
-entity's issuer must have one among them, else the result is indeterminate; a CRL past its
+Verify each FILE (an end-entity certificate, optionally followed by its intermediates) up to a
+trust anchor at a time (default now), with optional CRLs (PEM or DER). --trust defaults to this
+home's CA chain. Without --purpose any extended key usage is accepted. When CRLs are given, the
+end entity's issuer must have one among them, else the result is indeterminate; a CRL past its
 nextUpdate is indeterminate too. Every CA certificate of the path must allow keyCertSign when
 it has a keyUsage. A CRL counts when another key of the issuing CA signed it: a CA that rolled
 its key over (self-issued old-with-new / new-with-old certificates) or signs CRLs with a
@@ -181,6 +181,17 @@ over HTTP (POST, RFC 6960/5019) at URL, else at its AIA OCSP URL; a revoked answ
 an unknown, unreachable or unverifiable one indeterminate. The most specific failure is
 reported.
 
+Several FILEs are verified each on its own with the same options (--trust, --untrusted and the
+CRLs are read once); a FILE that cannot be read or parsed is an error of that file, counted, and
+the others are still verified. Output: the one-line summary of the run first, then each file's
+report, then the closing tally (`1,008 valid, 0 invalid, 0 indeterminate`, and how many could
+not be verified); with -q, only the reports of the files that are not valid, then the tally.
+With --json, one JSON object per line per file, each with `file` and `document` (its name),
+`verdict` (valid, invalid, indeterminate, or error when the file could not be judged) and, unless
+valid, `reason`; then a last line that counts them all, with no `document` key:
+{\"certificates\":3,\"tally\":{\"valid\":1,\"invalid\":1,\"indeterminate\":0,\"errors\":1}}.
+One FILE prints its report (or JSON object) alone: no summary line, no tally.
+
 EXAMPLES:
     govpki cert verify dept.pem
     govpki cert verify www.pem --trust root.pem --untrusted sub.pem \\
@@ -188,11 +199,12 @@ EXAMPLES:
     govpki cert verify seal-holder.pem --at 2026-06-01T10:00:00+08:00 \\
         --crl root.crl
     govpki cert verify person.pem --ocsp http://127.0.0.1:8080/ocsp
+    govpki -q cert verify issued/*.pem --trust root.pem --crl root.crl
 
-EXIT CODES:
+EXIT CODES (the worst over all files: 2 > 1 > 3 > 0):
     0  valid
     1  invalid (expired, revoked, untrusted, wrong purpose, bad signature)
-    2  an error (unreadable or malformed input)
+    2  an error (unreadable or malformed input, be it one FILE among many)
     3  indeterminate (revocation status unknown, CRL expired, OCSP not answering)";
 
 #[derive(Debug, Args)]
@@ -314,9 +326,10 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The certificate to verify, optionally followed by intermediates (PEM bundle)
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    /// The certificates to verify, each file an end entity optionally followed by its
+    /// intermediates (PEM bundle)
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
     /// Trust anchors (PEM bundle) [default: this home's CA chain]
     #[arg(long, value_name = "FILE")]
     pub trust: Option<PathBuf>,

@@ -35,6 +35,7 @@ use serde_json::json;
 use super::{Context, Outcome};
 use crate::ca::when::{self, rfc3339};
 use crate::cli::common;
+use crate::cli::tally::progress;
 use crate::ops::seal::*;
 use crate::seal::{Picture, SealType, Verdict, VerificationReport, format_time};
 
@@ -78,26 +79,6 @@ pub fn run(cmd: SealCommand, ctx: &Context) -> Result<Outcome> {
     }
 }
 
-/// Runs `f` over `items` on rayon's pool; results in the items' order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    items.par_iter().map(f).collect()
-}
-
-fn progress(ctx: &Context, total: usize, verb: &str) -> Option<indicatif::ProgressBar> {
-    if !ctx.out.wants_progress() || total < 50 {
-        return None;
-    }
-    let b = indicatif::ProgressBar::new(total as u64);
-    b.set_style(
-        indicatif::ProgressStyle::with_template(&format!(
-            "{{spinner}} {verb} [{{bar:40}}] {{pos}}/{{len}} {{per_sec}} eta {{eta}}"
-        ))
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(b)
-}
-
 /// Prints a refusal to sign (exit 1): on stdout, like other verdicts.
 fn refused(ctx: &Context, refusal: &Refusal) -> Result<Outcome> {
     if ctx.out.is_json() {
@@ -133,13 +114,5 @@ mod tests {
         assert_eq!(parse_size("40×30").unwrap(), (40, 30));
         assert!(parse_size("42").is_err());
         assert!(parse_size("ax4").is_err());
-    }
-
-    #[test]
-    fn parallel_map_keeps_order() {
-        let items: Vec<usize> = (0..1000).collect();
-        let out = parallel_map(&items, |i| i * 2);
-        assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
-        assert!(parallel_map(&Vec::<usize>::new(), |i| *i).is_empty());
     }
 }

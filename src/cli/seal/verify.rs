@@ -1,7 +1,8 @@
 //! `govpki seal verify`: judge sealed documents at their signing time.
 
 use super::*;
-use crate::i18n::{self, Lang, tr};
+use crate::cli::tally::{Counted, Run, judge_all};
+use crate::i18n::{Lang, tr};
 use crate::ops::seal::verify::{Verifier, VerifierInputs};
 use crate::seal::report::verdict_word;
 
@@ -202,281 +203,57 @@ pub(super) fn verify(args: VerifyArgs, ctx: &Context) -> Result<Outcome> {
             Err(e) => Judged::Error(e),
         }
     };
-    let total = docs.len();
-    let bar = progress(ctx, total, "verifying");
-    let mut outcome = Outcome::Success;
-    let mut run = Run::default();
-    let mut single_error = None;
-    for chunk in docs.chunks(512) {
-        let judged = parallel_map(chunk, |d| {
-            let j = judge(d);
-            if let Some(b) = &bar {
-                b.inc(1);
-            }
-            j
-        });
-        for (doc, j) in chunk.iter().zip(judged) {
-            match j {
-                Judged::Report(report, picture) => {
-                    outcome = outcome.worst(match report.verdict {
-                        Verdict::Valid => Outcome::Success,
-                        Verdict::Invalid => Outcome::Negative,
-                        Verdict::Indeterminate => Outcome::Indeterminate,
-                    });
-                    if let (Some(path), Some(p)) = (&image_out, picture) {
-                        let p = crate::ops::seal::show::image_for_output(path, p)?;
-                        common::write_output(path, &p.data, false, force)?;
-                        ctx.out.info(&tr(
-                            lang,
-                            "sv-wrote-image",
-                            &[
-                                ("format", p.format.to_string().into()),
-                                ("path", path.display().to_string().into()),
-                            ],
-                        ));
-                    }
-                    run.count(report.verdict);
-                    if !ctx.out.is_json() {
-                        run.add(lang, ctx.out.is_quiet(), &report);
-                    } else if !(ctx.out.is_quiet() && report.verdict == Verdict::Valid) {
-                        ctx.out.json(&report)?;
-                    }
+    let quiet = ctx.out.is_quiet();
+    let mut run = Run::new(Counted::Documents, docs.len());
+    judge_all(ctx, &docs, judge, |doc, judged| {
+        match judged {
+            Judged::Report(report, picture) => {
+                let outcome = match report.verdict {
+                    Verdict::Valid => Outcome::Success,
+                    Verdict::Invalid => Outcome::Negative,
+                    Verdict::Indeterminate => Outcome::Indeterminate,
+                };
+                if let (Some(path), Some(p)) = (&image_out, picture) {
+                    let p = crate::ops::seal::show::image_for_output(path, p)?;
+                    common::write_output(path, &p.data, false, force)?;
+                    ctx.out.info(&tr(
+                        lang,
+                        "sv-wrote-image",
+                        &[
+                            ("format", p.format.to_string().into()),
+                            ("path", path.display().to_string().into()),
+                        ],
+                    ));
                 }
-                Judged::Error(e) => {
-                    run.errors += 1;
-                    if ctx.out.is_json() {
-                        ctx.out.json(&json!({
-                            "document": doc.display().to_string(),
-                            "verdict": "error",
-                            "reason": format!("{e:#}"),
-                        }))?;
-                    } else if total > 1 {
-                        crate::cli::output::report_error(lang, false, &e);
-                    }
-                    single_error = Some(e);
+                run.count(outcome);
+                if !ctx.out.is_json() {
+                    run.keep(
+                        || summary_one(lang, &report),
+                        Run::shows(quiet, outcome).then(|| report.render(lang)),
+                    );
+                } else if Run::shows(quiet, outcome) {
+                    ctx.out.json(&report)?;
                 }
             }
+            Judged::Error(e) => run.failed(&ctx.out, &doc.display().to_string(), e)?,
         }
-    }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    if ctx.out.is_json() {
-        if total > 1 {
-            ctx.out.json(&run.json_tally(total))?;
-        }
-    } else if total != 1 || run.errors != 1 {
-        ctx.out.data(&run.text(lang, ctx.out.is_quiet(), total))?;
-    }
-    match (run.errors, single_error) {
-        (0, _) => Ok(outcome),
-        (1, Some(e)) if total == 1 => Err(e),
-        (n, _) => bail!(tr(
-            lang,
-            "err-docs-unverified",
-            &[
-                ("failed", i18n::group(n).into()),
-                ("total", i18n::group(total).into())
-            ],
-        )),
-    }
+        Ok(())
+    })?;
+    run.finish(&ctx.out)
 }
 
-/// What a text run says: the reports (with `-q`, of the failures only) and the counts, kept
-/// until the last document is judged so that the summary of the whole run comes first.
-#[derive(Default)]
-struct Run {
-    reports: Vec<String>,
-    valid: usize,
-    invalid: usize,
-    indeterminate: usize,
-    errors: usize,
-    /// The one document's summary (`VALID: doc.txt: all checks passed`).
-    first: Option<String>,
-}
-
-/// The closing line of `seal verify --json` over more than one document, after the documents'
-/// lines (with `-q`, those of the documents that are not valid):
-/// `{"documents":N,"tally":{"valid":..,"invalid":..,"indeterminate":..,"errors":..}}`. It has no
-/// `document` key, so a reader of the lines tells it apart; the counts are of all N documents.
-#[derive(Debug, serde::Serialize)]
-struct JsonTally {
-    documents: usize,
-    tally: Counts,
-}
-
-#[derive(Debug, serde::Serialize)]
-struct Counts {
-    valid: usize,
-    invalid: usize,
-    indeterminate: usize,
-    /// Documents that could not be judged (`"verdict": "error"`).
-    errors: usize,
-}
-
-impl Run {
-    /// Counts one judged document.
-    fn count(&mut self, verdict: Verdict) {
-        match verdict {
-            Verdict::Valid => self.valid += 1,
-            Verdict::Invalid => self.invalid += 1,
-            Verdict::Indeterminate => self.indeterminate += 1,
-        }
-    }
-
-    fn json_tally(&self, total: usize) -> JsonTally {
-        JsonTally {
-            documents: total,
-            tally: Counts {
-                valid: self.valid,
-                invalid: self.invalid,
-                indeterminate: self.indeterminate,
-                errors: self.errors,
-            },
-        }
-    }
-
-    /// Keeps one judged document's report for the text run.
-    fn add(&mut self, lang: Lang, quiet: bool, report: &VerificationReport) {
-        if self.first.is_none() {
-            self.first = Some(tr(
-                lang,
-                "summary-one",
-                &[
-                    ("verdict", verdict_word(lang, report.verdict).into()),
-                    (
-                        "document",
-                        report.document.clone().unwrap_or_default().into(),
-                    ),
-                    ("reason", report.reason_in(lang).into()),
-                ],
-            ));
-        }
-        if !quiet || report.verdict != Verdict::Valid {
-            self.reports.push(report.render(lang));
-        }
-    }
-
-    /// The one-line summary of the run.
-    fn summary(&self, lang: Lang, total: usize) -> String {
-        let count = i18n::group(total);
-        let of = |id: &str, verdict: String, bad: usize| {
-            tr(
-                lang,
-                id,
-                &[
-                    ("verdict", verdict.into()),
-                    ("bad", i18n::group(bad).into()),
-                    ("count", count.clone().into()),
-                ],
-            )
-        };
-        if total == 1
-            && let Some(first) = &self.first
-        {
-            return first.clone();
-        }
-        if self.errors > 0 {
-            of(
-                "summary-some-error",
-                tr(lang, "verdict-error", &[]),
-                self.errors,
-            )
-        } else if self.invalid > 0 {
-            of(
-                "summary-some-invalid",
-                verdict_word(lang, Verdict::Invalid),
-                self.invalid,
-            )
-        } else if self.indeterminate > 0 {
-            of(
-                "summary-some-indeterminate",
-                verdict_word(lang, Verdict::Indeterminate),
-                self.indeterminate,
-            )
-        } else {
-            tr(
-                lang,
-                "summary-all-valid",
-                &[
-                    ("verdict", verdict_word(lang, Verdict::Valid).into()),
-                    ("n", total.into()),
-                    ("count", count.clone().into()),
-                ],
-            )
-        }
-    }
-
-    /// The closing tally (`1,008 valid, 0 invalid, 0 indeterminate`).
-    fn tally(&self, lang: Lang) -> String {
-        let mut t = tr(
-            lang,
-            "tally",
-            &[
-                ("valid", i18n::group(self.valid).into()),
-                ("invalid", i18n::group(self.invalid).into()),
-                ("indeterminate", i18n::group(self.indeterminate).into()),
-            ],
-        );
-        if self.errors > 0 {
-            t.push_str(&tr(
-                lang,
-                "tally-errors",
-                &[("errors", i18n::group(self.errors).into())],
-            ));
-        }
-        t
-    }
-
-    /// The summary, the reports, and for more than one document the tally, blank lines
-    /// between; with `-q` the failures' reports and the tally only.
-    fn text(&self, lang: Lang, quiet: bool, total: usize) -> String {
-        let mut parts: Vec<String> = Vec::with_capacity(self.reports.len() + 2);
-        if !quiet {
-            parts.push(format!("{}\n", self.summary(lang, total)));
-        }
-        parts.extend(self.reports.iter().cloned());
-        if total > 1 {
-            parts.push(format!("{}\n", self.tally(lang)));
-        }
-        parts.join("\n")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_tally_groups_thousands_and_quiet_keeps_only_failures_and_the_tally() {
-        let run = Run {
-            reports: Vec::new(),
-            valid: 1008,
-            ..Run::default()
-        };
-        assert_eq!(
-            run.text(Lang::En, true, 1008),
-            "1,008 valid, 0 invalid, 0 indeterminate\n"
-        );
-        assert_eq!(
-            run.text(Lang::Zh, true, 1008),
-            "有效 1,008，无效 0，无法判定 0\n"
-        );
-        assert_eq!(
-            run.text(Lang::En, false, 1008),
-            "VALID: all 1,008 documents are valid\n\n1,008 valid, 0 invalid, 0 indeterminate\n"
-        );
-        let failing = Run {
-            reports: vec!["report\n".into()],
-            valid: 2,
-            indeterminate: 1,
-            errors: 1,
-            ..Run::default()
-        };
-        assert_eq!(
-            failing.text(Lang::En, false, 4),
-            "ERROR: 1 of 4 documents could not be verified\n\nreport\n\n\
-             2 valid, 0 invalid, 1 indeterminate, 1 could not be verified\n"
-        );
-    }
+/// One document's summary (`VALID: doc.txt: all checks passed`), the summary of a run of one.
+fn summary_one(lang: Lang, report: &VerificationReport) -> String {
+    tr(
+        lang,
+        "summary-one",
+        &[
+            ("verdict", verdict_word(lang, report.verdict).into()),
+            (
+                "document",
+                report.document.clone().unwrap_or_default().into(),
+            ),
+            ("reason", report.reason_in(lang).into()),
+        ],
+    )
 }

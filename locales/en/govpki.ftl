@@ -601,7 +601,6 @@ tx-list-profiles-hint = list them with `govpki cert profiles`
 
 ## seal show: the labels and the values' sentences (src/seal/summary.rs, seal.rs, ses.rs,
 ## status.rs; src/ops/seal/show.rs, src/cli/seal/show.rs)
-lbl-ss-signer = signer
 lbl-ss-signing-time = signing time
 lbl-ss-algorithms = algorithms
 lbl-ss-doc-digest = doc digest

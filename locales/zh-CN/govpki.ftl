@@ -600,7 +600,6 @@ tx-list-profiles-hint = 用 `govpki cert profiles` 列出全部模板
 
 ## seal show：标签及其值的语句（src/seal/summary.rs、seal.rs、ses.rs、status.rs；
 ## src/ops/seal/show.rs、src/cli/seal/show.rs）
-lbl-ss-signer = 签章人
 lbl-ss-signing-time = 签章时间
 lbl-ss-algorithms = 算法
 lbl-ss-doc-digest = 文档摘要

@@ -703,3 +703,38 @@ prof-built-in = built-in
 prof-home-based = home, based on { $base }
 prof-max-days = max { $days } days
 term-unknown = unknown
+
+## demo: its steps' titles (src/cli/demo.rs; each English text word for word the title)
+tx-demo-step = == { $n }. { $title }
+term-demo-1 = create the root CA (P-256, key encrypted with scrypt)
+term-demo-2 = issue the 信息中心 department certificate with a generated key
+term-demo-3 = a civil servant keeps their own key: create a CSR
+term-demo-4 = issue the person certificate from the CSR
+term-demo-5 = list what the CA issued
+term-demo-6 = 张三's key was lost: revoke the certificate
+term-demo-7 = publish the CRL
+term-demo-8 = show the CRL
+term-demo-9 = verify the department certificate against the CRL: valid (exit 0)
+term-demo-10 = verify 张三's certificate against the CRL: revoked (exit 1)
+term-demo-11 = issue a seal holder's certificate (profile seal, documentSigning) for 办公室
+term-demo-12 = the seal authority makes 办公室's official seal (公章), drawn as the round red seal
+term-demo-13 = 李四 seals a notice: notice.txt.p7s, a CMS signature carrying the seal
+term-demo-14 = a reviewer verifies the sealed notice: valid (exit 0); the CRL predates the sealing, so it cannot settle revocation
+term-demo-15 = show the sealed signature and the seal it carries
+term-demo-16 = a copy with one byte changed, against the original's seal: invalid (exit 1)
+term-demo-17 = issue the CA officer's own certificate (TITLE=安全管理员, 信息中心)
+term-demo-18 = the policy allows the officer to issue 财政局's certificates from the intranet (exit 0)
+term-demo-19 = the same request from the Internet: an explicit deny overrides the allow (exit 1)
+term-demo-20 = put the CA under the policy's roles and bindings: its commands now need an operator
+term-demo-21 = the officer issues a 财政局 certificate, proving presence with his key (it signs the act)
+term-demo-22 = the same officer from the extranet: the policy denies it, and the denial is audited (exit 1)
+term-demo-23 = verify the audit log: the hash chain and the officer's signature on what he did
+term-demo-24 = national algorithms: create an SM2 root CA in a second home (SM2-with-SM3, GM/T 0009 user ID)
+term-demo-25 = the SM2 CA issues the 信息中心 department certificate (SM2 key, encrypted PKCS#8)
+term-demo-26 = verify the SM2 department certificate: valid (exit 0)
+term-demo-27 = issue an SM2 seal holder's certificate for 办公室
+term-demo-28 = the SM2 seal authority makes 办公室's seal: a GB/T 38540 v4 SESeal signed SM2
+term-demo-29 = 赵六 seals the notice as a GB/T 38540 SES_Signature (SM3 of the notice, SM2 over TBS_Sign): notice-sm2.txt.ses
+term-demo-30 = a reviewer verifies the SES seal-signature: valid (exit 0)
+term-demo-31 = the copy with one byte changed, against the SES seal-signature: invalid (exit 1)
+tx-demo-exit = (exit { $code })

@@ -699,3 +699,38 @@ prof-built-in = 内置
 prof-home-based = 本机构，基于 { $base }
 prof-max-days = 最长 { $days } 天
 term-unknown = 未知
+
+## demo：各步骤的标题（src/cli/demo.rs；英文须与标题逐字一致）
+tx-demo-step = == { $n }. { $title }
+term-demo-1 = 创建根 CA（P-256，私钥以 scrypt 加密）
+term-demo-2 = 为信息中心签发部门证书，密钥由系统生成
+term-demo-3 = 公务员自行保管私钥：创建证书请求（CSR）
+term-demo-4 = 依据 CSR 签发个人证书
+term-demo-5 = 列出 CA 已签发的证书
+term-demo-6 = 张三的私钥遗失：吊销其证书
+term-demo-7 = 发布 CRL
+term-demo-8 = 查看 CRL
+term-demo-9 = 用 CRL 验证部门证书：有效（退出码 0）
+term-demo-10 = 用 CRL 验证张三的证书：已吊销（退出码 1）
+term-demo-11 = 为办公室签发印章持有者证书（模板 seal，documentSigning）
+term-demo-12 = 制章机构为办公室制作公章，绘制为圆形红色印章
+term-demo-13 = 李四对通知签章：notice.txt.p7s，一个带印章的 CMS 签名
+term-demo-14 = 审核人验证已签章的通知：有效（退出码 0）；CRL 早于签章，无法据此判定吊销状态
+term-demo-15 = 查看签章签名及其所带的印章
+term-demo-16 = 改动一个字节的副本，对照原件的签章验证：无效（退出码 1）
+term-demo-17 = 签发 CA 操作员本人的证书（TITLE=安全管理员，信息中心）
+term-demo-18 = 策略允许操作员从政务内网为财政局签发证书（退出码 0）
+term-demo-19 = 同一请求来自互联网：明确的拒绝规则优先于允许（退出码 1）
+term-demo-20 = 将 CA 置于策略的角色与绑定之下：此后其命令需要操作员
+term-demo-21 = 操作员签发一张财政局证书，以其私钥证明在场（私钥对该操作签名）
+term-demo-22 = 同一操作员从政务外网操作：策略拒绝，拒绝记入审计日志（退出码 1）
+term-demo-23 = 验证审计日志：哈希链及操作员对其操作的签名
+term-demo-24 = 国密算法：在第二个 CA 目录中创建 SM2 根 CA（SM2-with-SM3，GM/T 0009 用户标识）
+term-demo-25 = SM2 CA 为信息中心签发部门证书（SM2 密钥，加密的 PKCS#8）
+term-demo-26 = 验证 SM2 部门证书：有效（退出码 0）
+term-demo-27 = 为办公室签发 SM2 印章持有者证书
+term-demo-28 = SM2 制章机构为办公室制作印章：GB/T 38540 第 4 版 SESeal，SM2 签名
+term-demo-29 = 赵六以 GB/T 38540 SES_Signature 对通知签章（通知的 SM3 摘要，对 TBS_Sign 的 SM2 签名）：notice-sm2.txt.ses
+term-demo-30 = 审核人验证 SES 电子签章：有效（退出码 0）
+term-demo-31 = 改动一个字节的副本，对照 SES 电子签章验证：无效（退出码 1）
+tx-demo-exit = （退出码 { $code }）

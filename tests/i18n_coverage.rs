@@ -584,6 +584,8 @@ fn chinese_output_carries_no_english_sentence() {
     for args in [
         vec!["--json", "cert", "show", "person.pem"],
         vec!["--json", "crl", "show", "root.crl"],
+        vec!["--json", "seal", "show", "budget.txt.p7s"],
+        vec!["--json", "cert", "profiles"],
         vec![
             "--json",
             "cert",

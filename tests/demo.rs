@@ -80,7 +80,10 @@ fn the_tour_s_steps_speak_its_language() {
         "本 CA 现由策略 `",
         "演示完成：每一步均符合预期",
     ] {
-        assert!(text.contains(chinese), "no `{chinese}` in a Chinese tour:\n{text}");
+        assert!(
+            text.contains(chinese),
+            "no `{chinese}` in a Chinese tour:\n{text}"
+        );
     }
     for english in [
         "all checks passed",

@@ -630,10 +630,19 @@ fn chinese_output_carries_no_english_sentence() {
     said("officer.key crl generate", "安全域属于 [互联网]");
     said("cert list --expiring 3650d", "剩余天数");
     // The labels and lines of the other verbs (issue #12), which the heuristic alone misses.
-    said("seal create --name 连云港市财政局", "已制作财务专用章 `连云港市财政局`");
+    said(
+        "seal create --name 连云港市财政局",
+        "已制作财务专用章 `连云港市财政局`",
+    );
     said("seal sign --seal finance.esl", "已签章 `budget.txt`");
-    said("seal show finance.esl", "类型：         财务专用章（类型代码 2）");
-    said("seal show finance.esl", "制章资格：     本机构体系内的制章机构");
+    said(
+        "seal show finance.esl",
+        "类型：         财务专用章（类型代码 2）",
+    );
+    said(
+        "seal show finance.esl",
+        "制章资格：     本机构体系内的制章机构",
+    );
     said("seal show budget.txt.p7s", "签章时间：     ");
     said("seal show budget.txt.p7s", "（签章人声称）");
     said("SignedValue.dat", "SES_Signature 第 4 版（GB/T 38540）");

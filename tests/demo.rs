@@ -67,11 +67,35 @@ fn the_tour_s_steps_speak_its_language() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("全部检查通过"), "{text}");
     assert!(text.contains("无效："), "{text}");
+    // The tour's own frame, its steps' titles and the verbs' success lines too (issue #12).
+    for chinese in [
+        "govpki 演示目录 `",
+        "== 1. 创建根 CA（P-256，私钥以 scrypt 加密）",
+        "== 31. 改动一个字节的副本",
+        "（退出码 0）",
+        "已写入私钥 `",
+        "已制作公章 `连云港市人民政府办公室`",
+        "已签章 `",
+        "签章时间：",
+        "本 CA 现由策略 `",
+        "演示完成：每一步均符合预期",
+    ] {
+        assert!(
+            text.contains(chinese),
+            "no `{chinese}` in a Chinese tour:\n{text}"
+        );
+    }
     for english in [
         "all checks passed",
         "VALID:",
         "INVALID:",
         "document hash mismatch",
+        "demo complete",
+        "wrote key",
+        "sealed `",
+        "signing time:",
+        "(exit ",
+        "create the root CA",
     ] {
         assert!(
             !text.contains(english),

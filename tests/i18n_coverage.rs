@@ -480,6 +480,100 @@ fn chinese_output_carries_no_english_sentence() {
         "keyCompromise",
     ]);
     zh(&["seal", "verify", "doc.txt"], 1);
+    // The other verbs (issue #12): seal show of a seal, a .p7s and a GB/T 38540 .ses; the
+    // success lines of seal create, sign, revoke and status-list, csr create and ca policy;
+    // audit show and cert profiles.
+    h.setup(&[
+        "-q",
+        "cert",
+        "issue",
+        "--profile",
+        "seal",
+        "--subject",
+        "CN=孙七,OU=财政局,O=连云港市人民政府,C=CN",
+        "--key-out",
+        "keeper.key",
+        "--no-key-passphrase",
+        "--out",
+        "keeper.pem",
+    ]);
+    let finance = [
+        "seal",
+        "create",
+        "--name",
+        "连云港市财政局",
+        "--type",
+        "finance",
+        "--department",
+        "财政局",
+        "--holder-cert",
+        "keeper.pem",
+        "--out",
+        "finance.esl",
+    ];
+    zh(&finance, 0);
+    h.env.write("budget.txt", "2027年度预算\n");
+    let sign = [
+        "seal",
+        "sign",
+        "--seal",
+        "finance.esl",
+        "--key",
+        "keeper.key",
+        "--cert",
+        "keeper.pem",
+        "budget.txt",
+    ];
+    zh(&sign, 0);
+    zh(&["seal", "show", "finance.esl"], 0);
+    zh(&["seal", "show", "budget.txt.p7s"], 0);
+    let ses = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/gbt38540/ofd/gomain-v4/SignedValue.dat");
+    zh(&["seal", "show", &ses.display().to_string()], 0);
+    zh(&["seal", "revoke", "finance.esl", "--reason", "lost"], 0);
+    zh(&["seal", "show", "finance.esl"], 0);
+    zh(&["seal", "status-list", "--out", "seals.pem"], 0);
+    zh(&["seal", "show", "seals.pem"], 0);
+    let csr = [
+        "csr",
+        "create",
+        "--subject",
+        PERSON_DN,
+        "--key-out",
+        "wang.key",
+        "--no-passphrase",
+        "--out",
+        "wang.csr",
+    ];
+    zh(&csr, 0);
+    zh(&["audit", "show"], 0);
+    zh(&["cert", "profiles"], 0);
+    let gov2 = h.env.path("gov2");
+    for args in [
+        vec!["-q", "ca", "init", "--subject", OTHER_DN, "--no-passphrase"],
+        vec![
+            "-q",
+            "cert",
+            "issue",
+            "--profile",
+            "person",
+            "--subject",
+            officer,
+            "--key-out",
+            "officer2.key",
+            "--no-key-passphrase",
+            "--out",
+            "officer2.pem",
+        ],
+    ] {
+        let run = h.env.run(&gov2, &args);
+        assert_eq!(run.code, Some(0), "{}", run.describe());
+    }
+    let run = h
+        .env
+        .run(&gov2, ["--lang", "zh", "ca", "policy", "policies"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    runs.push(run);
     assert!(runs.len() >= 30, "{} runs", runs.len());
 
     let mut english = Vec::new();
@@ -511,6 +605,8 @@ fn chinese_output_carries_no_english_sentence() {
     for args in [
         vec!["--json", "cert", "show", "person.pem"],
         vec!["--json", "crl", "show", "root.crl"],
+        vec!["--json", "seal", "show", "budget.txt.p7s"],
+        vec!["--json", "cert", "profiles"],
         vec![
             "--json",
             "cert",
@@ -554,6 +650,29 @@ fn chinese_output_carries_no_english_sentence() {
     said("level=secret", "涉密资格 `内部` 低于密级 `秘密`");
     said("officer.key crl generate", "安全域属于 [互联网]");
     said("cert list --expiring 3650d", "剩余天数");
+    // The labels and lines of the other verbs (issue #12), which the heuristic alone misses.
+    said(
+        "seal create --name 连云港市财政局",
+        "已制作财务专用章 `连云港市财政局`",
+    );
+    said("seal sign --seal finance.esl", "已签章 `budget.txt`");
+    said(
+        "seal show finance.esl",
+        "类型：         财务专用章（类型代码 2）",
+    );
+    said(
+        "seal show finance.esl",
+        "制章资格：     本机构体系内的制章机构",
+    );
+    said("seal show budget.txt.p7s", "签章时间：     ");
+    said("seal show budget.txt.p7s", "（签章人声称）");
+    said("SignedValue.dat", "SES_Signature 第 4 版（GB/T 38540）");
+    said("seal revoke finance.esl", "已吊销印章");
+    said("seal status-list", "已发布印章状态列表");
+    said("seal show seals.pem", "印章状态列表");
+    said("csr create", "已写入私钥 `wang.key`");
+    said("cert profiles", "内置                 最长 7300 天");
+    said("ca policy policies", "本 CA 现由策略");
 }
 
 #[test]

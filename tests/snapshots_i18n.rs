@@ -434,3 +434,29 @@ fn a_policy_denial_with_json_is_a_json_error_and_exit_1() {
     assert_eq!(v["error"].as_str(), text.stderr.lines().next(), "{v}");
     assert!(v["hint"].is_string(), "{v}");
 }
+
+/// `seal show` in Chinese (issue #12): a seal, a sealed signature and a GB/T 38540
+/// SES_Signature, their labels and values retold at the column of the English (15).
+#[test]
+fn seal_show_in_chinese() {
+    let (env, home) = sealed();
+    let ses = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/gbt38540/ofd/gomain-v4/SignedValue.dat");
+    let mut s = settings();
+    // The SVG drawn for a seal differs in size from one seal to the next.
+    s.add_filter(r"\(\d+ bytes\)", "([N] bytes)");
+    s.add_filter(r"（\d+ 字节）", "（[N] 字节）");
+    s.bind(|| {
+        for (name, target) in [
+            ("seal", "office.esl".to_string()),
+            ("p7s", "doc.txt.p7s".to_string()),
+            ("ses", ses.display().to_string()),
+        ] {
+            snap(
+                &format!("i18n-seal-show-{name}.zh"),
+                &env.run(&home, ["--lang", "zh", "seal", "show", &target])
+                    .code(0),
+            );
+        }
+    });
+}

@@ -622,3 +622,143 @@ tx-batch-row-max-hint = give row { $row } a validity of { $max }d or shorter (th
 tx-seal-past-maker = --valid-until `{ $end }` is after the seal maker's own notAfter `{ $ca }`: a seal does not outlive the certificate that makes it
 tx-seal-past-maker-hint = ask for --valid-until `{ $ca }` or earlier (or leave it out), or make the seal with a seal authority certificate valid for longer
 tx-list-profiles-hint = list them with `govpki cert profiles`
+
+## seal show: the labels and the values' sentences (src/seal/summary.rs, seal.rs, ses.rs,
+## status.rs; src/ops/seal/show.rs, src/cli/seal/show.rs)
+lbl-ss-signing-time = signing time
+lbl-ss-algorithms = algorithms
+lbl-ss-doc-digest = doc digest
+lbl-ss-attributes = attributes
+lbl-ss-certificate = certificate
+lbl-ss-crls = crls
+lbl-ss-time-stamp = time-stamp
+lbl-ss-signers = signers
+lbl-ss-seal = seal
+lbl-ss-esid = esID
+lbl-ss-type = type
+lbl-ss-department = department
+lbl-ss-valid = valid
+lbl-ss-created = created
+lbl-ss-holder = holder
+lbl-ss-authority = authority
+lbl-ss-algorithm = algorithm
+lbl-ss-image = image
+lbl-ss-format = format
+lbl-ss-signature = signature
+lbl-ss-maker = maker
+lbl-ss-status = status
+lbl-ss-seal-maker = seal maker
+lbl-ss-signer-sig = signer sig
+lbl-ss-seal-sig = seal sig
+lbl-ss-note = note
+lbl-ss-signed-file = signed file
+lbl-ss-extension = extension
+lbl-ss-this-update = this update
+lbl-ss-next-update = next update
+lbl-ss-revoked-seals = revoked seals
+term-official-zh = official 公章
+term-contract-zh = contract 合同专用章
+term-finance-zh = finance 财务专用章
+term-invoice-zh = invoice 发票专用章
+term-personal-zh = personal 个人章
+term-other-zh = other 其他印章
+term-no-seal = no seal
+term-none-paren = (none)
+term-cert-not-in-signature = (certificate not in the signature)
+term-unknown-tsa = an unknown TSA
+term-seal-status-list = seal status list
+term-home-seal-authority = a seal authority of this home's hierarchy
+term-authority-kind-ca = a CA certificate
+term-authority-kind-profile = a seal-authority certificate
+term-recorded-not-revoked = recorded in this home, not revoked
+term-verifies-authority-in-seal = verifies with the authority certificate in the seal
+term-verifies-authority = verifies with the authority certificate
+term-verifies-signer-in-signature = verifies with the signer certificate in the signature
+term-no-seal-note = this signature carries no electronic seal (seal verify judges it invalid)
+term-ses-note = the document hash, chains and time are judged by `seal verify DOC --sig FILE`
+tx-ss-seal-type = { $type } (code { $code })
+tx-ss-claimed-by-the-signer = { $time } (claimed by the signer)
+tx-ss-claimed-by-signer = { $time } (claimed by signer)
+tx-ss-only-first = { $n } (only the first is shown)
+# Not `{ $format } { $width }x...`: a variable followed by a bare space is tried at every space
+# of every line (the long-list test of phrases.rs times it).
+tx-ss-image = { $size } mm ({ $bytes } bytes)
+tx-ss-format = SESeal version { $version } by `{ $vendor }`
+tx-ss-format-ts = SESeal version { $version } by `{ $vendor }`, with time-stamp
+tx-ss-ses = SES_Signature version { $version } (GB/T 38540)
+tx-ss-ses-ts = SES_Signature version { $version } (GB/T 38540), with time-stamp
+tx-ss-serial = { $subject } (serial { $serial })
+tx-ss-data-hash = { $hash } (dataHash)
+tx-ss-property-info = { $file } (propertyInfo)
+tx-ss-critical = { $oid } (critical)
+tx-ss-over-tbs = { $result } (over TBS_Sign)
+tx-ss-alg-verifies = { $alg } verifies with the authority certificate
+tx-ss-does-not-verify = DOES NOT VERIFY: { $why }
+tx-ss-not-checked = not checked: { $why }
+tx-ss-maker-kind = { $kind }; whether it is a trusted seal authority is judged by `seal verify` (--trust, --seal-authority)
+tx-ss-not-seal-authority = NOT A SEAL AUTHORITY: { $why }
+tx-ss-revoked-at = revoked at { $at }
+tx-ss-gen-time = genTime { $time } by { $tsa } (not verified: `seal verify` does)
+tx-ss-unreadable = unreadable: { $why }
+tx-ss-wrote-image = wrote the seal image ({ $format }, { $width }x{ $height } mm) to `{ $path }`
+
+## The success lines of seal create, sign, revoke and status-list, csr create, ca policy, serve
+## and demo
+tx-made-seal = made { $type } seal `{ $name }` ({ $department }) esID { $esid }, valid { $from } .. { $until }, for { $n } holder(s), into `{ $out }`
+tx-sealed = sealed `{ $document }` -> `{ $signature }`
+tx-sealed-batch = sealed { $n } documents with seal `{ $esid }` ({ $name }) at { $time }
+tx-revoked-seal = revoked seal `{ $esid }` ({ $reason })
+tx-seal-publish-hint = publish the change with `govpki seal status-list`
+tx-published-seal-status = published the seal status list with { $n } revoked seal(s), next update { $next }
+tx-wrote-key = wrote key `{ $path }`
+tx-ca-governed = this CA is now governed by the policy `{ $policy }`, pinned as version { $version }
+tx-ca-not-governed = this CA is no longer governed by a policy
+tx-listening-https = listening { $url } ({ $domain })
+tx-listening-publication = listening { $url } (publication)
+tx-ocsp-signed = signed OCSP answers for { $n } certificates, next update { $next }
+tx-crl-publish-failed = publishing the CRL failed: { $why }
+tx-ocsp-refresh-failed = refreshing the OCSP answers failed: { $why }
+tx-demo-in = govpki demo in `{ $dir }`
+tx-demo-kept = kept `{ $dir }`
+tx-demo-complete = demo complete: every step behaved as expected
+
+## cert profiles: the cells of its table
+prof-built-in = built-in
+prof-home-based = home, based on { $base }
+prof-max-days = max { $days } days
+term-unknown = unknown
+
+## demo: its steps' titles (src/cli/demo.rs; each English text word for word the title)
+tx-demo-step = == { $n }. { $title }
+term-demo-1 = create the root CA (P-256, key encrypted with scrypt)
+term-demo-2 = issue the 信息中心 department certificate with a generated key
+term-demo-3 = a civil servant keeps their own key: create a CSR
+term-demo-4 = issue the person certificate from the CSR
+term-demo-5 = list what the CA issued
+term-demo-6 = 张三's key was lost: revoke the certificate
+term-demo-7 = publish the CRL
+term-demo-8 = show the CRL
+term-demo-9 = verify the department certificate against the CRL: valid (exit 0)
+term-demo-10 = verify 张三's certificate against the CRL: revoked (exit 1)
+term-demo-11 = issue a seal holder's certificate (profile seal, documentSigning) for 办公室
+term-demo-12 = the seal authority makes 办公室's official seal (公章), drawn as the round red seal
+term-demo-13 = 李四 seals a notice: notice.txt.p7s, a CMS signature carrying the seal
+term-demo-14 = a reviewer verifies the sealed notice: valid (exit 0); the CRL predates the sealing, so it cannot settle revocation
+term-demo-15 = show the sealed signature and the seal it carries
+term-demo-16 = a copy with one byte changed, against the original's seal: invalid (exit 1)
+term-demo-17 = issue the CA officer's own certificate (TITLE=安全管理员, 信息中心)
+term-demo-18 = the policy allows the officer to issue 财政局's certificates from the intranet (exit 0)
+term-demo-19 = the same request from the Internet: an explicit deny overrides the allow (exit 1)
+term-demo-20 = put the CA under the policy's roles and bindings: its commands now need an operator
+term-demo-21 = the officer issues a 财政局 certificate, proving presence with his key (it signs the act)
+term-demo-22 = the same officer from the extranet: the policy denies it, and the denial is audited (exit 1)
+term-demo-23 = verify the audit log: the hash chain and the officer's signature on what he did
+term-demo-24 = national algorithms: create an SM2 root CA in a second home (SM2-with-SM3, GM/T 0009 user ID)
+term-demo-25 = the SM2 CA issues the 信息中心 department certificate (SM2 key, encrypted PKCS#8)
+term-demo-26 = verify the SM2 department certificate: valid (exit 0)
+term-demo-27 = issue an SM2 seal holder's certificate for 办公室
+term-demo-28 = the SM2 seal authority makes 办公室's seal: a GB/T 38540 v4 SESeal signed SM2
+term-demo-29 = 赵六 seals the notice as a GB/T 38540 SES_Signature (SM3 of the notice, SM2 over TBS_Sign): notice-sm2.txt.ses
+term-demo-30 = a reviewer verifies the SES seal-signature: valid (exit 0)
+term-demo-31 = the copy with one byte changed, against the SES seal-signature: invalid (exit 1)
+tx-demo-exit = (exit { $code })

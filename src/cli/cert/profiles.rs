@@ -62,20 +62,28 @@ pub(super) fn profiles(args: ProfilesArgs, ctx: &Context) -> Result<Outcome> {
         ctx.out.json(&rows)?;
         return Ok(Outcome::Success);
     }
+    // The cells in the user's language, padded by terminal columns (CJK takes two).
+    use crate::i18n::{pad, tr};
+    let lang = ctx.out.lang();
+    let max = |days: i64| tr(lang, "prof-max-days", &[("days", days.to_string().into())]);
     let mut text = String::new();
     for p in ALL {
         text.push_str(&format!(
-            "{:<16}built-in             max {} days\n",
+            "{:<16}{}{}\n",
             p.name(),
-            p.max_validity().whole_days()
+            pad(&tr(lang, "prof-built-in", &[]), 21),
+            max(p.max_validity().whole_days())
         ));
     }
     for h in &home {
         text.push_str(&format!(
-            "{:<16}home, based on {:<7}max {} days{}\n",
+            "{:<16}{}{}{}\n",
             h.name,
-            h.base.name(),
-            h.max_validity.whole_days(),
+            pad(
+                &tr(lang, "prof-home-based", &[("base", h.base.name().into())]),
+                22
+            ),
+            max(h.max_validity.whole_days()),
             h.description
                 .as_deref()
                 .map(|d| format!("  {d}"))

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod remote;
+pub mod seal;
 pub mod serve;
 
 use std::ffi::OsStr;

@@ -14,7 +14,6 @@ use base64::engine::general_purpose::STANDARD as B64;
 use govpki::api::{
     self, ApiError, Body, CrlBody, IssueBody, ReleaseBody, RevokeBody, SealRevokeBody,
 };
-use govpki::audit::{self, Event};
 use govpki::ca::keys::PrivateKey;
 use govpki::ops::common::OpenCa;
 use govpki::ops::govern::Ask;
@@ -695,34 +694,7 @@ fn an_officers_requests_commit_and_audit_verify_passes_and_every_attack_fails_cl
 /// Rebuilds the whole hash chain, as someone with write access to the file could.
 fn rechain(env: &Env, home: &str) {
     let db = env.db(home);
-    let rows: Vec<(i64, Event)> = db
-        .prepare("SELECT seq, time, actor, action, object, outcome FROM audit ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                Event {
-                    time: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    object: r.get(4)?,
-                    outcome: r.get(5)?,
-                },
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = audit::GENESIS.to_string();
-    for (seq, event) in rows {
-        let hash = audit::record_hash(&prev, seq, &event);
-        db.execute(
-            "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
-            rusqlite::params![prev, hash, seq],
-        )
-        .unwrap();
-        prev = hash;
-    }
+    common::rechain(&db);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use govpki::audit::{self, Event, binding};
+use govpki::audit::binding;
 
 mod common;
 
@@ -107,34 +107,7 @@ fn rebind_and_rechain(ca: &Ca, es_id: &str) {
         rusqlite::params![outcome, seq],
     )
     .unwrap();
-    let records: Vec<(i64, Event)> = db
-        .prepare("SELECT seq, time, actor, action, object, outcome FROM audit ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                Event {
-                    time: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    object: r.get(4)?,
-                    outcome: r.get(5)?,
-                },
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = audit::GENESIS.to_string();
-    for (seq, event) in records {
-        let hash = audit::record_hash(&prev, seq, &event);
-        db.execute(
-            "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
-            rusqlite::params![prev, hash, seq],
-        )
-        .unwrap();
-        prev = hash;
-    }
+    common::rechain(&db);
 }
 
 fn fingerprint(cert: &Path) -> String {

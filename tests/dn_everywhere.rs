@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, seal};
 use serde_json::{Value, json};
 
 const ROOT_DN: &str = r"CN=测试根CA,O=连云港市人民政府\, 档案\+信息,C=CN";
@@ -37,52 +37,10 @@ fn strs(v: &Value) -> Vec<String> {
 #[test]
 fn every_report_prints_one_form_of_a_name_that_needs_escaping() {
     let env = Env::new();
-    let home = env.path("home");
+    let home = seal::office(&env, ROOT_DN, HOLDER_DN, false);
     let run = |args: &[&str]| env.run(&home, args).success();
-    run(&["-q", "ca", "init", "--subject", ROOT_DN, "--no-passphrase"]);
-    env.write("root.pem", run(&["ca", "show"]).stdout);
-    run(&[
-        "-q",
-        "cert",
-        "issue",
-        "--profile",
-        "seal",
-        "--subject",
-        HOLDER_DN,
-        "--key-out",
-        "holder.key",
-        "--no-key-passphrase",
-        "--out",
-        "holder.pem",
-    ]);
-    run(&[
-        "-q",
-        "seal",
-        "create",
-        "--name",
-        "连云港市人民政府办公室",
-        "--type",
-        "official",
-        "--department",
-        "办公室",
-        "--holder-cert",
-        "holder.pem",
-        "--out",
-        "office.esl",
-    ]);
     env.write("doc.txt", "通知\n");
-    run(&[
-        "-q",
-        "seal",
-        "sign",
-        "--seal",
-        "office.esl",
-        "--key",
-        "holder.key",
-        "--cert",
-        "holder.pem",
-        "doc.txt",
-    ]);
+    seal::sign(&env, &home, &["doc.txt"]);
     run(&["-q", "crl", "generate", "--out", "root.crl"]);
 
     // Every printed name, by where it was printed: (what, printed, expected).

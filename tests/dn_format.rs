@@ -5,63 +5,16 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, seal};
 
 const ROOT_DN: &str = "CN=测试根CA,O=连云港市人民政府,C=CN";
 const HOLDER_DN: &str = "CN=李四,OU=办公室,O=连云港市人民政府,C=CN";
 
 fn sealed() -> (Env, std::path::PathBuf) {
     let env = Env::new();
-    let home = env.path("home");
-    let run = |args: &[&str]| {
-        env.run(&home, args).success();
-    };
-    run(&["-q", "ca", "init", "--subject", ROOT_DN, "--no-passphrase"]);
-    let root = env.run(&home, ["ca", "show"]).success().stdout;
-    env.write("root.pem", root);
-    run(&[
-        "-q",
-        "cert",
-        "issue",
-        "--profile",
-        "seal",
-        "--subject",
-        HOLDER_DN,
-        "--key-out",
-        "holder.key",
-        "--no-key-passphrase",
-        "--out",
-        "holder.pem",
-    ]);
-    run(&[
-        "-q",
-        "seal",
-        "create",
-        "--name",
-        "连云港市人民政府办公室",
-        "--type",
-        "official",
-        "--department",
-        "办公室",
-        "--holder-cert",
-        "holder.pem",
-        "--render",
-        "--out",
-        "office.esl",
-    ]);
+    let home = seal::office(&env, ROOT_DN, HOLDER_DN, true);
     env.write("doc.txt", "通知\nnotice body\n".repeat(20));
-    run(&[
-        "-q",
-        "seal",
-        "sign",
-        "--seal",
-        "office.esl",
-        "--key",
-        "holder.key",
-        "--cert",
-        "holder.pem",
-        "doc.txt",
-    ]);
+    seal::sign(&env, &home, &["doc.txt"]);
     (env, home)
 }
 

@@ -262,34 +262,7 @@ fn replace_signature_and_rechain(home: &Home, seq: i64, old: &[u8], new: &[u8]) 
         rusqlite::params![outcome.replace(&old, &new), seq],
     )
     .unwrap();
-    let rows: Vec<(i64, govpki::audit::Event)> = db
-        .prepare("SELECT seq, time, actor, action, object, outcome FROM audit ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                govpki::audit::Event {
-                    time: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    object: r.get(4)?,
-                    outcome: r.get(5)?,
-                },
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = govpki::audit::GENESIS.to_string();
-    for (seq, event) in rows {
-        let hash = govpki::audit::record_hash(&prev, seq, &event);
-        db.execute(
-            "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
-            rusqlite::params![prev, hash, seq],
-        )
-        .unwrap();
-        prev = hash;
-    }
+    common::rechain(&db);
 }
 
 fn seq(record: &Value) -> i64 {

@@ -12,7 +12,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, Run};
+use common::{Env, Run, seal};
 
 const ROOT_DN: &str = "CN=测试根CA,O=连云港市人民政府,C=CN";
 const OTHER_DN: &str = "CN=另一根CA,O=连云港市人民政府,C=CN";
@@ -119,7 +119,7 @@ fn home() -> Home {
     for f in ["roles.yaml", "bindings.yaml", "restrictions.yaml"] {
         std::fs::copy(policies.join(f), h.env.path("policies").join(f)).unwrap();
     }
-    h.setup(&["-q", "ca", "init", "--subject", ROOT_DN, "--no-passphrase"]);
+    seal::office(&h.env, ROOT_DN, HOLDER_DN, false);
     let issue = |profile: &str, dn: &str, name: &str| {
         let key = format!("{name}.key");
         let out = format!("{name}.pem");
@@ -138,24 +138,8 @@ fn home() -> Home {
             &out,
         ]);
     };
-    issue("seal", HOLDER_DN, "holder");
     issue("person", PERSON_DN, "person");
     issue("department", DEPT_DN, "dept");
-    h.setup(&[
-        "-q",
-        "seal",
-        "create",
-        "--name",
-        "连云港市人民政府办公室",
-        "--type",
-        "official",
-        "--department",
-        "办公室",
-        "--holder-cert",
-        "holder.pem",
-        "--out",
-        "office.esl",
-    ]);
     h.env
         .write("doc.txt", "关于召开2026年度工作会议的通知\n".repeat(20));
     h.env.write(
@@ -163,18 +147,7 @@ fn home() -> Home {
         "关于召开2026年度工作会议的通知\n".repeat(20),
     );
     for doc in ["doc.txt", "tampered.txt"] {
-        h.setup(&[
-            "-q",
-            "seal",
-            "sign",
-            "--seal",
-            "office.esl",
-            "--key",
-            "holder.key",
-            "--cert",
-            "holder.pem",
-            doc,
-        ]);
+        seal::sign(&h.env, &h.home, &[doc]);
     }
     h.env.write(
         "tampered.txt",

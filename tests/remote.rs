@@ -8,112 +8,26 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use common::remote::{CLERK, Env, OFFICER, ROOT, json, keys};
 use common::serve::Server;
 use common::{CLOCK_OFFSET_VAR, GOVPKI_TEST_BIN, monday_10_shanghai_offset, require_tool, tool};
 
-const OFFICER: &str = "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
 const AUDITOR: &str = "CN=赵六,TITLE=审计员,OU=办公室,O=连云港市人民政府,C=CN";
 const SM2_OFFICER: &str = "CN=周九,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
-const CLERK: &str = "CN=钱八,OU=财政局,O=连云港市人民政府,C=CN";
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn p(&self, name: &str) -> String {
-        self.path(name).to_str().unwrap().to_string()
-    }
-
-    /// govpki-test on `home` at the moved clock.
-    fn cmd(&self, home: &str) -> Command {
-        let mut cmd = Command::new(GOVPKI_TEST_BIN);
-        cmd.env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
-            .env("GOVPKI_HOME", self.path(home))
-            .env("GOVPKI_CACHE_DIR", self.path("policy-cache"))
-            .env_remove("GOVPKI_CA")
-            .env_remove("GOVPKI_CA_TRUST")
-            .env("TZ", "UTC")
-            .env("NO_COLOR", "1")
-            .env("USER", "govpki-test")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    /// (exit code, stdout, stderr).
-    fn run(&self, home: &str, args: &[&str]) -> (i32, String, String) {
-        let out = self.cmd(home).args(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr,
-        )
-    }
-
-    fn ok(&self, home: &str, args: &[&str]) -> String {
-        let (code, stdout, stderr) = self.run(home, args);
-        assert_eq!(code, 0, "{args:?}\nstdout: {stdout}\nstderr: {stderr}");
-        stdout
-    }
-
-    /// Issues `NAME.pem` with the unencrypted key `NAME.key` locally.
-    fn issue(&self, home: &str, name: &str, profile: &str, subject: &str, extra: &[&str]) {
-        let (cert, key) = (
-            self.p(&format!("{name}.pem")),
-            self.p(&format!("{name}.key")),
-        );
-        let mut args = vec![
-            "cert",
-            "issue",
-            "--profile",
-            profile,
-            "--subject",
-            subject,
-            "--key-out",
-            &key,
-            "--no-key-passphrase",
-            "--out",
-            &cert,
-        ];
-        args.extend_from_slice(extra);
-        self.ok(home, &args);
-    }
-
-    fn operator(&self, name: &str) -> Vec<String> {
-        vec![
-            "--as".into(),
-            self.p(&format!("{name}.pem")),
-            "--as-key".into(),
-            self.p(&format!("{name}.key")),
-        ]
-    }
-}
 
 /// A CA in `home` with an officer, an auditor, an SM2 officer and a TLS certificate for
 /// 127.0.0.1, then governed by the shipped policy; a second CA in `other` (its ca.pem is an
 /// anchor the server does not chain to).
 fn governed() -> Env {
-    let env = Env {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let root = "CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN";
-    env.ok(
-        "home",
-        &["ca", "init", "--subject", root, "--no-passphrase"],
-    );
+    let env = Env::new();
+    env.ca("home", ROOT);
     env.issue("home", "officer", "person", OFFICER, &[]);
     env.issue("home", "auditor", "person", AUDITOR, &[]);
     env.issue(
@@ -132,16 +46,7 @@ fn governed() -> Env {
     );
     let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     env.ok("home", &["ca", "policy", policies.to_str().unwrap()]);
-    env.ok(
-        "other",
-        &[
-            "ca",
-            "init",
-            "--subject",
-            "CN=另一个CA,O=连云港市人民政府,C=CN",
-            "--no-passphrase",
-        ],
-    );
+    env.ca("other", "CN=另一个CA,O=连云港市人民政府,C=CN");
     env
 }
 
@@ -185,16 +90,6 @@ fn remote(env: &Env, url: &str, operator: &str, args: &[&str]) -> (i32, String, 
     let all: Vec<&str> = all.iter().map(String::as_str).collect();
     // The client runs in a home of its own: nothing of the CA's is read locally.
     env.run("client", &all)
-}
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort();
-    k
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 #[test]

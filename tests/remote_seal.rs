@@ -10,166 +10,9 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-use common::serve::Server;
-use common::{CLOCK_OFFSET_VAR, GOVPKI_TEST_BIN, monday_10_shanghai_offset};
-
-const OFFICER: &str = "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN";
-const SEALER: &str = "CN=孙七,TITLE=印章管理员,OU=公安局,O=连云港市人民政府,C=CN";
-const HOLDER: &str = "CN=李四,OU=办公室,O=连云港市人民政府,C=CN";
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn p(&self, name: &str) -> String {
-        self.path(name).to_str().unwrap().to_string()
-    }
-
-    fn cmd(&self, home: &str) -> Command {
-        let mut cmd = Command::new(GOVPKI_TEST_BIN);
-        cmd.env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
-            .env("GOVPKI_HOME", self.path(home))
-            .env("GOVPKI_CACHE_DIR", self.path("policy-cache"))
-            .env_remove("GOVPKI_CA")
-            .env_remove("GOVPKI_CA_TRUST")
-            .env("TZ", "UTC")
-            .env("NO_COLOR", "1")
-            .env("USER", "govpki-test")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    /// (exit code, stdout, stderr).
-    fn run(&self, home: &str, args: &[&str]) -> (i32, String, String) {
-        let out = self.cmd(home).args(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr,
-        )
-    }
-
-    fn ok(&self, home: &str, args: &[&str]) -> String {
-        let (code, stdout, stderr) = self.run(home, args);
-        assert_eq!(code, 0, "{args:?}\nstdout: {stdout}\nstderr: {stderr}");
-        stdout
-    }
-
-    fn issue(&self, name: &str, profile: &str, subject: &str, extra: &[&str]) {
-        let (cert, key) = (
-            self.p(&format!("{name}.pem")),
-            self.p(&format!("{name}.key")),
-        );
-        let mut args = vec![
-            "cert",
-            "issue",
-            "--profile",
-            profile,
-            "--subject",
-            subject,
-            "--key-out",
-            &key,
-            "--no-key-passphrase",
-            "--out",
-            &cert,
-        ];
-        args.extend_from_slice(extra);
-        self.ok("home", &args);
-    }
-
-    /// `govpki --ca URL --ca-trust home/ca.pem --as NAME.pem --as-key NAME.key ARGS` from a
-    /// home of the client's own.
-    fn remote(&self, url: &str, operator: &str, args: &[&str]) -> (i32, String, String) {
-        let mut all = vec![
-            "--ca".to_string(),
-            url.to_string(),
-            "--ca-trust".into(),
-            self.p("home/ca.pem"),
-            "--as".into(),
-            self.p(&format!("{operator}.pem")),
-            "--as-key".into(),
-            self.p(&format!("{operator}.key")),
-        ];
-        all.extend(args.iter().map(|s| s.to_string()));
-        let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        self.run("client", &all)
-    }
-}
-
-/// A CA with a CA officer, a seal-authority operator (公安局 印章管理员), a seal holder and a
-/// TLS certificate for 127.0.0.1, then governed by the shipped policy.
-fn governed() -> Env {
-    let env = Env {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    env.ok(
-        "home",
-        &[
-            "ca",
-            "init",
-            "--subject",
-            "CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN",
-            "--no-passphrase",
-        ],
-    );
-    env.issue("officer", "person", OFFICER, &[]);
-    env.issue("sealer", "person", SEALER, &[]);
-    env.issue("holder", "seal", HOLDER, &[]);
-    env.issue(
-        "tls",
-        "server",
-        "CN=ca.lyg.gov.cn,O=连云港市人民政府,C=CN",
-        &["--san", "dns:ca.lyg.gov.cn,ip:127.0.0.1"],
-    );
-    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
-    env.ok("home", &["ca", "policy", policies.to_str().unwrap()]);
-    env
-}
-
-fn start_server(env: &Env) -> Server {
-    let mut cmd = env.cmd("home");
-    cmd.args([
-        "--as",
-        &env.p("officer.pem"),
-        "--as-key",
-        &env.p("officer.key"),
-        "--domain",
-        "intranet",
-        "serve",
-        "--listen",
-        "127.0.0.1:0=intranet",
-        "--publish",
-        "127.0.0.1:0",
-        "--tls-cert",
-        &env.p("tls.pem"),
-        "--tls-key",
-        &env.p("tls.key"),
-    ]);
-    Server::spawn(cmd, 2)
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-    k.sort();
-    k
-}
+use common::remote::{Env, json, keys};
 
 /// `GET path` on the plain publication listener: (status, body).
 fn get(addr: SocketAddr, path: &str) -> (u16, Vec<u8>) {
@@ -213,8 +56,10 @@ fn seal_create_args<'a>(env_out: &'a str, holder: &'a str, extra: &[&'a str]) ->
 
 #[test]
 fn a_seal_made_and_revoked_through_the_service_is_invalid_with_the_served_status_list() {
-    let env = governed();
-    let server = start_server(&env);
+    // A CA officer, a seal-authority operator (公安局 印章管理员), a seal holder and a TLS
+    // certificate for 127.0.0.1, then governed by the shipped policy.
+    let env = Env::governed(|_| {});
+    let server = env.serve();
     let url = server.url("intranet").to_string();
     let holder = env.p("holder.pem");
 
@@ -407,9 +252,7 @@ fn a_seal_made_and_revoked_through_the_service_is_invalid_with_the_served_status
 
 #[test]
 fn what_the_service_cannot_do_is_refused_on_the_client_before_anything_is_sent() {
-    let env = Env {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let env = Env::new();
     env.ok(
         "home",
         &[

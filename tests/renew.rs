@@ -444,3 +444,59 @@ fn in_a_governed_home_a_renewal_is_asked_as_an_issuance() {
     let (code, _, err) = run(None, &["audit", "verify"]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn the_rekey_flags_are_refused_alike_locally_and_over_the_service() {
+    let env = Env::new();
+    let ca = env.root_ca("root", "p256", &[]);
+    let old = env.issue(&ca, "old", "person", &subject_for("person"), &[], &[]);
+    let (op_cert, op_key) = (env.write("op.pem", ""), env.write("op.key", ""));
+    let key = env.path("new.key");
+    let csr = env.path("new.csr");
+    let cases: [(Vec<&str>, String); 4] = [
+        (
+            vec!["--rekey"],
+            "--rekey needs --key-out F (a new key) or --csr F".into(),
+        ),
+        (
+            vec!["--rekey", "--key-out", p(&key), "--out", p(&key)],
+            format!("--out and --key-out name the same file `{}`", p(&key)),
+        ),
+        (
+            vec!["--no-key-passphrase"],
+            "--key-passphrase-file and --no-key-passphrase apply to --rekey --key-out".into(),
+        ),
+        (
+            vec!["--rekey", "--csr", p(&csr), "--no-key-passphrase"],
+            "--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr".into(),
+        ),
+    ];
+    // Over --ca the refusal comes before anything is sent: nothing listens at that URL.
+    let service = [
+        "--ca",
+        "https://127.0.0.1:9",
+        "--ca-trust",
+        p(&ca.cert),
+        "--as",
+        p(&op_cert),
+        "--as-key",
+        p(&op_key),
+    ];
+    let before = list(&env, &ca, &[]);
+    for (extra, message) in &cases {
+        for remote in [false, true] {
+            let mut args: Vec<&str> = if remote { service.to_vec() } else { vec![] };
+            args.extend(["cert", "renew", &old.serial]);
+            args.extend(extra);
+            let run = env.run(&ca.home, &args).code(2);
+            assert_eq!(
+                run.error_lines(),
+                [format!("error: {message}")],
+                "{}",
+                run.describe()
+            );
+        }
+    }
+    assert!(!key.exists());
+    assert_eq!(list(&env, &ca, &[]), before, "nothing was renewed");
+}

@@ -13,7 +13,7 @@ mod common;
 use std::path::Path;
 
 use clap::CommandFactory;
-use common::{Env, Run, p};
+use common::{Env, Run, p, seal};
 
 /// The filters that make a report stable: what changes from run to run becomes a placeholder.
 fn settings() -> insta::Settings {
@@ -290,72 +290,12 @@ fn cert_verify_valid_revoked_untrusted() {
 /// A root CA, a seal holder of 办公室, the office's official seal and a document, signed.
 fn sealed() -> (Env, std::path::PathBuf) {
     let env = Env::new();
-    let home = env.path("home");
-    env.run(
-        &home,
-        ["-q", "ca", "init", "--subject", ROOT_DN, "--no-passphrase"],
-    )
-    .success();
-    let root = env.run(&home, ["ca", "show"]).success().stdout;
-    env.write("root.pem", root);
-    env.run(
-        &home,
-        [
-            "-q",
-            "cert",
-            "issue",
-            "--profile",
-            "seal",
-            "--subject",
-            HOLDER_DN,
-            "--key-out",
-            "holder.key",
-            "--no-key-passphrase",
-            "--out",
-            "holder.pem",
-        ],
-    )
-    .success();
-    env.run(
-        &home,
-        [
-            "-q",
-            "seal",
-            "create",
-            "--name",
-            "连云港市人民政府办公室",
-            "--type",
-            "official",
-            "--department",
-            "办公室",
-            "--holder-cert",
-            "holder.pem",
-            "--render",
-            "--out",
-            "office.esl",
-        ],
-    )
-    .success();
+    let home = seal::office(&env, ROOT_DN, HOLDER_DN, true);
     env.write(
         "doc.txt",
         "关于召开2026年度工作会议的通知\nnotice body\n".repeat(50),
     );
-    env.run(
-        &home,
-        [
-            "-q",
-            "seal",
-            "sign",
-            "--seal",
-            "office.esl",
-            "--key",
-            "holder.key",
-            "--cert",
-            "holder.pem",
-            "doc.txt",
-        ],
-    )
-    .success();
+    seal::sign(&env, &home, &["doc.txt"]);
     (env, home)
 }
 

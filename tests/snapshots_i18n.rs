@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, Run, p};
+use common::{Env, Run, p, seal};
 
 const ROOT_DN: &str = "CN=测试根CA,O=连云港市人民政府,C=CN";
 const HOLDER_DN: &str = "CN=李四,OU=办公室,O=连云港市人民政府,C=CN";
@@ -66,51 +66,7 @@ fn run_with_lang(env: &Env, home: &Path, lang: &str, args: &[&str]) -> Run {
 /// (`doc.txt`, `doc2.txt`) and one changed after signing (`tampered.txt`).
 fn sealed() -> (Env, PathBuf) {
     let env = Env::new();
-    let home = env.path("home");
-    env.run(
-        &home,
-        ["-q", "ca", "init", "--subject", ROOT_DN, "--no-passphrase"],
-    )
-    .success();
-    let root = env.run(&home, ["ca", "show"]).success().stdout;
-    env.write("root.pem", root);
-    env.run(
-        &home,
-        [
-            "-q",
-            "cert",
-            "issue",
-            "--profile",
-            "seal",
-            "--subject",
-            HOLDER_DN,
-            "--key-out",
-            "holder.key",
-            "--no-key-passphrase",
-            "--out",
-            "holder.pem",
-        ],
-    )
-    .success();
-    env.run(
-        &home,
-        [
-            "-q",
-            "seal",
-            "create",
-            "--name",
-            "连云港市人民政府办公室",
-            "--type",
-            "official",
-            "--department",
-            "办公室",
-            "--holder-cert",
-            "holder.pem",
-            "--out",
-            "office.esl",
-        ],
-    )
-    .success();
+    let home = seal::office(&env, ROOT_DN, HOLDER_DN, false);
     env.write("doc.txt", "关于召开2026年度工作会议的通知\n".repeat(20));
     env.write("doc2.txt", "关于印发2026年度工作要点的通知\n".repeat(20));
     env.write(
@@ -118,22 +74,7 @@ fn sealed() -> (Env, PathBuf) {
         "关于召开2026年度工作会议的通知\n".repeat(20),
     );
     for doc in ["doc.txt", "doc2.txt", "tampered.txt"] {
-        env.run(
-            &home,
-            [
-                "-q",
-                "seal",
-                "sign",
-                "--seal",
-                "office.esl",
-                "--key",
-                "holder.key",
-                "--cert",
-                "holder.pem",
-                doc,
-            ],
-        )
-        .success();
+        seal::sign(&env, &home, &[doc]);
     }
     env.write(
         "tampered.txt",

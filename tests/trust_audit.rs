@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use govpki::audit::{self, Event, proof};
+use govpki::audit::{Event, proof};
 
 mod common;
 
@@ -161,34 +161,7 @@ fn policies() -> PathBuf {
 /// Rebuilds the whole hash chain, as someone with write access to the file could.
 fn rechain(env: &Env) {
     let db = env.db();
-    let rows: Vec<(i64, Event)> = db
-        .prepare("SELECT seq, time, actor, action, object, outcome FROM audit ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                Event {
-                    time: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    object: r.get(4)?,
-                    outcome: r.get(5)?,
-                },
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let mut prev = audit::GENESIS.to_string();
-    for (seq, event) in rows {
-        let hash = audit::record_hash(&prev, seq, &event);
-        db.execute(
-            "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
-            rusqlite::params![prev, hash, seq],
-        )
-        .unwrap();
-        prev = hash;
-    }
+    common::rechain(&db);
 }
 
 /// A plain CA (no policy) with a certificate issued and revoked, and a CRL.

@@ -10,16 +10,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
 use serde_json::Value;
 
-use common::serve::Server;
-use common::{
-    CLOCK_OFFSET_VAR, Ca, Env, GOVPKI_TEST_BIN, Run, days_from_now, json_str, list,
-    monday_10_shanghai_offset, p, subject_for,
-};
+use common::remote;
+use common::{Ca, Env, Run, days_from_now, json_str, list, p, subject_for};
 
 fn audit_len(env: &Env, ca: &Ca) -> usize {
     env.run(&ca.home, ["--json", "audit", "show"])
@@ -304,163 +298,24 @@ fn seal_create_refuses_a_valid_until_past_the_maker_s_end() {
     assert!(out.exists());
 }
 
-/// A governed home (the shipped policy, at its office hours) whose root ends in a year, with an
-/// officer and a TLS certificate, served on loopback; the client runs in a home of its own.
-struct Remote {
-    dir: tempfile::TempDir,
-}
-
-impl Remote {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn p(&self, name: &str) -> String {
-        self.path(name).to_str().unwrap().to_string()
-    }
-
-    fn cmd(&self, home: &str) -> Command {
-        let mut cmd = Command::new(GOVPKI_TEST_BIN);
-        cmd.env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
-            .env("GOVPKI_HOME", self.path(home))
-            .env("GOVPKI_NO_CACHE", "1")
-            .env_remove("GOVPKI_CA")
-            .env_remove("GOVPKI_CA_TRUST")
-            .env_remove("LANG")
-            .env_remove("LC_ALL")
-            .env_remove("GOVPKI_LANG")
-            .env("NO_COLOR", "1")
-            .env("USER", "govpki-test")
-            .current_dir(self.dir.path())
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    fn run(&self, home: &str, args: &[&str]) -> (i32, String, String) {
-        let out = self.cmd(home).args(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr,
-        )
-    }
-
-    fn ok(&self, home: &str, args: &[&str]) -> String {
-        let (code, out, err) = self.run(home, args);
-        assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
-        out
-    }
-
-    fn issue(&self, name: &str, profile: &str, subject: &str, extra: &[&str]) {
-        let (cert, key) = (
-            self.p(&format!("{name}.pem")),
-            self.p(&format!("{name}.key")),
-        );
-        let mut args = vec![
-            "cert",
-            "issue",
-            "--profile",
-            profile,
-            "--subject",
-            subject,
-            "--key-out",
-            &key,
-            "--no-key-passphrase",
-            "--out",
-            &cert,
-        ];
-        args.extend_from_slice(extra);
-        self.ok("home", &args);
-    }
-
-    /// `govpki --ca URL --ca-trust home/ca.pem --as officer ARGS` from the client's home.
-    fn remote(&self, url: &str, args: &[&str]) -> (i32, String, String) {
-        let mut all = vec![
-            "--ca".to_string(),
-            url.to_string(),
-            "--ca-trust".into(),
-            self.p("home/ca.pem"),
-            "--as".into(),
-            self.p("officer.pem"),
-            "--as-key".into(),
-            self.p("officer.key"),
-        ];
-        all.extend(args.iter().map(|s| s.to_string()));
-        let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        self.run("client", &all)
-    }
-
-    /// The home's certificates and audit records.
-    fn trace(&self) -> (String, usize) {
-        let certs = self.ok("home", &["--json", "cert", "list"]);
-        let audit: Value =
-            serde_json::from_str(&self.ok("home", &["--json", "audit", "show"])).unwrap();
-        (certs, audit.as_array().unwrap().len())
-    }
+/// The governed home's certificates and audit records.
+fn served_trace(env: &remote::Env) -> (String, usize) {
+    let certs = env.ok("home", &["--json", "cert", "list"]);
+    let audit = remote::json(&env.ok("home", &["--json", "audit", "show"]));
+    (certs, audit.as_array().unwrap().len())
 }
 
 #[test]
 fn through_the_service_an_asked_end_past_the_ca_s_is_refused_and_a_default_fitted() {
-    let env = Remote {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    env.ok(
-        "home",
-        &[
-            "ca",
-            "init",
-            "--subject",
-            "CN=连云港市电子政务根CA,O=连云港市人民政府,C=CN",
-            "--validity",
-            "1y",
-            "--no-passphrase",
-        ],
-    );
-    env.issue(
-        "officer",
-        "person",
-        "CN=王五,TITLE=安全管理员,OU=信息中心,O=连云港市人民政府,C=CN",
-        &["--validity", "30d"],
-    );
-    env.issue(
-        "tls",
-        "server",
-        "CN=ca.lyg.gov.cn,O=连云港市人民政府,C=CN",
-        &[
-            "--san",
-            "dns:ca.lyg.gov.cn,ip:127.0.0.1",
-            "--validity",
-            "30d",
-        ],
-    );
-    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
-    env.ok("home", &["ca", "policy", policies.to_str().unwrap()]);
-    let shown: Value =
-        serde_json::from_str(&env.ok("home", &["--json", "cert", "show", &env.p("home/ca.pem")]))
-            .unwrap();
+    // The governed home (the shipped policy, at its office hours) whose root ends in a year,
+    // its operators' and TLS certificates within it, served on loopback; the client runs in a
+    // home of its own.
+    let env = remote::Env::governed_with(&["--validity", "1y"], &["--validity", "30d"], |_| {});
+    let shown = remote::json(&env.ok("home", &["--json", "cert", "show", &env.p("home/ca.pem")]));
     let ca_end = json_str(&shown, "not_after");
 
-    let mut cmd = env.cmd("home");
-    cmd.args([
-        "--as",
-        &env.p("officer.pem"),
-        "--as-key",
-        &env.p("officer.key"),
-        "--domain",
-        "intranet",
-        "serve",
-        "--listen",
-        "127.0.0.1:0=intranet",
-        "--tls-cert",
-        &env.p("tls.pem"),
-        "--tls-key",
-        &env.p("tls.key"),
-    ]);
-    let server = Server::spawn(cmd, 1);
+    let server = env.serve();
     let url = server.url("intranet").to_string();
-    let clerk = "CN=钱八,OU=财政局,O=连云港市人民政府,C=CN";
     let issue = |name: &str, extra: &[&str]| {
         let key = env.p(&format!("{name}.key"));
         let mut args = vec![
@@ -470,18 +325,18 @@ fn through_the_service_an_asked_end_past_the_ca_s_is_refused_and_a_default_fitte
             "--profile",
             "person",
             "--subject",
-            clerk,
+            remote::CLERK,
             "--key-out",
             &key,
             "--no-key-passphrase",
         ];
         args.extend_from_slice(extra);
-        env.remote(&url, &args)
+        env.remote(&url, "officer", &args)
     };
 
     // Asked past the CA's end: exit 2 with the server's error naming both dates and its hint;
     // the key made for it is removed; nothing stored or audited on the server.
-    let before = env.trace();
+    let before = served_trace(&env);
     let (code, out, err) = issue("past", &["--validity", "2y"]);
     assert_eq!(code, 2, "{out}\n{err}");
     let text = format!("{out}{err}");
@@ -492,12 +347,12 @@ fn through_the_service_an_asked_end_past_the_ca_s_is_refused_and_a_default_fitte
         "{text}"
     );
     assert!(!env.path("past.key").exists());
-    assert_eq!(env.trace(), before);
+    assert_eq!(served_trace(&env), before);
 
     // Nothing asked: the default ends with the CA; the server's warning reaches the client.
     let (code, out, err) = issue("fitted", &[]);
     assert_eq!(code, 0, "{out}\n{err}");
-    let json: Value = serde_json::from_str(&out).unwrap();
+    let json = remote::json(&out);
     assert_eq!(json_str(&json, "not_after"), ca_end);
     assert_eq!(json["fitted_to_ca_end"], true);
     assert!(
@@ -506,7 +361,7 @@ fn through_the_service_an_asked_end_past_the_ca_s_is_refused_and_a_default_fitte
     );
 
     // A batch with one row past the CA's end: refused on the client before any row is sent.
-    let before = env.trace();
+    let before = served_trace(&env);
     let batch = env.path("batch.yaml");
     std::fs::write(
         &batch,
@@ -516,6 +371,7 @@ fn through_the_service_an_asked_end_past_the_ca_s_is_refused_and_a_default_fitte
     .unwrap();
     let (code, out, err) = env.remote(
         &url,
+        "officer",
         &[
             "--json",
             "cert",
@@ -533,6 +389,6 @@ fn through_the_service_an_asked_end_past_the_ca_s_is_refused_and_a_default_fitte
         "{out}\n{err}"
     );
     assert!(!out.contains("\"serial\""), "{out}");
-    assert_eq!(env.trace(), before);
+    assert_eq!(served_trace(&env), before);
     drop(server);
 }

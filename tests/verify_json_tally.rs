@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, seal};
 use serde_json::Value;
 
 const ROOT_DN: &str = "CN=测试根CA,O=连云港市人民政府,C=CN";
@@ -16,59 +16,11 @@ const HOLDER_DN: &str = "CN=李四,OU=办公室,O=连云港市人民政府,C=CN"
 /// directory (beside a copy of a valid signature), f.txt's signature is garbage, g.txt has none.
 fn fixture() -> (Env, std::path::PathBuf) {
     let env = Env::new();
-    let home = env.path("home");
-    let run = |args: &[&str]| {
-        env.run(&home, args).success();
-    };
-    run(&["-q", "ca", "init", "--subject", ROOT_DN, "--no-passphrase"]);
-    env.write("root.pem", env.run(&home, ["ca", "show"]).success().stdout);
-    run(&[
-        "-q",
-        "cert",
-        "issue",
-        "--profile",
-        "seal",
-        "--subject",
-        HOLDER_DN,
-        "--key-out",
-        "holder.key",
-        "--no-key-passphrase",
-        "--out",
-        "holder.pem",
-    ]);
-    run(&[
-        "-q",
-        "seal",
-        "create",
-        "--name",
-        "连云港市人民政府办公室",
-        "--type",
-        "official",
-        "--department",
-        "办公室",
-        "--holder-cert",
-        "holder.pem",
-        "--out",
-        "office.esl",
-    ]);
+    let home = seal::office(&env, ROOT_DN, HOLDER_DN, false);
     for doc in ["a.txt", "b.txt", "c.txt", "d.txt"] {
         env.write(doc, format!("通知 {doc}\n"));
     }
-    run(&[
-        "-q",
-        "seal",
-        "sign",
-        "--seal",
-        "office.esl",
-        "--key",
-        "holder.key",
-        "--cert",
-        "holder.pem",
-        "a.txt",
-        "b.txt",
-        "c.txt",
-        "d.txt",
-    ]);
+    seal::sign(&env, &home, &["a.txt", "b.txt", "c.txt", "d.txt"]);
     env.write("c.txt", "changed after signing\n");
     env.write("d.txt", "通知 d.txt\n追加\n");
     std::fs::create_dir(env.path("e.dir")).unwrap();

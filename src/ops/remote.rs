@@ -29,6 +29,27 @@ use crate::store::StoreError;
 use crate::store::nonces::Claim;
 use crate::store::seals::SealStoreError;
 
+/// Never asked: the service signs with the CA key it unlocked once, handed to each operation.
+static HELD_KEY: Passphrase = Passphrase::Ask {
+    flag: "--passphrase-file",
+};
+
+/// How the service acts for the authorized operator `actor` in an issuance or a renewal: with
+/// the CA key it holds, so no passphrase is read and nobody is prompted.
+fn held_key_acting<'a>(
+    actor: &'a str,
+    now: OffsetDateTime,
+    rng: &'a dyn Random,
+) -> issue::Acting<'a> {
+    issue::Acting {
+        actor,
+        now,
+        ca_passphrase: &HELD_KEY,
+        prompt: &NoPrompt,
+        rng,
+    }
+}
+
 /// What a request did: the JSON the CLI prints for the verb with `--json`, the warnings it
 /// prints on stderr, and what the policy allowed.
 #[derive(Debug, Clone)]
@@ -174,15 +195,7 @@ fn run(
                 open,
                 prepared,
                 &issue::Delivery::default(),
-                &issue::Acting {
-                    actor: &authorized.actor,
-                    now,
-                    ca_passphrase: &Passphrase::Ask {
-                        flag: "--passphrase-file",
-                    },
-                    prompt: &NoPrompt,
-                    rng,
-                },
+                &held_key_acting(&authorized.actor, now, rng),
                 ca_key,
             )
             .map_err(failed)?;
@@ -217,15 +230,7 @@ fn run(
                 open,
                 renewal,
                 &issue::Delivery::default(),
-                &issue::Acting {
-                    actor: &authorized.actor,
-                    now,
-                    ca_passphrase: &Passphrase::Ask {
-                        flag: "--passphrase-file",
-                    },
-                    prompt: &NoPrompt,
-                    rng,
-                },
+                &held_key_acting(&authorized.actor, now, rng),
                 ca_key,
             )
             .map_err(failed)?;

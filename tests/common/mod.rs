@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod remote;
+pub mod seal;
 pub mod serve;
 
 use std::ffi::OsStr;
@@ -686,4 +687,38 @@ pub fn bit_string(tlv: &[u8]) -> Vec<u8> {
         .as_bytes()
         .expect("no unused bits")
         .to_vec()
+}
+
+/// Rebuilds the whole hash chain of the audit log in `db` over its records as they now are, as
+/// someone with write access to the file could: only the signatures and the heads can tell.
+pub fn rechain(db: &rusqlite::Connection) {
+    use govpki::audit::{self, Event};
+    let rows: Vec<(i64, Event)> = db
+        .prepare("SELECT seq, time, actor, action, object, outcome FROM audit ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                Event {
+                    time: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    object: r.get(4)?,
+                    outcome: r.get(5)?,
+                },
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = audit::GENESIS.to_string();
+    for (seq, event) in rows {
+        let hash = audit::record_hash(&prev, seq, &event);
+        db.execute(
+            "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            rusqlite::params![prev, hash, seq],
+        )
+        .unwrap();
+        prev = hash;
+    }
 }

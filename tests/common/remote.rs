@@ -1,6 +1,7 @@
 //! A governed CA served on loopback and clients of it (`--ca URL`), at the moved clock of the
-//! shipped policy's office hours, for tests/remote_files.rs and remote_renew.rs: homes under
-//! one temporary directory, operators issued locally, the server killed when dropped.
+//! shipped policy's office hours, for tests/remote.rs, remote_seal.rs, remote_files.rs,
+//! remote_renew.rs and validity_refused.rs: homes under one temporary directory, operators
+//! issued locally, the server killed when dropped.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,6 +25,13 @@ pub struct Env {
 }
 
 impl Env {
+    /// An empty temporary directory for the homes and files of one test.
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
@@ -32,7 +40,8 @@ impl Env {
         self.path(name).to_str().unwrap().to_string()
     }
 
-    /// govpki-test on `home` at the moved clock.
+    /// govpki-test on `home` at the moved clock, in English whatever the tester's locale, run
+    /// from the temporary directory.
     pub fn cmd(&self, home: &str) -> Command {
         let mut cmd = Command::new(GOVPKI_TEST_BIN);
         cmd.env(CLOCK_OFFSET_VAR, monday_10_shanghai_offset())
@@ -40,9 +49,14 @@ impl Env {
             .env("GOVPKI_CACHE_DIR", self.path("policy-cache"))
             .env_remove("GOVPKI_CA")
             .env_remove("GOVPKI_CA_TRUST")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
+            .env_remove("GOVPKI_LANG")
             .env("TZ", "UTC")
             .env("NO_COLOR", "1")
             .env("USER", "govpki-test")
+            .current_dir(self.dir.path())
             .stdin(Stdio::null());
         cmd
     }
@@ -122,19 +136,34 @@ impl Env {
     /// certificate for 127.0.0.1; then `before_policy` (while the home is not yet governed);
     /// then governed by the shipped policy.
     pub fn governed(before_policy: impl FnOnce(&Env)) -> Env {
-        let env = Env {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        env.ca("home", ROOT);
-        env.issue("home", "officer", "person", OFFICER, &[]);
-        env.issue("home", "sealer", "person", SEALER, &[]);
-        env.issue("home", "holder", "seal", HOLDER, &[]);
+        Env::governed_with(&[], &[], before_policy)
+    }
+
+    /// [`Env::governed`] with `ca_extra` given to the root's `ca init` and `cert_extra` to each
+    /// of the four `cert issue` (a root ending in a year, certificates within it).
+    pub fn governed_with(
+        ca_extra: &[&str],
+        cert_extra: &[&str],
+        before_policy: impl FnOnce(&Env),
+    ) -> Env {
+        let env = Env::new();
+        env.ok(
+            "home",
+            &[
+                &["ca", "init", "--subject", ROOT, "--no-passphrase"],
+                ca_extra,
+            ]
+            .concat(),
+        );
+        env.issue("home", "officer", "person", OFFICER, cert_extra);
+        env.issue("home", "sealer", "person", SEALER, cert_extra);
+        env.issue("home", "holder", "seal", HOLDER, cert_extra);
         env.issue(
             "home",
             "tls",
             "server",
             "CN=ca.lyg.gov.cn,O=连云港市人民政府,C=CN",
-            &["--san", "dns:ca.lyg.gov.cn,ip:127.0.0.1"],
+            &[&["--san", "dns:ca.lyg.gov.cn,ip:127.0.0.1"], cert_extra].concat(),
         );
         before_policy(&env);
         let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
@@ -145,11 +174,7 @@ impl Env {
     /// `govpki serve` of `home` with an intranet HTTPS listener and the publication listener.
     pub fn serve(&self) -> Server {
         let mut cmd = self.cmd("home");
-        cmd.args([
-            "--as",
-            &self.p("officer.pem"),
-            "--as-key",
-            &self.p("officer.key"),
+        cmd.args(self.operator("officer")).args([
             "--domain",
             "intranet",
             "serve",
@@ -165,6 +190,16 @@ impl Env {
         Server::spawn(cmd, 2)
     }
 
+    /// `--as NAME.pem --as-key NAME.key`.
+    pub fn operator(&self, name: &str) -> Vec<String> {
+        vec![
+            "--as".into(),
+            self.p(&format!("{name}.pem")),
+            "--as-key".into(),
+            self.p(&format!("{name}.key")),
+        ]
+    }
+
     /// `govpki --ca URL --ca-trust home/ca.pem --as NAME.pem --as-key NAME.key ARGS`, run in a
     /// home of the client's own (nothing of the CA's is read locally).
     pub fn remote(&self, url: &str, operator: &str, args: &[&str]) -> (i32, String, String) {
@@ -173,11 +208,8 @@ impl Env {
             url.to_string(),
             "--ca-trust".into(),
             self.p("home/ca.pem"),
-            "--as".into(),
-            self.p(&format!("{operator}.pem")),
-            "--as-key".into(),
-            self.p(&format!("{operator}.key")),
         ];
+        all.extend(self.operator(operator));
         all.extend(args.iter().map(|s| s.to_string()));
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
         self.run("client", &all)
@@ -185,14 +217,8 @@ impl Env {
 
     /// The same command run locally on `home` as `operator` on the intranet.
     pub fn local_as(&self, operator: &str, args: &[&str]) -> (i32, String, String) {
-        let mut all = vec![
-            "--as".to_string(),
-            self.p(&format!("{operator}.pem")),
-            "--as-key".into(),
-            self.p(&format!("{operator}.key")),
-            "--domain".into(),
-            "intranet".into(),
-        ];
+        let mut all = self.operator(operator);
+        all.extend(["--domain".to_string(), "intranet".into()]);
         all.extend(args.iter().map(|s| s.to_string()));
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
         self.run("home", &all)

@@ -382,6 +382,6 @@ pub fn run(cmd: CertCommand, ctx: &Context) -> Result<Outcome> {
 }
 
 pub(crate) use issue::{parse_sans, same_file_path};
-pub(crate) use renew::{RenewArgs, print_renewed_text, target_of};
+pub(crate) use renew::{Rekey, RenewArgs, print_renewed_text, rekey_of, target_of};
 pub(crate) use revoke::read_serials;
 pub use show::describe_cert;

@@ -127,24 +127,9 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
         key,
     } = args;
     let mut weak_passphrase_allowed = false;
-    let new_key = match (rekey, key_out, csr) {
-        (false, _, _) => {
-            if key.given() {
-                bail!("--key-passphrase-file and --no-key-passphrase apply to --rekey --key-out");
-            }
-            NewKey::Same
-        }
-        (true, Some(key_out), None) => {
-            common::check_output_free(&key_out, force)?;
-            if out
-                .as_ref()
-                .is_some_and(|o| super::same_file_path(&key_out, o))
-            {
-                bail!(
-                    "--out and --key-out name the same file `{}`",
-                    key_out.display()
-                );
-            }
+    let new_key = match rekey_of(rekey, key_out, csr, &key, out.as_deref(), force)? {
+        Rekey::Same => NewKey::Same,
+        Rekey::KeyOut(key_out) => {
             let protection = key.protection("new key")?;
             weak_passphrase_allowed = protection.weak_allowed();
             NewKey::Generate {
@@ -153,16 +138,10 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
                 protection: protection.key_protection(),
             }
         }
-        (true, None, Some(path)) => {
-            if key.given() {
-                bail!(
-                    "--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr"
-                );
-            }
+        Rekey::Csr(path) => {
             let bytes = common::read_file(&path, "CSR")?;
             NewKey::Csr { path, bytes }
         }
-        (true, _, _) => bail!("--rekey needs --key-out F (a new key) or --csr F"),
     };
     if let Some(o) = &out {
         common::check_output_free(o, force)?;
@@ -207,6 +186,55 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context) -> Result<Outcome> {
         revoke_old,
     )?;
     print_renewed(ctx, &renewed, out.is_none(), der)
+}
+
+/// The new key that `--rekey`, `--key-out` and `--csr` ask a renewal for, local or over `--ca`.
+pub(crate) enum Rekey {
+    /// No `--rekey`: the old certificate's key.
+    Same,
+    /// A key to make and write here (free, and not the `--out` file).
+    KeyOut(PathBuf),
+    /// The key of this CSR file.
+    Csr(PathBuf),
+}
+
+/// The combinations of `--rekey`, `--key-out`, `--csr` and the new key's passphrase flags that a
+/// renewal takes, checked before anything is read, made or asked.
+pub(crate) fn rekey_of(
+    rekey: bool,
+    key_out: Option<PathBuf>,
+    csr: Option<PathBuf>,
+    key: &common::NewKeyArgs<RenewKeySpelling>,
+    out: Option<&Path>,
+    force: bool,
+) -> Result<Rekey> {
+    match (rekey, key_out, csr) {
+        (false, _, _) => {
+            if key.given() {
+                bail!("--key-passphrase-file and --no-key-passphrase apply to --rekey --key-out");
+            }
+            Ok(Rekey::Same)
+        }
+        (true, Some(key_out), None) => {
+            common::check_output_free(&key_out, force)?;
+            if out.is_some_and(|o| super::same_file_path(&key_out, o)) {
+                bail!(
+                    "--out and --key-out name the same file `{}`",
+                    key_out.display()
+                );
+            }
+            Ok(Rekey::KeyOut(key_out))
+        }
+        (true, None, Some(path)) => {
+            if key.given() {
+                bail!(
+                    "--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr"
+                );
+            }
+            Ok(Rekey::Csr(path))
+        }
+        (true, _, _) => bail!("--rekey needs --key-out F (a new key) or --csr F"),
+    }
 }
 
 /// A file when one exists at the path, else a hex serial (as `cert show`).

@@ -21,7 +21,7 @@ use crate::api::{Body, RenewBody};
 use crate::ca::input;
 use crate::ca::serial::Serial;
 use crate::ca::when;
-use crate::cli::cert::{RenewArgs, print_renewed_text, target_of};
+use crate::cli::cert::{Rekey, RenewArgs, print_renewed_text, rekey_of, target_of};
 use crate::cli::{Context, Outcome, common, hinted};
 use crate::ops::renew::Target;
 use crate::ops::{self, SystemRandom};
@@ -69,24 +69,9 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context, client: &Client) -> Result<O
             (serial, Some(bytes))
         }
     };
-    let (csr_bytes, generated) = match (rekey, key_out, csr) {
-        (false, _, _) => {
-            if key.given() {
-                bail!("--key-passphrase-file and --no-key-passphrase apply to --rekey --key-out");
-            }
-            (None, None)
-        }
-        (true, Some(key_out), None) => {
-            common::check_output_free(&key_out, force)?;
-            if out
-                .as_ref()
-                .is_some_and(|o| crate::cli::cert::same_file_path(&key_out, o))
-            {
-                bail!(
-                    "--out and --key-out name the same file `{}`",
-                    key_out.display()
-                );
-            }
+    let (csr_bytes, generated) = match rekey_of(rekey, key_out, csr, &key, out.as_deref(), force)? {
+        Rekey::Same => (None, None),
+        Rekey::KeyOut(key_out) => {
             // The CSR names the old certificate's subject, which only its file tells here.
             let Some(bytes) = &file else {
                 return Err(hinted(
@@ -115,15 +100,7 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context, client: &Client) -> Result<O
             )?;
             (Some(pem.into_bytes()), Some((key_out, unencrypted)))
         }
-        (true, None, Some(path)) => {
-            if key.given() {
-                bail!(
-                    "--key-passphrase-file and --no-key-passphrase apply to --key-out, not --csr"
-                );
-            }
-            (Some(common::read_file(&path, "CSR")?), None)
-        }
-        (true, _, _) => bail!("--rekey needs --key-out F (a new key) or --csr F"),
+        Rekey::Csr(path) => (Some(common::read_file(&path, "CSR")?), None),
     };
     let body = Body::Renew(RenewBody {
         serial: serial.to_hex(),

@@ -185,6 +185,9 @@ fn matches_after(
             Some(Part::Lit(next)) => {
                 // The shortest value first, then longer ones (the literal's later occurrences).
                 for (i, _) in text.match_indices(next.as_str()) {
+                    if !step() {
+                        return false;
+                    }
                     if i == 0 || !fits(before, &text[..i]) {
                         continue;
                     }
@@ -212,6 +215,61 @@ const GLUE: usize = 6;
 /// How deep variables are retold inside variables.
 const DEPTH: u8 = 4;
 
+/// A line longer than this (in bytes) is printed as it is: retelling is for the tool's own
+/// sentences, and a longer line is mostly data (a DN, a path, a list) someone else chose.
+const MAX_LINE: usize = 1024;
+
+/// The matching steps one line may take (a pattern tried, a variable's value tried). Past them
+/// the line is printed as it is, in English: text chosen by someone else (a DN full of `, ` and
+/// `: `) must not make a reviewer's `--lang zh` run take minutes. The tool's own lines take a
+/// few thousand.
+const BUDGET: u32 = 100_000;
+
+thread_local! {
+    static STEPS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Takes one step of the line's budget; false when it is spent.
+fn step() -> bool {
+    STEPS.with(|s| {
+        let left = s.get();
+        if left == 0 {
+            return false;
+        }
+        s.set(left - 1);
+        true
+    })
+}
+
+fn spent() -> bool {
+    STEPS.with(|s| s.get() == 0)
+}
+
+/// Whether `value` is a distinguished name as govpki prints them (`CN=...`, `2.5.4.3=#...`),
+/// alone or alone in backticks: a name is data and is never retold, so
+/// that `CN=Mallory is revoked` stays a name and two names never print alike.
+fn is_name(value: &str) -> bool {
+    let v = value.trim();
+    // In backticks: the whole value is the quoted text (`` `CN=a` already exists `` is a
+    // sentence about a name, and is retold around it).
+    let v = match v.strip_prefix('`') {
+        Some(rest) => match rest.find('`') {
+            Some(end) if end + 1 == rest.len() => &rest[..end],
+            _ => return false,
+        },
+        None => v,
+    };
+    let Some((ty, _)) = v.split_once('=') else {
+        return false;
+    };
+    !ty.is_empty()
+        && ty.len() <= 40
+        && ty.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && ty
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
 /// `text` (one or more lines) in `lang`: each line the English of a `tx-*`, `term-*` or a
 /// `lbl-*: value` is retold; the rest is kept as it is. English is returned unchanged.
 pub fn retell(lang: Lang, text: &str) -> String {
@@ -233,14 +291,17 @@ fn retell_line(lang: Lang, line: &str) -> String {
     let indent = &line[..line.len() - body.len()];
     let content = body.trim_end();
     let tail = &body[content.len()..];
-    if content.is_empty() {
+    if content.is_empty() || line.len() > MAX_LINE {
         return line.to_string();
     }
+    STEPS.with(|s| s.set(BUDGET));
     // A label with a value retold, else the whole line a phrase, else a label alone.
     let retold = labelled(lang, indent, content, true)
         .or_else(|| phrase(lang, content, DEPTH).map(|t| format!("{indent}{t}")))
         .or_else(|| labelled(lang, indent, content, false));
     match retold {
+        // A line whose budget ran out mid-way is printed as it is, never half retold.
+        Some(_) if spent() => line.to_string(),
         Some(t) => format!("{t}{tail}"),
         None => line.to_string(),
     }
@@ -257,7 +318,10 @@ fn labelled(lang: Lang, indent: &str, content: &str, retold_only: bool) -> Optio
     if value.is_empty() {
         return Some(format!("{indent}{name}"));
     }
-    let value = match phrase(lang, value, DEPTH) {
+    let value = match (!is_name(value))
+        .then(|| phrase(lang, value, DEPTH))
+        .flatten()
+    {
         Some(v) => v,
         None if retold_only => return None,
         None => value.to_string(),
@@ -283,13 +347,19 @@ fn direct(lang: Lang, text: &str, depth: u8) -> Option<String> {
     if let Some((_, id)) = t.terms.iter().find(|(en, _)| en == text) {
         return Some(tr(lang, id, &[]));
     }
+    if is_name(text) {
+        return None;
+    }
     for p in &t.patterns {
+        if !step() {
+            return None;
+        }
         let mut vars = Vec::new();
         if matches(&p.parts, text, &mut vars) {
             let retold: Vec<Option<String>> = vars
                 .iter()
                 .map(|(name, value)| {
-                    (depth > 0 && !name.starts_with("raw"))
+                    (depth > 0 && !name.starts_with("raw") && !is_name(value))
                         .then(|| phrase(lang, value, depth - 1))
                         .flatten()
                 })
@@ -324,6 +394,10 @@ fn joined(lang: Lang, text: &str, depth: u8) -> Option<String> {
     }
     for (sep, id) in [("; ", "join-semi"), (": ", "join"), (", ", "join-list")] {
         for (i, _) in text.match_indices(sep) {
+            // `\, ` is a comma inside a name's value, not a list.
+            if text[..i].ends_with('\\') || !step() {
+                continue;
+            }
             let (left, right) = (&text[..i], &text[i + sep.len()..]);
             let Some(l) = direct(lang, left, depth - 1) else {
                 continue;
@@ -403,15 +477,48 @@ mod tests {
             ),
             "  [可选值：intranet, extranet, internet]"
         );
-        // A long list costs in proportion to its length.
-        let long = vec!["keyCompromise"; 400].join(", ");
-        let start = std::time::Instant::now();
+        // A long list is judged within the line's budget (not by a clock).
+        let long = vec!["keyCompromise"; 60].join(", ");
+        assert!(long.len() < MAX_LINE);
         assert_eq!(retell(Lang::Zh, &long).matches("密钥泄露").count(), 0);
-        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        assert!(!spent(), "a list of 60 terms spent the budget");
         // Indentation and the lines around are kept; multibyte values are cut safely.
         assert_eq!(
             retell(Lang::Zh, "x\n  `证书.pem` already exists\n"),
             "x\n  `证书.pem` 已存在\n"
         );
+    }
+
+    /// Attack review: a DN is data. A subject `CN=Mallory is revoked` printed as
+    /// `CN=Mallory 已被吊销` changed the name, and made two certificates' names print alike.
+    #[test]
+    fn a_name_is_never_retold() {
+        let line = "Subject:          CN=Mallory is revoked,O=x";
+        let zh = retell(Lang::Zh, line);
+        assert!(zh.ends_with("CN=Mallory is revoked,O=x"), "{zh}");
+        assert!(zh.starts_with("主体"), "{zh}");
+        // Inside a sentence, in backticks, a name is kept too.
+        assert_eq!(retell(Lang::Zh, "`CN=a` already exists"), "`CN=a` 已存在");
+        assert!(is_name("CN=李四,O=x") && is_name("`2.5.4.3=#0c01`"));
+        assert!(!is_name("keyCompromise") && !is_name("=x") && !is_name("a b=c"));
+        // A comma inside a name's value (`\, `) is not a list separator.
+        let escaped = "`O=a\\, keyCompromise`";
+        assert_eq!(retell(Lang::Zh, escaped), escaped);
+    }
+
+    /// Attack review: text chosen by someone else (a DN full of `; `, `: ` and `, ` that match
+    /// the patterns, ending in an unbalanced `(`) made retelling cost grow as a high power of
+    /// its separators: 770 bytes took 83 s. Now each line has a budget of steps; past it the
+    /// line is printed as it is, and a line longer than [`MAX_LINE`] is not retold at all.
+    #[test]
+    fn crafted_text_spends_the_budget_and_is_printed_as_it_is() {
+        let unit = "a; revocation not checked: b, ";
+        let crafted = format!("{}(", unit.repeat(30));
+        assert!(crafted.len() < MAX_LINE);
+        assert_eq!(retell(Lang::Zh, &crafted), crafted);
+        assert!(spent(), "the crafted line stopped on its budget");
+        let long = format!("{}(", unit.repeat(60));
+        assert!(long.len() > MAX_LINE);
+        assert_eq!(retell(Lang::Zh, &long), long);
     }
 }

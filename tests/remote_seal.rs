@@ -136,7 +136,10 @@ fn a_seal_made_and_revoked_through_the_service_is_invalid_with_the_served_status
     let huge = "A".repeat(100_000);
     let (code, _, err) = env.remote(&url, "sealer", &["seal", "revoke", &huge]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("413"), "{err}");
+    // The server answers 413 without reading the body and closes; the client reads that answer
+    // when it arrived, but a reset can overtake it while the client is still writing, and then
+    // the refusal reads as the connection's end (both exit 2, nothing done).
+    assert!(err.contains("413") || err.contains("talking to `"), "{err}");
 
     // Governed as locally: a CA officer is no seal authority (exit 1, the server's deny), and
     // an existing output is refused before anything is sent.

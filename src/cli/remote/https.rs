@@ -95,7 +95,20 @@ impl Https {
             .write_all(head.as_bytes())
             .and_then(|()| tls.write_all(payload))
             .and_then(|()| tls.flush());
-        sent.map_err(|e| tls_error(e, &server))?;
+        if let Err(e) = sent {
+            // A server may answer before it has read the whole body (a 413 for a body over its
+            // limit) and close: the answer, when it arrived, says more than the broken pipe.
+            let gone = matches!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+            );
+            return match gone.then(|| read_response(&mut tls).ok()).flatten() {
+                Some(answer) => Ok(answer),
+                None => Err(tls_error(e, &server)),
+            };
+        }
         read_response(&mut tls).map_err(|e| tls_error(e, &server))
     }
 }

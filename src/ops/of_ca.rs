@@ -275,7 +275,10 @@ mod tests {
         };
         let right = issued(&a, &key);
         let der = answered_certificate(&ca_a, &right, &asked).unwrap();
-        assert_eq!(der, input::decode_one(right.as_bytes(), input::CERT_LABELS).unwrap());
+        assert_eq!(
+            der,
+            input::decode_one(right.as_bytes(), input::CERT_LABELS).unwrap()
+        );
         let refused = |pem: &str, asked: &Asked<'_>| {
             let e = answered_certificate(&ca_a, pem, asked).err().unwrap();
             assert!(e.message().contains("the CA service answered"), "{e}");
@@ -289,10 +292,22 @@ mod tests {
         assert!(m.contains("does not verify"), "{m}");
         // Another subject than the one asked.
         let wanted = Dn::parse("CN=李四,OU=信息中心,O=Test,C=CN").unwrap();
-        let m = refused(&right, &Asked { subject: Some(&wanted), ..asked });
+        let m = refused(
+            &right,
+            &Asked {
+                subject: Some(&wanted),
+                ..asked
+            },
+        );
         assert!(m.contains("CN=张三") && m.contains("CN=李四"), "{m}");
         // Other SANs, and a CA-ness not asked.
-        let m = refused(&right, &Asked { sans: Some(&[]), ..asked });
+        let m = refused(
+            &right,
+            &Asked {
+                sans: Some(&[]),
+                ..asked
+            },
+        );
         assert!(m.contains("SANs"), "{m}");
         let m = refused(&right, &Asked { ca: true, ..asked });
         assert!(m.contains("CA certificate"), "{m}");

@@ -1,6 +1,7 @@
 //! `cert issue --batch --ca URL`: every row checked here first (as locally: the CSRs'
 //! signatures, the SANs against the profiles), then each row sent as its own signed request,
-//! in row order. Each certificate is committed and audited by the server in its own transaction
+//! in row order; each answered certificate is checked against the row (the CA's, the row's key,
+//! subject and SANs: [`ops::of_ca::answered_certificate`]) before it is written. Each certificate is committed and audited by the server in its own transaction
 //! before it answers, so a server killed mid-batch leaves every certificate it answered stored
 //! and audited, and none half-made; the client reports a row (a JSON line with `--json`) only
 //! once the server answered it and its files are written.

@@ -2,7 +2,9 @@
 //! issued by the service's CA, issuer and signature, [`ops::of_ca`]), with the CSR of the new
 //! key for `--rekey`; the server renews as the local verb does (`ops::renew`, the same policy
 //! asks, `cert.renew NEW renews OLD` in the transaction of the issuance) with the CA key it
-//! holds, and answers with `cert renew --json`'s object. Prints what the local verb prints.
+//! holds, and answers with `cert renew --json`'s object, whose certificate is checked here
+//! before it is written ([`ops::of_ca::answered_certificate`]: the CA's, for the old key or the
+//! CSR's, the old file's subject and SANs). Prints what the local verb prints.
 //!
 //! `--rekey --key-out`: the key is made and written here, only its CSR is sent (as `cert issue
 //! --ca`); the server never makes a key, so none travels back. `--revoke-old` is not offered:
@@ -180,11 +182,7 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context, client: &Client) -> Result<O
     };
     let mut json = answer.answer;
     let pem = text(&json, "pem").to_string();
-    let body_bytes = if der {
-        cert_der
-    } else {
-        pem.into_bytes()
-    };
+    let body_bytes = if der { cert_der } else { pem.into_bytes() };
     if let Some(o) = &out {
         common::write_output(o, &body_bytes, false, force)?;
     }

@@ -381,3 +381,67 @@ fn an_export_is_recorded_in_the_audit_log_without_the_passphrase_and_verifies() 
     assert!(!refused.exists());
     assert_eq!(export_records(&env, &ca).len(), 1);
 }
+
+#[test]
+fn a_forged_certificate_with_the_cas_name_and_the_holders_key_is_refused_with_exit_2() {
+    let env = Env::new();
+    let ca = env.root_ca("p12-real", "p256", &[]);
+    // A second CA with the very same name and its own key: the forger.
+    let forger = env.path("p12-forger");
+    let subject = format!("CN=p12-real 根CA,{}", common::ORG);
+    env.run(
+        &forger,
+        ["ca", "init", "--subject", &subject, "--no-passphrase"],
+    )
+    .success();
+    let key_pass = env.passphrase_file("key.pass", KEY_PASS);
+    let (key, csr) = (env.path("holder.key"), env.path("holder.csr"));
+    env.run(
+        &ca.home,
+        [
+            "csr",
+            "create",
+            "--subject",
+            &format!("CN=张三,{}", common::DEPT),
+            "--key-out",
+            p(&key),
+            "--passphrase-file",
+            p(&key_pass),
+            "--out",
+            p(&csr),
+        ],
+    )
+    .success();
+    let issue = |home: &Path, out: &Path| {
+        env.run(
+            home,
+            [
+                "cert",
+                "issue",
+                "--profile",
+                "person",
+                "--csr",
+                p(&csr),
+                "--out",
+                p(out),
+            ],
+        )
+        .success();
+    };
+    let (real, forged) = (env.path("real.pem"), env.path("forged.pem"));
+    issue(&ca.home, &real);
+    issue(&forger, &forged);
+    // The forged certificate: the CA's name as issuer, the holder's key, the forger's signature.
+    let out = env.path("forged.p12");
+    let run = export(&env, &ca, &out, p(&forged), &key).code(2);
+    assert!(
+        run.stderr.contains("does not verify") && run.stderr.contains("forged.pem"),
+        "{}",
+        run.describe()
+    );
+    assert!(!out.exists(), "a forged certificate was exported");
+    // The genuine one, same key and name, is exported.
+    let out = env.path("real.p12");
+    export(&env, &ca, &out, p(&real), &key).success();
+    assert!(out.exists());
+}

@@ -111,6 +111,18 @@ fn export_inner(home: &Path, req: &Request, gov: &Governance<'_>) -> anyhow::Res
             "export certificates of this home's CA only (its chain goes into the file)",
         ));
     }
+    // The name alone is no proof: a forged certificate with the CA's name and the holder's key
+    // must not leave with the CA's chain attached.
+    super::of_ca::issued_by_ca(
+        &open.meta.cert_der,
+        &cert_der,
+        &match &req.cert {
+            CertSource::File(path) => format!("certificate `{}`", path.display()),
+            CertSource::Serial(_) => "the certificate".to_string(),
+        },
+        "this home's CA",
+        "export certificates of this home's CA only (its chain goes into the file)",
+    )?;
     let serial = Serial::from_be_bytes(cert.raw_serial())
         .map(|s| s.to_hex())
         .unwrap_or_else(|_| hex::encode_upper(cert.raw_serial()));

@@ -274,7 +274,7 @@ fn prepare_renewal(open: &OpenCa, req: Request, now: OffsetDateTime) -> anyhow::
 }
 
 /// The SANs of a certificate this CA issued, as `--san` would give them.
-fn sans_of(
+pub(crate) fn sans_of(
     cert: &x509_parser::certificate::X509Certificate<'_>,
     serial: &Serial,
 ) -> anyhow::Result<Vec<San>> {

@@ -1,6 +1,7 @@
 //! `cert issue --batch --ca URL`: every row checked here first (as locally: the CSRs'
 //! signatures, the SANs against the profiles), then each row sent as its own signed request,
-//! in row order. Each certificate is committed and audited by the server in its own transaction
+//! in row order; each answered certificate is checked against the row (the CA's, the row's key,
+//! subject and SANs: [`ops::of_ca::answered_certificate`]) before it is written. Each certificate is committed and audited by the server in its own transaction
 //! before it answers, so a server killed mid-batch leaves every certificate it answered stored
 //! and audited, and none half-made; the client reports a row (a JSON line with `--json`) only
 //! once the server answered it and its files are written.
@@ -216,8 +217,25 @@ fn issue_row(
     // The roles the subject would be granted are the server's to derive: it answers with the
     // asks when they differ, and the row is signed once more with them.
     let ask = ops::issue::ask(&row.subject, p.profile);
-    let answer = match client.call(ctx, &body, govern::ask_texts(&[ask])) {
-        Ok(a) => a.answer,
+    let answered = client
+        .call(ctx, &body, govern::ask_texts(&[ask]))
+        .and_then(|a| {
+            // Checked before anything is written: the CA's, for the row's key, as asked.
+            let spki = crate::ca::csr::verify_csr(&csr)?.spki_der;
+            ops::of_ca::answered_certificate(
+                &client.ca_cert()?,
+                text(&a.answer, "pem"),
+                &ops::of_ca::Asked {
+                    spki_der: Some(&spki),
+                    subject: Some(&row.subject),
+                    sans: Some(&p.sans),
+                    ca: p.profile.is_ca(),
+                },
+            )?;
+            Ok(a.answer)
+        });
+    let answer = match answered {
+        Ok(a) => a,
         Err(e) => {
             if generated {
                 let _ = std::fs::remove_file(&pending);

@@ -254,9 +254,21 @@ fn issue(args: IssueArgs, ctx: &Context, client: &Client) -> Result<Outcome> {
             sans: san.clone(),
             validity: validity.clone(),
         });
-        client.call(ctx, &body, govern::ask_texts(&[ask]))
+        let answer = client.call(ctx, &body, govern::ask_texts(&[ask]))?;
+        // Checked before anything is written: the CA's, for the key sent, as asked.
+        let cert_der = ops::of_ca::answered_certificate(
+            &client.ca_cert()?,
+            text(&answer.answer, "pem"),
+            &ops::of_ca::Asked {
+                spki_der: Some(prepared.spki_der()),
+                subject: Some(prepared.subject()),
+                sans: Some(prepared.sans()),
+                ca: prepared.profile().is_ca(),
+            },
+        )?;
+        Ok((answer, cert_der))
     });
-    let answer = match result {
+    let (answer, cert_der) = match result {
         Ok(a) => a,
         Err(e) => {
             // Nothing was issued: the key made for it goes (as a failed local issue removes it).
@@ -270,9 +282,7 @@ fn issue(args: IssueArgs, ctx: &Context, client: &Client) -> Result<Outcome> {
     let pem = text(&json, "pem").to_string();
     if let Some(o) = &out {
         let data = if der {
-            pem::parse(&pem)
-                .map(|p| p.into_contents())
-                .map_err(|e| anyhow!("the server's certificate is not PEM: {e}"))?
+            cert_der.clone()
         } else {
             pem.clone().into_bytes()
         };
@@ -304,10 +314,7 @@ fn issue(args: IssueArgs, ctx: &Context, client: &Client) -> Result<Outcome> {
     }
     if out.is_none() {
         if der {
-            let data = pem::parse(&pem)
-                .map(|p| p.into_contents())
-                .map_err(|e| anyhow!("the server's certificate is not PEM: {e}"))?;
-            ctx.out.bytes(&data)?;
+            ctx.out.bytes(&cert_der)?;
         } else {
             ctx.out.data(&pem)?;
         }

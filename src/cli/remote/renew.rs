@@ -2,7 +2,9 @@
 //! issued by the service's CA, issuer and signature, [`ops::of_ca`]), with the CSR of the new
 //! key for `--rekey`; the server renews as the local verb does (`ops::renew`, the same policy
 //! asks, `cert.renew NEW renews OLD` in the transaction of the issuance) with the CA key it
-//! holds, and answers with `cert renew --json`'s object. Prints what the local verb prints.
+//! holds, and answers with `cert renew --json`'s object, whose certificate is checked here
+//! before it is written ([`ops::of_ca::answered_certificate`]: the CA's, for the old key or the
+//! CSR's, the old file's subject and SANs). Prints what the local verb prints.
 //!
 //! `--rekey --key-out`: the key is made and written here, only its CSR is sent (as `cert issue
 //! --ca`); the server never makes a key, so none travels back. `--revoke-old` is not offered:
@@ -108,7 +110,44 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context, client: &Client) -> Result<O
         validity,
     });
     // The old certificate's department and profile are the server's: it answers with the asks.
-    let answer = match client.call(ctx, &body, vec!["cert.issue dept/_/cert/_".into()]) {
+    // What the client knows of the new certificate: the old file's subject, SANs and key (or
+    // the new key's, from the CSR sent); never a CA (a CA is not renewed).
+    let old = file
+        .as_deref()
+        .map(|bytes| -> Result<_> {
+            let der = input::decode_one(bytes, input::CERT_LABELS)?;
+            let cert = input::parse_cert(&der)?;
+            let subject = crate::ca::dn::Dn::from_x509(cert.subject())?;
+            let sans = ops::renew::sans_of(&cert, &serial)?;
+            Ok((subject, sans, cert.public_key().raw.to_vec()))
+        })
+        .transpose();
+    let sent_key = csr_bytes
+        .as_deref()
+        .map(|b| crate::ca::csr::verify_csr(b).map(|v| v.spki_der))
+        .transpose();
+    let answered = old
+        .and_then(|old| Ok((old, sent_key?)))
+        .and_then(|(old, sent_key)| {
+            let answer = client.call(ctx, &body, vec!["cert.issue dept/_/cert/_".into()])?;
+            let spki = match (&sent_key, &old) {
+                (Some(k), _) => Some(k.as_slice()),
+                (None, Some((_, _, k))) => Some(k.as_slice()),
+                (None, None) => None,
+            };
+            let cert_der = ops::of_ca::answered_certificate(
+                &client.ca_cert()?,
+                text(&answer.answer, "pem"),
+                &ops::of_ca::Asked {
+                    spki_der: spki,
+                    subject: old.as_ref().map(|(s, _, _)| s),
+                    sans: old.as_ref().map(|(_, s, _)| s.as_slice()),
+                    ca: false,
+                },
+            )?;
+            Ok((answer, cert_der))
+        });
+    let (answer, cert_der) = match answered {
         Ok(a) => a,
         Err(e) => {
             // Nothing was issued: the key made for it goes (as a failed local renewal removes it).
@@ -120,13 +159,7 @@ pub(super) fn renew(args: RenewArgs, ctx: &Context, client: &Client) -> Result<O
     };
     let mut json = answer.answer;
     let pem = text(&json, "pem").to_string();
-    let body_bytes = if der {
-        pem::parse(&pem)
-            .map(|p| p.into_contents())
-            .map_err(|e| anyhow!("the server's certificate is not PEM: {e}"))?
-    } else {
-        pem.into_bytes()
-    };
+    let body_bytes = if der { cert_der } else { pem.into_bytes() };
     if let Some(o) = &out {
         common::write_output(o, &body_bytes, false, force)?;
     }

@@ -172,7 +172,7 @@ impl<'a> OnlineChecker<'a> {
 
     /// The certificate `wanted` whose revocation is open, and the candidates for its issuer:
     /// from the validated path where the checker gives it (the next certificate), else, for the
-    /// end entity, every certificate given whose subject is its issuer name. Found by identity
+    /// end entity, every certificate given whose key signed it under its issuer name. Found by identity
     /// (its DER), never by its subject's words: two certificates of a path may be named alike.
     fn asked_about(
         &self,
@@ -192,16 +192,12 @@ impl<'a> OnlineChecker<'a> {
         if CertId::of(ee_der) != wanted {
             return Asked::Nothing;
         }
-        let Ok(ee) = crate::ca::input::parse_cert(ee_der) else {
-            return Asked::Nothing;
-        };
-        let issuer_raw = ee.issuer().as_raw();
+        // An issuer by its key, not by its name alone: a document may carry a certificate
+        // named like the issuer with another key (and a responder that answers for that key).
         let issuers = intermediates
             .iter()
             .chain(self.ca_pool)
-            .filter(|c| {
-                crate::ca::input::parse_cert(c).is_ok_and(|c| c.subject().as_raw() == issuer_raw)
-            })
+            .filter(|c| crate::seal::chain::certificate_issued_by(ee_der, c))
             .cloned()
             .collect();
         Asked::Of(ee_der.to_vec(), issuers)
@@ -621,6 +617,38 @@ mod tests {
             panic!("{check:?}");
         };
         assert!(why.to_string().contains("not on the path"), "{why}");
+    }
+
+    /// A responder that says `good` when asked with the issuer `1` (its key signs for it), and
+    /// does not know the certificate otherwise.
+    struct GoodFor(Vec<u8>);
+
+    impl OnlineRevocation for GoodFor {
+        fn status(&self, _: &Cert, issuer: &Cert) -> OnlineAnswer {
+            if issuer.der == self.0 {
+                OnlineAnswer::Good {
+                    source: SOURCE.into(),
+                }
+            } else {
+                OnlineAnswer::Undecided {
+                    source: SOURCE.into(),
+                    why: "the responder does not know the certificate".into(),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn without_a_path_the_issuer_asked_with_is_the_one_whose_key_signed_not_one_named_alike() {
+        let (root, ee) = certs();
+        // Named like the root, another key: the holder's issuer by name only.
+        let (impostor, _) = certs();
+        let open = Open(vec![no_crl(HOLDER, &ee)]);
+        let says = GoodFor(impostor.clone());
+        let pool = [root];
+        let checker = OnlineChecker::new(&open, &says, &pool);
+        let check = checker.check(&ee, &[impostor], AT, ChainRole::Holder);
+        assert!(matches!(check, ChainCheck::Indeterminate(_)), "{check:?}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! subordinate CA's for the holder, each found by the certificate's AIA URL), a seal the root
 //! made, applied by a holder under the subordinate CA, is valid with both decided by OCSP; once
 //! the root revokes the subordinate CA (known only to the root's responder: no CRL is given),
-//! the seal is no longer valid.
+//! the seal is no longer valid, also when the holder is named exactly like the subordinate CA.
 
 mod common;
 
@@ -51,6 +51,21 @@ fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
 
 #[test]
 fn a_subordinate_ca_revoked_only_in_ocsp_makes_the_seal_not_valid() {
+    revoked_only_in_ocsp(&subject_for("seal"));
+}
+
+/// One who stole the subordinate CA's key can issue a holder named exactly like that CA: the
+/// two certificates whose revocation OCSP decides then read the same, and each must still be
+/// asked about itself (the holder's `good` must not settle the revoked subordinate CA).
+#[test]
+fn a_holder_named_like_its_revoked_subordinate_ca_does_not_hide_the_revocation() {
+    revoked_only_in_ocsp(&format!("CN=sub 业务CA,{ORG}"));
+}
+
+/// Root -> `sub` (its CA subject `CN=sub 业务CA,...`) -> a seal holder named `holder_subject`,
+/// each CA with its own `govpki serve` responder: valid with every certificate decided by OCSP,
+/// then invalid once the root revokes the subordinate CA (only OCSP knows).
+fn revoked_only_in_ocsp(holder_subject: &str) {
     let env = Env::new();
     let (root_port, sub_port) = (free_port(), free_port());
     let root_url = format!("http://127.0.0.1:{root_port}/ocsp");
@@ -61,7 +76,7 @@ fn a_subordinate_ca_revoked_only_in_ocsp_makes_the_seal_not_valid() {
         &sub,
         "holder",
         "seal",
-        &subject_for("seal"),
+        holder_subject,
         &sans_for("seal"),
         &[],
     );

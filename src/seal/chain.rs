@@ -57,7 +57,7 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
 use super::report::{
-    ChainCheck, ChainChecker, ChainFailure, ChainRole, Extension, ListedRevocation,
+    CertId, ChainCheck, ChainChecker, ChainFailure, ChainRole, Extension, ListedRevocation,
     RevocationUnknown, RevokedBecause, Unsettled,
 };
 use super::signer::{self, SignatureCheck};
@@ -355,6 +355,7 @@ impl AtTimeChecker {
                 }
                 return ChainCheck::ValidRevocationUnknown(RevocationUnknown(vec![
                     Unsettled::PinnedWithoutPath {
+                        cert: CertId::of(ee_der),
                         subject: subject(&ee),
                     },
                 ]));
@@ -527,17 +528,21 @@ impl AtTimeChecker {
             return Revocation::Good;
         }
         let subject = subject(cert);
+        let id = CertId::of(cert.as_raw());
         Revocation::Unknown(match newest {
             Some(newest) => Unsettled::CrlTooOld {
+                cert: id,
                 subject,
                 newest,
                 at,
             },
             None if unverified => Unsettled::NoVerifiedCrl {
+                cert: id,
                 subject,
                 issuer: issuer_name(cert),
             },
             None => Unsettled::NoCrl {
+                cert: id,
                 subject,
                 issuer: issuer_name(cert),
             },

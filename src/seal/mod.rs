@@ -51,7 +51,7 @@ pub use render::{
     ImageInfo, picture_as_png, render_seal, render_seal_svg, sniff_image, svg_to_png,
 };
 pub use report::{
-    ChainCheck, ChainChecker, ChainFailure, ChainRole, Check, CheckId, CheckStatus,
+    CertId, ChainCheck, ChainChecker, ChainFailure, ChainRole, Check, CheckId, CheckStatus,
     ListedRevocation, RevocationUnknown, RevokedBecause, TimeSource, Unsettled, Verdict,
     VerificationReport,
 };

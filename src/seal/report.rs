@@ -23,7 +23,7 @@ mod text;
 pub use text::{time_source, verdict_word};
 
 pub use reason::{
-    ChainFailure, Extension, ListedRevocation, RevocationUnknown, RevokedBecause, Unsettled,
+    CertId, ChainFailure, Extension, ListedRevocation, RevocationUnknown, RevokedBecause, Unsettled,
 };
 
 /// Which certificate a [`ChainChecker`] is asked about.

@@ -228,6 +228,7 @@ impl ChainChecker for TestChecker {
                     ChainCheck::Valid
                 } else {
                     ChainCheck::ValidRevocationUnknown(RevocationUnknown(vec![Unsettled::NoCrl {
+                        cert: crate::seal::CertId::of(current.as_raw()),
                         subject: crate::ca::dn::display_name(current.subject()),
                         issuer: crate::ca::dn::display_name(current.issuer()),
                     }]))

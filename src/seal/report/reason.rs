@@ -210,22 +210,76 @@ impl fmt::Display for ChainFailure {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevocationUnknown(pub Vec<Unsettled>);
 
-/// Why one certificate's revocation is not settled at the time asked.
+/// Which certificate an entry is about: the SHA-256 of its DER. A subject is words for the
+/// report and may be shared (a stolen CA key can issue a certificate named like its CA, and two
+/// names of different string types print alike); what is done about an entry (`seal verify
+/// --ocsp` asking about it) finds its certificate by this, never by the words.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CertId([u8; 32]);
+
+impl CertId {
+    /// The identity of the certificate `der`.
+    pub fn of(der: &[u8]) -> CertId {
+        let mut id = [0; 32];
+        id.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, der).as_ref());
+        CertId(id)
+    }
+}
+
+impl fmt::Debug for CertId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CertId({})", hex::encode(self.0))
+    }
+}
+
+/// Why one certificate's revocation is not settled at the time asked; `cert` is that
+/// certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unsettled {
     /// The newest usable CRL of its issuer was issued before the time, so it cannot show the
     /// certificate unrevoked then.
     CrlTooOld {
+        cert: CertId,
         subject: String,
         newest: OffsetDateTime,
         at: OffsetDateTime,
     },
     /// CRLs of its issuer were given, but none verifies with the issuer's key.
-    NoVerifiedCrl { subject: String, issuer: String },
+    NoVerifiedCrl {
+        cert: CertId,
+        subject: String,
+        issuer: String,
+    },
     /// No CRL of its issuer.
-    NoCrl { subject: String, issuer: String },
+    NoCrl {
+        cert: CertId,
+        subject: String,
+        issuer: String,
+    },
     /// A seal authority pinned with `--seal-authority` and no path to the trust anchors.
-    PinnedWithoutPath { subject: String },
+    PinnedWithoutPath { cert: CertId, subject: String },
+}
+
+impl Unsettled {
+    /// The certificate whose revocation is open.
+    pub fn cert(&self) -> CertId {
+        match self {
+            Unsettled::CrlTooOld { cert, .. }
+            | Unsettled::NoVerifiedCrl { cert, .. }
+            | Unsettled::NoCrl { cert, .. }
+            | Unsettled::PinnedWithoutPath { cert, .. } => *cert,
+        }
+    }
+
+    /// Its subject, as the report prints it.
+    pub fn subject(&self) -> &str {
+        match self {
+            Unsettled::CrlTooOld { subject, .. }
+            | Unsettled::NoVerifiedCrl { subject, .. }
+            | Unsettled::NoCrl { subject, .. }
+            | Unsettled::PinnedWithoutPath { subject, .. } => subject,
+        }
+    }
 }
 
 impl fmt::Display for Unsettled {
@@ -235,20 +289,25 @@ impl fmt::Display for Unsettled {
                 subject,
                 newest,
                 at,
+                ..
             } => write!(
                 f,
                 "the newest CRL for `{subject}` was issued at {}, before the signing time {}, so it cannot show the certificate unrevoked then",
                 format_time(*newest),
                 format_time(*at)
             ),
-            Unsettled::NoVerifiedCrl { subject, issuer } => write!(
+            Unsettled::NoVerifiedCrl {
+                subject, issuer, ..
+            } => write!(
                 f,
                 "no usable CRL for `{subject}`: the CRL from `{issuer}` does not verify with its issuer's key"
             ),
-            Unsettled::NoCrl { subject, issuer } => {
+            Unsettled::NoCrl {
+                subject, issuer, ..
+            } => {
                 write!(f, "no CRL from `{issuer}` for `{subject}`")
             }
-            Unsettled::PinnedWithoutPath { subject } => write!(
+            Unsettled::PinnedWithoutPath { subject, .. } => write!(
                 f,
                 "`{subject}` is pinned with --seal-authority and has no path to the trust anchors"
             ),
@@ -304,10 +363,12 @@ mod tests {
     fn unsettled_causes_join_in_path_order() {
         let unknown = RevocationUnknown(vec![
             Unsettled::NoCrl {
+                cert: CertId::of(b"holder"),
                 subject: "CN=Holder".into(),
                 issuer: "CN=Sub".into(),
             },
             Unsettled::CrlTooOld {
+                cert: CertId::of(b"sub"),
                 subject: "CN=Sub".into(),
                 newest: datetime!(2026-11-01 0:00:00 UTC),
                 at: AT,

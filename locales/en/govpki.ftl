@@ -762,3 +762,5 @@ term-demo-29 = 赵六 seals the notice as a GB/T 38540 SES_Signature (SM3 of the
 term-demo-30 = a reviewer verifies the SES seal-signature: valid (exit 0)
 term-demo-31 = the copy with one byte changed, against the SES seal-signature: invalid (exit 1)
 tx-demo-exit = (exit { $code })
+tx-ocsp-not-on-path = OCSP: the certificate is not on the path validated
+tx-ocsp-issuer-not-given = OCSP: its issuer is not among the certificates given

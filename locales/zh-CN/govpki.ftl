@@ -757,3 +757,5 @@ term-demo-29 = 赵六以 GB/T 38540 SES_Signature 对通知签章（通知的 SM
 term-demo-30 = 审核人验证 SES 电子签章：有效（退出码 0）
 term-demo-31 = 改动一个字节的副本，对照 SES 电子签章验证：无效（退出码 1）
 tx-demo-exit = （退出码 { $code }）
+tx-ocsp-not-on-path = OCSP：该证书不在已验证的证书路径上
+tx-ocsp-issuer-not-given = OCSP：其颁发者不在所给证书之中

@@ -388,7 +388,8 @@ fn a_fifo_as_passphrase_file_does_not_hang() {
 #[test]
 fn a_fifo_given_to_this_round_s_file_flags_does_not_hang() {
     // Issue #12's new inputs: a foreign CRL's issuer, a home profile, a certificate to revoke,
-    // renew or export, the key and passphrase files of an export.
+    // renew or export, the key and passphrase files of an export, one of several certificates
+    // to verify, a batch file.
     let env = Env::new();
     let ca = env.root_ca("fifo-new", "ed25519", &[]);
     let fifo = env.path("in.fifo");
@@ -403,6 +404,7 @@ fn a_fifo_given_to_this_round_s_file_flags_does_not_hang() {
     let subject = format!("CN=管道,{ORG}");
     let key_out = env.path("k.key");
     let p12 = env.path("out.p12");
+    let batch_out = env.path("batch-out");
     let p12_pass = env.path("p12.pass");
     std::fs::write(&p12_pass, "管道里的密码 never crosses a pipe 2026").expect("write passphrase");
     let cases: Vec<(Vec<&str>, &str)> = vec![
@@ -426,6 +428,19 @@ fn a_fifo_given_to_this_round_s_file_flags_does_not_hang() {
         ),
         (vec!["cert", "revoke", p(&fifo)], "in.fifo"),
         (vec!["cert", "renew", p(&fifo)], "in.fifo"),
+        // `cert verify FILE...`: the FIFO is that file's error, the run goes on and ends.
+        (vec!["cert", "verify", p(&ca_pem), p(&fifo)], "in.fifo"),
+        (
+            vec![
+                "cert",
+                "issue",
+                "--batch",
+                p(&fifo),
+                "--out-dir",
+                p(&batch_out),
+            ],
+            "in.fifo",
+        ),
         (
             vec![
                 "cert",
@@ -452,6 +467,10 @@ fn a_fifo_given_to_this_round_s_file_flags_does_not_hang() {
     }
     assert!(!key_out.exists(), "nothing was issued");
     assert!(!p12.exists(), "nothing was exported");
+    assert!(
+        !batch_out.exists() || std::fs::read_dir(&batch_out).unwrap().next().is_none(),
+        "nothing was issued by the batch"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
